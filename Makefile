@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh Debian 12 machine: `make demo` and `make test`.
+# uv is bootstrapped into a private venv (.tools/); the project lives in .venv/.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends
+DEMO_PEOPLE ?= 20000
+DEMO_SEED ?= 1
+DEMO_DIR ?= data/county
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: demo test test-fast lint env system-test-deps clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(BIN)/polestar: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+env: $(BIN)/polestar
+
+## make demo: environment, a synthetic county, ingest into SQLite, then serve http://127.0.0.1:8000
+demo: env
+	$(BIN)/polestar generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO_DIR)
+	$(BIN)/polestar ingest $(DEMO_DIR)
+	$(BIN)/polestar serve --host 127.0.0.1 --port 8000
+
+## make test: everything CI runs — lint, types, import contracts, the whole suite on SQLite and PostgreSQL
+test: env system-test-deps
+	$(MAKE) lint
+	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup
+
+## make test-fast: the inner loop — SQLite only
+test-fast: env
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres"
+
+lint: env
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+system-test-deps:
+	@command -v /usr/lib/postgresql/15/bin/initdb >/dev/null || { $(APT) update && $(APT) install postgresql-15 postgresql-contrib; }
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

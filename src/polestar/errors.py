@@ -1,0 +1,55 @@
+"""Domain exceptions: raised by the core, mapped to exit codes by the CLI and to the error envelope by the web."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field, as the error envelope's `errors` list shows it."""
+
+    field: str
+    message: str
+
+
+class PolestarError(Exception):
+    """Base of every domain error; `status` is the HTTP status the web layer answers with."""
+
+    status = 500
+
+    def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = list(errors)
+
+
+class NotFound(PolestarError):
+    """The thing does not exist, or the viewer may not know that it does."""
+
+    status = 404
+
+
+class Forbidden(PolestarError):
+    """The viewer may not do this."""
+
+    status = 403
+
+
+class InvalidInput(PolestarError):
+    """A request or command-line input that cannot be used as given (exit 2 / HTTP 422)."""
+
+    status = 422
+
+
+class InvalidMapping(InvalidInput):
+    """A source mapping file is broken; `errors` lists every problem in it at once."""
+
+
+class UnreadableInput(InvalidInput):
+    """An input file cannot be read at all, or lacks a column its mapping requires."""
+
+
+class InvalidValue(ValueError):
+    """A value failed its normaliser; the message says why in words a person can act on."""
