@@ -1,0 +1,62 @@
+"""Normalising vehicle registration marks (number plates) of Great Britain.
+
+Plates are typed with and without spaces, hyphens and dots; the compact upper-case form is
+what ANPR and the DVLA use, so that is what we store and compare. Spacing is for display only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from polestar.errors import InvalidValue
+
+# The formats DVLA has issued; cherished marks follow the same shapes.
+_CURRENT = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{3}", re.ASCII)  # AB12 CDE, since 2001
+_FORMATS = (
+    _CURRENT,
+    re.compile(r"[A-Z][0-9]{1,3}[A-Z]{3}", re.ASCII),  # prefix, A123 BCD, 1983–2001
+    re.compile(r"[A-Z]{3}[0-9]{1,3}[A-Z]", re.ASCII),  # suffix, ABC 123D, 1963–1983
+    re.compile(r"[A-Z]{1,3}[0-9]{1,4}", re.ASCII),  # dateless, ABC 1234 (also NI)
+    re.compile(r"[0-9]{1,4}[A-Z]{1,3}", re.ASCII),  # dateless, 1234 AB
+)
+_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+class Vrm:
+    """A vehicle registration mark, canonical compact and upper case: `AB12CDE`."""
+
+    @classmethod
+    def clean(cls, raw: str) -> str:
+        """Return the compact VRM, without spaces, hyphens or dots.
+
+        Raises:
+            InvalidValue: If `raw` is not in a current, prefix, suffix or dateless format.
+        """
+        compact = _SEPARATORS.sub("", raw)
+        if not compact:
+            raise InvalidValue("VRM is empty")
+        # Checked before upper-casing, which would turn `ß` into `SS` and `ı` into `I`.
+        if not compact.isascii():
+            raise InvalidValue(f"{raw!r} is not a VRM: plates carry only A–Z and 0–9")
+        compact = compact.upper()
+        if len(compact) > 7:
+            raise InvalidValue(f"{raw!r} is not a VRM: it has more than 7 letters and digits")
+        if not any(pattern.fullmatch(compact) for pattern in _FORMATS):
+            raise InvalidValue(
+                f"{raw!r} is not a VRM: expected letters and digits in a GB format, like AB12 CDE"
+            )
+        return compact
+
+
+def display(vrm: str) -> str:
+    """Return a VRM spaced as printed on the plate if in the current format: `AB12 CDE`.
+
+    Other formats are returned compact, as their spacing varies from plate to plate.
+
+    Raises:
+        InvalidValue: If `vrm` is not a VRM.
+    """
+    compact = Vrm.clean(vrm)
+    if _CURRENT.fullmatch(compact):
+        return f"{compact[:4]} {compact[4:]}"
+    return compact
