@@ -1,5 +1,96 @@
-"""Placeholder, replaced below."""
+"""The Typer app, its error handling and what every command shares (CONVENTIONS.md).
+
+Progress, logs and warnings go to stderr; with `--json` stdout holds exactly one JSON object.
+Exit 0 when the command did its job, 1 when a check fails, 2 for usage errors and input that
+cannot be read; errors are one line on stderr, with a traceback only under `--debug`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from polestar.errors import InvalidInput, PolestarError
+from polestar.settings import get_settings
+from polestar.store.engine import create_engine
+from polestar.store.schema import upgrade
+
+_state = {"debug": False}
+
+
+class _Group(typer.core.TyperGroup):
+    """Turns domain errors into one line on stderr and CONVENTIONS.md's exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PolestarError as exc:
+            if _state["debug"]:
+                raise
+            stderr.print(f"error: {exc.message}", highlight=False, markup=False)
+            for error in exc.errors:
+                stderr.print(f"  {error.field}: {error.message}", highlight=False, markup=False)
+            raise click.exceptions.Exit(2 if isinstance(exc, InvalidInput) else 1) from exc
+        except OSError as exc:
+            if _state["debug"]:
+                raise
+            stderr.print(f"error: {exc}", highlight=False, markup=False)
+            raise click.exceptions.Exit(2) from exc
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="polestar",
+    help="Polestar: one joined-up POLE picture for a police force and its partners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True)
+stdout = Console()
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+) -> None:
+    _state["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def store() -> Engine:
+    """The configured store, created or upgraded to the current schema on first use."""
+    engine = create_engine(settings=get_settings())
+    upgrade(engine)
+    return engine
+
+
+def actor() -> str:
+    """Who a batch command acts as: the local operator (CONVENTIONS.md)."""
+    return f"cli:{getpass.getuser()}"
+
+
+def print_json(payload: Any) -> None:
+    """Write the one JSON object a `--json` command prints."""
+    sys.stdout.write(json.dumps(payload, default=str) + "\n")
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
 def main() -> None:
-    """Run the CLI."""
+    """Entry point of the `polestar` command."""
+    app()

@@ -1,0 +1,77 @@
+"""`polestar ingest`: load source exports into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from polestar.cli.app import actor, app, print_json, stderr, stdout, store, warn
+from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
+from polestar.settings import get_settings
+from polestar.sources.mapping import load_mapping
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: list[Path] = typer.Argument(..., help="Export files, or folders of them."),
+    source: str | None = typer.Option(None, "--source", help="Store records under this name."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="A YAML mapping file."),
+    snapshot: bool = typer.Option(
+        False, "--snapshot", help="Full export: records absent from it are marked withdrawn."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+) -> None:
+    """Ingest exports: read, map, validate and store, quarantining what cannot be stored."""
+    chosen = load_mapping(mapping) if mapping else None
+    inputs, _skipped = plan_inputs(paths, chosen, source, warn=warn)
+    engine = store()
+    total = sum(item.path.stat().st_size for item in inputs)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingesting", total=total)
+        report = ingest(
+            engine,
+            inputs,
+            get_settings(),
+            actor=actor(),
+            snapshot=snapshot,
+            on_progress=lambda done: progress.advance(task, done),
+            warn=warn,
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _show(report)
+    if report.unreadable:
+        for message in report.unreadable:
+            stderr.print(f"error: {message}", highlight=False, markup=False)
+        raise typer.Exit(2)
+
+
+def _show(report: IngestReport) -> None:
+    table = Table("source", "read", "new", "changed", "unchanged", "quarantined", "withdrawn")
+    for name, counts in [*report.sources.items(), ("total", report.total)]:
+        table.add_row(
+            name,
+            *(
+                f"{value:,}"
+                for value in (
+                    counts.read,
+                    counts.new,
+                    counts.changed,
+                    counts.unchanged,
+                    counts.quarantined,
+                    counts.withdrawn,
+                )
+            ),
+        )
+    stdout.print(table)

@@ -1,0 +1,20 @@
+"""`polestar serve`: the web app."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from polestar.cli.app import app, stderr, store
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+) -> None:
+    """Serve the web app in the foreground until Ctrl-C."""
+    store()
+    stderr.print(f"Polestar is serving at http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run("polestar.web.app:create_app", factory=True, host=host, port=port,
+                log_level="warning", access_log=False)

@@ -1,0 +1,404 @@
+"""The mapping engine: one source record in, POLE records, links and field warnings out.
+
+The engine never loses a record for a bad optional value: the value is left out, and a
+`FieldWarning` keeps it raw with the reason (ARCHITECTURE.md premise 7). Only a record with
+no key, a missing required field or no usable event type is refused (`RecordRejected`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from polestar.errors import FieldError, InvalidMapping, InvalidValue
+from polestar.pole.model import EVENT_TYPES, record_kind
+from polestar.pole.vocabularies import Kind, Role
+from polestar.sources.mapping import FieldSpec, KeySpec, Mapping, RecordSpec
+from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Noted, Options
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_ROLES = frozenset(role.value for role in Role)
+
+
+class RecordRejected(Exception):
+    """The record cannot be stored; the message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class FieldWarning:
+    """A value kept raw and left out of matching and search, with the reason."""
+
+    kind: str
+    source_key: str
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass
+class MappedRecord:
+    """One POLE record: `values` fill the typed columns, `attributes` the JSON column."""
+
+    kind: Kind
+    subtype: str | None
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def record_kind(self) -> str:
+        return record_kind(self.kind, self.subtype)
+
+
+@dataclass(frozen=True)
+class MappedLink:
+    from_kind: str
+    from_key: str
+    role: str
+    to_kind: str
+    to_key: str
+
+
+@dataclass
+class MappedSourceRecord:
+    key: str
+    records: list[MappedRecord]
+    links: list[MappedLink]
+    warnings: list[FieldWarning]
+
+
+@dataclass
+class _Instance:
+    """One occurrence of a record spec inside one source record."""
+
+    name: str
+    context: Any
+    index: int | None
+    ancestors: dict[str, _Instance]
+    key: str = ""
+    record: MappedRecord | None = None
+
+
+def resolve(context: Any, root: Any, path: str) -> Any:
+    """The value at a dotted `path` in `context` (or in `root` for paths starting `$.`)."""
+    if path.startswith("$."):
+        context, path = root, path[2:]
+    value = context
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _raw_text(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+class Mapper:
+    """Applies one `Mapping` to source records (see `map`)."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.source = mapping.source
+        self._null = frozenset(mapping.null_values)
+        self._order = self._dependency_order(mapping.records)
+        self._check_links()
+
+    @staticmethod
+    def _dependency_order(records: dict[str, RecordSpec]) -> list[str]:
+        order: list[str] = []
+        visiting: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in order:
+                return
+            if name in visiting:
+                raise InvalidMapping(
+                    "records nest in a loop", [FieldError(f"records.{name}.within", "loop")]
+                )
+            visiting.add(name)
+            parent = records[name].within
+            if parent is not None:
+                visit(parent)
+            order.append(name)
+
+        for name in records:
+            visit(name)
+        return order
+
+    def _lineage(self, name: str) -> list[str]:
+        chain = []
+        parent = self.mapping.records[name].within
+        while parent is not None:
+            chain.append(parent)
+            parent = self.mapping.records[parent].within
+        return chain
+
+    def _repeats(self, name: str) -> bool:
+        return any(self.mapping.records[n].each for n in [name, *self._lineage(name)])
+
+    def _check_links(self) -> None:
+        errors = []
+        for index, link in enumerate(self.mapping.links):
+            related = link.to in self._lineage(link.from_) or link.from_ in self._lineage(link.to)
+            if link.from_index or related:
+                continue
+            if self._repeats(link.from_) and self._repeats(link.to):
+                errors.append(
+                    FieldError(
+                        f"links[{index}]",
+                        f"{link.from_!r} and {link.to!r} both repeat: say which pairs link "
+                        "with from_index, or nest one within the other",
+                    )
+                )
+        if errors:
+            raise InvalidMapping(f"mapping {self.source!r} has {len(errors)} error(s)", errors)
+
+    def key_of(self, raw: Any) -> str | None:
+        """The source record's key, or None when it has none."""
+        value = resolve(raw, raw, self.mapping.key)
+        if value is None or isinstance(value, dict | list):
+            return None
+        text = str(value).strip()
+        return text or None
+
+    def map(self, raw: Any) -> MappedSourceRecord:
+        """Map one source record (a dict from a reader) to POLE records and links.
+
+        Raises:
+            RecordRejected: when the record cannot be stored at all.
+        """
+        if not isinstance(raw, dict):
+            raise RecordRejected(f"expected an object, got {type(raw).__name__}")
+        key = self.key_of(raw)
+        if key is None:
+            raise RecordRejected(f"no key: the {self.mapping.key!r} field is empty or missing")
+        for path in self.mapping.required:
+            if self._is_null(resolve(raw, raw, path)):
+                raise RecordRejected(f"the required field {path!r} is empty or missing")
+        warnings: list[FieldWarning] = []
+        instances: dict[str, list[_Instance]] = {}
+        for name in self._order:
+            instances[name] = list(self._instances(name, raw, key, instances, warnings))
+        records = [i.record for group in instances.values() for i in group if i.record]
+        links = list(self._links(raw, instances, warnings))
+        return MappedSourceRecord(key, records, links, warnings)
+
+    def _is_null(self, value: Any) -> bool:
+        if value is None:
+            return True
+        if isinstance(value, str):
+            return value.strip() in self._null
+        return isinstance(value, list | dict) and not value
+
+    def _instances(
+        self,
+        name: str,
+        raw: dict[str, Any],
+        key: str,
+        built: dict[str, list[_Instance]],
+        warnings: list[FieldWarning],
+    ) -> Iterator[_Instance]:
+        spec = self.mapping.records[name]
+        if spec.within is None:
+            bases = [_Instance(name, raw, None, {})]
+        else:
+            bases = [
+                _Instance(name, parent.context, None, {**parent.ancestors, parent.name: parent})
+                for parent in built[spec.within]
+            ]
+        for base in bases:
+            if spec.each is None:
+                candidates = [(base.context, None)]
+            else:
+                items = resolve(base.context, raw, spec.each)
+                if isinstance(items, dict):
+                    items = [items]
+                candidates = list(zip(items, range(len(items)), strict=True)) if items else []
+            for context, index in candidates:
+                if spec.path is not None:
+                    context = resolve(context, raw, spec.path)
+                if not isinstance(context, dict):
+                    continue
+                instance = _Instance(name, context, index, base.ancestors)
+                instance.key = self._key(spec.key, instance, raw, key)
+                instance.record = self._record(spec, instance, raw, warnings)
+                yield instance
+
+    def _key(self, spec: KeySpec, instance: _Instance, raw: Any, root_key: str) -> str:
+        if spec.path is not None:
+            value = resolve(instance.context, raw, spec.path)
+            if not self._is_null(value):
+                return str(value).strip()
+        template = spec.template or "{key}"
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == "key":
+                return root_key
+            if name == "index":
+                return str(instance.index)
+            return instance.ancestors[name].key
+
+        return _PLACEHOLDER.sub(fill, template)
+
+    def _record(
+        self, spec: RecordSpec, instance: _Instance, raw: Any, warnings: list[FieldWarning]
+    ) -> MappedRecord | None:
+        subtype = spec.object_type
+        if spec.kind is Kind.EVENT:
+            subtype = self._event_type(spec, instance, raw)
+        record = MappedRecord(spec.kind, subtype, instance.key)
+        found = False
+        for field_name, field_spec in spec.fields.items():
+            raws = self._raw_values(field_spec, instance.context, raw)
+            if raws is None:
+                continue
+            if field_spec.path is not None or field_spec.paths is not None:
+                found = True
+            try:
+                cleaned = self._clean(field_name, field_spec, raws)
+            except InvalidValue as exc:
+                warnings.append(
+                    FieldWarning(
+                        record.record_kind,
+                        instance.key,
+                        field_name,
+                        " ".join(_raw_text(value) for value in raws),
+                        str(exc),
+                    )
+                )
+                continue
+            for name, value in cleaned.items():
+                if isinstance(value, Noted):
+                    warnings.append(
+                        FieldWarning(
+                            record.record_kind, instance.key, name, _raw_text(raws[0]), value.note
+                        )
+                    )
+                    value = value.value
+                if name.startswith("attributes."):
+                    record.attributes[name.removeprefix("attributes.")] = _json_safe(value)
+                else:
+                    record.values[name] = value
+        return record if found else None
+
+    def _event_type(self, spec: RecordSpec, instance: _Instance, raw: Any) -> str:
+        if isinstance(spec.event_type, FieldSpec):
+            value = resolve(instance.context, raw, spec.event_type.path or "")
+            text = str(value or "").strip().lower()
+            if text not in EVENT_TYPES:
+                raise RecordRejected(
+                    f"{value!r} is not an event type (one of {', '.join(sorted(EVENT_TYPES))})"
+                )
+            return text
+        return str(spec.event_type)
+
+    def _raw_values(self, spec: FieldSpec, context: Any, raw: Any) -> list[Any] | None:
+        """The spec's raw values, or None when the source left them all empty."""
+        if spec.value is not None:
+            return [spec.value]
+        paths = spec.paths if spec.paths is not None else [spec.path or ""]
+        values = [resolve(context, raw, path) for path in paths]
+        null_values = self._null | frozenset(spec.null_values)
+        present = [
+            value
+            for value in values
+            if value is not None
+            and not (isinstance(value, str) and value.strip() in null_values)
+            and not (isinstance(value, list | dict) and not value)
+        ]
+        return values if present else None
+
+    def _clean(self, name: str, spec: FieldSpec, raws: list[Any]) -> dict[str, Any]:
+        options = Options(
+            formats=spec.formats, order=spec.order, split=spec.split, zone=self.mapping.timezone
+        )
+        composite = COMPOSITE_TYPES.get(spec.type)
+        if composite is not None:
+            return {k: v for k, v in composite(raws, options).items() if v is not None}
+        return {name: VALUE_TYPES[spec.type](raws[0], options)}
+
+    def _links(
+        self, raw: Any, instances: dict[str, list[_Instance]], warnings: list[FieldWarning]
+    ) -> Iterator[MappedLink]:
+        for link in self.mapping.links:
+            for source, target in self._pairs(link.from_, link.to, link.from_index, instances, raw):
+                if source.record is None or target.record is None:
+                    continue
+                role = self._role(link.role, source, raw, warnings)
+                if role is None:
+                    continue
+                yield MappedLink(
+                    source.record.record_kind,
+                    source.key,
+                    role,
+                    target.record.record_kind,
+                    target.key,
+                )
+
+    def _pairs(
+        self,
+        from_name: str,
+        to_name: str,
+        from_index: str | None,
+        instances: dict[str, list[_Instance]],
+        raw: Any,
+    ) -> Iterator[tuple[_Instance, _Instance]]:
+        sources, targets = instances[from_name], instances[to_name]
+        if from_index is not None:
+            by_index = {source.index: source for source in sources}
+            for target in targets:
+                wanted = resolve(target.context, raw, from_index)
+                if isinstance(wanted, int | str) and str(wanted).isdigit():
+                    source = by_index.get(int(wanted))
+                    if source is not None:
+                        yield source, target
+            return
+        for source in sources:
+            for target in targets:
+                ancestor_of_source = source.ancestors.get(to_name)
+                ancestor_of_target = target.ancestors.get(from_name)
+                if ancestor_of_source is not None:
+                    if ancestor_of_source is target:
+                        yield source, target
+                elif ancestor_of_target is not None:
+                    if ancestor_of_target is source:
+                        yield source, target
+                else:
+                    yield source, target
+
+    def _role(
+        self,
+        role: str | FieldSpec,
+        source: _Instance,
+        raw: Any,
+        warnings: list[FieldWarning],
+    ) -> str | None:
+        if isinstance(role, str):
+            return role
+        value = resolve(source.context, raw, role.path or "")
+        text = str(value or "").strip().lower().replace(" ", "-")
+        if not text:
+            return None
+        if text not in _ROLES:
+            assert source.record is not None
+            warnings.append(
+                FieldWarning(
+                    source.record.record_kind, source.key, "role", str(value), "unknown role"
+                )
+            )
+        return text

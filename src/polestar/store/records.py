@@ -1,0 +1,316 @@
+"""Source records: writing a chunk of mapped records as versions, typed rows and links.
+
+A chunk is written in one transaction, so a crash loses at most the chunk in flight and a
+re-run writes it again: the store after a killed-and-repeated run holds the same versions,
+typed rows, links and quarantine entries as after an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.sources.engine import MappedSourceRecord
+from polestar.store import quarantine as quarantine_store
+from polestar.store.tables import (
+    POLE_TABLES,
+    field_warnings,
+    links,
+    record_versions,
+    source_records,
+)
+
+_TABLE_COLUMNS = {kind: [c.name for c in table.columns if c.name != "id"] for kind, table in
+                  POLE_TABLES.items()}
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A source record that mapped cleanly, ready to store."""
+
+    source_key: str
+    content_hash: str
+    raw: dict[str, Any]
+    file: str
+    locator: str
+    mapped: MappedSourceRecord
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A source record that cannot be stored, with the reason a person can act on."""
+
+    file: str
+    locator: str
+    reason: str
+    text: str
+    size: int
+    source_key: str | None = None
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did, in CONVENTIONS.md's ingest counts."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    rows_written: int = 0
+    record_ids: list[int] = field(default_factory=list)
+
+
+def _typed_rows(record_id: int, source: str, mapped: MappedSourceRecord) -> dict[str, list[Any]]:
+    rows: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
+    for record in mapped.records:
+        kind = record.kind.value
+        row = dict.fromkeys(_TABLE_COLUMNS[kind])
+        row.update(record.values)
+        row.update(
+            record_id=record_id,
+            source=source,
+            source_key=record.key,
+            attributes=record.attributes or None,
+        )
+        if kind == "person":
+            row["wanted"] = bool(row["wanted"])
+            row["missing"] = bool(row["missing"])
+        elif kind == "object":
+            row["object_type"] = record.subtype
+        elif kind == "event":
+            row["event_type"] = record.subtype
+        rows[kind].append(row)
+    return rows
+
+
+def _existing(conn: Connection, source: str, keys: Sequence[str]) -> dict[str, Any]:
+    found = conn.execute(
+        sa.select(
+            source_records.c.id,
+            source_records.c.source_key,
+            source_records.c.content_hash,
+            source_records.c.current_version,
+            source_records.c.last_run_id,
+        ).where(source_records.c.source == source, source_records.c.source_key.in_(keys))
+    )
+    return {row.source_key: row for row in found}
+
+
+def write_chunk(
+    conn: Connection,
+    run_id: int,
+    source: str,
+    landings: Sequence[Landing],
+    rejections: Sequence[Rejection],
+) -> ChunkResult:
+    """Write one chunk of a source's records inside the caller's transaction.
+
+    A key seen earlier in the same run is quarantined as a duplicate (the first occurrence
+    stands), which keeps a re-run of the same input from making new versions.
+    """
+    now = datetime.now(UTC)
+    result = ChunkResult()
+    existing = _existing(conn, source, [landing.source_key for landing in landings])
+    rejections = list(rejections)
+    new: list[Landing] = []
+    changed: list[tuple[Landing, Any]] = []
+    unchanged_ids: list[int] = []
+    seen: set[str] = set()
+    for landing in landings:
+        current = existing.get(landing.source_key)
+        if landing.source_key in seen or (current is not None and current.last_run_id == run_id):
+            rejections.append(
+                Rejection(
+                    landing.file,
+                    landing.locator,
+                    "its source key appears more than once in this input; the first "
+                    "occurrence was kept",
+                    quarantine_store.canonical_text(landing.raw),
+                    len(quarantine_store.canonical_text(landing.raw).encode()),
+                    landing.source_key,
+                )
+            )
+            continue
+        seen.add(landing.source_key)
+        if current is None:
+            new.append(landing)
+        elif current.content_hash != landing.content_hash:
+            changed.append((landing, current))
+        else:
+            unchanged_ids.append(current.id)
+
+    if unchanged_ids:
+        conn.execute(
+            source_records.update()
+            .where(source_records.c.id.in_(unchanged_ids))
+            .values(last_run_id=run_id, withdrawn_run_id=None)
+        )
+        result.unchanged = len(unchanged_ids)
+
+    versions: list[dict[str, Any]] = []
+    stored: list[tuple[int, Landing]] = []
+    if new:
+        inserted = conn.execute(
+            sa.insert(source_records).returning(
+                source_records.c.id, sort_by_parameter_order=True
+            ),
+            [
+                {
+                    "source": source,
+                    "source_key": landing.source_key,
+                    "current_version": 1,
+                    "content_hash": landing.content_hash,
+                    "first_run_id": run_id,
+                    "last_run_id": run_id,
+                }
+                for landing in new
+            ],
+        )
+        for record_id, landing in zip(inserted.scalars(), new, strict=True):
+            stored.append((record_id, landing))
+            versions.append(_version(record_id, 1, landing, run_id, now))
+        result.new = len(new)
+        result.rows_written += len(new)
+    if changed:
+        conn.execute(
+            source_records.update()
+            .where(source_records.c.id == sa.bindparam("record_id"))
+            .values(
+                current_version=sa.bindparam("version"),
+                content_hash=sa.bindparam("hash"),
+                last_run_id=run_id,
+                withdrawn_run_id=None,
+            ),
+            [
+                {
+                    "record_id": current.id,
+                    "version": current.current_version + 1,
+                    "hash": landing.content_hash,
+                }
+                for landing, current in changed
+            ],
+        )
+        changed_ids = [current.id for _landing, current in changed]
+        _delete_projection(conn, changed_ids)
+        for landing, current in changed:
+            stored.append((current.id, landing))
+            versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
+        result.changed = len(changed)
+    if versions:
+        conn.execute(record_versions.insert(), versions)
+        result.rows_written += len(versions)
+    result.rows_written += _write_projection(conn, source, stored)
+    result.record_ids = [record_id for record_id, _landing in stored]
+
+    landed_keys = [landing.source_key for landing in landings if landing.source_key in seen]
+    quarantine_store.resolve(conn, run_id, source, landed_keys)
+    result.quarantined = quarantine_store.add(conn, run_id, source, rejections)
+    result.rows_written += result.quarantined
+    return result
+
+
+def _version(
+    record_id: int, version: int, landing: Landing, run_id: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "version": version,
+        "content_hash": landing.content_hash,
+        "raw": landing.raw,
+        "file": landing.file,
+        "locator": landing.locator,
+        "run_id": run_id,
+        "created_at": now,
+    }
+
+
+def _delete_projection(conn: Connection, record_ids: Sequence[int]) -> None:
+    for table in (*POLE_TABLES.values(), links, field_warnings):
+        conn.execute(table.delete().where(table.c.record_id.in_(record_ids)))
+
+
+def _write_projection(
+    conn: Connection, source: str, stored: Iterable[tuple[int, Landing]]
+) -> int:
+    """Insert the typed rows, links and field warnings of newly stored versions."""
+    typed: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
+    link_rows: list[dict[str, Any]] = []
+    warning_rows: list[dict[str, Any]] = []
+    for record_id, landing in stored:
+        for kind, rows in _typed_rows(record_id, source, landing.mapped).items():
+            typed[kind].extend(rows)
+        link_rows.extend(
+            {
+                "record_id": record_id,
+                "source": source,
+                "from_kind": link.from_kind,
+                "from_key": link.from_key,
+                "role": link.role,
+                "to_kind": link.to_kind,
+                "to_key": link.to_key,
+            }
+            for link in landing.mapped.links
+        )
+        warning_rows.extend(
+            {
+                "record_id": record_id,
+                "source": source,
+                "kind": warning.kind,
+                "source_key": warning.source_key,
+                "field": warning.field,
+                "value": warning.value,
+                "reason": warning.reason,
+            }
+            for warning in landing.mapped.warnings
+        )
+    written = 0
+    for kind, rows in typed.items():
+        if rows:
+            conn.execute(POLE_TABLES[kind].insert(), rows)
+            written += len(rows)
+    for table, rows in ((links, link_rows), (field_warnings, warning_rows)):
+        if rows:
+            conn.execute(table.insert(), rows)
+            written += len(rows)
+    return written
+
+
+def withdraw_absent(conn: Connection, run_id: int, source: str) -> int:
+    """Mark the source's records this snapshot run did not see as withdrawn (never deleted)."""
+    result = conn.execute(
+        source_records.update()
+        .where(
+            source_records.c.source == source,
+            source_records.c.last_run_id != run_id,
+            source_records.c.withdrawn_run_id.is_(None),
+        )
+        .values(withdrawn_run_id=run_id)
+    )
+    return result.rowcount
+
+
+def counts_by_source(conn: Connection) -> dict[str, dict[str, int]]:
+    """Current (not withdrawn) records per source and POLE kind, for the home page."""
+    counts: dict[str, dict[str, int]] = {}
+    records = conn.execute(
+        sa.select(source_records.c.source, sa.func.count())
+        .where(source_records.c.withdrawn_run_id.is_(None))
+        .group_by(source_records.c.source)
+    )
+    for source, count in records:
+        counts.setdefault(source, {})["records"] = count
+    for kind, table in POLE_TABLES.items():
+        rows = conn.execute(
+            sa.select(table.c.source, sa.func.count())
+            .join(source_records, source_records.c.id == table.c.record_id)
+            .where(source_records.c.withdrawn_run_id.is_(None))
+            .group_by(table.c.source)
+        )
+        for source, count in rows:
+            counts.setdefault(source, {})[kind] = count
+    return counts

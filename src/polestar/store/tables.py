@@ -1,0 +1,210 @@
+"""Table declarations. Source records are facts, kept as versions; the typed POLE tables are
+the projection of each record's current version that search and linkage read.
+
+Premise 1 of ARCHITECTURE.md: a version is never changed or deleted once written; the typed
+rows of a record are replaced when a new version of it arrives. A typed row is unique within
+its source record, not within its source: a records system's nominal (`crime:NOM-0001234`)
+appears in every crime that names the person, each occurrence a row of its own that linkage
+joins like any other.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = sa.DateTime(timezone=True)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("command", sa.String(32), nullable=False, comment="ingest, link, …"),
+    sa.Column("actor", sa.String(128), nullable=False, comment="cli:<os user> or a user name"),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Column("status", sa.String(16), nullable=False, comment="running, completed, failed"),
+    sa.Column("report", sa.JSON, comment="the counts the command printed"),
+)
+
+source_records = sa.Table(
+    "source_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("source_key", sa.String(256), nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, comment="of the current version"),
+    sa.Column("first_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("last_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column(
+        "withdrawn_run_id",
+        sa.Integer,
+        sa.ForeignKey("runs.id"),
+        comment="the snapshot run from whose export the record was absent",
+    ),
+    sa.UniqueConstraint("source", "source_key"),
+)
+
+record_versions = sa.Table(
+    "record_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("raw", sa.JSON, nullable=False, comment="the record as it arrived"),
+    sa.Column("file", sa.String(512), nullable=False),
+    sa.Column("locator", sa.String(128), nullable=False, comment="line N, or element N"),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("record_id", "version"),
+)
+
+
+def _pole_columns() -> list[sa.Column[object]]:
+    """Columns every typed POLE table starts with: which record it came from, and its key."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True),
+        # No index of its own: each table's unique key starts with record_id.
+        sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("source_key", sa.String(256), nullable=False),
+        sa.Column("attributes", sa.JSON, comment="what the source holds beyond the model"),
+    ]
+
+
+persons = sa.Table(
+    "persons",
+    metadata,
+    *_pole_columns(),
+    sa.Column("forename", sa.String(128)),
+    sa.Column("middle_names", sa.String(256)),
+    sa.Column("surname", sa.String(128)),
+    sa.Column("dob", sa.Date),
+    sa.Column("gender", sa.String(1)),
+    sa.Column("pnc_id", sa.String(16), index=True),
+    sa.Column("cro_number", sa.String(16)),
+    sa.Column("ni_number", sa.String(9), index=True),
+    sa.Column("crn", sa.String(8), index=True),
+    sa.Column("driving_licence", sa.String(32)),
+    sa.Column("wanted", sa.Boolean, nullable=False, default=False),
+    sa.Column("missing", sa.Boolean, nullable=False, default=False),
+    sa.Column("aliases", sa.JSON),
+    sa.Column("markers", sa.JSON),
+    sa.UniqueConstraint("record_id", "source_key"),
+    sa.Index("ix_persons_source_key", "source", "source_key"),
+)
+
+objects = sa.Table(
+    "objects",
+    metadata,
+    *_pole_columns(),
+    sa.Column("object_type", sa.String(16), nullable=False),
+    sa.Column("vrm", sa.String(8), index=True),
+    sa.Column("make", sa.String(64)),
+    sa.Column("model", sa.String(64)),
+    sa.Column("colour", sa.String(32)),
+    sa.Column("phone_number", sa.String(16), index=True),
+    sa.Column("description", sa.Text),
+    sa.UniqueConstraint("record_id", "object_type", "source_key"),
+    sa.Index("ix_objects_source_key", "source", "source_key"),
+)
+
+locations = sa.Table(
+    "locations",
+    metadata,
+    *_pole_columns(),
+    sa.Column("lines", sa.JSON),
+    sa.Column("town", sa.String(128)),
+    sa.Column("postcode", sa.String(8), index=True),
+    sa.Column("uprn", sa.String(12), index=True),
+    sa.Column("easting", sa.Float),
+    sa.Column("northing", sa.Float),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("description", sa.Text),
+    sa.UniqueConstraint("record_id", "source_key"),
+    sa.Index("ix_locations_source_key", "source", "source_key"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_pole_columns(),
+    sa.Column("event_type", sa.String(32), nullable=False),
+    sa.Column("occurred_at", UtcDateTime),
+    sa.Column("ended_at", UtcDateTime),
+    sa.Column("category", sa.String(64)),
+    sa.Column("offence", sa.String(256)),
+    sa.Column("outcome", sa.String(256)),
+    sa.Column("grade", sa.String(16)),
+    sa.Column("summary", sa.Text),
+    sa.UniqueConstraint("record_id", "source_key"),
+    sa.Index("ix_events_source_key", "source", "source_key"),
+)
+
+links = sa.Table(
+    "links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("from_kind", sa.String(16), nullable=False, comment="person, vehicle, phone, …"),
+    sa.Column("from_key", sa.String(256), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("to_kind", sa.String(16), nullable=False),
+    sa.Column("to_key", sa.String(256), nullable=False),
+    sa.Index("ix_links_record_id", "record_id"),
+    sa.Index("ix_links_from", "source", "from_kind", "from_key"),
+    sa.Index("ix_links_to", "source", "to_kind", "to_key"),
+)
+
+field_warnings = sa.Table(
+    "field_warnings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source_key", sa.String(256), nullable=False),
+    sa.Column("field", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text, nullable=False, comment="the raw value, kept as written"),
+    sa.Column("reason", sa.String(256), nullable=False),
+    sa.Index("ix_field_warnings_record_id", "record_id"),
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("source_key", sa.String(256), comment="when it could be read"),
+    sa.Column("file", sa.String(512), nullable=False),
+    sa.Column("locator", sa.String(128), nullable=False),
+    sa.Column("reason", sa.String(512), nullable=False),
+    sa.Column("raw", sa.Text, nullable=False, comment="first 64 KiB of the raw record"),
+    sa.Column("raw_size", sa.Integer, nullable=False, comment="bytes in the raw record"),
+    sa.Column("raw_hash", sa.String(64), nullable=False),
+    sa.Column("first_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("last_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("resolved_run_id", sa.Integer, sa.ForeignKey("runs.id")),
+    sa.UniqueConstraint("source", "raw_hash"),
+    sa.Index("ix_quarantine_source_key", "source", "source_key"),
+)
+
+POLE_TABLES: dict[str, sa.Table] = {
+    "person": persons,
+    "object": objects,
+    "location": locations,
+    "event": events,
+}

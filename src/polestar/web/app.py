@@ -1,0 +1,38 @@
+"""`create_app()`: the web app, its error envelope and its pages."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from polestar.settings import Settings, get_settings
+from polestar.store.engine import create_engine
+from polestar.store.schema import upgrade
+from polestar.web import errors, pages
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The Polestar web app, bound to the configured store (created or upgraded at start)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings=settings)
+        upgrade(engine)
+        app.state.engine = engine
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Polestar",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(pages.router)
+    return app

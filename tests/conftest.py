@@ -1,0 +1,76 @@
+"""Fixtures every test package shares: a real store on SQLite and on PostgreSQL.
+
+`db` is parametrised over both dialects (Splink's habit): each test gets its own temp-file
+SQLite database or its own throwaway PostgreSQL database in the cluster that
+`scripts/with-postgres` starts for `make test`. `make test-fast` deselects the PostgreSQL
+half with `-m "not postgres"`; without that, a missing cluster is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from polestar.settings import Settings
+from polestar.store.engine import create_engine
+from polestar.store.schema import upgrade
+
+POSTGRES_URL = os.environ.get("POLESTAR_TEST_POSTGRES_URL")
+
+
+def _postgres_database() -> Iterator[str]:
+    if not POSTGRES_URL:
+        pytest.fail(
+            "POLESTAR_TEST_POSTGRES_URL is not set: run `make test` (it starts PostgreSQL), "
+            "or `make test-fast` for SQLite only"
+        )
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store of each dialect."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'polestar.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings pointing at the test's own store, also exported for CLI commands."""
+    monkeypatch.setenv("POLESTAR_DATABASE_URL", database_url)
+    monkeypatch.setenv("POLESTAR_DATA_DIR", str(tmp_path / "data"))
+    from polestar.settings import get_settings
+
+    get_settings.cache_clear()
+    return Settings(database_url=database_url, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Engine]:
+    """An engine on an upgraded, empty store of each dialect."""
+    engine = create_engine(settings=settings)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
