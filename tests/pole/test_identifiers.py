@@ -224,3 +224,20 @@ def test_clean_raises_only_invalid_value_and_is_idempotent(
     except InvalidValue:
         return
     assert clean(cleaned) == cleaned
+
+
+# Spacing is insignificant by design, so whitespace is not a change worth detecting.
+@given(pnc_ids(), st.integers(0, 6), st.characters().filter(lambda ch: not ch.isspace()))
+def test_any_single_character_change_in_the_serial_fails_or_changes_the_id(
+    pnc: str, position: int, replacement: str
+) -> None:
+    serial_start = pnc.index("/") + 1
+    index = serial_start + position
+    changed = pnc[:index] + replacement + pnc[index + 1 :]
+    if changed == pnc:
+        return
+    try:
+        cleaned = PncId.clean(changed)
+    except InvalidValue:
+        return
+    assert cleaned != pnc
