@@ -34,7 +34,7 @@ _TITLES = frozenset(
 )
 # Letters NFKD leaves whole; folded by hand so `Søren` and `Soren` share a key.
 _FOLDS = str.maketrans(
-    {"Æ": "AE", "Ø": "O", "Œ": "OE", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "TH", "Ħ": "H", "ı": "I"}
+    {"Æ": "AE", "Ø": "O", "Œ": "OE", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "TH", "Ħ": "H"}
 )
 
 # Letter categories a match key keeps: not modifier letters (Lm), which are mostly
@@ -52,7 +52,7 @@ class ParsedName:
 
 
 def _is_name_char(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LM" or ch in "-' " or ch.isspace()
+    return unicodedata.category(ch)[0] in "LM" or ch in "-'" or ch.isspace()
 
 
 def _has_letter(text: str) -> bool:
