@@ -1,4 +1,4 @@
-"""Domain exceptions: raised by the core, mapped to exit codes by the CLI and to the error envelope by the web."""
+"""Domain exceptions: the CLI maps them to exit codes, the web to the error envelope."""
 
 from __future__ import annotations
 

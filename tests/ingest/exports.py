@@ -12,9 +12,9 @@ CUSTODY_HEADER = (
 CUSTODY_ROWS = [
     "CU-000001,14/03/2024 02:17,SMITH,John Paul,01/03/1980,M,2009/0123456C,,"
     '"12 Mill Lane, Stone",st15 8ab,07700 900123,Assault,Stafford,VI;WE',
-    "CU-000002,15/03/2024 11:00,O'BRIEN,Mary,31/02/1985,F,,,\"4 Park Road, Stafford\",ST16 2DJ,"
+    'CU-000002,15/03/2024 11:00,O\'BRIEN,Mary,31/02/1985,F,,,"4 Park Road, Stafford",ST16 2DJ,'
     ",Theft,Stafford,",
-    "CU-000003,27/10/2024 01:30,JONES,Dai,12/12/1990,M,,,\"1 High St, Leek\",ST13 5AA,,"
+    'CU-000003,27/10/2024 01:30,JONES,Dai,12/12/1990,M,,,"1 High St, Leek",ST13 5AA,,'
     "Drunk and disorderly,Leek,",
 ]
 
@@ -64,8 +64,14 @@ def crime_line(ref: str = "CR-24-000001", **overrides: object) -> dict[str, obje
             {"role": "victim", "forename": "Ann", "surname": "Lee", "dob": "1975-07-04"},
         ],
         "vehicles": [
-            {"vrm": "ab12 cde", "make": "Ford", "model": "Focus", "colour": "Blue",
-             "role": "used", "person_index": 0}
+            {
+                "vrm": "ab12 cde",
+                "make": "Ford",
+                "model": "Focus",
+                "colour": "Blue",
+                "role": "used",
+                "person_index": 0,
+            }
         ],
         "weapons": [{"type": "knife", "description": "kitchen knife"}],
         "grading": None,

@@ -52,9 +52,7 @@ def test_custody_rows_land_as_person_location_phone_event_and_links(
         assert smith.dob.isoformat() == "1980-03-01"
         assert smith.pnc_id == "2009/0123456C"
         assert [m["code"] for m in smith.markers] == ["VI", "WE"]
-        home = conn.execute(
-            sa.select(locations).where(locations.c.source_key == "CU-000001")
-        ).one()
+        home = conn.execute(sa.select(locations).where(locations.c.source_key == "CU-000001")).one()
         assert (home.lines, home.town, home.postcode) == (["12 Mill Lane"], "Stone", "ST15 8AB")
         roles = {
             (row.from_kind, row.role, row.to_kind)
@@ -78,7 +76,8 @@ def test_impossible_date_keeps_the_record_and_warns(
         warning = conn.execute(
             sa.select(field_warnings).where(field_warnings.c.source_key == "CU-000002")
         ).one()
-    assert obrien.surname == "O'Brien" and obrien.dob is None
+    assert obrien.surname == "O'Brien"
+    assert obrien.dob is None
     assert (warning.field, warning.value) == ("dob", "31/02/1985")
     assert "not a real date" in warning.reason
 
@@ -95,7 +94,8 @@ def test_time_in_the_repeated_autumn_hour_is_kept_and_flagged(
         ).one()
     # 01:30 on 27 Oct 2024 happened twice; the first (BST) is 00:30 UTC.
     assert episode.occurred_at.replace(tzinfo=None).isoformat() == "2024-10-27T00:30:00"
-    assert warning.field == "occurred_at" and "repeated hour" in warning.reason
+    assert warning.field == "occurred_at"
+    assert "repeated hour" in warning.reason
 
 
 def test_second_ingest_of_same_input_reports_only_unchanged(
@@ -147,11 +147,15 @@ def test_snapshot_withdraws_absent_records_without_deleting(
     report = run(db, settings, exports, snapshot=True)
     assert report.sources["custody"].withdrawn == 1
     with db.connect() as conn:
-        withdrawn = conn.execute(
-            sa.select(source_records.c.source_key).where(
-                source_records.c.withdrawn_run_id == report.run_id
+        withdrawn = (
+            conn.execute(
+                sa.select(source_records.c.source_key).where(
+                    source_records.c.withdrawn_run_id == report.run_id
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert withdrawn == ["CU-000003"]
     assert count(db, persons) == 3  # kept, only marked
 
@@ -163,9 +167,7 @@ def test_crime_line_nests_people_vehicles_weapons_and_scene(
     run(db, settings, exports)
     with db.connect() as conn:
         people = {r.source_key: r for r in conn.execute(sa.select(persons))}
-        kinds = sorted(
-            (r.object_type, r.source_key) for r in conn.execute(sa.select(objects))
-        )
+        kinds = sorted((r.object_type, r.source_key) for r in conn.execute(sa.select(objects)))
         link_set = {
             (r.from_kind, r.from_key, r.role, r.to_kind, r.to_key)
             for r in conn.execute(sa.select(links))
@@ -185,7 +187,8 @@ def test_crime_line_nests_people_vehicles_weapons_and_scene(
     assert ("person", "CR-24-000001/persons/1", "victim", "event", "CR-24-000001") in link_set
     assert ("person", "NOM-0001234", "uses", "vehicle", "CR-24-000001/vehicles/0") in link_set
     assert ("person", "NOM-0001234", "resides-at", "location", "NOM-0001234/address") in link_set
-    assert 52.4 < scene.latitude < 53.3 and -2.5 < scene.longitude < -1.5
+    assert 52.4 < scene.latitude < 53.3
+    assert -2.5 < scene.longitude < -1.5
 
 
 def test_nominal_named_in_two_crimes_is_a_row_in_each(
@@ -212,7 +215,8 @@ def test_courts_xml_yields_hearing_and_each_defendant(
         )
         hearing = conn.execute(sa.select(events)).one()
     assert names == [("D-000123", "John", "Smith"), ("D-000124", "Dai", "Jones")]
-    assert hearing.event_type == "hearing" and hearing.attributes["court"] == "Stafford Crown Court"
+    assert hearing.event_type == "hearing"
+    assert hearing.attributes["court"] == "Stafford Crown Court"
 
 
 def test_quarantined_record_is_picked_up_after_the_export_is_fixed(
@@ -221,10 +225,12 @@ def test_quarantined_record_is_picked_up_after_the_export_is_fixed(
     broken = CUSTODY_ROWS[0].replace(",Assault,Stafford,VI;WE", "")
     write_custody(exports, [broken, *CUSTODY_ROWS[1:]])
     first = run(db, settings, exports)
-    assert first.total.quarantined == 1 and first.total.new == 2
+    assert first.total.quarantined == 1
+    assert first.total.new == 2
     with db.connect() as conn:
         entry = conn.execute(sa.select(quarantine)).one()
-    assert entry.reason == "expected 14 fields, got 11" and entry.resolved_run_id is None
+    assert entry.reason == "expected 14 fields, got 11"
+    assert entry.resolved_run_id is None
     write_custody(exports)
     second = run(db, settings, exports)
     assert (second.total.new, second.total.unchanged) == (1, 2)

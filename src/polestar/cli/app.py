@@ -13,14 +13,12 @@ import logging
 import sys
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
 
 from polestar.errors import InvalidInput, PolestarError
 from polestar.settings import get_settings
-from polestar.store.engine import create_engine
+from polestar.store.engine import Engine, create_engine
 from polestar.store.schema import upgrade
 
 _state = {"debug": False}
@@ -29,7 +27,7 @@ _state = {"debug": False}
 class _Group(typer.core.TyperGroup):
     """Turns domain errors into one line on stderr and CONVENTIONS.md's exit status."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer._click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PolestarError as exc:
@@ -38,12 +36,12 @@ class _Group(typer.core.TyperGroup):
             stderr.print(f"error: {exc.message}", highlight=False, markup=False)
             for error in exc.errors:
                 stderr.print(f"  {error.field}: {error.message}", highlight=False, markup=False)
-            raise click.exceptions.Exit(2 if isinstance(exc, InvalidInput) else 1) from exc
+            raise typer.Exit(2 if isinstance(exc, InvalidInput) else 1) from exc
         except OSError as exc:
             if _state["debug"]:
                 raise
             stderr.print(f"error: {exc}", highlight=False, markup=False)
-            raise click.exceptions.Exit(2) from exc
+            raise typer.Exit(2) from exc
 
 
 app = typer.Typer(

@@ -16,5 +16,11 @@ def serve_command(
     """Serve the web app in the foreground until Ctrl-C."""
     store()
     stderr.print(f"Polestar is serving at http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run("polestar.web.app:create_app", factory=True, host=host, port=port,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "polestar.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )

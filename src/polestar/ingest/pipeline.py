@@ -149,18 +149,14 @@ def _prepare(
     for raw in chunk:
         if raw.data is None:
             rejections.append(
-                Rejection(
-                    file, raw.locator, raw.error or "unreadable", raw.text, raw.size, raw.key
-                )
+                Rejection(file, raw.locator, raw.error or "unreadable", raw.text, raw.size, raw.key)
             )
             continue
         try:
             mapped = mapper.map(raw.data)
         except RecordRejected as exc:
             rejections.append(
-                Rejection(
-                    file, raw.locator, str(exc), raw.text, raw.size, mapper.key_of(raw.data)
-                )
+                Rejection(file, raw.locator, str(exc), raw.text, raw.size, mapper.key_of(raw.data))
             )
             continue
         text = quarantine_store.canonical_text(raw.data)
@@ -215,8 +211,15 @@ def ingest(
             counts = report.sources.setdefault(item.mapping.source, SourceCounts())
             try:
                 _ingest_file(
-                    engine, run_id, item, settings, counts, report, on_chunk_committed,
-                    on_progress, warn,
+                    engine,
+                    run_id,
+                    item,
+                    settings,
+                    counts,
+                    report,
+                    on_chunk_committed,
+                    on_progress,
+                    warn,
                 )
             except UnreadableInput as exc:
                 # The file is one quarantined record: counted, so the report shows it.

@@ -221,13 +221,14 @@ class Mapper:
                 for parent in built[spec.within]
             ]
         for base in bases:
+            candidates: list[tuple[Any, int | None]]
             if spec.each is None:
                 candidates = [(base.context, None)]
             else:
                 items = resolve(base.context, raw, spec.each)
                 if isinstance(items, dict):
                     items = [items]
-                candidates = list(zip(items, range(len(items)), strict=True)) if items else []
+                candidates = [(item, index) for index, item in enumerate(items or [])]
             for context, index in candidates:
                 if spec.path is not None:
                     context = resolve(context, raw, spec.path)

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from polestar.settings import Settings, get_settings
 
+__all__ = ["Engine", "create_engine"]  # Engine too: the edges hold one, typed, never query it
+
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()

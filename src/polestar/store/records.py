@@ -25,8 +25,9 @@ from polestar.store.tables import (
     source_records,
 )
 
-_TABLE_COLUMNS = {kind: [c.name for c in table.columns if c.name != "id"] for kind, table in
-                  POLE_TABLES.items()}
+_TABLE_COLUMNS = {
+    kind: [c.name for c in table.columns if c.name != "id"] for kind, table in POLE_TABLES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -156,9 +157,7 @@ def write_chunk(
     stored: list[tuple[int, Landing]] = []
     if new:
         inserted = conn.execute(
-            sa.insert(source_records).returning(
-                source_records.c.id, sort_by_parameter_order=True
-            ),
+            sa.insert(source_records).returning(source_records.c.id, sort_by_parameter_order=True),
             [
                 {
                     "source": source,
@@ -234,9 +233,7 @@ def _delete_projection(conn: Connection, record_ids: Sequence[int]) -> None:
         conn.execute(table.delete().where(table.c.record_id.in_(record_ids)))
 
 
-def _write_projection(
-    conn: Connection, source: str, stored: Iterable[tuple[int, Landing]]
-) -> int:
+def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int, Landing]]) -> int:
     """Insert the typed rows, links and field warnings of newly stored versions."""
     typed: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
     link_rows: list[dict[str, Any]] = []

@@ -18,7 +18,7 @@ def start_run(engine: Engine, command: str, actor: str) -> int:
                 command=command, actor=actor, started_at=datetime.now(UTC), status="running"
             )
         )
-        return int(result.inserted_primary_key[0])
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def finish_run(engine: Engine, run_id: int, status: str, report: dict[str, Any]) -> None:
