@@ -30,8 +30,7 @@ from tests.ingest.exports import (
 
 
 def run(engine: Engine, settings: Settings, *paths: Path, snapshot: bool = False) -> IngestReport:
-    inputs, _skipped = plan_inputs(list(paths))
-    return ingest(engine, inputs, settings, actor="cli:test", snapshot=snapshot)
+    return ingest(engine, plan_inputs(list(paths)), settings, actor="cli:test", snapshot=snapshot)
 
 
 def count(engine: Engine, table: sa.Table) -> int:

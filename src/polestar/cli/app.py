@@ -33,14 +33,14 @@ class _Group(typer.core.TyperGroup):
         except PolestarError as exc:
             if _state["debug"]:
                 raise
-            stderr.print(f"error: {exc.message}", highlight=False, markup=False)
-            for error in exc.errors:
-                stderr.print(f"  {error.field}: {error.message}", highlight=False, markup=False)
+            error(exc.message)
+            for problem in exc.errors:
+                sys.stderr.write(f"  {problem.field}: {problem.message}\n")
             raise typer.Exit(2 if isinstance(exc, InvalidInput) else 1) from exc
         except OSError as exc:
             if _state["debug"]:
                 raise
-            stderr.print(f"error: {exc}", highlight=False, markup=False)
+            error(str(exc))
             raise typer.Exit(2) from exc
 
 
@@ -86,7 +86,13 @@ def print_json(payload: Any) -> None:
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+    """A warning: one line on stderr."""
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def error(message: str) -> None:
+    """An error: one line on stderr that says what to do (CONVENTIONS.md)."""
+    sys.stderr.write(f"error: {message}\n")
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from polestar.cli.app import app, print_json, stderr, stdout
-from polestar.synth import generate
 
 
 @app.command("generate")
@@ -20,6 +19,8 @@ def generate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
 ) -> None:
     """Generate a synthetic county: the six systems' exports, truth.csv and county.geojson."""
+    from polestar.synth import generate  # here, so other commands start without Faker's pools
+
     with stderr.status(f"generating {people:,} people into {out}"):
         counts = generate(out, people=people, seed=seed, workers=workers)
     if as_json:

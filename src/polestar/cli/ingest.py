@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from polestar.cli.app import actor, app, print_json, stderr, stdout, store, warn
+from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
@@ -26,9 +26,9 @@ def ingest_command(
 ) -> None:
     """Ingest exports: read, map, validate and store, quarantining what cannot be stored."""
     chosen = load_mapping(mapping) if mapping else None
-    inputs, _skipped = plan_inputs(paths, chosen, source, warn=warn)
+    plan = plan_inputs(paths, chosen, source, warn=warn)
     engine = store()
-    total = sum(item.path.stat().st_size for item in inputs)
+    total = sum(item.path.stat().st_size for item in plan.inputs)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -40,7 +40,7 @@ def ingest_command(
         task = progress.add_task("ingesting", total=total)
         report = ingest(
             engine,
-            inputs,
+            plan,
             get_settings(),
             actor=actor(),
             snapshot=snapshot,
@@ -53,7 +53,7 @@ def ingest_command(
         _show(report)
     if report.unreadable:
         for message in report.unreadable:
-            stderr.print(f"error: {message}", highlight=False, markup=False)
+            error(message)
         raise typer.Exit(2)
 
 

@@ -84,12 +84,20 @@ class Input:
     mapping: Mapping
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a run will read, and the files it skips."""
+
+    inputs: list[Input]
+    skipped: list[str]
+
+
 def plan_inputs(
     paths: Sequence[Path],
     mapping: Mapping | None = None,
     source: str | None = None,
     warn: Callable[[str], None] = logger.warning,
-) -> tuple[list[Input], list[str]]:
+) -> Plan:
     """Match each file (folders are expanded) to its mapping.
 
     With `mapping`, every named file is read with it; folders contribute the files its
@@ -97,7 +105,7 @@ def plan_inputs(
     files that match none are skipped with a warning (truth.csv silently: it is never data).
 
     Returns:
-        The inputs in a stable order, and the names of skipped files.
+        The inputs in a stable order, and the names of the files skipped.
 
     Raises:
         InvalidInput: a path that does not exist, or `source` without `mapping`.
@@ -123,7 +131,7 @@ def plan_inputs(
                 warn(f"skipped {file}: it matches no known export (use --mapping)")
                 continue
             inputs.append(Input(file, chosen))
-    return inputs, skipped
+    return Plan(inputs, skipped)
 
 
 def _matches(mapping: Mapping, name: str) -> bool:
@@ -181,7 +189,7 @@ def _file_rejection(path: Path, reason: str) -> Rejection:
 
 def ingest(
     engine: Engine,
-    inputs: Sequence[Input],
+    plan: Plan,
     settings: Settings,
     *,
     actor: str,
@@ -194,7 +202,7 @@ def ingest(
 
     Args:
         engine: the store.
-        inputs: files with their mappings (see `plan_inputs`).
+        plan: files with their mappings (see `plan_inputs`).
         settings: chunk size and field-size limit.
         actor: who runs it (`cli:<os user>`), for the run's record.
         snapshot: treat each source's files as its full export: records absent from them are
@@ -204,10 +212,10 @@ def ingest(
         warn: hears about guessed encodings and similar.
     """
     run_id = start_run(engine, "ingest", actor)
-    report = IngestReport(run_id)
+    report = IngestReport(run_id, skipped=plan.skipped)
     refused_sources: set[str] = set()
     try:
-        for item in inputs:
+        for item in plan.inputs:
             counts = report.sources.setdefault(item.mapping.source, SourceCounts())
             try:
                 _ingest_file(

@@ -56,7 +56,7 @@ OBJECT: dict[str, Field] = {
 
 LOCATION: dict[str, Field] = {
     "lines": Field("lines", True, "Address lines before the town."),
-    "town": Field("name", True, "Post town."),
+    "town": Field("text", True, "Post town, as written."),
     "postcode": Field("postcode", True, "UK postcode, upper case with one space."),
     "uprn": Field("uprn", True, "Unique Property Reference Number, when the source knows it."),
     "easting": Field("float", False, "British National Grid easting (metres)."),

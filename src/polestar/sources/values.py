@@ -181,7 +181,7 @@ def _address(raws: Sequence[Any], options: Options) -> dict[str, Any]:
     parts = _lines(raws[0], options)
     if len(parts) == 1:
         return {"lines": parts}
-    return {"lines": parts[:-1], "town": PersonName.clean(parts[-1])}
+    return {"lines": parts[:-1], "town": parts[-1]}
 
 
 def _grid(raws: Sequence[Any], _options: Options) -> dict[str, Any]:

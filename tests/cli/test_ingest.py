@@ -1,0 +1,87 @@
+"""`polestar ingest` through its runner: streams, exit codes and the JSON shape (CONVENTIONS.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from polestar.cli import app
+from polestar.settings import Settings
+from tests.ingest.exports import write_courts, write_crime, write_custody
+
+runner = CliRunner()
+
+
+def _exports(tmp_path: Path) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_custody(folder)
+    write_crime(folder)
+    write_courts(folder)
+    (folder / "truth.csv").write_text("kind,source,source_key,true_id\n")
+    (folder / "notes.txt").write_text("not an export\n")
+    return folder
+
+
+def test_json_output_is_one_object_that_reconciles(settings: Settings, tmp_path: Path) -> None:
+    folder = _exports(tmp_path)
+    result = runner.invoke(app, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report["sources"]) == {"custody", "crime", "courts"}
+    for counts in [report["total"], *report["sources"].values()]:
+        parts = ("new", "changed", "unchanged", "quarantined", "suppressed")
+        assert counts["read"] == sum(counts[name] for name in parts), counts
+    assert report["total"]["new"] == 5
+    assert report["skipped"] == [str(folder / "notes.txt")]
+    assert "notes.txt" in result.stderr
+
+
+def test_second_run_reports_only_unchanged(settings: Settings, tmp_path: Path) -> None:
+    folder = _exports(tmp_path)
+    runner.invoke(app, ["ingest", str(folder), "--json"])
+    result = runner.invoke(app, ["ingest", str(folder), "--json"])
+    total = json.loads(result.stdout)["total"]
+    assert total["unchanged"] == total["read"] == 5, total
+
+
+def test_missing_path_is_a_usage_error(settings: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_source_without_mapping_is_a_usage_error(settings: Settings, tmp_path: Path) -> None:
+    folder = _exports(tmp_path)
+    result = runner.invoke(app, ["ingest", str(folder), "--source", "other"])
+    assert result.exit_code == 2
+    assert "--mapping" in result.stderr
+
+
+def test_one_mapping_loads_two_files_as_two_sources(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    west = write_custody(folder).rename(folder / "custody-west.csv")
+    mapping = Path("src/polestar/sources/mappings/custody.yaml").resolve()
+    for source in ("custody_west", "custody_east"):
+        result = runner.invoke(
+            app, ["ingest", str(west), "--mapping", str(mapping), "--source", source, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["sources"][source]["new"] == 3
+
+
+def test_broken_mapping_lists_every_error(settings: Settings, tmp_path: Path) -> None:
+    mapping = tmp_path / "broken.yaml"
+    mapping.write_text(
+        "source: Bad Name\nformat: tsv\nkey: id\nrecords:\n"
+        "  p: {kind: person, fields: {shoe_size: size}}\n"
+    )
+    folder = _exports(tmp_path)
+    result = runner.invoke(app, ["ingest", str(folder), "--mapping", str(mapping)])
+    assert result.exit_code == 2
+    assert "source" in result.stderr
+    assert "format" in result.stderr

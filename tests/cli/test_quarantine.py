@@ -1,0 +1,51 @@
+"""`polestar quarantine list`: counts and reasons, raw content only on request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from polestar.cli import app
+from polestar.settings import Settings
+from tests.ingest.exports import CUSTODY_ROWS, write_custody
+
+runner = CliRunner()
+
+
+def _ingest_with_one_bad_row(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write_custody(folder, [*CUSTODY_ROWS, "CU-000009,oops"])
+    result = runner.invoke(app, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_lists_reasons_without_raw_content(settings: Settings, tmp_path: Path) -> None:
+    _ingest_with_one_bad_row(tmp_path)
+    result = runner.invoke(app, ["quarantine", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["quarantine"] == [
+        {"source": "custody", "reason": "expected 14 fields, got 2", "count": 1}
+    ]
+    assert "records" not in payload
+    assert "oops" not in result.stdout
+
+
+def test_raw_shows_the_record_as_it_arrived(settings: Settings, tmp_path: Path) -> None:
+    _ingest_with_one_bad_row(tmp_path)
+    result = runner.invoke(app, ["quarantine", "list", "--raw", "--json"])
+    (record,) = json.loads(result.stdout)["records"]
+    assert record["raw"] == "CU-000009,oops"
+    assert record["source_key"] == "CU-000009"
+    assert record["locator"] == "line 5"
+
+
+def test_warnings_list_values_kept_raw(settings: Settings, tmp_path: Path) -> None:
+    _ingest_with_one_bad_row(tmp_path)
+    result = runner.invoke(app, ["quarantine", "list", "--warnings", "--json"])
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any(w["source_key"] == "CU-000002" and w["field"] == "dob" for w in warnings)
+    assert all("value" not in w for w in warnings)
