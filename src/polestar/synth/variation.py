@@ -9,6 +9,7 @@ noise on a small county cannot fail the check).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,15 +82,19 @@ def typo(rng: random.Random, word: str) -> str:
 
 
 def mistype_reference(rng: random.Random, value: str) -> str:
-    """Change one digit of a reference number, or swap two neighbouring digits."""
-    digits = [i for i, char in enumerate(value) if char.isdigit()]
+    """Change one digit of a reference number's serial, or swap two neighbouring ones.
+
+    The serial is its longest run of digits: slips there are what check letters exist to catch.
+    """
+    runs = [m.span() for m in re.finditer(r"\d+", value)]
+    start, end = max(runs, key=lambda span: span[1] - span[0])
     chars = list(value)
-    pairs = [i for i in digits if i + 1 in digits and value[i] != value[i + 1]]
+    pairs = [i for i in range(start, end - 1) if value[i] != value[i + 1]]
     if pairs and rng.random() < 0.4:
         i = rng.choice(pairs)
         chars[i], chars[i + 1] = chars[i + 1], chars[i]
     else:
-        i = rng.choice(digits)
+        i = rng.randrange(start, end)
         chars[i] = rng.choice([d for d in "0123456789" if d != value[i]])
     return "".join(chars)
 

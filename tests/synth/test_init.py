@@ -1,0 +1,63 @@
+"""`polestar.synth.generate`: the files, the counts, and the same bytes for the same seed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import County
+from polestar.errors import InvalidInput
+from polestar.synth import generate
+
+FILES = (
+    "crime.jsonl", "incidents.csv", "custody.csv", "fire_incidents.csv", "fire_premises.csv",
+    "probation.csv", "courts.xml", "truth.csv", "county.geojson",
+)  # fmt: skip
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+
+
+def test_same_seed_gives_same_bytes_whatever_the_number_of_workers(tmp_path: Path) -> None:
+    one = generate(tmp_path / "one", 4500, 11, workers=1)
+    two = generate(tmp_path / "two", 4500, 11, workers=2)
+    assert one == two
+    assert _hashes(tmp_path / "one") == _hashes(tmp_path / "two")
+
+
+def test_different_seeds_give_different_files(tmp_path: Path) -> None:
+    generate(tmp_path / "a", 300, 1, workers=1)
+    generate(tmp_path / "b", 300, 2, workers=1)
+    a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    assert all(a[name] != b[name] for name in FILES)
+
+
+def test_every_file_is_written(county: County) -> None:
+    assert sorted(p.name for p in county.path.iterdir()) == sorted(FILES)
+
+
+def test_counts_match_the_records_read_back(county: County) -> None:
+    counts = county.counts
+    assert counts["person"] == len(county.persons)
+    assert counts["location"] == len(county.locations)
+    assert counts["vehicle"] == len(county.vehicles)
+    phones = sum(bool(r.phone) for r in county.persons if r.source != "incidents")
+    assert counts["phone"] > phones  # anonymous callers' phones have no person record
+    weapons = sum(len(crime["weapons"]) for crime in county.crimes)
+    assert counts["weapon"] == weapons > 0
+    assert counts["file:crime.jsonl"] == len(county.crimes)
+    for name in ("incidents.csv", "custody.csv", "probation.csv"):
+        lines = (county.path / name).read_text(encoding="utf-8").count("\n")
+        assert counts[f"file:{name}"] == lines - 1
+
+
+def test_people_appear_in_about_three_person_records_each(county: County) -> None:
+    assert 2.7 <= county.counts["person"] / len(county.people) <= 3.4
+
+
+def test_a_county_needs_people(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput):
+        generate(tmp_path, 0, 1)
