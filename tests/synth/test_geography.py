@@ -6,7 +6,8 @@ import math
 import re
 
 from conftest import County
-from polestar.synth.geography import BBOX, TOWNS, Geography, in_bbox, to_bng, to_wgs84
+from polestar.pole.grid import bng_to_wgs84, wgs84_to_bng
+from polestar.synth.geography import BBOX, TOWNS, Geography, in_bbox
 
 POSTCODE = re.compile(r"(ST|WS|DE|B|WV)\d{1,2} \d[ABD-HJLNP-UW-Z]{2}")
 AREAS = {"ST", "WS", "DE13", "DE14", "DE15", "B77", "B78", "B79", "WV"}
@@ -35,20 +36,20 @@ def test_postcode_areas_are_the_countys() -> None:
 
 def test_grid_and_latitude_longitude_agree() -> None:
     for town in TOWNS:
-        lat, lon = to_wgs84(*to_bng(town.lat, town.lon))
+        lat, lon = bng_to_wgs84(*wgs84_to_bng(town.lat, town.lon))
         assert math.isclose(lat, town.lat, abs_tol=1e-6)
         assert math.isclose(lon, town.lon, abs_tol=1e-6)
 
 
 def test_recorded_coordinates_lie_in_the_county_near_the_true_town(county: County) -> None:
-    centres = {town.name: to_bng(town.lat, town.lon) for town in TOWNS}
+    centres = {town.name: wgs84_to_bng(town.lat, town.lon) for town in TOWNS}
     radius = {town.name: town.radius_m for town in TOWNS}
     located = [loc for loc in county.locations if loc.easting is not None]
     assert located
     for location in located:
         assert location.easting is not None
         assert location.northing is not None
-        assert in_bbox(*to_wgs84(location.easting, location.northing)), BBOX
+        assert in_bbox(*bng_to_wgs84(location.easting, location.northing)), BBOX
         index = int(county.truth["location", location.source, location.key][1:])
         town = county.geo.address(index).town
         east, north = centres[town]

@@ -8,7 +8,8 @@ from collections import Counter
 from typing import Any
 
 from conftest import County
-from polestar.synth.geography import TOWNS, in_bbox, to_wgs84
+from polestar.pole.grid import bng_to_wgs84
+from polestar.synth.geography import TOWNS, in_bbox
 from polestar.synth.geojson import convex_hull
 
 
@@ -61,7 +62,7 @@ def test_addresses_lie_inside_their_postcode_district(county: County) -> None:
     }
     for index in range(0, county.geo.address_count, 37):
         address = county.geo.address(index)
-        lat, lon = to_wgs84(address.easting, address.northing)
+        lat, lon = bng_to_wgs84(address.easting, address.northing)
         assert _inside((lon, lat), polygons[address.street.district]), address
 
 

@@ -3,7 +3,7 @@
 A Staffordshire-like county (REFERENCE.md): real town centres and postcode districts, synthetic
 street names, house numbers and postcode units. Every address is a pure function of its index,
 so any worker process can rebuild it from the seed without the county ever being held in memory.
-Coordinates are worked in British National Grid metres and converted to WGS84 with pyproj, so
+Coordinates are worked in British National Grid metres and converted to WGS84 by pole.grid, so
 latitude/longitude and easting/northing always agree.
 """
 
@@ -14,25 +14,10 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
-from pyproj import Transformer
+from polestar.pole.grid import bng_to_wgs84, wgs84_to_bng
 
 # Latitude and longitude bounds of the county (REFERENCE.md).
 BBOX = (52.42, -2.47, 53.23, -1.59)  # south, west, north, east
-
-_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-
-
-def to_bng(lat: float, lon: float) -> tuple[float, float]:
-    """Convert WGS84 latitude/longitude to BNG easting/northing in metres."""
-    easting, northing = _TO_BNG.transform(lon, lat)
-    return float(easting), float(northing)
-
-
-def to_wgs84(easting: float, northing: float) -> tuple[float, float]:
-    """Convert BNG easting/northing to WGS84 (latitude, longitude)."""
-    lon, lat = _TO_WGS84.transform(easting, northing)
-    return float(lat), float(lon)
 
 
 def in_bbox(lat: float, lon: float, margin: float = 0.0) -> bool:
@@ -332,7 +317,7 @@ class Geography:
         self._offset = seed % address_count
         self.max_houses = -(-address_count // self.street_count)
         rng = random.Random(f"{seed}:geography")
-        self.town_centres = {town.name: to_bng(town.lat, town.lon) for town in TOWNS}
+        self.town_centres = {town.name: wgs84_to_bng(town.lat, town.lon) for town in TOWNS}
         self.district_centres = self._district_centres()
         self.streets = self._lay_streets(rng)
 
@@ -382,7 +367,7 @@ class Geography:
             heading = rng.uniform(0, math.pi)
             de, dn = half * math.cos(heading), half * math.sin(heading)
             ends = (mid_e - de, mid_n - dn, mid_e + de, mid_n + dn)
-            if all(in_bbox(*to_wgs84(e, n), margin=0.002) for e, n in (ends[:2], ends[2:])):
+            if all(in_bbox(*bng_to_wgs84(e, n), margin=0.002) for e, n in (ends[:2], ends[2:])):
                 return ends
         return (east - 50, north, east + 50, north)
 

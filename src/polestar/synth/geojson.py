@@ -12,7 +12,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from polestar.synth.geography import BBOX, TOWNS, Geography, to_wgs84
+from polestar.pole.grid import bng_to_wgs84
+from polestar.synth.geography import BBOX, TOWNS, Geography
 
 FILE = "county.geojson"
 # Degrees cut off each corner of the bounding box to make the boundary an octagon.
@@ -24,7 +25,7 @@ Point = tuple[float, float]
 
 
 def _lonlat(easting: float, northing: float) -> list[float]:
-    lat, lon = to_wgs84(easting, northing)
+    lat, lon = bng_to_wgs84(easting, northing)
     return [round(lon, 6), round(lat, 6)]
 
 
