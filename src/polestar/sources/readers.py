@@ -29,6 +29,10 @@ _SCAN_BLOCK = 1024 * 1024
 _MAX_RECORD_LINES = 1000  # a quoted CSV field may span lines, but not the rest of the file
 Warn = Callable[[str], None]
 
+# The csv module refuses fields over 128 KiB with an exception; the reader applies its own
+# limit (`max_field_bytes`) after parsing, with a reason a person can act on.
+csv.field_size_limit(2**31 - 1)
+
 
 @dataclass(frozen=True)
 class RawRecord:
@@ -39,9 +43,12 @@ class RawRecord:
     data: dict[str, Any] | None = None
     error: str | None = None
     key: str | None = None  # of an unreadable record, when it can still be told
+    full_size: int | None = None  # bytes in the record when `text` keeps only the first 64 KiB
 
     @property
     def size(self) -> int:
+        if self.full_size is not None:
+            return self.full_size
         return len(self.text.encode("utf-8", "surrogateescape"))
 
 
@@ -87,8 +94,11 @@ def _oversized(values: Iterator[tuple[str, str]], limit: int) -> str | None:
     return None
 
 
-def _clip(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape")[:KEEP_BYTES].decode("utf-8", "ignore")
+def _refused(locator: str, text: str, error: str, key: str | None = None) -> RawRecord:
+    """An unreadable record keeping the first 64 KiB of its text and the size of all of it."""
+    encoded = text.encode("utf-8", "surrogateescape")
+    clipped = encoded[:KEEP_BYTES].decode("utf-8", "ignore")
+    return RawRecord(locator, clipped, error=error, key=key, full_size=len(encoded))
 
 
 class _Lines:
@@ -112,12 +122,15 @@ class _Lines:
         self._pending.extendleft(reversed(lines))
 
 
-def _csv_texts(lines: _Lines, quote: str) -> Iterator[tuple[int, str, str | None]]:
+def _csv_texts(
+    lines: _Lines, quote: str, fits: Callable[[str], bool] = lambda _text: True
+) -> Iterator[tuple[int, str, str | None]]:
     """Record texts: physical lines joined while a quote is open, with the first line number.
 
     An unclosed quote would otherwise swallow every following line into one field; when a
-    quote stays open for too long, the first line is given up alone and reading resumes at
-    the next, so one broken line costs one record.
+    quote stays open for too long, or closes only in a later line to make something that
+    `fits` says is not one record (a stray quote paired with another), the first line is
+    given up alone and reading resumes at the next, so one broken line costs one record.
     """
     while (first := lines.next()) is not None:
         number, text = first
@@ -130,7 +143,7 @@ def _csv_texts(lines: _Lines, quote: str) -> Iterator[tuple[int, str, str | None
                 break
             taken.append(following)
             text += following[1]
-        if text.count(quote) % 2:
+        if text.count(quote) % 2 or (len(taken) > 1 and not fits(text)):
             lines.push_back(taken[1:])
             yield number, first[1], "a quote is opened and never closed"
             continue
@@ -141,8 +154,8 @@ def read_csv(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
     encoding = _encoding(path, mapping, warn)
     options = mapping.csv
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
-        texts = _csv_texts(_Lines(handle), options.quotechar)
-        header_line = next(texts, None)
+        lines = _Lines(handle)
+        header_line = next(_csv_texts(lines, options.quotechar), None)
         if header_line is None:
             return
         header = next(csv.reader([header_line[1]], delimiter=options.delimiter))
@@ -155,34 +168,39 @@ def read_csv(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
                 f"{mapping.source!r} requires (columns found: {', '.join(header)})"
             )
         key_column = header.index(mapping.key)
-        for number, text, error in texts:
+
+        def parse(text: str) -> list[str]:
+            reader = csv.reader([text], delimiter=options.delimiter, quotechar=options.quotechar)
+            return next(reader, [])
+
+        def fits(text: str) -> bool:
+            try:
+                return len(parse(text)) == len(header)
+            except csv.Error:
+                return False
+
+        for number, text, error in _csv_texts(lines, options.quotechar, fits):
             locator = f"line {number}"
             record_text = text.rstrip("\r\n")
             if error is not None:
-                yield RawRecord(locator, _clip(record_text), error=error)
+                yield _refused(locator, record_text, error)
                 continue
             if _unreadable_chars(text):
-                yield RawRecord(
-                    locator,
-                    _clip(record_text),
-                    error=f"bytes that cannot be read as {encoding}",
-                )
+                yield _refused(locator, record_text, f"bytes that cannot be read as {encoding}")
                 continue
-            fields = next(
-                csv.reader([text], delimiter=options.delimiter, quotechar=options.quotechar)
-            )
+            try:
+                fields = parse(text)
+            except csv.Error as exc:
+                yield _refused(locator, record_text, f"not valid CSV: {exc}")
+                continue
             key = fields[key_column].strip() or None if key_column < len(fields) else None
             if len(fields) != len(header):
-                yield RawRecord(
-                    locator,
-                    _clip(record_text),
-                    error=f"expected {len(header)} fields, got {len(fields)}",
-                    key=key,
-                )
+                error = f"expected {len(header)} fields, got {len(fields)}"
+                yield _refused(locator, record_text, error, key)
                 continue
             too_big = _oversized(zip(header, fields, strict=True), max_field_bytes)
             if too_big:
-                yield RawRecord(locator, _clip(record_text), error=too_big, key=key)
+                yield _refused(locator, record_text, too_big, key)
                 continue
             if options.strip:
                 fields = [value.strip() for value in fields]
@@ -211,22 +229,19 @@ def read_jsonl(
                 continue
             locator = f"line {number}"
             if _unreadable_chars(text):
-                error = f"bytes that cannot be read as {encoding}"
-                yield RawRecord(locator, _clip(text), error=error)
+                yield _refused(locator, text, f"bytes that cannot be read as {encoding}")
                 continue
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                error = f"not valid JSON: {exc.msg}"
-                yield RawRecord(locator, _clip(text), error=error)
+                yield _refused(locator, text, f"not valid JSON: {exc.msg}")
                 continue
             if not isinstance(data, dict):
-                error = f"a JSON {type(data).__name__}, not an object"
-                yield RawRecord(locator, _clip(text), error=error)
+                yield _refused(locator, text, f"a JSON {type(data).__name__}, not an object")
                 continue
             too_big = _oversized(_strings(data), max_field_bytes)
             if too_big:
-                yield RawRecord(locator, _clip(text), error=too_big)
+                yield _refused(locator, text, too_big)
                 continue
             yield RawRecord(locator, text, data)
 
@@ -268,9 +283,9 @@ def read_xml(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
             element.clear()  # streaming: a record's subtree is not needed once read
             too_big = _oversized(_strings(data), max_field_bytes)
             if too_big:
-                yield RawRecord(locator, _clip(text), error=too_big)
+                yield _refused(locator, text, too_big)
             elif not isinstance(data, dict):
-                yield RawRecord(locator, _clip(text), error="an empty record element")
+                yield _refused(locator, text, "an empty record element")
             else:
                 yield RawRecord(locator, text, data)
     except DefusedXmlException as exc:
@@ -280,19 +295,22 @@ def read_xml(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
         ) from exc
     except ParseError as exc:
         line, column = exc.position
+        text, size = _tail(path, line)
         yield RawRecord(
             f"line {line}",
-            _tail(path, line),
+            text,
             error=f"XML is malformed (column {column}): the rest of the file could not be read",
+            full_size=size,
         )
 
 
-def _tail(path: Path, line: int) -> str:
-    """The file from `line` on (clipped): what a malformed XML file still holds."""
+def _tail(path: Path, line: int) -> tuple[str, int]:
+    """The file from `line` on (clipped) and its size: what a malformed XML file still holds."""
     with path.open("rb") as handle:
         for _ in range(line - 1):
             handle.readline()
-        return handle.read(KEEP_BYTES).decode("utf-8", "replace")
+        start = handle.tell()
+        return handle.read(KEEP_BYTES).decode("utf-8", "replace"), path.stat().st_size - start
 
 
 READERS: dict[str, Callable[[Path, Mapping, int, Warn], Iterator[RawRecord]]] = {

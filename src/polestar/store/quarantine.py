@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from polestar.sources.readers import KEEP_BYTES
 from polestar.store.tables import field_warnings, quarantine, source_records
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ def canonical_text(raw: Any) -> str:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _clip(text: str) -> str:
+    """The first 64 KiB of a raw record: the quarantine keeps no more (its `raw_size` says all)."""
+    return text.encode("utf-8", "surrogateescape")[:KEEP_BYTES].decode("utf-8", "ignore")
 
 
 def _insert(conn: Connection) -> Any:
@@ -50,7 +56,7 @@ def add(conn: Connection, run_id: int, source: str, rejections: Sequence[Rejecti
             "file": rejection.file,
             "locator": rejection.locator,
             "reason": rejection.reason,
-            "raw": rejection.text,
+            "raw": _clip(rejection.text),
             "raw_size": rejection.size,
             "raw_hash": raw_hash,
             "first_run_id": run_id,
