@@ -19,6 +19,7 @@ from polestar.sources.readers import KEEP_BYTES
 from polestar.store.tables import (
     events,
     field_warnings,
+    links,
     locations,
     persons,
     quarantine,
@@ -308,3 +309,74 @@ def test_byte_undefined_in_cp1252_quarantines_only_its_line(
     assert (entry.locator, entry.reason) == ("line 3", "bytes that cannot be read as cp1252")
     assert entry.raw == CUSTODY_ROWS[1]  # all but the byte itself, which is not text
     assert entry.raw_size == len(CUSTODY_ROWS[1]) + 1
+
+
+def test_nul_character_quarantines_only_its_record(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    write_custody(exports, [CUSTODY_ROWS[0].replace("Assault", "Ass\x00ault"), *CUSTODY_ROWS[1:]])
+    write_crime(exports, [crime_line(summary="a\x00b"), crime_line("CR-24-000002")])
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (3, 2), report.as_dict()
+    reasons = sorted(entry.reason for entry in entries(db))
+    assert reasons == [
+        "field 'arrest_offence' holds a NUL (0x00) character, which is not text",
+        "field 'summary' holds a NUL (0x00) character, which is not text",
+    ]
+    [custody] = [entry for entry in entries(db) if entry.source == "custody"]
+    assert "Ass\ufffdault" in custody.raw
+
+
+def test_value_longer_than_its_column_is_left_out_with_a_warning_and_the_record_lands(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    offence = "Burglary " * 40
+    write_crime(exports, [crime_line(offence=offence)])
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (1, 0), report.as_dict()
+    [(field, value, reason)] = warnings_for(db, "CR-24-000001")
+    assert (field, value) == ("offence", offence.strip())
+    assert "more than the 256" in reason
+    with db.connect() as conn:
+        assert conn.execute(sa.select(events.c.offence)).scalar_one() is None
+
+
+def test_role_too_long_to_store_drops_the_link_with_a_warning(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    line = crime_line()
+    role = "suspected-of-handling-stolen-goods-and-more"
+    line["persons"][1]["role"] = role  # type: ignore[index]
+    write_crime(exports, [line])
+    report = run(db, settings, exports)
+    assert report.total.new == 1, report.as_dict()
+    found = warnings_for(db, "CR-24-000001/persons/1")
+    assert [(field, value) for field, value, _reason in found] == [("role", role), ("role", role)]
+    with db.connect() as conn:
+        linked = conn.execute(
+            sa.select(sa.func.count()).where(links.c.from_key == "CR-24-000001/persons/1")
+        ).scalar_one()
+    assert linked == 0
+
+
+def test_key_longer_than_the_store_holds_quarantines_the_record(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    write_crime(exports, [crime_line("CR-" + "9" * 300), crime_line("CR-24-000002")])
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
+    [entry] = entries(db)
+    assert "303 characters, more than the 256" in entry.reason, entry.reason
+    assert entry.source_key is None
+
+
+def test_reason_quoting_a_huge_value_is_shortened_to_fit(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    write_crime(exports, [crime_line(type="t" * 600), crime_line("CR-24-000002")])
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
+    [entry] = entries(db)
+    assert entry.reason.startswith("'tttt"), entry.reason
+    assert len(entry.reason) == 512
+    assert entry.reason.endswith("…")

@@ -87,7 +87,10 @@ def _unreadable_chars(text: str) -> bool:
 
 
 def _oversized(values: Iterator[tuple[str, str]], limit: int) -> str | None:
+    """Why a field cannot be stored: too big, or holding NUL, which no text column can."""
     for name, value in values:
+        if "\x00" in value:
+            return f"field {name!r} holds a NUL (0x00) character, which is not text"
         size = len(value.encode("utf-8", "surrogateescape"))
         if size > limit:
             return f"field {name!r} is {size:,} bytes, over the {limit:,}-byte limit"

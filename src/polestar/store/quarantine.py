@@ -34,8 +34,16 @@ def content_hash(text: str) -> str:
 
 
 def _clip(text: str) -> str:
-    """The first 64 KiB of a raw record: the quarantine keeps no more (its `raw_size` says all)."""
-    return text.encode("utf-8", "surrogateescape")[:KEEP_BYTES].decode("utf-8", "ignore")
+    """The first 64 KiB of a raw record: the quarantine keeps no more (its `raw_size` says all).
+
+    NUL characters, which no text column holds on PostgreSQL, are shown as U+FFFD.
+    """
+    clipped = text.encode("utf-8", "surrogateescape")[:KEEP_BYTES].decode("utf-8", "ignore")
+    return clipped.replace("\x00", "\ufffd")
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _insert(conn: Connection) -> Any:
@@ -50,12 +58,13 @@ def add(conn: Connection, run_id: int, source: str, rejections: Sequence[Rejecti
     rows = {}
     for rejection in rejections:
         raw_hash = content_hash(f"{rejection.file}\0{rejection.text}\0{rejection.reason}")
+        key = rejection.source_key
         rows[raw_hash] = {
             "source": source,
-            "source_key": rejection.source_key,
+            "source_key": key if key is None or len(key) <= 256 else None,
             "file": rejection.file,
             "locator": rejection.locator,
-            "reason": rejection.reason,
+            "reason": _fit(rejection.reason, 512),
             "raw": _clip(rejection.text),
             "raw_size": rejection.size,
             "raw_hash": raw_hash,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.sources.engine import MappedSourceRecord
+from polestar.sources.engine import FieldWarning, MappedSourceRecord
 from polestar.store import quarantine as quarantine_store
 from polestar.store.tables import (
     POLE_TABLES,
@@ -28,6 +28,17 @@ from polestar.store.tables import (
 _TABLE_COLUMNS = {
     kind: [c.name for c in table.columns if c.name != "id"] for kind, table in POLE_TABLES.items()
 }
+# The longest text each typed column holds: PostgreSQL refuses more (SQLite would not notice).
+_WIDTHS = {
+    kind: {
+        c.name: c.type.length
+        for c in table.columns
+        if isinstance(c.type, sa.String) and c.type.length is not None
+    }
+    for kind, table in POLE_TABLES.items()
+}
+KEY_WIDTH = 256
+_ROLE_WIDTH = 32
 
 
 @dataclass(frozen=True)
@@ -66,12 +77,26 @@ class ChunkResult:
     record_ids: list[int] = field(default_factory=list)
 
 
-def _typed_rows(record_id: int, source: str, mapped: MappedSourceRecord) -> dict[str, list[Any]]:
+def _overflow(kind: str, key: str, field: str, value: str, width: int) -> FieldWarning:
+    reason = f"{len(value):,} characters, more than the {width} the store holds for it"
+    return FieldWarning(kind, key, field, value, reason)
+
+
+def _typed_rows(
+    record_id: int, source: str, mapped: MappedSourceRecord, warnings: list[FieldWarning]
+) -> dict[str, list[Any]]:
+    """The typed rows of one version; a value too long for its column is left out with a
+    warning in `warnings` (premise 7: a bad optional value never costs the record)."""
     rows: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
     for record in mapped.records:
         kind = record.kind.value
         row = dict.fromkeys(_TABLE_COLUMNS[kind])
         row.update(record.values)
+        for name, width in _WIDTHS[kind].items():
+            value = record.values.get(name)
+            if isinstance(value, str) and len(value) > width:
+                warnings.append(_overflow(record.record_kind, record.key, name, value, width))
+                row[name] = None
         row.update(
             record_id=record_id,
             source=source,
@@ -124,18 +149,16 @@ def write_chunk(
     seen: set[str] = set()
     for landing in landings:
         current = existing.get(landing.source_key)
+        too_long = _long_key(landing.mapped)
+        if too_long is not None:
+            rejections.append(_rejection(landing, too_long))
+            continue
         if landing.source_key in seen or (current is not None and current.last_run_id == run_id):
-            rejections.append(
-                Rejection(
-                    landing.file,
-                    landing.locator,
-                    "its source key appears more than once in this input; the first "
-                    "occurrence was kept",
-                    quarantine_store.canonical_text(landing.raw),
-                    len(quarantine_store.canonical_text(landing.raw).encode()),
-                    landing.source_key,
-                )
+            reason = (
+                "its source key appears more than once in this input; the first "
+                "occurrence was kept"
             )
+            rejections.append(_rejection(landing, reason))
             continue
         seen.add(landing.source_key)
         if current is None:
@@ -213,6 +236,24 @@ def write_chunk(
     return result
 
 
+def _long_key(mapped: MappedSourceRecord) -> str | None:
+    """Why the record's keys cannot be stored (one longer than the store holds), or None."""
+    keys = [mapped.key, *(record.key for record in mapped.records)]
+    for key in keys:
+        if len(key) > KEY_WIDTH:
+            return (
+                f"the key {key[:40]!r}… is {len(key):,} characters, more than the "
+                f"{KEY_WIDTH} the store holds"
+            )
+    return None
+
+
+def _rejection(landing: Landing, reason: str) -> Rejection:
+    text = quarantine_store.canonical_text(landing.raw)
+    key = landing.source_key if len(landing.source_key) <= KEY_WIDTH else None
+    return Rejection(landing.file, landing.locator, reason, text, len(text.encode()), key)
+
+
 def _version(
     record_id: int, version: int, landing: Landing, run_id: int, now: datetime
 ) -> dict[str, Any]:
@@ -239,31 +280,37 @@ def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int,
     link_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
     for record_id, landing in stored:
-        for kind, rows in _typed_rows(record_id, source, landing.mapped).items():
+        warnings = list(landing.mapped.warnings)
+        for kind, rows in _typed_rows(record_id, source, landing.mapped, warnings).items():
             typed[kind].extend(rows)
-        link_rows.extend(
-            {
-                "record_id": record_id,
-                "source": source,
-                "from_kind": link.from_kind,
-                "from_key": link.from_key,
-                "role": link.role,
-                "to_kind": link.to_kind,
-                "to_key": link.to_key,
-            }
-            for link in landing.mapped.links
-        )
+        for link in landing.mapped.links:
+            if len(link.role) > _ROLE_WIDTH:
+                warnings.append(
+                    _overflow(link.from_kind, link.from_key, "role", link.role, _ROLE_WIDTH)
+                )
+                continue
+            link_rows.append(
+                {
+                    "record_id": record_id,
+                    "source": source,
+                    "from_kind": link.from_kind,
+                    "from_key": link.from_key,
+                    "role": link.role,
+                    "to_kind": link.to_kind,
+                    "to_key": link.to_key,
+                }
+            )
         warning_rows.extend(
             {
                 "record_id": record_id,
                 "source": source,
                 "kind": warning.kind,
                 "source_key": warning.source_key,
-                "field": warning.field,
+                "field": warning.field[:64],
                 "value": warning.value,
-                "reason": warning.reason,
+                "reason": warning.reason[:256],
             }
-            for warning in landing.mapped.warnings
+            for warning in warnings
         )
     written = 0
     for kind, rows in typed.items():
