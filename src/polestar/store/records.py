@@ -38,6 +38,7 @@ _WIDTHS = {
     for kind, table in POLE_TABLES.items()
 }
 KEY_WIDTH = 256
+_DUPLICATE = "its source key appears more than once in this input; the first occurrence was kept"
 _ROLE_WIDTH = 32
 
 
@@ -154,11 +155,7 @@ def write_chunk(
             rejections.append(_rejection(landing, too_long))
             continue
         if landing.source_key in seen or (current is not None and current.last_run_id == run_id):
-            reason = (
-                "its source key appears more than once in this input; the first "
-                "occurrence was kept"
-            )
-            rejections.append(_rejection(landing, reason))
+            rejections.append(_rejection(landing, _DUPLICATE))
             continue
         seen.add(landing.source_key)
         if current is None:
