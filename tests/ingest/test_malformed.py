@@ -380,3 +380,14 @@ def test_reason_quoting_a_huge_value_is_shortened_to_fit(
     assert entry.reason.startswith("'tttt"), entry.reason
     assert len(entry.reason) == 512
     assert entry.reason.endswith("…")
+
+
+def test_nan_in_a_json_line_quarantines_it_instead_of_storing_invalid_json(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    line = json.dumps(crime_line()).replace('"easting": 389000', '"easting": NaN')
+    write_crime(exports, [line, crime_line("CR-24-000002")])
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
+    [entry] = entries(db)
+    assert entry.reason == "not valid JSON: NaN is not a JSON number"

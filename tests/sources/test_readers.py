@@ -241,3 +241,51 @@ def test_invalid_bytes_in_a_declared_encoding_quarantine_only_their_line(tmp_pat
         ("line 2", "bytes that cannot be read as ascii"),
         ("line 3", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("NaN", "not valid JSON: NaN is not a JSON number"),
+        ("-Infinity", "not valid JSON: -Infinity is not a JSON number"),
+        ("1e400", "not valid JSON: 1e400 is too large a number"),
+    ],
+)
+def test_json_number_no_store_can_hold_is_refused(tmp_path: Path, number: str, reason: str) -> None:
+    path = tmp_path / "crime.jsonl"
+    line = json.dumps(crime_line()).replace('"easting": 389000', f'"easting": {number}')
+    path.write_text(line + "\n", encoding="utf-8")
+    [record] = read(path, "crime")
+    assert record.error == reason
+
+
+def test_json_integer_too_long_to_convert_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "crime.jsonl"
+    line = json.dumps(crime_line()).replace('"easting": 389000', '"easting": ' + "9" * 5000)
+    path.write_text(line + "\n" + json.dumps(crime_line("CR-2")) + "\n", encoding="utf-8")
+    bad, good = read(path, "crime")
+    assert bad.error is not None
+    assert bad.error.startswith("not valid JSON: Exceeds the limit"), bad.error
+    assert good.data is not None
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_json_nested_too_deeply_is_refused(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "crime.jsonl"
+    nested = "[" * depth + "]" * depth
+    line = json.dumps(crime_line()).replace('"grading": null', f'"grading": {nested}')
+    path.write_text(line + "\n" + json.dumps(crime_line("CR-2")) + "\n", encoding="utf-8")
+    bad, good = read(path, "crime")
+    assert bad.error == "nested more than 64 levels deep"
+    assert good.data is not None
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_xml_case_nested_too_deeply_is_refused(tmp_path: Path, depth: int) -> None:
+    nested = "<x>" * depth + "</x>" * depth
+    deep = f'<case number="T2"><court>{nested}</court></case>\n'
+    path = tmp_path / "courts.xml"
+    path.write_text(COURTS_XML.replace("</listings>", f"{deep}</listings>"), encoding="utf-8")
+    good, bad = read(path, "courts")
+    assert good.data is not None, good.error
+    assert bad.error == "nested more than 64 levels deep"

@@ -228,7 +228,9 @@ class Mapper:
                 items = resolve(base.context, raw, spec.each)
                 if isinstance(items, dict):
                     items = [items]
-                candidates = [(item, index) for index, item in enumerate(items or [])]
+                elif not isinstance(items, list):
+                    items = []  # absent, or a lone value where a list belongs: no items
+                candidates = [(item, index) for index, item in enumerate(items)]
             for context, index in candidates:
                 if spec.path is not None:
                     context = resolve(context, raw, spec.path)
@@ -364,7 +366,7 @@ class Mapper:
             by_index = {source.index: source for source in sources}
             for target in targets:
                 wanted = resolve(target.context, raw, from_index)
-                if isinstance(wanted, int | str) and str(wanted).isdigit():
+                if isinstance(wanted, int | str) and str(wanted).isdecimal():
                     source = by_index.get(int(wanted))
                     if source is not None:
                         yield source, target

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from polestar.sources.mapping import Mapping
 KEEP_BYTES = 64 * 1024  # how much of an oversized record the quarantine keeps
 _SCAN_BLOCK = 1024 * 1024
 _MAX_RECORD_LINES = 1000  # a quoted CSV field may span lines, but not the rest of the file
+_MAX_DEPTH = 64  # nesting deeper than this is refused before anything recurses into it
 Warn = Callable[[str], None]
 
 # The csv module refuses fields over 128 KiB with an exception; the reader applies its own
@@ -86,14 +88,22 @@ def _unreadable_chars(text: str) -> bool:
     return any("\udc80" <= char <= "\udcff" for char in text)
 
 
+class _TooDeep(ValueError):
+    pass
+
+
 def _oversized(values: Iterator[tuple[str, str]], limit: int) -> str | None:
-    """Why a field cannot be stored: too big, or holding NUL, which no text column can."""
-    for name, value in values:
-        if "\x00" in value:
-            return f"field {name!r} holds a NUL (0x00) character, which is not text"
-        size = len(value.encode("utf-8", "surrogateescape"))
-        if size > limit:
-            return f"field {name!r} is {size:,} bytes, over the {limit:,}-byte limit"
+    """Why a field cannot be stored: too big, holding NUL (which no text column can), or
+    nested too deeply to store and search."""
+    try:
+        for name, value in values:
+            if "\x00" in value:
+                return f"field {name!r} holds a NUL (0x00) character, which is not text"
+            size = len(value.encode("utf-8", "surrogateescape"))
+            if size > limit:
+                return f"field {name!r} is {size:,} bytes, over the {limit:,}-byte limit"
+    except _TooDeep as exc:
+        return str(exc)
     return None
 
 
@@ -210,15 +220,34 @@ def read_csv(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
             yield RawRecord(locator, record_text, dict(zip(header, fields, strict=True)))
 
 
-def _strings(value: Any, name: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield name, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{name}.{key}" if name else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{name}.{index}")
+def _strings(value: Any) -> Iterator[tuple[str, str]]:
+    """Every text in parsed data with its dotted path, in document order, without recursion.
+
+    Raises:
+        _TooDeep: past `_MAX_DEPTH` levels of nesting.
+    """
+    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    while stack:
+        name, item, depth = stack.pop()
+        if isinstance(item, str):
+            yield name, item
+        elif isinstance(item, dict | list):
+            if depth >= _MAX_DEPTH:
+                raise _TooDeep(f"nested more than {_MAX_DEPTH} levels deep")
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            children = [(f"{name}.{key}" if name else str(key), child) for key, child in pairs]
+            stack.extend((path, child, depth + 1) for path, child in reversed(children))
+
+
+def _not_a_json_number(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
 
 
 def read_jsonl(
@@ -235,9 +264,15 @@ def read_jsonl(
                 yield _refused(locator, text, f"bytes that cannot be read as {encoding}")
                 continue
             try:
-                data = json.loads(text)
+                data = json.loads(text, parse_constant=_not_a_json_number, parse_float=_finite)
             except json.JSONDecodeError as exc:
                 yield _refused(locator, text, f"not valid JSON: {exc.msg}")
+                continue
+            except ValueError as exc:  # NaN, Infinity, or a number too large to store
+                yield _refused(locator, text, f"not valid JSON: {exc}")
+                continue
+            except RecursionError:
+                yield _refused(locator, text, f"nested more than {_MAX_DEPTH} levels deep")
                 continue
             if not isinstance(data, dict):
                 yield _refused(locator, text, f"a JSON {type(data).__name__}, not an object")
@@ -281,9 +316,14 @@ def read_xml(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
                 continue
             count += 1
             locator = f"<{record_tag}> {count}"
-            text = tostring(element, encoding="unicode")
-            data = element_data(element)
-            element.clear()  # streaming: a record's subtree is not needed once read
+            try:
+                text = tostring(element, encoding="unicode")
+                data = element_data(element)
+            except RecursionError:
+                yield _refused(locator, "", f"nested more than {_MAX_DEPTH} levels deep")
+                continue
+            finally:
+                element.clear()  # streaming: a record's subtree is not needed once read
             too_big = _oversized(_strings(data), max_field_bytes)
             if too_big:
                 yield _refused(locator, text, too_big)
