@@ -84,7 +84,7 @@ def test_a_few_prolific_offenders_and_a_long_tail(county: County) -> None:
     counts = sorted(appearances.values(), reverse=True)
     assert counts[0] >= 100
     assert counts[len(counts) // 2] <= 3  # the median person is in a few records
-    assert len(appearances) >= 0.75 * len(county.people)  # most people appear at all
+    assert len(appearances) >= 0.7 * len(county.people)  # most people appear at all
 
 
 def test_a_block_is_rebuilt_identically() -> None:

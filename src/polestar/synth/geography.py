@@ -338,7 +338,7 @@ class Geography:
         for town in TOWNS:
             town_cum.append(town_cum[-1] + town.weight)
         names: set[tuple[str, str]] = set()
-        units: set[str] = set()
+        units = _UnitBook(rng)
         streets = []
         for index in range(self.street_count):
             # Every town gets streets first, then streets follow population.
@@ -353,7 +353,7 @@ class Geography:
             )
             name = self._street_name(rng, town, names)
             unit_count = -(-self.max_houses // _HOUSES_PER_UNIT)
-            street_units = tuple(_new_unit(rng, district, units) for _ in range(unit_count))
+            street_units = tuple(units.unit(district) for _ in range(unit_count))
             streets.append(Street(index, name, town, district, ends, street_units))
         return tuple(streets)
 
@@ -407,11 +407,29 @@ def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
-def _new_unit(rng: random.Random, district: str, taken: set[str]) -> str:
-    """Draw a postcode unit's inward code (`2DJ`) not yet used in `district`."""
-    while True:
-        inward = f"{rng.randrange(10)}{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
-        key = f"{district} {inward}"
-        if key not in taken:
-            taken.add(key)
-            return inward
+class _UnitBook:
+    """Hands out each district's postcode units (`2DJ`) in a shuffled order.
+
+    A district has 4,000 possible units; when a very large county uses them all, units are
+    handed out again and cover houses on two streets, as real postcode units sometimes do.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.free: dict[str, list[str]] = {}
+        self.used: dict[str, list[str]] = {}
+
+    def unit(self, district: str) -> str:
+        """The next unit of `district`."""
+        if district not in self.free:
+            codes = [
+                f"{d}{a}{b}" for d in range(10) for a in INWARD_LETTERS for b in INWARD_LETTERS
+            ]
+            self.rng.shuffle(codes)
+            self.free[district], self.used[district] = codes, []
+        if not self.free[district]:
+            self.free[district] = self.used[district][::-1]
+            self.used[district] = []
+        code = self.free[district].pop()
+        self.used[district].append(code)
+        return code

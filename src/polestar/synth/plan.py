@@ -20,8 +20,8 @@ PHONES_PER_BLOCK = 2 * BLOCK_PEOPLE
 # Top-level records per true person, by export; tuned so that people appear in about three
 # person records each (docs/synth.md).
 RECORDS_PER_PERSON: Mapping[str, float] = {
-    "crime": 0.58,
-    "incidents": 0.7,
+    "crime": 0.6,
+    "incidents": 0.72,
     "custody": 0.36,
     "fire_incidents": 0.10,
     "fire_premises": 0.08,
