@@ -30,6 +30,20 @@ class Settings(BaseSettings):
         2000,
         description="Source records written per ingest transaction (a crash loses at most one).",
     )
+    link_match_threshold: float = Field(
+        0.9,
+        description="Match probability at or above which two person records are joined.",
+    )
+    link_duckdb_memory_limit: str = Field(
+        "4GB",
+        description="Memory DuckDB may use during linkage (a DuckDB size such as 4GB).",
+    )
+    link_threads: int = Field(2, description="Threads DuckDB uses during linkage.")
+    link_seed: int = Field(1, description="Seed for linkage training's random sampling.")
+    link_u_max_pairs: float = Field(
+        1e7,
+        description="Random pairs sampled to estimate u probabilities when training.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",

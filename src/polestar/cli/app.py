@@ -42,6 +42,11 @@ class _Group(typer.core.TyperGroup):
                 raise
             error(str(exc))
             raise typer.Exit(2) from exc
+        except Exception as exc:
+            if _state["debug"] or isinstance(exc, typer.Exit | typer._click.ClickException):
+                raise
+            error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            raise typer.Exit(1) from exc
 
 
 app = typer.Typer(

@@ -208,3 +208,67 @@ POLE_TABLES: dict[str, sa.Table] = {
     "location": locations,
     "event": events,
 }
+
+# Linkage: conclusions drawn from the facts above, always recomputable (premise 1).
+
+link_models = sa.Table(
+    "link_models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False, comment="person (the probabilistic stage)"),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("engine", sa.String(16), nullable=False, comment="duckdb or spark"),
+    sa.Column("model", sa.JSON, nullable=False, comment="Splink's model JSON"),
+    sa.Column("defaults", sa.JSON, comment="parameters training could not estimate"),
+    sa.Column("records", sa.Integer, nullable=False, comment="records it was trained on"),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("kind", "version"),
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True, comment="PER-…, VEH-…, LOC-…"),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column(
+        "retired_run_id",
+        sa.Integer,
+        sa.ForeignKey("runs.id"),
+        comment="the run that merged it away or left it without records",
+    ),
+    sa.Column("records", sa.Integer, nullable=False, comment="member records, for listing"),
+    sa.Index("ix_entities_kind", "kind", "retired_run_id"),
+)
+
+entity_members = sa.Table(
+    "entity_members",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    # A typed row is named by its source record and key, which outlive row ids (decision 1).
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), primary_key=True),
+    sa.Column("source_key", sa.String(256), primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("entity_id", sa.String(16), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("model_version", sa.Integer, comment="person model that placed it, if any"),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Index("ix_entity_members_entity_id", "entity_id"),
+)
+
+entity_changes = sa.Table(
+    "entity_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("old_id", sa.String(16), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("new_id", sa.String(16), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column(
+        "reason",
+        sa.String(16),
+        nullable=False,
+        comment="merged: old is retired into new; split: records left old for new",
+    ),
+    sa.Column("records", sa.Integer, nullable=False, comment="records that moved"),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Index("ix_entity_changes_old_id", "old_id"),
+)

@@ -1,0 +1,50 @@
+"""The DuckDB working database a linkage run computes in (Splink's engine on one machine).
+
+Records are copied out of the store once per run as Arrow batches; everything after that —
+features, blocking, scoring, clustering — happens here, never in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from polestar.settings import Settings
+
+
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB limited to the configured memory and threads."""
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{settings.link_duckdb_memory_limit}'")
+    con.execute(f"SET threads = {int(settings.link_threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    schema: pa.Schema,
+    batches: Iterator[dict[str, list[object]]],
+) -> int:
+    """Create table `name` from column batches; returns its row count."""
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    first = True
+    rows = 0
+    for batch in batches:
+        arrow = pa.Table.from_pydict(batch, schema=schema)
+        rows += arrow.num_rows
+        con.register("_batch", arrow)
+        if first:
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _batch")
+            first = False
+        else:
+            con.execute(f"INSERT INTO {name} SELECT * FROM _batch")
+        con.unregister("_batch")
+    if first:
+        con.register("_batch", schema.empty_table())
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _batch")
+        con.unregister("_batch")
+    return rows

@@ -1,0 +1,173 @@
+"""The person stage: features from the store, Splink scoring and clustering, golden people.
+
+Features are derived in DuckDB SQL from the normalised values ingest stored: match keys of
+names (upper case, letters only), the formal forms of a forename (`BILL` → WILLIAM, …), the
+parts of a double or hyphenated surname, the date of birth as text with its transposed form,
+and the home postcode with its sector and district.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+from sqlalchemy.engine import Engine
+
+from polestar.linkage import person_model
+from polestar.linkage.clusters import Member, group
+from polestar.linkage.duck import load_table
+from polestar.pole.nicknames import name_form_pairs
+from polestar.settings import Settings
+from polestar.store import linkable
+from polestar.store.link_models import StoredModel, latest_model, save_model
+
+logger = logging.getLogger(__name__)
+
+PERSON_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.int64()),
+        ("record_id", pa.int64()),
+        ("source", pa.string()),
+        ("source_key", pa.string()),
+        ("forename", pa.string()),
+        ("middle_names", pa.string()),
+        ("surname", pa.string()),
+        ("dob", pa.date32()),
+        ("gender", pa.string()),
+        ("pnc_id", pa.string()),
+        ("ni_number", pa.string()),
+        ("crn", pa.string()),
+    ]
+)
+HOME_SCHEMA = pa.schema(
+    [("record_id", pa.int64()), ("source_key", pa.string()), ("postcode", pa.string())]
+)
+
+_KEY = "nullif(upper(regexp_replace(strip_accents(coalesce({0}, '')), '[^A-Za-z]', '', 'g')), '')"
+FEATURES_SQL = f"""
+CREATE OR REPLACE TABLE people AS
+WITH homes AS (
+    SELECT record_id, source_key, min(postcode) AS postcode FROM person_homes GROUP BY ALL
+), forms AS (
+    SELECT name, list(form ORDER BY form) AS forms FROM name_forms GROUP BY name
+), base AS (
+    SELECT
+        p.unique_id, p.record_id, p.source, p.source_key,
+        {_KEY.format("p.forename")} AS fn,
+        {_KEY.format("p.surname")} AS sn,
+        list_filter(
+            list_transform(
+                regexp_split_to_array(upper(strip_accents(coalesce(p.surname, ''))), '[- ]+'),
+                lambda x: regexp_replace(x, '[^A-Z]', '', 'g')
+            ),
+            lambda x: length(x) > 1
+        ) AS sn_parts,
+        strftime(p.dob, '%Y-%m-%d') AS dob,
+        year(p.dob) AS yob,
+        strftime(p.dob, '%m-%d') AS dob_md,
+        CASE WHEN day(p.dob) <= 12 AND day(p.dob) <> month(p.dob)
+            THEN strftime(make_date(year(p.dob), day(p.dob), month(p.dob)), '%Y-%m-%d')
+        END AS dob_swapped,
+        CASE WHEN p.gender IN ('M', 'F') THEN p.gender END AS gender,
+        h.postcode,
+        split_part(h.postcode, ' ', 1) AS outcode,
+        split_part(h.postcode, ' ', 1) || ' ' || substr(split_part(h.postcode, ' ', 2), 1, 1)
+            AS sector,
+        p.pnc_id, p.crn, p.ni_number
+    FROM person_raw p LEFT JOIN homes h USING (record_id, source_key)
+)
+SELECT
+    base.*,
+    substr(fn, 1, 1) AS fn_initial,
+    CASE WHEN fn IS NOT NULL THEN list_distinct(list_append(coalesce(forms.forms, []), fn))
+    END AS fn_forms
+FROM base LEFT JOIN forms ON forms.name = base.fn
+"""
+
+
+@dataclass
+class PersonStage:
+    """What the person stage found, before ids are assigned."""
+
+    clusters: list[list[Member]]
+    records: int
+    pairs_scored: int
+    model_version: int | None
+    defaults: list[str]
+
+
+def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
+    """Copy current person records out of the store and derive their features."""
+    with engine.connect() as conn:
+        records = load_table(con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn))
+        load_table(con, "person_homes", HOME_SCHEMA, linkable.home_postcode_batches(conn))
+    names, forms = zip(*name_form_pairs(), strict=True)
+    con.register("_forms", pa.table({"name": list(names), "form": list(forms)}))
+    con.execute("CREATE OR REPLACE TABLE name_forms AS SELECT * FROM _forms")
+    con.unregister("_forms")
+    con.execute(FEATURES_SQL)
+    return records
+
+
+def _model(
+    linker_for: Callable[[Any], Linker],
+    engine: Engine,
+    settings: Settings,
+    run_id: int,
+    records: int,
+    retrain: bool,
+    warn: Callable[[str], None],
+) -> StoredModel:
+    with engine.connect() as conn:
+        stored = latest_model(conn, "person")
+    if stored is not None and not retrain:
+        return stored
+    linker = linker_for(person_model.settings())
+    person_model.train(linker, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs)
+    model = linker.misc.save_model_to_json()
+    defaults = person_model.fill_untrained(model)
+    if defaults:
+        warn(
+            f"training could not estimate {len(defaults)} person parameter(s) from "
+            f"{records:,} records; documented defaults used: {'; '.join(defaults)}"
+        )
+    with engine.begin() as conn:
+        version = save_model(conn, "person", "duckdb", model, defaults, records, run_id)
+    return StoredModel(version, model, defaults)
+
+
+def link_people(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    settings: Settings,
+    run_id: int,
+    retrain: bool,
+    warn: Callable[[str], None],
+) -> PersonStage:
+    """Score and cluster every current person record (training first if needed)."""
+    records = load_people(con, engine)
+    if records == 0:
+        return PersonStage([], 0, 0, None, [])
+    db_api = DuckDBAPI(connection=con)
+    people = db_api.register("people")
+
+    def linker_for(model: Any) -> Linker:
+        return Linker(people, model, log_level=logging.WARNING)
+
+    stored = _model(linker_for, engine, settings, run_id, records, retrain, warn)
+    linker = linker_for(stored.model)
+    predictions = linker.inference.predict(warning_mode="never")
+    pairs = int(con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=settings.link_match_threshold
+    )
+    rows = con.sql(
+        f"SELECT cluster_id, record_id, source_key, source FROM {clustered.physical_name} "
+        "ORDER BY cluster_id"
+    ).fetchall()
+    return PersonStage(group(rows), records, pairs, stored.version, stored.defaults)

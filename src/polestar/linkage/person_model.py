@@ -1,0 +1,200 @@
+"""The person model: Splink comparisons, blocking rules and unsupervised training.
+
+Comparisons are written for the ways police and partner systems get a person wrong (docs/
+linkage.md): nicknames, initials, swapped forename and surname, typos, hyphenated and
+double-barrelled surnames, transposed day and month, a year off by one, moves. Strong
+identifiers weigh heavily, but each has a level for "equal, yet date of birth or sex
+conflicts", which training learns is far weaker, so a PNC ID on the wrong person does not
+join two people by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+logger = logging.getLogger(__name__)
+
+# Used for parameters training could not estimate (too few records, an empty column).
+# Documented in docs/linkage.md; a run lists every parameter that fell back to them.
+DEFAULT_M = {"exact": 0.9, "partial": 0.05, "else": 0.05}
+DEFAULT_U = {"exact": 0.001, "partial": 0.01, "else": 0.989}
+
+_DOB_CONFLICT = (
+    "(dob_l IS NOT NULL AND dob_r IS NOT NULL AND dob_l <> dob_r "
+    "AND NOT (dob_l = dob_swapped_r) AND NOT (dob_md_l = dob_md_r AND abs(yob_l - yob_r) = 1))"
+    " OR (gender_l IS NOT NULL AND gender_r IS NOT NULL AND gender_l <> gender_r)"
+)
+_REVERSED = "fn_l = sn_r AND sn_l = fn_r"
+
+
+def _identifier(column: str, label: str) -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=f"{label} equal, equal but contradicted, or different",
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.CustomLevel(
+                f"{column}_l = {column}_r AND NOT ({_DOB_CONFLICT})",
+                label_for_charts=f"{label} equal",
+            ),
+            cll.CustomLevel(
+                f"{column}_l = {column}_r", label_for_charts=f"{label} equal, DOB or sex differ"
+            ),
+            cll.ElseLevel().configure(label_for_charts=f"{label} differ"),
+        ],
+    )
+
+
+def comparisons() -> list[ComparisonCreator]:
+    """The person comparisons, each on the features `person_features.py` derives."""
+    forename = cl.CustomComparison(
+        output_column_name="forename",
+        comparison_levels=[
+            cll.NullLevel("fn"),
+            cll.ExactMatchLevel("fn", term_frequency_adjustments=True),
+            cll.CustomLevel(_REVERSED, label_for_charts="Forename and surname swapped"),
+            cll.CustomLevel("list_has_any(fn_forms_l, fn_forms_r)", label_for_charts="Nickname"),
+            cll.CustomLevel(
+                "(length(fn_l) = 1 OR length(fn_r) = 1) AND fn_initial_l = fn_initial_r",
+                label_for_charts="Initial agrees",
+            ),
+            cll.JaroWinklerLevel("fn", 0.9),
+            cll.JaroWinklerLevel("fn", 0.75),
+            cll.ElseLevel(),
+        ],
+    )
+    surname = cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            cll.NullLevel("sn"),
+            cll.ExactMatchLevel("sn", term_frequency_adjustments=True),
+            cll.CustomLevel(_REVERSED, label_for_charts="Forename and surname swapped"),
+            cll.CustomLevel(
+                "list_has_any(sn_parts_l, sn_parts_r)",
+                label_for_charts="Shares a part of a double or hyphenated surname",
+            ),
+            cll.JaroWinklerLevel("sn", 0.92),
+            cll.JaroWinklerLevel("sn", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel("dob_l = dob_swapped_r", label_for_charts="Day and month transposed"),
+            cll.CustomLevel(
+                "dob_md_l = dob_md_r AND abs(yob_l - yob_r) = 1", label_for_charts="Year off by one"
+            ),
+            cll.CustomLevel(
+                "yob_l = yob_r AND (substr(dob_md_l, 1, 2) = substr(dob_md_r, 1, 2) "
+                "OR substr(dob_md_l, 4, 2) = substr(dob_md_r, 4, 2))",
+                label_for_charts="Same year, day or month agrees",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+    gender = cl.CustomComparison(
+        output_column_name="gender",
+        comparison_levels=[cll.NullLevel("gender"), cll.ExactMatchLevel("gender"), cll.ElseLevel()],
+    )
+    postcode = cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("sector"),
+            cll.ExactMatchLevel("outcode"),
+            cll.ElseLevel(),
+        ],
+    )
+    return [
+        forename,
+        surname,
+        dob,
+        gender,
+        postcode,
+        _identifier("pnc_id", "PNC ID"),
+        _identifier("crn", "CRN"),
+        _identifier("ni_number", "NI number"),
+    ]
+
+
+def blocking_rules() -> list[BlockingRuleCreator | str]:
+    """Candidate pairs: chosen from measured misses so true pairs survive to scoring."""
+    return [
+        "l.pnc_id = r.pnc_id",
+        "l.crn = r.crn",
+        "l.ni_number = r.ni_number",
+        block_on("sn", "dob"),
+        block_on("fn_forms", "dob", arrays_to_explode=["fn_forms"]),
+        block_on("dob", "outcode"),
+        block_on("sn", "fn_initial", "yob"),
+        block_on("sn", "fn"),
+        "l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial",
+        "l.fn = r.sn AND l.sn = r.fn",
+        block_on("sn_parts", "yob", arrays_to_explode=["sn_parts"]),
+        block_on("fn", "postcode"),
+    ]
+
+
+def settings() -> SettingsCreator:
+    """Splink settings for deduplicating person records across every source."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def train(linker: Linker, seed: int, u_max_pairs: float) -> None:
+    """Unsupervised training as Splink's documentation recommends.
+
+    The prior from deterministic rules, u by random sampling, then m by expectation
+    maximisation on two blocking rules so that each comparison is trained in one of them.
+    """
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        ["l.pnc_id = r.pnc_id", block_on("fn", "sn", "dob")], recall=0.8
+    )
+    training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("fn", "sn"), estimate_without_term_frequencies=True
+    )
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob", "outcode"), estimate_without_term_frequencies=True
+    )
+
+
+def fill_untrained(model: dict[str, Any]) -> list[str]:
+    """Give every level training could not estimate a documented default; returns their names.
+
+    Splink leaves such levels without `m_probability`/`u_probability` in the model JSON and
+    would otherwise fall back to values that can even exceed 1.
+    """
+    filled: list[str] = []
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for position, level in enumerate(levels):
+            band = (
+                "exact" if position == 0 else "else" if position == len(levels) - 1 else "partial"
+            )
+            for name, defaults in (("m_probability", DEFAULT_M), ("u_probability", DEFAULT_U)):
+                if level.get(name) is None:
+                    level[name] = defaults[band]
+                    filled.append(
+                        f"{comparison['output_column_name']}: {level['label_for_charts']} "
+                        f"({name.split('_')[0]})"
+                    )
+    return filled

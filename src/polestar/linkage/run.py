@@ -1,0 +1,118 @@
+"""A linkage run: people, vehicles and locations resolved into golden entities with stable ids."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.engine import Engine
+
+from polestar.linkage import duck
+from polestar.linkage.clusters import Member, assign_ids
+from polestar.linkage.locations import link_locations
+from polestar.linkage.people import link_people
+from polestar.linkage.vehicles import link_vehicles
+from polestar.settings import Settings
+from polestar.store.entities import apply_changes, current_members, next_entity_number
+from polestar.store.runs import finish_run, start_run
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KindReport:
+    """CONVENTIONS of `polestar link --json` for one kind."""
+
+    records: int
+    entities: int
+    new_entities: int
+    changed_entities: int
+    pairs_scored: int
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    engine: str
+    seconds: float
+    model_version: int | None
+    person: KindReport
+    vehicle: KindReport
+    location: KindReport
+    defaults: list[str]
+
+    def as_dict(self) -> dict[str, object]:
+        report = asdict(self)
+        del report["defaults"]
+        return report
+
+
+def _place(
+    engine: Engine,
+    kind: str,
+    clusters: list[list[Member]],
+    records: int,
+    pairs: int,
+    run_id: int,
+    model_version: int | None,
+) -> KindReport:
+    with engine.begin() as conn:
+        previous = current_members(conn, kind)
+        assignment = assign_ids(kind, clusters, previous, next_entity_number(conn, kind))
+        apply_changes(conn, assignment.changes, run_id, model_version)
+    return KindReport(
+        records,
+        assignment.entities,
+        assignment.new_entities,
+        assignment.changed_entities,
+        pairs,
+    )
+
+
+def link(
+    engine: Engine,
+    settings: Settings,
+    *,
+    actor: str,
+    retrain: bool = False,
+    warn: Callable[[str], None] = logger.warning,
+) -> LinkReport:
+    """Resolve every current person, vehicle and location record into entities.
+
+    Trains the person model only when none is stored or `retrain` is set. Each kind's new
+    assignment is written in one transaction, so a crash leaves the last complete one.
+    """
+    started = time.perf_counter()
+    run_id = start_run(engine, "link", actor)
+    try:
+        con = duck.connect(settings)
+        try:
+            people = link_people(con, engine, settings, run_id, retrain, warn)
+            person = _place(
+                engine,
+                "person",
+                people.clusters,
+                people.records,
+                people.pairs_scored,
+                run_id,
+                people.model_version,
+            )
+            vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
+            location = _place(engine, "location", *link_locations(con, engine), run_id, None)
+        finally:
+            con.close()
+    except BaseException:
+        finish_run(engine, run_id, "failed", {})
+        raise
+    report = LinkReport(
+        "duckdb",
+        round(time.perf_counter() - started, 3),
+        people.model_version,
+        person,
+        vehicle,
+        location,
+        people.defaults,
+    )
+    finish_run(engine, run_id, "completed", report.as_dict())
+    return report

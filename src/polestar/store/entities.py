@@ -1,0 +1,171 @@
+"""Golden entities: which records each holds, and where retired ids now point.
+
+An entity id is `<prefix>-<number>`; numbers grow with time, so the smaller number is the
+older entity (the one a merge keeps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.store.tables import entities, entity_changes, entity_members
+
+PREFIXES = {"person": "PER", "vehicle": "VEH", "location": "LOC"}
+MemberKey = tuple[int, str]  # (record_id, source_key)
+
+
+def entity_number(entity_id: str) -> int:
+    return int(entity_id.rsplit("-", 1)[1])
+
+
+def format_entity_id(kind: str, number: int) -> str:
+    return f"{PREFIXES[kind]}-{number:08d}"
+
+
+def current_members(conn: Connection, kind: str) -> dict[MemberKey, str]:
+    """Every record of `kind` placed in an entity, and the entity."""
+    rows = conn.execute(
+        sa.select(
+            entity_members.c.record_id, entity_members.c.source_key, entity_members.c.entity_id
+        ).where(entity_members.c.kind == kind)
+    )
+    return {(record_id, key): entity_id for record_id, key, entity_id in rows}
+
+
+def next_entity_number(conn: Connection, kind: str) -> int:
+    """The number the next new entity of `kind` gets."""
+    ids = conn.execute(sa.select(entities.c.id).where(entities.c.kind == kind)).scalars()
+    return max((entity_number(i) for i in ids), default=0) + 1
+
+
+@dataclass
+class AssignmentChanges:
+    """What a linkage run changes for one kind, written in one transaction."""
+
+    kind: str
+    new_entities: list[str]
+    retired: list[str]
+    changes: list[tuple[str, str, str, int]]  # (old, new, merged|split, records moved)
+    placed: list[tuple[MemberKey, str, str]]  # (member, source, entity) new or moved
+    removed: list[MemberKey]
+    sizes: dict[str, int]  # records per entity touched
+
+
+def apply_changes(
+    conn: Connection, changes: AssignmentChanges, run_id: int, model_version: int | None
+) -> None:
+    """Write one kind's new assignment: entities, members, retirements and redirects."""
+    if changes.new_entities:
+        conn.execute(
+            entities.insert(),
+            [
+                {"id": entity_id, "kind": changes.kind, "created_run_id": run_id, "records": 0}
+                for entity_id in changes.new_entities
+            ],
+        )
+    for chunk in _chunked(changes.removed, 5_000):
+        conn.execute(
+            entity_members.delete().where(
+                entity_members.c.kind == changes.kind,
+                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(chunk),
+            )
+        )
+    moved = [(member, source, entity) for member, source, entity in changes.placed]
+    for chunk in _chunked(moved, 5_000):
+        conn.execute(
+            entity_members.delete().where(
+                entity_members.c.kind == changes.kind,
+                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(
+                    [member for member, _source, _entity in chunk]
+                ),
+            )
+        )
+        conn.execute(
+            entity_members.insert(),
+            [
+                {
+                    "kind": changes.kind,
+                    "record_id": member[0],
+                    "source_key": member[1],
+                    "source": source,
+                    "entity_id": entity,
+                    "model_version": model_version,
+                    "run_id": run_id,
+                }
+                for member, source, entity in chunk
+            ],
+        )
+    if changes.sizes:
+        conn.execute(
+            entities.update()
+            .where(entities.c.id == sa.bindparam("entity"))
+            .values(records=sa.bindparam("size")),
+            [{"entity": entity, "size": size} for entity, size in changes.sizes.items()],
+        )
+    if changes.retired:
+        for chunk in _chunked(changes.retired, 5_000):
+            conn.execute(
+                entities.update().where(entities.c.id.in_(chunk)).values(retired_run_id=run_id)
+            )
+    if changes.changes:
+        conn.execute(
+            entity_changes.insert(),
+            [
+                {"old_id": old, "new_id": new, "reason": reason, "records": n, "run_id": run_id}
+                for old, new, reason, n in changes.changes
+            ],
+        )
+
+
+def _chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def resolve(conn: Connection, entity_id: str) -> str | None:
+    """The live entity an id names now, following merges; None if it never existed or emptied."""
+    seen: set[str] = set()
+    current = entity_id
+    while current not in seen:
+        seen.add(current)
+        row = conn.execute(
+            sa.select(entities.c.retired_run_id).where(entities.c.id == current)
+        ).first()
+        if row is None:
+            return None
+        if row.retired_run_id is None:
+            return current
+        target = conn.execute(
+            sa.select(entity_changes.c.new_id).where(
+                entity_changes.c.old_id == current, entity_changes.c.reason == "merged"
+            )
+        ).scalar()
+        if target is None:
+            return None  # retired with no records left
+        current = target
+    return None
+
+
+def members(conn: Connection, kind: str) -> Iterable[tuple[str, str, str]]:
+    """(source, source_key, entity_id) for every record of `kind`, for export and evaluation."""
+    return conn.execute(
+        sa.select(entity_members.c.source, entity_members.c.source_key, entity_members.c.entity_id)
+        .where(entity_members.c.kind == kind)
+        .order_by(entity_members.c.source, entity_members.c.source_key)
+    ).tuples()
+
+
+def entity_count(conn: Connection, kind: str) -> int:
+    """Live entities of `kind`."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(entities)
+            .where(entities.c.kind == kind, entities.c.retired_run_id.is_(None))
+        ).scalar_one()
+    )

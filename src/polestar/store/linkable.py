@@ -1,0 +1,111 @@
+"""The current records linkage reads: persons with their home postcode, vehicles, locations.
+
+Rows come out in batches of plain columns (a dict of lists), ready to become an Arrow batch,
+so a million records never sit in memory as Python objects all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.store.tables import links, locations, objects, persons, source_records
+
+Columns = dict[str, list[Any]]
+
+_current = source_records.c.withdrawn_run_id.is_(None)
+
+
+def _batches(conn: Connection, query: sa.Select[Any], size: int) -> Iterator[Columns]:
+    result = conn.execution_options(stream_results=True, yield_per=size).execute(query)
+    names = list(result.keys())
+    for rows in result.partitions(size):
+        yield {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
+def person_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+    """Current person records with the fields linkage compares."""
+    query = (
+        sa.select(
+            persons.c.id.label("unique_id"),
+            persons.c.record_id,
+            persons.c.source,
+            persons.c.source_key,
+            persons.c.forename,
+            persons.c.middle_names,
+            persons.c.surname,
+            persons.c.dob,
+            persons.c.gender,
+            persons.c.pnc_id,
+            persons.c.ni_number,
+            persons.c.crn,
+        )
+        .join(source_records, source_records.c.id == persons.c.record_id)
+        .where(_current)
+        .order_by(persons.c.id)
+    )
+    return _batches(conn, query, size)
+
+
+def home_postcode_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+    """(record, person key, postcode) for every resides-at link to a location with a postcode."""
+    query = (
+        sa.select(links.c.record_id, links.c.from_key.label("source_key"), locations.c.postcode)
+        .join(
+            locations,
+            sa.and_(
+                locations.c.record_id == links.c.record_id,
+                locations.c.source_key == links.c.to_key,
+            ),
+        )
+        .where(
+            links.c.role == "resides-at",
+            links.c.from_kind == "person",
+            locations.c.postcode.is_not(None),
+        )
+        .order_by(links.c.id)
+    )
+    return _batches(conn, query, size)
+
+
+def vehicle_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+    """Current vehicle records."""
+    query = (
+        sa.select(
+            objects.c.id.label("unique_id"),
+            objects.c.record_id,
+            objects.c.source,
+            objects.c.source_key,
+            objects.c.vrm,
+            objects.c.make,
+            objects.c.model,
+            objects.c.colour,
+        )
+        .join(source_records, source_records.c.id == objects.c.record_id)
+        .where(_current, objects.c.object_type == "vehicle")
+        .order_by(objects.c.id)
+    )
+    return _batches(conn, query, size)
+
+
+def location_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+    """Current location records."""
+    query = (
+        sa.select(
+            locations.c.id.label("unique_id"),
+            locations.c.record_id,
+            locations.c.source,
+            locations.c.source_key,
+            locations.c.lines,
+            locations.c.town,
+            locations.c.postcode,
+            locations.c.uprn,
+        )
+        .join(source_records, source_records.c.id == locations.c.record_id)
+        .where(_current)
+        .order_by(locations.c.id)
+    )
+    return _batches(conn, query, size)
