@@ -11,14 +11,47 @@ import argparse
 import os
 import resource
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 from polestar.synth import generate
 
 
-def _mib(kib: int) -> float:
-    return kib / 1024  # ru_maxrss is in KiB on Linux
+class _PeakRss:
+    """Samples the resident memory of this process's descendants (the block workers)."""
+
+    def __init__(self) -> None:
+        self.worker = 0
+        self.total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.1):
+            sizes = []
+            for child in me.children(recursive=True):
+                try:
+                    sizes.append(child.memory_info().rss)
+                except psutil.Error:
+                    continue
+            self.worker = max([self.worker, *sizes])
+            self.total = max(self.total, me.memory_info().rss + sum(sizes))
+
+
+def _mib(size: float) -> str:
+    return f"{size / 2**20:,.0f} MiB"
 
 
 def main() -> None:
@@ -31,9 +64,10 @@ def main() -> None:
     workers = args.workers or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="polestar-bench-") as scratch:
         out = args.out or Path(scratch)
-        start = time.perf_counter()
-        counts = generate(out, args.people, args.seed, workers=workers)
-        wall = time.perf_counter() - start
+        with _PeakRss() as peak:
+            start = time.perf_counter()
+            counts = generate(out, args.people, args.seed, workers=workers)
+            wall = time.perf_counter() - start
         sizes = {p.name: p.stat().st_size for p in out.iterdir()}
     print(f"synthetic county: {args.people:,} people, seed {args.seed}, {workers} workers")
     print(f"wall time: {wall:.1f} s")
@@ -45,9 +79,11 @@ def main() -> None:
         if key.startswith("file:"):
             name = key[5:]
             print(f"{name:<22}{rows:>12,}{rows / wall:>12,.0f}{sizes[name] / 2**20:>9.1f}")
-    main_peak = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    worker_peak = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(f"peak RSS: main process {main_peak:,.0f} MiB, largest worker {worker_peak:,.0f} MiB")
+    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    print(
+        f"peak RSS: main process {_mib(main_peak)}, largest worker {_mib(peak.worker)}, "
+        f"all processes together {_mib(peak.total)} (sampled every 0.1 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,11 @@ def _results(seed: int, people: int, workers: int, geo: Geography) -> Iterator[B
         _start_worker(seed, people, geo)
         yield from map(_make_block, range(blocks))
         return
-    with multiprocessing.Pool(min(workers, blocks), _start_worker, (seed, people)) as pool:
+    # Workers come from a fresh server process rather than a fork of this one, which may be
+    # running threads (a web server, a test runner) whose locks a fork would copy mid-use.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(min(workers, blocks), _start_worker, (seed, people)) as pool:
         yield from pool.imap(_make_block, range(blocks))
 
 
