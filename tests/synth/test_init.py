@@ -61,3 +61,10 @@ def test_people_appear_in_about_three_person_records_each(county: County) -> Non
 def test_a_county_needs_people(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput):
         generate(tmp_path, 0, 1)
+
+
+@pytest.mark.parametrize("people", [1, 2, 2001])
+def test_tiny_counties_and_a_last_block_of_one_are_fine(tmp_path: Path, people: int) -> None:
+    counts = generate(tmp_path, people, 5, workers=1)
+    assert counts["person"] >= 1
+    assert counts["file:truth.csv"] == counts["person"] + counts["vehicle"] + counts["location"]

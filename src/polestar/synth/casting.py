@@ -33,9 +33,12 @@ class Sampler:
         """
         self.rng = rng
         self.people = list(people)
+        weights = [weight(person) for person in self.people]
+        if sum(weights) <= 0:  # a tiny block with nobody suited: everyone equally likely
+            weights = [1.0] * len(weights)
         running, cum = 0.0, []
-        for person in self.people:
-            running += weight(person)
+        for share in weights:
+            running += share
             cum.append(running)
         self.cum = cum
         self.unseen = self.people[:]
@@ -80,10 +83,6 @@ class Casting:
         for vehicle in folk.vehicles:
             for user in vehicle.users:
                 self._vehicles.setdefault(user, []).append(vehicle)
-
-    def person(self, index: int) -> Person:
-        """The block's person with global index `index`."""
-        return self.folk.people[index - self.folk.people[0].index]
 
     def vehicles_of(self, person: Person) -> list[Vehicle]:
         """The vehicles `person` keeps or drives (their household's, their gang's)."""
