@@ -1,13 +1,15 @@
-"""The location stage: the same UPRN, or the same first address line and postcode.
+"""The location stage: the same UPRN, or the same first address line and postcode or town.
 
-Both keys join records, transitively: a fire premises record with a UPRN and a custody
-address without one are the same place when their first line and postcode agree. A free-text
-location with neither (an incident "o/s the Co-op") stands alone.
+Every key joins records, transitively: a fire premises record with a UPRN and a custody
+address without one are the same place when their first line and postcode agree; a call
+handler's "o/s 12 Mill Ln, Stone" is 12 Mill Lane in Stone. Street types are compared in one
+spelling (`pole.addresses`). A location none of the keys fits stands alone.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pyarrow as pa
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member, group
 from polestar.linkage.duck import load_table
+from polestar.pole.addresses import RELATIVE_PREFIXES, STREET_TYPES
 from polestar.store import linkable
 
 LOCATION_SCHEMA = pa.schema(
@@ -27,20 +30,41 @@ LOCATION_SCHEMA = pa.schema(
         ("town", pa.string()),
         ("postcode", pa.string()),
         ("uprn", pa.string()),
+        ("description", pa.string()),
     ]
 )
 
-# The address key: the first line's letters and digits, upper case, with the postcode.
-KEYS_SQL = """
-SELECT unique_id, uprn,
-    CASE WHEN postcode IS NOT NULL AND first_line <> ''
-        THEN first_line || '|' || postcode END AS address_key
-FROM (
+_PREFIX = "|".join(re.escape(prefix) for prefix in RELATIVE_PREFIXES)
+
+
+def _street_key(expression: str) -> str:
+    """SQL for a first line compared as letters and digits, street types abbreviated."""
+    sql = f"upper({expression})"
+    for word, short in STREET_TYPES.items():
+        sql = f"regexp_replace({sql}, '\\b{word}\\b', '{short}', 'g')"
+    return f"regexp_replace({sql}, '[^A-Z0-9]', '', 'g')"
+
+
+KEYS_SQL = f"""
+WITH parsed AS (
     SELECT unique_id, uprn, postcode,
-        upper(regexp_replace(coalesce(json_extract_string(lines, '$[0]'), ''),
-                             '[^A-Za-z0-9]', '', 'g')) AS first_line
-    FROM location_raw
+        coalesce(json_extract_string(lines, '$[0]'), split_part(spoken, ',', 1)) AS line,
+        coalesce(town, CASE WHEN contains(spoken, ',') THEN split_part(spoken, ',', -1) END)
+            AS town
+    FROM (
+        SELECT *, regexp_replace(description, '^\\s*({_PREFIX})\\s+', '', 'i') AS spoken
+        FROM location_raw
+    )
+), keyed AS (
+    SELECT unique_id, uprn, postcode, {_street_key("line")} AS line,
+        upper(regexp_replace(coalesce(town, ''), '[^A-Za-z]', '', 'g')) AS town
+    FROM parsed
 )
+SELECT unique_id, uprn,
+    CASE WHEN postcode IS NOT NULL AND line <> '' THEN line || '|' || postcode END
+        AS postcode_key,
+    CASE WHEN town <> '' AND line <> '' THEN line || '|' || town END AS town_key
+FROM keyed
 """
 
 
@@ -72,7 +96,7 @@ def link_locations(
         records = load_table(con, "location_raw", LOCATION_SCHEMA, batches)
     sets = _UnionFind()
     pairs = 0
-    for column in ("uprn", "address_key"):
+    for column in ("uprn", "postcode_key", "town_key"):
         groups = con.sql(
             f"SELECT list(unique_id ORDER BY unique_id) FROM ({KEYS_SQL}) "
             f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"

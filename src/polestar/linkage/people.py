@@ -3,7 +3,7 @@
 Features are derived in DuckDB SQL from the normalised values ingest stored: match keys of
 names (upper case, letters only), the formal forms of a forename (`BILL` → WILLIAM, …), the
 parts of a double or hyphenated surname, the date of birth as text with its transposed form,
-and the home postcode with its sector and district.
+the home postcode with its sector and district, and the phone the person uses.
 """
 
 from __future__ import annotations
@@ -47,12 +47,17 @@ PERSON_SCHEMA = pa.schema(
 HOME_SCHEMA = pa.schema(
     [("record_id", pa.int64()), ("source_key", pa.string()), ("postcode", pa.string())]
 )
+PHONE_SCHEMA = pa.schema(
+    [("record_id", pa.int64()), ("source_key", pa.string()), ("phone", pa.string())]
+)
 
 _KEY = "nullif(upper(regexp_replace(strip_accents(coalesce({0}, '')), '[^A-Za-z]', '', 'g')), '')"
 FEATURES_SQL = f"""
 CREATE OR REPLACE TABLE people AS
 WITH homes AS (
     SELECT record_id, source_key, min(postcode) AS postcode FROM person_homes GROUP BY ALL
+), phones AS (
+    SELECT record_id, source_key, min(phone) AS phone FROM person_phones GROUP BY ALL
 ), forms AS (
     SELECT name, list(form ORDER BY form) AS forms FROM name_forms GROUP BY name
 ), base AS (
@@ -78,8 +83,11 @@ WITH homes AS (
         split_part(h.postcode, ' ', 1) AS outcode,
         split_part(h.postcode, ' ', 1) || ' ' || substr(split_part(h.postcode, ' ', 2), 1, 1)
             AS sector,
+        ph.phone,
         p.pnc_id, p.crn, p.ni_number
-    FROM person_raw p LEFT JOIN homes h USING (record_id, source_key)
+    FROM person_raw p
+    LEFT JOIN homes h USING (record_id, source_key)
+    LEFT JOIN phones ph USING (record_id, source_key)
 )
 SELECT
     base.*,
@@ -106,6 +114,7 @@ def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
     with engine.connect() as conn:
         records = load_table(con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn))
         load_table(con, "person_homes", HOME_SCHEMA, linkable.home_postcode_batches(conn))
+        load_table(con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn))
     names, forms = zip(*name_form_pairs(), strict=True)
     con.register("_forms", pa.table({"name": list(names), "form": list(forms)}))
     con.execute("CREATE OR REPLACE TABLE name_forms AS SELECT * FROM _forms")

@@ -116,12 +116,17 @@ def comparisons() -> list[ComparisonCreator]:
             cll.ElseLevel(),
         ],
     )
+    phone = cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[cll.NullLevel("phone"), cll.ExactMatchLevel("phone"), cll.ElseLevel()],
+    )
     return [
         forename,
         surname,
         dob,
         gender,
         postcode,
+        phone,
         _identifier("pnc_id", "PNC ID"),
         _identifier("crn", "CRN"),
         _identifier("ni_number", "NI number"),
@@ -143,6 +148,7 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
         "l.fn = r.sn AND l.sn = r.fn",
         block_on("sn_parts", "yob", arrays_to_explode=["sn_parts"]),
         block_on("fn", "postcode"),
+        block_on("phone"),
     ]
 
 

@@ -71,6 +71,33 @@ def home_postcode_batches(conn: Connection, size: int = 50_000) -> Iterator[Colu
     return _batches(conn, query, size)
 
 
+def phone_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+    """(record, person key, phone number) for every person —uses→ phone link."""
+    query = (
+        sa.select(
+            links.c.record_id,
+            links.c.from_key.label("source_key"),
+            objects.c.phone_number.label("phone"),
+        )
+        .join(
+            objects,
+            sa.and_(
+                objects.c.record_id == links.c.record_id,
+                objects.c.source_key == links.c.to_key,
+                objects.c.object_type == "phone",
+            ),
+        )
+        .where(
+            links.c.role == "uses",
+            links.c.from_kind == "person",
+            links.c.to_kind == "phone",
+            objects.c.phone_number.is_not(None),
+        )
+        .order_by(links.c.id)
+    )
+    return _batches(conn, query, size)
+
+
 def vehicle_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
     """Current vehicle records."""
     query = (
@@ -103,6 +130,7 @@ def location_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
             locations.c.town,
             locations.c.postcode,
             locations.c.uprn,
+            locations.c.description,
         )
         .join(source_records, source_records.c.id == locations.c.record_id)
         .where(_current)

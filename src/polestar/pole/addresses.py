@@ -1,0 +1,39 @@
+"""Address vocabulary: the street-type words sources spell out or abbreviate, and the words a
+call handler puts before an address ("o/s 12 Mill Lane")."""
+
+from __future__ import annotations
+
+# Full word → the Royal Mail style abbreviation both forms are compared as.
+STREET_TYPES: dict[str, str] = {
+    "AVENUE": "AVE",
+    "CLOSE": "CL",
+    "COURT": "CT",
+    "CRESCENT": "CRES",
+    "DRIVE": "DR",
+    "GARDENS": "GDNS",
+    "GROVE": "GR",
+    "LANE": "LN",
+    "PLACE": "PL",
+    "ROAD": "RD",
+    "SQUARE": "SQ",
+    "STREET": "ST",
+    "TERRACE": "TER",
+    "WAY": "WY",
+}
+
+# Words before a free-text location that say where relative to the address, not which.
+RELATIVE_PREFIXES: tuple[str, ...] = (
+    "o/s",
+    "outside",
+    "adj",
+    "adjacent to",
+    "opp",
+    "opposite",
+    "nr",
+    "near",
+    "rear of",
+    "r/o",
+    "junction of",
+    "jct of",
+    "by",
+)
