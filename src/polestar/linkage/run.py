@@ -84,6 +84,8 @@ def link(
     assignment is written in one transaction, so a crash leaves the last complete one.
     """
     started = time.perf_counter()
+    # Splink logs every parameter it cannot train; the run reports them once, in words.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     run_id = start_run(engine, "link", actor)
     try:
         con = duck.connect(settings)
