@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         description="Source records written per ingest transaction (a crash loses at most one).",
     )
     link_match_threshold: float = Field(
-        0.9,
+        0.99,
         description="Match probability at or above which two person records are joined.",
     )
     link_duckdb_memory_limit: str = Field(

@@ -65,6 +65,11 @@ def comparisons() -> list[ComparisonCreator]:
                 "(length(fn_l) = 1 OR length(fn_r) = 1) AND fn_initial_l = fn_initial_r",
                 label_for_charts="Initial agrees",
             ),
+            cll.CustomLevel(
+                "least(length(fn_l), length(fn_r)) >= 2 "
+                "AND (starts_with(fn_l, fn_r) OR starts_with(fn_r, fn_l))",
+                label_for_charts="One is a short form of the other",
+            ),
             cll.JaroWinklerLevel("fn", 0.9),
             cll.JaroWinklerLevel("fn", 0.75),
             cll.ElseLevel(),
@@ -148,6 +153,8 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
         "l.fn = r.sn AND l.sn = r.fn",
         block_on("sn_parts", "yob", arrays_to_explode=["sn_parts"]),
         block_on("fn", "postcode"),
+        block_on("sn", "postcode"),
+        block_on("fn", "substr(sn, 1, 3)"),
         block_on("phone"),
     ]
 
