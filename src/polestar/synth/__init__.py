@@ -26,6 +26,10 @@ def generate(out: Path, people: int, seed: int, workers: int | None = None) -> d
 
     Raises:
         InvalidInput: If `people` is less than 1.
+
+    Workers start from a fresh interpreter (multiprocessing's forkserver), which imports the
+    calling script again: a script that calls this must do so under
+    `if __name__ == "__main__":`, as multiprocessing requires.
     """
     return county.generate(out, people, seed, workers)
 
