@@ -27,8 +27,8 @@ def generate(out: Path, people: int, seed: int, workers: int | None = None) -> d
     Raises:
         InvalidInput: If `people` is less than 1.
 
-    Workers start from a fresh interpreter (multiprocessing's forkserver), which imports the
-    calling script again: a script that calls this must do so under
+    When the calling process runs other threads, workers start from a fresh interpreter
+    (multiprocessing's forkserver), which imports the calling script again: call this under
     `if __name__ == "__main__":`, as multiprocessing requires.
     """
     return county.generate(out, people, seed, workers)

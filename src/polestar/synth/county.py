@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import IO
 
@@ -50,17 +52,30 @@ def _make_block(index: int) -> BlockResult:
     return BlockResult(texts, dict(block.truth.counts))
 
 
+def _context() -> BaseContext:
+    """How to start workers: a fork when this process has no other threads, else a fresh server.
+
+    A fork is quickest and re-imports nothing, but a process running other threads (a web
+    server, a progress monitor) may be holding a lock that the fork would copy mid-use.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from the server with the generator already imported.
+    context.set_forkserver_preload(["__main__", __name__])
+    return context
+
+
 def _results(seed: int, people: int, workers: int, geo: Geography) -> Iterator[BlockResult]:
     blocks = plan.block_count(people)
     if workers <= 1 or blocks == 1:
         _start_worker(seed, people, geo)
         yield from map(_make_block, range(blocks))
         return
-    # Workers come from a fresh server process rather than a fork of this one, which may be
-    # running threads (a web server, a test runner) whose locks a fork would copy mid-use.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with context.Pool(min(workers, blocks), _start_worker, (seed, people)) as pool:
+    with _context().Pool(min(workers, blocks), _start_worker, (seed, people)) as pool:
         yield from pool.imap(_make_block, range(blocks))
 
 
