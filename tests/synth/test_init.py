@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,20 @@ def test_same_seed_gives_same_bytes_whatever_the_number_of_workers(tmp_path: Pat
     two = generate(tmp_path / "two", 4500, 11, workers=2)
     assert one == two
     assert _hashes(tmp_path / "one") == _hashes(tmp_path / "two")
+
+
+def test_workers_from_a_forkserver_write_the_same_bytes(tmp_path: Path) -> None:
+    # Another thread running (as under the CLI's spinner) makes generate avoid fork().
+    stop = threading.Event()
+    spinner = threading.Thread(target=stop.wait)
+    spinner.start()
+    try:
+        generate(tmp_path / "server", 2500, 11, workers=2)
+    finally:
+        stop.set()
+        spinner.join()
+    generate(tmp_path / "one", 2500, 11, workers=1)
+    assert _hashes(tmp_path / "server") == _hashes(tmp_path / "one")
 
 
 def test_different_seeds_give_different_files(tmp_path: Path) -> None:
