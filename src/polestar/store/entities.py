@@ -6,7 +6,7 @@ older entity (the one a merge keeps).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +151,14 @@ def resolve(conn: Connection, entity_id: str) -> str | None:
     return None
 
 
-def members(conn: Connection, kind: str) -> Iterable[tuple[str, str, str]]:
+def members(conn: Connection, kind: str) -> Iterator[tuple[str, str, str]]:
     """(source, source_key, entity_id) for every record of `kind`, for export and evaluation."""
-    return conn.execute(
+    rows = conn.execution_options(stream_results=True, yield_per=50_000).execute(
         sa.select(entity_members.c.source, entity_members.c.source_key, entity_members.c.entity_id)
         .where(entity_members.c.kind == kind)
         .order_by(entity_members.c.source, entity_members.c.source_key)
-    ).tuples()
+    )
+    yield from ((row.source, row.source_key, row.entity_id) for row in rows)
 
 
 def entity_count(conn: Connection, kind: str) -> int:
