@@ -8,9 +8,10 @@ no key, a missing required field or no usable event type is refused (`RecordReje
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from polestar.errors import FieldError, InvalidMapping, InvalidValue
@@ -21,6 +22,7 @@ from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Noted, Options
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ROLES = frozenset(role.value for role in Role)
+_REMEMBERED = 100_000  # cleaned text values a mapper keeps: names, towns and dates repeat
 
 
 class RecordRejected(Exception):
@@ -82,12 +84,19 @@ class _Instance:
     record: MappedRecord | None = None
 
 
+@cache
+def _parts(path: str) -> tuple[bool, tuple[str, ...]]:
+    """A dotted path split once: whether it starts at the root (`$.`), and its parts."""
+    if path.startswith("$."):
+        return True, tuple(path[2:].split("."))
+    return False, tuple(path.split("."))
+
+
 def resolve(context: Any, root: Any, path: str) -> Any:
     """The value at a dotted `path` in `context` (or in `root` for paths starting `$.`)."""
-    if path.startswith("$."):
-        context, path = root, path[2:]
-    value = context
-    for part in path.split("."):
+    from_root, parts = _parts(path)
+    value = root if from_root else context
+    for part in parts:
         if isinstance(value, dict):
             value = value.get(part)
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
@@ -103,6 +112,15 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _absent(value: Any, null_values: Set[str]) -> bool:
+    """Whether the source left a value empty: missing, a null text, or an empty list."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in null_values
+    return isinstance(value, list | dict) and not value
+
+
 def _raw_text(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
@@ -116,6 +134,10 @@ class Mapper:
         self._null = frozenset(mapping.null_values)
         self._order = self._dependency_order(mapping.records)
         self._check_links()
+        # Per field spec (by identity; the mapping holds them): its null values, and what it
+        # made of text values already seen (a clean result, or the reason it refused them).
+        self._nulls: dict[int, frozenset[str]] = {}
+        self._cleaned: dict[tuple[Any, ...], dict[str, Any] | str] = {}
 
     @staticmethod
     def _dependency_order(records: dict[str, RecordSpec]) -> list[str]:
@@ -314,19 +336,40 @@ class Mapper:
         """The spec's raw values, or None when the source left them all empty."""
         if spec.value is not None:
             return [spec.value]
-        paths = spec.paths if spec.paths is not None else [spec.path or ""]
-        values = [resolve(context, raw, path) for path in paths]
-        null_values = self._null | frozenset(spec.null_values)
-        present = [
-            value
-            for value in values
-            if value is not None
-            and not (isinstance(value, str) and value.strip() in null_values)
-            and not (isinstance(value, list | dict) and not value)
-        ]
-        return values if present else None
+        null_values = self._nulls.get(id(spec))
+        if null_values is None:
+            null_values = self._nulls[id(spec)] = self._null | frozenset(spec.null_values)
+        if spec.paths is None:
+            value = resolve(context, raw, spec.path or "")
+            return None if _absent(value, null_values) else [value]
+        values = [resolve(context, raw, path) for path in spec.paths]
+        return None if all(_absent(value, null_values) for value in values) else values
 
     def _clean(self, name: str, spec: FieldSpec, raws: list[Any]) -> dict[str, Any]:
+        """The field's clean values; remembered for text, since value types are pure.
+
+        Raises:
+            InvalidValue: the value type refused the raw values.
+        """
+        if not (len(raws) == 1 and type(raws[0]) is str) and not all(
+            type(value) is str for value in raws
+        ):
+            return self._clean_now(name, spec, raws)
+        key = (id(spec), name, *raws)
+        cleaned = self._cleaned.get(key)
+        if cleaned is None:
+            try:
+                cleaned = self._clean_now(name, spec, raws)
+            except InvalidValue as exc:
+                cleaned = str(exc)
+            if len(self._cleaned) >= _REMEMBERED:
+                self._cleaned.clear()
+            self._cleaned[key] = cleaned
+        if isinstance(cleaned, str):
+            raise InvalidValue(cleaned)
+        return cleaned
+
+    def _clean_now(self, name: str, spec: FieldSpec, raws: list[Any]) -> dict[str, Any]:
         options = Options(
             formats=spec.formats, order=spec.order, split=spec.split, zone=self.mapping.timezone
         )

@@ -12,6 +12,7 @@ import codecs
 import csv
 import json
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,9 +84,20 @@ def _encoding(path: Path, mapping: Mapping, warn: Warn) -> str:
     return encoding
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _unreadable_chars(text: str) -> bool:
     """Bytes the encoding could not map survive as lone surrogates (errors=surrogateescape)."""
-    return any("\udc80" <= char <= "\udcff" for char in text)
+    return _ESCAPED_BYTE.search(text) is not None
+
+
+def _maybe_unstorable(text: str, nul: str, limit: int) -> bool:
+    """Whether a record's text could hold a field `_oversized` refuses; when not (almost
+    always), the field-by-field check is skipped. A field is never longer in UTF-8 than the
+    whole text, four bytes a character at most; NUL shows in the text as `nul`; and nesting
+    needs a bracket a level."""
+    return len(text) * 4 > limit or nul in text or text.count("[") + text.count("{") >= _MAX_DEPTH
 
 
 class _TooDeep(ValueError):
@@ -211,7 +223,9 @@ def read_csv(path: Path, mapping: Mapping, max_field_bytes: int, warn: Warn) -> 
                 error = f"expected {len(header)} fields, got {len(fields)}"
                 yield _refused(locator, record_text, error, key)
                 continue
-            too_big = _oversized(zip(header, fields, strict=True), max_field_bytes)
+            too_big = _maybe_unstorable(text, "\x00", max_field_bytes) and _oversized(
+                zip(header, fields, strict=True), max_field_bytes
+            )
             if too_big:
                 yield _refused(locator, record_text, too_big, key)
                 continue
@@ -277,7 +291,9 @@ def read_jsonl(
             if not isinstance(data, dict):
                 yield _refused(locator, text, f"a JSON {type(data).__name__}, not an object")
                 continue
-            too_big = _oversized(_strings(data), max_field_bytes)
+            too_big = _maybe_unstorable(text, "\\u0000", max_field_bytes) and _oversized(
+                _strings(data), max_field_bytes
+            )
             if too_big:
                 yield _refused(locator, text, too_big)
                 continue
