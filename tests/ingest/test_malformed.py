@@ -8,11 +8,13 @@ import resource
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from polestar.cli import app
+from polestar.ingest import pipeline
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
 from polestar.settings import Settings
 from polestar.sources.readers import KEEP_BYTES
@@ -37,6 +39,10 @@ from tests.ingest.exports import (
     write_custody,
 )
 from tests.sources.test_readers import BILLION_LAUGHS
+
+# A file over pipeline._WORTH_A_PROCESS chunks of 1 KiB records is read in a child process.
+CHILD_CHUNK = 4
+CHILD_FROM = pipeline._WORTH_A_PROCESS * CHILD_CHUNK * 1024
 
 
 def run(
@@ -274,11 +280,15 @@ def test_unclosed_quote_quarantines_that_line_and_every_later_good_row_lands(
     assert keys(db, source_records) == [custody_key(n) for n in range(1, 41) if n != 6]
 
 
+@pytest.mark.parametrize("chunk", [2000, CHILD_CHUNK], ids=["read-here", "read-in-a-child"])
 def test_lines_broken_by_hand_in_custody_csv_are_quarantined_and_every_good_record_still_counts_as_unchanged(  # noqa: E501
-    db: Engine, settings: Settings, exports: Path
+    db: Engine, settings: Settings, exports: Path, chunk: int
 ) -> None:
+    settings = settings.model_copy(update={"ingest_chunk_records": chunk})
     rows = custody_rows(300, seed=7)
     path = write_lines(exports / "custody.csv", custody_text(rows))
+    in_a_child = path.stat().st_size >= pipeline._WORTH_A_PROCESS * chunk * 1024
+    assert in_a_child == (chunk == CHILD_CHUNK)
     first = run(db, settings, exports)
     assert (first.total.new, first.total.quarantined) == (300, 0), first.as_dict()
     # Line n + 1 of the file holds rows[n - 1]; each break leaves the key readable or not.
@@ -391,3 +401,35 @@ def test_nan_in_a_json_line_quarantines_it_instead_of_storing_invalid_json(
     assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
     [entry] = entries(db)
     assert entry.reason == "not valid JSON: NaN is not a JSON number"
+
+
+def test_child_reader_passes_on_the_encoding_warning_and_every_record(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    settings = settings.model_copy(update={"ingest_chunk_records": CHILD_CHUNK})
+    rows = [row.replace("Stafford", "Café £") for row in custody_rows(300, seed=5)]
+    path = write_custody(exports, rows, encoding="cp1252")
+    assert path.stat().st_size >= CHILD_FROM
+    warnings: list[str] = []
+    report = run(db, settings, exports, warnings=warnings)
+    assert (report.total.new, report.total.quarantined) == (300, 0), report.as_dict()
+    assert warnings == ["custody.csv is not UTF-8: read as cp1252 (set encoding: to choose)"]
+    with db.connect() as conn:
+        suites = set(conn.execute(sa.select(events.c.attributes["custody_suite"].as_string())))
+    assert ("Café £",) in suites
+
+
+def test_child_reader_passes_on_a_missing_column_as_one_entry(
+    db: Engine, settings: Settings, exports: Path
+) -> None:
+    settings = settings.model_copy(update={"ingest_chunk_records": CHILD_CHUNK})
+    header = CUSTODY_HEADER.replace(",surname", "")
+    rows = [",".join(row.split(",")[:2] + row.split(",")[3:]) for row in custody_rows(300, 6)]
+    path = exports / "custody.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    assert path.stat().st_size >= CHILD_FROM
+    write_crime(exports)
+    report = run(db, settings, exports)
+    assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
+    [entry] = entries(db)
+    assert "no column 'surname'" in entry.reason, entry.reason

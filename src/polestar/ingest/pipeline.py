@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -263,19 +269,110 @@ def _ingest_file(
     on_progress: Callable[[int], None] | None,
     warn: Callable[[str], None],
 ) -> None:
+    for chunk in _mapped_chunks(item, settings, warn):
+        with engine.begin() as conn:
+            result = write_chunk(
+                conn, run_id, item.mapping.source, chunk.landings, chunk.rejections
+            )
+        _count(counts, result, chunk.read)
+        report.rows_written += result.rows_written
+        if on_chunk_committed is not None and result.record_ids:
+            on_chunk_committed(result.record_ids)
+        if on_progress is not None:
+            on_progress(chunk.size)
+
+
+@dataclass(frozen=True)
+class _MappedChunk:
+    """One chunk of a file, read and mapped: what the writer needs of it."""
+
+    read: int
+    size: int  # bytes, for the progress bar
+    landings: list[Landing]
+    rejections: list[Rejection]
+
+
+def _mapped_chunks(
+    item: Input, settings: Settings, warn: Callable[[str], None]
+) -> Iterator[_MappedChunk]:
+    """The file's chunks, read and mapped, in order.
+
+    Reading and mapping cost about as much as writing, so a big file is read and mapped in a
+    child process while this one writes (a pipeline of two; chunks still commit in order, one
+    transaction each). "Big" is more than `_WORTH_A_PROCESS` chunks of 1 KiB records.
+    """
+    size = item.path.stat().st_size
+    if size < _WORTH_A_PROCESS * settings.ingest_chunk_records * 1024 or not _CAN_FORK:
+        yield from _read_and_map(item, settings, warn)
+        return
+    context = multiprocessing.get_context("fork")
+    channel: multiprocessing.Queue[tuple[str, Any]] = context.Queue(maxsize=4)
+    child = context.Process(target=_feed, args=(item, settings, channel), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = channel.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(
+                        f"the process reading {item.path.name} died ({child.exitcode})"
+                    ) from None
+                continue
+            if kind == "chunk":
+                yield payload
+            elif kind == "warn":
+                warn(payload)
+            elif kind == "error":
+                raise payload
+            else:
+                return
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+_WORTH_A_PROCESS = 8
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def _read_and_map(
+    item: Input, settings: Settings, warn: Callable[[str], None]
+) -> Iterator[_MappedChunk]:
     mapper = Mapper(item.mapping)
     file = str(item.path)
     records = read_records(item.path, item.mapping, settings.max_field_bytes, warn)
     for chunk in _chunks(records, settings.ingest_chunk_records):
         landings, rejections = _prepare(mapper, file, chunk)
-        with engine.begin() as conn:
-            result = write_chunk(conn, run_id, item.mapping.source, landings, rejections)
-        _count(counts, result, len(chunk))
-        report.rows_written += result.rows_written
-        if on_chunk_committed is not None and result.record_ids:
-            on_chunk_committed(result.record_ids)
-        if on_progress is not None:
-            on_progress(sum(raw.size + 1 for raw in chunk))
+        yield _MappedChunk(len(chunk), sum(raw.size + 1 for raw in chunk), landings, rejections)
+
+
+def _feed(item: Input, settings: Settings, channel: multiprocessing.Queue[tuple[str, Any]]) -> None:
+    """The child process of `_mapped_chunks`: sends chunks, warnings, then `done` or the error
+    that stopped it. It exits by itself when the parent is gone (killed, say)."""
+    parent = os.getppid()
+
+    def send(kind: str, payload: Any) -> None:
+        while True:
+            try:
+                channel.put((kind, payload), timeout=1)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
+    try:
+        for chunk in _read_and_map(item, settings, lambda message: send("warn", message)):
+            send("chunk", chunk)
+        send("done", None)
+    except BaseException as exc:
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        exc.add_note("".join(traceback.format_exception(exc)))
+        send("error", exc)
 
 
 def _count(counts: SourceCounts, result: ChunkResult, read: int) -> None:
