@@ -218,7 +218,7 @@ def reruns(draw: st.DrawFn) -> tuple[dict[MemberKey, str], list[list[Member]], i
 
 
 @given(reruns())
-@settings(max_examples=300)
+@settings(max_examples=200)
 def test_property_every_record_is_placed_exactly_once(
     case: tuple[dict[MemberKey, str], list[list[Member]], int],
 ) -> None:
@@ -234,7 +234,7 @@ def test_property_every_record_is_placed_exactly_once(
 
 
 @given(reruns())
-@settings(max_examples=300)
+@settings(max_examples=200)
 def test_property_no_id_names_two_clusters(
     case: tuple[dict[MemberKey, str], list[list[Member]], int],
 ) -> None:
@@ -246,7 +246,7 @@ def test_property_no_id_names_two_clusters(
 
 
 @given(reruns())
-@settings(max_examples=300)
+@settings(max_examples=200)
 def test_property_retired_ids_merged_into_a_live_id_or_lost_every_record(
     case: tuple[dict[MemberKey, str], list[list[Member]], int],
 ) -> None:
@@ -265,7 +265,7 @@ def test_property_retired_ids_merged_into_a_live_id_or_lost_every_record(
 
 
 @given(reruns())
-@settings(max_examples=300)
+@settings(max_examples=200)
 def test_property_ids_are_never_reused(
     case: tuple[dict[MemberKey, str], list[list[Member]], int],
 ) -> None:
@@ -280,7 +280,7 @@ def test_property_ids_are_never_reused(
 
 
 @given(reruns())
-@settings(max_examples=300)
+@settings(max_examples=200)
 def test_property_an_entity_whose_records_stay_together_alone_keeps_its_id(
     case: tuple[dict[MemberKey, str], list[list[Member]], int],
 ) -> None:
