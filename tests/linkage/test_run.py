@@ -343,6 +343,39 @@ def test_entity_sizes_agree_with_their_members_after_merges(
     assert sizes == dict(counted)
 
 
+def test_withdrawn_records_leave_their_entities(
+    db: Engine, settings: Settings, county: Path, county_model: dict[str, Any], tmp_path: Path
+) -> None:
+    store_person_model(db, county_model)
+    export = tmp_path / "custody.csv"
+    rows = (county / "custody.csv").read_text(encoding="utf-8").splitlines()
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ingest(db, plan_inputs([export]), settings, actor=ACTOR, snapshot=True)
+    _link(db, settings)
+    first = _placement(db)
+    sizes: dict[str, int] = defaultdict(int)
+    for entity in first.values():
+        sizes[entity] += 1
+    alone = next(record for record, entity in first.items() if sizes[entity] == 1)
+    shared = next(record for record, entity in first.items() if sizes[entity] > 2)
+    gone = {alone[1], shared[1]}
+    kept = [row for row in rows if row.split(",", 1)[0] not in gone]
+    export.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+    report = ingest(db, plan_inputs([export]), settings, actor=ACTOR, snapshot=True)
+    _link(db, settings)
+
+    assert report.total.withdrawn == 2, report.as_dict()
+    now = _placement(db)
+    assert set(now) == set(first) - {alone, shared}
+    moved = {record: (first[record], entity) for record, entity in now.items()}
+    assert {record: ids for record, ids in moved.items() if ids[0] != ids[1]} == {}
+    with db.connect() as conn:
+        assert resolve(conn, first[alone]) is None  # emptied: retired, merged into nothing
+        assert resolve(conn, first[shared]) == first[shared]
+    assert first[alone] not in _live_ids(db)
+
+
 # --- the stored model ------------------------------------------------------------------------
 
 
@@ -368,9 +401,10 @@ def test_retrain_stores_the_next_model_version(
 
 
 def test_every_placement_records_the_model_version(
-    db: Engine, settings: Settings, county: Path
+    db: Engine, settings: Settings, county: Path, county_model: dict[str, Any]
 ) -> None:
-    _ingest(db, settings, county / "custody.csv")  # a small store: training is quick
+    store_person_model(db, county_model)
+    _ingest(db, settings, county / "custody.csv")
     _link(db, settings)
 
     with db.connect() as conn:
