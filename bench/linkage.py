@@ -99,6 +99,12 @@ class Measured:
     peak_rss: int
     returncode: int
     stdout: str
+    others: float  # share of the machine's CPUs busy with processes other than this run
+
+
+def _busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def _tree_rss(pid: int) -> int:
@@ -121,6 +127,7 @@ def measure(cmd: list[str], env: dict[str, str], logs: Path, name: str) -> Measu
     out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
+        busy, own = _busy_seconds(), sum(os.times()[:2])
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
         peak = 0
         done = threading.Event()
@@ -134,6 +141,7 @@ def measure(cmd: list[str], env: dict[str, str], logs: Path, name: str) -> Measu
         poller.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        busy, own = _busy_seconds() - busy, sum(os.times()[:2]) - own
         done.set()
         poller.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -142,7 +150,9 @@ def measure(cmd: list[str], env: dict[str, str], logs: Path, name: str) -> Measu
     if proc.returncode != 0:
         tail = err_path.read_text()[-3000:]
         raise SystemExit(f"{name} failed with exit {proc.returncode}: {' '.join(cmd)}\n{tail}")
-    return Measured(wall, peak, proc.returncode, stdout)
+    child_cpu = usage.ru_utime + usage.ru_stime
+    others = max(0.0, busy - child_cpu - own) / (wall * (os.cpu_count() or 1))
+    return Measured(wall, peak, proc.returncode, stdout, others)
 
 
 def _json_from(stdout: str) -> dict[str, Any]:
@@ -501,6 +511,7 @@ class Row:
     wall: float
     peak_rss: int
     quality: dict[str, Any] | None
+    others: float
     note: str = ""
 
 
@@ -625,6 +636,7 @@ def bench_size(
                 done.wall,
                 done.peak_rss,
                 quality,
+                done.others,
                 f"in-process {report['seconds']:.1f} s; {report['person']['pairs_scored']:,} "
                 f"pairs scored; {report['person']['entities']:,} people",
             )
@@ -647,6 +659,7 @@ def bench_size(
                 done.wall,
                 done.peak_rss,
                 quality,
+                done.others,
                 f"reported {report['seconds']:.1f} s; vehicles {report['vehicle']['records']:,}"
                 f" -> {report['vehicle']['entities']:,}, locations "
                 f"{report['location']['records']:,} -> {report['location']['entities']:,}",
@@ -684,6 +697,7 @@ def bench_size(
             done.wall,
             done.peak_rss,
             quality,
+            done.others,
             f"{quality['pairs_compared']:,} pairs compared; {result['predicted_pairs']:,} "
             f"predicted at p >= {BASELINE_PREDICT_THRESHOLD}",
         )
@@ -732,7 +746,7 @@ def report_size(size: int, rows: list[Row], info: dict[str, Any]) -> None:
             f"{'—' if blocking is None else f'{blocking:.4f}':>8}"
         )
     for row in rows:
-        print(f"  {row.label}: {row.note}")
+        print(f"  {row.label}: {row.note}; other processes kept {row.others:.0%} of the CPUs busy")
 
     stage1, _stage2, link1, _link2, base = rows
     polestar_rows = rows[:4]
