@@ -122,6 +122,7 @@ def map_or_none(mapper: Mapper, raw: dict[str, Any]) -> MappedSourceRecord | Non
 
 
 @given(custody_rows)
+@settings(deadline=None)
 @example(dict(zip(COLUMNS, CUSTODY_ROWS[0].replace('"', "").split(","), strict=False)))
 def test_any_custody_row_maps_or_is_rejected_and_nothing_else(row: dict[str, str]) -> None:
     result = map_or_none(CUSTODY, row)
@@ -130,12 +131,13 @@ def test_any_custody_row_maps_or_is_rejected_and_nothing_else(row: dict[str, str
 
 
 @given(crime_lines)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_any_crime_line_maps_or_is_rejected_and_nothing_else(line: dict[str, Any]) -> None:
     map_or_none(CRIME, line)
 
 
 @given(custody_rows)
+@settings(deadline=None)
 def test_custody_field_warning_keeps_the_raw_cell_exactly(row: dict[str, str]) -> None:
     result = map_or_none(CUSTODY, row)
     for warning in result.warnings if result else []:
@@ -145,7 +147,7 @@ def test_custody_field_warning_keeps_the_raw_cell_exactly(row: dict[str, str]) -
 
 
 @given(crime_lines)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_crime_field_warning_keeps_a_raw_value_exactly(line: dict[str, Any]) -> None:
     result = map_or_none(CRIME, line)
     texts = raw_texts(line)
@@ -154,6 +156,7 @@ def test_crime_field_warning_keeps_a_raw_value_exactly(line: dict[str, Any]) -> 
 
 
 @given(crime_lines)
+@settings(max_examples=300, deadline=None)
 def test_mapping_is_deterministic_and_leaves_the_input_alone(line: dict[str, Any]) -> None:
     before = json.dumps(line, sort_keys=True)
     first = repr(map_or_none(CRIME, line))
@@ -163,7 +166,7 @@ def test_mapping_is_deterministic_and_leaves_the_input_alone(line: dict[str, Any
 
 
 @given(crime_lines)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_crime_keys_follow_the_mapping_templates(line: dict[str, Any]) -> None:
     result = map_or_none(CRIME, line)
     if result is None:
@@ -363,7 +366,7 @@ def test_record_with_no_value_from_the_source_is_left_out() -> None:
 
 
 @given(crime_lines)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_every_link_joins_two_records_of_the_result(line: dict[str, Any]) -> None:
     result = map_or_none(CRIME, line)
     if result is None:

@@ -8,13 +8,17 @@ Later stages (incremental linkage, search refresh) are not imported here: the ca
 from __future__ import annotations
 
 import fnmatch
+import gc
 import logging
 import multiprocessing
 import os
 import pickle
 import queue
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,17 +273,34 @@ def _ingest_file(
     on_progress: Callable[[int], None] | None,
     warn: Callable[[str], None],
 ) -> None:
-    for chunk in _mapped_chunks(item, settings, warn):
-        with engine.begin() as conn:
-            result = write_chunk(
-                conn, run_id, item.mapping.source, chunk.landings, chunk.rejections
-            )
-        _count(counts, result, chunk.read)
-        report.rows_written += result.rows_written
-        if on_chunk_committed is not None and result.record_ids:
-            on_chunk_committed(result.record_ids)
-        if on_progress is not None:
-            on_progress(chunk.size)
+    with _few_collections():
+        for chunk in _mapped_chunks(item, settings, warn):
+            with engine.begin() as conn:
+                result = write_chunk(
+                    conn, run_id, item.mapping.source, chunk.landings, chunk.rejections
+                )
+            _count(counts, result, chunk.read)
+            report.rows_written += result.rows_written
+            if on_chunk_committed is not None and result.record_ids:
+                on_chunk_committed(result.record_ids)
+            if on_progress is not None:
+                on_progress(chunk.size)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Far fewer cyclic garbage collections while a file is ingested (here and in its child).
+
+    Reading, mapping and writing make millions of short-lived objects that reference counting
+    frees (they form no cycles); at Python's default threshold a collection runs every 700
+    allocations and scans every object still alive, which took about a third of the time.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass(frozen=True)
@@ -350,17 +371,12 @@ def _read_and_map(
 
 def _feed(item: Input, settings: Settings, channel: multiprocessing.Queue[tuple[str, Any]]) -> None:
     """The child process of `_mapped_chunks`: sends chunks, warnings, then `done` or the error
-    that stopped it. It exits by itself when the parent is gone (killed, say)."""
-    parent = os.getppid()
+    that stopped it. It exits by itself when the parent is gone (killed, say), wherever it is
+    blocked: sending, or flushing the channel on its way out."""
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
     def send(kind: str, payload: Any) -> None:
-        while True:
-            try:
-                channel.put((kind, payload), timeout=1)
-                return
-            except queue.Full:
-                if os.getppid() != parent:
-                    os._exit(1)
+        channel.put((kind, payload))
 
     try:
         for chunk in _read_and_map(item, settings, lambda message: send("warn", message)):
@@ -373,6 +389,12 @@ def _feed(item: Input, settings: Settings, channel: multiprocessing.Queue[tuple[
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         exc.add_note("".join(traceback.format_exception(exc)))
         send("error", exc)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _count(counts: SourceCounts, result: ChunkResult, read: int) -> None:

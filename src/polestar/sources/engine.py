@@ -121,6 +121,25 @@ def _absent(value: Any, null_values: Set[str]) -> bool:
     return isinstance(value, list | dict) and not value
 
 
+# What a field puts in its record, one entry per value its type fills: the field's name (for
+# a warning), whether it is an attribute, its name in the record, the value, and the note of a
+# value kept with a warning (or None).
+_Applied = tuple[tuple[str, bool, str, Any, str | None], ...]
+
+
+def _applied(cleaned: dict[str, Any]) -> _Applied:
+    entries = []
+    for name, value in cleaned.items():
+        note = None
+        if isinstance(value, Noted):
+            note, value = value.note, value.value
+        if name.startswith("attributes."):
+            entries.append((name, True, name.removeprefix("attributes."), _json_safe(value), note))
+        else:
+            entries.append((name, False, name, value, note))
+    return tuple(entries)
+
+
 def _raw_text(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
@@ -137,7 +156,7 @@ class Mapper:
         # Per field spec (by identity; the mapping holds them): its null values, and what it
         # made of text values already seen (a clean result, or the reason it refused them).
         self._nulls: dict[int, frozenset[str]] = {}
-        self._cleaned: dict[tuple[Any, ...], dict[str, Any] | str] = {}
+        self._cleaned: dict[tuple[Any, ...], _Applied | str] = {}
 
     @staticmethod
     def _dependency_order(records: dict[str, RecordSpec]) -> list[str]:
@@ -294,31 +313,24 @@ class Mapper:
                 continue
             if field_spec.path is not None or field_spec.paths is not None:
                 found = True
-            try:
-                cleaned = self._clean(field_name, field_spec, raws)
-            except InvalidValue as exc:
+            applied = self._clean(field_name, field_spec, raws)
+            if isinstance(applied, str):
+                raw_text = " ".join(_raw_text(value) for value in raws)
                 warnings.append(
-                    FieldWarning(
-                        record.record_kind,
-                        instance.key,
-                        field_name,
-                        " ".join(_raw_text(value) for value in raws),
-                        str(exc),
-                    )
+                    FieldWarning(record.record_kind, instance.key, field_name, raw_text, applied)
                 )
                 continue
-            for name, value in cleaned.items():
-                if isinstance(value, Noted):
+            for name, is_attribute, key, value, note in applied:
+                if note is not None:
                     warnings.append(
                         FieldWarning(
-                            record.record_kind, instance.key, name, _raw_text(raws[0]), value.note
+                            record.record_kind, instance.key, name, _raw_text(raws[0]), note
                         )
                     )
-                    value = value.value
-                if name.startswith("attributes."):
-                    record.attributes[name.removeprefix("attributes.")] = _json_safe(value)
+                if is_attribute:
+                    record.attributes[key] = value
                 else:
-                    record.values[name] = value
+                    record.values[key] = value
         return record if found else None
 
     def _event_type(self, spec: RecordSpec, instance: _Instance, raw: Any) -> str:
@@ -345,29 +357,26 @@ class Mapper:
         values = [resolve(context, raw, path) for path in spec.paths]
         return None if all(_absent(value, null_values) for value in values) else values
 
-    def _clean(self, name: str, spec: FieldSpec, raws: list[Any]) -> dict[str, Any]:
-        """The field's clean values; remembered for text, since value types are pure.
+    def _clean(self, name: str, spec: FieldSpec, raws: list[Any]) -> _Applied | str:
+        """What the field puts in its record, or why its value type refused the raw values.
 
-        Raises:
-            InvalidValue: the value type refused the raw values.
+        Remembered for text values: value types are pure, and names, towns and dates repeat.
         """
-        if not (len(raws) == 1 and type(raws[0]) is str) and not all(
+        text = (len(raws) == 1 and type(raws[0]) is str) or all(
             type(value) is str for value in raws
-        ):
-            return self._clean_now(name, spec, raws)
-        key = (id(spec), name, *raws)
-        cleaned = self._cleaned.get(key)
-        if cleaned is None:
+        )
+        key = (id(spec), name, *raws) if text else None
+        applied = self._cleaned.get(key) if key is not None else None
+        if applied is None:
             try:
-                cleaned = self._clean_now(name, spec, raws)
+                applied = _applied(self._clean_now(name, spec, raws))
             except InvalidValue as exc:
-                cleaned = str(exc)
-            if len(self._cleaned) >= _REMEMBERED:
-                self._cleaned.clear()
-            self._cleaned[key] = cleaned
-        if isinstance(cleaned, str):
-            raise InvalidValue(cleaned)
-        return cleaned
+                applied = str(exc)
+            if key is not None:
+                if len(self._cleaned) >= _REMEMBERED:
+                    self._cleaned.clear()
+                self._cleaned[key] = applied
+        return applied
 
     def _clean_now(self, name: str, spec: FieldSpec, raws: list[Any]) -> dict[str, Any]:
         options = Options(
