@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,9 +95,10 @@ def _typed_rows(
         kind = record.kind.value
         row = dict.fromkeys(_TABLE_COLUMNS[kind])
         row.update(record.values)
-        for name, width in _WIDTHS[kind].items():
-            value = record.values.get(name)
-            if isinstance(value, str) and len(value) > width:
+        widths = _WIDTHS[kind]
+        for name, value in record.values.items():
+            width = widths.get(name)
+            if width is not None and isinstance(value, str) and len(value) > width:
                 warnings.append(_overflow(record.record_kind, record.key, name, value, width))
                 row[name] = None
         row.update(
@@ -322,49 +324,53 @@ def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int,
     return written
 
 
-Processor = Callable[[Any], Any] | None
+@dataclass(frozen=True)
+class _InsertPlan:
+    """A dialect's INSERT of some columns of a table, and how to turn rows into parameters."""
+
+    sql: str
+    names: tuple[str, ...]  # in parameter order
+    positional: bool
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # parameter index, bind processor
+
+    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
+        values = itemgetter(*self.names)
+        single = len(self.names) == 1  # itemgetter of one name gives the value, not a tuple
+        converted: list[Any] = []
+        for row in rows:
+            found = (values(row),) if single else values(row)
+            if self.processors:
+                changed = list(found)
+                for index, process in self.processors:
+                    changed[index] = process(changed[index])
+                found = tuple(changed)
+            converted.append(
+                found if self.positional else dict(zip(self.names, found, strict=True))
+            )
+        return converted
 
 
 @lru_cache(maxsize=64)
-def _insert_plan(
-    dialect: Dialect, table: sa.Table, names: tuple[str, ...]
-) -> tuple[str, bool, tuple[tuple[str, Processor], ...]]:
-    """The dialect's INSERT of `names` into `table`: its SQL, whether its parameters are
-    positional, and each parameter's column with its bind processor, in parameter order."""
+def _insert_plan(dialect: Dialect, table: sa.Table, names: tuple[str, ...]) -> _InsertPlan:
     compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
-    order = compiled.positiontup if compiled.positional and compiled.positiontup else names
-    processors = tuple(
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order
+    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else names
+    processors = (
+        (index, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for index, name in enumerate(order)
     )
-    return compiled.string, compiled.positional, processors
+    return _InsertPlan(
+        compiled.string,
+        order,
+        compiled.positional,
+        tuple((index, process) for index, process in processors if process is not None),
+    )
 
 
 def _insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """`executemany` of rows that all have the same keys, each value through its column's bind
     processor as SQLAlchemy would: its per-row parameter handling costs more than the insert."""
-    sql, positional, processors = _insert_plan(conn.dialect, table, tuple(rows[0]))
-    if positional:
-        conn.exec_driver_sql(
-            sql,
-            [
-                tuple(
-                    row[name] if process is None else process(row[name])
-                    for name, process in processors
-                )
-                for row in rows
-            ],
-        )
-    else:
-        conn.exec_driver_sql(
-            sql,
-            [
-                {
-                    name: row[name] if process is None else process(row[name])
-                    for name, process in processors
-                }
-                for row in rows
-            ],
-        )
+    plan = _insert_plan(conn.dialect, table, tuple(rows[0]))
+    conn.exec_driver_sql(plan.sql, plan.parameters(rows))
 
 
 def withdraw_absent(conn: Connection, run_id: int, source: str) -> int:
