@@ -40,9 +40,11 @@ from tests.ingest.exports import (
 )
 from tests.sources.test_readers import BILLION_LAUGHS
 
-# A file over pipeline._WORTH_A_PROCESS chunks of 1 KiB records is read in a child process.
-CHILD_CHUNK = 4
-CHILD_FROM = pipeline._WORTH_A_PROCESS * CHILD_CHUNK * 1024
+CHILD_CHUNK = 4  # chunks so small that a file of 300 rows is read in a child process
+
+
+def in_a_child(path: Path, settings: Settings) -> bool:
+    return pipeline._worth_a_process(path.stat().st_size, settings)
 
 
 def run(
@@ -287,8 +289,7 @@ def test_lines_broken_by_hand_in_custody_csv_are_quarantined_and_every_good_reco
     settings = settings.model_copy(update={"ingest_chunk_records": chunk})
     rows = custody_rows(300, seed=7)
     path = write_lines(exports / "custody.csv", custody_text(rows))
-    in_a_child = path.stat().st_size >= pipeline._WORTH_A_PROCESS * chunk * 1024
-    assert in_a_child == (chunk == CHILD_CHUNK)
+    assert in_a_child(path, settings) == (chunk == CHILD_CHUNK)
     first = run(db, settings, exports)
     assert (first.total.new, first.total.quarantined) == (300, 0), first.as_dict()
     # Line n + 1 of the file holds rows[n - 1]; each break leaves the key readable or not.
@@ -409,7 +410,7 @@ def test_child_reader_passes_on_the_encoding_warning_and_every_record(
     settings = settings.model_copy(update={"ingest_chunk_records": CHILD_CHUNK})
     rows = [row.replace("Stafford", "Café £") for row in custody_rows(300, seed=5)]
     path = write_custody(exports, rows, encoding="cp1252")
-    assert path.stat().st_size >= CHILD_FROM
+    assert in_a_child(path, settings)
     warnings: list[str] = []
     report = run(db, settings, exports, warnings=warnings)
     assert (report.total.new, report.total.quarantined) == (300, 0), report.as_dict()
@@ -427,7 +428,7 @@ def test_child_reader_passes_on_a_missing_column_as_one_entry(
     rows = [",".join(row.split(",")[:2] + row.split(",")[3:]) for row in custody_rows(300, 6)]
     path = exports / "custody.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    assert path.stat().st_size >= CHILD_FROM
+    assert in_a_child(path, settings)
     write_crime(exports)
     report = run(db, settings, exports)
     assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()

@@ -320,10 +320,9 @@ def _mapped_chunks(
 
     Reading and mapping cost about as much as writing, so a big file is read and mapped in a
     child process while this one writes (a pipeline of two; chunks still commit in order, one
-    transaction each). "Big" is more than `_WORTH_A_PROCESS` chunks of 1 KiB records.
+    transaction each), when there is more than one CPU to run them on.
     """
-    size = item.path.stat().st_size
-    if size < _WORTH_A_PROCESS * settings.ingest_chunk_records * 1024 or not _CAN_FORK:
+    if not (_CAN_FORK and _worth_a_process(item.path.stat().st_size, settings)):
         yield from _read_and_map(item, settings, warn)
         return
     context = multiprocessing.get_context("fork")
@@ -354,7 +353,12 @@ def _mapped_chunks(
         child.join()
 
 
-_WORTH_A_PROCESS = 8
+def _worth_a_process(size: int, settings: Settings) -> bool:
+    """Whether a file of `size` bytes holds enough chunks for a pipeline to overlap: about
+    eight, counting a short CSV row (256 bytes) a record."""
+    return size >= 8 * settings.ingest_chunk_records * 256
+
+
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
 
 
