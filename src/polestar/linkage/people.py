@@ -166,7 +166,7 @@ def link_people(
     people = db_api.register("people")
 
     def linker_for(model: Any) -> Linker:
-        return Linker(people, model, log_level=logging.WARNING)
+        return Linker(people, model, log_level=logging.ERROR)
 
     stored = _model(linker_for, engine, settings, run_id, records, retrain, warn)
     linker = linker_for(stored.model)

@@ -16,6 +16,7 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
@@ -52,7 +53,7 @@ def _identifier(column: str, label: str) -> ComparisonCreator:
     )
 
 
-def comparisons() -> list[ComparisonCreator]:
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     """The person comparisons, each on the features `person_features.py` derives."""
     forename = cl.CustomComparison(
         output_column_name="forename",
@@ -138,20 +139,19 @@ def comparisons() -> list[ComparisonCreator]:
     ]
 
 
-def blocking_rules() -> list[BlockingRuleCreator | str]:
+def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
     """Candidate pairs: chosen from measured misses so true pairs survive to scoring."""
     return [
-        "l.pnc_id = r.pnc_id",
-        "l.crn = r.crn",
-        "l.ni_number = r.ni_number",
+        block_on("pnc_id"),
+        block_on("crn"),
+        block_on("ni_number"),
         block_on("sn", "dob"),
         block_on("fn_forms", "dob", arrays_to_explode=["fn_forms"]),
         block_on("dob", "outcode"),
         block_on("sn", "fn_initial", "yob"),
         block_on("sn", "fn"),
-        "l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial",
-        "l.fn = r.sn AND l.sn = r.fn",
-        block_on("sn_parts", "yob", arrays_to_explode=["sn_parts"]),
+        CustomRule("l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial"),
+        CustomRule("l.fn = r.sn AND l.sn = r.fn"),
         block_on("fn", "postcode"),
         block_on("sn", "postcode"),
         block_on("fn", "substr(sn, 1, 3)"),
