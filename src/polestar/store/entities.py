@@ -75,8 +75,7 @@ def apply_changes(
                 sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(chunk),
             )
         )
-    moved = [(member, source, entity) for member, source, entity in changes.placed]
-    for chunk in _chunked(moved, 5_000):
+    for chunk in _chunked(changes.placed, 5_000):
         conn.execute(
             entity_members.delete().where(
                 entity_members.c.kind == changes.kind,
