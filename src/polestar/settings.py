@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         1e7,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    audit_lookups_per_day_alert: int = Field(
+        200,
+        description="Consultations in one day above which the DPO sees a user as a heavy user.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from polestar import audit
 from polestar.errors import InvalidInput, UnreadableInput
 from polestar.settings import Settings
 from polestar.sources.engine import Mapper, RecordRejected
@@ -257,9 +258,34 @@ def ingest(
                     counts.withdrawn = withdraw_absent(conn, run_id, source)
     except BaseException:
         finish_run(engine, run_id, "failed", report.as_dict())
+        _record_collection(engine, plan, report, "failed", actor, settings)
         raise
     finish_run(engine, run_id, "completed", report.as_dict())
+    _record_collection(engine, plan, report, "completed", actor, settings)
     return report
+
+
+def _record_collection(
+    engine: Engine, plan: Plan, report: IngestReport, status: str, actor: str, settings: Settings
+) -> None:
+    """One audit entry per run, even when nothing changed (CONVENTIONS.md): it names the run,
+    which every record it stored carries, so the entry need not list them."""
+    counts = report.as_dict()
+    audit.record(
+        engine,
+        audit.Collection(
+            action="ingest",
+            actor=actor,
+            run_id=report.run_id,
+            details={
+                "status": status,
+                "files": [str(item.path) for item in plan.inputs],
+                "total": counts["total"],
+                "sources": counts["sources"],
+            },
+        ),
+        settings,
+    )
 
 
 def _ingest_file(

@@ -272,3 +272,40 @@ entity_changes = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Index("ix_entity_changes_old_id", "old_id"),
 )
+
+# Audit: the s.62 log, an append-only HMAC chain (docs/audit.md). Lists and details are JSON
+# text the audit package parses itself, so a corrupt value is reported, never a crash; no
+# foreign keys, so the log outlives whatever it names.
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False, comment="1, 2, 3, …"),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("operation", sa.String(16), nullable=False, comment="collection, consultation, …"),
+    sa.Column("action", sa.String(64), nullable=False, comment="ingest, person.show, …"),
+    sa.Column("outcome", sa.String(8), nullable=False, comment="allowed or denied"),
+    sa.Column("actor", sa.String(128), nullable=False, comment="a user name or cli:<os user>"),
+    sa.Column("organisation", sa.String(32)),
+    sa.Column("role", sa.String(32)),
+    sa.Column("purpose", sa.String(32)),
+    sa.Column("run_id", sa.Integer, comment="the run of a bulk operation"),
+    sa.Column("entity_ids", sa.Text, nullable=False, comment="JSON list of entity ids"),
+    sa.Column("record_ids", sa.Text, nullable=False, comment="JSON list of SOURCE:KEY"),
+    sa.Column("recipients", sa.Text, nullable=False, comment="JSON list, for disclosures"),
+    sa.Column("in_results", sa.Boolean, nullable=False, comment="in a result list, not opened"),
+    sa.Column("details", sa.Text, nullable=False, comment="JSON object of metadata"),
+    sa.Column("payload_hash", sa.String(64), comment="SHA-256 of the entry's payload text"),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, comment="HMAC-SHA256 of the other columns"),
+    sa.Index("ix_audit_entries_actor", "actor", "occurred_at"),
+    sa.Index("ix_audit_entries_occurred_at", "occurred_at"),
+)
+
+audit_payloads = sa.Table(
+    "audit_payloads",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False, comment="its entry"),
+    sa.Column("text", sa.Text, comment="JSON: justification, query; NULL once blanked"),
+    sa.Column("blanked_at", UtcDateTime),
+)

@@ -1,0 +1,103 @@
+"""Appending: numbered entries, payloads apart from entries, the key and the checkpoint."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from polestar import audit
+from polestar.audit.checkpoint import checkpoint_path, read_checkpoint
+from polestar.settings import Settings
+from polestar.store.tables import audit_entries, audit_payloads, runs
+from tests.audit.factories import lookup, sharing
+
+
+def _entries(db: Engine) -> list[dict[str, object]]:
+    with db.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(sa.select(audit_entries))]
+
+
+def test_entries_are_numbered_from_one_and_chained(db: Engine, settings: Settings) -> None:
+    seqs = [audit.record(db, lookup(), settings) for _ in range(3)]
+
+    assert seqs == [1, 2, 3]
+    rows = _entries(db)
+    assert rows[0]["prev_hash"] == "0" * 64
+    assert [row["prev_hash"] for row in rows[1:]] == [row["hash"] for row in rows[:-1]]
+    assert audit.verify(db, settings).ok
+
+
+def test_an_entry_holds_ids_and_metadata_and_only_the_hash_of_free_text(
+    db: Engine, settings: Settings
+) -> None:
+    audit.record(db, lookup(justification="Suspect in burglary CR-24-1"), settings)
+
+    (row,) = _entries(db)
+    assert row["operation"] == "consultation"
+    assert json.loads(str(row["entity_ids"])) == ["PER-00000001"]
+    assert json.loads(str(row["record_ids"])) == ["custody:CU-000123"]
+    assert "burglary" not in json.dumps(row, default=str)
+    with db.connect() as conn:
+        text = conn.execute(sa.select(audit_payloads.c.text)).scalar_one()
+    assert json.loads(text) == {"justification": "Suspect in burglary CR-24-1"}
+    assert row["payload_hash"] is not None
+
+
+def test_a_disclosure_names_its_recipients(db: Engine, settings: Settings) -> None:
+    audit.record(db, sharing(), settings)
+
+    (row,) = _entries(db)
+    assert json.loads(str(row["recipients"])) == ["fire"]
+
+
+def test_the_key_is_made_on_first_use_readable_by_its_owner_only(
+    db: Engine, settings: Settings
+) -> None:
+    audit.record(db, lookup(), settings)
+
+    key = settings.data_dir / "audit.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    with db.connect() as conn:
+        stored = " ".join(str(v) for row in conn.execute(sa.select(audit_entries)) for v in row)
+    assert key.read_text().strip() not in stored
+
+
+def test_the_head_is_checkpointed_after_each_append(db: Engine, settings: Settings) -> None:
+    audit.record(db, lookup(), settings)
+    seq = audit.record(db, lookup(), settings)
+
+    head = read_checkpoint(checkpoint_path(settings.data_dir, db))
+    assert head is not None
+    assert (head.seq, head.hash) == (seq, _entries(db)[-1]["hash"])
+
+
+def test_an_entry_commits_with_the_action_in_one_transaction(
+    db: Engine, settings: Settings
+) -> None:
+    def act_then_fail() -> None:
+        with audit.transaction(db, settings) as conn:
+            conn.execute(
+                runs.insert().values(
+                    command="ingest", actor="a", started_at=datetime.now(UTC), status="running"
+                )
+            )
+            audit.record_in(conn, lookup(), settings)
+            raise RuntimeError("the action failed")
+
+    with pytest.raises(RuntimeError):
+        act_then_fail()
+
+    assert _entries(db) == []
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(runs)).scalar() == 0
+    assert read_checkpoint(checkpoint_path(settings.data_dir, db)) is None
+
+    with audit.transaction(db, settings) as conn:
+        seq = audit.record_in(conn, lookup(), settings)
+    assert seq == 1
+    assert audit.verify(db, settings).ok
