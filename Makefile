@@ -28,10 +28,13 @@ $(BIN)/polestar: $(UV) pyproject.toml uv.lock
 
 env: $(BIN)/polestar
 
-## make demo: environment, a synthetic county, ingest into SQLite, then serve http://127.0.0.1:8000
+## make demo: environment, a synthetic county, ingest and link into SQLite, demo users and their
+## API tokens, then serve http://127.0.0.1:8000
 demo: env
 	$(BIN)/polestar generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 	$(BIN)/polestar ingest $(DEMO_DIR)
+	$(BIN)/polestar link
+	$(BIN)/polestar demo users
 	$(BIN)/polestar serve --host 127.0.0.1 --port 8000
 
 ## make test: everything CI runs — lint, types, import contracts, the whole suite on SQLite and PostgreSQL

@@ -31,6 +31,12 @@ class NotFound(PolestarError):
     status = 404
 
 
+class Unauthorised(PolestarError):
+    """The caller is not signed in: no credentials, or ones that are wrong, expired or revoked."""
+
+    status = 401
+
+
 class Forbidden(PolestarError):
     """The viewer may not do this."""
 

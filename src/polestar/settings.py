@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         1e7,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    require_justification: bool = Field(
+        True,
+        description="Sensitive records and fields need a free-text justification to be seen.",
+    )
     audit_lookups_per_day_alert: int = Field(
         200,
         description="Consultations in one day above which the DPO sees a user as a heavy user.",

@@ -1,14 +1,18 @@
 """The `polestar` command line: one module per verb group, registered on one Typer app."""
 
 from polestar.cli import (  # noqa: F401  registers
+    agreements,
     audit,
     db,
+    demo,
     export,
     generate,
     ingest,
     link,
     quarantine,
     serve,
+    tokens,
+    users,
 )
 from polestar.cli.app import app, main
 

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from polestar.access import Viewer, operator, viewer_for
 from polestar.errors import InvalidInput, PolestarError
 from polestar.settings import get_settings
 from polestar.store.engine import Engine, create_engine
@@ -83,6 +84,18 @@ def store() -> Engine:
 def actor() -> str:
     """Who a batch command acts as: the local operator (CONVENTIONS.md)."""
     return f"cli:{getpass.getuser()}"
+
+
+def viewer(as_user: str | None, purpose: str | None, justification: str | None = None) -> Viewer:
+    """Who a personal-data command acts as: the user named by `--as`, else the operator.
+
+    Args:
+        as_user: a user made with `polestar users add`; without it the local operator acts as
+            a home-force administrator (CONVENTIONS.md, "The operator").
+    """
+    if as_user is None:
+        return operator(actor(), purpose, justification)
+    return viewer_for(store(), as_user, purpose, justification)
 
 
 def print_json(payload: Any) -> None:

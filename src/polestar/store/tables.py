@@ -309,3 +309,53 @@ audit_payloads = sa.Table(
     sa.Column("text", sa.Text, comment="JSON: justification, query; NULL once blanked"),
     sa.Column("blanked_at", UtcDateTime),
 )
+
+# Access: who may see what (premise 2). Organisations are reference data seeded by migration
+# 0004; sharing agreements are YAML documents stored as loaded, one version per change.
+
+organisations = sa.Table(
+    "organisations",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True, comment="slug: home-force, fire, …"),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("home", sa.Boolean, nullable=False, comment="the force that runs this Polestar"),
+    sa.Column("sources", sa.JSON, nullable=False, comment="source systems whose records it owns"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(128)),
+    sa.Column("organisation_id", sa.String(32), sa.ForeignKey("organisations.id"), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False, comment="role slugs: officer, analyst, …"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("disabled_at", UtcDateTime, comment="set once; a disabled user's tokens fail"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True, comment="public id, part of the token"),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False, comment="SHA-256 of the secret"),
+    sa.Column("scopes", sa.JSON, nullable=False, comment="read, review, admin"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+)
+
+agreements = sa.Table(
+    "agreements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("organisation_id", sa.String(32), sa.ForeignKey("organisations.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False, comment="the validated agreement"),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("origin", sa.String(512), nullable=False, comment="the file it was loaded from"),
+    sa.Column("loaded_at", UtcDateTime, nullable=False),
+    sa.Column("replaced_at", UtcDateTime, comment="when a newer version took its place"),
+    sa.UniqueConstraint("organisation_id", "version"),
+)

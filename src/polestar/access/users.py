@@ -1,0 +1,150 @@
+"""Users: people who sign in, each belonging to one organisation and holding roles.
+
+Users are never deleted — audit entries name them — only disabled, which stops their tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from polestar.access.organisations import organisations
+from polestar.access.roles import ROLES
+from polestar.access.viewer import Viewer
+from polestar.errors import FieldError, InvalidInput, Unauthorised
+from polestar.store.accounts import UserRow, disable_user_row, insert_user, user_row, user_rows
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as commands and the API show them (no token, no secret)."""
+
+    username: str
+    full_name: str | None
+    organisation: str
+    roles: tuple[str, ...]
+    created_at: datetime
+    disabled_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> User:
+        return cls(
+            row.username,
+            row.full_name,
+            row.organisation_id,
+            row.roles,
+            row.created_at,
+            row.disabled_at,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `users add --json` and each item of `users list --json`."""
+        return {
+            "username": self.username,
+            "full_name": self.full_name,
+            "organisation": self.organisation,
+            "roles": list(self.roles),
+            "created_at": self.created_at.isoformat(),
+            "disabled": self.disabled_at is not None,
+        }
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    organisation: str,
+    roles: Sequence[str],
+    now: datetime,
+    full_name: str | None = None,
+) -> User:
+    """Add a user to an organisation with one or more roles.
+
+    Raises:
+        InvalidInput: listing every problem: a malformed or taken name, an unknown
+            organisation or role, no role at all.
+    """
+    with engine.begin() as conn:
+        known = organisations(conn)
+        problems: list[FieldError] = []
+        if not _USERNAME.match(username):
+            problems.append(
+                FieldError(
+                    "username",
+                    f"{username!r} must be 2–64 characters: lower-case letters, digits, "
+                    "'.', '_' or '-', starting with a letter",
+                )
+            )
+        elif user_row(conn, username) is not None:
+            problems.append(FieldError("username", f"{username!r} is taken"))
+        if organisation not in known:
+            problems.append(
+                FieldError(
+                    "org", f"no organisation {organisation!r}; known: {', '.join(sorted(known))}"
+                )
+            )
+        if not roles:
+            problems.append(FieldError("role", f"give at least one role: {', '.join(ROLES)}"))
+        for role in roles:
+            if role not in ROLES:
+                problems.append(FieldError("role", f"no role {role!r}; known: {', '.join(ROLES)}"))
+        if problems:
+            raise InvalidInput(f"cannot add user {username!r}", problems)
+        unique_roles = list(dict.fromkeys(roles))
+        return User.from_row(
+            insert_user(conn, username, organisation, unique_roles, full_name, now)
+        )
+
+
+def list_users(engine: Engine) -> list[User]:
+    """Every user, disabled ones included, by organisation then name."""
+    with engine.connect() as conn:
+        return [User.from_row(row) for row in user_rows(conn)]
+
+
+def _row(conn: Connection, username: str) -> UserRow:
+    row = user_row(conn, username)
+    if row is None:
+        raise InvalidInput(f"no user named {username!r}: see `polestar users list`")
+    return row
+
+
+def find_user(engine: Engine, username: str) -> User:
+    """One user, disabled or not.
+
+    Raises:
+        InvalidInput: no user has that name.
+    """
+    with engine.connect() as conn:
+        return User.from_row(_row(conn, username))
+
+
+def disable_user(engine: Engine, username: str, now: datetime) -> User:
+    """Disable a user: their tokens stop working and they can no longer act (`--as`).
+
+    Disabling a disabled user changes nothing. Raises `InvalidInput` for an unknown name.
+    """
+    with engine.begin() as conn:
+        disable_user_row(conn, _row(conn, username).id, now)
+        return User.from_row(_row(conn, username))
+
+
+def viewer_for(
+    engine: Engine, username: str, purpose: str | None, justification: str | None = None
+) -> Viewer:
+    """The Viewer for a named user acting now (`--as USERNAME` in the CLI).
+
+    Raises:
+        InvalidInput: no such user.
+        Unauthorised: the user is disabled.
+    """
+    user = find_user(engine, username)
+    if user.disabled_at is not None:
+        raise Unauthorised(f"user {username!r} is disabled")
+    return Viewer(username, user.organisation, frozenset(user.roles), purpose, justification)

@@ -1,0 +1,41 @@
+"""Factories for access tests: demo agreements loaded into the test's store, users made
+through the real `add_user`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access import Viewer, add_user, load_agreements, viewer_for
+
+# Inside every shipped agreement's dates.
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+MakeViewer = Callable[..., Viewer]
+
+
+@pytest.fixture
+def agreements(db: Engine) -> Engine:
+    """The store with the shipped demo agreements loaded."""
+    load_agreements(db, [], NOW)
+    return db
+
+
+@pytest.fixture
+def make_viewer(agreements: Engine) -> MakeViewer:
+    """A Viewer for a new user of `org` holding `roles`, made through the real commands."""
+    made = 0
+
+    def make(
+        org: str, *roles: str, purpose: str | None = None, justification: str | None = None
+    ) -> Viewer:
+        nonlocal made
+        made += 1
+        username = f"{org}-user-{made}"
+        add_user(agreements, username, org, list(roles), NOW)
+        return viewer_for(agreements, username, purpose, justification)
+
+    return make

@@ -1,0 +1,71 @@
+"""Users: added to one organisation with roles, listed, disabled; every problem at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access import add_user, disable_user, list_users, viewer_for
+from polestar.errors import InvalidInput, Unauthorised
+from tests.access.conftest import NOW
+
+
+def test_added_user_is_listed_with_organisation_and_roles(db: Engine) -> None:
+    add_user(db, "a.khan", "home-force", ["analyst", "supervisor"], NOW, full_name="Aisha Khan")
+    [user] = list_users(db)
+    assert user.as_dict() == {
+        "username": "a.khan",
+        "full_name": "Aisha Khan",
+        "organisation": "home-force",
+        "roles": ["analyst", "supervisor"],
+        "created_at": NOW.isoformat(),
+        "disabled": False,
+    }
+
+
+def test_every_problem_with_a_new_user_is_reported_at_once(db: Engine) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        add_user(db, "Bad Name", "fire-brigade", ["officer", "chief"], NOW)
+    fields = [error.field for error in caught.value.errors]
+    assert fields == ["username", "org", "role"], caught.value.errors
+    assert "known: courts, cps, fire, home-force" in caught.value.errors[1].message
+
+
+def test_a_user_needs_a_role(db: Engine) -> None:
+    with pytest.raises(InvalidInput, match="cannot add"):
+        add_user(db, "noroles", "fire", [], NOW)
+
+
+def test_a_username_is_taken_once(db: Engine) -> None:
+    add_user(db, "j.smith", "fire", ["partner-caseworker"], NOW)
+    with pytest.raises(InvalidInput) as caught:
+        add_user(db, "j.smith", "cps", ["partner-caseworker"], NOW)
+    assert caught.value.errors[0].message == "'j.smith' is taken"
+
+
+def test_disabled_user_stays_listed_and_cannot_act(db: Engine) -> None:
+    add_user(db, "j.smith", "fire", ["partner-caseworker"], NOW)
+    disabled = disable_user(db, "j.smith", NOW + timedelta(days=1))
+    assert disabled.disabled_at == NOW + timedelta(days=1)
+    assert disable_user(db, "j.smith", NOW + timedelta(days=2)).disabled_at == disabled.disabled_at
+    assert [user.as_dict()["disabled"] for user in list_users(db)] == [True]
+    with pytest.raises(Unauthorised):
+        viewer_for(db, "j.smith", "fire-safety")
+
+
+def test_viewer_for_a_user_carries_organisation_roles_and_purpose(db: Engine) -> None:
+    add_user(db, "p.jones", "probation", ["partner-caseworker"], NOW)
+    viewer = viewer_for(db, "p.jones", "offender-management", "breach review")
+    assert (viewer.user, viewer.organisation, viewer.roles) == (
+        "p.jones",
+        "probation",
+        frozenset({"partner-caseworker"}),
+    )
+    assert (viewer.purpose, viewer.justification) == ("offender-management", "breach review")
+
+
+def test_unknown_user_is_invalid_input(db: Engine) -> None:
+    with pytest.raises(InvalidInput, match="no user named 'ghost'"):
+        disable_user(db, "ghost", NOW)

@@ -1,0 +1,30 @@
+"""`polestar demo users`: the demo's agreements and users, a token each, safe to run twice."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from polestar.access.demo import DEMO_USERS
+from polestar.cli import app
+from polestar.settings import Settings
+
+runner = CliRunner()
+
+
+def test_demo_users_prints_a_token_for_every_demo_user(settings: Settings) -> None:
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "users", "--json"])
+        assert result.exit_code == 0, result.output
+        tokens = json.loads(result.stdout)["tokens"]
+        assert [t["user"] for t in tokens] == [demo.username for demo in DEMO_USERS]
+        assert all(t["token"].startswith("pst_") for t in tokens)
+    users = json.loads(runner.invoke(app, ["users", "list", "--json"]).stdout)["users"]
+    assert len(users) == len(DEMO_USERS)
+
+
+def test_demo_users_table_shows_the_tokens(settings: Settings) -> None:
+    result = runner.invoke(app, ["demo", "users"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("pst_") == len(DEMO_USERS)
