@@ -18,8 +18,8 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import person_model
-from polestar.linkage.clusters import Member, group
+from polestar.linkage import constrained, person_model
+from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
@@ -172,11 +172,11 @@ def link_people(
     linker = linker_for(stored.model)
     predictions = linker.inference.predict(warning_mode="never")
     pairs = int(con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+    components = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=settings.link_match_threshold
     )
-    rows = con.sql(
-        f"SELECT cluster_id, record_id, source_key, source FROM {clustered.physical_name} "
-        "ORDER BY cluster_id"
-    ).fetchall()
-    return PersonStage(group(rows), records, pairs, stored.version, stored.defaults)
+    clusters, held_apart = constrained.cluster(
+        con, predictions.physical_name, components.physical_name, settings.link_match_threshold
+    )
+    logger.info("person clustering held %d scored pairs apart", held_apart)
+    return PersonStage(clusters, records, pairs, stored.version, stored.defaults)

@@ -27,12 +27,17 @@ logger = logging.getLogger(__name__)
 DEFAULT_M = {"exact": 0.9, "partial": 0.05, "else": 0.05}
 DEFAULT_U = {"exact": 0.001, "partial": 0.01, "else": 0.989}
 
-_DOB_CONFLICT = (
-    "(dob_l IS NOT NULL AND dob_r IS NOT NULL AND dob_l <> dob_r "
-    "AND NOT (dob_l = dob_swapped_r) AND NOT (dob_md_l = dob_md_r AND abs(yob_l - yob_r) = 1))"
-    " OR (gender_l IS NOT NULL AND gender_r IS NOT NULL AND gender_l <> gender_r)"
+# Two records whose dates of birth (allowing a transposed day and month or a year off by one)
+# or sexes disagree: training finds this almost never happens to one person.
+CONFLICT = (
+    "coalesce(dob_l <> dob_r AND dob_l IS DISTINCT FROM dob_swapped_r "
+    "AND NOT (dob_md_l = dob_md_r AND abs(yob_l - yob_r) = 1), false)"
+    " OR coalesce(gender_l <> gender_r, false)"
 )
 _REVERSED = "fn_l = sn_r AND sn_l = fn_r"
+_REVERSED_FUZZY = (
+    "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9"
+)
 
 
 def _identifier(column: str, label: str) -> ComparisonCreator:
@@ -42,7 +47,7 @@ def _identifier(column: str, label: str) -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel(column),
             cll.CustomLevel(
-                f"{column}_l = {column}_r AND NOT ({_DOB_CONFLICT})",
+                f"{column}_l = {column}_r AND NOT ({CONFLICT})",
                 label_for_charts=f"{label} equal",
             ),
             cll.CustomLevel(
@@ -61,6 +66,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.NullLevel("fn"),
             cll.ExactMatchLevel("fn", term_frequency_adjustments=True),
             cll.CustomLevel(_REVERSED, label_for_charts="Forename and surname swapped"),
+            cll.CustomLevel(
+                _REVERSED_FUZZY, label_for_charts="Forename and surname swapped, with a typo"
+            ),
             cll.CustomLevel("list_has_any(fn_forms_l, fn_forms_r)", label_for_charts="Nickname"),
             cll.CustomLevel(
                 "(length(fn_l) = 1 OR length(fn_r) = 1) AND fn_initial_l = fn_initial_r",
@@ -81,7 +89,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         comparison_levels=[
             cll.NullLevel("sn"),
             cll.ExactMatchLevel("sn", term_frequency_adjustments=True),
-            cll.CustomLevel(_REVERSED, label_for_charts="Forename and surname swapped"),
+            # The forename comparison already counts a swap; counted twice it would join two
+            # people on their names alone, so here it weighs nothing.
+            cll.CustomLevel(
+                f"({_REVERSED}) OR ({_REVERSED_FUZZY})",
+                label_for_charts="Forename and surname swapped (counted under forename)",
+            ).configure(
+                m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True
+            ),
             cll.CustomLevel(
                 "list_has_any(sn_parts_l, sn_parts_r)",
                 label_for_charts="Shares a part of a double or hyphenated surname",
