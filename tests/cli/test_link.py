@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from polestar.cli import app
 from polestar.settings import Settings
-from polestar.store.tables import entity_members, link_models, runs
+from polestar.store.tables import audit_entries, entity_members, link_models, runs
 from polestar.synth import generate
 from tests.linkage.models import store_person_model, train_person_model
 
@@ -132,6 +132,19 @@ def test_link_writes_one_link_run(db: Engine, linked: Path) -> None:
     with db.connect() as conn:
         rows = conn.execute(sa.select(runs.c.status).where(runs.c.command == "link")).all()
     assert [row.status for row in rows] == ["completed"]
+
+
+def test_link_records_one_combination_entry_naming_its_run(db: Engine, linked: Path) -> None:
+    with db.connect() as conn:
+        run_id = conn.execute(sa.select(runs.c.id).where(runs.c.command == "link")).scalar_one()
+        entries = conn.execute(
+            sa.select(audit_entries.c.operation, audit_entries.c.action, audit_entries.c.run_id)
+            .where(audit_entries.c.operation == "combination")
+        ).all()
+    assert [tuple(entry) for entry in entries] == [("combination", "link", run_id)]
+    verified = runner.invoke(app, ["audit", "verify", "--json"])
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.stdout)["ok"] is True
 
 
 def test_link_on_an_empty_store_succeeds_with_nothing_to_link(

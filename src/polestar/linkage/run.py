@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import Engine
 
+from polestar import audit
 from polestar.linkage import duck
 from polestar.linkage.clusters import Member, assign_ids
 from polestar.linkage.locations import link_locations
@@ -106,6 +107,7 @@ def link(
             con.close()
     except BaseException:
         finish_run(engine, run_id, "failed", {})
+        _record_combination(engine, settings, actor, run_id, "failed", {})
         raise
     report = LinkReport(
         "duckdb",
@@ -117,4 +119,25 @@ def link(
         people.defaults,
     )
     finish_run(engine, run_id, "completed", report.as_dict())
+    _record_combination(engine, settings, actor, run_id, "completed", report.as_dict())
     return report
+
+
+def _record_combination(
+    engine: Engine,
+    settings: Settings,
+    actor: str,
+    run_id: int,
+    status: str,
+    report: dict[str, object],
+) -> None:
+    """One audit entry per run, even when nothing changed (CONVENTIONS.md). Linking is
+    combination under s.62; every placement it wrote carries the run, so the entry names the
+    run rather than listing records."""
+    audit.record(
+        engine,
+        audit.Combination(
+            action="link", actor=actor, run_id=run_id, details={"status": status, **report}
+        ),
+        settings,
+    )
