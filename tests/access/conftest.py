@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 
 from polestar.access import Viewer, add_user, load_agreements, viewer_for
 
+ACTOR = "cli:test"
+
 # Inside every shipped agreement's dates.
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -20,7 +22,7 @@ MakeViewer = Callable[..., Viewer]
 @pytest.fixture
 def agreements(db: Engine) -> Engine:
     """The store with the shipped demo agreements loaded."""
-    load_agreements(db, [], NOW)
+    load_agreements(db, [], NOW, actor=ACTOR)
     return db
 
 
@@ -35,7 +37,7 @@ def make_viewer(agreements: Engine) -> MakeViewer:
         nonlocal made
         made += 1
         username = f"{org}-user-{made}"
-        add_user(agreements, username, org, list(roles), NOW)
+        add_user(agreements, username, org, list(roles), NOW, actor=ACTOR)
         return viewer_for(agreements, username, purpose, justification)
 
     return make

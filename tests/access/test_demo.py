@@ -9,6 +9,8 @@ from polestar.access.demo import DEMO_USERS, demo_users
 from polestar.access.roles import ROLES
 from tests.access.conftest import NOW
 
+ACTOR = "cli:test"
+
 # A purpose every demo user of the organisation may state.
 PURPOSES = {
     "home-force": "safeguarding",
@@ -21,7 +23,7 @@ PURPOSES = {
 
 
 def test_demo_users_cover_every_home_force_role_and_every_partner(db: Engine) -> None:
-    demo_users(db, NOW)
+    demo_users(db, NOW, actor=ACTOR)
     users = list_users(db)
     home_roles = {
         role for user in users if user.organisation == "home-force" for role in user.roles
@@ -39,7 +41,7 @@ def test_demo_users_cover_every_home_force_role_and_every_partner(db: Engine) ->
 
 
 def test_every_demo_token_authenticates_and_reaches_a_scope(db: Engine) -> None:
-    tokens = demo_users(db, NOW)
+    tokens = demo_users(db, NOW, actor=ACTOR)
     assert [token.username for token in tokens] == [demo.username for demo in DEMO_USERS]
     for token in tokens:
         principal = authenticate(db, token.token, NOW)
@@ -48,8 +50,8 @@ def test_every_demo_token_authenticates_and_reaches_a_scope(db: Engine) -> None:
 
 
 def test_running_the_demo_again_keeps_its_users_and_makes_new_tokens(db: Engine) -> None:
-    first = demo_users(db, NOW)
-    second = demo_users(db, NOW)
+    first = demo_users(db, NOW, actor=ACTOR)
+    second = demo_users(db, NOW, actor=ACTOR)
     assert len(list_users(db)) == len(DEMO_USERS)
     assert {t.token for t in first}.isdisjoint({t.token for t in second})
     authenticate(db, first[0].token, NOW)

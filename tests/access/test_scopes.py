@@ -17,6 +17,8 @@ from polestar.settings import Settings
 from polestar.store.scope import Category, Grant, Scope
 from tests.access.conftest import NOW, MakeViewer
 
+ACTOR = "cli:test"
+
 POLICE = frozenset({"crime", "custody", "incidents"})
 NAMES = {"forename", "middle_names", "surname"}
 
@@ -80,7 +82,7 @@ def test_a_role_the_rules_do_not_name_has_no_purpose(
 
 
 def test_an_organisation_without_an_agreement_has_no_purpose(db: Engine) -> None:
-    add_user(db, "f.user", "fire", ["partner-caseworker"], NOW)
+    add_user(db, "f.user", "fire", ["partner-caseworker"], NOW, actor=ACTOR)
     with pytest.raises(InvalidInput, match="fire has no sharing agreement loaded"):
         scope_for(db, viewer_for(db, "f.user", "fire-safety"), NOW)
 
@@ -97,7 +99,7 @@ def test_an_expired_agreement_grants_nothing(
     ended.write_text(
         (DEMO_AGREEMENTS / "fire.yaml").read_text().replace("ends: 2029-03-31", "ends: 2026-05-31")
     )
-    load_agreements(agreements, [ended], NOW)
+    load_agreements(agreements, [ended], NOW, actor=ACTOR)
     scope = scope_for(agreements, viewer, NOW)
     assert scope.grants == ()
     assert scope.kinds == frozenset()

@@ -20,6 +20,8 @@ def _ingest_with_one_bad_row(tmp_path: Path) -> None:
     write_custody(folder, [*CUSTODY_ROWS, "CU-000009,oops"])
     result = runner.invoke(app, ["ingest", str(folder), "--json"])
     assert result.exit_code == 0, result.output
+    loaded = runner.invoke(app, ["agreements", "load"])
+    assert loaded.exit_code == 0, loaded.output
 
 
 def test_lists_reasons_without_raw_content(settings: Settings, tmp_path: Path) -> None:
@@ -36,7 +38,7 @@ def test_lists_reasons_without_raw_content(settings: Settings, tmp_path: Path) -
 
 def test_raw_shows_the_record_as_it_arrived(settings: Settings, tmp_path: Path) -> None:
     _ingest_with_one_bad_row(tmp_path)
-    result = runner.invoke(app, ["quarantine", "list", "--raw", "--json"])
+    result = runner.invoke(app, ["quarantine", "list", "--raw", "--purpose", "investigation", "--json"])
     (record,) = json.loads(result.stdout)["records"]
     assert record["raw"] == "CU-000009,oops"
     assert record["source_key"] == "CU-000009"

@@ -174,7 +174,7 @@ def test_same_input_links_identically_in_two_fresh_stores(
         texts = {}
         for kind in ("person", "vehicle", "location"):
             out = tmp_path / f"{name}-{kind}.csv"
-            export_entities(engine, kind, out)
+            export_entities(engine, kind, out, actor=ACTOR)
             texts[kind] = out.read_text(encoding="utf-8")
         exports.append(texts)
 

@@ -4,6 +4,7 @@ The edges authenticate callers (`authenticate`), describe them as a `Viewer`, an
 functions turn a Viewer into a `Scope` (`scope_for`) that store, search and graph queries take.
 """
 
+from polestar.access import oversight
 from polestar.access.agreements import Agreement, list_agreements, load_agreements
 from polestar.access.scopes import scope_for
 from polestar.access.tokens import Principal, authenticate, create_token, list_tokens, revoke_token
@@ -23,6 +24,7 @@ __all__ = [
     "list_users",
     "load_agreements",
     "operator",
+    "oversight",
     "revoke_token",
     "scope_for",
     "viewer_for",

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.engine import Connection, Engine
 
+from polestar import audit
 from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.errors import FieldError, InvalidInput
@@ -264,8 +265,13 @@ class LoadedAgreement:
         }
 
 
-def load_agreements(engine: Engine, paths: Sequence[Path], now: datetime) -> list[LoadedAgreement]:
+def load_agreements(
+    engine: Engine, paths: Sequence[Path], now: datetime, *, actor: str
+) -> list[LoadedAgreement]:
     """Check agreement files (folders: every `*.yaml` in them) and store them.
+
+    A load that changes any agreement is recorded as one alteration by `actor`, naming each
+    organisation's new version.
 
     Nothing is stored unless every file is valid. An agreement identical to its organisation's
     current one changes nothing; a different one becomes a new version, replacing the old.
@@ -279,7 +285,7 @@ def load_agreements(engine: Engine, paths: Sequence[Path], now: datetime) -> lis
     files = _files(paths)
     if not files:
         raise InvalidAgreement(f"no agreement files in {', '.join(map(str, paths))}")
-    with engine.begin() as conn:
+    with audit.transaction(engine) as conn:
         known = organisations(conn)
         parsed: list[tuple[Path, Agreement]] = []
         problems: list[FieldError] = []
@@ -316,6 +322,14 @@ def load_agreements(engine: Engine, paths: Sequence[Path], now: datetime) -> lis
                 conn, agreement.organisation, document, digest, str(path), now
             )
             loaded.append(LoadedAgreement(agreement.organisation, version, changed, str(path)))
+        changes = {item.organisation: item.version for item in loaded if item.changed}
+        if changes:
+            audit.record_in(
+                conn,
+                audit.Alteration(
+                    action="agreements.load", actor=actor, details={"versions": changes}
+                ),
+            )
     return loaded
 
 

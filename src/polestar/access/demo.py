@@ -64,17 +64,25 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def demo_users(engine: Engine, now: datetime) -> list[NewToken]:
+def demo_users(engine: Engine, now: datetime, *, actor: str) -> list[NewToken]:
     """Load the shipped agreements, add any demo user missing, and make each a new token.
 
     Safe to run again: agreements and users already there are left as they are; every run
     makes fresh tokens (earlier ones keep working until they expire or are revoked).
     """
-    load_agreements(engine, [], now)
+    load_agreements(engine, [], now, actor=actor)
     existing = {user.username for user in list_users(engine)}
     tokens = []
     for demo in DEMO_USERS:
         if demo.username not in existing:
-            add_user(engine, demo.username, demo.organisation, [demo.role], now, demo.full_name)
-        tokens.append(create_token(engine, demo.username, demo.scopes, now))
+            add_user(
+                engine,
+                demo.username,
+                demo.organisation,
+                [demo.role],
+                now,
+                demo.full_name,
+                actor=actor,
+            )
+        tokens.append(create_token(engine, demo.username, demo.scopes, now, actor=actor))
     return tokens

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from polestar import audit
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, Forbidden, InvalidInput, Unauthorised
 from polestar.store.accounts import (
@@ -137,9 +138,17 @@ def _status(row: TokenRow, now: datetime) -> str:
 
 
 def create_token(
-    engine: Engine, username: str, scopes: Sequence[str], now: datetime, days: int = DEFAULT_DAYS
+    engine: Engine,
+    username: str,
+    scopes: Sequence[str],
+    now: datetime,
+    days: int = DEFAULT_DAYS,
+    *,
+    actor: str,
 ) -> NewToken:
     """Create a token for a user; the returned secret is never stored or shown again.
+
+    Recorded as an alteration by `actor` (the token's id, user and scopes; never the secret).
 
     Raises:
         InvalidInput: listing every problem: unknown or disabled user, no or unknown scope,
@@ -155,7 +164,7 @@ def create_token(
     )
     if days < 1:
         problems.append(FieldError("expires", "a token lasts at least one day"))
-    with engine.begin() as conn:
+    with audit.transaction(engine) as conn:
         user = user_row(conn, username)
         if user is None:
             problems.append(FieldError("user", f"no user named {username!r}"))
@@ -168,6 +177,10 @@ def create_token(
         unique_scopes = list(dict.fromkeys(scopes))
         expires_at = now + timedelta(days=days)
         insert_token(conn, token_id, user.id, _hash(secret), unique_scopes, now, expires_at)
+        details = {"token": token_id, "user": username, "scopes": unique_scopes}
+        audit.record_in(
+            conn, audit.Alteration(action="tokens.create", actor=actor, details=details)
+        )
     return NewToken(
         token_id, f"{_PREFIX}{token_id}_{secret}", username, tuple(unique_scopes), expires_at
     )
@@ -185,17 +198,21 @@ def list_tokens(engine: Engine, now: datetime) -> list[TokenInfo]:
     ]
 
 
-def revoke_token(engine: Engine, token_id: str, now: datetime) -> TokenInfo:
-    """Revoke a token by its id (revoking twice keeps the first time).
+def revoke_token(engine: Engine, token_id: str, now: datetime, *, actor: str) -> TokenInfo:
+    """Revoke a token by its id (revoking twice keeps the first time); recorded by `actor`.
 
     Raises:
         InvalidInput: no token has that id.
     """
     token_id = token_id.removeprefix(_PREFIX)
-    with engine.begin() as conn:
+    with audit.transaction(engine) as conn:
         if token_row(conn, token_id) is None:
             raise InvalidInput(f"no token {token_id!r}: see `polestar tokens list`")
         revoke_token_row(conn, token_id, now)
+        details = {"token": token_id}
+        audit.record_in(
+            conn, audit.Alteration(action="tokens.revoke", actor=actor, details=details)
+        )
         row = token_row(conn, token_id)
     assert row is not None  # tokens are never deleted
     return TokenInfo(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from polestar import audit
 from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.access.viewer import Viewer
@@ -63,14 +64,19 @@ def add_user(
     roles: Sequence[str],
     now: datetime,
     full_name: str | None = None,
+    *,
+    actor: str,
 ) -> User:
-    """Add a user to an organisation with one or more roles.
+    """Add a user to an organisation with one or more roles (recorded as an alteration).
+
+    Args:
+        actor: who adds them (a user name, or `cli:<os user>`), for the audit entry.
 
     Raises:
         InvalidInput: listing every problem: a malformed or taken name, an unknown
             organisation or role, no role at all.
     """
-    with engine.begin() as conn:
+    with audit.transaction(engine) as conn:
         known = organisations(conn)
         problems: list[FieldError] = []
         if not _USERNAME.match(username):
@@ -97,9 +103,12 @@ def add_user(
         if problems:
             raise InvalidInput(f"cannot add user {username!r}", problems)
         unique_roles = list(dict.fromkeys(roles))
-        return User.from_row(
+        user = User.from_row(
             insert_user(conn, username, organisation, unique_roles, full_name, now)
         )
+        details = {"user": username, "organisation": organisation, "roles": unique_roles}
+        audit.record_in(conn, audit.Alteration(action="users.add", actor=actor, details=details))
+        return user
 
 
 def list_users(engine: Engine) -> list[User]:
@@ -125,13 +134,18 @@ def find_user(engine: Engine, username: str) -> User:
         return User.from_row(_row(conn, username))
 
 
-def disable_user(engine: Engine, username: str, now: datetime) -> User:
+def disable_user(engine: Engine, username: str, now: datetime, *, actor: str) -> User:
     """Disable a user: their tokens stop working and they can no longer act (`--as`).
 
-    Disabling a disabled user changes nothing. Raises `InvalidInput` for an unknown name.
+    Disabling a disabled user changes nothing. Recorded as an alteration by `actor`.
+    Raises `InvalidInput` for an unknown name.
     """
-    with engine.begin() as conn:
+    with audit.transaction(engine) as conn:
         disable_user_row(conn, _row(conn, username).id, now)
+        audit.record_in(
+            conn,
+            audit.Alteration(action="users.disable", actor=actor, details={"user": username}),
+        )
         return User.from_row(_row(conn, username))
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 
 from polestar.access.organisations import HOME_FORCE
 from polestar.access.roles import UserRole
+from polestar.audit.events import Consultation
+from polestar.pole.vocabularies import PURPOSES
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,26 @@ class Viewer:
     def for_purpose(self, purpose: str | None, justification: str | None = None) -> Viewer:
         """The same person looking for another purpose (a new request, a new justification)."""
         return replace(self, purpose=purpose, justification=justification)
+
+    @property
+    def role(self) -> str | None:
+        """The roles the viewer acts in, as one audit column (comma-separated)."""
+        return ",".join(sorted(self.roles))[:32] or None
+
+    def consultation(self, action: str) -> Consultation:
+        """The consultation entry a lookup by this viewer writes, before its outcome is known.
+
+        A purpose that is not a known slug is left out of the entry: it is free text the
+        caller typed, and the denial the lookup records says the purpose was refused.
+        """
+        return Consultation(
+            action=action,
+            actor=self.user,
+            organisation=self.organisation,
+            role=self.role,
+            purpose=self.purpose if self.purpose in PURPOSES else None,
+            justification=self.justification,
+        )
 
 
 def operator(actor: str, purpose: str | None = None, justification: str | None = None) -> Viewer:

@@ -9,6 +9,7 @@ from polestar.cli import (  # noqa: F401  registers
     generate,
     ingest,
     link,
+    person,
     quarantine,
     serve,
     tokens,

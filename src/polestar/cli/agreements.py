@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from polestar.access import list_agreements, load_agreements
-from polestar.cli.app import app, print_json, stdout, store
+from polestar.cli.app import actor, app, print_json, stdout, store
 
 agreements_app = typer.Typer(help="Sharing agreements between organisations.", no_args_is_help=True)
 app.add_typer(agreements_app, name="agreements")
@@ -23,7 +23,7 @@ def load_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Check agreement files and store them; unchanged ones stay as they are."""
-    loaded = load_agreements(store(), paths or [], datetime.now(UTC))
+    loaded = load_agreements(store(), paths or [], datetime.now(UTC), actor=actor())
     if as_json:
         print_json({"agreements": [item.as_dict() for item in loaded]})
         return

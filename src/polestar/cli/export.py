@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from polestar.cli.app import app, print_json, stderr, store
+from polestar.cli.app import actor, app, print_json, stderr, store
 from polestar.linkage.export import export_entities
 
 export_app = typer.Typer(help="Export what Polestar has concluded.", no_args_is_help=True)
@@ -19,8 +19,8 @@ def entities_command(
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     as_json: bool = typer.Option(False, "--json", help="Print the row count as JSON."),
 ) -> None:
-    """Write source, source_key, entity_id for every record of a kind."""
-    rows = export_entities(store(), kind, out)
+    """Write source, source_key, entity_id for every record of a kind (audited as a disclosure)."""
+    rows = export_entities(store(), kind, out, actor=actor())
     if as_json:
         print_json({"kind": kind, "rows": rows, "out": str(out)})
     else:

@@ -1,12 +1,17 @@
-"""`polestar quarantine list`: what could not be stored, and values kept raw with a warning."""
+"""`polestar quarantine list`: what could not be stored, and values kept raw with a warning.
+
+Counts and reasons need nothing; raw content (`--raw`) is personal data, so it takes a purpose
+and is recorded as a consultation (CONVENTIONS.md, "The operator").
+"""
 
 from __future__ import annotations
 
 import typer
 from rich.table import Table
 
-from polestar.cli.app import app, print_json, stderr, stdout, store
-from polestar.ingest.reports import field_warnings, quarantined_records, store_summary
+from polestar.cli.app import app, print_json, stderr, stdout, store, viewer, warn
+from polestar.ingest.reports import field_warnings, quarantine_raw, store_summary
+from polestar.settings import get_settings
 
 quarantine_app = typer.Typer(help="Records that could not be stored.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
@@ -19,9 +24,12 @@ def list_command(
     ),
     raw: bool = typer.Option(False, "--raw", help="Include the raw content of each record."),
     source: str | None = typer.Option(None, "--source", help="Only this source."),
+    purpose: str | None = typer.Option(None, "--purpose", help="Why you need --raw (a slug)."),
+    justification: str | None = typer.Option(None, "--justification", help="Free text."),
+    as_user: str | None = typer.Option(None, "--as", help="Act as this user (with --raw)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Counts and reasons of open quarantine entries (raw content only with --raw)."""
+    """Counts and reasons of open quarantine entries (raw content only with --raw and a purpose)."""
     engine = store()
     summary = store_summary(engine)
     payload: dict[str, object] = {
@@ -31,7 +39,12 @@ def list_command(
             if source is None or r.source == source
         ]
     }
+    shown = None
     if raw:
+        who = viewer(as_user, purpose, justification)
+        shown = quarantine_raw(engine, get_settings(), who, source)
+        for hidden in shown.withheld_sources:
+            warn(f"raw content of {hidden} left out: you do not see that source whole")
         payload["records"] = [
             {
                 "source": e.source,
@@ -42,9 +55,10 @@ def list_command(
                 "raw_size": e.raw_size,
                 "raw": e.raw,
             }
-            for e in quarantined_records(engine, source)
+            for e in shown.records
         ]
     if warnings:
+        listed = field_warnings(engine) if shown is None else shown.warnings
         payload["warnings"] = [
             {
                 "source": w.source,
@@ -52,9 +66,9 @@ def list_command(
                 "source_key": w.source_key,
                 "field": w.field,
                 "reason": w.reason,
-                **({"value": w.value} if raw else {}),
+                **({"value": w.value} if shown is not None else {}),
             }
-            for w in field_warnings(engine)
+            for w in listed
             if source is None or w.source == source
         ]
     if as_json:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from polestar.access import add_user, disable_user, list_users
-from polestar.cli.app import app, print_json, stdout, store
+from polestar.cli.app import actor, app, print_json, stdout, store
 
 users_app = typer.Typer(help="Users, their organisation and roles.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -23,7 +23,7 @@ def add_command(
     as_json: bool = typer.Option(False, "--json", help="Print the user as one JSON object."),
 ) -> None:
     """Add a user to an organisation with one or more roles."""
-    user = add_user(store(), username, org, role, datetime.now(UTC), full_name=name)
+    user = add_user(store(), username, org, role, datetime.now(UTC), full_name=name, actor=actor())
     if as_json:
         print_json(user.as_dict())
     else:
@@ -59,7 +59,7 @@ def disable_command(
     as_json: bool = typer.Option(False, "--json", help="Print the user as one JSON object."),
 ) -> None:
     """Disable a user: their tokens stop working at once; the user is kept for the audit log."""
-    user = disable_user(store(), username, datetime.now(UTC))
+    user = disable_user(store(), username, datetime.now(UTC), actor=actor())
     if as_json:
         print_json(user.as_dict())
     else:

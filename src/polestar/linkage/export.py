@@ -1,4 +1,8 @@
-"""Exporting golden entities: which entity each source record belongs to, as CSV."""
+"""Exporting golden entities: which entity each source record belongs to, as CSV.
+
+The file leaves Polestar's access control, so writing it is a disclosure: the local operator
+(CONVENTIONS.md) runs it, and one audit entry names the file and its row count.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,22 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from polestar import audit
+from polestar.access import operator
 from polestar.errors import InvalidInput
+from polestar.settings import Settings
 from polestar.store import entities as entity_store
 
 KINDS = ("person", "vehicle", "location")
 
 
-def export_entities(engine: Engine, kind: str, out: Path) -> int:
+def export_entities(
+    engine: Engine, kind: str, out: Path, *, actor: str, settings: Settings | None = None
+) -> int:
     """Write `source, source_key, entity_id` for every record of `kind`; returns the rows.
+
+    Args:
+        actor: the local operator (`cli:<os user>`), recorded as the discloser.
 
     Raises:
         InvalidInput: an unknown kind.
@@ -28,4 +40,17 @@ def export_entities(engine: Engine, kind: str, out: Path) -> int:
         for row in entity_store.members(conn, kind):
             writer.writerow(row)
             rows += 1
+    who = operator(actor)
+    audit.record(
+        engine,
+        audit.Disclosure(
+            action="export.entities",
+            actor=who.user,
+            organisation=who.organisation,
+            role=who.role,
+            recipients=(str(out),),
+            details={"file": str(out), "kind": kind, "rows": rows},
+        ),
+        settings,
+    )
     return rows

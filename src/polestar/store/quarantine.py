@@ -147,12 +147,14 @@ class FieldWarningEntry:
     kind: str
     source_key: str
     field: str
-    value: str
+    value: str | None
     reason: str
 
 
-def current_warnings(conn: Connection, limit: int | None = None) -> list[FieldWarningEntry]:
-    """Field warnings on current (not withdrawn) records."""
+def current_warnings(
+    conn: Connection, limit: int | None = None, *, values: bool = False
+) -> list[FieldWarningEntry]:
+    """Field warnings on current (not withdrawn) records; their raw values only if asked."""
     query = (
         sa.select(field_warnings)
         .join(source_records, source_records.c.id == field_warnings.c.record_id)
@@ -161,7 +163,14 @@ def current_warnings(conn: Connection, limit: int | None = None) -> list[FieldWa
         .limit(limit)
     )
     return [
-        FieldWarningEntry(row.source, row.kind, row.source_key, row.field, row.value, row.reason)
+        FieldWarningEntry(
+            row.source,
+            row.kind,
+            row.source_key,
+            row.field,
+            row.value if values else None,
+            row.reason,
+        )
         for row in conn.execute(query)
     ]
 

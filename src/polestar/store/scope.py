@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from polestar.pole.model import FIELDS
 from polestar.pole.vocabularies import Kind
 
 
@@ -102,6 +103,23 @@ class Scope:
     def grants_for(self, kind: Kind) -> tuple[Grant, ...]:
         """The grants for one kind, for building that kind's WHERE clause."""
         return tuple(grant for grant in self.grants if grant.kind is kind)
+
+    def sees_whole(self, source: str) -> bool:
+        """Whether every field of every kind of `source`'s records is granted unconditionally
+        (an organisation's own sources, the home force's): only then may raw, unmapped content
+        of that source, such as a quarantined record, be shown."""
+        return all(
+            any(
+                (grant.sources is None or source in grant.sources)
+                and grant.types is None
+                and grant.roles is None
+                and grant.flags is None
+                and grant.entity_in is None
+                and grant.fields >= {*FIELDS[kind], "attributes"}
+                for grant in self.grants_for(kind)
+            )
+            for kind in Kind
+        )
 
     def fields(self, kind: Kind) -> frozenset[str]:
         """Every field of `kind` some grant shows: the most a record of that kind can show."""

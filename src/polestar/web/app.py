@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
-from polestar.web import errors, pages
+from polestar.web import api, errors, pages, privacy
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,5 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(privacy.NoStore)
+    privacy.quiet_logs()
+    app.include_router(api.router)
     app.include_router(pages.router)
     return app

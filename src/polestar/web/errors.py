@@ -1,13 +1,20 @@
-"""The one error envelope: `{"ok": false, "error", "errors", "status"}` — never a traceback."""
+"""The one error envelope: `{"ok": false, "error", "errors", "status"}` — never a traceback.
+
+An unexpected exception is logged by type and place only: its message may quote personal data
+(a database error quotes its parameters), and so would the server's own error log if the
+exception reached it, so `Contained` answers it before it can.
+"""
 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polestar.errors import PolestarError
 
@@ -19,6 +26,38 @@ def envelope(status: int, message: str, errors: list[dict[str, str]] | None = No
         {"ok": False, "error": message, "errors": errors or [], "status": status},
         status_code=status,
     )
+
+
+class Contained:
+    """ASGI middleware: an unexpected exception becomes a 500 envelope and a log line naming
+    its type and the frames it passed through, never its message or the request's data."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:  # the last line of defence
+            frames = "; ".join(
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(exc.__traceback__)
+            )
+            logger.error("unhandled %s in %s %s: %s", type(exc).__name__,
+                         scope["method"], scope["path"], frames)  # fmt: skip
+            if not started:
+                response = envelope(500, "something went wrong on our side; it has been logged")
+                await response(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
@@ -42,7 +81,4 @@ def install(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return envelope(exc.status_code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", exc_info=exc)
-        return envelope(500, "something went wrong on our side; it has been logged")
+    app.add_middleware(Contained)

@@ -1,0 +1,293 @@
+"""A `Scope` as SQL: which typed POLE rows a viewer may see, and which of their fields.
+
+ARCHITECTURE.md premise 2: the access rules are part of the query, so counts, pages and
+derived values only ever see visible rows. Each grant becomes a boolean expression over one
+kind's table (EXISTS subqueries on indexed keys: links by `record_id`, entity members by their
+primary key, events by `record_id`); a row is visible when it is current, some grant matches
+and it is in no restricted category outside `Scope.categories`. The same expressions, selected
+as columns, say which grants matched, so each row carries only the union of their fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.pole.vocabularies import EventType, Kind, Role
+from polestar.store.scope import Category, Grant, Scope
+from polestar.store.tables import (
+    POLE_TABLES,
+    entity_members,
+    events,
+    links,
+    persons,
+    source_records,
+)
+
+_TRUE = sa.true()
+_FALSE = sa.false()
+# Kinds whose records linkage places in entities (`entity_members.kind`), by POLE kind.
+_MEMBER_KIND = {Kind.PERSON: "person", Kind.LOCATION: "location"}
+_BASE_COLUMNS = ("record_id", "source", "source_key")
+
+
+def table(kind: Kind) -> sa.Table:
+    """The typed table holding records of `kind`."""
+    return POLE_TABLES[kind.value]
+
+
+def _link_kind(kind: Kind, row: sa.Table) -> sa.ColumnElement[str]:
+    """How links name a row's kind: objects by their type (`vehicle`, `phone`), others plainly."""
+    if kind is Kind.OBJECT:
+        return row.c.object_type
+    return sa.literal(kind.value)
+
+
+def _linked(
+    kind: Kind, row: sa.Table, roles: Iterable[str] | None = None
+) -> sa.ColumnElement[bool]:
+    """The row is at either end of a link (with one of `roles`) within its own source record."""
+    link = links.alias()
+    ends = sa.or_(
+        sa.and_(link.c.from_kind == _link_kind(kind, row), link.c.from_key == row.c.source_key),
+        sa.and_(link.c.to_kind == _link_kind(kind, row), link.c.to_key == row.c.source_key),
+    )
+    conditions = [link.c.record_id == row.c.record_id, ends]
+    if roles is not None:
+        conditions.append(link.c.role.in_(sorted(roles)))
+    return sa.exists().where(*conditions)
+
+
+def _entity_has(member_kind: str, record_id: Any, key: Any, sources: frozenset[str]) -> sa.Exists:
+    """The entity holding the record (`record_id`, `key`) also holds a record of `sources`."""
+    mine = entity_members.alias()
+    other = entity_members.alias()
+    return sa.exists().where(
+        mine.c.kind == member_kind,
+        mine.c.record_id == record_id,
+        mine.c.source_key == key,
+        sa.exists().where(
+            other.c.entity_id == mine.c.entity_id, other.c.source.in_(sorted(sources))
+        ),
+    )
+
+
+def _entity_in(grant: Grant, row: sa.Table, sources: frozenset[str]) -> sa.ColumnElement[bool]:
+    """`Grant.entity_in`: the row's own entity, or for an event a linked person's entity.
+
+    An event with `roles` too must have the person linked in one of those roles, so a crime
+    whose victim is supervised is not shared as if its suspect were.
+    """
+    member_kind = _MEMBER_KIND.get(grant.kind)
+    if member_kind is not None:
+        return _entity_has(member_kind, row.c.record_id, row.c.source_key, sources)
+    if grant.kind is Kind.OBJECT:
+        return _entity_has("vehicle", row.c.record_id, row.c.source_key, sources)
+    link = links.alias()
+    conditions = [
+        link.c.record_id == row.c.record_id,
+        link.c.from_kind == Kind.PERSON.value,
+        link.c.to_kind == Kind.EVENT.value,
+        link.c.to_key == row.c.source_key,
+        _entity_has("person", link.c.record_id, link.c.from_key, sources),
+    ]
+    if grant.roles is not None:
+        conditions.append(link.c.role.in_(sorted(grant.roles)))
+    return sa.exists().where(*conditions)
+
+
+def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
+    """Person rows flagged wanted or missing, or carrying warning markers."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if "wanted" in flags:
+        conditions.append(persons.c.wanted.is_(True))
+    if "missing" in flags:
+        conditions.append(persons.c.missing.is_(True))
+    if "markers" in flags:
+        text = sa.cast(persons.c.markers, sa.Text)
+        conditions.append(sa.and_(persons.c.markers.is_not(None), text.not_in(["null", "[]"])))
+    return sa.or_(*conditions) if conditions else _FALSE
+
+
+def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
+    """Whether a row of `grant.kind`'s table matches every condition the grant states."""
+    row = table(grant.kind)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if grant.sources is not None:
+        conditions.append(row.c.source.in_(sorted(grant.sources)))
+    if grant.types is not None:
+        column = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}.get(grant.kind)
+        conditions.append(row.c[column].in_(sorted(grant.types)) if column else _FALSE)
+    if grant.roles is not None:
+        conditions.append(_linked(grant.kind, row, grant.roles))
+    if grant.flags is not None:
+        conditions.append(_flagged(grant.flags) if grant.kind is Kind.PERSON else _FALSE)
+    if grant.entity_in is not None:
+        conditions.append(_entity_in(grant, row, grant.entity_in))
+    return sa.and_(_TRUE, *conditions)
+
+
+def _intelligence(row: sa.Table) -> sa.ColumnElement[bool]:
+    """Every row of a source record that holds an intelligence log."""
+    log = events.alias()
+    return sa.exists().where(
+        log.c.record_id == row.c.record_id, log.c.event_type == EventType.INTELLIGENCE.value
+    )
+
+
+def _victim_of_sexual_offence(record_id: Any, person_key: Any) -> sa.ColumnElement[bool]:
+    """The person (`record_id`, `person_key`) is a victim of a sexual offence in that record."""
+    link = links.alias()
+    offence = events.alias()
+    return sa.exists().where(
+        link.c.record_id == record_id,
+        link.c.from_kind == Kind.PERSON.value,
+        link.c.from_key == person_key,
+        link.c.role == Role.VICTIM.value,
+        link.c.to_kind == Kind.EVENT.value,
+        sa.exists().where(
+            offence.c.record_id == link.c.record_id,
+            offence.c.source_key == link.c.to_key,
+            offence.c.attributes["sexual_offence"].as_boolean().is_(True),
+        ),
+    )
+
+
+def _sexual_offence_victim(kind: Kind, row: sa.Table) -> sa.ColumnElement[bool] | None:
+    """The victim's person row, and the home and phone linked from it, which identify them
+    as surely as the name does."""
+    if kind is Kind.PERSON:
+        return _victim_of_sexual_offence(row.c.record_id, row.c.source_key)
+    if kind is Kind.EVENT:
+        return None
+    link = links.alias()
+    return sa.exists().where(
+        link.c.record_id == row.c.record_id,
+        link.c.from_kind == Kind.PERSON.value,
+        link.c.to_kind == _link_kind(kind, row),
+        link.c.to_key == row.c.source_key,
+        _victim_of_sexual_offence(link.c.record_id, link.c.from_key),
+    )
+
+
+def eighteen_years_before(day: date) -> date:
+    """The last date of birth of someone who is 18 on `day` (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 18)
+    except ValueError:
+        return day.replace(year=day.year - 18, day=28)
+
+
+def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnElement[bool] | None:
+    """Rows of `kind` in a restricted category, or None when no row of that kind can be."""
+    row = table(kind)
+    if category is Category.INTELLIGENCE:
+        return _intelligence(row)
+    if category is Category.SEXUAL_OFFENCE_VICTIM:
+        return _sexual_offence_victim(kind, row)
+    if kind is Kind.PERSON:
+        return sa.and_(persons.c.dob.is_not(None), persons.c.dob > eighteen_years_before(as_of))
+    return None
+
+
+def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
+    """The WHERE clause of every query for `kind` under `scope`: no grants, no rows."""
+    grants = scope.grants_for(kind)
+    if not grants:
+        return _FALSE
+    row = table(kind)
+    current = sa.exists().where(
+        source_records.c.id == row.c.record_id, source_records.c.withdrawn_run_id.is_(None)
+    )
+    hidden = [
+        clause
+        for category in Category
+        if category not in scope.categories
+        if (clause := category_clause(kind, category, scope.as_of.date())) is not None
+    ]
+    allowed = sa.or_(*(grant_clause(g) for g in grants))
+    if not hidden:
+        return sa.and_(current, allowed)
+    return sa.and_(current, allowed, sa.not_(sa.or_(*hidden)))
+
+
+@dataclass(frozen=True)
+class VisibleRow:
+    """One typed row as a viewer may see it: `values` holds only the fields they may see."""
+
+    kind: Kind
+    record_id: int
+    source: str
+    source_key: str
+    values: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        """`SOURCE:KEY`, as CONVENTIONS.md names a record."""
+        return f"{self.source}:{self.source_key}"
+
+
+def _redact(fields: frozenset[str], row: Mapping[str, Any]) -> dict[str, Any]:
+    """Only `fields` of the row; `attributes.<name>` keeps that one attribute."""
+    values = {name: row[name] for name in fields if name in row and name != "attributes"}
+    attributes = row.get("attributes") or {}
+    if "attributes" in fields:
+        values["attributes"] = dict(attributes)
+    else:
+        kept = {
+            name: attributes[name]
+            for field in fields
+            if field.startswith("attributes.")
+            if (name := field.removeprefix("attributes.")) in attributes
+        }
+        if kept:
+            values["attributes"] = kept
+    return values
+
+
+def visible_rows(
+    conn: Connection, scope: Scope, kind: Kind, where: sa.ColumnElement[bool]
+) -> list[VisibleRow]:
+    """Rows of `kind` matching `where` that `scope` shows, each with only its visible fields.
+
+    Only columns some grant shows are read at all; each row then keeps the union of the fields
+    of the grants it matches (`Scope.fields` is the most any row can show).
+    """
+    grants = scope.grants_for(kind)
+    if not grants:
+        return []
+    row = table(kind)
+    wanted = scope.fields(kind)
+    columns = [
+        c
+        for c in row.columns
+        if c.name in _BASE_COLUMNS
+        or c.name in wanted
+        or (c.name == "attributes" and any(f.startswith("attributes") for f in wanted))
+    ]
+    matched = [grant_clause(g).label(f"_grant_{i}") for i, g in enumerate(grants)]
+    query = (
+        sa.select(*columns, *matched)
+        .where(where, visible_clause(scope, kind))
+        .order_by(row.c.source, row.c.source_key, row.c.record_id)
+    )
+    found = []
+    for result in conn.execute(query).mappings():
+        fields = frozenset().union(
+            *(g.fields for i, g in enumerate(grants) if result[f"_grant_{i}"])
+        )
+        found.append(
+            VisibleRow(
+                kind,
+                result["record_id"],
+                result["source"],
+                result["source_key"],
+                _redact(fields, dict(result)),
+            )
+        )
+    return found

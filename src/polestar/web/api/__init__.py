@@ -1,0 +1,9 @@
+"""The JSON API under `/api/v1`, one router per noun."""
+
+from fastapi import APIRouter
+
+from polestar.web.api import audit, persons
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(persons.router)
+router.include_router(audit.router)
