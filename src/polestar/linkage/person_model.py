@@ -164,12 +164,20 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("fn_forms", "dob", arrays_to_explode=["fn_forms"]),
         block_on("dob", "outcode"),
         block_on("sn", "fn_initial", "yob"),
+        # Callers and victims often have no date of birth: a typed or short forename with
+        # the surname is all there is to go on.
+        CustomRule(
+            "l.sn = r.sn AND l.fn_initial = r.fn_initial AND (l.dob IS NULL OR r.dob IS NULL)"
+        ),
+        block_on("dob", "fn_initial"),
+        block_on("dob", "substr(sn, 1, 1)"),
         block_on("sn", "fn"),
         CustomRule("l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial"),
         CustomRule("l.fn = r.sn AND l.sn = r.fn"),
         block_on("fn", "postcode"),
         block_on("sn", "postcode"),
         block_on("fn", "substr(sn, 1, 3)"),
+        block_on("fn", "right(sn, 3)"),
         block_on("phone"),
     ]
 
