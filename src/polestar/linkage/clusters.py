@@ -87,12 +87,13 @@ def assign_ids(
         if old in home_of:
             log.append((old, entity_ids[home_of[old]], "merged", share[old][home_of[old]]))
     for old, counts in sorted(share.items()):
-        for index, moved in sorted(counts.items()):
+        for index, records_moved in sorted(counts.items()):
             if index != home_of[old] and entity_ids[index] != old:
-                log.append((old, entity_ids[index], "split", moved))
+                log.append((old, entity_ids[index], "split", records_moved))
 
     entity_of: dict[MemberKey, str] = {}
     placed: list[tuple[MemberKey, str, str]] = []
+    moved: list[MemberKey] = []
     touched: set[str] = set(new_entities)
     for index, cluster in enumerate(ordered):
         entity_id = entity_ids[index]
@@ -103,11 +104,12 @@ def assign_ids(
                 placed.append((member.key, member.source, entity_id))
                 touched.add(entity_id)
                 if old is not None:
+                    moved.append(member.key)
                     touched.add(old)
     removed = [key for key in previous if key not in entity_of]
     touched.update(previous[key] for key in removed)
     sizes = {entity_ids[i]: len(c) for i, c in enumerate(ordered) if entity_ids[i] in touched}
-    changes = AssignmentChanges(kind, new_entities, retired, log, placed, removed, sizes)
+    changes = AssignmentChanges(kind, new_entities, retired, log, placed, moved, removed, sizes)
     changed = len(touched - set(new_entities) - set(retired))
     return Assignment(changes, len(ordered), len(new_entities), changed, entity_of)
 

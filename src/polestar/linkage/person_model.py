@@ -167,7 +167,8 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         # Callers and victims often have no date of birth: a typed or short forename with
         # the surname is all there is to go on.
         CustomRule(
-            "l.sn = r.sn AND l.fn_initial = r.fn_initial AND (l.dob IS NULL OR r.dob IS NULL)"
+            "l.sn = r.sn AND substr(l.fn, 1, 2) = substr(r.fn, 1, 2) "
+            "AND (l.dob IS NULL OR r.dob IS NULL)"
         ),
         block_on("dob", "fn_initial"),
         block_on("dob", "substr(sn, 1, 1)"),
@@ -177,7 +178,6 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("fn", "postcode"),
         block_on("sn", "postcode"),
         block_on("fn", "substr(sn, 1, 3)"),
-        block_on("fn", "right(sn, 3)"),
         block_on("phone"),
     ]
 

@@ -52,6 +52,7 @@ class AssignmentChanges:
     retired: list[str]
     changes: list[tuple[str, str, str, int]]  # (old, new, merged|split, records moved)
     placed: list[tuple[MemberKey, str, str]]  # (member, source, entity) new or moved
+    moved: list[MemberKey]  # placed members that were in another entity before
     removed: list[MemberKey]
     sizes: dict[str, int]  # records per entity touched
 
@@ -60,15 +61,22 @@ def apply_changes(
     conn: Connection, changes: AssignmentChanges, run_id: int, model_version: int | None
 ) -> None:
     """Write one kind's new assignment: entities, members, retirements and redirects."""
-    if changes.new_entities:
+    new = set(changes.new_entities)
+    if new:
         conn.execute(
             entities.insert(),
             [
-                {"id": entity_id, "kind": changes.kind, "created_run_id": run_id, "records": 0}
+                {
+                    "id": entity_id,
+                    "kind": changes.kind,
+                    "created_run_id": run_id,
+                    "records": changes.sizes.get(entity_id, 0),
+                }
                 for entity_id in changes.new_entities
             ],
         )
-    for chunk in _chunked(changes.removed, 5_000):
+    # Only members that were placed before have a row to delete (none on a first run).
+    for chunk in _chunked(changes.removed + changes.moved, 5_000):
         conn.execute(
             entity_members.delete().where(
                 entity_members.c.kind == changes.kind,
@@ -76,14 +84,6 @@ def apply_changes(
             )
         )
     for chunk in _chunked(changes.placed, 5_000):
-        conn.execute(
-            entity_members.delete().where(
-                entity_members.c.kind == changes.kind,
-                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(
-                    [member for member, _source, _entity in chunk]
-                ),
-            )
-        )
         conn.execute(
             entity_members.insert(),
             [
@@ -99,12 +99,17 @@ def apply_changes(
                 for member, source, entity in chunk
             ],
         )
-    if changes.sizes:
+    resized = [
+        {"entity": entity, "size": size}
+        for entity, size in changes.sizes.items()
+        if entity not in new
+    ]
+    if resized:
         conn.execute(
             entities.update()
             .where(entities.c.id == sa.bindparam("entity"))
             .values(records=sa.bindparam("size")),
-            [{"entity": entity, "size": size} for entity, size in changes.sizes.items()],
+            resized,
         )
     if changes.retired:
         for chunk in _chunked(changes.retired, 5_000):
