@@ -21,6 +21,8 @@ def serve_command(
         factory=True,
         host=host,
         port=port,
-        log_level="warning",
-        access_log=False,
+        # Access lines name paths (entity ids, never personal data) without query strings
+        # (`web.privacy`), so operators can see the traffic.
+        log_level="info",
+        access_log=True,
     )

@@ -1,0 +1,342 @@
+"""The canary county: a few hand-written exports in the synthetic county's formats, with a
+unique canary string planted in every restricted field and derived value (issue 4).
+
+One person, Tobias Quillfeather, has records in custody, two crimes, an intelligence log,
+probation and the courts, all carrying the same PNC ID and date of birth so they link into one
+entity. Around him: a victim of a sexual offence, a child witness, and an associate named only
+in the intelligence log. `seed` ingests and links the files and loads the demo users;
+`EXPECTED` says which canaries each demo user may see of each person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access.demo import DEMO_USERS, demo_users
+from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.run import link
+from polestar.settings import Settings, get_settings
+from polestar.store.engine import create_engine
+from polestar.store.entities import members
+from polestar.store.schema import upgrade
+from polestar.synth import generate
+from tests.conftest import _postgres_database
+from tests.linkage.models import store_person_model, train_person_model
+
+ACTOR = "cli:test"
+PNC = "2009/0123456C"
+
+# Every canary is a lower-case token; response bodies are searched lower-cased.
+CUSTODY_NAME = "zqcustodymiddle"  # a middle name only custody holds
+CRIME_ALIAS = "zqcrimealias"  # an alias only the crime record holds
+CRIME_HOME = "zqcrimehome"  # his home in the crime record
+CUSTODY_HOME = "zqcustodyhome"  # his home in custody
+PROBATION_HOME = "zqprobationstreet"  # a probation-only address
+COURTS_HOME = "zqcourtshome"  # the courts' address for him
+CRN = "x123456"  # probation's identifier for him
+MARKER_DATE = "2011-11-11"  # his firearms marker: a field CPS and probation mark sensitive
+DOB = "1980-03-01"  # his date of birth: not shared with fire
+PNC_TEXT = PNC.lower()  # not shared with fire
+INTEL_ALIAS = "zqintelalias"  # an alias only the intelligence log holds
+INTEL_KEY = "nom-zqintel"  # his record in the intelligence log
+INTEL_SEEN = "2026-02-03t04:05"  # the intelligence log's time: his last seen, if visible
+ASSOCIATE = "zqassociate"  # an associate named only in the intelligence log
+VICTIM = "zqvictim"  # a victim of a sexual offence
+VICTIM_HOME = "zqvictimhome"  # the victim's home
+CHILD = "zqchild"  # a witness under 18
+
+ALL = (
+    CUSTODY_NAME, CRIME_ALIAS, CRIME_HOME, CUSTODY_HOME, PROBATION_HOME, COURTS_HOME, CRN,
+    MARKER_DATE, DOB, PNC_TEXT, INTEL_ALIAS, INTEL_KEY, INTEL_SEEN, ASSOCIATE, VICTIM,
+    VICTIM_HOME, CHILD,
+)  # fmt: skip
+
+CUSTODY = [
+    "custody_ref,arrest_time,surname,forenames,dob,gender,pnc_id,cro_number,address,postcode,"
+    "phone,arrest_offence,custody_suite,markers",
+    f"CU-000901,14/03/2025 02:17,QUILLFEATHER,Tobias Zqcustodymiddle,01/03/1980,M,{PNC},"
+    '123456/09K,"7 Zqcustodyhome Lane, Stone",ST15 8AB,,Assault,Stafford,VI',
+]
+
+PROBATION = [
+    "crn,surname,forename,dob,gender,pnc_id,ni_number,address,postcode,phone,rosh_level,"
+    "supervision_status,supervision_start,supervision_end,offender_manager",
+    f'X123456,Quillfeather,Tobias,1980-03-01,M,{PNC},,"9 Zqprobationstreet, Leek",ST13 5AA,,'
+    "medium,active,2024-01-10,2026-01-10,J. Patel",
+]
+
+COURTS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<listings court_system="HMCTS-synthetic" generated="2025-06-01">
+  <case number="T20257001">
+    <court>Stafford Crown Court</court>
+    <hearing date="2025-05-02" time="10:00" type="Trial"/>
+    <defendant id="D-000901">
+      <name>QUILLFEATHER, Tobias</name>
+      <dob>1980-03-01</dob>
+      <gender>M</gender>
+      <pnc_id>{PNC}</pnc_id>
+      <address><line>3 Zqcourtshome Close</line><town>Stone</town><postcode>ST15 8AB</postcode></address>
+    </defendant>
+    <outcome>Adjourned</outcome>
+  </case>
+</listings>
+"""  # noqa: E501
+
+
+def _target(role: str, nominal: str = "NOM-0009001", **extra: object) -> dict[str, object]:
+    return {
+        "nominal_id": nominal,
+        "role": role,
+        "forename": "Tobias",
+        "surname": "Quillfeather",
+        "dob": DOB,
+        "gender": "M",
+        "pnc_id": PNC,
+        **extra,
+    }
+
+
+def _crime(ref: str, occurred: str, persons: list[dict[str, object]], **extra: object) -> dict:
+    return {
+        "crime_ref": ref,
+        "type": "crime",
+        "recorded_at": occurred,
+        "occurred_at": occurred,
+        "category": "burglary",
+        "offence": "Burglary - residential",
+        "outcome": "Under investigation",
+        "sexual_offence": False,
+        "summary": "Entry forced at rear.",
+        "location": {"lines": ["1 Market Square"], "town": "Stone", "postcode": "ST15 8AA"},
+        "persons": persons,
+        "vehicles": [],
+        "weapons": [],
+        "grading": None,
+        **extra,
+    }
+
+
+CRIMES = [
+    _crime(
+        "CR-25-000901",
+        "2025-01-10T22:00:00",
+        [
+            _target(
+                "suspect",
+                address={"lines": ["5 Zqcrimehome Road"], "town": "Stone", "postcode": "ST15 8AB"},
+                markers=[{"code": "FI", "date": MARKER_DATE}],
+                aliases=[{"forename": "Zqcrimealias", "surname": "Quill"}],
+                wanted=True,
+            ),
+            {
+                "role": "witness",
+                "forename": "Zqchild",
+                "surname": "Brownlow",
+                "dob": "2015-05-05",
+                "address": {"lines": ["8 Field Walk"], "town": "Stone", "postcode": "ST15 8AD"},
+            },
+        ],
+    ),
+    _crime(
+        "CR-25-000902",
+        "2025-02-11T21:00:00",
+        [
+            _target("suspect"),
+            {
+                "role": "victim",
+                "forename": "Zqvictim",
+                "surname": "Ashdown",
+                "dob": "1992-07-04",
+                "address": {
+                    "lines": ["2 Zqvictimhome Row"],
+                    "town": "Leek",
+                    "postcode": "ST13 5AB",
+                },
+            },
+        ],
+        category="violent-crime",
+        offence="Sexual assault",
+        sexual_offence=True,
+    ),
+    _crime(
+        "IN-26-000903",
+        "2026-02-03T04:05:06",
+        [
+            _target(
+                "subject", "NOM-ZQINTEL", aliases=[{"forename": "Zqintelalias", "surname": "Q"}]
+            ),
+            {"role": "subject", "forename": "Zqassociate", "surname": "Penhaligon"},
+        ],
+        type="intelligence",
+        category=None,
+        offence=None,
+        outcome=None,
+        grading={"source": "B", "intelligence": "2", "handling": "P"},
+    ),
+]
+
+
+def write_exports(folder: Path) -> Path:
+    """The canary county's export files, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "custody.csv").write_text("\n".join(CUSTODY) + "\n", encoding="utf-8")
+    (folder / "probation.csv").write_text("\n".join(PROBATION) + "\n", encoding="utf-8")
+    (folder / "courts.xml").write_text(COURTS, encoding="utf-8")
+    (folder / "crime.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in CRIMES), encoding="utf-8"
+    )
+    return folder
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The seeded store: each person's entity id, and each demo user's API token."""
+
+    engine: Engine
+    settings: Settings
+    target: str
+    associate: str
+    victim: str
+    child: str
+    tokens: dict[str, str]
+
+    def entity(self, person: str) -> str:
+        return str(getattr(self, person))
+
+
+def _seed(engine: Engine, settings: Settings, folder: Path) -> Seeded:
+    """Ingest and link the canary county, load the demo agreements, users and tokens."""
+    ingest(engine, plan_inputs([write_exports(folder)]), settings, actor=ACTOR)
+    link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
+    with engine.connect() as conn:
+        entity = {(source, key): entity_id for source, key, entity_id in members(conn, "person")}
+    target = entity["custody", "CU-000901"]
+    his = {
+        ("courts", "D-000901"),
+        ("crime", "NOM-0009001"),
+        ("crime", "NOM-ZQINTEL"),
+        ("probation", "X123456"),
+    }
+    assert {entity[record] for record in his} == {target}, entity
+    return Seeded(
+        engine=engine,
+        settings=settings,
+        target=target,
+        associate=entity["crime", "IN-26-000903/persons/1"],
+        victim=entity["crime", "CR-25-000902/persons/1"],
+        child=entity["crime", "CR-25-000901/persons/1"],
+        tokens=tokens,
+    )
+
+
+@pytest.fixture(scope="session")
+def canary_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A person model trained on a small generated county, so the canary records link."""
+    county = tmp_path_factory.mktemp("canary-county")
+    generate(county, people=300, seed=11, workers=1)
+    return train_person_model([county], tmp_path_factory.mktemp("canary-training"))
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ],
+)
+def canary(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    canary_model: dict[str, Any],
+) -> Iterator[Seeded]:
+    """The canary county seeded once per module and dialect (tests only read it), with
+    `POLESTAR_*` pointing at it for CLI commands and servers."""
+    folder = tmp_path_factory.mktemp("canary")
+    urls = (
+        iter([f"sqlite:///{folder / 'polestar.db'}"])
+        if request.param == "sqlite"
+        else _postgres_database()
+    )
+    url = next(urls)
+    # The model was trained on 300 people; on a store this small its scores for records that
+    # share a PNC ID, date of birth and name land between 0.9 and 0.99.
+    settings = Settings(database_url=url, data_dir=folder / "data", link_match_threshold=0.9)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POLESTAR_DATABASE_URL", url)
+        patch.setenv("POLESTAR_DATA_DIR", str(folder / "data"))
+        get_settings.cache_clear()
+        engine = create_engine(settings=settings)
+        try:
+            upgrade(engine)
+            store_person_model(engine, canary_model)
+            yield _seed(engine, settings, folder / "exports")
+        finally:
+            engine.dispose()
+            get_settings.cache_clear()
+            for _ in urls:  # drops a PostgreSQL database
+                pass
+
+
+# A purpose each demo user may state.
+PURPOSES = {
+    "home-officer": "investigation",
+    "home-call-handler": "safeguarding",
+    "home-dispatcher": "safeguarding",
+    "home-analyst": "investigation",
+    "home-supervisor": "investigation",
+    "home-dpo": "investigation",
+    "home-admin": "investigation",
+    "neighbour-officer": "wanted-check",
+    "fire-caseworker": "fire-safety",
+    "cps-caseworker": "prosecution",
+    "courts-caseworker": "court-listing",
+    "probation-caseworker": "offender-management",
+}
+USERS = tuple(demo.username for demo in DEMO_USERS)
+PERSONS = ("target", "associate", "victim", "child")
+JUSTIFICATION = "Matrix check 4711: reviewing the case file"
+
+# What each agreement shows of the target (docs/access.md), as canaries.
+_HOME = frozenset(
+    {DOB, PNC_TEXT, MARKER_DATE, CRN, CRIME_ALIAS, CRIME_HOME, CUSTODY_NAME, CUSTODY_HOME,
+     PROBATION_HOME, COURTS_HOME}
+)  # fmt: skip
+_INTELLIGENCE = _HOME | {INTEL_ALIAS, INTEL_KEY, INTEL_SEEN}
+_NEIGHBOUR = frozenset({DOB, PNC_TEXT, MARKER_DATE, CRIME_ALIAS, CUSTODY_NAME})
+_FIRE = frozenset({MARKER_DATE, CRIME_HOME, CUSTODY_HOME, CUSTODY_NAME})
+_CPS = frozenset({DOB, PNC_TEXT, CRIME_ALIAS, CUSTODY_NAME})
+_COURTS = frozenset({DOB, PNC_TEXT, COURTS_HOME, CUSTODY_NAME})
+_PROBATION = frozenset({DOB, PNC_TEXT, CRN, CRIME_ALIAS, CUSTODY_NAME, PROBATION_HOME})
+_ASSOCIATE = frozenset({ASSOCIATE, INTEL_SEEN})
+_VICTIM = frozenset({VICTIM, VICTIM_HOME})
+_CHILD = frozenset({CHILD})
+_FULL = {"target": _INTELLIGENCE, "associate": _ASSOCIATE, "victim": _VICTIM, "child": _CHILD}
+
+
+def expected(user: str, person: str, justified: bool) -> frozenset[str] | None:
+    """The canaries `user` may see of `person`, or None where the answer must be 404."""
+    home = user.startswith("home-")
+    if user in ("home-analyst", "home-supervisor") and justified:
+        return _FULL[person]
+    if person == "target":
+        partner = {
+            "neighbour-officer": _NEIGHBOUR,
+            "fire-caseworker": _FIRE,
+            "cps-caseworker": _CPS | ({MARKER_DATE} if justified else set()),
+            "courts-caseworker": _COURTS,
+            "probation-caseworker": _PROBATION | ({MARKER_DATE} if justified else set()),
+        }
+        return _HOME if home else partner[user]
+    under_18 = {"home-officer", "home-call-handler", "home-dpo", "home-admin", "fire-caseworker"}
+    if person == "child" and justified and user in under_18:
+        return _CHILD
+    return None

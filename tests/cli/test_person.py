@@ -1,0 +1,87 @@
+"""`polestar person show --as USER`: the canary matrix through the CLI runner, its JSON
+contract, the readable rendering (markers first) and a refused lookup's exit status."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from polestar import audit
+from polestar.cli import app
+from tests.canary import (
+    ALL,
+    JUSTIFICATION,
+    PURPOSES,
+    USERS,
+    Seeded,
+    canary,
+    canary_model,
+    expected,
+)
+
+__all__ = ["canary", "canary_model"]
+runner = CliRunner()
+
+
+def _show(entity_id: str, *options: str) -> Result:
+    return runner.invoke(app, ["person", "show", entity_id, *options])
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_person_show_as_each_user_prints_exactly_what_their_agreement_allows(
+    canary: Seeded, user: str, justified: bool
+) -> None:
+    reason = ["--justification", JUSTIFICATION] if justified else []
+    for person in ("target", "victim"):
+        result = _show(
+            canary.entity(person), "--as", user, "--purpose", PURPOSES[user], *reason, "--json"
+        )
+        allowed = expected(user, person, justified)
+        seen = {c for c in ALL if c in (result.stdout + result.stderr).lower()}
+        if allowed is None:
+            assert (result.exit_code, result.stdout) == (1, ""), result.stderr
+            assert seen == set(), result.stderr
+        else:
+            assert result.exit_code == 0, result.stderr
+            assert seen == allowed, result.stdout
+
+
+def test_json_holds_the_contract_fields(canary: Seeded) -> None:
+    result = _show(canary.target, "--as", "cps-caseworker", "--purpose", "prosecution", "--json")
+    view = json.loads(result.stdout)
+    assert set(view) >= {
+        "entity_id",
+        "display_name",
+        "markers",
+        "names",
+        "dates_of_birth",
+        "records",
+    }
+    assert view["entity_id"] == canary.target
+    assert view["display_name"] == "Tobias Quillfeather"
+    assert {"value": "1980-03-01", "sources": view["records"]} in view["dates_of_birth"]
+    assert all(set(name) == {"value", "sources"} for name in view["names"])
+    assert view["records"] == ["crime:NOM-0009001", "custody:CU-000901"]
+    assert view["withheld"] == ["person.markers", "under-18"]
+
+
+def test_readable_output_shows_markers_first(canary: Seeded) -> None:
+    result = _show(canary.target, "--purpose", "investigation")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.index("Tobias Quillfeather") < out.index("FI firearms") < out.index("names")
+
+
+def test_the_operator_without_a_purpose_is_refused_with_exit_2_and_recorded(
+    canary: Seeded,
+) -> None:
+    result = _show(canary.target)
+    assert result.exit_code == 2
+    assert "a purpose is required" in result.stderr
+    operator = f"cli:{getpass.getuser()}"
+    found = audit.by_user(canary.engine, operator, reader=audit.Reader("cli:test"))
+    assert [(f.entry.action, f.entry.outcome) for f in found][-1] == ("person.show", "denied")

@@ -1,0 +1,113 @@
+"""The API on a real uvicorn server (`polestar serve`, as `make demo` runs it) over the canary
+county: a representative part of the access matrix, the envelope, and the server's own log
+(stdout and stderr, access lines included) free of every canary afterwards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.canary import ALL, PURPOSES, Seeded, canary, canary_model, expected
+from tests.e2e.test_serve import _free_port
+
+__all__ = ["canary", "canary_model"]
+pytestmark = pytest.mark.xdist_group("canary-api-server")
+
+
+class Server:
+    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        self.url = url
+        self.process = process
+
+    def logs(self) -> str:
+        """Everything the server wrote, once it has stopped."""
+        self.process.terminate()
+        out, err = self.process.communicate(timeout=10)
+        return (out + err).decode()
+
+
+@pytest.fixture(scope="module")
+def server(canary: Seeded) -> Iterator[Server]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "POLESTAR_DATABASE_URL": str(canary.settings.database_url),
+        "POLESTAR_DATA_DIR": str(canary.settings.data_dir),
+    }
+    polestar = Path(sys.executable).with_name("polestar")
+    process = subprocess.Popen(
+        [str(polestar), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1].decode()
+                time.sleep(0.2)
+        yield Server(url, process)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _get(server: Server, canary: Seeded, user: str, person: str) -> httpx.Response:
+    return httpx.get(
+        f"{server.url}/api/v1/persons/{canary.entity(person)}",
+        headers={
+            "Authorization": f"Bearer {canary.tokens[user]}",
+            "X-Polestar-Purpose": PURPOSES[user],
+        },
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize(
+    "user", ["fire-caseworker", "cps-caseworker", "probation-caseworker", "home-officer"]
+)
+def test_partners_see_what_their_agreements_allow_over_http(
+    server: Server, canary: Seeded, user: str
+) -> None:
+    for person in ("target", "victim", "child"):
+        response = _get(server, canary, user, person)
+        allowed = expected(user, person, False)
+        assert response.status_code == (404 if allowed is None else 200), response.text
+        assert {c for c in ALL if c in response.text.lower()} == (allowed or set())
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_errors_over_http_are_enveloped(server: Server, canary: Seeded) -> None:
+    response = httpx.get(f"{server.url}/api/v1/persons/{canary.target}", timeout=10)
+    assert response.json() == {
+        "ok": False,
+        "error": "send an API token as `Authorization: Bearer <token>`",
+        "errors": [],
+        "status": 401,
+    }
+    # A careless client puts a name in the query string: it must not reach the access log.
+    response = httpx.get(
+        f"{server.url}/api/v1/persons/{canary.target}?name=Zqcustodymiddle",
+        headers={"Authorization": f"Bearer {canary.tokens['cps-caseworker']}"},
+        timeout=10,
+    )
+    assert response.status_code == 422
+
+
+def test_no_canary_reached_the_server_log(server: Server) -> None:
+    logs = server.logs()
+    assert "GET /api/v1/persons/" in logs, logs  # the access log is on
+    assert [c for c in ALL if c in logs.lower()] == [], logs

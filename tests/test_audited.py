@@ -1,0 +1,109 @@
+"""Every service function that returns personal data writes an audit entry (issue 4).
+
+The functions are found, not listed by hand: every public function in `polestar` (the edges
+aside) that takes a `Viewer` returns something a viewer sees, so each must appear in `CALLS`,
+and each call must leave a new entry naming its action.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import polestar
+from polestar import audit
+from polestar.access import Viewer, oversight, viewer_for
+from polestar.ingest.reports import quarantine_raw
+from polestar.linkage.export import export_entities
+from polestar.search.profile import person_view
+from polestar.store.audit_log import head
+from tests.canary import ACTOR, Seeded, canary, canary_model
+
+__all__ = ["canary", "canary_model"]
+# Takes a Viewer but returns only the rules that apply to it, never personal data.
+NOT_PERSONAL = {"polestar.access.scopes.scope_for"}
+
+Call = Callable[[Seeded, Path], Any]
+CALLS: dict[str, tuple[str, Call]] = {
+    "polestar.search.profile.person_view": (
+        "person.show",
+        lambda c, _: person_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.ingest.reports.quarantine_raw": (
+        "quarantine.raw",
+        lambda c, _: quarantine_raw(c.engine, c.settings, _viewer(c)),
+    ),
+    "polestar.access.oversight.who_viewed": (
+        "audit.who-viewed",
+        lambda c, _: oversight.who_viewed(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.access.oversight.by_user": (
+        "audit.by-user",
+        lambda c, _: oversight.by_user(c.engine, c.settings, _viewer(c), "cps-caseworker"),
+    ),
+    "polestar.access.oversight.heavy_users": (
+        "audit.heavy-users",
+        lambda c, _: oversight.heavy_users(c.engine, c.settings, _viewer(c), date.today()),
+    ),
+}
+# Personal data leaving for a file, run by the operator rather than a Viewer.
+DISCLOSURES: dict[str, tuple[str, Call]] = {
+    "polestar.linkage.export.export_entities": (
+        "export.entities",
+        lambda c, tmp: export_entities(
+            c.engine, "person", tmp / "out.csv", actor=ACTOR, settings=c.settings
+        ),
+    ),
+}
+
+
+def _viewer(seeded: Seeded) -> Viewer:
+    return viewer_for(seeded.engine, "home-admin", "investigation")
+
+
+def _takes_a_viewer(function: Callable[..., Any]) -> bool:
+    return any(
+        "Viewer" in str(parameter.annotation)
+        for parameter in inspect.signature(function).parameters.values()
+    )
+
+
+def _service_functions() -> set[str]:
+    found = set()
+    for module_info in pkgutil.walk_packages(polestar.__path__, "polestar."):
+        if module_info.name.startswith(("polestar.cli", "polestar.web")):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            own = function.__module__ == module.__name__ and not name.startswith("_")
+            if own and _takes_a_viewer(function):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_function_taking_a_viewer_is_enumerated() -> None:
+    assert _service_functions() - NOT_PERSONAL == set(CALLS)
+
+
+@pytest.mark.parametrize("name", [*CALLS, *DISCLOSURES])
+def test_each_service_function_writes_an_audit_entry(
+    canary: Seeded, tmp_path: Path, name: str
+) -> None:
+    action, call = {**CALLS, **DISCLOSURES}[name]
+    with canary.engine.connect() as conn:
+        before = 0 if (found := head(conn)) is None else int(found[0])
+    call(canary, tmp_path)
+    entries = [
+        item.entry
+        for actor in ("home-admin", ACTOR)
+        for item in audit.by_user(canary.engine, actor, reader=audit.Reader("cli:reader"))
+        if item.entry.seq > before
+    ]
+    assert action in {entry.action for entry in entries}, entries
