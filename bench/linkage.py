@@ -253,7 +253,7 @@ def child_person_stage(out: Path) -> None:
     import logging
     from dataclasses import asdict
 
-    from polestar.linkage import duck, people, person_model
+    from polestar.linkage import constrained, duck, people, person_model
     from polestar.linkage.run import _place
     from polestar.settings import get_settings
     from polestar.store.engine import create_engine
@@ -267,7 +267,7 @@ def child_person_stage(out: Path) -> None:
     steps.patch(people, "latest_model", "read the stored model")
     steps.patch(person_model, "train", "train (all steps)")
     steps.patch(people, "save_model", "save the model to the store")
-    steps.patch(people, "group", "collect clusters into members")
+    steps.patch(constrained, "cluster", "hold conflicting records apart, collect clusters")
     settings = get_settings()
     engine = create_engine(settings=settings)
     upgrade(engine)
