@@ -38,7 +38,9 @@ def test_lists_reasons_without_raw_content(settings: Settings, tmp_path: Path) -
 
 def test_raw_shows_the_record_as_it_arrived(settings: Settings, tmp_path: Path) -> None:
     _ingest_with_one_bad_row(tmp_path)
-    result = runner.invoke(app, ["quarantine", "list", "--raw", "--purpose", "investigation", "--json"])
+    result = runner.invoke(
+        app, ["quarantine", "list", "--raw", "--purpose", "investigation", "--json"]
+    )
     (record,) = json.loads(result.stdout)["records"]
     assert record["raw"] == "CU-000009,oops"
     assert record["source_key"] == "CU-000009"
@@ -51,3 +53,27 @@ def test_warnings_list_values_kept_raw(settings: Settings, tmp_path: Path) -> No
     warnings = json.loads(result.stdout)["warnings"]
     assert any(w["source_key"] == "CU-000002" and w["field"] == "dob" for w in warnings)
     assert all("value" not in w for w in warnings)
+
+
+def test_raw_is_a_consultation_and_only_for_sources_seen_whole(
+    settings: Settings, tmp_path: Path
+) -> None:
+    _ingest_with_one_bad_row(tmp_path)
+    added = runner.invoke(
+        app, ["users", "add", "f.crew", "--org", "fire", "--role", "partner-caseworker"]
+    )
+    assert added.exit_code == 0, added.output
+    fire = runner.invoke(
+        app,
+        ["quarantine", "list", "--raw", "--purpose", "fire-safety", "--as", "f.crew", "--json"],
+    )
+    assert fire.exit_code == 0, fire.output
+    assert json.loads(fire.stdout)["records"] == []
+    assert "raw content of custody left out" in fire.stderr
+    refused = runner.invoke(app, ["quarantine", "list", "--raw", "--json"])
+    assert refused.exit_code == 2
+    operator = runner.invoke(app, ["quarantine", "list", "--raw", "--purpose", "investigation"])
+    assert "CU-000009,oops" in operator.stdout
+    who = runner.invoke(app, ["audit", "who-viewed", "custody:CU-000009", "--json"])
+    entries = json.loads(who.stdout)["entries"]
+    assert [(e["action"], e["in_results"]) for e in entries] == [("quarantine.raw", True)]
