@@ -81,3 +81,28 @@ def test_as_acts_as_the_named_user(settings: Settings) -> None:
     runner.invoke(app, ["users", "disable", "p.jones"])
     with pytest.raises(Unauthorised):
         viewer("p.jones", "offender-management")
+
+
+def test_account_changes_are_recorded_as_alterations(settings: Settings) -> None:
+    steps = [
+        ["agreements", "load"],
+        ["users", "add", "a.audit", "--org", "cps", "--role", "partner-caseworker"],
+        ["tokens", "create", "--user", "a.audit", "--json"],
+    ]
+    for step in steps:
+        result = runner.invoke(app, step)
+        assert result.exit_code == 0, result.output
+    token_id = json.loads(result.stdout)["id"]
+    for step in (["tokens", "revoke", token_id], ["users", "disable", "a.audit"]):
+        result = runner.invoke(app, step)
+        assert result.exit_code == 0, result.output
+    found = runner.invoke(app, ["audit", "by-user", f"cli:{getpass.getuser()}", "--json"])
+    entries = json.loads(found.stdout)["entries"]
+    assert [(e["operation"], e["action"]) for e in entries] == [
+        ("alteration", "agreements.load"),
+        ("alteration", "users.add"),
+        ("alteration", "tokens.create"),
+        ("alteration", "tokens.revoke"),
+        ("alteration", "users.disable"),
+    ]
+    assert "pst_" not in found.stdout  # a token's secret is never logged
