@@ -138,8 +138,9 @@ def test_link_records_one_combination_entry_naming_its_run(db: Engine, linked: P
     with db.connect() as conn:
         run_id = conn.execute(sa.select(runs.c.id).where(runs.c.command == "link")).scalar_one()
         entries = conn.execute(
-            sa.select(audit_entries.c.operation, audit_entries.c.action, audit_entries.c.run_id)
-            .where(audit_entries.c.operation == "combination")
+            sa.select(
+                audit_entries.c.operation, audit_entries.c.action, audit_entries.c.run_id
+            ).where(audit_entries.c.operation == "combination")
         ).all()
     assert [tuple(entry) for entry in entries] == [("combination", "link", run_id)]
     verified = runner.invoke(app, ["audit", "verify", "--json"])
