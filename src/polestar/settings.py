@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         1e7,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    link_review_band: tuple[float, float] = Field(
+        (0.5, 0.95),
+        description="Match probabilities (low, high) of pairs a run puts in the review queue.",
+    )
+    link_review_limit: int = Field(
+        10_000,
+        description="Most review items one linkage run adds (the likeliest matches first).",
+    )
     require_justification: bool = Field(
         True,
         description="Sensitive records and fields need a free-text justification to be seen.",
@@ -56,6 +64,14 @@ class Settings(BaseSettings):
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",
     )
+
+    @field_validator("link_review_band")
+    @classmethod
+    def _band(cls, band: tuple[float, float]) -> tuple[float, float]:
+        low, high = band
+        if not 0 <= low < high <= 1:
+            raise ValueError("the review band is two probabilities, low < high, e.g. [0.5, 0.95]")
+        return band
 
     def resolved_database_url(self) -> str:
         """The store's URL: the explicit setting, else a SQLite file in the data folder."""

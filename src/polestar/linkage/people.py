@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -18,12 +18,12 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import constrained, person_model
+from polestar.linkage import constrained, person_model, review_queue
 from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
-from polestar.store import linkable
+from polestar.store import decisions, linkable
 from polestar.store.link_models import StoredModel, latest_model, save_model
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class PersonStage:
     pairs_scored: int
     model_version: int | None
     defaults: list[str]
+    review: list[dict[str, Any]] = field(default_factory=list)  # pairs to queue for review
 
 
 def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
@@ -175,8 +176,15 @@ def link_people(
     components = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=settings.link_match_threshold
     )
+    with engine.connect() as conn:
+        decided = decisions.constraints(conn, "person")
     clusters, held_apart = constrained.cluster(
-        con, predictions.physical_name, components.physical_name, settings.link_match_threshold
+        con,
+        predictions.physical_name,
+        components.physical_name,
+        settings.link_match_threshold,
+        decided,
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
-    return PersonStage(clusters, records, pairs, stored.version, stored.defaults)
+    review = review_queue.band_pairs(con, engine, predictions.physical_name, settings)
+    return PersonStage(clusters, records, pairs, stored.version, stored.defaults, review)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.engine import Engine
 
 from polestar import audit
-from polestar.linkage import duck
+from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member, assign_ids
 from polestar.linkage.locations import link_locations
 from polestar.linkage.people import link_people
@@ -42,6 +42,7 @@ class LinkReport:
     vehicle: KindReport
     location: KindReport
     defaults: list[str]
+    review_items: int = 0  # person pairs this run added to the review queue
 
     def as_dict(self) -> dict[str, object]:
         report = asdict(self)
@@ -101,6 +102,7 @@ def link(
                 run_id,
                 people.model_version,
             )
+            queued = review_queue.queue(engine, "person", people.review, run_id)
             vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
         finally:
@@ -117,6 +119,7 @@ def link(
         vehicle,
         location,
         people.defaults,
+        queued,
     )
     finish_run(engine, run_id, "completed", report.as_dict())
     _record_combination(engine, settings, actor, run_id, "completed", report.as_dict())

@@ -174,3 +174,113 @@ def entity_count(conn: Connection, kind: str) -> int:
             .where(entities.c.kind == kind, entities.c.retired_run_id.is_(None))
         ).scalar_one()
     )
+
+
+def entity_kind(conn: Connection, entity_id: str) -> tuple[str, bool] | None:
+    """An entity's kind and whether it is live, or None if the id never existed."""
+    row = conn.execute(
+        sa.select(entities.c.kind, entities.c.retired_run_id).where(entities.c.id == entity_id)
+    ).first()
+    return None if row is None else (row.kind, row.retired_run_id is None)
+
+
+def entity_members_of(conn: Connection, entity_id: str) -> dict[MemberKey, str]:
+    """The records an entity holds now, with their sources."""
+    rows = conn.execute(
+        sa.select(
+            entity_members.c.record_id, entity_members.c.source_key, entity_members.c.source
+        ).where(entity_members.c.entity_id == entity_id)
+    )
+    return {(record_id, key): source for record_id, key, source in rows}
+
+
+def placed(conn: Connection, kind: str, records: list[MemberKey]) -> dict[MemberKey, str]:
+    """The entity each of `records` is in now (records never placed are absent)."""
+    found: dict[MemberKey, str] = {}
+    for chunk in _chunked(sorted(set(records)), 2_000):
+        rows = conn.execute(
+            sa.select(
+                entity_members.c.record_id, entity_members.c.source_key, entity_members.c.entity_id
+            ).where(
+                entity_members.c.kind == kind,
+                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(chunk),
+            )
+        )
+        found.update({(record_id, key): entity for record_id, key, entity in rows})
+    return found
+
+
+def merged_into(conn: Connection, entity_id: str) -> set[str]:
+    """Every id retired, directly or through others, into `entity_id` (itself included)."""
+    found = {entity_id}
+    frontier = [entity_id]
+    while frontier:
+        rows = conn.execute(
+            sa.select(entity_changes.c.old_id).where(
+                entity_changes.c.new_id.in_(frontier), entity_changes.c.reason == "merged"
+            )
+        ).scalars()
+        frontier = [old for old in rows if old not in found]
+        found.update(frontier)
+    return found
+
+
+def move_members(
+    conn: Connection,
+    kind: str,
+    records: list[MemberKey],
+    old: str,
+    new: str,
+    reason: str,
+    run_id: int,
+) -> None:
+    """Move `records` from entity `old` to `new` at once (a person's merge or split), keeping
+    the entities' sizes and recording the change old → new; `old` is retired if left empty."""
+    for chunk in _chunked(sorted(records), 2_000):
+        conn.execute(
+            entity_members.update()
+            .where(
+                entity_members.c.kind == kind,
+                entity_members.c.entity_id == old,
+                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(chunk),
+            )
+            .values(entity_id=new, run_id=run_id)
+        )
+    for entity_id in (old, new):
+        size = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(entity_members)
+            .where(entity_members.c.entity_id == entity_id)
+        ).scalar_one()
+        values: dict[str, Any] = {"records": size}
+        if size == 0:
+            values["retired_run_id"] = run_id
+        conn.execute(entities.update().where(entities.c.id == entity_id).values(**values))
+    conn.execute(
+        entity_changes.insert().values(
+            old_id=old, new_id=new, reason=reason, records=len(records), run_id=run_id
+        )
+    )
+
+
+def new_entity(conn: Connection, kind: str, run_id: int) -> str:
+    """A new, empty entity of `kind` with the next id."""
+    entity_id = format_entity_id(kind, next_entity_number(conn, kind))
+    conn.execute(
+        entities.insert().values(id=entity_id, kind=kind, created_run_id=run_id, records=0)
+    )
+    return entity_id
+
+
+def person_rows_named(conn: Connection, source: str, source_key: str) -> bool:
+    """Whether any placed person row is `SOURCE:KEY`."""
+    found = conn.execute(
+        sa.select(entity_members.c.record_id)
+        .where(
+            entity_members.c.kind == "person",
+            entity_members.c.source == source,
+            entity_members.c.source_key == source_key,
+        )
+        .limit(1)
+    ).first()
+    return found is not None

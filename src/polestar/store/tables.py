@@ -273,6 +273,89 @@ entity_changes = sa.Table(
     sa.Index("ix_entity_changes_old_id", "old_id"),
 )
 
+# Review: people's decisions about linkage, which every later run respects (docs/linkage.md,
+# "Review and decisions"). A pair of person rows is stored with its smaller (record_id,
+# source_key) on the left, so a pair has one spelling.
+
+
+def _pair_columns() -> list[sa.Column[object]]:
+    """The two typed person rows of a pair, left before right."""
+    return [
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("record_id_l", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+        sa.Column("source_l", sa.String(64), nullable=False),
+        sa.Column("source_key_l", sa.String(256), nullable=False),
+        sa.Column("record_id_r", sa.Integer, sa.ForeignKey("source_records.id"), nullable=False),
+        sa.Column("source_r", sa.String(64), nullable=False),
+        sa.Column("source_key_r", sa.String(256), nullable=False),
+    ]
+
+
+link_decisions = sa.Table(
+    "link_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False, comment="confirm, reject, merge, split"),
+    sa.Column(
+        "entity_id",
+        sa.String(16),
+        sa.ForeignKey("entities.id"),
+        comment="merge: the id kept; split: the id split; a pair: its left record's entity",
+    ),
+    sa.Column(
+        "other_entity_id",
+        sa.String(16),
+        sa.ForeignKey("entities.id"),
+        comment="merge: the id retired; split: the new id; a pair: its right record's entity",
+    ),
+    sa.Column("actor", sa.String(128), nullable=False, comment="a user name or cli:<os user>"),
+    sa.Column("organisation", sa.String(32)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), comment="merge or split's run"),
+    sa.Index("ix_link_decisions_entity_id", "entity_id"),
+    sa.Index("ix_link_decisions_other_entity_id", "other_entity_id"),
+)
+
+link_constraints = sa.Table(
+    "link_constraints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("link_decisions.id"), nullable=False),
+    sa.Column("link", sa.String(8), nullable=False, comment="must or cannot"),
+    *_pair_columns(),
+    sa.Column(
+        "superseded_by",
+        sa.Integer,
+        sa.ForeignKey("link_decisions.id"),
+        comment="a later decision about the same pair; NULL while in force",
+    ),
+    sa.Index("ix_link_constraints_left", "kind", "record_id_l", "source_key_l"),
+    sa.Index("ix_link_constraints_right", "kind", "record_id_r", "source_key_r"),
+)
+
+review_items = sa.Table(
+    "review_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    *_pair_columns(),
+    sa.Column("match_probability", sa.Float, nullable=False, comment="when it was queued"),
+    sa.Column("match_weight", sa.Float, nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("queued_at", UtcDateTime, nullable=False),
+    sa.Column(
+        "decision_id",
+        sa.Integer,
+        sa.ForeignKey("link_decisions.id"),
+        comment="NULL while the item is open",
+    ),
+    sa.Index(
+        "ix_review_items_pair", "kind", "record_id_l", "source_key_l", "record_id_r", "source_key_r"
+    ),
+    sa.Index("ix_review_items_open", "kind", "decision_id"),
+)
+
 # Audit: the s.62 log, an append-only HMAC chain (docs/audit.md). Lists and details are JSON
 # text the audit package parses itself, so a corrupt value is reported, never a crash; no
 # foreign keys, so the log outlives whatever it names.

@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from polestar.web.api import audit, persons
+from polestar.web.api import audit, decisions, persons, review
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(persons.router)
 router.include_router(audit.router)
+router.include_router(review.router)
+router.include_router(decisions.router)

@@ -1,0 +1,225 @@
+"""The review queue as people use it: list open items as a viewer may see them, decide one.
+
+Listing shows personal data, so it goes through the Viewer like the person view: a purpose is
+required, an item appears only when both its records are visible, each record carries only
+the fields the viewer may see, and the list is recorded as a consultation of every record it
+showed (`in_results`). Deciding (confirm or reject) is an Alteration: the pair becomes
+must-link or cannot-link for every later run (`linkage/decisions.py` for merge and split).
+An item is named by its id, as the list prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from polestar import audit
+from polestar.access import Viewer, scope_for
+from polestar.errors import FieldError, InvalidInput, PolestarError
+from polestar.linkage.decisions import (
+    KIND,
+    Reviewer,
+    UnknownReference,
+    check_reason,
+    check_reviewer,
+)
+from polestar.settings import Settings
+from polestar.store import decisions as ledger_store
+from polestar.store import entities as entity_store
+from polestar.store import review_items
+from polestar.store.decisions import CANNOT, MUST
+
+LIST_ACTION = "link.review.list"
+DECISIONS = {"confirm": MUST, "reject": CANNOT}
+MAX_LIMIT = 500
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as JSON: dates as ISO text, containers element by element."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One side of an item: the record, its entity now, and the fields the viewer may see."""
+
+    record: str
+    entity_id: str | None
+    values: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"record": self.record, "entity_id": self.entity_id, "values": self.values}
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One open item: the scored pair, as `link review list --json` prints it."""
+
+    item: int
+    match_probability: float
+    match_weight: float
+    queued_at: datetime
+    records: tuple[ReviewRecord, ReviewRecord]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "match_probability": self.match_probability,
+            "match_weight": self.match_weight,
+            "queued_at": self.queued_at.isoformat(),
+            "records": [record.as_dict() for record in self.records],
+        }
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """A page of open items; `next_cursor` pages on (None on the last page)."""
+
+    items: list[ReviewEntry]
+    next_cursor: int | None
+    withheld: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": [item.as_dict() for item in self.items],
+            "next_cursor": self.next_cursor,
+            "withheld": self.withheld,
+        }
+
+
+def review_list(
+    engine: Engine,
+    settings: Settings,
+    viewer: Viewer,
+    *,
+    limit: int = 50,
+    cursor: int | None = None,
+    now: datetime | None = None,
+) -> ReviewPage:
+    """Open review items whose both records `viewer` may see, recorded as a consultation.
+
+    Args:
+        limit: items per page (1–500).
+        cursor: the `next_cursor` of the previous page.
+
+    Raises:
+        InvalidInput: (422) no purpose or a disallowed one, a limit out of range. Recorded as
+            a denied consultation.
+    """
+    now = now or datetime.now(UTC)
+    entry = replace(viewer.consultation(LIST_ACTION), in_results=True, occurred_at=now)
+    try:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInput(
+                f"limit must be 1 to {MAX_LIMIT}", [FieldError("limit", f"got {limit}")]
+            )
+        with engine.connect() as conn:
+            scope = scope_for(
+                conn, viewer, now, require_justification=settings.require_justification
+            )
+            items = review_items.visible_open_items(conn, scope, KIND, cursor, limit)
+            keys = [key for item in items for key in (item.left, item.right)]
+            rows = review_items.visible_person_rows(conn, scope, keys)
+            entity_of = entity_store.placed(conn, KIND, keys)
+    except PolestarError as exc:
+        refusal = {"status": exc.status, "reason": type(exc).__name__}
+        audit.record(engine, replace(entry, details=refusal).denied(), settings)
+        raise
+    entries = []
+    for item in items:
+        left, right = (
+            ReviewRecord(name, entity_of.get(key), _plain(dict(rows[key].values)))
+            for key, name in zip((item.left, item.right), item.names, strict=True)
+        )
+        entries.append(
+            ReviewEntry(
+                item.id, item.match_probability, item.match_weight, item.queued_at, (left, right)
+            )
+        )
+    page = ReviewPage(
+        entries, items[-1].id if len(items) == limit else None, sorted(scope.withheld)
+    )
+    audit.record(
+        engine,
+        replace(
+            entry,
+            entity_ids=tuple(dict.fromkeys(v for v in entity_of.values())),
+            record_ids=tuple(dict.fromkeys(n for item in items for n in item.names)),
+            details={"items": len(items), "withheld": page.withheld},
+        ),
+        settings,
+    )
+    return page
+
+
+def decide(
+    engine: Engine,
+    settings: Settings,
+    reviewer: Reviewer,
+    item_id: int,
+    decision: str,
+    reason: str,
+    now: datetime | None = None,
+) -> int:
+    """Confirm or reject an open item's pair for every later run; returns the decision's id.
+
+    Raises:
+        UnknownReference: no such item.
+        InvalidInput: an item decided already, a decision other than confirm or reject, or
+            no reason.
+        Forbidden: a reviewer outside the home force.
+    """
+    now = now or datetime.now(UTC)
+    if decision not in DECISIONS:
+        raise InvalidInput(f"decide confirm or reject, not {decision!r}")
+    reason = check_reason(reason)
+    with audit.transaction(engine, settings) as conn:
+        check_reviewer(conn, reviewer)
+        item = review_items.get_item(conn, item_id)
+        if item is None:
+            raise UnknownReference(f"no review item {item_id}: see `polestar link review list`")
+        if item.decision_id is not None:
+            raise InvalidInput(
+                f"review item {item_id} was decided already (decision {item.decision_id}); "
+                "use `polestar link merge` or `polestar link split` to change its records"
+            )
+        entity_of = entity_store.placed(conn, KIND, [item.left, item.right])
+        decision_id = ledger_store.record_decision(
+            conn,
+            kind=KIND,
+            decision=decision,
+            actor=reviewer.user,
+            organisation=reviewer.organisation,
+            reason=reason,
+            now=now,
+            entity_id=entity_of.get(item.left),
+            other_entity_id=entity_of.get(item.right),
+        )
+        sources = {item.left: item.left_source, item.right: item.right_source}
+        ledger_store.constrain(
+            conn, decision_id, KIND, DECISIONS[decision], [(item.left, item.right)], sources
+        )
+        review_items.close_item(conn, item_id, decision_id)
+        audit.record_in(
+            conn,
+            reviewer.alteration(
+                "link.review.decide",
+                reason,
+                entity_ids=tuple(dict.fromkeys(entity_of.values())),
+                record_ids=item.names,
+                occurred_at=now,
+                details={"decision_id": decision_id, "item": item_id, "decision": decision},
+            ),
+            settings,
+        )
+    return decision_id

@@ -1,0 +1,69 @@
+"""`/api/v1/review`: the review queue — list open items (scope `read`, a purpose, redacted and
+audited) and decide one (scope `review`); the same services as `polestar link review`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from polestar.access import Principal
+from polestar.linkage.review import LIST_ACTION, MAX_LIMIT, decide, review_list
+from polestar.web.api.decisions import DecisionOut, ReasonIn, reviewer_of
+from polestar.web.deps import Caller, Justification, Purpose, SettingsDep, StoreDep, viewer_of
+
+router = APIRouter(prefix="/review", tags=["review"])
+ReadCaller = Annotated[Principal, Depends(Caller("read", LIST_ACTION))]
+ReviewCaller = Annotated[Principal, Depends(Caller("review", "link.review.decide"))]
+
+
+class ReviewRecordOut(BaseModel):
+    """One record of a pair: only the fields the caller may see are in `values`."""
+
+    record: str
+    entity_id: str | None
+    values: dict[str, Any]
+
+
+class ReviewItemOut(BaseModel):
+    item: int
+    match_probability: float
+    match_weight: float
+    queued_at: str
+    records: list[ReviewRecordOut]
+
+
+class ReviewPageOut(BaseModel):
+    items: list[ReviewItemOut]
+    next_cursor: int | None
+    withheld: list[str]
+
+
+class DecisionIn(ReasonIn):
+    decision: Literal["confirm", "reject"] = Field(description="confirm: one person; reject: two.")
+
+
+@router.get("", response_model=ReviewPageOut)
+def list_items(
+    caller: ReadCaller,
+    engine: StoreDep,
+    settings: SettingsDep,
+    purpose: Purpose = None,
+    justification: Justification = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: int | None = None,
+) -> ReviewPageOut:
+    """Open items whose both records the caller may see, for the purpose in the header."""
+    viewer = viewer_of(caller, purpose, justification)
+    page = review_list(engine, settings, viewer, limit=limit, cursor=cursor)
+    return ReviewPageOut.model_validate(page.as_dict())
+
+
+@router.post("/{item}/decision", response_model=DecisionOut)
+def decide_item(
+    item: int, body: DecisionIn, caller: ReviewCaller, engine: StoreDep, settings: SettingsDep
+) -> DecisionOut:
+    """Confirm or reject the item's pair; every later linkage run keeps to it."""
+    decision_id = decide(engine, settings, reviewer_of(caller), item, body.decision, body.reason)
+    return DecisionOut(decision_id=decision_id)
