@@ -22,6 +22,7 @@ from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.export import export_entities
+from polestar.linkage.review import review_list
 from polestar.search.profile import person_view
 from polestar.store.audit_log import head
 from tests.canary import ACTOR, Seeded, canary, canary_model
@@ -35,6 +36,10 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.search.profile.person_view": (
         "person.show",
         lambda c, _: person_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.linkage.review.review_list": (
+        "link.review.list",
+        lambda c, _: review_list(c.engine, c.settings, _viewer(c)),
     ),
     "polestar.ingest.reports.quarantine_raw": (
         "quarantine.raw",

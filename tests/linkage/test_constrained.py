@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from polestar.linkage.constrained import cluster
+from polestar.store.decisions import Constraints
 
 
 def _person(unique_id: int, dob: str | None, gender: str | None) -> dict[str, object]:
@@ -43,7 +44,10 @@ def _components(edges: list[tuple[int, int]], ids: list[int]) -> dict[int, int]:
 
 
 def run(
-    people: list[dict[str, object]], pairs: list[tuple[int, int, float]], threshold: float = 0.99
+    people: list[dict[str, object]],
+    pairs: list[tuple[int, int, float]],
+    threshold: float = 0.99,
+    decided: Constraints | None = None,
 ) -> tuple[set[frozenset[str]], int]:
     """Cluster `people` on scored `pairs` (left, right, match weight) → clusters of keys."""
     con = duckdb.connect()
@@ -77,7 +81,7 @@ def run(
         "_clustered", pa.table({"cluster_id": list(roots.values()), "unique_id": list(roots)})
     )
     con.execute("CREATE TABLE clustered AS SELECT * FROM _clustered")
-    clusters, held_apart = cluster(con, "predictions", "clustered", threshold)
+    clusters, held_apart = cluster(con, "predictions", "clustered", threshold, decided)
     return {frozenset(m.key[1] for m in c) for c in clusters}, held_apart
 
 
@@ -120,4 +124,42 @@ def test_pairs_below_the_threshold_neither_join_nor_split() -> None:
     clusters, held_apart = run(people, [(1, 2, 12.0), (2, 3, 1.0)])
 
     assert clusters == {frozenset({"K-1", "K-2"}), frozenset({"K-3"})}
+    assert held_apart == 0
+
+
+def _key(unique_id: int) -> tuple[int, str]:
+    return (unique_id, f"K-{unique_id}")
+
+
+def test_a_must_link_joins_records_whose_pair_was_never_scored() -> None:
+    people = [_person(1, "1980-01-21", "M"), _person(2, None, None), _person(3, None, "M")]
+    decided = Constraints(must=[(_key(1), _key(3))])
+    clusters, _ = run(people, [(1, 2, 12.0)], decided=decided)
+
+    assert clusters == {frozenset({"K-1", "K-2", "K-3"})}
+
+
+def test_a_cannot_link_splits_a_component_strongest_pair_first() -> None:
+    people = [_person(1, "1980-01-21", "M"), _person(2, None, None), _person(3, None, "M")]
+    decided = Constraints(cannot=[(_key(1), _key(3))])
+    clusters, held_apart = run(people, [(1, 2, 12.0), (2, 3, 9.0)], decided=decided)
+
+    assert clusters == {frozenset({"K-1", "K-2"}), frozenset({"K-3"})}
+    assert held_apart == 1
+
+
+def test_a_must_link_holds_even_records_whose_dates_of_birth_conflict() -> None:
+    people = [_person(1, "1980-01-21", "M"), _person(2, "1990-06-30", "M"), _person(3, None, "M")]
+    decided = Constraints(must=[(_key(1), _key(2))])
+    clusters, _ = run(people, [(2, 3, 12.0)], decided=decided)
+
+    assert clusters == {frozenset({"K-1", "K-2", "K-3"})}
+
+
+def test_decisions_about_records_no_longer_current_are_ignored() -> None:
+    people = [_person(1, "1980-01-21", "M"), _person(2, None, None)]
+    decided = Constraints(must=[(_key(1), _key(9))], cannot=[(_key(2), _key(9))])
+    clusters, held_apart = run(people, [(1, 2, 12.0)], decided=decided)
+
+    assert clusters == {frozenset({"K-1", "K-2"})}
     assert held_apart == 0

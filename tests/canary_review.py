@@ -1,0 +1,61 @@
+"""Review items over the canary county, for the matrix of the review list (issue 5).
+
+Three pairs are queued by hand (a run on a store this small queues whatever its scores
+say): two of the target's own records, seen by everyone who may see him; his record with his
+intelligence log record, seen only with the intelligence category; and the victim with the
+child witness, seen only by those who may see both.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from polestar.store.review_items import add_items
+from polestar.store.runs import start_run
+from polestar.store.tables import entity_members
+from tests.canary import ACTOR, Seeded
+
+PAIRS = {
+    "target": (("custody", "CU-000901"), ("crime", "NOM-0009001")),
+    "intelligence": (("custody", "CU-000901"), ("crime", "NOM-ZQINTEL")),
+    "victim-child": (("crime", "CR-25-000902/persons/1"), ("crime", "CR-25-000901/persons/1")),
+}
+# The people whose canaries each item may carry.
+PEOPLE = {"target": ("target",), "intelligence": ("target",), "victim-child": ("victim", "child")}
+
+
+def queue_canary_items(seeded: Seeded) -> dict[str, int]:
+    """Queue the three pairs; returns each one's item id."""
+    run_id = start_run(seeded.engine, "test", ACTOR)
+    ids = {}
+    with seeded.engine.begin() as conn:
+        rows = conn.execute(
+            sa.select(
+                entity_members.c.source, entity_members.c.source_key, entity_members.c.record_id
+            ).where(entity_members.c.kind == "person")
+        )
+        record_of = {(source, key): record_id for source, key, record_id in rows}
+        for name, pair in PAIRS.items():
+            (left, right) = sorted(pair, key=lambda r: (record_of[r], r[1]))
+            add_items(
+                conn,
+                "person",
+                [
+                    {
+                        "record_id_l": record_of[left],
+                        "source_l": left[0],
+                        "source_key_l": left[1],
+                        "record_id_r": record_of[right],
+                        "source_r": right[0],
+                        "source_key_r": right[1],
+                        "match_probability": 0.8,
+                        "match_weight": 2.0,
+                    }
+                ],
+                run_id,
+                datetime.now(UTC),
+            )
+            ids[name] = int(conn.execute(sa.text("SELECT max(id) FROM review_items")).scalar_one())
+    return ids

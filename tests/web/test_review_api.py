@@ -1,0 +1,130 @@
+"""The review and decision routes over the canary county: every demo user × the review list
+(redacted, no-store), the decision routes refused without the `review` scope, bad input in the
+error envelope, and a decision made over the API in the ledger and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from polestar import audit
+from polestar.web.app import create_app
+from tests.canary import (
+    ALL,
+    JUSTIFICATION,
+    PERSONS,
+    PURPOSES,
+    USERS,
+    Seeded,
+    canary,
+    canary_model,
+    expected,
+)
+from tests.canary_review import PEOPLE, queue_canary_items
+
+__all__ = ["canary", "canary_model"]
+# One worker runs the module in order: the last test changes the module's store.
+pytestmark = pytest.mark.xdist_group("canary-api-review")
+REVIEWERS = {"home-analyst", "home-supervisor", "home-admin"}
+
+
+@pytest.fixture(scope="module")
+def items(canary: Seeded) -> dict[str, int]:
+    return queue_canary_items(canary)
+
+
+@pytest.fixture(scope="module")
+def client(canary: Seeded) -> Iterator[TestClient]:
+    with TestClient(create_app(canary.settings)) as client:
+        yield client
+
+
+def _headers(canary: Seeded, user: str, justified: bool = False) -> dict[str, str]:
+    headers = {
+        "Authorization": f"Bearer {canary.tokens[user]}",
+        "X-Polestar-Purpose": PURPOSES[user],
+    }
+    if justified:
+        headers["X-Polestar-Justification"] = JUSTIFICATION
+    return headers
+
+
+def _seen(text: str) -> set[str]:
+    return {c for c in ALL if c in text.lower()}
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_review_list_shows_each_user_only_what_their_agreement_allows(
+    client: TestClient, canary: Seeded, items: dict[str, int], user: str, justified: bool
+) -> None:
+    response = client.get("/api/v1/review", headers=_headers(canary, user, justified))
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    allowed = set().union(*(expected(user, p, justified) or set() for p in PERSONS))
+    assert _seen(response.text) <= allowed, response.text
+    for entry in response.json()["items"]:
+        people = next((PEOPLE[n] for n, i in items.items() if i == entry["item"]), PERSONS)
+        mine = set().union(*(expected(user, p, justified) or set() for p in people))
+        assert _seen(str(entry)) <= mine, entry
+
+
+def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded) -> None:
+    headers = {"Authorization": f"Bearer {canary.tokens['home-analyst']}"}
+    response = client.get("/api/v1/review", headers=headers)
+    assert response.status_code == 422 and response.json()["ok"] is False, response.text
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_decision_routes_need_the_review_scope(
+    client: TestClient, canary: Seeded, user: str
+) -> None:
+    headers = _headers(canary, user)
+    reviewer = user in REVIEWERS
+    attempts = [
+        (client.post, "/api/v1/review/999999/decision", {"decision": "confirm", "reason": "x"}, 404),
+        (client.post, "/api/v1/entities/merge",
+         {"entities": [canary.target, canary.target], "reason": "x"}, 422),
+        (client.post, f"/api/v1/entities/{canary.target}/split",
+         {"records": ["custody:NO-SUCH"], "reason": "x"}, 422),
+        (client.get, f"/api/v1/entities/{canary.target}/history", None, 200),
+        (client.get, "/api/v1/entities/PER-99999999/history", None, 404),
+    ]  # fmt: skip
+    for method, path, body, status in attempts:
+        response = method(path, headers=headers, **({} if body is None else {"json": body}))
+        assert response.status_code == (status if reviewer else 403), (path, response.text)
+        assert response.headers["cache-control"] == "no-store"
+        assert _seen(response.text) == set(), response.text
+        if response.status_code != 200:
+            assert response.json()["ok"] is False
+
+
+def test_a_decision_over_the_api_is_in_the_ledger_and_the_audit_trail(
+    client: TestClient, canary: Seeded, items: dict[str, int]
+) -> None:
+    headers = _headers(canary, "home-analyst")
+    response = client.post(
+        f"/api/v1/review/{items['target']}/decision",
+        headers=headers,
+        json={"decision": "confirm", "reason": "same PNC ID"},
+    )
+    assert response.status_code == 200, response.text
+    decision_id = response.json()["decision_id"]
+    again = client.post(
+        f"/api/v1/review/{items['target']}/decision",
+        headers=headers,
+        json={"decision": "reject", "reason": "no"},
+    )
+    assert again.status_code == 422 and "decided already" in again.json()["error"]
+
+    ledger = client.get(f"/api/v1/entities/{canary.target}/history", headers=headers).json()
+    assert [(d["id"], d["decision"], d["actor"]) for d in ledger["decisions"]] == [
+        (decision_id, "confirm", "home-analyst")
+    ]
+    found = audit.by_user(canary.engine, "home-analyst", reader=audit.Reader("cli:reader"))
+    entries = [f.entry for f in found if f.entry.action == "link.review.decide"]
+    assert [(e.operation, e.organisation, e.outcome) for e in entries] == [
+        ("alteration", "home-force", "allowed")
+    ]
