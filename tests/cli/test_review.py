@@ -17,8 +17,8 @@ from tests.canary import (
     CUSTODY_NAME,
     DOB,
     JUSTIFICATION,
-    PNC_TEXT,
     PERSONS,
+    PNC_TEXT,
     PURPOSES,
     USERS,
     Seeded,
@@ -104,7 +104,8 @@ def test_each_review_list_is_a_consultation_of_the_records_it_showed(
 
 def test_review_list_without_a_purpose_exits_2_and_is_recorded(canary: Seeded) -> None:
     result = _invoke("review", "list")
-    assert result.exit_code == 2 and "a purpose is required" in result.stderr
+    assert result.exit_code == 2
+    assert "a purpose is required" in result.stderr
     found = audit.by_user(canary.engine, OPERATOR, reader=READER)
     assert [(f.entry.action, f.entry.outcome) for f in found][-1] == (
         "link.review.list",
@@ -114,7 +115,8 @@ def test_review_list_without_a_purpose_exits_2_and_is_recorded(canary: Seeded) -
 
 def test_history_of_an_unknown_entity_exits_2(canary: Seeded) -> None:
     result = _invoke("history", "PER-99999999")
-    assert result.exit_code == 2 and "no entity 'PER-99999999'" in result.stderr
+    assert result.exit_code == 2
+    assert "no entity 'PER-99999999'" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,8 @@ def test_bad_input_exits_2_with_a_clear_message(
     named = [a.format(target=canary.target) for a in args]
     result = _invoke(*named, "--reason", "checking")
     assert result.exit_code == 2, result.stdout
-    assert words in result.stderr and result.stderr.count("\n") <= 2, result.stderr
+    assert words in result.stderr, result.stderr
+    assert result.stderr.count("\n") <= 2, result.stderr
 
 
 def _decide(item: int, decision: str) -> Result:
@@ -154,7 +157,8 @@ def test_a_decision_is_an_alteration_and_a_second_one_exits_2(
     assert set(entry.record_ids) == {"crime:CR-25-000902/persons/1", "crime:CR-25-000901/persons/1"}
 
     again = _decide(items["victim-child"], "confirm")
-    assert again.exit_code == 2 and "decided already" in again.stderr
+    assert again.exit_code == 2
+    assert "decided already" in again.stderr
     listed = json.loads(_list("home-analyst", True).stdout)
     assert items["victim-child"] not in {e["item"] for e in listed["items"]}
 

@@ -107,7 +107,7 @@ def test_decisions_take_effect_and_survive_a_rerun_and_a_retrain(
     first, second = sorted(e for e in sizes if e not in used and sizes[e] >= 2)[:2]
     merged = merge(engine, settings, OPERATOR, second, first, "one man: same custody photo")
     assert (merged.kept, merged.other) == (first, second), "a merge keeps the older id"
-    assert {e for e in _placement(engine).values()} >= {first}
+    assert set(_placement(engine).values()) >= {first}
     assert second not in set(_placement(engine).values())
 
     big = next(e for e, n in sizes.most_common() if e not in used | {first, second} and n >= 3)
@@ -116,7 +116,8 @@ def test_decisions_take_effect_and_survive_a_rerun_and_a_retrain(
     outcome = split(engine, settings, OPERATOR, big, [f"{s}:{k}" for s, k in out], "wrong man")
     assert outcome.kept == big, "the part with most records keeps the id"
     now = _placement(engine)
-    assert now[out[0]] == outcome.other and now[records[1]] == big
+    assert now[out[0]] == outcome.other
+    assert now[records[1]] == big
     with engine.connect() as conn:
         changes = set(
             conn.execute(
@@ -140,7 +141,8 @@ def test_decisions_take_effect_and_survive_a_rerun_and_a_retrain(
     assert [(d.decision, d.entity_id, d.other_entity_id) for d in ledger] == [
         ("merge", first, second)
     ]
-    assert ledger[0].reason == "one man: same custody photo" and ledger[0].actor == ACTOR
+    assert ledger[0].reason == "one man: same custody photo"
+    assert ledger[0].actor == ACTOR
     found = audit.by_user(engine, ACTOR, reader=audit.Reader("cli:reader"))
     actions = Counter(f.entry.action for f in found if f.entry.operation == "alteration")
     assert actions == {"link.review.decide": 2, "link.merge": 1, "link.split": 1}

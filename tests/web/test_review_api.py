@@ -74,7 +74,8 @@ def test_review_list_shows_each_user_only_what_their_agreement_allows(
 def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded) -> None:
     headers = {"Authorization": f"Bearer {canary.tokens['home-analyst']}"}
     response = client.get("/api/v1/review", headers=headers)
-    assert response.status_code == 422 and response.json()["ok"] is False, response.text
+    assert response.status_code == 422, response.text
+    assert response.json()["ok"] is False
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -84,7 +85,8 @@ def test_decision_routes_need_the_review_scope(
     headers = _headers(canary, user)
     reviewer = user in REVIEWERS
     attempts = [
-        (client.post, "/api/v1/review/999999/decision", {"decision": "confirm", "reason": "x"}, 404),
+        (client.post, "/api/v1/review/999999/decision",
+         {"decision": "confirm", "reason": "x"}, 404),
         (client.post, "/api/v1/entities/merge",
          {"entities": [canary.target, canary.target], "reason": "x"}, 422),
         (client.post, f"/api/v1/entities/{canary.target}/split",
@@ -117,7 +119,8 @@ def test_a_decision_over_the_api_is_in_the_ledger_and_the_audit_trail(
         headers=headers,
         json={"decision": "reject", "reason": "no"},
     )
-    assert again.status_code == 422 and "decided already" in again.json()["error"]
+    assert again.status_code == 422
+    assert "decided already" in again.json()["error"]
 
     ledger = client.get(f"/api/v1/entities/{canary.target}/history", headers=headers).json()
     assert [(d["id"], d["decision"], d["actor"]) for d in ledger["decisions"]] == [
