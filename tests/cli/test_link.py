@@ -99,7 +99,8 @@ def test_link_json_prints_exactly_one_object_with_the_report(
     assert result.exit_code == 0, result.output
     assert result.stdout.count("\n") == 1, result.stdout
     report = json.loads(result.stdout)
-    assert set(report) == {"engine", "seconds", "model_version", *KINDS}, report
+    assert set(report) == {"engine", "seconds", "model_version", "review_items", *KINDS}, report
+    assert isinstance(report["review_items"], int)
     assert report["engine"] == "duckdb"
     assert isinstance(report["seconds"], float | int)
     assert report["model_version"] == 1
