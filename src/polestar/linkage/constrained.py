@@ -224,17 +224,9 @@ def _split_conflicted(
         ORDER BY e.match_weight DESC, e.unique_id_l, e.unique_id_r
         """
     ).fetchall()
-    in_conflicted = (
-        {
-            uid
-            for (uid,) in con.sql(
-                "SELECT unique_id FROM components JOIN conflicted USING (cluster_id)"
-            ).fetchall()
-        }
-        if must
-        else set()
-    )
-    forced = [(a, b) for a, b in must if a in in_conflicted]
+    # People's must-links inside a conflicted component are joined before any scored pair.
+    conflicted_records = _conflicted_records(con) if must else set()
+    forced = [(a, b) for a, b in must if a in conflicted_records]
     roots, held_apart = _greedy(forced, edges, tags_of, conflicting)
     labels = pa.table(
         {
@@ -243,6 +235,11 @@ def _split_conflicted(
         }
     )
     return labels, held_apart
+
+
+def _conflicted_records(con: duckdb.DuckDBPyConnection) -> set[int]:
+    rows = con.sql("SELECT unique_id FROM components JOIN conflicted USING (cluster_id)")
+    return {int(uid) for (uid,) in rows.fetchall()}
 
 
 def _greedy(
