@@ -14,7 +14,7 @@ the person it matches best and the two people stay apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -104,7 +104,9 @@ def _split_conflicted(
         ORDER BY e.match_weight DESC, e.unique_id_l, e.unique_id_r
         """
     ).fetchall()
-    roots, held_apart = _greedy(edges, profile_of, conflicting)
+    roots, held_apart = greedy(
+        edges, {node: {profile} for node, profile in profile_of.items()}, conflicting
+    )
     labels = pa.table(
         {
             "unique_id": pa.array(list(roots), pa.int64()),
@@ -114,12 +116,17 @@ def _split_conflicted(
     return labels, held_apart
 
 
-def _greedy(
+def greedy(
     edges: Iterable[tuple[int, int]],
-    profile_of: dict[int, int],
+    profiles_of: Mapping[int, Collection[int]],
     conflicting: set[tuple[int, int]],
 ) -> tuple[dict[int, int], int]:
-    """Union-find over edges strongest first, refusing unions that join conflicting profiles."""
+    """Union-find over edges strongest first, refusing unions that join conflicting profiles.
+
+    A node is a record or, for incremental assignment, a whole entity: `profiles_of` gives
+    the date-of-birth and sex profiles each node starts with. Returns each node's root and
+    how many edges were refused.
+    """
     parent: dict[int, int] = {}
     profiles: dict[int, set[int]] = {}
 
@@ -137,9 +144,9 @@ def _greedy(
         a, b = find(left), find(right)
         if a == b:
             continue
-        # A root seen for the first time is the record itself.
-        into = profiles.setdefault(a, {profile_of[a]} if a in profile_of else set())
-        joining = profiles.setdefault(b, {profile_of[b]} if b in profile_of else set())
+        # A root seen for the first time is the node itself.
+        into = profiles.setdefault(a, set(profiles_of.get(a, ())))
+        joining = profiles.setdefault(b, set(profiles_of.get(b, ())))
         if any((x, y) in conflicting for x in into for y in joining):
             held_apart += 1
             continue
