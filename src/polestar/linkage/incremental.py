@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from polestar.linkage.clusters import Member, assign_ids
+from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, greedy
 from polestar.linkage.person_index import PersonIndex
+from polestar.linkage.placement import merged_ids, place_groups
 from polestar.settings import Settings
-from polestar.store.entities import apply_changes, members_of, next_entity_number
 
 CANDIDATE_FLOOR = 0.01  # candidates below this probability are not worth showing
 CANDIDATES_SHOWN = 20
@@ -72,19 +72,16 @@ def assign_people(
     if not arrivals:
         return Assigned(candidates={} if with_candidates else None)
     index.candidate_pairs(arrivals)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE scored AS SELECT s.unique_id_l, s.unique_id_r, "
-        "s.match_weight, s.match_probability, l.entity_id AS entity_l, r.entity_id AS entity_r "
-        f"FROM ({index.scorer.query('pairs', 'involved', 'involved')}) s "
-        "JOIN involved l ON l.unique_id = s.unique_id_l "
-        "JOIN involved r ON r.unique_id = s.unique_id_r"
-    )
-    report = Assigned(records=len(arrivals), pairs_scored=_count(index, "scored"))
-    edges = con.sql(
-        "SELECT unique_id_l, unique_id_r, entity_l, entity_r FROM scored "
-        f"WHERE match_probability >= {float(settings.link_match_threshold)} "
-        "ORDER BY match_weight DESC, unique_id_l, unique_id_r"
-    ).fetchall()
+    scored = con.execute("EXECUTE score").fetchall()
+    report = Assigned(records=len(arrivals), pairs_scored=len(scored))
+    threshold = settings.link_match_threshold
+    edges = [
+        (left, right, entity_l, entity_r)
+        for left, right, _weight, _p, entity_l, entity_r in sorted(
+            (row for row in scored if row[3] >= threshold),
+            key=lambda row: (-row[2], row[0], row[1]),
+        )
+    ]
     touched = sorted({e for *_, left, right in edges for e in (left, right) if e is not None})
     node_of_entity = {entity: -(n + 1) for n, entity in enumerate(touched)}
     roots, _held_apart = greedy(
@@ -107,7 +104,7 @@ def assign_people(
             entities_of_group[roots[node]].append(entity)
     _place(engine, index, run_id, groups, entities_of_group, report)
     if with_candidates:
-        report.candidates = _candidates(index)
+        report.candidates = _candidates(index, scored, set(arrivals))
     return report
 
 
@@ -127,21 +124,16 @@ def _place(
             "SELECT unique_id, record_id, source_key, source FROM arriving"
         ).fetchall()
     }
-    with engine.begin() as conn:
-        holding = members_of(
-            conn, "person", sorted({e for es in entities_of_group.values() for e in es})
-        )
-        by_entity: dict[str, list[Member]] = defaultdict(list)
-        for key, (source, entity) in holding.items():
-            by_entity[entity].append(Member(key, source))
-        clusters = [
-            [arriving[uid] for uid in uids]
-            + [m for entity in entities_of_group.get(root, []) for m in by_entity[entity]]
+    assignment = place_groups(
+        engine,
+        "person",
+        [
+            ([arriving[uid] for uid in uids], entities_of_group.get(root, []))
             for root, uids in groups.items()
-        ]
-        previous = {key: entity for key, (_source, entity) in holding.items()}
-        assignment = assign_ids("person", clusters, previous, next_entity_number(conn, "person"))
-        apply_changes(conn, assignment.changes, run_id, index.model_version)
+        ],
+        run_id,
+        index.model_version,
+    )
     report.new_entities += assignment.new_entities
     report.merged += len(assignment.changes.retired)
     report.joined += sum(len(uids) for root, uids in groups.items() if root in entities_of_group)
@@ -155,15 +147,13 @@ def _place(
             }
         ),
     )
-    merged = [
-        (new, old) for old, new, reason, _ in assignment.changes.changes if reason == "merged"
-    ]
+    merged = merged_ids(assignment)
     for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
         con.execute(
             f"UPDATE {table} SET entity_id = p.entity_id FROM _placed p "
             f"WHERE {table}.unique_id = p.unique_id"
         )
-        for new, old in merged:
+        for old, new in merged:
             con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
     con.unregister("_placed")
 
@@ -171,15 +161,16 @@ def _place(
 def _node_profiles(index: PersonIndex, node_of_entity: dict[str, int]) -> dict[int, set[int]]:
     """Date-of-birth and sex profiles of each arrival and of every record of each entity."""
     con = index.con
-    con.register("_touched", pa.table({"entity_id": pa.array(list(node_of_entity), pa.string())}))
+    touched = list(node_of_entity)
+    holders = f"entity_id IN ({', '.join('?' * len(touched))})" if touched else "false"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE components AS "
         "SELECT 'all' AS cluster_id, unique_id, entity_id, dob, dob_swapped, dob_md, yob, "
-        "gender FROM idx.people WHERE entity_id IN (FROM _touched) "
+        f"gender FROM idx.people WHERE {holders} "
         "UNION ALL SELECT 'all', unique_id, NULL, dob, dob_swapped, dob_md, yob, gender "
-        "FROM arriving"
+        "FROM arriving",
+        touched,
     )
-    con.unregister("_touched")
     con.execute(PROFILES_SQL)
     profiles: dict[int, set[int]] = defaultdict(set)
     for uid, entity, profile in con.sql(
@@ -196,32 +187,25 @@ def _conflicting(index: PersonIndex) -> set[tuple[int, int]]:
     return set(pairs) | {(b, a) for a, b in pairs}
 
 
-def _candidates(index: PersonIndex) -> dict[str, list[Candidate]]:
+def _candidates(
+    index: PersonIndex, scored: list[tuple[int, int, float, float, str, str]], arrivals: set[int]
+) -> dict[str, list[Candidate]]:
     """For each arrival, the records it scored against, most probable first."""
-    rows = index.con.sql(
-        f"""
-        WITH sides AS (
-            SELECT unique_id_l AS arrival, unique_id_r AS other, match_weight,
-                match_probability FROM scored
-            UNION ALL
-            SELECT unique_id_r, unique_id_l, match_weight, match_probability FROM scored
-        )
-        SELECT a.source || ':' || a.source_key, o.source || ':' || o.source_key, o.entity_id,
-            s.match_probability, s.match_weight
-        FROM sides s
-        JOIN arriving a ON a.unique_id = s.arrival
-        JOIN involved o ON o.unique_id = s.other
-        WHERE s.match_probability >= {CANDIDATE_FLOOR}
-        QUALIFY row_number() OVER (PARTITION BY s.arrival ORDER BY s.match_weight DESC)
-            <= {CANDIDATES_SHOWN}
-        ORDER BY 1, s.match_weight DESC
-        """
-    ).fetchall()
+    records = {
+        uid: (f"{source}:{key}", entity)
+        for uid, source, key, entity in index.con.sql(
+            "SELECT unique_id, source, source_key, entity_id FROM involved"
+        ).fetchall()
+    }
     found: dict[str, list[Candidate]] = defaultdict(list)
-    for arrival, record, entity, probability, weight in rows:
-        found[arrival].append(Candidate(record, entity, probability, weight))
-    return dict(found)
-
-
-def _count(index: PersonIndex, table: str) -> int:
-    return int(index.con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    for left, right, weight, probability, _el, _er in scored:
+        if probability < CANDIDATE_FLOOR:
+            continue
+        for arrival, other in ((left, right), (right, left)):
+            if arrival in arrivals:
+                name, entity = records[other]
+                found[records[arrival][0]].append(Candidate(name, entity, probability, weight))
+    return {
+        arrival: sorted(candidates, key=lambda c: -c.match_weight)[:CANDIDATES_SHOWN]
+        for arrival, candidates in found.items()
+    }

@@ -101,16 +101,14 @@ def stored_keys_sql(table: str, rules: Sequence[KeyRule]) -> str:
     return " UNION ALL ".join(selects)
 
 
-def probe_keys_sql(table: str, rules: Sequence[KeyRule]) -> str:
-    """The keys a record looks for: a left form meets stored right forms, and vice versa."""
-    selects = []
-    for rule in rules:
-        if rule.symmetric:
-            selects.append(_key_select(table, rule, rule.left, "S"))
-        else:
-            selects.append(_key_select(table, rule, rule.left, "R"))
-            selects.append(_key_select(table, rule, rule.right, "L"))
-    return " UNION ALL ".join(selects)
+_PROBE_TAG = {"S": "S", "L": "R", "R": "L"}
+
+
+def probe_key(stored_key: str) -> str:
+    """The key a record looks for, from one it is stored under: a left form meets stored right
+    forms and vice versa (`3L|…` → `3R|…`); a symmetric rule's key meets itself."""
+    tag, value = stored_key.split("|", 1)
+    return f"{tag[:-1]}{_PROBE_TAG[tag[-1]]}|{value}"
 
 
 class PersonIndex:
@@ -123,6 +121,19 @@ class PersonIndex:
         self.rules = key_rules(stored.model)
         self.scorer: Scorer = compile_scorer(stored.model)
         self.filters = {rule.number: rule.filter for rule in self.rules if rule.filter}
+        self.arriving_keys: list[tuple[str, int]] = []
+        # Statements run for every arrival are planned once: Splink's scoring SQL is long.
+        con.execute("CREATE TEMP TABLE arriving AS FROM idx.people LIMIT 0")
+        con.execute("CREATE TEMP TABLE involved AS FROM idx.people LIMIT 0")
+        con.execute("CREATE TEMP TABLE pairs (join_key_l BIGINT, join_key_r BIGINT)")
+        con.execute(f"PREPARE arriving_keys AS {stored_keys_sql('arriving', self.rules)}")
+        con.execute(
+            "PREPARE score AS SELECT s.unique_id_l, s.unique_id_r, s.match_weight, "
+            "s.match_probability, l.entity_id AS entity_l, r.entity_id AS entity_r "
+            f"FROM ({self.scorer.query('pairs', 'involved', 'involved')}) s "
+            "JOIN involved l ON l.unique_id = s.unique_id_l "
+            "JOIN involved r ON r.unique_id = s.unique_id_r"
+        )
         # A value the batch never saw is as rare as the rarest it did.
         self.rarest = {
             column: float(
@@ -193,15 +204,27 @@ class PersonIndex:
         joins = " ".join(
             f"LEFT JOIN idx.tf_{c} t_{c} ON t_{c}.{c} = p.{c}" for c in self.scorer.tf_columns
         )
+        con.execute("DELETE FROM arriving")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE arriving AS SELECT p.*, {tf}, NULL::VARCHAR AS "
-            f"entity_id FROM people p {joins}"
+            f"INSERT INTO arriving BY NAME SELECT p.*, {tf}, NULL::VARCHAR AS entity_id "
+            f"FROM people p {joins}"
         )
         ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
         if ids:
             con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({_literal(ids)})")
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
-            con.execute(f"INSERT INTO idx.keys {stored_keys_sql('arriving', self.rules)}")
+            self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
+            con.register(
+                "_keys",
+                pa.table(
+                    {
+                        "key": [key for key, _ in self.arriving_keys],
+                        "unique_id": pa.array([u for _, u in self.arriving_keys], pa.int64()),
+                    }
+                ),
+            )
+            con.execute("INSERT INTO idx.keys FROM _keys")
+            con.unregister("_keys")
         return ids
 
     def candidate_pairs(self, arrivals: Sequence[int]) -> None:
@@ -212,7 +235,7 @@ class PersonIndex:
         the work grows with the candidates, not with the index.
         """
         con = self.con
-        probes = con.sql(probe_keys_sql("arriving", self.rules)).fetchall()
+        probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
         keys = sorted({key for key, _ in probes})
         found: dict[str, list[int]] = defaultdict(list)
         if keys:
@@ -228,9 +251,9 @@ class PersonIndex:
             if other != uid
         }
         involved = sorted({uid for pair in pairs for uid in pair[:2]} | set(arrivals))
+        con.execute("DELETE FROM involved")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE involved AS SELECT * FROM idx.people "
-            f"WHERE unique_id IN ({_literal(involved)})"
+            f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
         )
         con.register(
             "_pairs",
@@ -246,9 +269,10 @@ class PersonIndex:
             f"WHEN {number} THEN ({condition})" for number, condition in self.filters.items()
         )
         keep = f"CASE p.rule {filters} ELSE true END" if filters else "true"
+        con.execute("DELETE FROM pairs")
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE pairs AS
+            INSERT INTO pairs
             SELECT DISTINCT p.l AS join_key_l, p.r AS join_key_r
             FROM _pairs p JOIN involved l ON l.unique_id = p.l JOIN involved r ON r.unique_id = p.r
             WHERE {keep}

@@ -14,7 +14,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.tables import links, locations, objects, persons, source_records
+from polestar.store.tables import (
+    entity_members,
+    links,
+    locations,
+    objects,
+    persons,
+    source_records,
+)
 
 Columns = dict[str, list[Any]]
 
@@ -156,3 +163,23 @@ def location_batches(
         .order_by(locations.c.id)
     )
     return _batches(conn, _only(query, locations.c.record_id, record_ids), size)
+
+
+def unplaced_record_ids(conn: Connection, kind: str) -> list[int]:
+    """Current source records holding a `kind` row that no entity holds yet."""
+    table = {"person": persons, "vehicle": objects, "location": locations}[kind]
+    placed = sa.exists().where(
+        entity_members.c.kind == kind,
+        entity_members.c.record_id == table.c.record_id,
+        entity_members.c.source_key == table.c.source_key,
+    )
+    query = (
+        sa.select(table.c.record_id)
+        .distinct()
+        .join(source_records, source_records.c.id == table.c.record_id)
+        .where(_current, ~placed)
+        .order_by(table.c.record_id)
+    )
+    if kind == "vehicle":
+        query = query.where(objects.c.object_type == "vehicle")
+    return list(conn.execute(query).scalars())
