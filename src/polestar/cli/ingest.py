@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
+from polestar.linkage.arrivals import start_arrivals
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
 
@@ -28,25 +30,41 @@ def ingest_command(
     chosen = load_mapping(mapping) if mapping else None
     plan = plan_inputs(paths, chosen, source, warn=warn)
     engine = store()
+    settings = get_settings()
     total = sum(item.path.stat().st_size for item in plan.inputs)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-    ) as progress:
+    # Once a batch run exists, records join their entities as each chunk commits
+    # (ARCHITECTURE.md premise 4: the edge composes ingest and linkage).
+    arrivals = start_arrivals(engine, settings, actor())
+    with (
+        arrivals if arrivals is not None else nullcontext(),
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=stderr,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("ingesting", total=total)
         report = ingest(
             engine,
             plan,
-            get_settings(),
+            settings,
             actor=actor(),
             snapshot=snapshot,
+            on_chunk_committed=arrivals.assign if arrivals is not None else None,
             on_progress=lambda done: progress.advance(task, done),
             warn=warn,
         )
+    if arrivals is not None:
+        linked = arrivals.report()
+        summary = (
+            f"linked on arrival: {linked.person['records']:,} person records "
+            f"({linked.person['new_entities']:,} new people), {linked.vehicle:,} vehicles, "
+            f"{linked.location:,} locations"
+        )
+        stderr.print(summary)
     if as_json:
         print_json(report.as_dict())
     else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stdout, store, warn
+from polestar.linkage.arrivals import link_unplaced
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.run import LinkReport, link
 from polestar.settings import get_settings
@@ -23,16 +25,41 @@ app.add_typer(link_app, name="link")
 def link_command(
     ctx: typer.Context,
     retrain: bool = typer.Option(False, "--retrain", help="Train a new person model first."),
+    incremental: bool = typer.Option(
+        False,
+        "--incremental",
+        help="Place only records no entity holds yet, against the last batch run's entities.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Run linkage (a subcommand such as `evaluate` never starts a run)."""
     if ctx.invoked_subcommand is not None:
+        return
+    if incremental:
+        _incremental(as_json)
         return
     report = link(store(), get_settings(), actor=actor(), retrain=retrain, warn=warn)
     if as_json:
         print_json(report.as_dict())
     else:
         _show(report)
+
+
+def _incremental(as_json: bool) -> None:
+    arrivals = link_unplaced(store(), get_settings(), actor())
+    if arrivals is None:
+        error("no batch run has placed people yet: run `polestar link` first")
+        raise typer.Exit(1)
+    if as_json:
+        print_json(asdict(arrivals))
+        return
+    people = arrivals.person
+    stdout.print(
+        f"placed {people['records']:,} person records ({people['joined']:,} joined existing "
+        f"people, {people['new_entities']:,} new, {people['merged']:,} merges), "
+        f"{arrivals.vehicle:,} vehicles and {arrivals.location:,} locations "
+        f"in {arrivals.seconds:.1f} s"
+    )
 
 
 def _show(report: LinkReport) -> None:

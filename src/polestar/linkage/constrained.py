@@ -227,7 +227,7 @@ def _split_conflicted(
     # People's must-links inside a conflicted component are joined before any scored pair.
     conflicted_records = _conflicted_records(con) if must else set()
     forced = [(a, b) for a, b in must if a in conflicted_records]
-    roots, held_apart = _greedy(forced, edges, tags_of, conflicting)
+    roots, held_apart = greedy(forced, edges, tags_of, conflicting)
     labels = pa.table(
         {
             "unique_id": pa.array(list(roots), pa.int64()),
@@ -242,7 +242,7 @@ def _conflicted_records(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {int(uid) for (uid,) in rows.fetchall()}
 
 
-def _greedy(
+def greedy(
     forced: Iterable[tuple[int, int]],
     edges: Iterable[tuple[int, int]],
     tags_of: dict[int, set[Tag]],
@@ -250,7 +250,11 @@ def _greedy(
 ) -> tuple[dict[int, int], int]:
     """Union-find: `forced` edges (people's must-links) joined unconditionally, then `edges`
     strongest first, refusing unions that would join conflicting tags (profiles, or the two
-    records of a cannot-link pair)."""
+    records of a cannot-link pair).
+
+    A node is a record or, for incremental assignment, a whole entity carrying the tags of all
+    its records. Returns each node's root and how many edges were refused.
+    """
     parent: dict[int, int] = {}
     tags: dict[int, set[Tag]] = {}
 

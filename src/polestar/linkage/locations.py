@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -68,6 +69,25 @@ FROM keyed
 """
 
 
+# Every key a location record joins others by (incremental linkage looks entities up by it).
+KEY_ROWS_SQL = " UNION ALL ".join(
+    f"SELECT unique_id, '{column}:' || {column} AS key FROM ({KEYS_SQL}) WHERE {column} IS NOT NULL"
+    for column in ("uprn", "postcode_key", "town_key")
+)
+
+
+def load_locations(
+    con: duckdb.DuckDBPyConnection, engine: Engine, record_ids: Sequence[int] | None = None
+) -> int:
+    """Copy current location records (of `record_ids`, or all) into `location_raw`."""
+    with engine.connect() as conn:
+        batches = (
+            {**batch, "lines": [_json(lines) for lines in batch["lines"]]}
+            for batch in linkable.location_batches(conn, record_ids=record_ids)
+        )
+        return load_table(con, "location_raw", LOCATION_SCHEMA, batches)
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[object, object] = {}
@@ -88,12 +108,7 @@ def link_locations(
     con: duckdb.DuckDBPyConnection, engine: Engine
 ) -> tuple[list[list[Member]], int, int]:
     """Clusters of location records, the record count and the pairs compared."""
-    with engine.connect() as conn:
-        batches = (
-            {**batch, "lines": [_json(lines) for lines in batch["lines"]]}
-            for batch in linkable.location_batches(conn)
-        )
-        records = load_table(con, "location_raw", LOCATION_SCHEMA, batches)
+    records = load_locations(con, engine)
     sets = _UnionFind()
     pairs = 0
     for column in ("uprn", "postcode_key", "town_key"):

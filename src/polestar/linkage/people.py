@@ -9,7 +9,7 @@ the home postcode with its sector and district, and the phone the person uses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,16 +110,32 @@ class PersonStage:
     review: list[dict[str, Any]] = field(default_factory=list)  # pairs to queue for review
 
 
-def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
-    """Copy current person records out of the store and derive their features."""
+def load_people(
+    con: duckdb.DuckDBPyConnection, engine: Engine, record_ids: Sequence[int] | None = None
+) -> int:
+    """Copy current person records (of `record_ids`, or all) out of the store into `people`,
+    with their features."""
     with engine.connect() as conn:
-        records = load_table(con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn))
-        load_table(con, "person_homes", HOME_SCHEMA, linkable.home_postcode_batches(conn))
-        load_table(con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn))
-    names, forms = zip(*name_form_pairs(), strict=True)
-    con.register("_forms", pa.table({"name": list(names), "form": list(forms)}))
-    con.execute("CREATE OR REPLACE TABLE name_forms AS SELECT * FROM _forms")
-    con.unregister("_forms")
+        records = load_table(
+            con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn, record_ids=record_ids)
+        )
+        load_table(
+            con,
+            "person_homes",
+            HOME_SCHEMA,
+            linkable.home_postcode_batches(conn, record_ids=record_ids),
+        )
+        load_table(
+            con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn, record_ids=record_ids)
+        )
+    if not con.sql(
+        "SELECT 1 FROM duckdb_tables() WHERE table_name = 'name_forms' "
+        "AND database_name = current_database()"
+    ).fetchall():
+        names, forms = zip(*name_form_pairs(), strict=True)
+        con.register("_forms", pa.table({"name": list(names), "form": list(forms)}))
+        con.execute("CREATE TABLE name_forms AS SELECT * FROM _forms")
+        con.unregister("_forms")
     con.execute(FEATURES_SQL)
     return records
 

@@ -6,7 +6,7 @@ older entity (the one a merge keeps).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,47 @@ def current_members(conn: Connection, kind: str) -> dict[MemberKey, str]:
         ).where(entity_members.c.kind == kind)
     )
     return {(record_id, key): entity_id for record_id, key, entity_id in rows}
+
+
+def members_since(conn: Connection, kind: str, run_id: int) -> dict[MemberKey, str]:
+    """Records of `kind` placed by runs after `run_id`, and their entities."""
+    rows = conn.execute(
+        sa.select(
+            entity_members.c.record_id, entity_members.c.source_key, entity_members.c.entity_id
+        ).where(entity_members.c.kind == kind, entity_members.c.run_id > run_id)
+    )
+    return {(record_id, key): entity_id for record_id, key, entity_id in rows}
+
+
+def placed_keys(conn: Connection, kind: str, record_ids: Sequence[int]) -> set[MemberKey]:
+    """Which rows of `kind` of these source records an entity holds."""
+    found: set[MemberKey] = set()
+    for chunk in _chunked(list(record_ids), 5_000):
+        rows = conn.execute(
+            sa.select(entity_members.c.record_id, entity_members.c.source_key).where(
+                entity_members.c.kind == kind, entity_members.c.record_id.in_(chunk)
+            )
+        )
+        found.update((row[0], row[1]) for row in rows)
+    return found
+
+
+def members_of(
+    conn: Connection, kind: str, entity_ids: Sequence[str]
+) -> dict[MemberKey, tuple[str, str]]:
+    """Every record the given entities hold: member → (source, entity)."""
+    found: dict[MemberKey, tuple[str, str]] = {}
+    for chunk in _chunked(list(entity_ids), 5_000):
+        rows = conn.execute(
+            sa.select(
+                entity_members.c.record_id,
+                entity_members.c.source_key,
+                entity_members.c.source,
+                entity_members.c.entity_id,
+            ).where(entity_members.c.kind == kind, entity_members.c.entity_id.in_(chunk))
+        )
+        found.update({(row[0], row[1]): (row[2], row[3]) for row in rows})
+    return found
 
 
 def next_entity_number(conn: Connection, kind: str) -> int:

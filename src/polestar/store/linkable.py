@@ -1,22 +1,38 @@
 """The current records linkage reads: persons with their home postcode, vehicles, locations.
 
 Rows come out in batches of plain columns (a dict of lists), ready to become an Arrow batch,
-so a million records never sit in memory as Python objects all at once.
+so a million records never sit in memory as Python objects all at once. Each reader takes
+`record_ids` to read only some source records (incremental linkage reads the records a chunk
+of ingest just stored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.tables import links, locations, objects, persons, source_records
+from polestar.store.tables import (
+    entity_members,
+    links,
+    locations,
+    objects,
+    persons,
+    source_records,
+)
 
 Columns = dict[str, list[Any]]
 
 _current = source_records.c.withdrawn_run_id.is_(None)
+
+
+def _only(
+    query: sa.Select[Any], column: sa.ColumnElement[int], record_ids: Sequence[int] | None
+) -> sa.Select[Any]:
+    """`query` limited to the given source records (all of them when None)."""
+    return query if record_ids is None else query.where(column.in_(list(record_ids)))
 
 
 def _batches(conn: Connection, query: sa.Select[Any], size: int) -> Iterator[Columns]:
@@ -26,7 +42,9 @@ def _batches(conn: Connection, query: sa.Select[Any], size: int) -> Iterator[Col
         yield {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
-def person_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+def person_batches(
+    conn: Connection, size: int = 50_000, record_ids: Sequence[int] | None = None
+) -> Iterator[Columns]:
     """Current person records with the fields linkage compares."""
     query = (
         sa.select(
@@ -47,10 +65,12 @@ def person_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
         .where(_current)
         .order_by(persons.c.id)
     )
-    return _batches(conn, query, size)
+    return _batches(conn, _only(query, persons.c.record_id, record_ids), size)
 
 
-def home_postcode_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+def home_postcode_batches(
+    conn: Connection, size: int = 50_000, record_ids: Sequence[int] | None = None
+) -> Iterator[Columns]:
     """(record, person key, postcode) for every resides-at link to a location with a postcode."""
     query = (
         sa.select(links.c.record_id, links.c.from_key.label("source_key"), locations.c.postcode)
@@ -68,10 +88,12 @@ def home_postcode_batches(conn: Connection, size: int = 50_000) -> Iterator[Colu
         )
         .order_by(links.c.id)
     )
-    return _batches(conn, query, size)
+    return _batches(conn, _only(query, links.c.record_id, record_ids), size)
 
 
-def phone_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+def phone_batches(
+    conn: Connection, size: int = 50_000, record_ids: Sequence[int] | None = None
+) -> Iterator[Columns]:
     """(record, person key, phone number) for every person —uses→ phone link."""
     query = (
         sa.select(
@@ -95,10 +117,12 @@ def phone_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
         )
         .order_by(links.c.id)
     )
-    return _batches(conn, query, size)
+    return _batches(conn, _only(query, links.c.record_id, record_ids), size)
 
 
-def vehicle_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+def vehicle_batches(
+    conn: Connection, size: int = 50_000, record_ids: Sequence[int] | None = None
+) -> Iterator[Columns]:
     """Current vehicle records."""
     query = (
         sa.select(
@@ -115,10 +139,12 @@ def vehicle_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
         .where(_current, objects.c.object_type == "vehicle")
         .order_by(objects.c.id)
     )
-    return _batches(conn, query, size)
+    return _batches(conn, _only(query, objects.c.record_id, record_ids), size)
 
 
-def location_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
+def location_batches(
+    conn: Connection, size: int = 50_000, record_ids: Sequence[int] | None = None
+) -> Iterator[Columns]:
     """Current location records."""
     query = (
         sa.select(
@@ -136,4 +162,24 @@ def location_batches(conn: Connection, size: int = 50_000) -> Iterator[Columns]:
         .where(_current)
         .order_by(locations.c.id)
     )
-    return _batches(conn, query, size)
+    return _batches(conn, _only(query, locations.c.record_id, record_ids), size)
+
+
+def unplaced_record_ids(conn: Connection, kind: str) -> list[int]:
+    """Current source records holding a `kind` row that no entity holds yet."""
+    table = {"person": persons, "vehicle": objects, "location": locations}[kind]
+    placed = sa.exists().where(
+        entity_members.c.kind == kind,
+        entity_members.c.record_id == table.c.record_id,
+        entity_members.c.source_key == table.c.source_key,
+    )
+    query = (
+        sa.select(table.c.record_id)
+        .distinct()
+        .join(source_records, source_records.c.id == table.c.record_id)
+        .where(_current, ~placed)
+        .order_by(table.c.record_id)
+    )
+    if kind == "vehicle":
+        query = query.where(objects.c.object_type == "vehicle")
+    return list(conn.execute(query).scalars())

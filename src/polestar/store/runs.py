@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.engine import Engine
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 
 from polestar.store.tables import runs
 
@@ -29,3 +30,12 @@ def finish_run(engine: Engine, run_id: int, status: str, report: dict[str, Any])
             .where(runs.c.id == run_id)
             .values(finished_at=datetime.now(UTC), status=status, report=report)
         )
+
+
+def last_completed_run(conn: Connection, command: str) -> int | None:
+    """The id of the latest completed run of `command`, if any."""
+    return conn.execute(
+        sa.select(sa.func.max(runs.c.id)).where(
+            runs.c.command == command, runs.c.status == "completed"
+        )
+    ).scalar_one_or_none()

@@ -1,0 +1,133 @@
+"""Linking records as they arrive: the service ingest's chunk hook, `link --incremental` and
+the duplicate warning at entry call.
+
+`Arrivals` holds the warm indexes (people by blocking key and score, vehicles and locations by
+key) for as long as records keep arriving; each call places the given source records' rows
+that no entity holds yet. The whole session is one run in the store and one combination entry
+in the audit trail, as a batch run is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from types import TracebackType
+
+from sqlalchemy.engine import Engine
+
+from polestar import audit
+from polestar.linkage.incremental import Assigned, Candidate, assign_people
+from polestar.linkage.keyed import KeyIndex
+from polestar.linkage.person_index import PersonIndex, open_index
+from polestar.settings import Settings
+from polestar.store.linkable import unplaced_record_ids
+from polestar.store.runs import finish_run, start_run
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "link-incremental"
+
+
+@dataclass
+class ArrivalsReport:
+    """What a session placed (`polestar link --incremental --json` prints it)."""
+
+    engine: str = "incremental"
+    seconds: float = 0.0
+    model_version: int | None = None
+    person: dict[str, int] = field(default_factory=dict)
+    vehicle: int = 0
+    location: int = 0
+
+
+class Arrivals:
+    """A session of incremental linkage; use as a context manager."""
+
+    def __init__(self, engine: Engine, settings: Settings, index: PersonIndex, actor: str) -> None:
+        self.engine, self.settings, self.index, self.actor = engine, settings, index, actor
+        self.keyed = {kind: KeyIndex(index.con, engine, kind) for kind in ("vehicle", "location")}
+        self.run_id = start_run(engine, COMMAND, actor)
+        self.people = Assigned()
+        self.placed = {"vehicle": 0, "location": 0}
+        self.started = time.perf_counter()
+
+    def assign(self, record_ids: Sequence[int]) -> None:
+        """Place every unplaced person, vehicle and location row of these source records."""
+        self.people.add(
+            assign_people(self.engine, self.settings, self.index, record_ids, self.run_id)
+        )
+        for kind, keyed in self.keyed.items():
+            self.placed[kind] += keyed.assign(self.engine, record_ids, self.run_id)
+
+    def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
+        """The duplicate warning at entry: place one new record's people and return, for each,
+        the existing records it may duplicate with their probabilities."""
+        found = assign_people(
+            self.engine, self.settings, self.index, [record_id], self.run_id, with_candidates=True
+        )
+        self.people.add(found)
+        return found.candidates or {}
+
+    def report(self) -> ArrivalsReport:
+        people = asdict(self.people)
+        del people["candidates"]
+        return ArrivalsReport(
+            seconds=round(time.perf_counter() - self.started, 3),
+            model_version=self.index.model_version,
+            person=people,
+            vehicle=self.placed["vehicle"],
+            location=self.placed["location"],
+        )
+
+    def __enter__(self) -> Arrivals:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        status = "failed" if kind is not None else "completed"
+        report = asdict(self.report())
+        finish_run(self.engine, self.run_id, status, report)
+        audit.record(
+            self.engine,
+            audit.Combination(
+                action="link.incremental",
+                actor=self.actor,
+                run_id=self.run_id,
+                details={"status": status, **report},
+            ),
+            self.settings,
+        )
+        self.index.close()
+
+
+def start_arrivals(engine: Engine, settings: Settings, actor: str) -> Arrivals | None:
+    """A session of incremental linkage, or None until a batch run has placed people."""
+    index = open_index(engine, settings)
+    return None if index is None else Arrivals(engine, settings, index, actor)
+
+
+def link_unplaced(
+    engine: Engine, settings: Settings, actor: str, chunk: int = 5_000
+) -> ArrivalsReport | None:
+    """`polestar link --incremental`: place every record no entity holds yet, in chunks."""
+    arrivals = start_arrivals(engine, settings, actor)
+    if arrivals is None:
+        return None
+    with arrivals:
+        with engine.connect() as conn:
+            record_ids = sorted(
+                {
+                    rid
+                    for kind in ("person", "vehicle", "location")
+                    for rid in unplaced_record_ids(conn, kind)
+                }
+            )
+        for start in range(0, len(record_ids), chunk):
+            arrivals.assign(record_ids[start : start + chunk])
+    return arrivals.report()

@@ -1,0 +1,214 @@
+"""Incremental linkage: person records that arrive after a batch run join their entities at once.
+
+Each arriving record is scored, with the stored model, against the records that share a
+blocking key with it (`person_index`) and against the other arrivals; the pairs at or above
+the match threshold are clustered exactly as the batch clusters them — strongest first, never
+joining conflicting dates of birth or sexes (`constrained.greedy`) — with each existing
+entity as one node carrying the profiles of all its records. Ids then follow the batch's
+stable-id rules (`clusters.assign_ids`) over the entities touched: a record that matches
+nothing founds an entity, one that bridges two entities merges them into the older id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+from polestar.linkage.clusters import Member
+from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
+from polestar.linkage.person_index import PersonIndex
+from polestar.linkage.placement import merged_ids, place_groups
+from polestar.settings import Settings
+
+CANDIDATE_FLOOR = 0.01  # candidates below this probability are not worth showing
+CANDIDATES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An existing record a new one may duplicate, for the duplicate warning at entry."""
+
+    record: str  # SOURCE:KEY
+    entity_id: str | None
+    match_probability: float
+    match_weight: float
+
+
+@dataclass
+class Assigned:
+    """What one incremental assignment did."""
+
+    records: int = 0
+    joined: int = 0  # arrivals placed in an existing entity
+    new_entities: int = 0
+    merged: int = 0  # entities retired into another because an arrival bridged them
+    pairs_scored: int = 0
+    candidates: dict[str, list[Candidate]] | None = None  # per arriving SOURCE:KEY
+
+    def add(self, other: Assigned) -> None:
+        self.records += other.records
+        self.joined += other.joined
+        self.new_entities += other.new_entities
+        self.merged += other.merged
+        self.pairs_scored += other.pairs_scored
+
+
+def assign_people(
+    engine: Engine,
+    settings: Settings,
+    index: PersonIndex,
+    record_ids: Sequence[int],
+    run_id: int,
+    *,
+    with_candidates: bool = False,
+) -> Assigned:
+    """Place the person rows of these source records that no entity holds yet."""
+    con = index.con
+    arrivals = index.add(engine, record_ids)
+    if not arrivals:
+        return Assigned(candidates={} if with_candidates else None)
+    index.candidate_pairs(arrivals)
+    scored = con.execute("EXECUTE score").fetchall()
+    report = Assigned(records=len(arrivals), pairs_scored=len(scored))
+    threshold = settings.link_match_threshold
+    edges = [
+        (left, right, entity_l, entity_r)
+        for left, right, _weight, _p, entity_l, entity_r in sorted(
+            (row for row in scored if row[3] >= threshold),
+            key=lambda row: (-row[2], row[0], row[1]),
+        )
+    ]
+    touched = sorted({e for *_, left, right in edges for e in (left, right) if e is not None})
+    node_of_entity = {entity: -(n + 1) for n, entity in enumerate(touched)}
+    roots, _held_apart = greedy(
+        [],
+        [
+            (
+                node_of_entity[el] if el is not None else left,
+                node_of_entity[er] if er is not None else right,
+            )
+            for left, right, el, er in edges
+        ],
+        _node_profiles(index, node_of_entity),
+        _conflicting(index),
+    )
+    groups: dict[int, list[int]] = defaultdict(list)
+    for uid in arrivals:
+        groups[roots.get(uid, uid)].append(uid)
+    entities_of_group: dict[int, list[str]] = defaultdict(list)
+    for entity, node in node_of_entity.items():
+        if roots.get(node, node) in groups:
+            entities_of_group[roots[node]].append(entity)
+    _place(engine, index, run_id, groups, entities_of_group, report)
+    if with_candidates:
+        report.candidates = _candidates(index, scored, set(arrivals))
+    return report
+
+
+def _place(
+    engine: Engine,
+    index: PersonIndex,
+    run_id: int,
+    groups: dict[int, list[int]],
+    entities_of_group: dict[int, list[str]],
+    report: Assigned,
+) -> None:
+    """Give each group an entity by the batch's stable-id rules; write store and index."""
+    con = index.con
+    arriving = {
+        uid: Member((record_id, key), source)
+        for uid, record_id, key, source in con.sql(
+            "SELECT unique_id, record_id, source_key, source FROM arriving"
+        ).fetchall()
+    }
+    assignment = place_groups(
+        engine,
+        "person",
+        [
+            ([arriving[uid] for uid in uids], entities_of_group.get(root, []))
+            for root, uids in groups.items()
+        ],
+        run_id,
+        index.model_version,
+    )
+    report.new_entities += assignment.new_entities
+    report.merged += len(assignment.changes.retired)
+    report.joined += sum(len(uids) for root, uids in groups.items() if root in entities_of_group)
+    uid_of = {member.key: uid for uid, member in arriving.items()}
+    con.register(
+        "_placed",
+        pa.table(
+            {
+                "unique_id": pa.array([uid_of[key] for key in uid_of], pa.int64()),
+                "entity_id": [assignment.entity_of[key] for key in uid_of],
+            }
+        ),
+    )
+    merged = merged_ids(assignment)
+    for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
+        con.execute(
+            f"UPDATE {table} SET entity_id = p.entity_id FROM _placed p "
+            f"WHERE {table}.unique_id = p.unique_id"
+        )
+        for old, new in merged:
+            con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+    con.unregister("_placed")
+
+
+def _node_profiles(index: PersonIndex, node_of_entity: dict[str, int]) -> dict[int, set[Tag]]:
+    """Date-of-birth and sex profiles of each arrival and of every record of each entity."""
+    con = index.con
+    touched = list(node_of_entity)
+    holders = f"entity_id IN ({', '.join('?' * len(touched))})" if touched else "false"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE components AS "
+        "SELECT 'all' AS cluster_id, unique_id, entity_id, dob, dob_swapped, dob_md, yob, "
+        f"gender FROM idx.people WHERE {holders} "
+        "UNION ALL SELECT 'all', unique_id, NULL, dob, dob_swapped, dob_md, yob, gender "
+        "FROM arriving",
+        touched,
+    )
+    con.execute(PROFILES_SQL)
+    profiles: dict[int, set[Tag]] = defaultdict(set)
+    for uid, entity, profile in con.sql(
+        "SELECT c.unique_id, c.entity_id, p.profile FROM components c JOIN profiles p "
+        "ON p.dob IS NOT DISTINCT FROM c.dob AND p.gender IS NOT DISTINCT FROM c.gender"
+    ).fetchall():
+        profiles[node_of_entity[entity] if entity is not None else uid].add(("profile", profile))
+    return profiles
+
+
+def _conflicting(index: PersonIndex) -> set[tuple[Tag, Tag]]:
+    index.con.execute(CONFLICTS_SQL)
+    pairs = [
+        (("profile", a), ("profile", b)) for a, b in index.con.sql("FROM conflicts").fetchall()
+    ]
+    return set(pairs) | {(b, a) for a, b in pairs}
+
+
+def _candidates(
+    index: PersonIndex, scored: list[tuple[int, int, float, float, str, str]], arrivals: set[int]
+) -> dict[str, list[Candidate]]:
+    """For each arrival, the records it scored against, most probable first."""
+    records = {
+        uid: (f"{source}:{key}", entity)
+        for uid, source, key, entity in index.con.sql(
+            "SELECT unique_id, source, source_key, entity_id FROM involved"
+        ).fetchall()
+    }
+    found: dict[str, list[Candidate]] = defaultdict(list)
+    for left, right, weight, probability, _el, _er in scored:
+        if probability < CANDIDATE_FLOOR:
+            continue
+        for arrival, other in ((left, right), (right, left)):
+            if arrival in arrivals:
+                name, entity = records[other]
+                found[records[arrival][0]].append(Candidate(name, entity, probability, weight))
+    return {
+        arrival: sorted(candidates, key=lambda c: -c.match_weight)[:CANDIDATES_SHOWN]
+        for arrival, candidates in found.items()
+    }

@@ -1,0 +1,125 @@
+"""Incremental vehicles and locations: an arrival joins the entity holding a record with its key.
+
+The batch joins vehicles by VRM and locations by UPRN, first line with postcode, or first line
+with town, transitively. Arriving records do the same against a table of every key and the
+entity holding it (kept in the run's DuckDB beside the person index): an arrival sharing no key
+founds an entity, one sharing keys with two entities merges them, as the batch would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+from polestar.linkage import locations, vehicles
+from polestar.linkage.clusters import Member
+from polestar.linkage.placement import merged_ids, place_groups
+from polestar.store.entities import current_members, placed_keys
+
+Loader = Callable[[duckdb.DuckDBPyConnection, Engine, Sequence[int] | None], int]
+KINDS: dict[str, tuple[str, Loader, str]] = {
+    # kind: (raw table, loader, SQL of (unique_id, key) over the raw table)
+    "vehicle": ("vehicle_raw", vehicles.load_vehicles, vehicles.KEYS_SQL),
+    "location": ("location_raw", locations.load_locations, locations.KEY_ROWS_SQL),
+}
+
+
+class KeyIndex:
+    """Keys → entities for one kind, in the schema `idx` of the index's DuckDB."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, engine: Engine, kind: str) -> None:
+        self.con, self.kind = con, kind
+        self.raw, self.load, self.keys_sql = KINDS[kind]
+        self.table = f"idx.{kind}_keys"
+        self.load(con, engine, None)
+        with engine.connect() as conn:
+            placed = current_members(conn, kind)
+        con.register("_placed", _placement_table(placed))
+        con.execute(
+            f"CREATE OR REPLACE TABLE {self.table} AS SELECT DISTINCT k.key, m.entity_id "
+            f"FROM ({self.keys_sql}) k JOIN {self.raw} r USING (unique_id) "
+            "JOIN _placed m USING (record_id, source_key)"
+        )
+        con.unregister("_placed")
+        con.execute(f"CREATE INDEX ix_{kind}_keys_key ON {self.table} (key)")
+
+    def assign(self, engine: Engine, record_ids: Sequence[int], run_id: int) -> int:
+        """Place this kind's rows of these source records that no entity holds yet."""
+        con = self.con
+        if self.load(con, engine, record_ids) == 0:
+            return 0
+        with engine.connect() as conn:
+            placed = placed_keys(conn, self.kind, record_ids)
+        arriving = {
+            uid: Member((record_id, key), source)
+            for uid, record_id, key, source in con.sql(
+                f"SELECT unique_id, record_id, source_key, source FROM {self.raw}"
+            ).fetchall()
+            if (record_id, key) not in placed
+        }
+        if not arriving:
+            return 0
+        keyed = [
+            (uid, key, entity)
+            for uid, key, entity in con.sql(
+                f"SELECT k.unique_id, k.key, e.entity_id FROM ({self.keys_sql}) k "
+                f"LEFT JOIN {self.table} e USING (key)"
+            ).fetchall()
+            if uid in arriving
+        ]
+        groups = _groups(list(arriving), keyed)
+        assignment = place_groups(
+            engine,
+            self.kind,
+            [([arriving[uid] for uid in uids], entities) for uids, entities in groups],
+            run_id,
+            None,
+        )
+        for old, new in merged_ids(assignment):
+            con.execute(f"UPDATE {self.table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+        rows = {(key, assignment.entity_of[arriving[uid].key]) for uid, key, _entity in keyed}
+        con.register(
+            "_new", pa.table({"key": [r[0] for r in rows], "entity_id": [r[1] for r in rows]})
+        )
+        con.execute(f"INSERT INTO {self.table} SELECT * FROM _new")
+        con.unregister("_new")
+        return len(arriving)
+
+
+def _groups(
+    arrivals: list[int], keyed: list[tuple[int, str, str | None]]
+) -> list[tuple[list[int], list[str]]]:
+    """Arrivals joined through shared keys, each group with the entities its keys reach."""
+    parent: dict[object, object] = {}
+
+    def find(node: object) -> object:
+        while parent.get(node, node) != node:
+            node = parent[node]
+        return node
+
+    for uid, key, entity in keyed:
+        parent[find(("key", key))] = find(uid)
+        if entity is not None:
+            parent[find(("entity", entity))] = find(uid)
+    members: dict[object, list[int]] = defaultdict(list)
+    for uid in arrivals:
+        members[find(uid)].append(uid)
+    reached: dict[object, set[str]] = defaultdict(set)
+    for _uid, _key, entity in keyed:
+        if entity is not None:
+            reached[find(("entity", entity))].add(entity)
+    return [(uids, sorted(reached.get(root, set()))) for root, uids in members.items()]
+
+
+def _placement_table(placed: dict[tuple[int, str], str]) -> pa.Table:
+    return pa.table(
+        {
+            "record_id": pa.array([key[0] for key in placed], pa.int64()),
+            "source_key": [key[1] for key in placed],
+            "entity_id": list(placed.values()),
+        }
+    )

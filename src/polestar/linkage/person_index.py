@@ -1,0 +1,405 @@
+"""The person index: what matching one new record against everyone needs, kept warm in memory.
+
+The schema `idx` of an in-memory DuckDB holds every person record's features (as
+`people.FEATURES_SQL` derives them), the batch's term frequencies, each record's entity and
+its blocking keys. A blocking key is the text of one blocking rule's join expressions for one
+record, so the candidates for a new record are the records sharing one of its keys: lookups
+in an indexed table rather than the joins of a batch run. It is a cache of the store. A file
+beside the store (`POLESTAR_DATA_DIR/linkage/person-index.duckdb`) keeps it as the last batch
+run left it, written once per batch run and model; each process loads it and catches up with
+what incremental runs placed since, from the store, so nothing is written to the file while
+records are assigned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
+from splink.internals.settings_creator import SettingsCreator
+from sqlalchemy.engine import Engine
+
+from polestar.linkage import duck
+from polestar.linkage.people import load_people
+from polestar.linkage.scoring import Scorer, compile_scorer
+from polestar.settings import Settings
+from polestar.store.entities import current_members, members_since, placed_keys
+from polestar.store.link_models import StoredModel, latest_model
+from polestar.store.runs import last_completed_run
+
+logger = logging.getLogger(__name__)
+
+INDEX_FILE = Path("linkage") / "person-index.duckdb"
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """One blocking rule as key expressions: a record's `left` key meets another's `right`."""
+
+    number: int
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    explode: tuple[str, ...]
+    filter: str
+
+    @property
+    def symmetric(self) -> bool:
+        return self.left == self.right
+
+
+def key_rules(model: dict[str, Any]) -> list[KeyRule]:
+    """The stored model's blocking rules, as key expressions (Splink parses the SQL)."""
+    settings = SettingsCreator.from_path_or_dict(model).get_settings("duckdb")
+    rules: list[KeyRule] = []
+    for number, rule in enumerate(settings._blocking_rules_to_generate_predictions):
+        assert isinstance(rule, BlockingRule)
+        pairs = rule._equi_join_conditions
+        explode = (
+            tuple(rule.array_columns_to_explode) if isinstance(rule, ExplodingBlockingRule) else ()
+        )
+        condition = rule._filter_conditions
+        rules.append(
+            KeyRule(
+                number,
+                tuple(left for left, _ in pairs),
+                tuple(right for _, right in pairs),
+                explode,
+                "" if condition in ("", "TRUE") else condition,
+            )
+        )
+    return rules
+
+
+def _key_select(table: str, rule: KeyRule, expressions: tuple[str, ...], tag: str) -> str:
+    """SELECT key, unique_id: the rule's expressions over `table`, NULL when any part is."""
+    source = table
+    if rule.explode:
+        replaced = ", ".join(f"unnest({column}) AS {column}" for column in rule.explode)
+        source = f"(SELECT * REPLACE ({replaced}) FROM {table})"
+    parts = [f"CAST({expression} AS VARCHAR)" for expression in expressions]
+    present = " AND ".join(f"{part} IS NOT NULL" for part in parts)
+    key = f"'{rule.number}{tag}|' || concat_ws('|', {', '.join(parts)})"
+    return f"SELECT {key} AS key, unique_id FROM {source} WHERE {present}"
+
+
+def stored_keys_sql(table: str, rules: Sequence[KeyRule]) -> str:
+    """Every key a record is found by: its left and right forms (one form when symmetric)."""
+    selects = []
+    for rule in rules:
+        if rule.symmetric:
+            selects.append(_key_select(table, rule, rule.left, "S"))
+        else:
+            selects.append(_key_select(table, rule, rule.left, "L"))
+            selects.append(_key_select(table, rule, rule.right, "R"))
+    return " UNION ALL ".join(selects)
+
+
+_PROBE_TAG = {"S": "S", "L": "R", "R": "L"}
+
+
+def probe_key(stored_key: str) -> str:
+    """The key a record looks for, from one it is stored under: a left form meets stored right
+    forms and vice versa (`3L|…` → `3R|…`); a symmetric rule's key meets itself."""
+    tag, value = stored_key.split("|", 1)
+    return f"{tag[:-1]}{_PROBE_TAG[tag[-1]]}|{value}"
+
+
+class PersonIndex:
+    """An open person index: the schema `idx` of an in-memory DuckDB."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: int) -> None:
+        self.con = con
+        self.model_version = stored.version
+        self.run_id = run_id
+        self.rules = key_rules(stored.model)
+        self.scorer: Scorer = compile_scorer(stored.model)
+        self.filters = {rule.number: rule.filter for rule in self.rules if rule.filter}
+        self.arriving_keys: list[tuple[str, int]] = []
+        # Statements run for every arrival are planned once: Splink's scoring SQL is long.
+        con.execute("CREATE TEMP TABLE arriving AS FROM idx.people LIMIT 0")
+        con.execute("CREATE TEMP TABLE involved AS FROM idx.people LIMIT 0")
+        con.execute("CREATE TEMP TABLE pairs (join_key_l BIGINT, join_key_r BIGINT)")
+        con.execute(f"PREPARE arriving_keys AS {stored_keys_sql('arriving', self.rules)}")
+        con.execute(
+            "PREPARE score AS SELECT s.unique_id_l, s.unique_id_r, s.match_weight, "
+            "s.match_probability, l.entity_id AS entity_l, r.entity_id AS entity_r "
+            f"FROM ({self.scorer.query('pairs', 'involved', 'involved')}) s "
+            "JOIN involved l ON l.unique_id = s.unique_id_l "
+            "JOIN involved r ON r.unique_id = s.unique_id_r"
+        )
+        # A value the batch never saw is as rare as the rarest it did.
+        self.rarest = {
+            column: float(
+                con.sql(f"SELECT coalesce(min(tf_{column}), 1) FROM idx.tf_{column}").fetchall()[0][
+                    0
+                ]
+            )
+            for column in self.scorer.tf_columns
+        }
+
+    def close(self) -> None:
+        self.con.close()
+
+    def catch_up(self, engine: Engine) -> None:
+        """Take in what incremental runs placed after the batch run the index was built from."""
+        with engine.connect() as conn:
+            later = members_since(conn, "person", self.run_id)
+        if not later:
+            return
+        self.add(engine, sorted({key[0] for key in later}), placed_too=True)
+        self.con.register(
+            "_later",
+            pa.table(
+                {
+                    "record_id": pa.array([key[0] for key in later], pa.int64()),
+                    "source_key": [key[1] for key in later],
+                    "entity_id": list(later.values()),
+                }
+            ),
+        )
+        self.con.execute(
+            "UPDATE idx.people SET entity_id = l.entity_id FROM _later l "
+            "WHERE idx.people.record_id = l.record_id AND idx.people.source_key = l.source_key"
+        )
+        self.con.unregister("_later")
+
+    def add(
+        self, engine: Engine, record_ids: Sequence[int], *, placed_too: bool = False
+    ) -> list[int]:
+        """Index these source records' person rows that no entity holds yet, unplaced; they
+        form the temp table `arriving`. Returns their unique ids.
+
+        A record already placed keeps its entity until the next batch run (a changed version
+        included); one left unplaced by an interrupted assignment is indexed anew.
+        """
+        con = self.con
+        if load_people(con, engine, record_ids) == 0:
+            return []
+        placed: set[tuple[int, str]] = set()
+        if not placed_too:
+            with engine.connect() as conn:
+                placed = placed_keys(conn, "person", record_ids)
+        if placed:
+            con.register(
+                "_placed",
+                pa.table(
+                    {
+                        "record_id": pa.array([key[0] for key in placed], pa.int64()),
+                        "source_key": [key[1] for key in placed],
+                    }
+                ),
+            )
+            con.execute("DELETE FROM people WHERE (record_id, source_key) IN (FROM _placed)")
+            con.unregister("_placed")
+        tf = ", ".join(
+            f"coalesce(t_{c}.tf_{c}, {self.rarest[c]!r}) AS tf_{c}" for c in self.scorer.tf_columns
+        )
+        joins = " ".join(
+            f"LEFT JOIN idx.tf_{c} t_{c} ON t_{c}.{c} = p.{c}" for c in self.scorer.tf_columns
+        )
+        con.execute("DELETE FROM arriving")
+        con.execute(
+            f"INSERT INTO arriving BY NAME SELECT p.*, {tf}, NULL::VARCHAR AS entity_id "
+            f"FROM people p {joins}"
+        )
+        ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
+        if ids:
+            con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({_literal(ids)})")
+            con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
+            self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
+            con.register(
+                "_keys",
+                pa.table(
+                    {
+                        "key": [key for key, _ in self.arriving_keys],
+                        "unique_id": pa.array([u for _, u in self.arriving_keys], pa.int64()),
+                    }
+                ),
+            )
+            con.execute("INSERT INTO idx.keys FROM _keys")
+            con.unregister("_keys")
+        return ids
+
+    def candidate_pairs(self, arrivals: Sequence[int]) -> None:
+        """Pairs (join_key_l < join_key_r) of arrivals with any indexed record a blocking rule
+        would have compared, in the temp table `pairs`; the records involved in `involved`.
+
+        Keys are looked up in the indexed key table and only the records found are read, so
+        the work grows with the candidates, not with the index.
+        """
+        con = self.con
+        probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
+        keys = sorted({key for key, _ in probes})
+        found: dict[str, list[int]] = defaultdict(list)
+        if keys:
+            placeholders = ", ".join("?" * len(keys))
+            for key, uid in con.execute(
+                f"SELECT key, unique_id FROM idx.keys WHERE key IN ({placeholders})", keys
+            ).fetchall():
+                found[key].append(uid)
+        pairs = {
+            (min(uid, other), max(uid, other), key.split("|", 1)[0][:-1])
+            for key, uid in probes
+            for other in found.get(key, ())
+            if other != uid
+        }
+        involved = sorted({uid for pair in pairs for uid in pair[:2]} | set(arrivals))
+        con.execute("DELETE FROM involved")
+        con.execute(
+            f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
+        )
+        con.register(
+            "_pairs",
+            pa.table(
+                {
+                    "l": pa.array([pair[0] for pair in pairs], pa.int64()),
+                    "r": pa.array([pair[1] for pair in pairs], pa.int64()),
+                    "rule": pa.array([int(pair[2]) for pair in pairs], pa.int64()),
+                }
+            ),
+        )
+        filters = " ".join(
+            f"WHEN {number} THEN ({condition})" for number, condition in self.filters.items()
+        )
+        keep = f"CASE p.rule {filters} ELSE true END" if filters else "true"
+        con.execute("DELETE FROM pairs")
+        con.execute(
+            f"""
+            INSERT INTO pairs
+            SELECT DISTINCT p.l AS join_key_l, p.r AS join_key_r
+            FROM _pairs p JOIN involved l ON l.unique_id = p.l JOIN involved r ON r.unique_id = p.r
+            WHERE {keep}
+            """
+        )
+        con.unregister("_pairs")
+
+
+def _literal(ids: Sequence[int]) -> str:
+    """Integer ids as an SQL list (literals, so DuckDB looks them up in the ART index)."""
+    return ", ".join(str(int(uid)) for uid in ids) or "NULL"
+
+
+def index_path(settings: Settings) -> Path:
+    return settings.data_dir / INDEX_FILE
+
+
+def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
+    """The person index in memory, warm; None when no batch run has placed people yet.
+
+    The file holds the index as the last batch run left it and is written once per batch run
+    and model; each process loads it (building it first when missing or older) and catches
+    up with what incremental runs placed since, from the store.
+    """
+    with engine.connect() as conn:
+        stored = latest_model(conn, "person")
+        run_id = last_completed_run(conn, "link")
+    if stored is None or run_id is None:
+        return None
+    path = index_path(settings)
+    meta = {"run_id": str(run_id), "model_version": str(stored.version)}
+    tf_columns = compile_scorer(stored.model).tf_columns
+    tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns))
+    con = duck.connect(settings)
+    con.execute("CREATE SCHEMA idx")
+    if _saved_meta(con, path) == meta:
+        _copy(con, path, tables, into="idx", read_only=True)
+    else:
+        _build(con, engine, stored, tf_columns)
+        _save(con, path, tables, meta)
+    con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
+    con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
+    con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")
+    index = PersonIndex(con, stored, run_id)
+    index.catch_up(engine)
+    return index
+
+
+def _saved_meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    con.execute(f"ATTACH '{path}' AS saved (READ_ONLY)")
+    try:
+        return dict(con.sql("SELECT name, value FROM saved.meta").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.execute("DETACH saved")
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    tables: Sequence[str],
+    *,
+    into: str,
+    read_only: bool = False,
+) -> None:
+    """Copy tables between the in-memory `idx` schema and the file at `path`."""
+    con.execute(f"ATTACH '{path}' AS saved{' (READ_ONLY)' if read_only else ''}")
+    source = "saved" if into == "idx" else "idx"
+    for table in tables:
+        con.execute(f"CREATE TABLE {into}.{table} AS FROM {source}.{table}")
+    con.execute("DETACH saved")
+
+
+def _save(
+    con: duckdb.DuckDBPyConnection, path: Path, tables: Sequence[str], meta: dict[str, str]
+) -> None:
+    """Write the index to a new file and put it in place at once (readers never see half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    _copy(con, partial, tables, into="saved")
+    con.execute(f"ATTACH '{partial}' AS saved")
+    con.execute("CREATE TABLE saved.meta (name VARCHAR, value VARCHAR)")
+    con.executemany("INSERT INTO saved.meta VALUES (?, ?)", list(meta.items()))
+    con.execute("DETACH saved")
+    partial.replace(path)
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    stored: StoredModel,
+    tf_columns: Sequence[str],
+) -> None:
+    """The index from the store: every current person record with its entity, in `idx`."""
+    logger.info("building the person index")
+    load_people(con, engine)
+    with engine.connect() as conn:
+        placed = current_members(conn, "person")
+    con.register(
+        "_placed",
+        pa.table(
+            {
+                "record_id": pa.array([key[0] for key in placed], pa.int64()),
+                "source_key": [key[1] for key in placed],
+                "entity_id": list(placed.values()),
+            }
+        ),
+    )
+    for column in tf_columns:
+        con.execute(
+            f"CREATE TABLE idx.tf_{column} AS SELECT {column}, count(*) / "
+            f"(SELECT count({column}) FROM people) AS tf_{column} FROM people "
+            f"WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+    tf = ", ".join(f"t_{c}.tf_{c}" for c in tf_columns)
+    joins = " ".join(f"LEFT JOIN idx.tf_{c} t_{c} ON t_{c}.{c} = p.{c}" for c in tf_columns)
+    con.execute(
+        f"CREATE TABLE idx.people AS SELECT p.*, {tf}, m.entity_id FROM people p {joins} "
+        "LEFT JOIN _placed m USING (record_id, source_key)"
+    )
+    con.unregister("_placed")
+    rules = key_rules(stored.model)
+    con.execute(
+        f"CREATE TABLE idx.keys AS SELECT * FROM ({stored_keys_sql('idx.people', rules)}) "
+        "ORDER BY key"
+    )

@@ -1,0 +1,43 @@
+"""Placing arrivals: groups of new records and the entities they join, under the batch's rules.
+
+Incremental assignment (people by score, vehicles and locations by key) ends the same way: each
+group of arriving records, with every record of the existing entities it reaches, is one
+cluster, and `clusters.assign_ids` gives it an id by the batch's stable-id rules — a group
+reaching no entity founds one, a group reaching two merges them into the older id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Engine
+
+from polestar.linkage.clusters import Assignment, Member, assign_ids
+from polestar.store.entities import apply_changes, members_of, next_entity_number
+
+Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
+
+
+def place_groups(
+    engine: Engine, kind: str, groups: Sequence[Group], run_id: int, model_version: int | None
+) -> Assignment:
+    """Write each group's placement in one transaction; returns the assignment made."""
+    with engine.begin() as conn:
+        holding = members_of(conn, kind, sorted({e for _, entities in groups for e in entities}))
+        by_entity: dict[str, list[Member]] = defaultdict(list)
+        for key, (source, entity) in holding.items():
+            by_entity[entity].append(Member(key, source))
+        clusters = [
+            arriving + [member for entity in entities for member in by_entity[entity]]
+            for arriving, entities in groups
+        ]
+        previous = {key: entity for key, (_source, entity) in holding.items()}
+        assignment = assign_ids(kind, clusters, previous, next_entity_number(conn, kind))
+        apply_changes(conn, assignment.changes, run_id, model_version)
+    return assignment
+
+
+def merged_ids(assignment: Assignment) -> list[tuple[str, str]]:
+    """(retired id, id it was merged into) for each merge the assignment made."""
+    return [(old, new) for old, new, reason, _ in assignment.changes.changes if reason == "merged"]

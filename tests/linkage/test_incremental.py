@@ -1,0 +1,277 @@
+"""Incremental linkage against the batch, on SQLite and PostgreSQL (issue 5, item 1).
+
+A county is split: its first exports are ingested and linked by a batch run; the rest arrive
+later through `polestar ingest`, which links them chunk by chunk as they commit. A second
+store ingests everything and runs the batch with the same model. Every arriving record must
+land with the same companions as in that batch run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from polestar.cli import app
+from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.arrivals import link_unplaced, start_arrivals
+from polestar.linkage.run import link
+from polestar.settings import Settings
+from polestar.store.engine import create_engine
+from polestar.store.entities import members, resolve
+from polestar.store.schema import upgrade
+from polestar.store.tables import entity_changes, runs
+from polestar.synth import generate
+from tests.conftest import _postgres_database
+from tests.ingest.exports import CUSTODY_HEADER
+from tests.linkage.models import ACTOR, store_person_model, train_person_model
+
+runner = CliRunner()
+HELD_OUT = 1 / 3  # the share of each export's records that arrive after the batch run
+Placement = dict[tuple[str, str], str]
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(first exports, later exports, all exports) of one county."""
+    root = tmp_path_factory.mktemp("split")
+    county = root / "county"
+    generate(county, people=400, seed=21, workers=1)
+    first, later = root / "first", root / "later"
+    first.mkdir()
+    later.mkdir()
+    for path in county.iterdir():
+        if path.name in ("truth.csv", "county.geojson"):
+            continue
+        if path.suffix in (".csv", ".jsonl"):
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            header = lines[:1] if path.suffix == ".csv" else []
+            body = lines[len(header) :]
+            cut = len(body) - int(len(body) * HELD_OUT)
+            (first / path.name).write_text("".join(header + body[:cut]), encoding="utf-8")
+            (later / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
+        else:
+            (first / path.name).write_bytes(path.read_bytes())
+    return first, later, county
+
+
+@pytest.fixture(scope="module")
+def model(split: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return train_person_model([split[0]], tmp_path_factory.mktemp("training"))
+
+
+@contextmanager
+def _store(database_url: str, tmp_path: Path, name: str) -> Iterator[tuple[Engine, Settings]]:
+    place = (
+        nullcontext(f"sqlite:///{tmp_path / f'{name}.db'}")
+        if database_url.startswith("sqlite")
+        else contextmanager(_postgres_database)()
+    )
+    with place as url:
+        settings = Settings(database_url=url, data_dir=tmp_path / f"{name}-data")
+        engine = create_engine(settings=settings)
+        upgrade(engine)
+        try:
+            yield engine, settings
+        finally:
+            engine.dispose()
+
+
+def _placement(engine: Engine, kind: str) -> Placement:
+    with engine.connect() as conn:
+        return {(source, key): entity for source, key, entity in members(conn, kind)}
+
+
+def _companions(placement: Placement) -> dict[tuple[str, str], frozenset[tuple[str, str]]]:
+    by_entity: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for record, entity in placement.items():
+        by_entity[entity].add(record)
+    return {record: frozenset(by_entity[entity]) for record, entity in placement.items()}
+
+
+def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
+    database_url: str, tmp_path: Path, split: tuple[Path, Path, Path], model: Any
+) -> None:
+    first, later, _county = split
+    with _store(database_url, tmp_path, "incremental") as (engine, settings):
+        ingest(engine, plan_inputs([first]), settings, actor=ACTOR)
+        store_person_model(engine, model)
+        link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+        before = _placement(engine, "person")
+        with start_arrivals(engine, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
+            ingest(
+                engine,
+                plan_inputs([later]),
+                settings,
+                actor=ACTOR,
+                on_chunk_committed=arrivals.assign,
+            )
+        incremental = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
+    with _store(database_url, tmp_path, "batch") as (engine, settings):
+        ingest(engine, plan_inputs([first, later]), settings, actor=ACTOR)
+        store_person_model(engine, model)
+        link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+        batch = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
+
+    arrived = [record for record in incremental["person"] if record not in before]
+    assert len(arrived) >= 300, len(arrived)
+    assert set(incremental["person"]) == set(batch["person"])  # every record placed once
+    ours, theirs = _companions(incremental["person"]), _companions(batch["person"])
+    disagreements = [record for record in arrived if ours[record] != theirs[record]]
+    assert len(disagreements) <= 0.01 * len(arrived), [
+        (record, sorted(ours[record]), sorted(theirs[record])) for record in disagreements
+    ]
+    for kind in ("vehicle", "location"):  # exact keys: the same partition, record for record
+        assert _companions(incremental[kind]) == _companions(batch[kind]), kind
+
+
+def test_ingest_links_on_arrival_once_a_batch_run_exists(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any
+) -> None:
+    first, later, _county = split
+    assert runner.invoke(app, ["ingest", str(first)]).exit_code == 0
+    store_person_model(db, model)
+    assert runner.invoke(app, ["link", "--json"]).exit_code == 0
+
+    result = runner.invoke(app, ["ingest", str(later), "--json"])
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)  # the ingest report, nothing of linkage added
+    assert {"total", "sources"} <= set(printed)
+    assert not {"person", "linked"} & set(printed)
+    assert "linked on arrival" in result.stderr
+    with db.connect() as conn:
+        unplaced = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM persons p JOIN source_records s ON s.id = p.record_id "
+                "WHERE NOT EXISTS (SELECT 1 FROM entity_members m WHERE m.kind = 'person' "
+                "AND m.record_id = p.record_id AND m.source_key = p.source_key)"
+            )
+        ).scalar_one()
+        statuses = conn.execute(
+            sa.select(runs.c.status).where(runs.c.command == "link-incremental")
+        ).scalars()
+        assert list(statuses) == ["completed"]
+    assert unplaced == 0
+
+
+def test_link_incremental_places_only_unplaced_records(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any
+) -> None:
+    first, later, _county = split
+    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
+    store_person_model(db, model)
+    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    before = _placement(db, "person")
+    ingest(db, plan_inputs([later]), settings, actor=ACTOR)  # no hook: nothing placed yet
+
+    result = runner.invoke(app, ["link", "--incremental", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    after = _placement(db, "person")
+    assert report["person"]["records"] == len(after) - len(before) > 0
+    assert all(after[record] == entity or record in before for record, entity in before.items())
+    again = link_unplaced(db, settings, ACTOR)
+    assert again is not None
+    assert again.person["records"] == 0
+
+
+def test_link_incremental_before_any_batch_run_says_what_to_do(
+    db: Engine, settings: Settings
+) -> None:
+    result = runner.invoke(app, ["link", "--incremental"])
+
+    assert result.exit_code == 1
+    assert "run `polestar link` first" in result.stderr
+
+
+def test_duplicate_check_returns_candidates_with_probabilities(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
+    store_person_model(db, model)
+    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    existing = (first / "custody.csv").read_text(encoding="utf-8").splitlines()[1]
+    copy = tmp_path / "entry"
+    copy.mkdir()
+    key = existing.split(",", 1)[0]
+    (copy / "custody.csv").write_text(
+        f"{CUSTODY_HEADER}\n{existing.replace(key, 'CU-NEW-0001', 1)}\n", encoding="utf-8"
+    )
+    ingest(db, plan_inputs([copy]), settings, actor=ACTOR)
+    with db.connect() as conn:
+        record_id = conn.execute(
+            sa.text("SELECT id FROM source_records WHERE source_key = 'CU-NEW-0001'")
+        ).scalar_one()
+
+    with start_arrivals(db, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
+        found = arrivals.check_person(record_id)
+
+    candidates = found["custody:CU-NEW-0001"]
+    assert candidates[0].record == f"custody:{key}"
+    assert candidates[0].match_probability > 0.99
+    assert all(0 <= c.match_probability <= 1 for c in candidates)
+    placement = _placement(db, "person")
+    assert placement[("custody", "CU-NEW-0001")] == placement[("custody", key)]
+
+
+PREMISES_HEADER = (
+    "premises_id,uprn,address_line,town,postcode,premises_type,risk_level,hazards,"
+    "occupant_name,occupant_dob,occupant_markers,last_inspected"
+)
+
+
+def _premises(folder: Path, *rows: str) -> Path:
+    folder.mkdir()
+    (folder / "fire_premises.csv").write_text(
+        "\n".join([PREMISES_HEADER, *rows]) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    known = _premises(
+        tmp_path / "known",
+        "PR-T-A,100000000001,1 Brook Street,Leek,ST13 6AB,House,low,,,,,2024-01-01",
+        "PR-T-B,,9 Mill Road,Leek,ST13 6AD,House,low,,,,,2024-01-01",
+    )
+    ingest(db, plan_inputs([first, known]), settings, actor=ACTOR)
+    store_person_model(db, model)
+    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    before = _placement(db, "location")
+    a, b = before[("fire_premises", "PR-T-A")], before[("fire_premises", "PR-T-B")]
+    assert a != b
+    # The same UPRN as A, the same first line and postcode as B.
+    bridge = _premises(
+        tmp_path / "bridge",
+        "PR-T-C,100000000001,9 Mill Rd,Leek,ST13 6AD,House,low,,,,,2024-06-01",
+    )
+
+    result = runner.invoke(app, ["ingest", str(bridge)])
+
+    assert result.exit_code == 0, result.output
+    after = _placement(db, "location")
+    older, newer = sorted((a, b))
+    for key in ("PR-T-A", "PR-T-B", "PR-T-C"):
+        assert after[("fire_premises", key)] == older
+    with db.connect() as conn:
+        assert resolve(conn, newer) == older
+        reasons = conn.execute(
+            sa.select(entity_changes.c.reason).where(
+                entity_changes.c.old_id == newer, entity_changes.c.new_id == older
+            )
+        ).scalars()
+        assert list(reasons) == ["merged"]
