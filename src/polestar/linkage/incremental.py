@@ -144,7 +144,7 @@ def _place(
         pa.table(
             {
                 "unique_id": pa.array([uid_of[key] for key in uid_of], pa.int64()),
-                "entity_id": [assignment.entity_of[key] for key in uid_of],
+                "entity_id": pa.array([assignment.entity_of[k] for k in uid_of], pa.string()),
             }
         ),
     )

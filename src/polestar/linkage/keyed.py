@@ -83,7 +83,13 @@ class KeyIndex:
             con.execute(f"UPDATE {self.table} SET entity_id = ? WHERE entity_id = ?", [new, old])
         rows = {(key, assignment.entity_of[arriving[uid].key]) for uid, key, _entity in keyed}
         con.register(
-            "_new", pa.table({"key": [r[0] for r in rows], "entity_id": [r[1] for r in rows]})
+            "_new",
+            pa.table(
+                {
+                    "key": pa.array([r[0] for r in rows], pa.string()),
+                    "entity_id": pa.array([r[1] for r in rows], pa.string()),
+                }
+            ),
         )
         con.execute(f"INSERT INTO {self.table} SELECT * FROM _new")
         con.unregister("_new")
@@ -119,7 +125,7 @@ def _placement_table(placed: dict[tuple[int, str], str]) -> pa.Table:
     return pa.table(
         {
             "record_id": pa.array([key[0] for key in placed], pa.int64()),
-            "source_key": [key[1] for key in placed],
-            "entity_id": list(placed.values()),
+            "source_key": pa.array([key[1] for key in placed], pa.string()),
+            "entity_id": pa.array(list(placed.values()), pa.string()),
         }
     )

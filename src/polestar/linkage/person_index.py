@@ -159,8 +159,8 @@ class PersonIndex:
             pa.table(
                 {
                     "record_id": pa.array([key[0] for key in later], pa.int64()),
-                    "source_key": [key[1] for key in later],
-                    "entity_id": list(later.values()),
+                    "source_key": pa.array([key[1] for key in later], pa.string()),
+                    "entity_id": pa.array(list(later.values()), pa.string()),
                 }
             ),
         )
@@ -192,7 +192,7 @@ class PersonIndex:
                 pa.table(
                     {
                         "record_id": pa.array([key[0] for key in placed], pa.int64()),
-                        "source_key": [key[1] for key in placed],
+                        "source_key": pa.array([key[1] for key in placed], pa.string()),
                     }
                 ),
             )
@@ -218,7 +218,7 @@ class PersonIndex:
                 "_keys",
                 pa.table(
                     {
-                        "key": [key for key, _ in self.arriving_keys],
+                        "key": pa.array([key for key, _ in self.arriving_keys], pa.string()),
                         "unique_id": pa.array([u for _, u in self.arriving_keys], pa.int64()),
                     }
                 ),
@@ -380,8 +380,8 @@ def _build(
         pa.table(
             {
                 "record_id": pa.array([key[0] for key in placed], pa.int64()),
-                "source_key": [key[1] for key in placed],
-                "entity_id": list(placed.values()),
+                "source_key": pa.array([key[1] for key in placed], pa.string()),
+                "entity_id": pa.array(list(placed.values()), pa.string()),
             }
         ),
     )

@@ -1,0 +1,223 @@
+"""Benchmark incremental linkage: the duplicate check at entry, chunked assignment, agreement
+with the batch, and the cost of linking an ingest on arrival.
+
+Usage:
+  .venv/bin/python bench/incremental.py --store LINKED.db [--held-out 1000] [--chunked 20000]
+  .venv/bin/python bench/incremental.py --people N [--reuse DIR]
+
+`--store` takes a SQLite store a batch `polestar link` has linked (for instance the
+`runs/link.db` that `bench/linkage.py --reuse DIR` leaves) and works on a copy. From its
+placed person records it holds out `--held-out` source records for the single-record path
+and `--chunked` for chunked assignment: the person index is opened (built, or loaded) on
+the whole store, then the held-out records' placements are removed and each is placed again
+as a new arrival would be — one record at a time through `Arrivals.check_person`, which
+scores it against everyone, returns its candidates and writes its assignment (p50/p95/p99),
+then the others in chunks of 5,000 (records/s). Agreement: the share of held-out person
+records that land with exactly the companions the batch gave them.
+
+`--people N` generates a county of N people, splits each export into its first 90% and last
+10% of records, and times ingesting that last tenth into (a) the linked first part, linking
+on arrival, and (b) the same first part unlinked; the ratio is the cost of linking on
+arrival. Goals (issue 5): p95 ≤ 50 ms against 1,000,000 person records, ≥ 2,000 records/s,
+agreement ≥ 99%, a 100,000-record delta into a linked 1,000,000 ≤ 2 × unlinked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import sqlalchemy as sa
+
+GOAL_P95_MS = 50.0
+GOAL_RATE = 2_000
+GOAL_AGREEMENT = 0.99
+GOAL_DELTA_RATIO = 2.0
+CHUNK = 5_000
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+
+
+def _companions(engine: sa.Engine) -> dict[tuple[int, str], frozenset[tuple[int, str]]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT record_id, source_key, entity_id FROM entity_members WHERE kind = 'person'"
+            )
+        ).all()
+    by_entity: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for record_id, key, entity in rows:
+        by_entity[entity].add((record_id, key))
+    return {(record_id, key): frozenset(by_entity[entity]) for record_id, key, entity in rows}
+
+
+def bench_store(store: Path, work: Path, held_out: int, chunked: int, seed: int) -> None:
+    from polestar.linkage.arrivals import start_arrivals
+    from polestar.settings import Settings
+    from polestar.store.engine import create_engine
+    from polestar.store.schema import upgrade
+
+    work.mkdir(parents=True, exist_ok=True)
+    database = work / "incremental.db"
+    _copy_store(store, database)
+    settings = Settings(database_url=f"sqlite:///{database}", data_dir=work / "data")
+    engine = create_engine(settings=settings)
+    upgrade(engine)
+    batch = _companions(engine)
+    people = len(batch)
+    record_ids = sorted({record_id for record_id, _ in batch})
+    chosen = random.Random(seed).sample(record_ids, held_out + chunked)
+    single, chunks = chosen[:held_out], chosen[held_out:]
+
+    started = time.perf_counter()
+    arrivals = start_arrivals(engine, settings, "cli:bench")
+    if arrivals is None:
+        sys.exit(f"{store} has no batch run: run `polestar link` on it first")
+    opened = time.perf_counter() - started
+    with engine.begin() as conn:  # the held-out records become new arrivals
+        for offset in range(0, len(chosen), CHUNK):
+            conn.execute(
+                sa.text(
+                    "DELETE FROM entity_members WHERE kind = 'person' AND record_id IN :ids"
+                ).bindparams(sa.bindparam("ids", expanding=True)),
+                {"ids": chosen[offset : offset + CHUNK]},
+            )
+    latencies: list[float] = []
+    with arrivals:
+        for record_id in single:
+            start = time.perf_counter()
+            arrivals.check_person(record_id)
+            latencies.append(time.perf_counter() - start)
+        assigned_before = arrivals.people.records
+        start = time.perf_counter()
+        for first in range(0, len(chunks), CHUNK):
+            arrivals.assign(chunks[first : first + CHUNK])
+        chunk_seconds = time.perf_counter() - start
+        chunk_records = arrivals.people.records - assigned_before
+    after = _companions(engine)
+    held = [key for key in batch if key[0] in set(chosen)]
+    agree = sum(1 for key in held if after.get(key) == batch[key])
+
+    cuts = statistics.quantiles([s * 1000 for s in latencies], n=100)
+    rate = chunk_records / chunk_seconds if chunk_seconds else 0.0
+    print(f"store: {store} ({people:,} person records placed by the batch)")
+    print(f"open the person index (build or load, then catch up): {opened:.1f} s")
+    print(
+        f"single record (check_person: score against everyone, candidates, write), "
+        f"{len(latencies):,} records: p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, "
+        f"p99 {cuts[98]:.1f} ms, max {max(latencies) * 1000:.1f} ms "
+        f"(goal p95 ≤ {GOAL_P95_MS:.0f} ms: {'PASS' if cuts[94] <= GOAL_P95_MS else 'FAIL'})"
+    )
+    print(
+        f"chunked assignment: {chunk_records:,} person records from {len(chunks):,} source "
+        f"records in {chunk_seconds:.1f} s = {rate:,.0f} records/s "
+        f"(goal ≥ {GOAL_RATE:,}: {'PASS' if rate >= GOAL_RATE else 'FAIL'})"
+    )
+    share = agree / len(held) if held else 1.0
+    print(
+        f"agreement with the batch: {agree:,} of {len(held):,} held-out person records "
+        f"with the same companions = {share:.4f} "
+        f"(goal ≥ {GOAL_AGREEMENT}: {'PASS' if share >= GOAL_AGREEMENT else 'FAIL'})"
+    )
+
+
+def _split(county: Path, first: Path, delta: Path, share: float) -> None:
+    first.mkdir(parents=True, exist_ok=True)
+    delta.mkdir(parents=True, exist_ok=True)
+    for path in county.iterdir():
+        if path.name in ("truth.csv", "county.geojson"):
+            continue
+        if path.suffix not in (".csv", ".jsonl"):
+            shutil.copyfile(path, first / path.name)
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = lines[:1] if path.suffix == ".csv" else []
+        body = lines[len(header) :]
+        cut = len(body) - int(len(body) * share)
+        (first / path.name).write_text("".join(header + body[:cut]), encoding="utf-8")
+        (delta / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
+
+
+def _polestar(database: Path, data: Path, *args: str) -> float:
+    import os
+    import subprocess
+
+    env = {**os.environ, "POLESTAR_DATABASE_URL": f"sqlite:///{database}"}
+    env["POLESTAR_DATA_DIR"] = str(data)
+    start = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "polestar"), *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def bench_delta(people: int, work: Path, seed: int) -> None:
+    from polestar.synth import generate
+
+    county, first, delta = work / "county", work / "first", work / "delta"
+    if not (county / "truth.csv").exists():
+        generate(county, people, seed, workers=None)
+    if not (delta / "custody.csv").exists():
+        _split(county, first, delta, 0.1)
+    base = work / "first.db"
+    if not base.exists():
+        _polestar(base, work / "data-base", "ingest", str(first))
+    linked = work / "first-linked.db"
+    if not linked.exists():
+        _copy_store(base, linked)
+        _polestar(linked, work / "data-linked", "link")
+    trial = work / "trial.db"
+    _copy_store(base, trial)
+    unlinked_seconds = _polestar(trial, work / "data-trial", "ingest", str(delta))
+    _copy_store(linked, trial)
+    shutil.rmtree(work / "data-trial", ignore_errors=True)
+    shutil.copytree(work / "data-linked", work / "data-trial")
+    linked_seconds = _polestar(trial, work / "data-trial", "ingest", str(delta))
+    delta_records = sum(
+        max(0, len(p.read_text(encoding="utf-8").splitlines()) - (p.suffix == ".csv"))
+        for p in delta.iterdir()
+    )
+    ratio = linked_seconds / unlinked_seconds
+    print(f"delta ingest: {delta_records:,} source records (the last tenth of each export)")
+    print(f"  into the unlinked store: {unlinked_seconds:.1f} s")
+    print(f"  into the linked store, linking on arrival: {linked_seconds:.1f} s")
+    print(
+        f"  ratio {ratio:.2f} (goal ≤ {GOAL_DELTA_RATIO}: "
+        f"{'PASS' if ratio <= GOAL_DELTA_RATIO else 'FAIL'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="a linked SQLite store (worked on in a copy)")
+    parser.add_argument("--people", type=int, help="generate a county and time a delta ingest")
+    parser.add_argument("--held-out", type=int, default=1_000)
+    parser.add_argument("--chunked", type=int, default=20_000)
+    parser.add_argument("--reuse", type=Path, default=None, help="work folder to keep and reuse")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
+    if args.store:
+        bench_store(args.store, work / "store", args.held_out, args.chunked, args.seed)
+    if args.people:
+        bench_delta(args.people, work / f"delta-{args.people}", args.seed)
+    if not (args.store or args.people):
+        parser.error("give --store, --people or both")
+
+
+if __name__ == "__main__":
+    main()
