@@ -37,6 +37,8 @@ from polestar.store.runs import last_completed_run
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = Path("linkage") / "person-index.duckdb"
+# Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
+_POINT_LOOKUPS = 500
 
 
 @dataclass(frozen=True)
@@ -238,12 +240,8 @@ class PersonIndex:
         probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
         keys = sorted({key for key, _ in probes})
         found: dict[str, list[int]] = defaultdict(list)
-        if keys:
-            placeholders = ", ".join("?" * len(keys))
-            for key, uid in con.execute(
-                f"SELECT key, unique_id FROM idx.keys WHERE key IN ({placeholders})", keys
-            ).fetchall():
-                found[key].append(uid)
+        for key, uid in self._lookup("idx.keys", "key", keys, "key, unique_id"):
+            found[key].append(uid)
         pairs = {
             (min(uid, other), max(uid, other), key.split("|", 1)[0][:-1])
             for key, uid in probes
@@ -252,9 +250,14 @@ class PersonIndex:
         }
         involved = sorted({uid for pair in pairs for uid in pair[:2]} | set(arrivals))
         con.execute("DELETE FROM involved")
-        con.execute(
-            f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
-        )
+        if len(involved) <= _POINT_LOOKUPS:
+            con.execute(
+                f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
+            )
+        else:
+            con.register("_ids", pa.table({"unique_id": pa.array(involved, pa.int64())}))
+            con.execute("INSERT INTO involved FROM idx.people SEMI JOIN _ids USING (unique_id)")
+            con.unregister("_ids")
         con.register(
             "_pairs",
             pa.table(
@@ -279,6 +282,26 @@ class PersonIndex:
             """
         )
         con.unregister("_pairs")
+
+    def _lookup(
+        self, table: str, column: str, values: Sequence[str], columns: str
+    ) -> list[tuple[Any, ...]]:
+        """Rows of `table` whose `column` is one of `values`: point lookups in its index for a
+        few values (one arrival), one hash join for many (a chunk)."""
+        if not values:
+            return []
+        if len(values) <= _POINT_LOOKUPS:
+            placeholders = ", ".join("?" * len(values))
+            return self.con.execute(
+                f"SELECT {columns} FROM {table} WHERE {column} IN ({placeholders})", list(values)
+            ).fetchall()
+        self.con.register("_values", pa.table({column: pa.array(values, pa.string())}))
+        try:
+            return self.con.sql(
+                f"SELECT {columns} FROM {table} SEMI JOIN _values USING ({column})"
+            ).fetchall()
+        finally:
+            self.con.unregister("_values")
 
 
 def _literal(ids: Sequence[int]) -> str:
