@@ -21,6 +21,7 @@ import polestar
 from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.ingest.reports import quarantine_raw
+from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.search.profile import person_view
 from polestar.store.audit_log import head
@@ -35,6 +36,12 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.search.profile.person_view": (
         "person.show",
         lambda c, _: person_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.linkage.explanations.explain": (
+        "link.explain",
+        lambda c, _: explain(
+            c.engine, c.settings, _viewer(c), "custody:CU-000901", "courts:D-000901"
+        ),
     ),
     "polestar.ingest.reports.quarantine_raw": (
         "quarantine.raw",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -18,13 +18,15 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import constrained, person_model
+from polestar.linkage import constrained, person_model, term_frequencies
 from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
+from polestar.linkage.joins import strongest_joins
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
 from polestar.store import linkable
 from polestar.store.link_models import StoredModel, latest_model, save_model
+from polestar.store.person_joins import JoinRow
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +109,10 @@ class PersonStage:
     pairs_scored: int
     model_version: int | None
     defaults: list[str]
+    # Evidence written with the placement: the pair that joined each record, and the term
+    # frequencies the scores used (so explanations weigh values as this run did).
+    joins: list[JoinRow] = field(default_factory=list)
+    term_frequencies: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
@@ -115,12 +121,18 @@ def load_people(con: duckdb.DuckDBPyConnection, engine: Engine) -> int:
         records = load_table(con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn))
         load_table(con, "person_homes", HOME_SCHEMA, linkable.home_postcode_batches(conn))
         load_table(con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn))
+    derive_features(con)
+    return records
+
+
+def derive_features(con: duckdb.DuckDBPyConnection) -> None:
+    """`people` from `person_raw`, `person_homes` and `person_phones` (FEATURES_SQL): the one
+    definition the batch and explanations share."""
     names, forms = zip(*name_form_pairs(), strict=True)
     con.register("_forms", pa.table({"name": list(names), "form": list(forms)}))
     con.execute("CREATE OR REPLACE TABLE name_forms AS SELECT * FROM _forms")
     con.unregister("_forms")
     con.execute(FEATURES_SQL)
-    return records
 
 
 def _model(
@@ -179,4 +191,10 @@ def link_people(
         con, predictions.physical_name, components.physical_name, settings.link_match_threshold
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
-    return PersonStage(clusters, records, pairs, stored.version, stored.defaults)
+    joins = strongest_joins(con, predictions.physical_name, clusters, settings.link_match_threshold)
+    frequencies = term_frequencies.measured(
+        con, linker, term_frequencies.adjusted_columns(stored.model)
+    )
+    return PersonStage(
+        clusters, records, pairs, stored.version, stored.defaults, joins, frequencies
+    )

@@ -174,3 +174,14 @@ def entity_count(conn: Connection, kind: str) -> int:
             .where(entities.c.kind == kind, entities.c.retired_run_id.is_(None))
         ).scalar_one()
     )
+
+
+def entity_of(conn: Connection, kind: str, record_id: int, source_key: str) -> str | None:
+    """The entity a record of `kind` is placed in, or None before its first linkage run."""
+    return conn.execute(
+        sa.select(entity_members.c.entity_id).where(
+            entity_members.c.kind == kind,
+            entity_members.c.record_id == record_id,
+            entity_members.c.source_key == source_key,
+        )
+    ).scalar()

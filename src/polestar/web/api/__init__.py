@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from polestar.web.api import audit, persons
+from polestar.web.api import audit, explanations, persons
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(persons.router)
 router.include_router(audit.router)
+router.include_router(explanations.router)
