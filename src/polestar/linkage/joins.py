@@ -16,39 +16,39 @@ from polestar.linkage.clusters import Member
 from polestar.store.person_joins import JoinRow
 
 # Nearly every record's strongest pair is within its own cluster, so the strongest pair of
-# each record is found first without looking at clusters (one pass, no join on the pairs); only
-# the few whose strongest pair was held apart, or crosses into another cluster, are looked at
-# again among pairs within their cluster. Ties go to the lower unique id, so runs agree.
+# each record is found first without looking at clusters (grouped passes over the pairs, no
+# join on them); only the few whose strongest pair was held apart into another cluster are
+# looked at again among pairs within their cluster. Ties go to the lower unique id.
 JOINS_SQL = """
-WITH labels AS (
+WITH labels AS MATERIALIZED (
     SELECT p.unique_id, c.label FROM _placed c JOIN people p USING (record_id, source_key)
-), ends AS MATERIALIZED (
-    SELECT unique_id_l AS me, unique_id_r AS other, match_weight, match_probability
+), strong AS MATERIALIZED (
+    SELECT unique_id_l AS l, unique_id_r AS r, match_weight AS w, match_probability AS p
     FROM {predictions} WHERE match_probability >= {threshold}
+), halves AS (
+    SELECT l AS me, arg_max({{'other': r, 'w': w, 'p': p}}, (w, -r)) AS best FROM strong GROUP BY l
     UNION ALL
-    SELECT unique_id_r AS me, unique_id_l AS other, match_weight, match_probability
-    FROM {predictions} WHERE match_probability >= {threshold}
-), strongest AS MATERIALIZED (
-    SELECT me, arg_max(
-        {{'other': other, 'w': match_weight, 'p': match_probability}}, (match_weight, -other)
-    ) AS best
-    FROM ends WHERE me IN (SELECT unique_id FROM labels) GROUP BY me
+    SELECT r AS me, arg_max({{'other': l, 'w': w, 'p': p}}, (w, -l)) AS best FROM strong GROUP BY r
+), strongest AS (
+    SELECT me, arg_max(best, (best.w, -best.other)) AS best FROM halves GROUP BY me
 ), checked AS MATERIALIZED (
     SELECT s.me, s.best.other AS other, s.best.w AS w, s.best.p AS p,
-        coalesce(lo.label = lm.label, false) AS inside
+        coalesce(lo.label = lm.label, false) AS inside, lm.label
     FROM strongest s
     JOIN labels lm ON lm.unique_id = s.me
     LEFT JOIN labels lo ON lo.unique_id = s.best.other
 ), again AS (
-    SELECT e.me, arg_max(
-        {{'other': e.other, 'w': e.match_weight, 'p': e.match_probability}},
-        (e.match_weight, -e.other)
+    SELECT c.me, arg_max(
+        {{'other': e.other, 'w': e.w, 'p': e.p}}, (e.w, -e.other)
     ) AS best
-    FROM ends e
-    JOIN checked c ON c.me = e.me AND NOT c.inside
-    JOIN labels lm ON lm.unique_id = e.me
-    JOIN labels lo ON lo.unique_id = e.other AND lo.label = lm.label
-    GROUP BY e.me
+    FROM checked c
+    JOIN (
+        SELECT l AS me, r AS other, w, p FROM strong
+        UNION ALL
+        SELECT r AS me, l AS other, w, p FROM strong
+    ) e ON e.me = c.me AND NOT c.inside
+    JOIN labels lo ON lo.unique_id = e.other AND lo.label = c.label
+    GROUP BY c.me
 ), chosen AS (
     SELECT me, other, w, p FROM checked WHERE inside
     UNION ALL
