@@ -2,18 +2,18 @@
 with the batch, and the cost of linking an ingest on arrival.
 
 Usage:
-  .venv/bin/python bench/incremental.py --store LINKED.db [--held-out 1000] [--chunked 20000]
+  .venv/bin/python bench/incremental.py --store INGESTED.db [--held-out 1000] [--chunked 20000]
   .venv/bin/python bench/incremental.py --people N [--reuse DIR]
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
 `bench/linkage.py --reuse DIR` leaves), links a copy with a batch `polestar link` of this
-code (timed apart), and then, from its placed person records, holds out `--held-out` source
-records for the single-record path and `--chunked` for chunked assignment: the person index is opened (built, or loaded) on
-the whole store, then the held-out records' placements are removed and each is placed again
-as a new arrival would be — one record at a time through `Arrivals.check_person`, which
-scores it against everyone, returns its candidates and writes its assignment (p50/p95/p99),
-then the others in chunks of 5,000 (records/s). Agreement: the share of held-out person
-records that land with exactly the companions the batch gave them.
+code (timed apart), and holds out `--held-out` source records for the single-record path and
+`--chunked` for chunked assignment. The person index is opened on the whole store, then the
+held-out records' placements are removed and each is placed again as a new arrival would
+be: one record at a time through `Arrivals.check_person`, which scores it against everyone,
+returns its candidates and writes its assignment (p50/p95/p99), then the others in chunks of
+5,000 (records/s). Agreement: the share of held-out person records that land with exactly
+the companions the batch gave them.
 
 `--people N` generates a county of N people, splits each export into its first 90% and last
 10% of records, and times ingesting that last tenth into (a) the linked first part, linking

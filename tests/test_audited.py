@@ -21,6 +21,7 @@ import polestar
 from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.ingest.reports import quarantine_raw
+from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.linkage.review import review_list
 from polestar.search.profile import person_view
@@ -40,6 +41,12 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.linkage.review.review_list": (
         "link.review.list",
         lambda c, _: review_list(c.engine, c.settings, _viewer(c)),
+    ),
+    "polestar.linkage.explanations.explain": (
+        "link.explain",
+        lambda c, _: explain(
+            c.engine, c.settings, _viewer(c), "custody:CU-000901", "courts:D-000901"
+        ),
     ),
     "polestar.ingest.reports.quarantine_raw": (
         "quarantine.raw",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from polestar.cli.app import actor, app, error, print_json, stdout, store, warn
+from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, viewer, warn
+from polestar.errors import NotFound
 from polestar.linkage.arrivals import link_unplaced
 from polestar.linkage.evaluation import evaluate
+from polestar.linkage.explanations import explain
 from polestar.linkage.run import LinkReport, link
 from polestar.settings import get_settings
 
@@ -124,3 +127,63 @@ def _prf(scores: dict[str, float] | None) -> str:
     if scores is None:
         return "—"
     return f"{scores['precision']:.4f} / {scores['recall']:.4f} / {scores['f1']:.4f}"
+
+
+@link_app.command("explain")
+def explain_command(
+    left: str = typer.Argument(..., help="A person record: SOURCE:KEY."),
+    right: str = typer.Argument(..., help="Another person record: SOURCE:KEY."),
+    purpose: str | None = typer.Option(None, "--purpose", help="Why you are looking (a slug)."),
+    justification: str | None = typer.Option(
+        None, "--justification", help="Free text; needed to see sensitive records."
+    ),
+    as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show why two person records score as they do, from the fields you may see; audited."""
+    engine = store()
+    try:
+        explanation = explain(
+            engine, get_settings(), viewer(as_user, purpose, justification), left, right
+        )
+    except NotFound as exc:
+        # A record name is input: one that names nothing you may see is a usage error.
+        error(exc.message)
+        raise typer.Exit(2) from exc
+    if as_json:
+        print_json(explanation.as_dict())
+    else:
+        _show_explanation(explanation.as_dict())
+
+
+def _show_explanation(explained: dict[str, Any]) -> None:
+    for record in explained["records"]:
+        stdout.print(f"{record['record']}  {record['entity_id'] or '(not linked yet)'}")
+    table = Table(
+        "comparison",
+        "level",
+        "weight",
+        "term freq.",
+        "total",
+        title=f"match weight (model v{explained['model_version']})",
+        title_justify="left",
+    )
+    table.add_row("prior", "", "", "", f"{explained['prior']['weight']:+.2f}")
+    for step in explained["comparisons"]:
+        tf = step["tf_weight"]
+        table.add_row(
+            step["comparison"],
+            step["level"],
+            f"{step['weight']:+.2f}",
+            "" if tf is None else f"{tf:+.2f}",
+            f"{step['total']:+.2f}",
+        )
+    table.add_row(
+        "[bold]final[/bold]", "", "", "", f"[bold]{explained['match_weight']:+.2f}[/bold]"
+    )
+    stdout.print(table)
+    stdout.print(f"match probability {explained['match_probability']:.6f}")
+    decision = explained["decision"]
+    stdout.print("human decision: " + ("none" if decision is None else str(decision["decision"])))
+    if explained["withheld"]:
+        stderr.print(f"a justification would also show: {', '.join(explained['withheld'])}")

@@ -18,13 +18,15 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import constrained, person_model, review_queue
+from polestar.linkage import constrained, person_model, review_queue, term_frequencies
 from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
+from polestar.linkage.joins import strongest_joins
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
 from polestar.store import decisions, linkable
 from polestar.store.link_models import StoredModel, latest_model, save_model
+from polestar.store.person_joins import JoinRow
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,10 @@ class PersonStage:
     model_version: int | None
     defaults: list[str]
     review: list[dict[str, Any]] = field(default_factory=list)  # pairs to queue for review
+    # Evidence written with the placement: the pair that joined each record, and the term
+    # frequencies the scores used (so explanations weigh values as this run did).
+    joins: list[JoinRow] = field(default_factory=list)
+    term_frequencies: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 def load_people(
@@ -128,6 +134,13 @@ def load_people(
         load_table(
             con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn, record_ids=record_ids)
         )
+    derive_features(con)
+    return records
+
+
+def derive_features(con: duckdb.DuckDBPyConnection) -> None:
+    """`people` from `person_raw`, `person_homes` and `person_phones` (FEATURES_SQL): the one
+    definition the batch, explanations and arrivals share."""
     if not con.sql(
         "SELECT 1 FROM duckdb_tables() WHERE table_name = 'name_forms' "
         "AND database_name = current_database()"
@@ -137,7 +150,6 @@ def load_people(
         con.execute("CREATE TABLE name_forms AS SELECT * FROM _forms")
         con.unregister("_forms")
     con.execute(FEATURES_SQL)
-    return records
 
 
 def _model(
@@ -203,4 +215,17 @@ def link_people(
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
     review = review_queue.band_pairs(con, engine, predictions.physical_name, settings)
-    return PersonStage(clusters, records, pairs, stored.version, stored.defaults, review)
+    joins = strongest_joins(con, predictions.physical_name, clusters, settings.link_match_threshold)
+    frequencies = term_frequencies.measured(
+        con, linker, term_frequencies.adjusted_columns(stored.model)
+    )
+    return PersonStage(
+        clusters,
+        records,
+        pairs,
+        stored.version,
+        stored.defaults,
+        review=review,
+        joins=joins,
+        term_frequencies=frequencies,
+    )

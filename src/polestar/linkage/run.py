@@ -7,17 +7,19 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member, assign_ids
 from polestar.linkage.locations import link_locations
-from polestar.linkage.people import link_people
+from polestar.linkage.people import PersonStage, link_people
 from polestar.linkage.vehicles import link_vehicles
 from polestar.settings import Settings
 from polestar.store.entities import apply_changes, current_members, next_entity_number
+from polestar.store.person_joins import replace_joins
 from polestar.store.runs import finish_run, start_run
+from polestar.store.term_frequencies import replace_term_frequencies
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +60,14 @@ def _place(
     pairs: int,
     run_id: int,
     model_version: int | None,
+    evidence: Callable[[Connection], None] | None = None,
 ) -> KindReport:
     with engine.begin() as conn:
         previous = current_members(conn, kind)
         assignment = assign_ids(kind, clusters, previous, next_entity_number(conn, kind))
         apply_changes(conn, assignment.changes, run_id, model_version)
+        if evidence is not None:
+            evidence(conn)
     return KindReport(
         records,
         assignment.entities,
@@ -101,6 +106,7 @@ def link(
                 people.pairs_scored,
                 run_id,
                 people.model_version,
+                lambda conn: _save_evidence(conn, people, run_id),
             )
             queued = review_queue.queue(engine, "person", people.review, run_id)
             vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
@@ -124,6 +130,13 @@ def link(
     finish_run(engine, run_id, "completed", report.as_dict())
     _record_combination(engine, settings, actor, run_id, "completed", report.as_dict())
     return report
+
+
+def _save_evidence(conn: Connection, people: PersonStage, run_id: int) -> None:
+    """The joins and term frequencies behind the person placement, in its transaction."""
+    replace_joins(conn, people.joins, run_id, people.model_version)
+    if people.model_version is not None:
+        replace_term_frequencies(conn, people.term_frequencies, run_id, people.model_version)
 
 
 def _record_combination(

@@ -325,3 +325,14 @@ def person_rows_named(conn: Connection, source: str, source_key: str) -> bool:
         .limit(1)
     ).first()
     return found is not None
+
+
+def entity_of(conn: Connection, kind: str, record_id: int, source_key: str) -> str | None:
+    """The entity a record of `kind` is placed in, or None before its first linkage run."""
+    return conn.execute(
+        sa.select(entity_members.c.entity_id).where(
+            entity_members.c.kind == kind,
+            entity_members.c.record_id == record_id,
+            entity_members.c.source_key == source_key,
+        )
+    ).scalar()

@@ -442,3 +442,43 @@ agreements = sa.Table(
     sa.Column("replaced_at", UtcDateTime, comment="when a newer version took its place"),
     sa.UniqueConstraint("organisation_id", "version"),
 )
+
+# Linkage evidence, written with each person placement (issue 5): what a profile and an
+# explanation read instead of re-running the batch.
+
+person_joins = sa.Table(
+    "person_joins",
+    metadata,
+    # The placed record, named as entity_members names it.
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), primary_key=True),
+    sa.Column("source_key", sa.String(256), primary_key=True),
+    sa.Column(
+        "other_record_id",
+        sa.Integer,
+        sa.ForeignKey("source_records.id"),
+        nullable=False,
+        comment="the record of the same entity it scored highest against",
+    ),
+    sa.Column("other_source_key", sa.String(256), nullable=False),
+    sa.Column("match_weight", sa.Float, nullable=False),
+    sa.Column("match_probability", sa.Float, nullable=False),
+    sa.Column("model_version", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+)
+
+link_term_frequencies = sa.Table(
+    "link_term_frequencies",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column(
+        "column_name", sa.String(32), primary_key=True, comment="a TF-adjusted feature: fn, …"
+    ),
+    sa.Column("value", sa.String(256), primary_key=True),
+    sa.Column(
+        "frequency",
+        sa.Float,
+        nullable=False,
+        comment="share of the run's records with a value that hold this one",
+    ),
+    sa.Column("model_version", sa.Integer, nullable=False),
+)

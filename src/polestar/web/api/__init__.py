@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from polestar.web.api import audit, decisions, persons, review
+from polestar.web.api import audit, decisions, explanations, persons, review
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(persons.router)
 router.include_router(audit.router)
 router.include_router(review.router)
 router.include_router(decisions.router)
+router.include_router(explanations.router)

@@ -1,0 +1,113 @@
+"""The link that joined each placed person record: its strongest scored pair within its entity.
+
+Written with the placement by every batch run (the previous run's rows are replaced), so a
+profile can show why a record is where it is without re-scoring (issue 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.store.tables import person_joins, source_records
+
+# (record_id, source_key, other_record_id, other_source_key, match_weight, match_probability)
+JoinRow = tuple[int, str, int, str, float, float]
+_CHUNK = 5_000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoredJoin:
+    """The pair that joined a record: the other record (`SOURCE:KEY`) and its scores."""
+
+    other: str
+    match_weight: float
+    match_probability: float
+    model_version: int
+    run_id: int
+
+
+def _chunks(rows: Iterable[T]) -> Iterator[list[T]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk
+
+
+def replace_joins(
+    conn: Connection, rows: Iterable[JoinRow], run_id: int, model_version: int | None
+) -> int:
+    """Make the stored joins exactly `rows` (a run's placement is complete); returns how many
+    rows were written. Only changed joins are rewritten: between runs nearly all stay the same,
+    and a million rewritten rows would cost a noticeable share of the run."""
+    wanted = {(row[0], row[1]): (*row, model_version) for row in rows}
+    stored = {
+        (row[0], row[1]): tuple(row)
+        for row in conn.execute(
+            sa.select(
+                person_joins.c.record_id,
+                person_joins.c.source_key,
+                person_joins.c.other_record_id,
+                person_joins.c.other_source_key,
+                person_joins.c.match_weight,
+                person_joins.c.match_probability,
+                person_joins.c.model_version,
+            )
+        )
+    }
+    stale = [key for key, row in stored.items() if wanted.get(key) != row]
+    fresh = [row for key, row in wanted.items() if stored.get(key) != row]
+    for keys in _chunks(stale):
+        conn.execute(
+            person_joins.delete().where(
+                sa.tuple_(person_joins.c.record_id, person_joins.c.source_key).in_(keys)
+            )
+        )
+    for chunk in _chunks(fresh):
+        conn.execute(
+            person_joins.insert(),
+            [
+                {
+                    "record_id": record_id,
+                    "source_key": key,
+                    "other_record_id": other_id,
+                    "other_source_key": other_key,
+                    "match_weight": weight,
+                    "match_probability": probability,
+                    "model_version": model_version,
+                    "run_id": run_id,
+                }
+                for record_id, key, other_id, other_key, weight, probability, _ in chunk
+            ],
+        )
+    return len(fresh)
+
+
+def join_of(conn: Connection, record_id: int, source_key: str) -> StoredJoin | None:
+    """The stored join of one person record, or None (a record alone, or not yet linked)."""
+    row = conn.execute(
+        sa.select(
+            source_records.c.source,
+            person_joins.c.other_source_key,
+            person_joins.c.match_weight,
+            person_joins.c.match_probability,
+            person_joins.c.model_version,
+            person_joins.c.run_id,
+        )
+        .join(source_records, source_records.c.id == person_joins.c.other_record_id)
+        .where(person_joins.c.record_id == record_id, person_joins.c.source_key == source_key)
+    ).first()
+    if row is None:
+        return None
+    return StoredJoin(
+        f"{row.source}:{row.other_source_key}",
+        row.match_weight,
+        row.match_probability,
+        row.model_version,
+        row.run_id,
+    )
