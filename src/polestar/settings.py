@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         1e7,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    spark_master: str = Field(
+        "local[2]",
+        description="Spark master for `polestar link --engine spark` (local[N] or a cluster URL).",
+    )
     require_justification: bool = Field(
         True,
         description="Sensitive records and fields need a free-text justification to be seen.",

@@ -10,6 +10,7 @@ from rich.table import Table
 from polestar.cli.app import actor, app, error, print_json, stdout, store, warn
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.run import LinkReport, link
+from polestar.linkage.scoring import EngineName as Engine
 from polestar.settings import get_settings
 
 link_app = typer.Typer(
@@ -24,11 +25,16 @@ def link_command(
     ctx: typer.Context,
     retrain: bool = typer.Option(False, "--retrain", help="Train a new person model first."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+    engine: Engine = typer.Option(
+        "duckdb", "--engine", help="Score person pairs on DuckDB or on Spark (the `spark` extra)."
+    ),
 ) -> None:
     """Run linkage (a subcommand such as `evaluate` never starts a run)."""
     if ctx.invoked_subcommand is not None:
         return
-    report = link(store(), get_settings(), actor=actor(), retrain=retrain, warn=warn)
+    report = link(
+        store(), get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
+    )
     if as_json:
         print_json(report.as_dict())
     else:

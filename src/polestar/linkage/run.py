@@ -14,6 +14,7 @@ from polestar.linkage import duck
 from polestar.linkage.clusters import Member, assign_ids
 from polestar.linkage.locations import link_locations
 from polestar.linkage.people import link_people
+from polestar.linkage.scoring import EngineName
 from polestar.linkage.vehicles import link_vehicles
 from polestar.settings import Settings
 from polestar.store.entities import apply_changes, current_members, next_entity_number
@@ -78,10 +79,12 @@ def link(
     actor: str,
     retrain: bool = False,
     warn: Callable[[str], None] = logger.warning,
+    scoring_engine: EngineName = "duckdb",
 ) -> LinkReport:
     """Resolve every current person, vehicle and location record into entities.
 
-    Trains the person model only when none is stored or `retrain` is set. Each kind's new
+    Trains the person model only when none is stored or `retrain` is set. Person pairs are
+    scored on `scoring_engine` (docs/linkage.md, "Spark engine"). Each kind's new
     assignment is written in one transaction, so a crash leaves the last complete one.
     """
     started = time.perf_counter()
@@ -91,7 +94,7 @@ def link(
     try:
         con = duck.connect(settings)
         try:
-            people = link_people(con, engine, settings, run_id, retrain, warn)
+            people = link_people(con, engine, settings, run_id, retrain, warn, scoring_engine)
             person = _place(
                 engine,
                 "person",
@@ -110,7 +113,7 @@ def link(
         _record_combination(engine, settings, actor, run_id, "failed", {})
         raise
     report = LinkReport(
-        "duckdb",
+        scoring_engine,
         round(time.perf_counter() - started, 3),
         people.model_version,
         person,
