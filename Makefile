@@ -37,14 +37,16 @@ demo: env
 	$(BIN)/polestar demo users
 	$(BIN)/polestar serve --host 127.0.0.1 --port 8000
 
-## make test: everything CI runs — lint, types, import contracts, the whole suite on SQLite and PostgreSQL
+## make test: everything CI runs — lint, types, import contracts, the whole suite on SQLite and
+## PostgreSQL, and the Spark engine (the `spark` extra, with a Java runtime)
 test: env system-test-deps
+	$(UV) sync --frozen --python $(PYTHON) --extra spark
 	$(MAKE) lint
 	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup
 
-## make test-fast: the inner loop — SQLite only
+## make test-fast: the inner loop — SQLite only, no Spark
 test-fast: env
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres"
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres and not spark"
 
 lint: env
 	$(BIN)/ruff check src tests bench
@@ -54,6 +56,7 @@ lint: env
 
 system-test-deps:
 	@command -v /usr/lib/postgresql/15/bin/initdb >/dev/null || { $(APT) update && $(APT) install postgresql-15 postgresql-contrib; }
+	@command -v java >/dev/null || { $(APT) update && $(APT) install default-jre-headless; }
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

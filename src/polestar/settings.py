@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         10_000,
         description="Most review items one linkage run adds (the likeliest matches first).",
     )
+    spark_master: str = Field(
+        "local[2]",
+        description="Spark master for `polestar link --engine spark` (local[N] or a cluster URL).",
+    )
     require_justification: bool = Field(
         True,
         description="Sensitive records and fields need a free-text justification to be seen.",

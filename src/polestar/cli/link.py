@@ -12,6 +12,7 @@ from rich.table import Table
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, viewer, warn
 from polestar.errors import NotFound
 from polestar.linkage.arrivals import link_unplaced
+from polestar.linkage.engines import EngineName as Engine
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.explanations import explain
 from polestar.linkage.run import LinkReport, link
@@ -34,6 +35,9 @@ def link_command(
         help="Place only records no entity holds yet, against the last batch run's entities.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+    engine: Engine = typer.Option(
+        "duckdb", "--engine", help="Score person pairs on DuckDB or on Spark (the `spark` extra)."
+    ),
 ) -> None:
     """Run linkage (a subcommand such as `evaluate` never starts a run)."""
     if ctx.invoked_subcommand is not None:
@@ -41,7 +45,9 @@ def link_command(
     if incremental:
         _incremental(as_json)
         return
-    report = link(store(), get_settings(), actor=actor(), retrain=retrain, warn=warn)
+    report = link(
+        store(), get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
+    )
     if as_json:
         print_json(report.as_dict())
     else:

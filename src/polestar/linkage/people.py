@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from polestar.linkage import constrained, person_model, review_queue, term_frequencies
 from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
+from polestar.linkage.engines import EngineName, score
 from polestar.linkage.joins import strongest_joins
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
@@ -186,8 +187,13 @@ def link_people(
     run_id: int,
     retrain: bool,
     warn: Callable[[str], None],
+    scoring_engine: EngineName = "duckdb",
 ) -> PersonStage:
-    """Score and cluster every current person record (training first if needed)."""
+    """Score and cluster every current person record (training first if needed).
+
+    Training, when needed, runs on DuckDB whichever engine scores: the model is Splink's
+    JSON, portable between engines, and training samples pairs that fit one machine.
+    """
     records = load_people(con, engine)
     if records == 0:
         return PersonStage([], 0, 0, None, [])
@@ -198,31 +204,22 @@ def link_people(
         return Linker(people, model, log_level=logging.ERROR)
 
     stored = _model(linker_for, engine, settings, run_id, records, retrain, warn)
-    linker = linker_for(stored.model)
-    predictions = linker.inference.predict(warning_mode="never")
-    pairs = int(con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
-    components = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=settings.link_match_threshold
-    )
+    scored = score(scoring_engine, con, stored.model, linker_for, settings)
     with engine.connect() as conn:
         decided = decisions.constraints(conn, "person")
     clusters, held_apart = constrained.cluster(
-        con,
-        predictions.physical_name,
-        components.physical_name,
-        settings.link_match_threshold,
-        decided,
+        con, scored.predictions, scored.components, settings.link_match_threshold, decided
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
-    review = review_queue.band_pairs(con, engine, predictions.physical_name, settings)
-    joins = strongest_joins(con, predictions.physical_name, clusters, settings.link_match_threshold)
+    review = review_queue.band_pairs(con, engine, scored.predictions, settings)
+    joins = strongest_joins(con, scored.predictions, clusters, settings.link_match_threshold)
     frequencies = term_frequencies.measured(
-        con, linker, term_frequencies.adjusted_columns(stored.model)
+        con, linker_for(stored.model), term_frequencies.adjusted_columns(stored.model)
     )
     return PersonStage(
         clusters,
         records,
-        pairs,
+        scored.pairs,
         stored.version,
         stored.defaults,
         review=review,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from polestar import audit
 from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member, assign_ids
+from polestar.linkage.engines import EngineName
 from polestar.linkage.locations import link_locations
 from polestar.linkage.people import PersonStage, link_people
 from polestar.linkage.vehicles import link_vehicles
@@ -84,10 +85,12 @@ def link(
     actor: str,
     retrain: bool = False,
     warn: Callable[[str], None] = logger.warning,
+    scoring_engine: EngineName = "duckdb",
 ) -> LinkReport:
     """Resolve every current person, vehicle and location record into entities.
 
-    Trains the person model only when none is stored or `retrain` is set. Each kind's new
+    Trains the person model only when none is stored or `retrain` is set. Person pairs are
+    scored on `scoring_engine` (docs/linkage.md, "Spark engine"). Each kind's new
     assignment is written in one transaction, so a crash leaves the last complete one.
     """
     started = time.perf_counter()
@@ -97,7 +100,7 @@ def link(
     try:
         con = duck.connect(settings)
         try:
-            people = link_people(con, engine, settings, run_id, retrain, warn)
+            people = link_people(con, engine, settings, run_id, retrain, warn, scoring_engine)
             person = _place(
                 engine,
                 "person",
@@ -118,7 +121,7 @@ def link(
         _record_combination(engine, settings, actor, run_id, "failed", {})
         raise
     report = LinkReport(
-        "duckdb",
+        scoring_engine,
         round(time.perf_counter() - started, 3),
         people.model_version,
         person,
