@@ -156,3 +156,9 @@ def test_match_key_only_raises_invalid_value_and_is_idempotent(raw: str) -> None
 def test_match_key_ignores_case_and_joiners(word: str) -> None:
     assert match_key(word.lower()) == match_key(word.upper())
     assert match_key(f"{word}-{word}") == match_key(f"{word} {word}") == match_key(word * 2)
+
+
+def test_match_key_folds_letters_whose_cases_differ_in_length() -> None:
+    # Found by hypothesis: ẞ lower-cases to ß, which upper-cases to SS.
+    assert match_key("ẞ") == match_key("ß") == "SS"
+    assert match_key("STRAẞE") == match_key("straße") == "STRASSE"

@@ -215,7 +215,8 @@ def match_key(part: str) -> str:
     Raises:
         InvalidValue: If `part` has no letters.
     """
-    folded = unicodedata.normalize("NFKD", part.upper().translate(_FOLDS))
+    # casefold first: some letters change length between cases (ẞ → ß → SS).
+    folded = unicodedata.normalize("NFKD", part.casefold().upper().translate(_FOLDS))
     key = "".join(ch for ch in folded if unicodedata.category(ch) in _KEY_LETTERS).upper()
     if not key:
         raise InvalidValue(f"{part!r} cannot be matched: it has no letters")
