@@ -84,16 +84,17 @@ def assign_people(
     ]
     touched = sorted({e for *_, left, right in edges for e in (left, right) if e is not None})
     node_of_entity = {entity: -(n + 1) for n, entity in enumerate(touched)}
+    node_edges = [
+        (
+            node_of_entity[el] if el is not None else left,
+            node_of_entity[er] if er is not None else right,
+        )
+        for left, right, el, er in edges
+    ]
     roots, _held_apart = greedy(
         [],
-        [
-            (
-                node_of_entity[el] if el is not None else left,
-                node_of_entity[er] if er is not None else right,
-            )
-            for left, right, el, er in edges
-        ],
-        _node_profiles(index, node_of_entity),
+        node_edges,
+        _node_profiles(index, node_of_entity, _components(node_edges)),
         _conflicting(index),
     )
     groups: dict[int, list[int]] = defaultdict(list)
@@ -159,24 +160,63 @@ def _place(
     con.unregister("_placed")
 
 
-def _node_profiles(index: PersonIndex, node_of_entity: dict[str, int]) -> dict[int, set[Tag]]:
-    """Date-of-birth and sex profiles of each arrival and of every record of each entity."""
+def _components(edges: list[tuple[int, int]]) -> dict[int, int]:
+    """Each node of `edges` → its connected component (the greedy never joins across them, so
+    conflicts need only be found within one)."""
+    parent: dict[int, int] = {}
+
+    def find(node: int) -> int:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for left, right in edges:
+        parent[find(left)] = find(right)
+    return {node: find(node) for node in parent}
+
+
+def _node_profiles(
+    index: PersonIndex, node_of_entity: dict[str, int], component: dict[int, int]
+) -> dict[int, set[Tag]]:
+    """Date-of-birth and sex profiles of each joined arrival and of every record of each entity
+    reached, numbered within their component (as the batch numbers them within one)."""
     con = index.con
-    touched = list(node_of_entity)
-    holders = f"entity_id IN ({', '.join('?' * len(touched))})" if touched else "false"
+    entity_nodes = [(entity, component[node]) for entity, node in node_of_entity.items()]
+    arrival_nodes = [(node, root) for node, root in component.items() if node >= 0]
+    con.register(
+        "_entities",
+        pa.table(
+            {
+                "entity_id": pa.array([e for e, _ in entity_nodes], pa.string()),
+                "cluster_id": pa.array([str(c) for _, c in entity_nodes], pa.string()),
+            }
+        ),
+    )
+    con.register(
+        "_arrivals",
+        pa.table(
+            {
+                "unique_id": pa.array([n for n, _ in arrival_nodes], pa.int64()),
+                "cluster_id": pa.array([str(c) for _, c in arrival_nodes], pa.string()),
+            }
+        ),
+    )
+    columns = "p.unique_id, p.dob, p.dob_swapped, p.dob_md, p.yob, p.gender"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE components AS "
-        "SELECT 'all' AS cluster_id, unique_id, entity_id, dob, dob_swapped, dob_md, yob, "
-        f"gender FROM idx.people WHERE {holders} "
-        "UNION ALL SELECT 'all', unique_id, NULL, dob, dob_swapped, dob_md, yob, gender "
-        "FROM arriving",
-        touched,
+        f"SELECT n.cluster_id, p.entity_id, {columns} FROM idx.people p "
+        "JOIN _entities n USING (entity_id) "
+        f"UNION ALL SELECT n.cluster_id, NULL, {columns} FROM arriving p "
+        "JOIN _arrivals n USING (unique_id)"
     )
+    con.unregister("_entities")
+    con.unregister("_arrivals")
     con.execute(PROFILES_SQL)
     profiles: dict[int, set[Tag]] = defaultdict(set)
     for uid, entity, profile in con.sql(
         "SELECT c.unique_id, c.entity_id, p.profile FROM components c JOIN profiles p "
-        "ON p.dob IS NOT DISTINCT FROM c.dob AND p.gender IS NOT DISTINCT FROM c.gender"
+        "ON p.cluster_id = c.cluster_id AND p.dob IS NOT DISTINCT FROM c.dob "
+        "AND p.gender IS NOT DISTINCT FROM c.gender"
     ).fetchall():
         profiles[node_of_entity[entity] if entity is not None else uid].add(("profile", profile))
     return profiles

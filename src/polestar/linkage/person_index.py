@@ -14,7 +14,6 @@ records are assigned.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,36 +237,50 @@ class PersonIndex:
         """
         con = self.con
         probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
-        keys = sorted({key for key, _ in probes})
-        found: dict[str, list[int]] = defaultdict(list)
-        for key, uid in self._lookup("idx.keys", "key", keys, "key, unique_id"):
-            found[key].append(uid)
-        pairs = {
-            (min(uid, other), max(uid, other), key.split("|", 1)[0][:-1])
-            for key, uid in probes
-            for other in found.get(key, ())
-            if other != uid
-        }
-        involved = sorted({uid for pair in pairs for uid in pair[:2]} | set(arrivals))
+        found = self._lookup(
+            "idx.keys", "key", sorted({key for key, _ in probes}), "key, unique_id"
+        )
+        con.register(
+            "_probes",
+            pa.table(
+                {
+                    "key": pa.array([key for key, _ in probes], pa.string()),
+                    "unique_id": pa.array([uid for _, uid in probes], pa.int64()),
+                }
+            ),
+        )
+        con.register(
+            "_found",
+            pa.table(
+                {
+                    "key": pa.array([key for key, _ in found], pa.string()),
+                    "unique_id": pa.array([uid for _, uid in found], pa.int64()),
+                }
+            ),
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT DISTINCT "
+            "least(p.unique_id, f.unique_id) AS l, greatest(p.unique_id, f.unique_id) AS r, "
+            "CAST(left(split_part(p.key, '|', 1), -1) AS INTEGER) AS rule "
+            "FROM _probes p JOIN _found f ON f.key = p.key AND f.unique_id <> p.unique_id"
+        )
+        con.unregister("_probes")
+        con.unregister("_found")
         con.execute("DELETE FROM involved")
-        if len(involved) <= _POINT_LOOKUPS:
+        ids = (
+            "SELECT l FROM _pairs UNION SELECT r FROM _pairs "
+            f"UNION SELECT unnest([{_literal(arrivals)}])"
+        )
+        if len(arrivals) <= _POINT_LOOKUPS and len(found) <= _POINT_LOOKUPS:
+            involved = [uid for (uid,) in con.sql(ids).fetchall()]
             con.execute(
                 f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
             )
         else:
-            con.register("_ids", pa.table({"unique_id": pa.array(involved, pa.int64())}))
-            con.execute("INSERT INTO involved FROM idx.people SEMI JOIN _ids USING (unique_id)")
-            con.unregister("_ids")
-        con.register(
-            "_pairs",
-            pa.table(
-                {
-                    "l": pa.array([pair[0] for pair in pairs], pa.int64()),
-                    "r": pa.array([pair[1] for pair in pairs], pa.int64()),
-                    "rule": pa.array([int(pair[2]) for pair in pairs], pa.int64()),
-                }
-            ),
-        )
+            con.execute(
+                "INSERT INTO involved FROM idx.people "
+                f"SEMI JOIN ({ids}) i(unique_id) USING (unique_id)"
+            )
         filters = " ".join(
             f"WHEN {number} THEN ({condition})" for number, condition in self.filters.items()
         )
@@ -281,7 +294,6 @@ class PersonIndex:
             WHERE {keep}
             """
         )
-        con.unregister("_pairs")
 
     def _lookup(
         self, table: str, column: str, values: Sequence[str], columns: str
