@@ -58,6 +58,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Options of every command that shows personal data (CONVENTIONS.md, "The operator").
+PURPOSE = typer.Option(None, "--purpose", help="Why you are looking (a purpose slug).")
+JUSTIFICATION = typer.Option(
+    None, "--justification", help="Free text; needed to see sensitive records."
+)
+AS_USER = typer.Option(None, "--as", help="Act as this user (made with `polestar users add`).")
+
 stderr = Console(stderr=True)
 stdout = Console()
 

@@ -9,7 +9,20 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, viewer, warn
+from polestar.cli.app import (
+    AS_USER,
+    JUSTIFICATION,
+    PURPOSE,
+    actor,
+    app,
+    error,
+    print_json,
+    stderr,
+    stdout,
+    store,
+    viewer,
+    warn,
+)
 from polestar.errors import NotFound
 from polestar.linkage.arrivals import link_unplaced
 from polestar.linkage.engines import EngineName as Engine
@@ -139,11 +152,9 @@ def _prf(scores: dict[str, float] | None) -> str:
 def explain_command(
     left: str = typer.Argument(..., help="A person record: SOURCE:KEY."),
     right: str = typer.Argument(..., help="Another person record: SOURCE:KEY."),
-    purpose: str | None = typer.Option(None, "--purpose", help="Why you are looking (a slug)."),
-    justification: str | None = typer.Option(
-        None, "--justification", help="Free text; needed to see sensitive records."
-    ),
-    as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
+    purpose: str | None = PURPOSE,
+    justification: str | None = JUSTIFICATION,
+    as_user: str | None = AS_USER,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Show why two person records score as they do, from the fields you may see; audited."""

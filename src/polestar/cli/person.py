@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from polestar.cli.app import app, print_json, stderr, stdout, store, viewer
+from polestar.cli.app import (
+    AS_USER,
+    JUSTIFICATION,
+    PURPOSE,
+    app,
+    print_json,
+    stderr,
+    stdout,
+    store,
+    viewer,
+)
 from polestar.search.profile import PersonView, Sourced, person_view
 from polestar.settings import get_settings
 
@@ -16,11 +26,9 @@ app.add_typer(person_app, name="person")
 @person_app.command("show")
 def show_command(
     entity_id: str = typer.Argument(..., help="A person entity id (PER-…)."),
-    purpose: str | None = typer.Option(None, "--purpose", help="Why you are looking (a slug)."),
-    justification: str | None = typer.Option(
-        None, "--justification", help="Free text; needed to see sensitive records."
-    ),
-    as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
+    purpose: str | None = PURPOSE,
+    justification: str | None = JUSTIFICATION,
+    as_user: str | None = AS_USER,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Show a person built from the records you may see; the lookup is audited."""

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from polestar.cli.app import print_json, stdout, store, viewer
+from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, print_json, stdout, store, viewer
 from polestar.cli.link import link_app
 from polestar.linkage.decisions import Outcome, Reviewer, history, merge, split
 from polestar.linkage.review import ReviewPage, decide, review_list
@@ -32,11 +32,9 @@ def _operator() -> Reviewer:
 
 @review_app.command("list")
 def list_command(
-    purpose: str | None = typer.Option(None, "--purpose", help="Why you are looking (a slug)."),
-    justification: str | None = typer.Option(
-        None, "--justification", help="Free text; needed to see sensitive records."
-    ),
-    as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
+    purpose: str | None = PURPOSE,
+    justification: str | None = JUSTIFICATION,
+    as_user: str | None = AS_USER,
     limit: int = typer.Option(50, "--limit", help="Items per page (1–500)."),
     cursor: int | None = typer.Option(None, "--cursor", help="The next_cursor of a page."),
     as_json: bool = _JSON,

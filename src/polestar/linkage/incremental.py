@@ -22,6 +22,7 @@ from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
 from polestar.linkage.person_index import PersonIndex
 from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
 
 CANDIDATE_FLOOR = 0.01  # candidates below this probability are not worth showing
@@ -163,16 +164,10 @@ def _place(
 def _components(edges: list[tuple[int, int]]) -> dict[int, int]:
     """Each node of `edges` → its connected component (the greedy never joins across them, so
     conflicts need only be found within one)."""
-    parent: dict[int, int] = {}
-
-    def find(node: int) -> int:
-        while parent.setdefault(node, node) != node:
-            node = parent[node]
-        return node
-
+    sets: UnionFind[int] = UnionFind()
     for left, right in edges:
-        parent[find(left)] = find(right)
-    return {node: find(node) for node in parent}
+        sets.union(left, right)
+    return sets.roots()
 
 
 def _node_profiles(

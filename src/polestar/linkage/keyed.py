@@ -9,7 +9,7 @@ founds an entity, one sharing keys with two entities merges them, as the batch w
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from polestar.linkage import locations, vehicles
 from polestar.linkage.clusters import Member
 from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.union_find import UnionFind
 from polestar.store.entities import current_members, placed_keys
 
 Loader = Callable[[duckdb.DuckDBPyConnection, Engine, Sequence[int] | None], int]
@@ -100,24 +101,18 @@ def _groups(
     arrivals: list[int], keyed: list[tuple[int, str, str | None]]
 ) -> list[tuple[list[int], list[str]]]:
     """Arrivals joined through shared keys, each group with the entities its keys reach."""
-    parent: dict[object, object] = {}
-
-    def find(node: object) -> object:
-        while parent.get(node, node) != node:
-            node = parent[node]
-        return node
-
+    sets: UnionFind[Hashable] = UnionFind()
     for uid, key, entity in keyed:
-        parent[find(("key", key))] = find(uid)
+        sets.union(("key", key), uid)
         if entity is not None:
-            parent[find(("entity", entity))] = find(uid)
-    members: dict[object, list[int]] = defaultdict(list)
+            sets.union(("entity", entity), uid)
+    members: dict[Hashable, list[int]] = defaultdict(list)
     for uid in arrivals:
-        members[find(uid)].append(uid)
-    reached: dict[object, set[str]] = defaultdict(set)
+        members[sets.find(uid)].append(uid)
+    reached: dict[Hashable, set[str]] = defaultdict(set)
     for _uid, _key, entity in keyed:
         if entity is not None:
-            reached[find(("entity", entity))].add(entity)
+            reached[sets.find(("entity", entity))].add(entity)
     return [(uids, sorted(reached.get(root, set()))) for root, uids in members.items()]
 
 

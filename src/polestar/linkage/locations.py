@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member, group
 from polestar.linkage.duck import load_table
+from polestar.linkage.union_find import UnionFind
 from polestar.pole.addresses import RELATIVE_PREFIXES, STREET_TYPES
 from polestar.store import linkable
 
@@ -88,28 +89,12 @@ def load_locations(
         return load_table(con, "location_raw", LOCATION_SCHEMA, batches)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[object, object] = {}
-
-    def find(self, item: object) -> object:
-        root = item
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while item != root:  # path compression
-            self.parent[item], item = root, self.parent.get(item, item)
-        return root
-
-    def union(self, a: object, b: object) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
 def link_locations(
     con: duckdb.DuckDBPyConnection, engine: Engine
 ) -> tuple[list[list[Member]], int, int]:
     """Clusters of location records, the record count and the pairs compared."""
     records = load_locations(con, engine)
-    sets = _UnionFind()
+    sets: UnionFind[int] = UnionFind()
     pairs = 0
     for column in ("uprn", "postcode_key", "town_key"):
         groups = con.sql(
