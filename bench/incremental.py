@@ -7,7 +7,7 @@ Usage:
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
 `bench/linkage.py --reuse DIR` leaves), links a copy with a batch `polestar link` of this
-code (timed apart), and holds out `--held-out` source records for the single-record path and
+code (timed apart; `--linked` skips this for a store already linked), and holds out `--held-out` source records for the single-record path and
 `--chunked` for chunked assignment. The person index is opened on the whole store, then the
 held-out records' placements are removed and each is placed again as a new arrival would
 be: one record at a time through `Arrivals.check_person`, which scores it against everyone,
@@ -62,7 +62,9 @@ def _companions(engine: sa.Engine) -> dict[tuple[int, str], frozenset[tuple[int,
     return {(record_id, key): frozenset(by_entity[entity]) for record_id, key, entity in rows}
 
 
-def bench_store(store: Path, work: Path, held_out: int, chunked: int, seed: int) -> None:
+def bench_store(
+    store: Path, work: Path, held_out: int, chunked: int, seed: int, linked: bool
+) -> None:
     from polestar.linkage.arrivals import start_arrivals
     from polestar.linkage.run import link
     from polestar.settings import Settings
@@ -211,6 +213,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="an ingested SQLite store (linked in a copy)")
     parser.add_argument("--people", type=int, help="generate a county and time a delta ingest")
+    parser.add_argument(
+        "--linked", action="store_true", help="the --store is already linked: do not link it"
+    )
     parser.add_argument("--held-out", type=int, default=1_000)
     parser.add_argument("--chunked", type=int, default=20_000)
     parser.add_argument("--reuse", type=Path, default=None, help="work folder to keep and reuse")
@@ -218,7 +223,9 @@ def main() -> None:
     args = parser.parse_args()
     work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
     if args.store:
-        bench_store(args.store, work / "store", args.held_out, args.chunked, args.seed)
+        bench_store(
+            args.store, work / "store", args.held_out, args.chunked, args.seed, args.linked
+        )
     if args.people:
         bench_delta(args.people, work / f"delta-{args.people}", args.seed)
     if not (args.store or args.people):

@@ -23,7 +23,9 @@ class UnionFind(Generic[Item]):
         return root
 
     def union(self, a: Item, b: Item) -> None:
-        self.parent[self.find(a)] = self.find(b)
+        root_a, root_b = self.find(a), self.find(b)
+        self.parent.setdefault(root_b, root_b)  # so `roots` knows both sides
+        self.parent[root_a] = root_b
 
     def roots(self) -> dict[Item, Item]:
         """Every item seen in a union → the root of its set."""
