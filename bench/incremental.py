@@ -7,8 +7,9 @@ Usage:
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
 `bench/linkage.py --reuse DIR` leaves), links a copy with a batch `polestar link` of this
-code (timed apart; `--linked` skips this for a store already linked), and holds out `--held-out` source records for the single-record path and
-`--chunked` for chunked assignment. The person index is opened on the whole store, then the
+code (timed apart; `--linked` skips this for a store already linked), and holds out
+`--held-out` source records for the single-record path and `--chunked` for chunked
+assignment. The person index is opened on the whole store, then the
 held-out records' placements are removed and each is placed again as a new arrival would
 be: one record at a time through `Arrivals.check_person`, which scores it against everyone,
 returns its candidates and writes its assignment (p50/p95/p99), then the others in chunks of
