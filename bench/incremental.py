@@ -224,9 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
     if args.store:
-        bench_store(
-            args.store, work / "store", args.held_out, args.chunked, args.seed, args.linked
-        )
+        bench_store(args.store, work / "store", args.held_out, args.chunked, args.seed, args.linked)
     if args.people:
         bench_delta(args.people, work / f"delta-{args.people}", args.seed)
     if not (args.store or args.people):
