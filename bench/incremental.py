@@ -115,7 +115,8 @@ def bench_store(
         chunk_seconds = time.perf_counter() - start
         chunk_records = arrivals.people.records - assigned_before
     after = _companions(engine)
-    held = [key for key in batch if key[0] in set(chosen)]
+    held_out_records = set(chosen)
+    held = [key for key in batch if key[0] in held_out_records]
     agree = sum(1 for key in held if after.get(key) == batch[key])
 
     cuts = statistics.quantiles([s * 1000 for s in latencies], n=100)
