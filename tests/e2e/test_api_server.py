@@ -4,18 +4,14 @@ county: a representative part of the access matrix, the envelope, and the server
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.canary import ALL, PURPOSES, Seeded, canary, canary_model, expected
-from tests.e2e.test_serve import _free_port
+from tests.e2e.servers import serving
 
 __all__ = ["canary", "canary_model"]
 pytestmark = pytest.mark.xdist_group("canary-api-server")
@@ -35,34 +31,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(canary: Seeded) -> Iterator[Server]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "POLESTAR_DATABASE_URL": str(canary.settings.database_url),
-        "POLESTAR_DATA_DIR": str(canary.settings.data_dir),
-    }
-    polestar = Path(sys.executable).with_name("polestar")
-    process = subprocess.Popen(
-        [str(polestar), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1].decode()
-                time.sleep(0.2)
+    with serving(canary.settings) as (url, process):
         yield Server(url, process)
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def _get(server: Server, canary: Seeded, user: str, person: str) -> httpx.Response:

@@ -1,0 +1,54 @@
+"""A real `polestar serve` (uvicorn on a free loopback port), as `make demo` runs it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from polestar.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start the server on `settings`' store; yields its URL and process once it answers."""
+    env = {
+        **os.environ,
+        "POLESTAR_DATABASE_URL": str(settings.database_url),
+        "POLESTAR_DATA_DIR": str(settings.data_dir),
+    }
+    polestar = Path(sys.executable).with_name("polestar")
+    process = subprocess.Popen(
+        [str(polestar), "serve", "--port", str(port := _free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1].decode()
+                time.sleep(0.2)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
