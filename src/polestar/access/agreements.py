@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
@@ -33,6 +32,7 @@ from polestar.pole.model import EVENT_TYPES, FIELDS, OBJECT_TYPES
 from polestar.pole.vocabularies import PURPOSES, Kind, Role
 from polestar.store.accounts import agreement_row, agreement_rows, store_agreement_row
 from polestar.store.scope import Category, Grant
+from polestar.yaml_documents import validated
 
 DEMO_AGREEMENTS = Path(__file__).with_name("agreements")
 FLAGS = ("wanted", "missing", "markers")
@@ -220,20 +220,7 @@ def parse_agreement(text: str, origin: str, known_organisations: Iterable[str]) 
     Raises:
         InvalidAgreement: with every problem found, each as a `FieldError` naming where it is.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidAgreement(f"{origin} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InvalidAgreement(f"{origin} must be a YAML mapping, not {type(data).__name__}")
-    try:
-        agreement = Agreement.model_validate(data)
-    except ValidationError as exc:
-        errors = [
-            FieldError(".".join(str(part) for part in error["loc"]), error["msg"])
-            for error in exc.errors()
-        ]
-        raise InvalidAgreement(f"{origin} has {len(errors)} error(s)", errors) from exc
+    agreement = validated(text, origin, Agreement, InvalidAgreement)
     problems = _check_semantics(agreement, known_organisations)
     if problems:
         raise InvalidAgreement(f"{origin} has {len(problems)} error(s)", problems)

@@ -13,13 +13,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from polestar.errors import FieldError, InvalidMapping
 from polestar.pole.model import EVENT_TYPES, FIELDS, OBJECT_TYPES
 from polestar.pole.vocabularies import Kind, Role
 from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES
+from polestar.yaml_documents import validated
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 _TEMPLATE_NAME = re.compile(r"\{([^{}]+)\}")
@@ -211,20 +211,7 @@ def parse_mapping(text: str, origin: str) -> Mapping:
     Raises:
         InvalidMapping: with every problem found, each as a `FieldError` naming where it is.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidMapping(f"{origin} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InvalidMapping(f"{origin} must be a YAML mapping of settings, not {type(data)}")
-    try:
-        mapping = Mapping.model_validate(data)
-    except ValidationError as exc:
-        errors = [
-            FieldError(".".join(str(part) for part in error["loc"]), error["msg"])
-            for error in exc.errors()
-        ]
-        raise InvalidMapping(f"{origin} has {len(errors)} error(s)", errors) from exc
+    mapping = validated(text, origin, Mapping, InvalidMapping)
     problems = _check_semantics(mapping)
     if problems:
         raise InvalidMapping(f"{origin} has {len(problems)} error(s)", problems)
