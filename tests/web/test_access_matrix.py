@@ -6,13 +6,9 @@ other; then that no canary reached the application's logs.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from polestar.web.app import create_app
 from tests.canary import (
     ALL,
     CRN,
@@ -26,42 +22,12 @@ from tests.canary import (
     canary_model,
     expected,
 )
+from tests.web.logged_client import Collected, client, logs
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_model", "client", "logs"]
 # One worker runs the module in order, so the log check sees the whole matrix.
 pytestmark = pytest.mark.xdist_group("canary-api-matrix")
 AUDIT_READERS = {"home-dpo", "home-admin"}
-
-
-class _Collected(logging.Handler):
-    """The server side's log lines (httpx logs the test client's own requests)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not record.name.startswith(("httpx", "httpcore")):
-            self.lines.append(self.format(record))
-
-
-@pytest.fixture(scope="module")
-def logs() -> Iterator[_Collected]:
-    """Every log line any logger writes while the module runs, at every level."""
-    handler = _Collected()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-@pytest.fixture(scope="module")
-def client(canary: Seeded, logs: _Collected) -> Iterator[TestClient]:
-    with TestClient(create_app(canary.settings)) as client:
-        yield client
 
 
 def _headers(canary: Seeded, user: str, justified: bool) -> dict[str, str]:
@@ -141,7 +107,7 @@ def test_the_dpo_sees_each_partner_lookup_with_its_purpose(
 
 
 def test_no_canary_reached_the_application_logs(
-    client: TestClient, canary: Seeded, logs: _Collected
+    client: TestClient, canary: Seeded, logs: Collected
 ) -> None:
     # The matrix above ran in this worker first (xdist_group).
     client.get(f"/api/v1/persons/{canary.target}?name=zqcustodymiddle")

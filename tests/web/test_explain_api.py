@@ -4,46 +4,15 @@ records, names only in the body, the error envelope, and no canary in the applic
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from polestar.web.app import create_app
 from tests.canary import JUSTIFICATION, PURPOSES, USERS, Seeded, canary, canary_model
 from tests.explanations import PAIRS, canaries, visible_records
+from tests.web.logged_client import Collected, client, logs
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_model", "client", "logs"]
 pytestmark = pytest.mark.xdist_group("canary-explain-api")
-
-
-class _Collected(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not record.name.startswith(("httpx", "httpcore")):
-            self.lines.append(self.format(record))
-
-
-@pytest.fixture(scope="module")
-def logs() -> Iterator[_Collected]:
-    handler = _Collected()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-@pytest.fixture(scope="module")
-def client(canary: Seeded, logs: _Collected) -> Iterator[TestClient]:
-    with TestClient(create_app(canary.settings)) as client:
-        yield client
 
 
 def _headers(canary: Seeded, user: str, justified: bool = False) -> dict[str, str]:
@@ -112,7 +81,7 @@ def test_a_missing_purpose_or_token_is_refused(client: TestClient, canary: Seede
 
 
 def test_no_canary_reached_the_application_logs(
-    client: TestClient, canary: Seeded, logs: _Collected
+    client: TestClient, canary: Seeded, logs: Collected
 ) -> None:
     client.post(
         "/api/v1/explain",
