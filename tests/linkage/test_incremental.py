@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -29,43 +29,12 @@ from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.schema import upgrade
 from polestar.store.tables import entity_changes, runs
-from polestar.synth import generate
 from tests.conftest import _postgres_database
 from tests.ingest.exports import CUSTODY_HEADER
-from tests.linkage.models import ACTOR, store_person_model, train_person_model
+from tests.linkage.models import ACTOR, store_person_model
 
 runner = CliRunner()
-HELD_OUT = 1 / 3  # the share of each export's records that arrive after the batch run
 Placement = dict[tuple[str, str], str]
-
-
-@pytest.fixture(scope="module")
-def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """(first exports, later exports, all exports) of one county."""
-    root = tmp_path_factory.mktemp("split")
-    county = root / "county"
-    generate(county, people=400, seed=21, workers=1)
-    first, later = root / "first", root / "later"
-    first.mkdir()
-    later.mkdir()
-    for path in county.iterdir():
-        if path.name in ("truth.csv", "county.geojson"):
-            continue
-        if path.suffix in (".csv", ".jsonl"):
-            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-            header = lines[:1] if path.suffix == ".csv" else []
-            body = lines[len(header) :]
-            cut = len(body) - int(len(body) * HELD_OUT)
-            (first / path.name).write_text("".join(header + body[:cut]), encoding="utf-8")
-            (later / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
-        else:
-            (first / path.name).write_bytes(path.read_bytes())
-    return first, later, county
-
-
-@pytest.fixture(scope="module")
-def model(split: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return train_person_model([split[0]], tmp_path_factory.mktemp("training"))
 
 
 @contextmanager
@@ -97,9 +66,16 @@ def _companions(placement: Placement) -> dict[tuple[str, str], frozenset[tuple[s
     return {record: frozenset(by_entity[entity]) for record, entity in placement.items()}
 
 
+@pytest.mark.parametrize("one_at_a_time", [False, True], ids=["in chunks", "one at a time"])
 def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
-    database_url: str, tmp_path: Path, split: tuple[Path, Path, Path], model: Any
+    database_url: str,
+    tmp_path: Path,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    one_at_a_time: bool,
 ) -> None:
+    """Chunks go through `assign` (DuckDB); one at a time through `check_person`, the
+    duplicate check at entry, which runs the same model in Python."""
     first, later, _county = split
     with _store(database_url, tmp_path, "incremental") as (engine, settings):
         ingest(engine, plan_inputs([first]), settings, actor=ACTOR)
@@ -107,13 +83,14 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
         link(engine, settings, actor=ACTOR, warn=lambda _message: None)
         before = _placement(engine, "person")
         with start_arrivals(engine, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
-            ingest(
-                engine,
-                plan_inputs([later]),
-                settings,
-                actor=ACTOR,
-                on_chunk_committed=arrivals.assign,
-            )
+
+            def arrive(record_ids: Sequence[int]) -> None:
+                if one_at_a_time:
+                    for record_id in record_ids:
+                        arrivals.check_person(record_id)
+                arrivals.assign(record_ids)  # the rest: vehicles and locations
+
+            ingest(engine, plan_inputs([later]), settings, actor=ACTOR, on_chunk_committed=arrive)
         incremental = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
     with _store(database_url, tmp_path, "batch") as (engine, settings):
         ingest(engine, plan_inputs([first, later]), settings, actor=ACTOR)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from polestar import audit
 from polestar.linkage.incremental import Assigned, Candidate, assign_people
 from polestar.linkage.keyed import KeyIndex
+from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
 from polestar.store.linkable import unplaced_record_ids
@@ -51,6 +52,7 @@ class Arrivals:
         self.run_id = start_run(engine, COMMAND, actor)
         self.people = Assigned()
         self.placed = {"vehicle": 0, "location": 0}
+        self.one_record: OneRecord | None = None
         self.started = time.perf_counter()
 
     def assign(self, record_ids: Sequence[int]) -> None:
@@ -64,9 +66,9 @@ class Arrivals:
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
         """The duplicate warning at entry: place one new record's people and return, for each,
         the existing records it may duplicate with their probabilities."""
-        found = assign_people(
-            self.engine, self.settings, self.index, [record_id], self.run_id, with_candidates=True
-        )
+        if self.one_record is None:  # compiled on first use: ingest never needs it
+            self.one_record = OneRecord(self.index)
+        found = self.one_record.place(self.engine, self.settings, record_id, self.run_id)
         self.people.add(found)
         return found.candidates or {}
 

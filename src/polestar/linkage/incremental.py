@@ -12,7 +12,7 @@ nothing founds an entity, one that bridges two entities merges them into the old
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -75,7 +75,37 @@ def assign_people(
     index.candidate_pairs(arrivals)
     scored = con.execute("EXECUTE score").fetchall()
     report = Assigned(records=len(arrivals), pairs_scored=len(scored))
-    threshold = settings.link_match_threshold
+
+    def profiles(
+        node_of_entity: dict[str, int], component: dict[int, int]
+    ) -> tuple[dict[int, set[Tag]], set[tuple[Tag, Tag]]]:
+        return _node_profiles(index, node_of_entity, component), _conflicting(index)
+
+    groups, entities_of_group = cluster_arrivals(
+        arrivals, scored, settings.link_match_threshold, profiles
+    )
+    _place(engine, index, run_id, groups, entities_of_group, report)
+    if with_candidates:
+        report.candidates = _candidates(index, scored, set(arrivals))
+    return report
+
+
+ScoredPair = tuple[int, int, float, float, str | None, str | None]  # l, r, weight, p, entities
+Profiles = Callable[
+    [dict[str, int], dict[int, int]], tuple[dict[int, set[Tag]], set[tuple[Tag, Tag]]]
+]
+
+
+def cluster_arrivals(
+    arrivals: Sequence[int], scored: Sequence[ScoredPair], threshold: float, profiles: Profiles
+) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
+    """Group arrivals as the batch would: pairs at or above the threshold, strongest first,
+    never joining conflicting profiles, each existing entity one node (numbered below zero).
+
+    `profiles(node_of_entity, component)` gives each node's date-of-birth and sex profiles and
+    the pairs of them that conflict. Returns the arrivals of each group and the entities it
+    joins.
+    """
     edges = [
         (left, right, entity_l, entity_r)
         for left, right, _weight, _p, entity_l, entity_r in sorted(
@@ -92,12 +122,10 @@ def assign_people(
         )
         for left, right, el, er in edges
     ]
-    roots, _held_apart = greedy(
-        [],
-        node_edges,
-        _node_profiles(index, node_of_entity, _components(node_edges)),
-        _conflicting(index),
+    tags_of, conflicting = (
+        profiles(node_of_entity, _components(node_edges)) if node_edges else ({}, set())
     )
+    roots, _held_apart = greedy([], node_edges, tags_of, conflicting)
     groups: dict[int, list[int]] = defaultdict(list)
     for uid in arrivals:
         groups[roots.get(uid, uid)].append(uid)
@@ -105,10 +133,7 @@ def assign_people(
     for entity, node in node_of_entity.items():
         if roots.get(node, node) in groups:
             entities_of_group[roots[node]].append(entity)
-    _place(engine, index, run_id, groups, entities_of_group, report)
-    if with_candidates:
-        report.candidates = _candidates(index, scored, set(arrivals))
-    return report
+    return groups, entities_of_group
 
 
 def _place(
@@ -226,15 +251,24 @@ def _conflicting(index: PersonIndex) -> set[tuple[Tag, Tag]]:
 
 
 def _candidates(
-    index: PersonIndex, scored: list[tuple[int, int, float, float, str, str]], arrivals: set[int]
+    index: PersonIndex, scored: Sequence[ScoredPair], arrivals: set[int]
 ) -> dict[str, list[Candidate]]:
-    """For each arrival, the records it scored against, most probable first."""
     records = {
         uid: (f"{source}:{key}", entity)
         for uid, source, key, entity in index.con.sql(
             "SELECT unique_id, source, source_key, entity_id FROM involved"
         ).fetchall()
     }
+    return candidates_of(scored, arrivals, records)
+
+
+def candidates_of(
+    scored: Sequence[ScoredPair],
+    arrivals: set[int],
+    records: dict[int, tuple[str, str | None]],
+) -> dict[str, list[Candidate]]:
+    """For each arrival (by `SOURCE:KEY`), the records it scored against, most probable first;
+    `records` names each unique id and gives its entity."""
     found: dict[str, list[Candidate]] = defaultdict(list)
     for left, right, weight, probability, _el, _er in scored:
         if probability < CANDIDATE_FLOOR:

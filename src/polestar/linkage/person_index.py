@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 INDEX_FILE = Path("linkage") / "person-index.duckdb"
 # Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
 _POINT_LOOKUPS = 500
+# Lookups finding up to this many rows read the index, not the table.
+_INDEX_SCAN_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class PersonIndex:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: int) -> None:
         self.con = con
+        self.model = stored.model
         self.model_version = stored.version
         self.run_id = run_id
         self.rules = key_rules(stored.model)
@@ -237,9 +240,7 @@ class PersonIndex:
         """
         con = self.con
         probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
-        found = self._lookup(
-            "idx.keys", "key", sorted({key for key, _ in probes}), "key, unique_id"
-        )
+        found = self.lookup_keys(sorted({key for key, _ in probes}))
         con.register(
             "_probes",
             pa.table(
@@ -295,22 +296,20 @@ class PersonIndex:
             """
         )
 
-    def _lookup(
-        self, table: str, column: str, values: Sequence[str], columns: str
-    ) -> list[tuple[Any, ...]]:
-        """Rows of `table` whose `column` is one of `values`: point lookups in its index for a
-        few values (one arrival), one hash join for many (a chunk)."""
-        if not values:
+    def lookup_keys(self, keys: Sequence[str]) -> list[tuple[str, int]]:
+        """(key, unique id) of every indexed record stored under one of `keys`: point lookups
+        in the key index for a few (one arrival), one hash join for many (a chunk)."""
+        if not keys:
             return []
-        if len(values) <= _POINT_LOOKUPS:
-            placeholders = ", ".join("?" * len(values))
+        if len(keys) <= _POINT_LOOKUPS:
+            placeholders = ", ".join("?" * len(keys))
             return self.con.execute(
-                f"SELECT {columns} FROM {table} WHERE {column} IN ({placeholders})", list(values)
+                f"SELECT key, unique_id FROM idx.keys WHERE key IN ({placeholders})", list(keys)
             ).fetchall()
-        self.con.register("_values", pa.table({column: pa.array(values, pa.string())}))
+        self.con.register("_values", pa.table({"key": pa.array(keys, pa.string())}))
         try:
             return self.con.sql(
-                f"SELECT {columns} FROM {table} SEMI JOIN _values USING ({column})"
+                "SELECT key, unique_id FROM idx.keys SEMI JOIN _values USING (key)"
             ).fetchall()
         finally:
             self.con.unregister("_values")
@@ -348,6 +347,9 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
     else:
         _build(con, engine, stored, tf_columns)
         _save(con, path, tables, meta)
+    # A common key (a shared phone, a busy postcode) finds thousands of records; past
+    # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
+    con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
     con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
     con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
     con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")

@@ -24,6 +24,7 @@ def entity_number(entity_id: str) -> int:
 
 
 def format_entity_id(kind: str, number: int) -> str:
+    """Eight digits, so a kind's ids sort as their numbers do (up to 99,999,999 of them)."""
     return f"{PREFIXES[kind]}-{number:08d}"
 
 
@@ -63,25 +64,32 @@ def placed_keys(conn: Connection, kind: str, record_ids: Sequence[int]) -> set[M
 def members_of(
     conn: Connection, kind: str, entity_ids: Sequence[str]
 ) -> dict[MemberKey, tuple[str, str]]:
-    """Every record the given entities hold: member → (source, entity)."""
+    """Every record the given entities hold: member → (source, entity).
+
+    An entity id names its kind, so the query filters on ids alone: with `kind` too, SQLite
+    would read every member of the kind through the primary key instead of the id index.
+    """
     found: dict[MemberKey, tuple[str, str]] = {}
-    for chunk in _chunked(list(entity_ids), 5_000):
+    prefix = f"{PREFIXES[kind]}-"
+    for chunk in _chunked([e for e in entity_ids if e.startswith(prefix)], 5_000):
         rows = conn.execute(
             sa.select(
                 entity_members.c.record_id,
                 entity_members.c.source_key,
                 entity_members.c.source,
                 entity_members.c.entity_id,
-            ).where(entity_members.c.kind == kind, entity_members.c.entity_id.in_(chunk))
+            ).where(entity_members.c.entity_id.in_(chunk))
         )
         found.update({(row[0], row[1]): (row[2], row[3]) for row in rows})
     return found
 
 
 def next_entity_number(conn: Connection, kind: str) -> int:
-    """The number the next new entity of `kind` gets."""
-    ids = conn.execute(sa.select(entities.c.id).where(entities.c.kind == kind)).scalars()
-    return max((entity_number(i) for i in ids), default=0) + 1
+    """The number the next new entity of `kind` gets: one lookup in the (kind, id) index, as
+    ids of a kind have a fixed width (`format_entity_id`), so the greatest sorts last."""
+    last = conn.execute(sa.select(sa.func.max(entities.c.id)).where(entities.c.kind == kind))
+    found = last.scalar_one()
+    return (entity_number(found) if found else 0) + 1
 
 
 @dataclass

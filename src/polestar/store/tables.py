@@ -240,6 +240,7 @@ entities = sa.Table(
     ),
     sa.Column("records", sa.Integer, nullable=False, comment="member records, for listing"),
     sa.Index("ix_entities_kind", "kind", "retired_run_id"),
+    sa.Index("ix_entities_kind_id", "kind", "id"),
 )
 
 entity_members = sa.Table(

@@ -1,0 +1,291 @@
+"""The duplicate check at entry: one new record against everyone, in milliseconds.
+
+`incremental.assign_people` places a chunk with a few DuckDB statements of Splink's SQL, which
+is right for thousands of records but costs tens of milliseconds of planning for one. Here the
+same model runs in Python (`sql_python`): features as FEATURES_SQL derives them, the blocking
+rules' keys and filters, and Splink's scoring SQL; DuckDB is used only for what its indexes
+are for — finding the records that share a key, and an entity's records. Clustering, stable
+ids and the store write are the batch's own (`cluster_arrivals`, `place_groups`), so a record
+placed here lands where a chunk, or a batch run, would place it; tests hold the two paths to
+the same result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+from polestar.linkage.clusters import Member
+from polestar.linkage.constrained import Tag
+from polestar.linkage.incremental import Assigned, ScoredPair, candidates_of, cluster_arrivals
+from polestar.linkage.person_features import person_features
+from polestar.linkage.person_index import KeyRule, PersonIndex, probe_key
+from polestar.linkage.person_model import CONFLICT
+from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.scoring import PairScorer
+from polestar.linkage.sql_python import compile_pair, compile_row
+from polestar.pole.nicknames import name_form_pairs
+from polestar.settings import Settings
+from polestar.store import linkable
+from polestar.store.entities import placed_keys
+
+Row = dict[str, Any]
+_PROFILE = ("dob", "dob_swapped", "dob_md", "yob", "gender")
+
+
+@dataclass(frozen=True)
+class _RuleKeys:
+    """One blocking rule's key forms (`S`, or `L` and `R`) as Python expressions."""
+
+    rule: KeyRule
+    forms: tuple[tuple[str, tuple[Callable[[Row], Any], ...]], ...]
+
+    def keys(self, row: Row) -> Iterable[str]:
+        """The keys `person_index.stored_keys_sql` gives this record (exploded arrays too)."""
+        lists = [row[column] or [] for column in self.rule.explode]
+        for values in itertools.product(*lists) if lists else [()]:
+            current = {**row, **dict(zip(self.rule.explode, values, strict=True))}
+            for tag, expressions in self.forms:
+                parts = [expression(current) for expression in expressions]
+                if all(part is not None for part in parts):
+                    yield f"{self.rule.number}{tag}|" + "|".join(str(part) for part in parts)
+
+
+class OneRecord:
+    """The model and the index's lookups, ready for one record at a time."""
+
+    def __init__(self, index: PersonIndex) -> None:
+        self.index = index
+        con = index.con
+        self.scorer = PairScorer(index.model)
+        self.rule_keys = [
+            _RuleKeys(
+                rule,
+                (("S", tuple(map(compile_row, rule.left))),)
+                if rule.symmetric
+                else (
+                    ("L", tuple(map(compile_row, rule.left))),
+                    ("R", tuple(map(compile_row, rule.right))),
+                ),
+            )
+            for rule in index.rules
+        ]
+        self.filters = {number: compile_pair(sql) for number, sql in index.filters.items()}
+        self.conflict = compile_pair(CONFLICT)
+        forms: dict[str, list[str]] = defaultdict(list)
+        for name, form in name_form_pairs():
+            forms[name].append(form)
+        self.forms = dict(forms)
+        self.tf = {
+            column: dict(con.sql(f"SELECT {column}, tf_{column} FROM idx.tf_{column}").fetchall())
+            for column in self.scorer.tf_columns
+        }
+        self.people_schema = con.sql("FROM idx.people LIMIT 0").to_arrow_table().schema
+        self.columns = self.people_schema.names
+
+    def place(self, engine: Engine, settings: Settings, record_id: int, run_id: int) -> Assigned:
+        """Place the unplaced person rows of one source record; returns what it did, with each
+        arrival's candidates (the records it may duplicate, with their probabilities)."""
+        arrivals = self._arrivals(engine, record_id)
+        if not arrivals:
+            return Assigned(candidates={})
+        by_uid = {row["unique_id"]: row for row in arrivals}
+        pairs = self._candidate_pairs(arrivals)
+        others = self._rows(sorted({uid for pair in pairs for uid in pair} - by_uid.keys()))
+        rows = {**others, **by_uid}
+        kept = [
+            (left, right)
+            for (left, right), rules in sorted(pairs.items())
+            if any(
+                rule not in self.filters or self.filters[rule](rows[left], rows[right])
+                for rule in rules
+            )
+        ]
+        scored = self._score(kept, rows)
+        report = Assigned(records=len(arrivals), pairs_scored=len(scored))
+        groups, entities_of_group = cluster_arrivals(
+            list(by_uid),
+            scored,
+            settings.link_match_threshold,
+            lambda node_of_entity, component: self._profiles(by_uid, node_of_entity, component),
+        )
+        assignment = place_groups(
+            engine,
+            "person",
+            [
+                ([_member(by_uid[uid]) for uid in uids], entities_of_group.get(root, []))
+                for root, uids in groups.items()
+            ],
+            run_id,
+            self.index.model_version,
+        )
+        report.new_entities = assignment.new_entities
+        report.merged = len(assignment.changes.retired)
+        report.joined = sum(len(u) for root, u in groups.items() if root in entities_of_group)
+        for row in arrivals:
+            row["entity_id"] = assignment.entity_of[(row["record_id"], row["source_key"])]
+        self._index(arrivals, merged_ids(assignment))
+        names = {
+            uid: (f"{row['source']}:{row['source_key']}", row["entity_id"])
+            for uid, row in rows.items()
+        }
+        report.candidates = candidates_of(scored, set(by_uid), names)
+        return report
+
+    def _score(self, pairs: Sequence[tuple[int, int]], rows: Mapping[int, Row]) -> list[ScoredPair]:
+        scored: list[ScoredPair] = []
+        for left, right in pairs:
+            weight, probability = self.scorer.score(rows[left], rows[right])
+            entities = rows[left]["entity_id"], rows[right]["entity_id"]
+            scored.append((left, right, weight, probability, *entities))
+        return scored
+
+    def _arrow(self, rows: Iterable[Row]) -> pa.Table:
+        """Rows as a table of the index's `people` schema."""
+        return pa.Table.from_pylist(
+            [{column: row[column] for column in self.columns} for row in rows],
+            schema=self.people_schema,
+        )
+
+    def _arrivals(self, engine: Engine, record_id: int) -> list[Row]:
+        """The record's person rows no entity holds, with their features and frequencies."""
+        with engine.connect() as conn:
+            people = _rows_of(linkable.person_batches(conn, record_ids=[record_id]))
+            if not people:
+                return []
+            placed = placed_keys(conn, "person", [record_id])
+            homes = _least(linkable.home_postcode_batches(conn, record_ids=[record_id]))
+            phones = _least(linkable.phone_batches(conn, record_ids=[record_id]))
+        arrivals = []
+        for person in people:
+            key = (person["record_id"], person["source_key"])
+            if key in placed:
+                continue
+            row = person_features(person, homes.get(key), phones.get(key), self.forms)
+            for column, frequencies in self.tf.items():
+                value = row[column]
+                # As the chunk path's LEFT JOIN: a value the batch never saw (or none at all)
+                # is as rare as the rarest it did.
+                row[f"tf_{column}"] = frequencies.get(value, self.index.rarest[column])
+            row["entity_id"] = None
+            row["keys"] = [key for rule in self.rule_keys for key in rule.keys(row)]
+            arrivals.append(row)
+        return arrivals
+
+    def _candidate_pairs(self, arrivals: Sequence[Row]) -> dict[tuple[int, int], set[int]]:
+        """(smaller id, larger id) → the rules that would have compared them: arrivals with
+        indexed records sharing a key, and with each other."""
+        probes: dict[str, list[int]] = defaultdict(list)
+        for row in arrivals:
+            for key in row["keys"]:
+                probes[probe_key(key)].append(row["unique_id"])
+        found = self.index.lookup_keys(sorted(probes))
+        for row in arrivals:  # arrivals find each other as the chunk path does
+            for key in row["keys"]:
+                if key in probes:
+                    found.append((key, row["unique_id"]))
+        pairs: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for key, other in found:
+            rule = int(key.split("|", 1)[0][:-1])
+            for uid in probes[key]:
+                if uid != other:
+                    pairs[(min(uid, other), max(uid, other))].add(rule)
+        return pairs
+
+    def _rows(self, unique_ids: Sequence[int]) -> dict[int, Row]:
+        if not unique_ids:
+            return {}
+        found = self.index.con.execute(
+            f"FROM idx.people WHERE unique_id IN ({', '.join(map(str, unique_ids))})"
+        ).fetchall()
+        rows = [dict(zip(self.columns, values, strict=True)) for values in found]
+        return {row["unique_id"]: row for row in rows}
+
+    def _profiles(
+        self, arrivals: Mapping[int, Row], node_of_entity: dict[str, int], component: dict[int, int]
+    ) -> tuple[dict[int, set[Tag]], set[tuple[Tag, Tag]]]:
+        """Each node's date-of-birth and sex profiles and the pairs of them that conflict,
+        within a component, as `constrained.PROFILES_SQL` and `CONFLICTS_SQL` find them: an
+        entity's from all its records, an arrival's from itself."""
+        members: list[tuple[int, tuple[Any, ...]]] = []
+        if node_of_entity:
+            for entity, *values in self.index.con.execute(
+                f"SELECT entity_id, {', '.join(_PROFILE)} FROM idx.people "
+                f"WHERE entity_id IN ({', '.join('?' * len(node_of_entity))})",
+                list(node_of_entity),
+            ).fetchall():
+                members.append((node_of_entity[entity], tuple(values)))
+        members += [
+            (node, tuple(arrivals[node][column] for column in _PROFILE))
+            for node in component
+            if node in arrivals
+        ]
+        numbers: dict[tuple[Any, ...], int] = {}
+        tags_of: dict[int, set[Tag]] = defaultdict(set)
+        for node, profile in members:
+            dob, gender = profile[0], profile[4]
+            if dob is None and gender is None:
+                continue
+            numbered = numbers.setdefault((component[node], *profile), len(numbers))
+            tags_of[node].add(("profile", numbered))
+        conflicting: set[tuple[Tag, Tag]] = set()
+        for (one, a), (two, b) in itertools.combinations(numbers.items(), 2):
+            if one[0] == two[0] and self.conflict(_named(one[1:]), _named(two[1:])):
+                conflicting |= {(("profile", a), ("profile", b)), (("profile", b), ("profile", a))}
+        return tags_of, conflicting
+
+    def _index(self, arrivals: Sequence[Row], merged: Sequence[tuple[str, str]]) -> None:
+        """Add the placed arrivals and their keys to the index; follow any merge."""
+        con = self.index.con
+        ids = ", ".join(str(row["unique_id"]) for row in arrivals)
+        con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({ids})")
+        con.register("_arrived", self._arrow(arrivals))
+        con.execute("INSERT INTO idx.people FROM _arrived")
+        con.unregister("_arrived")
+        keys = [(key, row["unique_id"]) for row in arrivals for key in row["keys"]]
+        con.register(
+            "_keys",
+            pa.table(
+                {
+                    "key": pa.array([key for key, _ in keys], pa.string()),
+                    "unique_id": pa.array([uid for _, uid in keys], pa.int64()),
+                }
+            ),
+        )
+        con.execute("INSERT INTO idx.keys FROM _keys")
+        con.unregister("_keys")
+        for old, new in merged:
+            con.execute("UPDATE idx.people SET entity_id = ? WHERE entity_id = ?", [new, old])
+
+
+def _named(profile: Sequence[Any]) -> Row:
+    return dict(zip(_PROFILE, profile, strict=True))
+
+
+def _member(row: Mapping[str, Any]) -> Member:
+    return Member((row["record_id"], row["source_key"]), row["source"])
+
+
+def _rows_of(batches: Iterable[dict[str, list[Any]]]) -> list[Row]:
+    return [
+        dict(zip(batch, values, strict=True))
+        for batch in batches
+        for values in zip(*batch.values(), strict=True)
+    ]
+
+
+def _least(batches: Iterable[dict[str, list[Any]]]) -> dict[tuple[int, str], Any]:
+    """(record, person key) → the least value, as FEATURES_SQL's `min` takes it."""
+    least: dict[tuple[int, str], Any] = {}
+    for row in _rows_of(batches):
+        key = (row["record_id"], row["source_key"])
+        value = row[next(column for column in row if column not in ("record_id", "source_key"))]
+        if key not in least or value < least[key]:
+            least[key] = value
+    return least
