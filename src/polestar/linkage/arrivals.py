@@ -57,6 +57,10 @@ class Arrivals:
 
     def assign(self, record_ids: Sequence[int]) -> None:
         """Place every unplaced person, vehicle and location row of these source records."""
+        if self.one_record is not None:  # its placements into the index, then rebuilt if needed
+            self.one_record.flush()
+            self.one_record.close()
+            self.one_record = None
         self.people.add(
             assign_people(self.engine, self.settings, self.index, record_ids, self.run_id)
         )
@@ -105,6 +109,8 @@ class Arrivals:
             ),
             self.settings,
         )
+        if self.one_record is not None:
+            self.one_record.close()
         self.index.close()
 
 

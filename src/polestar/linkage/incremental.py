@@ -115,13 +115,22 @@ def cluster_arrivals(
     ]
     touched = sorted({e for *_, left, right in edges for e in (left, right) if e is not None})
     node_of_entity = {entity: -(n + 1) for n, entity in enumerate(touched)}
-    node_edges = [
-        (
-            node_of_entity[el] if el is not None else left,
-            node_of_entity[er] if er is not None else right,
+    # An arrival scores against every record of an entity: of the edges between two nodes,
+    # only the strongest matters (a weaker one either finds them joined, or finds the same
+    # conflict, since conflicts only grow as nodes join).
+    node_edges = list(
+        dict.fromkeys(
+            (min(a, b), max(a, b))
+            for a, b in (
+                (
+                    node_of_entity[el] if el is not None else left,
+                    node_of_entity[er] if er is not None else right,
+                )
+                for left, right, el, er in edges
+            )
+            if a != b
         )
-        for left, right, el, er in edges
-    ]
+    )
     tags_of, conflicting = (
         profiles(node_of_entity, _components(node_edges)) if node_edges else ({}, set())
     )

@@ -28,6 +28,7 @@ from polestar.linkage.person_features import person_features
 from polestar.linkage.person_index import KeyRule, PersonIndex, probe_key
 from polestar.linkage.person_model import CONFLICT
 from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.row_store import RowStore
 from polestar.linkage.scoring import PairScorer
 from polestar.linkage.sql_python import compile_pair, compile_row
 from polestar.pole.nicknames import name_form_pairs
@@ -58,7 +59,9 @@ class _RuleKeys:
 
 
 class OneRecord:
-    """The model and the index's lookups, ready for one record at a time."""
+    """The model compiled to Python and the index's records in a `RowStore`, ready for one
+    record at a time. Records it places reach the DuckDB index at `flush`; chunks placed
+    there do not reach it, so a session drops it before placing a chunk (see `Arrivals`)."""
 
     def __init__(self, index: PersonIndex) -> None:
         self.index = index
@@ -87,7 +90,11 @@ class OneRecord:
             for column in self.scorer.tf_columns
         }
         self.people_schema = con.sql("FROM idx.people LIMIT 0").to_arrow_table().schema
-        self.columns = self.people_schema.names
+        self.store = RowStore(con)
+        self.columns = self.store.columns
+        # Placed here, not yet in the DuckDB index (`flush`): records, and merges in order.
+        self.pending: list[Row] = []
+        self.pending_merges: list[tuple[str, str]] = []
 
     def place(self, engine: Engine, settings: Settings, record_id: int, run_id: int) -> Assigned:
         """Place the unplaced person rows of one source record; returns what it did, with each
@@ -185,7 +192,7 @@ class OneRecord:
         for row in arrivals:
             for key in row["keys"]:
                 probes[probe_key(key)].append(row["unique_id"])
-        found = self.index.lookup_keys(sorted(probes))
+        found = self.store.lookup(sorted(probes))
         for row in arrivals:  # arrivals find each other as the chunk path does
             for key in row["keys"]:
                 if key in probes:
@@ -199,12 +206,9 @@ class OneRecord:
         return pairs
 
     def _rows(self, unique_ids: Sequence[int]) -> dict[int, Row]:
-        if not unique_ids:
-            return {}
-        found = self.index.con.execute(
-            f"FROM idx.people WHERE unique_id IN ({', '.join(map(str, unique_ids))})"
-        ).fetchall()
-        rows = [dict(zip(self.columns, values, strict=True)) for values in found]
+        rows = [
+            dict(zip(self.columns, values, strict=True)) for values in self.store.rows(unique_ids)
+        ]
         return {row["unique_id"]: row for row in rows}
 
     def _profiles(
@@ -213,14 +217,11 @@ class OneRecord:
         """Each node's date-of-birth and sex profiles and the pairs of them that conflict,
         within a component, as `constrained.PROFILES_SQL` and `CONFLICTS_SQL` find them: an
         entity's from all its records, an arrival's from itself."""
-        members: list[tuple[int, tuple[Any, ...]]] = []
-        if node_of_entity:
-            for entity, *values in self.index.con.execute(
-                f"SELECT entity_id, {', '.join(_PROFILE)} FROM idx.people "
-                f"WHERE entity_id IN ({', '.join('?' * len(node_of_entity))})",
-                list(node_of_entity),
-            ).fetchall():
-                members.append((node_of_entity[entity], tuple(values)))
+        at = [self.columns.index(column) for column in ("entity_id", *_PROFILE)]
+        members: list[tuple[int, tuple[Any, ...]]] = [
+            (node_of_entity[values[at[0]]], tuple(values[i] for i in at[1:]))
+            for values in self.store.members(list(node_of_entity))
+        ]
         members += [
             (node, tuple(arrivals[node][column] for column in _PROFILE))
             for node in component
@@ -241,7 +242,23 @@ class OneRecord:
         return tags_of, conflicting
 
     def _index(self, arrivals: Sequence[Row], merged: Sequence[tuple[str, str]]) -> None:
-        """Add the placed arrivals and their keys to the index; follow any merge."""
+        """Add the placed arrivals and their keys to the row store; follow any merge. The
+        DuckDB index takes them in at the next `flush`."""
+        self.store.add(
+            [tuple(row[column] for column in self.columns) for row in arrivals],
+            [(key, row["unique_id"]) for row in arrivals for key in row["keys"]],
+        )
+        for old, new in merged:
+            self.store.merge(old, new)
+        self.pending += arrivals
+        self.pending_merges += merged
+
+    def flush(self) -> None:
+        """Put what was placed here into the DuckDB index, for chunks to find."""
+        if not self.pending:
+            return
+        arrivals, merged = self.pending, self.pending_merges
+        self.pending, self.pending_merges = [], []
         con = self.index.con
         ids = ", ".join(str(row["unique_id"]) for row in arrivals)
         con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({ids})")
@@ -262,6 +279,9 @@ class OneRecord:
         con.unregister("_keys")
         for old, new in merged:
             con.execute("UPDATE idx.people SET entity_id = ? WHERE entity_id = ?", [new, old])
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def _named(profile: Sequence[Any]) -> Row:
