@@ -6,6 +6,7 @@ refused."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.access import load_agreements, operator
 from polestar.errors import Forbidden, InvalidInput
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.decisions import Reviewer, UnknownReference, history, merge, split
+from polestar.linkage.explanations import explain
 from polestar.linkage.review import decide
 from polestar.linkage.run import link
 from polestar.settings import Settings
@@ -181,3 +184,24 @@ def test_bad_decisions_are_refused_with_what_to_do(linked: tuple[Engine, Setting
     for error, words, attempt in refusals:
         with pytest.raises(error, match=words):
             attempt()
+
+
+def test_an_explanation_shows_the_decision_that_holds_the_pair(
+    linked: tuple[Engine, Settings],
+) -> None:
+    engine, settings = linked
+    item = _items(engine)[0]
+    left, right = (":".join(_side(item, side)) for side in ("l", "r"))
+    load_agreements(engine, [], datetime.now(UTC), actor=ACTOR)
+    viewer = operator(ACTOR, "investigation", "reviewing a linkage decision")
+    assert explain(engine, settings, viewer, left, right).as_dict()["decision"] is None
+
+    decide(engine, settings, OPERATOR, item.id, "reject", "twins, per custody sergeant")
+
+    shown = explain(engine, settings, viewer, left, right).as_dict()["decision"]
+    assert shown is not None
+    assert (shown["decision"], shown["by"], shown["reason"]) == (
+        "reject",
+        ACTOR,
+        "twins, per custody sergeant",
+    )

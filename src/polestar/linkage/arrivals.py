@@ -70,11 +70,16 @@ class Arrivals:
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
         """The duplicate warning at entry: place one new record's people and return, for each,
         the existing records it may duplicate with their probabilities."""
-        if self.one_record is None:  # compiled on first use: ingest never needs it
-            self.one_record = OneRecord(self.index)
-        found = self.one_record.place(self.engine, self.settings, record_id, self.run_id)
+        found = self.warm().place(self.engine, self.settings, record_id, self.run_id)
         self.people.add(found)
         return found.candidates or {}
+
+    def warm(self) -> OneRecord:
+        """The duplicate check, ready: built on first use (ingest never needs it), or ahead of
+        the first record by a service that will check one record at a time."""
+        if self.one_record is None:
+            self.one_record = OneRecord(self.index)
+        return self.one_record
 
     def report(self) -> ArrivalsReport:
         people = asdict(self.people)

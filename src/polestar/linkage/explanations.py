@@ -24,6 +24,7 @@ from polestar.linkage.waterfall import Candidate, Step, Waterfall, score
 from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import persons as person_store
+from polestar.store.decisions import decision_on_pair
 from polestar.store.entities import entity_of
 from polestar.store.link_models import latest_model
 from polestar.store.scope import Scope
@@ -54,14 +55,22 @@ def parse_name(name: str) -> tuple[str, str]:
 
 
 def human_decision(conn: Connection, left: VisibleRow, right: VisibleRow) -> dict[str, Any] | None:
-    """The review decision recorded on this pair, if any: `{"decision": "confirm" | "reject",
-    "by": user, "at": ISO time, "reason": text}`.
-
-    The review ledger (issue 5 item 3) is built on another branch; until it is wired here
-    there is no decision to report, so every explanation says `decision: null`.
-    """
-    del conn, left, right
-    return None
+    """The decision people made that holds this pair together or apart, if any:
+    `{"decision": "confirm" | "reject" | "merge" | "split", "by", "at", "reason"}`."""
+    found = decision_on_pair(
+        conn,
+        "person",
+        (left.record_id, left.source_key),
+        (right.record_id, right.source_key),
+    )
+    if found is None:
+        return None
+    return {
+        "decision": found.decision,
+        "by": found.actor,
+        "at": found.decided_at.isoformat(),
+        "reason": found.reason,
+    }
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,38 @@ class Decision:
         }
 
 
+def decision_on_pair(conn: Connection, kind: str, a: MemberKey, b: MemberKey) -> Decision | None:
+    """The decision whose constraint on the pair of records `a` and `b` is in force, if any
+    (a confirm or reject of the pair, or a merge or split that joined or parted them)."""
+    left, right = ordered(a, b)
+    row = conn.execute(
+        sa.select(link_decisions)
+        .join(link_constraints, link_constraints.c.decision_id == link_decisions.c.id)
+        .where(
+            link_constraints.c.kind == kind,
+            link_constraints.c.superseded_by.is_(None),
+            sa.tuple_(*_PAIR) == (*left, *right),
+        )
+        .order_by(link_decisions.c.id.desc())
+        .limit(1)
+    ).first()
+    return _decision(row) if row is not None else None
+
+
+def _decision(row: Any) -> Decision:
+    return Decision(
+        row.id,
+        row.kind,
+        row.decision,
+        row.entity_id,
+        row.other_entity_id,
+        row.actor,
+        row.organisation,
+        row.reason,
+        _utc(row.decided_at),
+    )
+
+
 def ledger(conn: Connection, entity_ids: Collection[str]) -> list[Decision]:
     """Decisions naming any of `entity_ids`, oldest first."""
     ids = sorted(entity_ids)
@@ -244,17 +276,4 @@ def ledger(conn: Connection, entity_ids: Collection[str]) -> list[Decision]:
         )
         .order_by(link_decisions.c.id)
     )
-    return [
-        Decision(
-            row.id,
-            row.kind,
-            row.decision,
-            row.entity_id,
-            row.other_entity_id,
-            row.actor,
-            row.organisation,
-            row.reason,
-            _utc(row.decided_at),
-        )
-        for row in rows
-    ]
+    return [_decision(row) for row in rows]
