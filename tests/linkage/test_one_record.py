@@ -175,10 +175,10 @@ def test_every_candidate_pair_scores_in_python_as_in_splinks_sql(
         assert ours == stored.get(row["unique_id"], set()), row["unique_id"]
     con.execute("INSERT INTO involved FROM idx.people")
     con.executemany("INSERT INTO pairs VALUES (?, ?)", sorted(pairs))
-    scored = con.execute("EXECUTE score").fetchall()
+    scored = con.execute(index.scorer.query("pairs", "involved", "involved")).fetchall()
     assert len(scored) == len(pairs)
     scorer = PairScorer(index.model)
-    for left, right, weight, probability, *_entities in scored:
+    for weight, probability, left, right, *_match_key in scored:
         ours = scorer.score(by_id[left], by_id[right])
         assert ours == pytest.approx((weight, probability), rel=1e-9, abs=1e-12), (left, right)
     index.close()

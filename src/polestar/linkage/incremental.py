@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
-from polestar.linkage.person_index import PersonIndex
+from polestar.linkage.person_index import PersonIndex, ScoredPair
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
@@ -59,22 +59,17 @@ class Assigned:
 
 
 def assign_people(
-    engine: Engine,
-    settings: Settings,
-    index: PersonIndex,
-    record_ids: Sequence[int],
-    run_id: int,
-    *,
-    with_candidates: bool = False,
+    engine: Engine, settings: Settings, index: PersonIndex, record_ids: Sequence[int], run_id: int
 ) -> Assigned:
     """Place the person rows of these source records that no entity holds yet."""
     con = index.con
     arrivals = index.add(engine, record_ids)
     if not arrivals:
-        return Assigned(candidates={} if with_candidates else None)
+        return Assigned()
     index.candidate_pairs(arrivals)
-    scored = con.execute("EXECUTE score").fetchall()
-    report = Assigned(records=len(arrivals), pairs_scored=len(scored))
+    edges = index.edges(settings.link_match_threshold)
+    pairs = con.sql("SELECT count(*) FROM pairs").fetchall()[0][0]
+    report = Assigned(records=len(arrivals), pairs_scored=pairs)
 
     def profiles(
         node_of_entity: dict[str, int], component: dict[int, int]
@@ -82,15 +77,12 @@ def assign_people(
         return _node_profiles(index, node_of_entity, component), _conflicting(index)
 
     groups, entities_of_group = cluster_arrivals(
-        arrivals, scored, settings.link_match_threshold, profiles
+        arrivals, edges, settings.link_match_threshold, profiles
     )
     _place(engine, index, run_id, groups, entities_of_group, report)
-    if with_candidates:
-        report.candidates = _candidates(index, scored, set(arrivals))
     return report
 
 
-ScoredPair = tuple[int, int, float, float, str | None, str | None]  # l, r, weight, p, entities
 Profiles = Callable[
     [dict[str, int], dict[int, int]], tuple[dict[int, set[Tag]], set[tuple[Tag, Tag]]]
 ]
@@ -257,18 +249,6 @@ def _conflicting(index: PersonIndex) -> set[tuple[Tag, Tag]]:
         (("profile", a), ("profile", b)) for a, b in index.con.sql("FROM conflicts").fetchall()
     ]
     return set(pairs) | {(b, a) for a, b in pairs}
-
-
-def _candidates(
-    index: PersonIndex, scored: Sequence[ScoredPair], arrivals: set[int]
-) -> dict[str, list[Candidate]]:
-    records = {
-        uid: (f"{source}:{key}", entity)
-        for uid, source, key, entity in index.con.sql(
-            "SELECT unique_id, source, source_key, entity_id FROM involved"
-        ).fetchall()
-    }
-    return candidates_of(scored, arrivals, records)
 
 
 def candidates_of(

@@ -23,9 +23,9 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import Tag
-from polestar.linkage.incremental import Assigned, ScoredPair, candidates_of, cluster_arrivals
+from polestar.linkage.incremental import Assigned, candidates_of, cluster_arrivals
 from polestar.linkage.person_features import person_features
-from polestar.linkage.person_index import KeyRule, PersonIndex, probe_key
+from polestar.linkage.person_index import KeyRule, PersonIndex, ScoredPair, probe_key
 from polestar.linkage.person_model import CONFLICT
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.row_store import RowStore

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 INDEX_FILE = Path("linkage") / "person-index.duckdb"
 # Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
 _POINT_LOOKUPS = 500
+# A scored pair: (left, right, match weight, match probability, left's entity, right's).
+ScoredPair = tuple[int, int, float, float, str | None, str | None]
 # Lookups finding up to this many rows read the index, not the table.
 _INDEX_SCAN_ROWS = 100_000
 
@@ -131,13 +133,6 @@ class PersonIndex:
         con.execute("CREATE TEMP TABLE involved AS FROM idx.people LIMIT 0")
         con.execute("CREATE TEMP TABLE pairs (join_key_l BIGINT, join_key_r BIGINT)")
         con.execute(f"PREPARE arriving_keys AS {stored_keys_sql('arriving', self.rules)}")
-        con.execute(
-            "PREPARE score AS SELECT s.unique_id_l, s.unique_id_r, s.match_weight, "
-            "s.match_probability, l.entity_id AS entity_l, r.entity_id AS entity_r "
-            f"FROM ({self.scorer.query('pairs', 'involved', 'involved')}) s "
-            "JOIN involved l ON l.unique_id = s.unique_id_l "
-            "JOIN involved r ON r.unique_id = s.unique_id_r"
-        )
         # A value the batch never saw is as rare as the rarest it did.
         self.rarest = {
             column: float(
@@ -150,6 +145,34 @@ class PersonIndex:
 
     def close(self) -> None:
         self.con.close()
+
+    def edges(
+        self, threshold: float
+    ) -> list[tuple[int, int, float, float, str | None, str | None]]:
+        """The scored pairs of `pairs` clustering needs, strongest first: those at or above
+        `threshold`, and of those between two nodes (an entity, or an arrival no entity holds)
+        only the strongest. Each is (left, right, weight, probability, their entities)."""
+        scored = (
+            "SELECT s.unique_id_l, s.unique_id_r, s.match_weight, s.match_probability, "
+            "l.entity_id AS entity_l, r.entity_id AS entity_r, "
+            "coalesce(l.entity_id, s.unique_id_l::VARCHAR) AS node_l, "
+            "coalesce(r.entity_id, s.unique_id_r::VARCHAR) AS node_r "
+            f"FROM ({self.scorer.query('pairs', 'involved', 'involved')}) s "
+            "JOIN involved l ON l.unique_id = s.unique_id_l "
+            "JOIN involved r ON r.unique_id = s.unique_id_r"
+        )
+        return self.con.execute(
+            f"""
+            SELECT unique_id_l, unique_id_r, match_weight, match_probability, entity_l, entity_r
+            FROM ({scored}) WHERE match_probability >= ? AND node_l <> node_r
+            QUALIFY row_number() OVER (
+                PARTITION BY least(node_l, node_r), greatest(node_l, node_r)
+                ORDER BY match_weight DESC, unique_id_l, unique_id_r
+            ) = 1
+            ORDER BY match_weight DESC, unique_id_l, unique_id_r
+            """,
+            [threshold],
+        ).fetchall()
 
     def catch_up(self, engine: Engine) -> None:
         """Take in what incremental runs placed after the batch run the index was built from."""
