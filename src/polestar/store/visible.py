@@ -34,6 +34,9 @@ _FALSE = sa.false()
 # Kinds whose records linkage places in entities (`entity_members.kind`), by POLE kind.
 _MEMBER_KIND = {Kind.PERSON: "person", Kind.LOCATION: "location"}
 _BASE_COLUMNS = ("record_id", "source", "source_key")
+# What kind of object or event a row is: structure a grant's `types` already conditions on,
+# read with every row so a profile can tell a vehicle from a phone, a crime from a hearing.
+_SUBTYPE = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}
 
 
 def table(kind: Kind) -> sa.Table:
@@ -218,13 +221,25 @@ def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class VisibleRow:
-    """One typed row as a viewer may see it: `values` holds only the fields they may see."""
+    """One typed row as a viewer may see it: `values` holds only the fields they may see;
+    `subtype` is an object's or event's type (`vehicle`, `crime`), None for other kinds."""
 
     kind: Kind
     record_id: int
     source: str
     source_key: str
     values: Mapping[str, Any]
+    subtype: str | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        """(record_id, source_key): how links and entity members name the row."""
+        return (self.record_id, self.source_key)
+
+    @property
+    def link_kind(self) -> str:
+        """How links name the row's kind: objects by their type, others by their kind."""
+        return self.subtype if self.kind is Kind.OBJECT and self.subtype else self.kind.value
 
     @property
     def name(self) -> str:
@@ -267,6 +282,7 @@ def visible_rows(
         c
         for c in row.columns
         if c.name in _BASE_COLUMNS
+        or c.name == _SUBTYPE.get(kind)
         or c.name in wanted
         or (c.name == "attributes" and any(f.startswith("attributes") for f in wanted))
     ]
@@ -288,6 +304,7 @@ def visible_rows(
                 result["source"],
                 result["source_key"],
                 _redact(fields, dict(result)),
+                result.get(_SUBTYPE.get(kind, "")),
             )
         )
     return found
