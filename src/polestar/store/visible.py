@@ -17,6 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from polestar.pole.vocabularies import EventType, Kind, Role
 from polestar.store.scope import Category, Grant, Scope
@@ -117,12 +120,37 @@ def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else _FALSE
 
 
+class likely(FunctionElement[bool]):
+    """A condition most rows meet, so the planner must not start from it: SQLite's `likely()`.
+
+    A partner's grant names whole sources (`source IN ('crime', 'custody')`). Without
+    statistics (no `ANALYZE` has run) SQLite would drive a lookup of a few records from the
+    `(source, source_key)` index instead of the record's own, reading every row of those
+    sources; `likely()` tells it the condition barely narrows. Other databases get the bare
+    condition (PostgreSQL's planner has statistics).
+    """
+
+    type = sa.Boolean()
+    name = "likely"
+    inherit_cache = True
+
+
+@compiles(likely)
+def _bare(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(likely, "sqlite")
+def _sqlite_likely(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
 def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     """Whether a row of `grant.kind`'s table matches every condition the grant states."""
     row = table(grant.kind)
     conditions: list[sa.ColumnElement[bool]] = []
     if grant.sources is not None:
-        conditions.append(row.c.source.in_(sorted(grant.sources)))
+        conditions.append(likely(row.c.source.in_(sorted(grant.sources))))
     if grant.types is not None:
         column = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}.get(grant.kind)
         conditions.append(row.c[column].in_(sorted(grant.types)) if column else _FALSE)
