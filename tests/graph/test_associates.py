@@ -67,3 +67,12 @@ def test_an_associate_sees_him_back_for_the_same_reasons(canary: Seeded) -> None
     view = person_view(canary.engine, canary.settings, viewer, canary.associate)
     back = {a["entity_id"]: a["reasons"] for a in view.associates}
     assert [r["reason"] for r in back[canary.target]] == ["co-involved", "shared-vehicle"]
+
+
+def test_the_total_counts_every_associate_the_list_ranks(canary: Seeded) -> None:
+    viewer = viewer_for(canary.engine, "home-analyst", "investigation", JUSTIFICATION)
+    view = person_view(canary.engine, canary.settings, viewer, canary.target)
+    assert view.associates_total == len(view.associates) == 4
+    reasons = [len(a["reasons"]) for a in view.associates]
+    assert reasons == sorted(reasons, reverse=True)
+    assert view.associates[0]["entity_id"] == canary.associate  # two reasons

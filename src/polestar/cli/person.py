@@ -92,7 +92,7 @@ def _render(view: dict[str, Any]) -> None:
         )
         stdout.print(f"vehicle {vehicle['entity_id'] or ''} {vrm} {described}".rstrip())
     sections.sourced("phones", view["phones"])
-    sections.associates(view["associates"])
+    sections.associates(view["associates"], view["associates_total"])
     sections.events(view["events"])
     sections.timeline(view["timeline"], view["timeline_total"])
     sections.provenance(view["provenance"])

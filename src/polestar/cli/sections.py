@@ -46,11 +46,12 @@ def people(title: str, found: Sequence[Mapping[str, Any]]) -> None:
     stdout.print(table)
 
 
-def associates(found: Sequence[Mapping[str, Any]]) -> None:
-    """Associates with every reason for each link."""
+def associates(found: Sequence[Mapping[str, Any]], total: int) -> None:
+    """Associates with every reason for each link, most reasons first."""
     if not found:
         return
-    table = Table("entity", "name", "reasons", title="associates", title_justify="left")
+    title = f"associates ({len(found)} of {total})" if total > len(found) else "associates"
+    table = Table("entity", "name", "reasons", title=title, title_justify="left")
     for associate in found:
         reasons = "; ".join(
             f"{r['reason']} ({r['via']}{', ' + ' / '.join(r['roles']) if r['roles'] else ''})"

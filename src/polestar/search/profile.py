@@ -40,6 +40,8 @@ from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
 ACTION = "person.show"
+# Associates shown, most reasons first: a prolific person has hundreds.
+ASSOCIATES_LIMIT = 50
 IDENTIFIERS = ("pnc_id", "cro_number", "ni_number", "crn", "driving_licence")
 ENTITY_ID = re.compile(r"^[A-Z]{3}-[0-9]{1,12}$")
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
@@ -82,6 +84,7 @@ class PersonView:
     timeline: list[dict[str, Any]] = field(default_factory=list)
     timeline_total: int = 0
     associates: list[dict[str, Any]] = field(default_factory=list)
+    associates_total: int = 0
     provenance: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,6 +111,7 @@ class PersonView:
             "timeline": self.timeline,
             "timeline_total": self.timeline_total,
             "associates": self.associates,
+            "associates_total": self.associates_total,
             "provenance": self.provenance,
         }
 
@@ -262,7 +266,7 @@ def _read(
     phones = [row for row in things if row.subtype == ObjectType.PHONE.value]
     found = involvements(conn, scope, people, "to")
     events = involvement_graph.page(conn, scope, found, paging.limit, paging.cursor)
-    linked = associates(
+    everyone = associates(
         conn,
         scope,
         current,
@@ -272,6 +276,7 @@ def _read(
         vehicles=vehicles,
         phones=phones,
     )
+    linked = everyone[:ASSOCIATES_LIMIT]
     origins = provenance(conn, {row.record_id for row in people})
     records = list(dict.fromkeys(row.name for row in people))
     names = collect((full_name(row.values), row.name) for row in people)
@@ -312,6 +317,7 @@ def _read(
         timeline=entries,
         timeline_total=total,
         associates=[associate.as_dict() for associate in linked],
+        associates_total=len(everyone),
         provenance=record_provenance(people, origins, joins_of(conn, [row.key for row in people])),
     )
     shown = Shown(

@@ -320,11 +320,19 @@ def visible_rows(
         .where(where, visible_clause(scope, kind))
         .order_by(row.c.source, row.c.source_key, row.c.record_id)
     )
+    labels = [f"_grant_{i}" for i in range(len(grants))]
+    subtype = _SUBTYPE.get(kind, "")
+    # Rows match few combinations of grants: each combination's fields are computed once.
+    fields_of: dict[tuple[bool, ...], frozenset[str]] = {}
     found = []
     for result in conn.execute(query).mappings():
-        fields = frozenset().union(
-            *(g.fields for i, g in enumerate(grants) if result[f"_grant_{i}"])
-        )
+        matches = tuple(bool(result[label]) for label in labels)
+        fields = fields_of.get(matches)
+        if fields is None:
+            fields = frozenset().union(
+                *(g.fields for g, m in zip(grants, matches, strict=True) if m)
+            )
+            fields_of[matches] = fields
         found.append(
             VisibleRow(
                 kind,
@@ -332,7 +340,7 @@ def visible_rows(
                 result["source"],
                 result["source_key"],
                 _redact(fields, dict(result)),
-                result.get(_SUBTYPE.get(kind, "")),
+                result.get(subtype),
             )
         )
     return found

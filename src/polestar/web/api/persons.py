@@ -89,6 +89,7 @@ class PersonOut(BaseModel):
     timeline: list[TimelineEntryOut]
     timeline_total: int
     associates: list[AssociateOut]
+    associates_total: int
     provenance: list[ProvenanceOut]
 
 
