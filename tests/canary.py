@@ -1,11 +1,14 @@
 """The canary county: a few hand-written exports in the synthetic county's formats, with a
-unique canary string planted in every restricted field and derived value (issue 4).
+unique canary string planted in every restricted field and derived value (issues 4 and 6).
 
 One person, Tobias Quillfeather, has records in custody, two crimes, an intelligence log,
 probation and the courts, all carrying the same PNC ID and date of birth so they link into one
-entity. Around him: a victim of a sexual offence, a child witness, and an associate named only
-in the intelligence log. `seed` ingests and links the files and loads the demo users;
-`EXPECTED` says which canaries each demo user may see of each person.
+entity. Around him: a victim of a sexual offence, a child witness, an associate named only
+in the intelligence log (who uses his car there), and a caller to the control room who gave
+his phone number. The fire service's premises register holds a hazard at his custody home.
+`seed` ingests and links the files and loads the demo users; `expected`, `expected_vehicle` and
+`expected_location` say which canaries each demo user may see of each person, of his car and
+of that home.
 """
 
 from __future__ import annotations
@@ -52,18 +55,36 @@ ASSOCIATE = "zqassociate"  # an associate named only in the intelligence log
 VICTIM = "zqvictim"  # a victim of a sexual offence
 VICTIM_HOME = "zqvictimhome"  # the victim's home
 CHILD = "zqchild"  # a witness under 18
+VEHICLE = "zq11veh"  # his car's VRM (crime), which the associate uses too (intelligence)
+PHONE = "7700900901"  # his phone in custody, the number a caller also gave
+CALLER = "zqcaller"  # a control-room caller who gave his phone number: a shared-phone associate
+HAZARD = "zqhazard"  # the fire service's hazard at his custody home
 
 ALL = (
     CUSTODY_NAME, CRIME_ALIAS, CRIME_HOME, CUSTODY_HOME, PROBATION_HOME, COURTS_HOME, CRN,
     MARKER_DATE, DOB, PNC_TEXT, INTEL_ALIAS, INTEL_KEY, INTEL_SEEN, ASSOCIATE, VICTIM,
-    VICTIM_HOME, CHILD,
+    VICTIM_HOME, CHILD, VEHICLE, PHONE, CALLER, HAZARD,
 )  # fmt: skip
 
 CUSTODY = [
     "custody_ref,arrest_time,surname,forenames,dob,gender,pnc_id,cro_number,address,postcode,"
     "phone,arrest_offence,custody_suite,markers",
     f"CU-000901,14/03/2025 02:17,QUILLFEATHER,Tobias Zqcustodymiddle,01/03/1980,M,{PNC},"
-    '123456/09K,"7 Zqcustodyhome Lane, Stone",ST15 8AB,,Assault,Stafford,VI',
+    '123456/09K,"7 Zqcustodyhome Lane, Stone",ST15 8AB,07700 900901,Assault,Stafford,VI',
+]
+
+INCIDENTS = [
+    "incident_ref,call_time,grade,incident_type,location_text,easting,northing,caller_name,"
+    "caller_phone,closing_code",
+    'INC-20250301-0901,2025-03-01 12:00:00,2,Suspicious circumstances,"Market Square, Stone",'
+    ",,Zqcaller Whitlock,07700 900901,Advice given",
+]
+
+FIRE_PREMISES = [
+    "premises_id,uprn,address_line,town,postcode,premises_type,risk_level,hazards,occupant_name,"
+    "occupant_dob,occupant_markers,last_inspected",
+    "FP-000901,,7 Zqcustodyhome Lane,Stone,ST15 8AB,House,high,zqhazard gas cylinders;oxygen,,,,"
+    "2025-01-15",
 ]
 
 PROBATION = [
@@ -101,6 +122,18 @@ def _target(role: str, nominal: str = "NOM-0009001", **extra: object) -> dict[st
         "gender": "M",
         "pnc_id": PNC,
         **extra,
+    }
+
+
+def _car(person_index: int) -> dict[str, object]:
+    """His car, used by the person at `person_index` of the record."""
+    return {
+        "vrm": "ZQ11 VEH",
+        "make": "Ford",
+        "model": "Focus",
+        "colour": "Blue",
+        "role": "used",
+        "person_index": person_index,
     }
 
 
@@ -144,6 +177,7 @@ CRIMES = [
                 "address": {"lines": ["8 Field Walk"], "town": "Stone", "postcode": "ST15 8AD"},
             },
         ],
+        vehicles=[_car(person_index=0)],
     ),
     _crime(
         "CR-25-000902",
@@ -175,6 +209,7 @@ CRIMES = [
             ),
             {"role": "subject", "forename": "Zqassociate", "surname": "Penhaligon"},
         ],
+        vehicles=[_car(person_index=1)],
         type="intelligence",
         category=None,
         offence=None,
@@ -190,6 +225,8 @@ def write_exports(folder: Path) -> Path:
     (folder / "custody.csv").write_text("\n".join(CUSTODY) + "\n", encoding="utf-8")
     (folder / "probation.csv").write_text("\n".join(PROBATION) + "\n", encoding="utf-8")
     (folder / "courts.xml").write_text(COURTS, encoding="utf-8")
+    (folder / "incidents.csv").write_text("\n".join(INCIDENTS) + "\n", encoding="utf-8")
+    (folder / "fire_premises.csv").write_text("\n".join(FIRE_PREMISES) + "\n", encoding="utf-8")
     (folder / "crime.jsonl").write_text(
         "".join(json.dumps(line) + "\n" for line in CRIMES), encoding="utf-8"
     )
@@ -198,7 +235,8 @@ def write_exports(folder: Path) -> Path:
 
 @dataclass(frozen=True)
 class Seeded:
-    """The seeded store: each person's entity id, and each demo user's API token."""
+    """The seeded store: each person's entity id, his car's and his custody home's, and each
+    demo user's API token."""
 
     engine: Engine
     settings: Settings
@@ -206,6 +244,9 @@ class Seeded:
     associate: str
     victim: str
     child: str
+    caller: str
+    vehicle: str
+    location: str
     tokens: dict[str, str]
 
     def entity(self, person: str) -> str:
@@ -219,7 +260,13 @@ def _seed(engine: Engine, settings: Settings, folder: Path) -> Seeded:
     tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
     with engine.connect() as conn:
         entity = {(source, key): entity_id for source, key, entity_id in members(conn, "person")}
+        vehicles = {(source, key): entity_id for source, key, entity_id in members(conn, "vehicle")}
+        places = {(source, key): entity_id for source, key, entity_id in members(conn, "location")}
     target = entity["custody", "CU-000901"]
+    vehicle = vehicles["crime", "CR-25-000901/vehicles/0"]
+    assert vehicles["crime", "IN-26-000903/vehicles/0"] == vehicle, vehicles
+    location = places["custody", "CU-000901"]
+    assert places["fire_premises", "FP-000901"] == location, places
     his = {
         ("courts", "D-000901"),
         ("crime", "NOM-0009001"),
@@ -234,6 +281,9 @@ def _seed(engine: Engine, settings: Settings, folder: Path) -> Seeded:
         associate=entity["crime", "IN-26-000903/persons/1"],
         victim=entity["crime", "CR-25-000902/persons/1"],
         child=entity["crime", "CR-25-000901/persons/1"],
+        caller=entity["incidents", "INC-20250301-0901"],
+        vehicle=vehicle,
+        location=location,
         tokens=tokens,
     )
 
@@ -316,27 +366,66 @@ _FIRE = frozenset({MARKER_DATE, CRIME_HOME, CUSTODY_HOME, CUSTODY_NAME})
 _CPS = frozenset({DOB, PNC_TEXT, CRIME_ALIAS, CUSTODY_NAME})
 _COURTS = frozenset({DOB, PNC_TEXT, COURTS_HOME, CUSTODY_NAME})
 _PROBATION = frozenset({DOB, PNC_TEXT, CRN, CRIME_ALIAS, CUSTODY_NAME, PROBATION_HOME})
-_ASSOCIATE = frozenset({ASSOCIATE, INTEL_SEEN})
+# The associate's profile (intelligence only) shows his car and names his record there.
+_ASSOCIATE = frozenset({ASSOCIATE, INTEL_SEEN, VEHICLE, INTEL_KEY})
 _VICTIM = frozenset({VICTIM, VICTIM_HOME})
 _CHILD = frozenset({CHILD})
-_FULL = {"target": _INTELLIGENCE, "associate": _ASSOCIATE, "victim": _VICTIM, "child": _CHILD}
+# The target's associates and belongings, seen by the whole home force: his car (crime), his
+# phone (custody) and the caller who gave the same number (incidents).
+_HOME_EXTRA = frozenset({VEHICLE, PHONE, CALLER})
+_FULL = {
+    "target": _INTELLIGENCE | _HOME_EXTRA | {ASSOCIATE, VICTIM, CHILD},
+    "associate": _ASSOCIATE,
+    "victim": _VICTIM,
+    "child": _CHILD,
+}
+# Home-force roles that see people under 18 when they give a justification.
+_UNDER_18 = {"home-officer", "home-call-handler", "home-dpo", "home-admin"}
+_INTELLIGENCE_ROLES = {"home-analyst", "home-supervisor"}
 
 
 def expected(user: str, person: str, justified: bool) -> frozenset[str] | None:
-    """The canaries `user` may see of `person`, or None where the answer must be 404."""
+    """The canaries `user` may see of `person`, or None where the answer must be 404.
+
+    Beyond the person's own records, the profile derives associates and belongings only
+    from records the user may see: the child witness is his associate for whoever sees the
+    child, the victim and the intelligence log's associate only for intelligence roles.
+    """
     home = user.startswith("home-")
-    if user in ("home-analyst", "home-supervisor") and justified:
+    if user in _INTELLIGENCE_ROLES and justified:
         return _FULL[person]
     if person == "target":
         partner = {
             "neighbour-officer": _NEIGHBOUR,
             "fire-caseworker": _FIRE,
-            "cps-caseworker": _CPS | ({MARKER_DATE} if justified else set()),
+            "cps-caseworker": _CPS | {VEHICLE} | ({MARKER_DATE} if justified else set()),
             "courts-caseworker": _COURTS,
             "probation-caseworker": _PROBATION | ({MARKER_DATE} if justified else set()),
         }
-        return _HOME if home else partner[user]
-    under_18 = {"home-officer", "home-call-handler", "home-dpo", "home-admin", "fire-caseworker"}
-    if person == "child" and justified and user in under_18:
+        if not home:
+            return partner[user]
+        return _HOME | _HOME_EXTRA | ({CHILD} if justified and user in _UNDER_18 else set())
+    if person == "child" and justified and user in _UNDER_18 | {"fire-caseworker"}:
         return _CHILD
+    return None
+
+
+def expected_vehicle(user: str, justified: bool) -> frozenset[str] | None:
+    """The canaries `user` may see of his car, or None where the answer must be 404: the
+    home force and the CPS (a vehicle involved in a crime) see it; intelligence roles also
+    see the associate using it in the intelligence log, and when."""
+    if user in _INTELLIGENCE_ROLES and justified:
+        return frozenset({VEHICLE, ASSOCIATE, INTEL_SEEN})
+    if user.startswith("home-") or user == "cps-caseworker":
+        return frozenset({VEHICLE})
+    return None
+
+
+def expected_location(user: str, justified: bool) -> frozenset[str] | None:
+    """The canaries `user` may see of his custody home, or None where the answer must be 404:
+    the home force and the fire service (residents' homes, and its own premises register)
+    see the address, the hazard there and him living there."""
+    del justified  # nothing restricted happens at this address
+    if user.startswith("home-") or user == "fire-caseworker":
+        return frozenset({CUSTODY_HOME, HAZARD, CUSTODY_NAME})
     return None

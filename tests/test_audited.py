@@ -24,7 +24,10 @@ from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.linkage.review import review_list
+from polestar.search.consultations import Shown, consult
+from polestar.search.location_profile import location_view
 from polestar.search.profile import person_view
+from polestar.search.vehicle_profile import vehicle_view
 from polestar.store.audit_log import head
 from tests.canary import ACTOR, Seeded, canary, canary_model
 
@@ -37,6 +40,25 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.search.profile.person_view": (
         "person.show",
         lambda c, _: person_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.search.vehicle_profile.vehicle_view": (
+        "vehicle.show",
+        lambda c, _: vehicle_view(c.engine, c.settings, _viewer(c), c.vehicle),
+    ),
+    "polestar.search.location_profile.location_view": (
+        "location.show",
+        lambda c, _: location_view(c.engine, c.settings, _viewer(c), c.location),
+    ),
+    "polestar.search.consultations.consult": (
+        "test.consult",
+        lambda c, _: consult(
+            c.engine,
+            c.settings,
+            _viewer(c),
+            "test.consult",
+            c.target,
+            lambda _conn, _scope: (None, Shown([c.target], [])),
+        ),
     ),
     "polestar.linkage.review.review_list": (
         "link.review.list",

@@ -10,7 +10,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.canary import ALL, PURPOSES, Seeded, canary, canary_model, expected
+from tests.canary import (
+    ALL,
+    PURPOSES,
+    Seeded,
+    canary,
+    canary_model,
+    expected,
+    expected_location,
+    expected_vehicle,
+)
 from tests.e2e.servers import serving
 
 __all__ = ["canary", "canary_model"]
@@ -36,8 +45,12 @@ def server(canary: Seeded) -> Iterator[Server]:
 
 
 def _get(server: Server, canary: Seeded, user: str, person: str) -> httpx.Response:
+    return _get_path(server, canary, user, f"/api/v1/persons/{canary.entity(person)}")
+
+
+def _get_path(server: Server, canary: Seeded, user: str, path: str) -> httpx.Response:
     return httpx.get(
-        f"{server.url}/api/v1/persons/{canary.entity(person)}",
+        f"{server.url}{path}",
         headers={
             "Authorization": f"Bearer {canary.tokens[user]}",
             "X-Polestar-Purpose": PURPOSES[user],
@@ -58,6 +71,32 @@ def test_partners_see_what_their_agreements_allow_over_http(
         assert response.status_code == (404 if allowed is None else 200), response.text
         assert {c for c in ALL if c in response.text.lower()} == (allowed or set())
         assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("user", ["fire-caseworker", "cps-caseworker", "home-officer"])
+def test_vehicle_and_location_profiles_over_http(server: Server, canary: Seeded, user: str) -> None:
+    for path, allowed in (
+        (f"/api/v1/vehicles/{canary.vehicle}", expected_vehicle(user, False)),
+        (f"/api/v1/locations/{canary.location}", expected_location(user, False)),
+    ):
+        response = _get_path(server, canary, user, path)
+        assert response.status_code == (404 if allowed is None else 200), response.text
+        assert {c for c in ALL if c in response.text.lower()} == (allowed or set())
+        assert response.headers["cache-control"] == "no-store"
+    # Paging over HTTP: the cursor travels in the query string and names no record.
+    page = _get_path(server, canary, "home-officer", f"/api/v1/persons/{canary.target}")
+    cursor = _get_path(
+        server, canary, "home-officer", f"/api/v1/persons/{canary.target}?events_limit=2"
+    ).json()["events"]["next_cursor"]
+    assert cursor
+    assert not {c for c in ALL if c in cursor.lower()}
+    rest = _get_path(
+        server,
+        canary,
+        "home-officer",
+        f"/api/v1/persons/{canary.target}?events_limit=200&events_cursor={cursor}",
+    ).json()["events"]["items"]
+    assert [i["event"] for i in rest] == [i["event"] for i in page.json()["events"]["items"]][2:]
 
 
 def test_errors_over_http_are_enveloped(server: Server, canary: Seeded) -> None:

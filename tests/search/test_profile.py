@@ -7,7 +7,7 @@ import pytest
 
 from polestar import audit
 from polestar.access import viewer_for
-from polestar.errors import NotFound
+from polestar.errors import InvalidInput, NotFound
 from polestar.search.profile import PersonView, person_view
 from polestar.store.entities import AssignmentChanges, apply_changes
 from polestar.store.runs import finish_run, start_run
@@ -71,3 +71,147 @@ def test_a_retired_id_resolves_to_the_entity_it_merged_into(canary: Seeded) -> N
 def test_an_entity_of_another_kind_is_not_found(canary: Seeded) -> None:
     with pytest.raises(NotFound, match="no person 'LOC-00000001'"):
         _view(canary, "home-officer", "investigation", "LOC-00000001")
+
+
+def test_events_are_counted_by_role_from_visible_records_only(canary: Seeded) -> None:
+    officer = _view(canary, "home-officer", "investigation", canary.target).events
+    analyst = _view(canary, "home-analyst", "investigation", canary.target, JUSTIFICATION).events
+    assert officer is not None
+    assert analyst is not None
+    assert officer.by_role == {"arrested-person": 1, "defendant": 1, "subject": 1, "suspect": 2}
+    assert analyst.by_role == {"arrested-person": 1, "defendant": 1, "subject": 2, "suspect": 2}
+    assert (officer.total, analyst.total) == (5, 6)
+    assert "crime:IN-26-000903" not in [item["event"] for item in officer.items]
+
+
+def test_the_timeline_is_newest_first_and_holds_only_visible_events(canary: Seeded) -> None:
+    officer = _view(canary, "home-officer", "investigation", canary.target)
+    analyst = _view(canary, "home-analyst", "investigation", canary.target, JUSTIFICATION)
+    times = [entry["at"] for entry in officer.timeline]
+    assert times == sorted(times, reverse=True)
+    assert "crime:IN-26-000903" not in {entry["record"] for entry in officer.timeline}
+    assert analyst.timeline[0]["record"] == "crime:IN-26-000903"
+    assert analyst.timeline[0]["at"].lower().startswith(INTEL_SEEN)
+    assert analyst.timeline_total == officer.timeline_total + 1
+
+
+def test_events_page_through_every_visible_event_once_in_a_stable_order(
+    canary: Seeded,
+) -> None:
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    whole = person_view(canary.engine, canary.settings, viewer, canary.target, events_limit=200)
+    assert whole.events is not None
+    paged, cursor = [], None
+    for _ in range(10):
+        view = person_view(
+            canary.engine,
+            canary.settings,
+            viewer,
+            canary.target,
+            events_limit=2,
+            events_cursor=cursor,
+        )
+        assert view.events is not None
+        assert len(view.events.items) <= 2
+        paged.extend(item["event"] for item in view.events.items)
+        cursor = view.events.next_cursor
+        if cursor is None:
+            break
+    assert paged == [item["event"] for item in whole.events.items]
+    assert len(paged) == len(set(paged)) == whole.events.total == 5
+
+
+@pytest.mark.parametrize(
+    ("limit", "cursor", "field"),
+    [(0, None, "events_limit"), (201, None, "events_limit"), (20, "not-a-cursor", "cursor")],
+)
+def test_a_bad_page_is_a_422_naming_the_field_and_is_recorded(
+    canary: Seeded, limit: int, cursor: str | None, field: str
+) -> None:
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    with pytest.raises(InvalidInput) as raised:
+        person_view(
+            canary.engine,
+            canary.settings,
+            viewer,
+            canary.target,
+            events_limit=limit,
+            events_cursor=cursor,
+        )
+    assert [error.field for error in raised.value.errors] == [field]
+    found = audit.by_user(canary.engine, "home-officer", reader=audit.Reader(ACTOR))[-1]
+    assert (found.entry.action, found.entry.outcome) == ("person.show", "denied")
+
+
+def test_each_record_carries_its_provenance_and_the_join_that_placed_it(
+    canary: Seeded,
+) -> None:
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    by_record = {item["record"]: item for item in view.provenance}
+    assert set(by_record) == set(view.records)
+    custody = by_record["custody:CU-000901"]
+    assert custody["source_record"] == "custody:CU-000901"
+    assert custody["file"].endswith("custody.csv")
+    assert custody["line"] == "line 2"
+    assert len(custody["content_hash"]) == 64
+    assert custody["version"] == 1
+    assert custody["ingested_at"]
+    joins = [item["join"] for item in view.provenance]
+    assert all(join is not None for join in joins), joins
+    assert all(join["other"] in view.records and join["match_weight"] > 0 for join in joins)
+
+
+def test_a_join_to_a_record_the_viewer_may_not_see_is_not_shown(canary: Seeded) -> None:
+    cps = _view(canary, "cps-caseworker", "prosecution", canary.target)
+    for item in cps.provenance:
+        assert item["join"] is None or item["join"]["other"] in cps.records, item
+    # The custody record was joined to the courts' record, which CPS may not see.
+    custody = next(i for i in cps.provenance if i["record"] == "custody:CU-000901")
+    officer = _view(canary, "home-officer", "investigation", canary.target)
+    seen = next(i for i in officer.provenance if i["record"] == "custody:CU-000901")
+    assert seen["join"]["other"] == "courts:D-000901"
+    assert custody["join"] is None
+
+
+def test_conflicting_values_are_all_shown_with_their_records(canary: Seeded) -> None:
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    assert "names" in view.conflicts
+    names = {item.value: item.sources for item in view.names}
+    assert names["Tobias Zqcustodymiddle Quillfeather"] == ("custody:CU-000901",)
+    assert "Tobias Quillfeather" in names
+    assert "dates_of_birth" not in view.conflicts  # every record agrees
+
+
+def test_addresses_over_time_are_dated_by_their_records_events(canary: Seeded) -> None:
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    custody = next(a for a in view.address_history if "Zqcustodyhome" in a["address"])
+    assert (custody["from"], custody["to"]) == ("2025-03-14", "2025-03-14")
+    assert custody["entity_ids"] == [canary.location]
+    probation = next(a for a in view.address_history if "Zqprobationstreet" in a["address"])
+    assert (probation["from"], probation["to"]) == ("2024-01-10", "2026-01-10")
+
+
+def test_vehicles_and_phones_come_with_their_records(canary: Seeded) -> None:
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    assert [v["entity_id"] for v in view.vehicles] == [canary.vehicle]
+    assert view.vehicles[0]["vrm"] == [
+        {"value": "ZQ11VEH", "sources": ["crime:CR-25-000901/vehicles/0"]}
+    ]
+    assert [(p.value, p.sources) for p in view.phones] == [
+        ("+447700900901", ("custody:CU-000901",))
+    ]
+    cps = _view(canary, "cps-caseworker", "prosecution", canary.target)
+    assert [v["entity_id"] for v in cps.vehicles] == [canary.vehicle]
+    assert cps.phones == []
+
+
+def test_the_audit_entry_names_the_associates_and_every_record_shown(canary: Seeded) -> None:
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    found = audit.by_user(canary.engine, "home-officer", reader=audit.Reader(ACTOR))[-1]
+    shown = set(found.entry.record_ids)
+    assert found.entry.entity_ids == (canary.target, *(a["entity_id"] for a in view.associates))
+    assert set(view.records) <= shown
+    assert view.events is not None
+    assert {item["event"] for item in view.events.items} <= shown
+    assert "custody:CU-000901" in shown
+    assert "crime:CR-25-000901/vehicles/0" in shown

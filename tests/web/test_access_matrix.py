@@ -21,6 +21,8 @@ from tests.canary import (
     canary,
     canary_model,
     expected,
+    expected_location,
+    expected_vehicle,
 )
 from tests.web.logged_client import Collected, client, logs
 
@@ -62,6 +64,25 @@ def test_person_route_shows_each_user_exactly_what_their_agreement_allows(
             assert response.status_code == 200, (person, response.text)
             assert _canaries(response.text) == allowed, (person, response.text)
             assert response.json()["entity_id"] == canary.entity(person)
+        assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_vehicle_and_location_routes_show_each_user_exactly_what_their_agreement_allows(
+    client: TestClient, canary: Seeded, user: str, justified: bool
+) -> None:
+    for path, allowed in (
+        (f"/api/v1/vehicles/{canary.vehicle}", expected_vehicle(user, justified)),
+        (f"/api/v1/locations/{canary.location}", expected_location(user, justified)),
+    ):
+        response = client.get(path, headers=_headers(canary, user, justified))
+        if allowed is None:
+            assert response.status_code == 404, (path, response.text)
+            assert _canaries(response.text) == set(), (path, response.text)
+        else:
+            assert response.status_code == 200, (path, response.text)
+            assert _canaries(response.text) == allowed, (path, response.text)
         assert response.headers["cache-control"] == "no-store"
 
 

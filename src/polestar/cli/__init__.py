@@ -9,12 +9,14 @@ from polestar.cli import (  # noqa: F401  registers
     generate,
     ingest,
     link,
+    location,
     person,
     quarantine,
     review,
     serve,
     tokens,
     users,
+    vehicle,
 )
 from polestar.cli.app import app, main
 

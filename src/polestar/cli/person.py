@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
+from polestar.cli import sections
 from polestar.cli.app import (
     AS_USER,
     JUSTIFICATION,
@@ -16,7 +19,7 @@ from polestar.cli.app import (
     store,
     viewer,
 )
-from polestar.search.profile import PersonView, Sourced, person_view
+from polestar.search.profile import person_view
 from polestar.settings import get_settings
 
 person_app = typer.Typer(help="People: golden person entities.", no_args_is_help=True)
@@ -29,50 +32,73 @@ def show_command(
     purpose: str | None = PURPOSE,
     justification: str | None = JUSTIFICATION,
     as_user: str | None = AS_USER,
+    events_limit: int = sections.EVENTS_LIMIT,
+    events_cursor: str | None = sections.EVENTS_CURSOR,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Show a person built from the records you may see; the lookup is audited."""
-    engine = store()
-    view = person_view(engine, get_settings(), viewer(as_user, purpose, justification), entity_id)
+    view = person_view(
+        store(),
+        get_settings(),
+        viewer(as_user, purpose, justification),
+        entity_id,
+        events_limit=events_limit,
+        events_cursor=events_cursor,
+    ).as_dict()
     if as_json:
-        print_json(view.as_dict())
+        print_json(view)
     else:
         _render(view)
 
 
-def _sourced(title: str, items: list[Sourced]) -> None:
-    if not items:
+def _markers(markers: list[dict[str, Any]]) -> None:
+    if not markers:
         return
-    table = Table("value", "records", title=title, title_justify="left")
-    for item in items:
-        table.add_row(item.value, ", ".join(item.sources))
+    table = Table("marker", "dates", "records", title="warning markers", title_justify="left")
+    for marker in markers:
+        table.add_row(
+            f"[bold red]{marker['code']}[/bold red] {marker['label']}",
+            ", ".join(marker["dates"]),
+            ", ".join(marker["sources"]),
+        )
     stdout.print(table)
 
 
-def _render(view: PersonView) -> None:
-    stdout.print(f"[bold]{view.display_name or '(no name visible)'}[/bold]  {view.entity_id}")
-    if view.markers:
-        table = Table("marker", "dates", "records", title="warning markers", title_justify="left")
-        for marker in view.markers:
-            table.add_row(
-                f"[bold red]{marker['code']}[/bold red] {marker['label']}",
-                ", ".join(marker["dates"]),
-                ", ".join(marker["sources"]),
-            )
-        stdout.print(table)
-    _sourced("flags", view.flags)
-    _sourced("names", view.names)
-    _sourced("aliases", view.aliases)
-    _sourced("dates of birth", view.dates_of_birth)
-    _sourced("addresses", view.addresses)
-    if view.identifiers:
+def _render(view: dict[str, Any]) -> None:
+    stdout.print(f"[bold]{view['display_name'] or '(no name visible)'}[/bold]  {view['entity_id']}")
+    _markers(view["markers"])
+    sections.sourced("flags", view["flags"])
+    if view["conflicts"]:
+        stdout.print(f"[yellow]sources disagree on: {', '.join(view['conflicts'])}[/yellow]")
+    sections.sourced("names", view["names"])
+    sections.sourced("aliases", view["aliases"])
+    sections.sourced("dates of birth", view["dates_of_birth"])
+    if view["identifiers"]:
         table = Table("identifier", "value", "records", title="identifiers", title_justify="left")
-        for item in view.identifiers:
+        for item in view["identifiers"]:
             table.add_row(item["type"], item["value"], ", ".join(item["sources"]))
         stdout.print(table)
-    counts = ", ".join(f"{source} {count}" for source, count in view.source_counts.items())
+    if view["address_history"]:
+        table = Table("address", "from", "to", "records", title="addresses", title_justify="left")
+        for item in view["address_history"]:
+            table.add_row(
+                item["address"], item["from"] or "", item["to"] or "", ", ".join(item["sources"])
+            )
+        stdout.print(table)
+    for vehicle in view["vehicles"]:
+        vrm = ", ".join(v["value"] for v in vehicle["vrm"]) or "(no VRM visible)"
+        described = " ".join(
+            v["value"] for name in ("colour", "make", "model") for v in vehicle[name][:1]
+        )
+        stdout.print(f"vehicle {vehicle['entity_id'] or ''} {vrm} {described}".rstrip())
+    sections.sourced("phones", view["phones"])
+    sections.associates(view["associates"], view["associates_total"])
+    sections.events(view["events"])
+    sections.timeline(view["timeline"], view["timeline_total"])
+    sections.provenance(view["provenance"])
+    counts = ", ".join(f"{source} {count}" for source, count in view["source_counts"].items())
     stdout.print(f"records: {counts}")
-    if view.last_seen is not None:
-        stdout.print(f"last seen: {view.last_seen:%Y-%m-%d %H:%M} UTC")
-    if view.withheld:
-        stderr.print(f"a justification would also show: {', '.join(view.withheld)}")
+    if view["last_seen"] is not None:
+        stdout.print(f"last seen: {view['last_seen'][:16].replace('T', ' ')} UTC")
+    if view["withheld"]:
+        stderr.print(f"a justification would also show: {', '.join(view['withheld'])}")

@@ -3,6 +3,9 @@ call handler puts before an address ("o/s 12 Mill Lane")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 # Full word → the Royal Mail style abbreviation both forms are compared as.
 STREET_TYPES: dict[str, str] = {
     "AVENUE": "AVE",
@@ -37,3 +40,10 @@ RELATIVE_PREFIXES: tuple[str, ...] = (
     "jct of",
     "by",
 )
+
+
+def one_line(values: Mapping[str, Any]) -> str | None:
+    """A location's fields as one line to show (`7 Mill Lane, Stone, ST15 8AB`), from
+    whichever of lines, town and postcode are present; a free-text description otherwise."""
+    parts = [*(values.get("lines") or ()), values.get("town"), values.get("postcode")]
+    return ", ".join(str(part) for part in parts if part) or values.get("description") or None

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from polestar.errors import InvalidValue
 
@@ -221,3 +222,9 @@ def match_key(part: str) -> str:
     if not key:
         raise InvalidValue(f"{part!r} cannot be matched: it has no letters")
     return key
+
+
+def full_name(values: Mapping[str, Any]) -> str | None:
+    """A person row's name parts (or an alias's) as one name to show, forename first."""
+    parts = [values.get(name) for name in ("forename", "middle_names", "surname")]
+    return " ".join(part for part in parts if part) or None

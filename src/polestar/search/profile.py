@@ -1,51 +1,57 @@
 """The person view: one golden person entity as one viewer may see it, audited in the same call.
 
-The first consumer of the Viewer chokepoint (issue 4). `person_view` builds the viewer's
-Scope, reads only the rows it shows (already redacted by the store), derives every value —
-names, dates of birth, identifiers, addresses, markers, source counts, last seen — from those
-rows alone, and records the consultation. An entity none of whose records are visible is
+The first consumer of the Viewer chokepoint (issue 4), extended to the joined-up profile
+(issue 6): warning markers first, then identifiers, names and dates of birth with the records
+holding each (conflicts listed, not resolved), addresses over time, vehicles, phones, events
+by role a page at a time, a timeline, associates with their reasons, and each record's
+provenance and the stored match weight that joined it. `person_view` builds the viewer's
+Scope, reads only rows it shows (already redacted by the store), derives every value from
+those rows alone and records the consultation. An entity none of whose records is visible is
 `NotFound`, worded exactly as an id that never existed, so nothing reveals that it does.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from polestar import audit
-from polestar.access import Viewer, scope_for
-from polestar.errors import NotFound, PolestarError
-from polestar.pole.vocabularies import MARKER_LABELS, Kind, Role, WarningMarker
+from polestar.access import Viewer
+from polestar.errors import NotFound
+from polestar.graph import involvements as involvement_graph
+from polestar.graph.associates import associates
+from polestar.graph.involvements import EventPage, Involvement, involvements
+from polestar.graph.timeline import timeline
+from polestar.pole.addresses import one_line
+from polestar.pole.names import full_name
+from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
+from polestar.search.consultations import Shown, consult
+from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
+from polestar.store import neighbours
 from polestar.store import persons as person_store
+from polestar.store.person_joins import joins_of
+from polestar.store.provenance import Provenance, provenance
+from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
 ACTION = "person.show"
+# Associates shown, most reasons first: a prolific person has hundreds.
+ASSOCIATES_LIMIT = 50
 IDENTIFIERS = ("pnc_id", "cro_number", "ni_number", "crn", "driving_licence")
-_ENTITY_ID = re.compile(r"^[A-Z]{3}-[0-9]{1,12}$")
+ENTITY_ID = re.compile(r"^[A-Z]{3}-[0-9]{1,12}$")
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
+
+__all__ = ["ACTION", "PersonView", "Sourced", "person_view"]
 
 
 def not_found(entity_id: str) -> NotFound:
     """The one answer for an unknown id and an invisible entity alike."""
     return NotFound(f"no person {entity_id!r}")
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """A value and the records (`SOURCE:KEY`) that hold it."""
-
-    value: str
-    sources: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "sources": list(self.sources)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,16 @@ class PersonView:
     source_counts: dict[str, int] = field(default_factory=dict)
     last_seen: datetime | None = None
     withheld: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    address_history: list[dict[str, Any]] = field(default_factory=list)
+    vehicles: list[dict[str, Any]] = field(default_factory=list)
+    phones: list[Sourced] = field(default_factory=list)
+    events: EventPage | None = None
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    timeline_total: int = 0
+    associates: list[dict[str, Any]] = field(default_factory=list)
+    associates_total: int = 0
+    provenance: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `person show --json` and `GET /api/v1/persons/{entity_id}`."""
@@ -87,33 +103,26 @@ class PersonView:
             "source_counts": self.source_counts,
             "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
             "withheld": self.withheld,
+            "conflicts": self.conflicts,
+            "address_history": self.address_history,
+            "vehicles": self.vehicles,
+            "phones": [item.as_dict() for item in self.phones],
+            "events": None if self.events is None else self.events.as_dict(),
+            "timeline": self.timeline,
+            "timeline_total": self.timeline_total,
+            "associates": self.associates,
+            "associates_total": self.associates_total,
+            "provenance": self.provenance,
         }
-
-
-def _collect(pairs: Iterable[tuple[str | None, str]]) -> list[Sourced]:
-    """Group (value, record) pairs by value: most-attested first, then alphabetically."""
-    found: dict[str, list[str]] = {}
-    for value, record in pairs:
-        if value:
-            records = found.setdefault(value, [])
-            if record not in records:
-                records.append(record)
-    ordered = sorted(found.items(), key=lambda item: (-len(item[1]), item[0]))
-    return [Sourced(value, tuple(records)) for value, records in ordered]
-
-
-def _full_name(values: Mapping[str, Any]) -> str | None:
-    parts = [values.get(name) for name in ("forename", "middle_names", "surname")]
-    return " ".join(part for part in parts if part) or None
 
 
 def _aliases(row: VisibleRow) -> Iterable[tuple[str | None, str]]:
     for alias in row.values.get("aliases") or ():
         if isinstance(alias, Mapping):
-            yield _full_name(alias), row.name
+            yield full_name(alias), row.name
 
 
-def _markers(people: list[VisibleRow]) -> list[dict[str, Any]]:
+def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
     """Warning markers by code, in the PNC's order, with their dates and records."""
     found: dict[str, dict[str, Any]] = {}
     for row in people:
@@ -139,57 +148,188 @@ def _markers(people: list[VisibleRow]) -> list[dict[str, Any]]:
     return sorted(found.values(), key=lambda item: _MARKER_ORDER.get(item["code"], 99))
 
 
-def _address(values: Mapping[str, Any]) -> str | None:
-    parts = [*(values.get("lines") or ()), values.get("town"), values.get("postcode")]
-    return ", ".join(str(part) for part in parts if part) or None
+def last_seen(found: Sequence[Involvement]) -> datetime | None:
+    """The time of the latest dated visible event."""
+    return max((t for item in found if (t := item.occurred_at) is not None), default=None)
 
 
-def _last_seen(events: list[VisibleRow]) -> datetime | None:
-    times = [e.values["occurred_at"] for e in events if e.values.get("occurred_at") is not None]
-    if not times:
-        return None
-    latest: datetime = max(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)
-    return latest.astimezone(UTC)
+def record_provenance(
+    rows: Sequence[VisibleRow],
+    origins: Mapping[int, Provenance],
+    joins: Mapping[tuple[int, str], tuple[tuple[int, str], Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Each row's record with its source record's provenance and, for a person row, the
+    stored join that placed it — only when the other record of the join is visible too."""
+    visible = {row.key for row in rows}
+    found = []
+    for row in rows:
+        origin = origins.get(row.record_id)
+        item: dict[str, Any] = {"record": row.name, **(origin.as_dict() if origin else {})}
+        if joins is not None:
+            other, join = joins.get(row.key, (None, None))
+            item["join"] = (
+                {
+                    "other": join.other,
+                    "match_weight": join.match_weight,
+                    "match_probability": join.match_probability,
+                    "model_version": join.model_version,
+                }
+                if join is not None and other in visible
+                else None
+            )
+        found.append(item)
+    return found
 
 
-def _view(
-    entity_id: str,
-    people: list[VisibleRow],
-    addresses: list[VisibleRow],
-    events: list[VisibleRow],
-    withheld: Iterable[str],
-) -> PersonView:
-    names = _collect((_full_name(row.values), row.name) for row in people)
-    dob = (row.values.get("dob") for row in people)
-    identifiers = [
-        {"type": name, **item.as_dict()}
-        for name in IDENTIFIERS
-        for item in _collect((row.values.get(name), row.name) for row in people)
+def record_dates(found: Sequence[Involvement]) -> dict[int, list[datetime]]:
+    """The dated events' times (start and end) of each source record."""
+    dates: dict[int, list[datetime]] = {}
+    for item in found:
+        ended = involvement_graph.utc(item.event.values.get("ended_at"))
+        for moment in (item.occurred_at, ended):
+            if moment is not None:
+                dates.setdefault(item.event.record_id, []).append(moment)
+    return dates
+
+
+def _address_history(
+    homes: Sequence[VisibleRow],
+    entities: Mapping[tuple[int, str], str],
+    found: Sequence[Involvement],
+) -> list[dict[str, Any]]:
+    """Addresses with the first and last dates the records holding them are dated by."""
+    dates = record_dates(found)
+    grouped: dict[str, dict[str, Any]] = {}
+    for home in homes:
+        if (text := one_line(home.values)) is None:
+            continue
+        item = grouped.setdefault(
+            text, {"address": text, "entity_ids": [], "sources": [], "times": []}
+        )
+        if (entity := entities.get(home.key)) and entity not in item["entity_ids"]:
+            item["entity_ids"].append(entity)
+        if home.name not in item["sources"]:
+            item["sources"].append(home.name)
+        item["times"].extend(dates.get(home.record_id, ()))
+    history = []
+    for item in grouped.values():
+        times = item.pop("times")
+        item["from"] = min(times).date().isoformat() if times else None
+        item["to"] = max(times).date().isoformat() if times else None
+        history.append(item)
+    return sorted(history, key=lambda h: (h["to"] or "", h["address"]), reverse=True)
+
+
+def _vehicles(
+    vehicles: Sequence[VisibleRow], entities: Mapping[tuple[int, str], str]
+) -> list[dict[str, Any]]:
+    """The person's vehicles, one per vehicle entity (or unplaced record), facts sourced."""
+    grouped: dict[str, list[VisibleRow]] = {}
+    for row in vehicles:
+        grouped.setdefault(entities.get(row.key) or row.name, []).append(row)
+    return [
+        {
+            "entity_id": entities.get(rows[0].key),
+            **{
+                name: [s.as_dict() for s in collect((r.values.get(name), r.name) for r in rows)]
+                for name in ("vrm", "make", "model", "colour")
+            },
+            "sources": [row.name for row in rows],
+        }
+        for _, rows in sorted(grouped.items())
     ]
-    flags = _collect(
-        (flag if row.values.get(flag) else None, row.name)
-        for row in people
-        for flag in ("wanted", "missing")
+
+
+def _conflicts(view: Mapping[str, Sequence[Any]]) -> list[str]:
+    return [name for name, values in view.items() if len(values) > 1]
+
+
+@dataclass(frozen=True)
+class _Page:
+    limit: int
+    cursor: str | None
+
+
+def _read(
+    conn: Connection, scope: Scope, entity_id: str, paging: _Page
+) -> tuple[PersonView, Shown]:
+    current = (
+        person_store.live_person_entity(conn, entity_id) if ENTITY_ID.match(entity_id) else None
     )
+    people = [] if current is None else person_store.entity_persons(conn, scope, current)
+    if current is None or not people:
+        raise not_found(entity_id[:64])
+    resides = {Role.RESIDES_AT.value}
+    homes = neighbours.linked(conn, scope, Kind.LOCATION, people, "to", resides)
+    things = neighbours.linked(conn, scope, Kind.OBJECT, people, "to")
+    vehicles = [row for row in things if row.subtype == ObjectType.VEHICLE.value]
+    phones = [row for row in things if row.subtype == ObjectType.PHONE.value]
+    found = involvements(conn, scope, people, "to")
+    events = involvement_graph.page(conn, scope, found, paging.limit, paging.cursor)
+    everyone = associates(
+        conn,
+        scope,
+        current,
+        people=people,
+        events=found,
+        homes=homes,
+        vehicles=vehicles,
+        phones=phones,
+    )
+    linked = everyone[:ASSOCIATES_LIMIT]
+    origins = provenance(conn, {row.record_id for row in people})
     records = list(dict.fromkeys(row.name for row in people))
-    return PersonView(
-        entity_id=entity_id,
+    names = collect((full_name(row.values), row.name) for row in people)
+    dates_of_birth = collect((row.values.get("dob"), row.name) for row in people)
+    identifiers = {
+        name: collect((row.values.get(name), row.name) for row in people) for name in IDENTIFIERS
+    }
+    entries, total = timeline(found, people, origins)
+    view = PersonView(
+        entity_id=current,
         display_name=names[0].value if names else None,
-        markers=_markers(people),
+        markers=markers(people),
         names=names,
-        dates_of_birth=_collect(
-            (None if day is None else day.isoformat(), row.name)
-            for day, row in zip(dob, people, strict=True)
-        ),
+        dates_of_birth=dates_of_birth,
         records=records,
-        aliases=_collect(pair for row in people for pair in _aliases(row)),
-        identifiers=identifiers,
-        flags=flags,
-        addresses=_collect((_address(row.values), row.name) for row in addresses),
-        source_counts=dict(sorted(Counter(name.partition(":")[0] for name in records).items())),
-        last_seen=_last_seen(events),
-        withheld=sorted(withheld),
+        aliases=collect(pair for row in people for pair in _aliases(row)),
+        identifiers=[
+            {"type": name, **item.as_dict()}
+            for name, items in identifiers.items()
+            for item in items
+        ],
+        flags=collect(
+            (flag if row.values.get(flag) else None, row.name)
+            for row in people
+            for flag in ("wanted", "missing")
+        ),
+        addresses=collect((one_line(row.values), row.name) for row in homes),
+        source_counts=source_counts(records),
+        last_seen=last_seen(found),
+        withheld=sorted(scope.withheld),
+        conflicts=_conflicts({"names": names, "dates_of_birth": dates_of_birth, **identifiers}),
+        address_history=_address_history(
+            homes, neighbours.placed_in(conn, "location", homes), found
+        ),
+        vehicles=_vehicles(vehicles, neighbours.placed_in(conn, "vehicle", vehicles)),
+        phones=collect((row.values.get("phone_number"), row.name) for row in phones),
+        events=events,
+        timeline=entries,
+        timeline_total=total,
+        associates=[associate.as_dict() for associate in linked],
+        associates_total=len(everyone),
+        provenance=record_provenance(people, origins, joins_of(conn, [row.key for row in people])),
     )
+    shown = Shown(
+        entity_ids=[current, *(a.entity_id for a in linked)],
+        record_ids=[
+            *records,
+            *events.shown,
+            *(row.name for row in [*homes, *vehicles, *phones]),
+            *(record for a in linked for record in sorted(a.records)),
+        ],
+    )
+    return view, shown
 
 
 def person_view(
@@ -198,52 +338,29 @@ def person_view(
     viewer: Viewer,
     entity_id: str,
     now: datetime | None = None,
+    events_limit: int = involvement_graph.DEFAULT_LIMIT,
+    events_cursor: str | None = None,
 ) -> PersonView:
     """One person entity as `viewer` may see it, recorded as a consultation.
 
     Args:
         entity_id: a person entity id; a retired one resolves to the entity it merged into.
         now: when the lookup happens (agreements' dates, under-18s); the present by default.
+        events_limit: events per page (1–200); counts by role cover every visible event.
+        events_cursor: `events.next_cursor` of the previous page.
 
     Raises:
-        InvalidInput: (422) no purpose, or one the viewer may not state.
+        InvalidInput: (422) no purpose, or one the viewer may not state; a bad page.
         NotFound: (404) no such person, or none of its records is visible to the viewer.
         Both are recorded as denied consultations.
     """
-    now = now or datetime.now(UTC)
-    requested = entity_id[:64]
-    entry = replace(viewer.consultation(ACTION), entity_ids=(requested,), occurred_at=now)
-    try:
-        with engine.connect() as conn:
-            scope = scope_for(
-                conn, viewer, now, require_justification=settings.require_justification
-            )
-            current = (
-                person_store.live_person_entity(conn, entity_id)
-                if _ENTITY_ID.match(entity_id)
-                else None
-            )
-            people = [] if current is None else person_store.entity_persons(conn, scope, current)
-            if current is None or not people:
-                raise not_found(requested)
-            addresses = person_store.linked_from(
-                conn, scope, Kind.LOCATION, people, {Role.RESIDES_AT.value}
-            )
-            events = person_store.linked_from(conn, scope, Kind.EVENT, people)
-    except PolestarError as exc:
-        refusal = {"status": exc.status, "reason": type(exc).__name__}
-        audit.record(engine, replace(entry, details=refusal).denied(), settings)
-        raise
-    view = _view(current, people, addresses, events, scope.withheld)
-    details: dict[str, Any] = {"requested": requested} if current != requested else {}
-    audit.record(
+    paging = _Page(events_limit, events_cursor)
+    return consult(
         engine,
-        replace(
-            entry,
-            entity_ids=(current,),
-            record_ids=tuple(view.records),
-            details={**details, "withheld": view.withheld},
-        ),
         settings,
+        viewer,
+        ACTION,
+        entity_id,
+        lambda conn, scope: _read(conn, scope, entity_id, paging),
+        now,
     )
-    return view

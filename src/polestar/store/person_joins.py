@@ -111,3 +111,44 @@ def join_of(conn: Connection, record_id: int, source_key: str) -> StoredJoin | N
         row.model_version,
         row.run_id,
     )
+
+
+def joins_of(
+    conn: Connection, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], tuple[tuple[int, str], StoredJoin]]:
+    """The stored joins of several person records at once: each record's (record_id,
+    source_key) → the other record's (record_id, source_key) and the join. A caller showing
+    them checks the other record is one it may show."""
+    wanted = set(keys)
+    found: dict[tuple[int, str], tuple[tuple[int, str], StoredJoin]] = {}
+    for chunk in _chunks(sorted({record_id for record_id, _ in wanted})):
+        # By the primary key's first column: SQLite reads a row-value IN list by scanning.
+        rows = conn.execute(
+            sa.select(
+                person_joins.c.record_id,
+                person_joins.c.source_key,
+                person_joins.c.other_record_id,
+                person_joins.c.other_source_key,
+                source_records.c.source,
+                person_joins.c.match_weight,
+                person_joins.c.match_probability,
+                person_joins.c.model_version,
+                person_joins.c.run_id,
+            )
+            .join(source_records, source_records.c.id == person_joins.c.other_record_id)
+            .where(person_joins.c.record_id.in_(chunk))
+        )
+        for row in rows:
+            if (row.record_id, row.source_key) not in wanted:
+                continue
+            found[row.record_id, row.source_key] = (
+                (row.other_record_id, row.other_source_key),
+                StoredJoin(
+                    f"{row.source}:{row.other_source_key}",
+                    row.match_weight,
+                    row.match_probability,
+                    row.model_version,
+                    row.run_id,
+                ),
+            )
+    return found

@@ -17,6 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from polestar.pole.vocabularies import EventType, Kind, Role
 from polestar.store.scope import Category, Grant, Scope
@@ -34,6 +37,9 @@ _FALSE = sa.false()
 # Kinds whose records linkage places in entities (`entity_members.kind`), by POLE kind.
 _MEMBER_KIND = {Kind.PERSON: "person", Kind.LOCATION: "location"}
 _BASE_COLUMNS = ("record_id", "source", "source_key")
+# What kind of object or event a row is: structure a grant's `types` already conditions on,
+# read with every row so a profile can tell a vehicle from a phone, a crime from a hearing.
+_SUBTYPE = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}
 
 
 def table(kind: Kind) -> sa.Table:
@@ -114,12 +120,37 @@ def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else _FALSE
 
 
+class likely(FunctionElement[bool]):
+    """A condition most rows meet, so the planner must not start from it: SQLite's `likely()`.
+
+    A partner's grant names whole sources (`source IN ('crime', 'custody')`). Without
+    statistics (no `ANALYZE` has run) SQLite would drive a lookup of a few records from the
+    `(source, source_key)` index instead of the record's own, reading every row of those
+    sources; `likely()` tells it the condition barely narrows. Other databases get the bare
+    condition (PostgreSQL's planner has statistics).
+    """
+
+    type = sa.Boolean()
+    name = "likely"
+    inherit_cache = True
+
+
+@compiles(likely)
+def _bare(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(likely, "sqlite")
+def _sqlite_likely(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
 def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     """Whether a row of `grant.kind`'s table matches every condition the grant states."""
     row = table(grant.kind)
     conditions: list[sa.ColumnElement[bool]] = []
     if grant.sources is not None:
-        conditions.append(row.c.source.in_(sorted(grant.sources)))
+        conditions.append(likely(row.c.source.in_(sorted(grant.sources))))
     if grant.types is not None:
         column = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}.get(grant.kind)
         conditions.append(row.c[column].in_(sorted(grant.types)) if column else _FALSE)
@@ -218,13 +249,25 @@ def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class VisibleRow:
-    """One typed row as a viewer may see it: `values` holds only the fields they may see."""
+    """One typed row as a viewer may see it: `values` holds only the fields they may see;
+    `subtype` is an object's or event's type (`vehicle`, `crime`), None for other kinds."""
 
     kind: Kind
     record_id: int
     source: str
     source_key: str
     values: Mapping[str, Any]
+    subtype: str | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        """(record_id, source_key): how links and entity members name the row."""
+        return (self.record_id, self.source_key)
+
+    @property
+    def link_kind(self) -> str:
+        """How links name the row's kind: objects by their type, others by their kind."""
+        return self.subtype if self.kind is Kind.OBJECT and self.subtype else self.kind.value
 
     @property
     def name(self) -> str:
@@ -267,6 +310,7 @@ def visible_rows(
         c
         for c in row.columns
         if c.name in _BASE_COLUMNS
+        or c.name == _SUBTYPE.get(kind)
         or c.name in wanted
         or (c.name == "attributes" and any(f.startswith("attributes") for f in wanted))
     ]
@@ -276,11 +320,19 @@ def visible_rows(
         .where(where, visible_clause(scope, kind))
         .order_by(row.c.source, row.c.source_key, row.c.record_id)
     )
+    labels = [f"_grant_{i}" for i in range(len(grants))]
+    subtype = _SUBTYPE.get(kind, "")
+    # Rows match few combinations of grants: each combination's fields are computed once.
+    fields_of: dict[tuple[bool, ...], frozenset[str]] = {}
     found = []
     for result in conn.execute(query).mappings():
-        fields = frozenset().union(
-            *(g.fields for i, g in enumerate(grants) if result[f"_grant_{i}"])
-        )
+        matches = tuple(bool(result[label]) for label in labels)
+        fields = fields_of.get(matches)
+        if fields is None:
+            fields = frozenset().union(
+                *(g.fields for g, m in zip(grants, matches, strict=True) if m)
+            )
+            fields_of[matches] = fields
         found.append(
             VisibleRow(
                 kind,
@@ -288,6 +340,7 @@ def visible_rows(
                 result["source"],
                 result["source_key"],
                 _redact(fields, dict(result)),
+                result.get(subtype),
             )
         )
     return found

@@ -2,10 +2,20 @@
 
 from fastapi import APIRouter
 
-from polestar.web.api import audit, decisions, explanations, persons, review
+from polestar.web.api import (
+    audit,
+    decisions,
+    explanations,
+    locations,
+    persons,
+    review,
+    vehicles,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(persons.router)
+router.include_router(vehicles.router)
+router.include_router(locations.router)
 router.include_router(audit.router)
 router.include_router(review.router)
 router.include_router(decisions.router)

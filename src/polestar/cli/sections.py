@@ -1,0 +1,120 @@
+"""The sections every profile prints (person, vehicle, location), as Rich tables on stdout.
+
+Each renderer takes the view's JSON shape (`as_dict()`), the same contract `--json` prints,
+so the readable output can never show a field the JSON does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from polestar.cli.app import stdout
+
+EVENTS_LIMIT = typer.Option(20, "--events-limit", help="Events per page (1-200).")
+EVENTS_CURSOR = typer.Option(
+    None, "--events-cursor", help="The `next_cursor` a previous page printed."
+)
+
+
+def sourced(title: str, items: Sequence[Mapping[str, Any]]) -> None:
+    """Values with the records that hold each; several values are a conflict, shown."""
+    if not items:
+        return
+    table = Table("value", "records", title=title, title_justify="left")
+    for item in items:
+        table.add_row(str(item["value"]), ", ".join(item["sources"]))
+    stdout.print(table)
+
+
+def people(title: str, found: Sequence[Mapping[str, Any]]) -> None:
+    """Linked people: entity, name, roles and (for residents) dates."""
+    if not found:
+        return
+    table = Table("entity", "name", "roles", "from", "to", title=title, title_justify="left")
+    for person in found:
+        table.add_row(
+            person["entity_id"],
+            person["display_name"] or "",
+            ", ".join(person["roles"]),
+            person.get("from") or "",
+            person.get("to") or "",
+        )
+    stdout.print(table)
+
+
+def associates(found: Sequence[Mapping[str, Any]], total: int) -> None:
+    """Associates with every reason for each link, most reasons first."""
+    if not found:
+        return
+    title = f"associates ({len(found)} of {total})" if total > len(found) else "associates"
+    table = Table("entity", "name", "reasons", title=title, title_justify="left")
+    for associate in found:
+        reasons = "; ".join(
+            f"{r['reason']} ({r['via']}{', ' + ' / '.join(r['roles']) if r['roles'] else ''})"
+            for r in associate["reasons"]
+        )
+        table.add_row(associate["entity_id"], associate["display_name"] or "", reasons)
+    stdout.print(table)
+
+
+def events(page: Mapping[str, Any] | None) -> None:
+    """One page of events, with the counts by role over all of them and the next cursor."""
+    if not page or not page["total"]:
+        return
+    roles = ", ".join(f"{role} {count}" for role, count in page["by_role"].items())
+    table = Table(
+        "when", "event", "type", "roles", "what", "where",
+        title=f"events ({page['total']}: {roles})", title_justify="left",
+    )  # fmt: skip
+    for item in page["items"]:
+        what = item.get("offence") or item.get("category") or item.get("outcome") or ""
+        table.add_row(
+            (item["occurred_at"] or "")[:16],
+            item["event"],
+            item["event_type"] or "",
+            ", ".join(item["roles"]),
+            what,
+            "; ".join(item["places"]),
+        )
+    stdout.print(table)
+    if page["next_cursor"]:
+        stdout.print(f"more events: --events-cursor {page['next_cursor']}")
+
+
+def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
+    """The newest entries of the timeline."""
+    if not entries:
+        return
+    table = Table(
+        "when", "what", "record", "roles", title=f"timeline ({total})", title_justify="left"
+    )
+    for entry in entries:
+        what = entry["event_type"] or entry["what"]
+        table.add_row(entry["at"][:16], what, entry["record"], ", ".join(entry["roles"]))
+    stdout.print(table)
+
+
+def provenance(records: Sequence[Mapping[str, Any]]) -> None:
+    """Each record's source record, file, line and arrival, and the join that placed it."""
+    if not records:
+        return
+    table = Table(
+        "record", "source record", "file", "line", "ingested", "joined by",
+        title="records", title_justify="left",
+    )  # fmt: skip
+    for item in records:
+        join = item.get("join")
+        joined = f"{join['other']} ({join['match_weight']:+.1f})" if join else ""
+        table.add_row(
+            item["record"],
+            item.get("source_record", ""),
+            item.get("file", "").rsplit("/", 1)[-1],
+            item.get("line", ""),
+            item.get("ingested_at", "")[:16],
+            joined,
+        )
+    stdout.print(table)
