@@ -11,6 +11,7 @@ from polestar.cli import (  # noqa: F401  registers
     link,
     person,
     quarantine,
+    retention,
     review,
     serve,
     tokens,

@@ -7,7 +7,7 @@ the table reaches `polestar.audit` to be reported as unreadable instead of faili
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -111,6 +111,11 @@ def mentioning(identifier_json: str) -> sa.ColumnElement[bool]:
     )
 
 
+def mentioning_any(identifier_jsons: Collection[str]) -> sa.ColumnElement[bool]:
+    """Entries that may name any of the identifiers (see `mentioning`)."""
+    return sa.or_(*(mentioning(identifier) for identifier in identifier_jsons))
+
+
 def by_actor(actor: str) -> sa.ColumnElement[bool]:
     """Entries of one actor."""
     return audit_entries.c.actor == actor
@@ -148,3 +153,15 @@ def blank_payloads(conn: Connection, before: datetime, at: datetime) -> int:
         .values(text=None, blanked_at=at)
     )
     return result.rowcount
+
+
+def blank_payloads_at(conn: Connection, seqs: Collection[int], at: datetime) -> int:
+    """Blank the free text of these audit entries' payloads (their hashes stay in the chain)."""
+    if not seqs:
+        return 0
+    result = conn.execute(
+        audit_payloads.update()
+        .where(audit_payloads.c.seq.in_(list(seqs)), audit_payloads.c.text.is_not(None))
+        .values(text=None, blanked_at=at)
+    )
+    return int(result.rowcount)
