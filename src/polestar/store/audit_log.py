@@ -95,8 +95,10 @@ def rows(
     if where is not None:
         query = query.where(where)
     order = audit_entries.c.seq.desc() if newest_first else audit_entries.c.seq
-    result = conn.execution_options(stream_results=True, yield_per=1000).execute(
-        query.order_by(order)
+    # Options of this statement only: `Connection.execution_options` would keep streaming on
+    # for whatever the caller runs next on the connection (an UPDATE cannot stream).
+    result = conn.execute(
+        query.order_by(order), execution_options={"stream_results": True, "yield_per": 1000}
     )
     for row in result:
         yield row._asdict()
