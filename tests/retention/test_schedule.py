@@ -4,12 +4,18 @@ and review date (groups.yaml; REFERENCE.md's clear periods)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.run import link
 from polestar.retention.groups import Placement, default_rules
 from polestar.retention.schedule import add_years, schedules
-from tests.canary import Seeded
+from polestar.store.entities import members
+from polestar.store.tables import events
+from tests.canary import ACTOR, COURTS, Seeded
 
 
 @pytest.mark.parametrize(
@@ -54,3 +60,25 @@ def test_each_person_is_scheduled_from_their_last_home_force_event(seeded: Seede
     associate = found[seeded.associate]
     assert (associate.group, associate.due) == (3, date(2032, 2, 3))
     assert not any(item.retained for item in found.values())
+
+
+def test_partner_records_neither_start_nor_extend_the_clear_period(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    later = tmp_path / "later"
+    later.mkdir()
+    hearing = COURTS.replace("T20257001", "T20317001").replace("2025-05-02", "2031-05-02")
+    (later / "courts.xml").write_text(hearing.replace("D-000901", "D-000902"), encoding="utf-8")
+    ingest(seeded.engine, plan_inputs([later]), seeded.settings, actor=ACTOR)
+    link(seeded.engine, seeded.settings, actor=ACTOR, warn=lambda _message: None)
+    with seeded.engine.connect() as conn:
+        entity = {(s, k): e for s, k, e in members(conn, "person")}
+        found = schedules(conn, default_rules())
+        hearings = conn.execute(sa.select(events.c.occurred_at).where(events.c.source == "courts"))
+        years = {moment.year for moment in hearings.scalars()}
+    assert 2031 in years  # the partner's later event is there, and does not count
+    assert entity["courts", "D-000902"] == seeded.target
+    assert (found[seeded.target].last_event, found[seeded.target].due) == (
+        date(2026, 2, 3),
+        date(2036, 2, 3),
+    )
