@@ -12,6 +12,7 @@ from polestar.cli import (  # noqa: F401  registers
     location,
     person,
     quarantine,
+    retention,
     review,
     serve,
     tokens,

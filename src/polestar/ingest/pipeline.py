@@ -433,3 +433,4 @@ def _count(counts: SourceCounts, result: ChunkResult, read: int) -> None:
     counts.changed += result.changed
     counts.unchanged += result.unchanged
     counts.quarantined += result.quarantined
+    counts.suppressed += result.suppressed

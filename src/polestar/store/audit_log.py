@@ -7,7 +7,7 @@ the table reaches `polestar.audit` to be reported as unreadable instead of faili
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -95,8 +95,10 @@ def rows(
     if where is not None:
         query = query.where(where)
     order = audit_entries.c.seq.desc() if newest_first else audit_entries.c.seq
-    result = conn.execution_options(stream_results=True, yield_per=1000).execute(
-        query.order_by(order)
+    # Options of this statement only: `Connection.execution_options` would keep streaming on
+    # for whatever the caller runs next on the connection (an UPDATE cannot stream).
+    result = conn.execute(
+        query.order_by(order), execution_options={"stream_results": True, "yield_per": 1000}
     )
     for row in result:
         yield row._asdict()
@@ -109,6 +111,11 @@ def mentioning(identifier_json: str) -> sa.ColumnElement[bool]:
         audit_entries.c.entity_ids.contains(identifier_json, autoescape=True),
         audit_entries.c.record_ids.contains(identifier_json, autoescape=True),
     )
+
+
+def mentioning_any(identifier_jsons: Collection[str]) -> sa.ColumnElement[bool]:
+    """Entries that may name any of the identifiers (see `mentioning`)."""
+    return sa.or_(*(mentioning(identifier) for identifier in identifier_jsons))
 
 
 def by_actor(actor: str) -> sa.ColumnElement[bool]:
@@ -148,3 +155,15 @@ def blank_payloads(conn: Connection, before: datetime, at: datetime) -> int:
         .values(text=None, blanked_at=at)
     )
     return result.rowcount
+
+
+def blank_payloads_at(conn: Connection, seqs: Collection[int], at: datetime) -> int:
+    """Blank the free text of these audit entries' payloads (their hashes stay in the chain)."""
+    if not seqs:
+        return 0
+    result = conn.execute(
+        audit_payloads.update()
+        .where(audit_payloads.c.seq.in_(list(seqs)), audit_payloads.c.text.is_not(None))
+        .values(text=None, blanked_at=at)
+    )
+    return int(result.rowcount)

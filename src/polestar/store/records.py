@@ -26,6 +26,7 @@ from polestar.store.tables import (
     record_versions,
     source_records,
 )
+from polestar.store.tombstones import disposed_keys
 
 _TABLE_COLUMNS = {
     kind: [c.name for c in table.columns if c.name != "id"] for kind, table in POLE_TABLES.items()
@@ -76,6 +77,7 @@ class ChunkResult:
     changed: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    suppressed: int = 0
     rows_written: int = 0
     record_ids: list[int] = field(default_factory=list)
 
@@ -145,6 +147,7 @@ def write_chunk(
     """
     now = datetime.now(UTC)
     result = ChunkResult()
+    landings, rejections = _without_disposed(conn, source, landings, rejections, result)
     existing = _existing(conn, source, [landing.source_key for landing in landings])
     rejections = list(rejections)
     new: list[Landing] = []
@@ -234,6 +237,26 @@ def write_chunk(
     result.quarantined = quarantine_store.add(conn, run_id, source, rejections)
     result.rows_written += result.quarantined
     return result
+
+
+def _without_disposed(
+    conn: Connection,
+    source: str,
+    landings: Sequence[Landing],
+    rejections: Sequence[Rejection],
+    result: ChunkResult,
+) -> tuple[Sequence[Landing], Sequence[Rejection]]:
+    """The chunk without records disposed of under retention, counted as `suppressed`: a
+    disposed record must not come back, whether it maps cleanly or would be quarantined."""
+    keys = [landing.source_key for landing in landings]
+    keys.extend(r.source_key for r in rejections if r.source_key is not None)
+    disposed = disposed_keys(conn, source, keys) if keys else set()
+    if not disposed:
+        return landings, rejections
+    kept = [landing for landing in landings if landing.source_key not in disposed]
+    refused = [r for r in rejections if r.source_key not in disposed]
+    result.suppressed = len(landings) - len(kept) + len(rejections) - len(refused)
+    return kept, refused
 
 
 def _long_key(mapped: MappedSourceRecord) -> str | None:

@@ -483,3 +483,35 @@ link_term_frequencies = sa.Table(
     ),
     sa.Column("model_version", sa.Integer, nullable=False),
 )
+
+# Retention (issue 7): MoPI review decisions, and what disposal leaves of a record — its name
+# and hash, never its content — so a re-ingest can recognise it and keep it out.
+
+retention_decisions = sa.Table(
+    "retention_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # No foreign key: the decision outlives the entity (a disposal can retire it).
+    sa.Column("entity_id", sa.String(16), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False, comment="retain or dispose"),
+    sa.Column("mopi_group", sa.Integer, comment="the group when it was decided"),
+    sa.Column("reason", sa.Text, nullable=False, comment="MoPI requires one for every decision"),
+    sa.Column("actor", sa.String(128), nullable=False, comment="a user name or cli:<os user>"),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.Column("next_review", sa.Date, comment="retain: the review it pushes the entity to"),
+    sa.Index("ix_retention_decisions_entity_id", "entity_id", "decided_at"),
+)
+
+tombstones = sa.Table(
+    "tombstones",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("source_key", sa.String(256), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False, comment="of its last version"),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("disposed_at", UtcDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("retention_decisions.id"), nullable=False),
+    sa.UniqueConstraint("source", "source_key"),
+)
