@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Assignment, Member, assign_ids
-from polestar.store.entities import apply_changes, members_of, next_entity_number
+from polestar.store.entities import apply_changes, entity_sizes, members_of, next_entity_number
 
 Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
 
@@ -22,19 +22,35 @@ Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
 def place_groups(
     engine: Engine, kind: str, groups: Sequence[Group], run_id: int, model_version: int | None
 ) -> Assignment:
-    """Write each group's placement in one transaction; returns the assignment made."""
+    """Write each group's placement in one transaction; returns the assignment made.
+
+    Most groups join one entity, which by the stable-id rules keeps its id and simply grows:
+    those are placed without reading the entity's records (a prolific offender's can number
+    hundreds). Groups founding an entity or bridging several go through `assign_ids`.
+    """
+    joining = [(arriving, entities[0]) for arriving, entities in groups if len(entities) == 1]
+    others = [(arriving, entities) for arriving, entities in groups if len(entities) != 1]
     with engine.begin() as conn:
-        holding = members_of(conn, kind, sorted({e for _, entities in groups for e in entities}))
+        holding = members_of(conn, kind, sorted({e for _, entities in others for e in entities}))
         by_entity: dict[str, list[Member]] = defaultdict(list)
         for key, (source, entity) in holding.items():
             by_entity[entity].append(Member(key, source))
         clusters = [
             arriving + [member for entity in entities for member in by_entity[entity]]
-            for arriving, entities in groups
+            for arriving, entities in others
         ]
         previous = {key: entity for key, (_source, entity) in holding.items()}
         assignment = assign_ids(kind, clusters, previous, next_entity_number(conn, kind))
-        apply_changes(conn, assignment.changes, run_id, model_version)
+        sizes = entity_sizes(conn, [entity for _, entity in joining])
+        changes = assignment.changes
+        for arriving, entity in joining:
+            for member in arriving:
+                assignment.entity_of[member.key] = entity
+                changes.placed.append((member.key, member.source, entity))
+            changes.sizes[entity] = sizes[entity] + len(arriving)
+        assignment.entities += len(joining)
+        assignment.changed_entities += len(joining)
+        apply_changes(conn, changes, run_id, model_version)
     return assignment
 
 

@@ -84,6 +84,17 @@ def members_of(
     return found
 
 
+def entity_sizes(conn: Connection, entity_ids: Sequence[str]) -> dict[str, int]:
+    """How many records each entity holds (its `records` count)."""
+    found: dict[str, int] = {}
+    for chunk in _chunked(list(entity_ids), 5_000):
+        rows = conn.execute(
+            sa.select(entities.c.id, entities.c.records).where(entities.c.id.in_(chunk))
+        )
+        found.update((entity_id, records) for entity_id, records in rows)
+    return found
+
+
 def next_entity_number(conn: Connection, kind: str) -> int:
     """The number the next new entity of `kind` gets: one lookup in the (kind, id) index, as
     ids of a kind have a fixed width (`format_entity_id`), so the greatest sorts last."""
