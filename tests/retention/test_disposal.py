@@ -36,7 +36,6 @@ from tests.canary import (
     CRIME_ALIAS,
     CRIME_HOME,
     CUSTODY,
-    CUSTODY_HOME,
     CUSTODY_NAME,
     INTEL_ALIAS,
     PROBATION_HOME,
@@ -50,8 +49,9 @@ HIS_HOME_RECORDS = [
     "crime:IN-26-000903",
     "custody:CU-000901",
 ]
-# Values only his home-force records hold.
-HOME_ONLY = (CUSTODY_NAME, CRIME_ALIAS, CRIME_HOME, CUSTODY_HOME, INTEL_ALIAS)
+# Values only his home-force records hold (his custody home is also the fire service's premises
+# record, which a disposal of home-force records rightly keeps).
+HOME_ONLY = (CUSTODY_NAME, CRIME_ALIAS, CRIME_HOME, INTEL_ALIAS)
 REASON = "MoPI review 2036: no further police contact in the clear period"
 
 
@@ -137,13 +137,14 @@ def test_reingest_counts_disposed_records_suppressed_and_relink_does_not_resurre
         for name in ("new", "changed", "unchanged", "quarantined", "suppressed")
     )
     assert not set(HIS_HOME_RECORDS) & _records(engine)
+    # What is left of the home force is the control-room caller, another person.
     with engine.connect() as conn:
         sources = {source for source, _key, _entity in members(conn, "person")}
-    assert sources == {"probation", "courts"}
+    assert sources == {"probation", "courts", "incidents"}
     index = open_index(engine, seeded.settings)
     assert index is not None
     held = index.con.sql("SELECT DISTINCT source FROM idx.people").fetchall()
-    assert {row[0] for row in held} == {"probation", "courts"}
+    assert {row[0] for row in held} == {"probation", "courts", "incidents"}
     report = audit.verify(engine, seeded.settings)
     assert report.ok, report.as_dict()
 
@@ -177,4 +178,4 @@ def test_sqlite_file_holds_no_byte_of_the_disposed_records(
     assert _held(database) == set()
     with seeded.engine.connect() as conn:
         kept = conn.execute(sa.select(persons.c.source).distinct()).scalars().all()
-    assert set(kept) == {"probation", "courts"}
+    assert set(kept) == {"probation", "courts", "incidents"}  # partners', and the caller
