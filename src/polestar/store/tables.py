@@ -482,3 +482,18 @@ link_term_frequencies = sa.Table(
     ),
     sa.Column("model_version", sa.Integer, nullable=False),
 )
+
+# Search (issue 6): keys under which a placed record can be found, each naming the record and
+# the entity that holds it now. Derived from the typed rows and entity_members, always
+# rebuildable; the scope is applied when results are read, never here.
+
+search_keys = sa.Table(
+    "search_keys",
+    metadata,
+    sa.Column("key", sa.String(80), nullable=False, comment="<kind letter>:<value>, e.g. n:SMITH"),
+    sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity holding it now"),
+    sa.Column("record_id", sa.Integer, nullable=False, comment="the source record it came from"),
+    # (key, entity_id): candidates are read from the index alone.
+    sa.Index("ix_search_keys_key", "key", "entity_id"),
+    sa.Index("ix_search_keys_record_id", "record_id"),
+)
