@@ -12,6 +12,7 @@ from polestar.cli import (  # noqa: F401  registers
     person,
     quarantine,
     review,
+    search,
     serve,
     tokens,
     users,

@@ -116,13 +116,14 @@ def parse(text: str) -> Query:
     if dob is None and (found := _YEAR.search(text)):
         year = int(found[1])
         text = text.replace(found[0], " ")
+    # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
+    compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
+    if _IDENTIFIER.match(compact) and any(ch.isdigit() for ch in compact):
+        return Query(fragment=compact, dob=dob, year=year, ages=ages)
     postcode = None
     if found := _FULL_POSTCODE.search(text):
         postcode = compact_postcode(found[0])
         text = text.replace(found[0], " ")
-    compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
-    if not postcode and _IDENTIFIER.match(compact) and any(ch.isdigit() for ch in compact):
-        return Query(fragment=compact, dob=dob, year=year, ages=ages)
     words = text.replace(",", " ").split()
     numbers = tuple(word.upper() for word in words if any(ch.isdigit() for ch in word))
     names = tuple(token for word in words for token in tokens(word) if len(token) > 1)

@@ -39,17 +39,37 @@ def similarity(query: str, token: str) -> float:
     return score
 
 
+def _sharpened(score: float) -> float:
+    """Jaro-Winkler is generous to unrelated short names (`BIBI`, `BOB` 0.7): below a match,
+    a token counts for half."""
+    return score if score >= _MATCHED else score / 2
+
+
 def _name_score(query: Query, given: list[str], family: list[str]) -> float:
+    """Query tokens against record tokens one to one, best pairs first, in any order."""
     if not family and not given:
         return 0.0
-    scores: list[float] = []
+    record = [(token, False) for token in given] + [(token, True) for token in family]
+    pairs = sorted(
+        (
+            (similarity(term, token), t, r)
+            for t, term in enumerate(query.names)
+            for r, (token, _) in enumerate(record)
+        ),
+        reverse=True,
+    )
+    best: dict[int, float] = {}
+    used: set[int] = set()
     given_hit = surname_hit = False
-    for term in query.names:
-        best_given = max((similarity(term, token) for token in given), default=0.0)
-        best_family = max((similarity(term, token) for token in family), default=0.0)
-        scores.append(max(best_given, best_family))
-        given_hit = given_hit or best_given >= _MATCHED
-        surname_hit = surname_hit or best_family >= _MATCHED
+    for score, term, index in pairs:
+        if term in best or index in used:
+            continue
+        best[term] = _sharpened(score)
+        used.add(index)
+        if score >= _MATCHED:
+            surname_hit = surname_hit or record[index][1]
+            given_hit = given_hit or not record[index][1]
+    scores = [best.get(term, 0.0) for term in range(len(query.names))]
     for initial in query.initials:
         hit = any(token.startswith(initial) for token in given)
         scores.append(1.0 if hit else 0.0)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from polestar.web.api import audit, decisions, explanations, persons, review
+from polestar.web.api import audit, decisions, explanations, persons, review, search
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(persons.router)
@@ -10,3 +10,4 @@ router.include_router(audit.router)
 router.include_router(review.router)
 router.include_router(decisions.router)
 router.include_router(explanations.router)
+router.include_router(search.router)
