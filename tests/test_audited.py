@@ -25,6 +25,7 @@ from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.linkage.review import review_list
 from polestar.search.profile import person_view
+from polestar.search.results import search
 from polestar.store.audit_log import head
 from tests.canary import ACTOR, Seeded, canary, canary_model
 
@@ -37,6 +38,10 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.search.profile.person_view": (
         "person.show",
         lambda c, _: person_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.search.results.search": (
+        "search",
+        lambda c, _: search(c.engine, c.settings, _viewer(c), "quillfeather"),
     ),
     "polestar.linkage.review.review_list": (
         "link.review.list",

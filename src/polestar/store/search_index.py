@@ -75,9 +75,9 @@ def _placed(conn: Connection, query: sa.Select[Any], kind: str) -> Iterator[Plac
 
 def all_placed(conn: Connection) -> Iterator[Placed]:
     """Every placed person, vehicle and location row, streamed."""
-    streaming = conn.execution_options(stream_results=True, yield_per=_BATCH)
     for kind in _SOURCES:
-        yield from _placed(streaming, _placed_query(kind), kind)
+        query = _placed_query(kind).execution_options(stream_results=True, yield_per=_BATCH)
+        yield from _placed(conn, query, kind)
 
 
 def placed_in(conn: Connection, record_ids: Sequence[int]) -> list[Placed]:
