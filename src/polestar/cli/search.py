@@ -39,10 +39,10 @@ def search_command(
 
 
 def _render(page: SearchPage) -> None:
-    table = Table(
-        "entity", "kind", "score", "name", "markers", "sources", "last seen",
-        title=f"{page.total:,} found", title_justify="left",
-    )  # fmt: skip
+    table = Table(title=f"{page.total:,} found", title_justify="left")
+    table.add_column("entity", no_wrap=True)
+    for heading in ("kind", "score", "name", "markers", "sources", "last seen"):
+        table.add_column(heading)
     for result in page.results:
         table.add_row(
             result.entity_id,
