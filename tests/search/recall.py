@@ -35,9 +35,12 @@ def _date(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def load(engine: Engine, truth_csv: Path, count: int, seed: int) -> Truth:
-    """Read the truth file and the store; make `count` name queries and up to `count // 5`
-    plate and postcode fragments each."""
+def load(
+    engine: Engine, truth_csv: Path, count: int, seed: int, fragments: int | None = None
+) -> Truth:
+    """Read the truth file and the store; make `count` name queries and up to `fragments`
+    (by default `count // 5`) plate and postcode fragments each."""
+    fragments = count // 5 if fragments is None else fragments
     truth: dict[tuple[str, str, str], str] = {}
     with truth_csv.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -67,13 +70,13 @@ def load(engine: Engine, truth_csv: Path, count: int, seed: int) -> Truth:
         plates=fragment_queries(
             ((truth[("vehicle", s, k)], v) for s, k, v in plates if ("vehicle", s, k) in truth),
             "vehicle",
-            count // 5,
+            fragments,
             seed,
         ),
         postcodes=fragment_queries(
             ((truth[("location", s, k)], p) for s, k, p in places if ("location", s, k) in truth),
             "location",
-            count // 5,
+            fragments,
             seed,
         ),
     )
