@@ -8,6 +8,8 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 - `m`: a name token's metaphone (`Thompson`, `Tomson`).
 - `k`: the formal forms of a forename (`BILL` → `WILLIAM`), so nicknames meet formal names.
 - `i`: a forename's initial with a surname part (`J SMITH`), for `J. Smith`.
+- `f`, `h`, `g`: a forename with a surname, one letter away on either side (`f`), by the
+  forename's formal form (`h`) or by both sounds (`g`): what a two-word name looks up.
 - `b`: a date of birth (ISO).
 - `v`: every run of three or more characters of a compact VRM, for partial plates.
 - `p`: every prefix of three or more characters of a compact postcode (district, sector…).
@@ -16,8 +18,9 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import permutations
 from typing import Any
 
 import jellyfish
@@ -99,6 +102,22 @@ def name_keys(forenames: str | None, surname: str | None) -> set[str]:
         keys |= forename_keys(token)
     if given:
         keys.update(f"i:{given[0][0]} {part}" for part in family)
+        for part in family:
+            keys |= pair_keys(given[0], part)
+    return keys
+
+
+def pair_keys(forename: str, surname: str) -> set[str]:
+    """The `f`, `h` and `g` keys of a forename and a surname together: the pair with one
+    letter deleted from either, the forename's formal forms with the surname, and both
+    sounds. A two-word query looks these up instead of each word's own keys, which match
+    thousands of people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups."""
+    keys = {f"f:{form} {surname}" for form in deletions(forename)}
+    keys.update(f"f:{forename} {form}" for form in deletions(surname))
+    keys.update(f"h:{form} {surname}" for form in formal_forms().get(forename, ()))
+    sounds = phonetic(forename), phonetic(surname)
+    if sounds[0] and sounds[1]:
+        keys.add(f"g:{sounds[0]} {sounds[1]}")
     return keys
 
 
@@ -156,11 +175,32 @@ def location_keys(values: Mapping[str, Any]) -> set[str]:
     return keys
 
 
-def query_name_keys(token: str) -> set[str]:
-    """What one query name token looks up: its `n`, `m` and (as a forename) `k` keys."""
-    return token_keys(token) | forename_keys(token)
+# Weights of the keys a query term looks up: the token itself, or a nickname's formal form,
+# is stronger evidence than a deletion or a sound, so those candidates are read first.
+EXACT, STRONG, WEAK = 3, 2, 1
 
 
-def initial_keys(initials: Iterable[str], others: Iterable[str]) -> set[str]:
+def query_name_keys(token: str) -> dict[str, int]:
+    """What one query name token looks up, weighted: `n`, `m` and (as a forename) `k` keys."""
+    keys = dict.fromkeys(token_keys(token), WEAK)
+    keys[f"n:{token}"] = STRONG
+    keys.update(dict.fromkeys(forename_keys(token), STRONG))
+    return keys
+
+
+def query_pair_keys(names: Sequence[str]) -> dict[str, int]:
+    """What a query of two or more name words looks up: every ordered pair of its words as
+    forename and surname (either may come first), weighted: the pair as typed, then one
+    letter away or a nickname's formal form, then the same sounds."""
+    keys: dict[str, int] = {}
+    for first, second in permutations(names, 2):
+        for key in pair_keys(first, second):
+            weight = {"f": STRONG, "h": STRONG, "g": WEAK}[key[0]]
+            keys[key] = max(keys.get(key, 0), weight)
+        keys[f"f:{first} {second}"] = EXACT
+    return keys
+
+
+def initial_keys(initials: Iterable[str], others: Iterable[str]) -> dict[str, int]:
     """The `i` keys a query of initials and other tokens looks up (`J SMITH`)."""
-    return {f"i:{initial} {token}" for initial in initials for token in others}
+    return {f"i:{initial} {token}": STRONG for initial in initials for token in others}

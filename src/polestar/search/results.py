@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,7 +26,13 @@ from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, PolestarError
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
-from polestar.search.keys import address_words, initial_keys, query_name_keys
+from polestar.search.keys import (
+    STRONG,
+    address_words,
+    initial_keys,
+    query_name_keys,
+    query_pair_keys,
+)
 from polestar.search.query import MAX_LENGTH, Query, parse
 from polestar.search.ranking import (
     THRESHOLD,
@@ -44,12 +50,19 @@ KINDS = ("person", "vehicle", "location")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Candidate entities read per kind: the index orders them by how many query terms they hit.
-CANDIDATES = 300
+CANDIDATES = 60
+# A person scoring this well answers a name query; below it, a slower fallback looks further.
+_GOOD = 0.9
 # Vehicles and places whose linked people join the results.
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
 _LINKED_FACTOR = 0.9
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
+# The fields ranking reads and a result's name shows (of those the viewer may see).
+_RANKED = frozenset(
+    {"forename", "middle_names", "surname", "aliases", "dob"}
+    | {"vrm", "make", "model", "colour", "lines", "town", "postcode"}
+)
 
 
 @dataclass(frozen=True)
@@ -124,28 +137,58 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
         found[hit.entity_id] = hit
 
 
-def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
-    groups = [query_name_keys(term) for term in query.names]
+def _terms(query: Query) -> tuple[list[dict[str, int]], int]:
+    """The index terms a person query looks up, and how many an entity must hit.
+
+    Two or more name words look up their pairs (one term, a few rows per key); one word its
+    own keys. A date of birth is a term of its own, so a name with the right date comes first
+    but a mistyped date does not lose the name.
+    """
+    terms: list[dict[str, int]] = []
+    if len(query.names) > 1:
+        terms.append(query_pair_keys(query.names))
+    elif query.names:
+        terms.append(query_name_keys(query.names[0]))
     if query.initials and query.names:
-        groups.append(initial_keys(query.initials, query.names))
+        terms.append(initial_keys(query.initials, query.names))
     if query.dob is not None:
-        groups.append({f"b:{query.dob.isoformat()}"})
-    need = max(1, len(groups) - 1)
-    ids = [e for e, _ in search_index.candidates(conn, groups, need, CANDIDATES)]
+        terms.append({f"b:{query.dob.isoformat()}": STRONG})
+    return terms, 1 if len(terms) < 3 else 2
+
+
+def _scored(
+    conn: Connection, scope: Scope, query: Query, today: date, found: dict[str, list[int]]
+) -> list[_Hit]:
+    rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
     hits = []
-    for entity_id, rows in search_index.entity_rows(conn, scope, "person", ids).items():
+    for entity_id, rows in rows_of.items():
         score = max(person_score(query, row.values, today) for row in rows)
         if score >= THRESHOLD:
             hits.append(_Hit(entity_id, "person", score, rows))
     return hits
 
 
+def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
+    terms, need = _terms(query)
+    found = search_index.candidates(conn, terms, need, CANDIDATES)
+    hits = _scored(conn, scope, query, today, found)
+    if len(query.names) > 1 and not any(hit.score >= _GOOD for hit in hits):
+        # Nobody is a letter or a sound away on both words: each word's own keys, slower.
+        words = [query_name_keys(name) for name in query.names]
+        more = search_index.candidates(conn, words, len(words) - 1, CANDIDATES)
+        for entity in found:
+            more.pop(entity, None)
+        hits += _scored(conn, scope, query, today, more)
+    return hits
+
+
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     if len(fragment) < 3:
         return []
-    ids = [e for e, _ in search_index.candidates(conn, [{f"v:{fragment}"}], 1, CANDIDATES)]
+    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES)
+    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
     hits = []
-    for entity_id, rows in search_index.entity_rows(conn, scope, "vehicle", ids).items():
+    for entity_id, rows in rows_of.items():
         score = max(fragment_score(fragment, row.values.get("vrm")) for row in rows)
         if score >= THRESHOLD:
             hits.append(_Hit(entity_id, "vehicle", score, rows))
@@ -154,15 +197,16 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
 
 def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     postcode = query.postcode or query.fragment
-    groups = [{f"a:{word}"} for word in query.words]
+    groups = [{f"a:{word}": STRONG} for word in query.words]
     if postcode:
-        groups.append({f"p:{postcode}"})
+        groups.append({f"p:{postcode}": STRONG})
     if not groups:
         return []
     need = len(groups) if len(groups) <= 2 else len(groups) - 1
-    ids = [e for e, _ in search_index.candidates(conn, groups, need, CANDIDATES)]
+    found = search_index.candidates(conn, groups, need, CANDIDATES)
+    rows_of = search_index.entity_rows(conn, scope, "location", list(found), found, _RANKED)
     hits = []
-    for entity_id, rows in search_index.entity_rows(conn, scope, "location", ids).items():
+    for entity_id, rows in rows_of.items():
         best = 0.0
         for row in rows:
             parts = []
@@ -176,14 +220,23 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     return hits
 
 
+def _people_linked(
+    conn: Connection, scope: Scope, rows: list[VisibleRow], object_type: str | None, score: float
+) -> list[_Hit]:
+    """People whose visible rows link to `rows`, each with those rows (for their name)."""
+    found: dict[str, _Hit] = {}
+    for row, entity_id in search_index.linked_people(conn, scope, rows, object_type):
+        found.setdefault(entity_id, _Hit(entity_id, "person", score)).rows.append(row)
+    return list(found.values())
+
+
 def _linked(
     conn: Connection, scope: Scope, things: list[_Hit], object_type: str | None
 ) -> list[_Hit]:
     """The people linked to the best-matching vehicles or places, just below them."""
     hits = []
     for thing in sorted(things, key=_order)[:_LINKED]:
-        for _row, entity_id in search_index.linked_people(conn, scope, thing.rows, object_type):
-            hits.append(_Hit(entity_id, "person", thing.score * _LINKED_FACTOR))
+        hits += _people_linked(conn, scope, thing.rows, object_type, thing.score * _LINKED_FACTOR)
     return hits
 
 
@@ -194,8 +247,8 @@ def _find(
     if query.phone is not None:
         if "person" in kinds:
             phones = search_index.phones(conn, scope, query.phone)
-            for _row, entity_id in search_index.linked_people(conn, scope, phones, "phone"):
-                _keep(found, _Hit(entity_id, "person", 1.0))
+            for hit in _people_linked(conn, scope, phones, "phone", 1.0):
+                _keep(found, hit)
         return list(found.values())
     if (query.names or query.dob) and "person" in kinds and not query.is_address:
         for hit in _people(conn, scope, query, today):
@@ -261,49 +314,27 @@ def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
     return ranked[0][1] if ranked else None
 
 
-def _markers(rows: Iterable[VisibleRow]) -> list[str]:
-    codes = {
-        str(marker.get("code"))
-        for row in rows
-        for marker in row.values.get("markers") or ()
-        if isinstance(marker, dict)
-    }
-    return sorted(codes, key=lambda code: (_MARKER_ORDER.get(code, 99), code))
-
-
-def _seen(event: VisibleRow) -> datetime | None:
-    when = event.values.get("occurred_at")
-    if not isinstance(when, datetime):
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
     """Sources, last seen and markers of a page, from the rows the viewer may see."""
+    summaries: dict[str, search_index.Summary] = {}
     for kind in KINDS:
-        missing = [hit.entity_id for hit in page if hit.kind == kind and not hit.rows]
-        fetched = search_index.entity_rows(conn, scope, kind, missing)
-        for hit in page:
-            if hit.entity_id in fetched:
-                hit.rows = fetched[hit.entity_id]
-    records = sorted({row.record_id for hit in page for row in hit.rows})
-    latest: dict[int, datetime] = {}
-    for event in search_index.record_events(conn, scope, records):
-        when = _seen(event)
-        if when is not None and (event.record_id not in latest or when > latest[event.record_id]):
-            latest[event.record_id] = when
+        ids = [hit.entity_id for hit in page if hit.kind == kind]
+        if ids:
+            summaries.update(search_index.summaries(conn, scope, kind, ids))
     results = []
     for hit in page:
-        seen = [latest[row.record_id] for row in hit.rows if row.record_id in latest]
+        summary = summaries[hit.entity_id]
         results.append(
             Result(
                 entity_id=hit.entity_id,
                 kind=hit.kind,
                 score=round(hit.score, 4),
                 display_name=_display(hit.kind, hit.rows),
-                sources=len({row.source for row in hit.rows}),
-                last_seen=max(seen) if seen else None,
-                markers=_markers(hit.rows) if hit.kind == "person" else [],
+                sources=len(summary.sources),
+                last_seen=summary.last_seen,
+                markers=sorted(
+                    summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
+                ),
             )
         )
     return results

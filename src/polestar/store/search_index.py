@@ -9,8 +9,9 @@ from `entity_rows`, which applies the viewer's scope in SQL (`visible.visible_ro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,16 +21,25 @@ from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Scope
 from polestar.store.tables import (
     entity_members,
+    events,
     links,
     locations,
     objects,
     persons,
     search_keys,
+    source_records,
 )
-from polestar.store.visible import VisibleRow, table, visible_rows
+from polestar.store.visible import (
+    VisibleRow,
+    grant_clause,
+    visible_clause,
+    visible_rows,
+)
 
 _BATCH = 20_000
 _CHUNK = 2_000
+# Source records per source system read to rank one candidate entity.
+PER_SOURCE = 2
 # The entity kinds search finds, with the typed table and the columns their keys come from.
 _SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
     "person": (
@@ -157,54 +167,129 @@ def restore_indexes(conn: Connection) -> None:
     conn.execute(sa.text("ANALYZE search_keys"))
 
 
-def candidates(
-    conn: Connection, groups: Sequence[set[str]], need: int, limit: int
-) -> list[tuple[str, int]]:
-    """Entities with keys from at least `need` of `groups`, most groups first, then id.
+Terms = Sequence[Mapping[str, int]]
+
+
+def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
+    """(entity_id, record_id, term, weight) for every key of every term, optionally for some
+    entities only."""
+    parts = []
+    for number, keys in enumerate(terms):
+        for weight in sorted(set(keys.values())):
+            conditions = [search_keys.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
+            if chosen is not None:
+                conditions.append(search_keys.c.entity_id.in_(chosen))
+            parts.append(
+                sa.select(
+                    search_keys.c.entity_id,
+                    search_keys.c.record_id,
+                    sa.literal(number).label("term"),
+                    sa.literal(weight).label("weight"),
+                ).where(*conditions)
+            )
+    return sa.union_all(*parts).subquery()
+
+
+def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> dict[str, list[int]]:
+    """Entities with keys of at least `need` of `terms`, best first, each with the source
+    records to rank it by.
 
     Args:
-        groups: one set of keys per query term; an entity scores one hit per group it has
-            any key of.
-        need: the fewest groups an entity must hit.
+        terms: one mapping of keys to weights per query term (an exact key outweighs a
+            one-letter deletion); an entity scores its best weight for each term it hits.
+        need: the fewest terms an entity must hit.
         limit: the most entities returned.
+
+    Returns:
+        For each entity, best first (then by id), its records scoring best, at most
+        `PER_SOURCE` of each source system: a prolific person's hundreds of records need not
+        all be read to rank them, and a viewer who may see only one source still gets some.
     """
-    parts = [
-        sa.select(search_keys.c.entity_id, sa.literal(number).label("term"))
-        .where(search_keys.c.key.in_(sorted(keys)))
-        .distinct()
-        for number, keys in enumerate(groups)
-        if keys
-    ]
-    if not parts:
-        return []
-    union = sa.union_all(*parts).subquery()
-    hits = sa.func.count(sa.distinct(union.c.term)).label("hits")
-    query = (
-        sa.select(union.c.entity_id, hits)
-        .group_by(union.c.entity_id)
-        .having(hits >= need)
-        .order_by(hits.desc(), union.c.entity_id)
+    if not any(terms):
+        return {}
+    hits = _term_hits(terms, None)
+    per_term = (
+        sa.select(hits.c.entity_id, sa.func.max(hits.c.weight).label("weight"))
+        .group_by(hits.c.entity_id, hits.c.term)
+        .subquery()
+    )
+    score = sa.func.sum(per_term.c.weight).label("score")
+    ranked = conn.execute(
+        sa.select(per_term.c.entity_id, score)
+        .group_by(per_term.c.entity_id)
+        .having(sa.func.count() >= need)
+        .order_by(score.desc(), per_term.c.entity_id)
         .limit(limit)
     )
-    return [(entity_id, int(found)) for entity_id, found in conn.execute(query)]
+    chosen = [entity_id for entity_id, _ in ranked]
+    if not chosen:
+        return {}
+    hits = _term_hits(terms, chosen)
+    per_record_term = (
+        sa.select(hits.c.entity_id, hits.c.record_id, sa.func.max(hits.c.weight).label("weight"))
+        .group_by(hits.c.entity_id, hits.c.record_id, hits.c.term)
+        .subquery()
+    )
+    per_record = (
+        sa.select(
+            per_record_term.c.entity_id,
+            per_record_term.c.record_id,
+            sa.func.sum(per_record_term.c.weight).label("score"),
+        )
+        .group_by(per_record_term.c.entity_id, per_record_term.c.record_id)
+        .subquery()
+    )
+    place = (
+        sa.func.row_number()
+        .over(
+            partition_by=(per_record.c.entity_id, source_records.c.source),
+            order_by=(per_record.c.score.desc(), per_record.c.record_id),
+        )
+        .label("place")
+    )
+    numbered = (
+        sa.select(per_record.c.entity_id, per_record.c.record_id, place)
+        .join(source_records, source_records.c.id == per_record.c.record_id)
+        .subquery()
+    )
+    records: dict[str, list[int]] = {entity_id: [] for entity_id in chosen}
+    for entity_id, record_id in conn.execute(
+        sa.select(numbered.c.entity_id, numbered.c.record_id).where(numbered.c.place <= PER_SOURCE)
+    ):
+        records[entity_id].append(record_id)
+    return records
 
 
 def entity_rows(
-    conn: Connection, scope: Scope, kind: str, entity_ids: Sequence[str]
+    conn: Connection,
+    scope: Scope,
+    kind: str,
+    entity_ids: Sequence[str],
+    records: dict[str, list[int]] | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, list[VisibleRow]]:
     """The rows of these entities `scope` shows, redacted, by entity; an entity none of whose
-    rows is visible is absent."""
+    rows is visible is absent.
+
+    Args:
+        records: read only these source records of each entity.
+        only: read no field outside these (`visible.visible_rows`).
+    """
     pole_kind, row, _ = _SOURCES[kind]
     if not entity_ids or not scope.grants_for(pole_kind):
         return {}
     member = entity_members.alias()
     found: dict[str, list[VisibleRow]] = defaultdict(list)
     for chunk in _chunks(sorted(set(entity_ids)), 500):
+        conditions = [member.c.kind == kind, member.c.entity_id.in_(chunk)]
+        if records is not None:
+            wanted = sorted({r for entity_id in chunk for r in records.get(entity_id, ())})
+            conditions.append(member.c.record_id.in_(wanted))
         owner = {
             (record_id, key): entity_id
             for record_id, key, entity_id in conn.execute(
                 sa.select(member.c.record_id, member.c.source_key, member.c.entity_id).where(
-                    member.c.kind == kind, member.c.entity_id.in_(chunk)
+                    *conditions
                 )
             )
         }
@@ -213,13 +298,12 @@ def entity_rows(
         where = sa.and_(
             row.c.record_id.in_(sorted({record_id for record_id, _ in owner})),
             sa.exists().where(
-                member.c.kind == kind,
                 member.c.record_id == row.c.record_id,
                 member.c.source_key == row.c.source_key,
-                member.c.entity_id.in_(chunk),
+                *conditions,
             ),
         )
-        for visible in visible_rows(conn, scope, pole_kind, where):
+        for visible in visible_rows(conn, scope, pole_kind, where, only):
             entity_id = owner.get((visible.record_id, visible.source_key))
             if entity_id is not None:
                 found[entity_id].append(visible)
@@ -247,14 +331,13 @@ def linked_people(
     people = visible_rows(conn, scope, Kind.PERSON, sa.and_(within, linked))
     if not people:
         return []
+    # By record (the primary key's prefix); a row-value IN list would not use the index.
     owner = {
         (record_id, key): entity_id
         for record_id, key, entity_id in conn.execute(
             sa.select(member.c.record_id, member.c.source_key, member.c.entity_id).where(
                 member.c.kind == Kind.PERSON.value,
-                sa.tuple_(member.c.record_id, member.c.source_key).in_(
-                    sorted({(p.record_id, p.source_key) for p in people})
-                ),
+                member.c.record_id.in_(sorted({p.record_id for p in people})),
             )
         )
     }
@@ -275,10 +358,87 @@ def phones(conn: Connection, scope: Scope, number: str) -> list[VisibleRow]:
     )
 
 
-def record_events(conn: Connection, scope: Scope, record_ids: Sequence[int]) -> list[VisibleRow]:
-    """Visible events of these source records (when a vehicle or a place was last seen)."""
-    if not record_ids or not scope.grants_for(Kind.EVENT):
-        return []
-    return visible_rows(
-        conn, scope, Kind.EVENT, table(Kind.EVENT).c.record_id.in_(sorted(set(record_ids)))
+@dataclass
+class Summary:
+    """What a result line shows of an entity beyond its name, from its visible rows only."""
+
+    sources: set[str] = field(default_factory=set)
+    markers: set[str] = field(default_factory=set)
+    last_seen: datetime | None = None
+
+
+def _members_of(kind: str, row: sa.Table, entity_ids: Sequence[str]) -> tuple[Any, list[Any]]:
+    member = entity_members.alias()
+    # No condition on `member.kind`: an entity id names its kind, and with one SQLite would
+    # read every member of the kind through the primary key instead of these entities'.
+    conditions = [
+        member.c.entity_id.in_(sorted(set(entity_ids))),
+        member.c.record_id == row.c.record_id,
+        member.c.source_key == row.c.source_key,
+    ]
+    if kind == "vehicle":
+        conditions.append(row.c.object_type == "vehicle")
+    return member, conditions
+
+
+def _granted(scope: Scope, kind: Kind, flags: Sequence[bool], name: str) -> bool:
+    """Whether a row matching the grants flagged true may show field `name`."""
+    return any(
+        name in grant.fields
+        for grant, hit in zip(scope.grants_for(kind), flags, strict=True)
+        if hit
     )
+
+
+def summaries(
+    conn: Connection, scope: Scope, kind: str, entity_ids: Sequence[str]
+) -> dict[str, Summary]:
+    """Sources, warning markers and last seen of each entity, from the rows `scope` shows:
+    aggregated in SQL, so a prolific person's hundreds of records cost a few index probes, not
+    hundreds of decoded rows. Last seen is the latest visible event in a source record that
+    holds one of the entity's visible rows."""
+    pole_kind, row, _ = _SOURCES[kind]
+    found = {entity_id: Summary() for entity_id in entity_ids}
+    if not entity_ids or not scope.grants_for(pole_kind):
+        return found
+    member, joined = _members_of(kind, row, entity_ids)
+    visible = visible_clause(scope, pole_kind)
+    for entity_id, source in conn.execute(
+        sa.select(member.c.entity_id, row.c.source).where(*joined, visible).distinct()
+    ):
+        found[entity_id].sources.add(source)
+    grants = scope.grants_for(pole_kind)
+    if kind == "person" and any("markers" in grant.fields for grant in grants):
+        flags = [grant_clause(grant).label(f"_grant_{i}") for i, grant in enumerate(grants)]
+        text = sa.cast(persons.c.markers, sa.Text)
+        query = sa.select(member.c.entity_id, persons.c.markers, *flags).where(
+            *joined, visible, persons.c.markers.is_not(None), text.not_in(["null", "[]"])
+        )
+        for entity_id, markers, *hit in conn.execute(query):
+            if _granted(scope, pole_kind, hit, "markers"):
+                found[entity_id].markers.update(
+                    str(marker.get("code")) for marker in markers or () if isinstance(marker, dict)
+                )
+    event_grants = scope.grants_for(Kind.EVENT)
+    if any("occurred_at" in grant.fields for grant in event_grants):
+        flags = [grant_clause(g).label(f"_event_{i}") for i, g in enumerate(event_grants)]
+        latest = sa.func.max(events.c.occurred_at)
+        query = (
+            sa.select(member.c.entity_id, latest, *flags)
+            .where(
+                *joined,
+                visible,
+                events.c.record_id == row.c.record_id,
+                events.c.occurred_at.is_not(None),
+                visible_clause(scope, Kind.EVENT),
+            )
+            .group_by(member.c.entity_id, *flags)
+        )
+        for entity_id, when, *hit in conn.execute(query):
+            if when is None or not _granted(scope, Kind.EVENT, hit, "occurred_at"):
+                continue
+            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+            summary = found[entity_id]
+            if summary.last_seen is None or when > summary.last_seen:
+                summary.last_seen = when
+    return found
