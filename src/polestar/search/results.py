@@ -51,8 +51,6 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Candidate entities read per kind: the index orders them by how many query terms they hit.
 CANDIDATES = 60
-# A person scoring this well answers a name query; below it, a slower fallback looks further.
-_GOOD = 0.9
 # Vehicles and places whose linked people join the results.
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
@@ -171,12 +169,13 @@ def _scored(
 def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
     terms, need = _terms(query)
     found = search_index.candidates(conn, terms, need, CANDIDATES)
-    hits = _scored(conn, scope, query, today, found)
-    if len(query.names) > 1 and not any(hit.score >= _GOOD for hit in hits):
-        # Nobody is a letter or a sound away on both words: each word's own keys, slower.
+    hits = _scored(conn, scope, query, today, found.records)
+    if len(query.names) > 1 and found.best < STRONG * len(terms):
+        # Nobody's name is a letter or a nickname away on both words: each word's own keys,
+        # slower. (Decided on the index alone, so what the viewer may see changes nothing.)
         words = [query_name_keys(name) for name in query.names]
-        more = search_index.candidates(conn, words, len(words) - 1, CANDIDATES)
-        for entity in found:
+        more = search_index.candidates(conn, words, len(words) - 1, CANDIDATES).records
+        for entity in found.records:
             more.pop(entity, None)
         hits += _scored(conn, scope, query, today, more)
     return hits
@@ -185,7 +184,7 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     if len(fragment) < 3:
         return []
-    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES)
+    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES).records
     rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
@@ -203,7 +202,7 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     if not groups:
         return []
     need = len(groups) if len(groups) <= 2 else len(groups) - 1
-    found = search_index.candidates(conn, groups, need, CANDIDATES)
+    found = search_index.candidates(conn, groups, need, CANDIDATES).records
     rows_of = search_index.entity_rows(conn, scope, "location", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():

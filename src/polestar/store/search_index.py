@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,17 +132,26 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 
 def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
-    """Insert (key, entity_id, record_id) rows in batches; returns how many."""
+    """Insert (key, entity_id, record_id) rows in batches; returns how many.
+
+    A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
+    (PostgreSQL: COPY) rather than through per-row statement compilation.
+    """
     written = 0
-    batch: list[dict[str, Any]] = []
-    for key, entity_id, record_id in rows:
-        batch.append({"key": key, "entity_id": entity_id, "record_id": record_id})
-        if len(batch) >= _BATCH:
-            conn.execute(search_keys.insert(), batch)
-            written += len(batch)
-            batch = []
-    if batch:
-        conn.execute(search_keys.insert(), batch)
+    iterator = iter(rows)
+    while batch := list(islice(iterator, _BATCH)):
+        if conn.dialect.name == "postgresql":
+            raw: Any = conn.connection.driver_connection
+            with (
+                raw.cursor() as cursor,
+                cursor.copy("COPY search_keys (key, entity_id, record_id) FROM STDIN") as copy,
+            ):
+                for row in batch:
+                    copy.write_row(row)
+        else:
+            conn.exec_driver_sql(
+                "INSERT INTO search_keys (key, entity_id, record_id) VALUES (?, ?, ?)", batch
+            )
         written += len(batch)
     return written
 
@@ -190,7 +200,15 @@ def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     return sa.union_all(*parts).subquery()
 
 
-def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> dict[str, list[int]]:
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate entities, best first, each with the source records to rank it by."""
+
+    records: dict[str, list[int]]
+    best: int  # the best entity's score: the sum of its best weight per term
+
+
+def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> Candidates:
     """Entities with keys of at least `need` of `terms`, best first, each with the source
     records to rank it by.
 
@@ -201,12 +219,12 @@ def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> dict[st
         limit: the most entities returned.
 
     Returns:
-        For each entity, best first (then by id), its records scoring best, at most
+        Each entity, best first (then by id), with its records scoring best, at most
         `PER_SOURCE` of each source system: a prolific person's hundreds of records need not
         all be read to rank them, and a viewer who may see only one source still gets some.
     """
     if not any(terms):
-        return {}
+        return Candidates({}, 0)
     hits = _term_hits(terms, None)
     per_term = (
         sa.select(hits.c.entity_id, sa.func.max(hits.c.weight).label("weight"))
@@ -221,9 +239,10 @@ def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> dict[st
         .order_by(score.desc(), per_term.c.entity_id)
         .limit(limit)
     )
-    chosen = [entity_id for entity_id, _ in ranked]
+    scored = ranked.all()
+    chosen = [entity_id for entity_id, _ in scored]
     if not chosen:
-        return {}
+        return Candidates({}, 0)
     hits = _term_hits(terms, chosen)
     per_record_term = (
         sa.select(hits.c.entity_id, hits.c.record_id, sa.func.max(hits.c.weight).label("weight"))
@@ -257,7 +276,7 @@ def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> dict[st
         sa.select(numbered.c.entity_id, numbered.c.record_id).where(numbered.c.place <= PER_SOURCE)
     ):
         records[entity_id].append(record_id)
-    return records
+    return Candidates(records, int(scored[0][1]))
 
 
 def entity_rows(
@@ -381,13 +400,10 @@ def _members_of(kind: str, row: sa.Table, entity_ids: Sequence[str]) -> tuple[An
     return member, conditions
 
 
-def _granted(scope: Scope, kind: Kind, flags: Sequence[bool], name: str) -> bool:
-    """Whether a row matching the grants flagged true may show field `name`."""
-    return any(
-        name in grant.fields
-        for grant, hit in zip(scope.grants_for(kind), flags, strict=True)
-        if hit
-    )
+def _showing(scope: Scope, kind: Kind, name: str) -> sa.ColumnElement[bool] | None:
+    """Rows of `kind` matching a grant that shows field `name`; None when no grant does."""
+    grants = [grant for grant in scope.grants_for(kind) if name in grant.fields]
+    return sa.or_(*(grant_clause(grant) for grant in grants)) if grants else None
 
 
 def summaries(
@@ -407,38 +423,33 @@ def summaries(
         sa.select(member.c.entity_id, row.c.source).where(*joined, visible).distinct()
     ):
         found[entity_id].sources.add(source)
-    grants = scope.grants_for(pole_kind)
-    if kind == "person" and any("markers" in grant.fields for grant in grants):
-        flags = [grant_clause(grant).label(f"_grant_{i}") for i, grant in enumerate(grants)]
+    markers = _showing(scope, pole_kind, "markers") if kind == "person" else None
+    if markers is not None:
         text = sa.cast(persons.c.markers, sa.Text)
-        query = sa.select(member.c.entity_id, persons.c.markers, *flags).where(
-            *joined, visible, persons.c.markers.is_not(None), text.not_in(["null", "[]"])
+        query = sa.select(member.c.entity_id, persons.c.markers).where(
+            *joined, visible, markers, persons.c.markers.is_not(None), text.not_in(["null", "[]"])
         )
-        for entity_id, markers, *hit in conn.execute(query):
-            if _granted(scope, pole_kind, hit, "markers"):
-                found[entity_id].markers.update(
-                    str(marker.get("code")) for marker in markers or () if isinstance(marker, dict)
-                )
-    event_grants = scope.grants_for(Kind.EVENT)
-    if any("occurred_at" in grant.fields for grant in event_grants):
-        flags = [grant_clause(g).label(f"_event_{i}") for i, g in enumerate(event_grants)]
-        latest = sa.func.max(events.c.occurred_at)
+        for entity_id, held in conn.execute(query):
+            found[entity_id].markers.update(
+                str(marker.get("code")) for marker in held or () if isinstance(marker, dict)
+            )
+    timed = _showing(scope, Kind.EVENT, "occurred_at")
+    if timed is not None:
         query = (
-            sa.select(member.c.entity_id, latest, *flags)
+            sa.select(member.c.entity_id, sa.func.max(events.c.occurred_at))
             .where(
                 *joined,
                 visible,
                 events.c.record_id == row.c.record_id,
                 events.c.occurred_at.is_not(None),
                 visible_clause(scope, Kind.EVENT),
+                timed,
             )
-            .group_by(member.c.entity_id, *flags)
+            .group_by(member.c.entity_id)
         )
-        for entity_id, when, *hit in conn.execute(query):
-            if when is None or not _granted(scope, Kind.EVENT, hit, "occurred_at"):
-                continue
-            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-            summary = found[entity_id]
-            if summary.last_seen is None or when > summary.last_seen:
-                summary.last_seen = when
+        for entity_id, when in conn.execute(query):
+            if when is not None:
+                found[entity_id].last_seen = (
+                    when if when.tzinfo else when.replace(tzinfo=UTC)
+                ).astimezone(UTC)
     return found
