@@ -109,11 +109,14 @@ def name_keys(forenames: str | None, surname: str | None) -> set[str]:
 
 def pair_keys(forename: str, surname: str) -> set[str]:
     """The `f`, `h` and `g` keys of a forename and a surname together: the pair with one
-    letter deleted from either, the forename's formal forms with the surname, and both
-    sounds. A two-word query looks these up instead of each word's own keys, which match
-    thousands of people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups."""
+        letter deleted from either, the forename's formal forms with the surname, and both
+        sounds. A two-word query looks these up instead of each word's own keys, which match
+        thousands of people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups; the
+    forename's first three letters or more stand for it too (a short form)."""
     keys = {f"f:{form} {surname}" for form in deletions(forename)}
     keys.update(f"f:{forename} {form}" for form in deletions(surname))
+    # A forename's start is a short form people use (`Chris`, `Alex`, `Gra`).
+    keys.update(f"f:{forename[:end]} {surname}" for end in range(3, len(forename)))
     keys.update(f"h:{form} {surname}" for form in formal_forms().get(forename, ()))
     sounds = phonetic(forename), phonetic(surname)
     if sounds[0] and sounds[1]:

@@ -138,20 +138,21 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
 def _terms(query: Query) -> tuple[list[dict[str, int]], int]:
     """The index terms a person query looks up, and how many an entity must hit.
 
-    Two or more name words look up their pairs (one term, a few rows per key); one word its
-    own keys. A date of birth is a term of its own, so a name with the right date comes first
-    but a mistyped date does not lose the name.
+    Two or more name words look up their pairs (one term, a few rows per key); one word with
+    an initial the initial with the word (`J SMITH`); one word alone its own keys. A date of
+    birth is a term of its own, so a name with the right date comes first but a mistyped
+    date does not lose the name.
     """
     terms: list[dict[str, int]] = []
     if len(query.names) > 1:
         terms.append(query_pair_keys(query.names))
+    elif query.names and query.initials:
+        terms.append(initial_keys(query.initials, query.names))
     elif query.names:
         terms.append(query_name_keys(query.names[0]))
-    if query.initials and query.names:
-        terms.append(initial_keys(query.initials, query.names))
     if query.dob is not None:
         terms.append({f"b:{query.dob.isoformat()}": STRONG})
-    return terms, 1 if len(terms) < 3 else 2
+    return terms, 1
 
 
 def _scored(
@@ -170,11 +171,12 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
     terms, need = _terms(query)
     found = search_index.candidates(conn, terms, need, CANDIDATES)
     hits = _scored(conn, scope, query, today, found.records)
-    if len(query.names) > 1 and found.best < STRONG * len(terms):
-        # Nobody's name is a letter or a nickname away on both words: each word's own keys,
-        # slower. (Decided on the index alone, so what the viewer may see changes nothing.)
+    if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
+        # Nobody's name is a letter or a nickname away on both words (or has the initial
+        # with the surname as typed): each word's own keys, slower. Decided on the index
+        # alone, so what the viewer may see changes nothing.
         words = [query_name_keys(name) for name in query.names]
-        more = search_index.candidates(conn, words, len(words) - 1, CANDIDATES).records
+        more = search_index.candidates(conn, words, max(1, len(words) - 1), CANDIDATES).records
         for entity in found.records:
             more.pop(entity, None)
         hits += _scored(conn, scope, query, today, more)

@@ -254,6 +254,9 @@ entity_members = sa.Table(
     sa.Column("model_version", sa.Integer, comment="person model that placed it, if any"),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Index("ix_entity_members_entity_id", "entity_id"),
+    # A scope's `entity_in` ("the entity also has a probation record") is one probe, not a
+    # walk through a prolific person's hundreds of members (search reads many such rows).
+    sa.Index("ix_entity_members_entity_source", "entity_id", "source"),
 )
 
 entity_changes = sa.Table(

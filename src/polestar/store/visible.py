@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -114,6 +115,9 @@ def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else _FALSE
 
 
+# Grants and scopes are frozen, and a clause is a pure function of them: built once, reused by
+# every read of a request (and grants by every request), not rebuilt per query.
+@lru_cache(maxsize=1024)
 def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     """Whether a row of `grant.kind`'s table matches every condition the grant states."""
     row = table(grant.kind)
@@ -195,6 +199,7 @@ def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnEle
     return None
 
 
+@lru_cache(maxsize=256)
 def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
     """The WHERE clause of every query for `kind` under `scope`: no grants, no rows."""
     grants = scope.grants_for(kind)
