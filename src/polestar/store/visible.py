@@ -187,6 +187,7 @@ def eighteen_years_before(day: date) -> date:
         return day.replace(year=day.year - 18, day=28)
 
 
+@lru_cache(maxsize=256)
 def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnElement[bool] | None:
     """Rows of `kind` in a restricted category, or None when no row of that kind can be."""
     row = table(kind)
