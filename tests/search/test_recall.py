@@ -5,11 +5,12 @@ and plates and postcodes typed in part (five characters or more)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
@@ -17,6 +18,7 @@ from polestar.access.demo import demo_users
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.run import link
 from polestar.search import rebuild, search
+from polestar.search.ranking import age_on
 from polestar.settings import Settings
 from polestar.synth import generate
 from tests.canary import canary_model
@@ -108,3 +110,46 @@ def test_postcodes_find_the_place(linked: tuple[Engine, Settings], truth: Truth)
     found = recall(truth, truth.postcodes, _runner(*linked))
     assert found.queries >= 20
     assert found.top10 >= 0.5, found
+
+
+def _analyst_search(linked: tuple[Engine, Settings], text: str) -> list[str]:
+    engine, settings = linked
+    viewer = viewer_for(engine, "home-analyst", "investigation", "recall test")
+    return [r.entity_id for r in search(engine, settings, viewer, text, limit=100).results]
+
+
+def test_a_phone_number_finds_the_people_who_use_it(linked: tuple[Engine, Settings]) -> None:
+    engine, _ = linked
+    with engine.connect() as conn:
+        number, entity = conn.execute(
+            sa.text(
+                "SELECT o.phone_number, m.entity_id FROM objects o "
+                "JOIN links l ON l.record_id = o.record_id AND l.to_kind = 'phone' "
+                "AND l.to_key = o.source_key AND l.from_kind = 'person' "
+                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = l.record_id "
+                "AND m.source_key = l.from_key "
+                "WHERE o.object_type = 'phone' ORDER BY o.id LIMIT 1"
+            )
+        ).one()
+    typed = f"0{number[3:7]} {number[7:]}"  # +447700900123 → 07700 900123
+    assert entity in _analyst_search(linked, typed)
+
+
+def test_a_date_of_birth_alone_and_an_age_range_narrowing_a_name(
+    linked: tuple[Engine, Settings], truth: Truth
+) -> None:
+    engine, _ = linked
+    with engine.connect() as conn:
+        forename, surname, dob, entity = conn.execute(
+            sa.text(
+                "SELECT p.forename, p.surname, p.dob, m.entity_id FROM persons p "
+                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
+                "AND m.source_key = p.source_key WHERE p.dob IS NOT NULL "
+                "AND p.forename IS NOT NULL ORDER BY p.id LIMIT 1"
+            )
+        ).one()
+    born = dob if isinstance(dob, date) else date.fromisoformat(dob)
+    assert entity in _analyst_search(linked, f"{born:%d/%m/%Y}")
+    age = age_on(born, date.today())
+    assert entity in _analyst_search(linked, f"{forename} {surname} aged {age - 1}-{age + 1}")
+    assert entity not in _analyst_search(linked, f"{forename} {surname} aged {age + 5}-{age + 9}")

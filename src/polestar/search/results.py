@@ -135,8 +135,8 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
         found[hit.entity_id] = hit
 
 
-def _terms(query: Query) -> tuple[list[dict[str, int]], int]:
-    """The index terms a person query looks up, and how many an entity must hit.
+def _terms(query: Query) -> list[dict[str, int]]:
+    """The index terms a person query looks up (an entity must hit one).
 
     Two or more name words look up their pairs (one term, a few rows per key); one word with
     an initial the initial with the word (`J SMITH`); one word alone its own keys. A date of
@@ -152,7 +152,7 @@ def _terms(query: Query) -> tuple[list[dict[str, int]], int]:
         terms.append(query_name_keys(query.names[0]))
     if query.dob is not None:
         terms.append({f"b:{query.dob.isoformat()}": STRONG})
-    return terms, 1
+    return terms
 
 
 def _scored(
@@ -168,8 +168,8 @@ def _scored(
 
 
 def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
-    terms, need = _terms(query)
-    found = search_index.candidates(conn, terms, need, CANDIDATES)
+    terms = _terms(query)
+    found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found.records)
     if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
         # Nobody's name is a letter or a nickname away on both words (or has the initial
@@ -250,7 +250,7 @@ def _find(
             phones = search_index.phones(conn, scope, query.phone)
             for hit in _people_linked(conn, scope, phones, "phone", 1.0):
                 _keep(found, hit)
-        return list(found.values())
+        return sorted(found.values(), key=_order)
     if (query.names or query.dob) and "person" in kinds and not query.is_address:
         for hit in _people(conn, scope, query, today):
             _keep(found, hit)
