@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access import Viewer, scope_for
-from polestar.errors import FieldError, InvalidInput, PolestarError
+from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.keys import (
@@ -281,6 +281,16 @@ def _person_name(values: dict[str, Any] | Any) -> str | None:
     return " ".join(part for part in parts if part) or None
 
 
+def _plate(vrm: str | None) -> str | None:
+    """A plate spaced as printed, or as stored if it is in no GB format."""
+    if not vrm:
+        return None
+    try:
+        return display(vrm)
+    except InvalidValue:
+        return vrm
+
+
 def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
     if kind == "person":
         names = Counter(n for row in rows if (n := _person_name(row.values)))
@@ -289,7 +299,7 @@ def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
             " ".join(
                 part
                 for part in (
-                    display(row.values["vrm"]) if row.values.get("vrm") else None,
+                    _plate(row.values.get("vrm")),
                     row.values.get("colour"),
                     row.values.get("make"),
                     row.values.get("model"),
