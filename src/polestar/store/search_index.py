@@ -170,11 +170,19 @@ def clear(conn: Connection) -> None:
         index.drop(conn)
 
 
+# Tables a search reads; PostgreSQL plans them well only with statistics, which a bulk load
+# followed at once by searches (ingest, link, serve) has not had time to gather.
+_READ = ("search_keys", "entity_members", "persons", "objects", "locations", "events", "links")
+
+
 def restore_indexes(conn: Connection) -> None:
-    """Build the index's B-trees after a full rebuild."""
+    """Build the index's B-trees after a full rebuild, and refresh the planner's statistics."""
     for index in search_keys.indexes:
         index.create(conn)
-    conn.execute(sa.text("ANALYZE search_keys"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"ANALYZE {', '.join(_READ)}"))
+    else:
+        conn.execute(sa.text("ANALYZE search_keys"))
 
 
 Terms = Sequence[Mapping[str, int]]
@@ -419,10 +427,14 @@ def summaries(
         return found
     member, joined = _members_of(kind, row, entity_ids)
     visible = visible_clause(scope, pole_kind)
-    for entity_id, source in conn.execute(
-        sa.select(member.c.entity_id, row.c.source).where(*joined, visible).distinct()
+    records: dict[int, set[str]] = defaultdict(set)
+    for entity_id, source, record_id in conn.execute(
+        sa.select(member.c.entity_id, row.c.source, row.c.record_id)
+        .where(*joined, visible)
+        .distinct()
     ):
         found[entity_id].sources.add(source)
+        records[record_id].add(entity_id)
     markers = _showing(scope, pole_kind, "markers") if kind == "person" else None
     if markers is not None:
         text = sa.cast(persons.c.markers, sa.Text)
@@ -434,22 +446,27 @@ def summaries(
                 str(marker.get("code")) for marker in held or () if isinstance(marker, dict)
             )
     timed = _showing(scope, Kind.EVENT, "occurred_at")
-    if timed is not None:
+    if timed is None or not records:
+        return found
+    # Events by the records found above: one index range per record, whatever the planner
+    # would make of a four-way join.
+    for chunk in _chunks(sorted(records)):
         query = (
-            sa.select(member.c.entity_id, sa.func.max(events.c.occurred_at))
+            sa.select(events.c.record_id, sa.func.max(events.c.occurred_at))
             .where(
-                *joined,
-                visible,
-                events.c.record_id == row.c.record_id,
+                events.c.record_id.in_(chunk),
                 events.c.occurred_at.is_not(None),
                 visible_clause(scope, Kind.EVENT),
                 timed,
             )
-            .group_by(member.c.entity_id)
+            .group_by(events.c.record_id)
         )
-        for entity_id, when in conn.execute(query):
-            if when is not None:
-                found[entity_id].last_seen = (
-                    when if when.tzinfo else when.replace(tzinfo=UTC)
-                ).astimezone(UTC)
+        for record_id, when in conn.execute(query):
+            if when is None:
+                continue
+            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+            for entity_id in records[record_id]:
+                summary = found[entity_id]
+                if summary.last_seen is None or when > summary.last_seen:
+                    summary.last_seen = when
     return found
