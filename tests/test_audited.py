@@ -27,6 +27,7 @@ from polestar.linkage.review import review_list
 from polestar.search.consultations import Shown, consult
 from polestar.search.location_profile import location_view
 from polestar.search.profile import person_view
+from polestar.search.results import search
 from polestar.search.vehicle_profile import vehicle_view
 from polestar.store.audit_log import head
 from tests.canary import ACTOR, Seeded, canary, canary_model
@@ -59,6 +60,10 @@ CALLS: dict[str, tuple[str, Call]] = {
             c.target,
             lambda _conn, _scope: (None, Shown([c.target], [])),
         ),
+    ),
+    "polestar.search.results.search": (
+        "search",
+        lambda c, _: search(c.engine, c.settings, _viewer(c), "quillfeather"),
     ),
     "polestar.linkage.review.review_list": (
         "link.review.list",

@@ -14,6 +14,7 @@ from polestar.cli import (  # noqa: F401  registers
     quarantine,
     retention,
     review,
+    search,
     serve,
     tokens,
     users,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
-from polestar.linkage.arrivals import start_arrivals
+from polestar.linkage.arrivals import Arrivals, start_arrivals
+from polestar.search import refresh
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
+from polestar.store.engine import Engine
 
 
 @app.command("ingest")
@@ -53,7 +56,7 @@ def ingest_command(
             settings,
             actor=actor(),
             snapshot=snapshot,
-            on_chunk_committed=arrivals.assign if arrivals is not None else None,
+            on_chunk_committed=_linking(engine, arrivals) if arrivals is not None else None,
             on_progress=lambda done: progress.advance(task, done),
             warn=warn,
         )
@@ -73,6 +76,17 @@ def ingest_command(
         for message in report.unreadable:
             error(message)
         raise typer.Exit(2)
+
+
+def _linking(engine: Engine, arrivals: Arrivals) -> Callable[[Sequence[int]], None]:
+    """Ingest's chunk hook: place the chunk's records in entities, then make them searchable
+    (ARCHITECTURE.md premise 4: the edge composes the stages)."""
+
+    def committed(record_ids: Sequence[int]) -> None:
+        arrivals.assign(record_ids)
+        refresh(engine, record_ids)
+
+    return committed
 
 
 def _show(report: IngestReport) -> None:

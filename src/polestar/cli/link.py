@@ -29,6 +29,7 @@ from polestar.linkage.engines import EngineName as Engine
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.explanations import explain
 from polestar.linkage.run import LinkReport, link
+from polestar.search import rebuild, refresh_stale
 from polestar.settings import get_settings
 
 link_app = typer.Typer(
@@ -58,9 +59,12 @@ def link_command(
     if incremental:
         _incremental(as_json)
         return
+    database = store()
     report = link(
-        store(), get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
+        database, get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
     )
+    indexed = rebuild(database)
+    stderr.print(f"search index: {indexed.keys:,} keys in {indexed.seconds:.1f} s")
     if as_json:
         print_json(report.as_dict())
     else:
@@ -68,10 +72,12 @@ def link_command(
 
 
 def _incremental(as_json: bool) -> None:
-    arrivals = link_unplaced(store(), get_settings(), actor())
+    database = store()
+    arrivals = link_unplaced(database, get_settings(), actor())
     if arrivals is None:
         error("no batch run has placed people yet: run `polestar link` first")
         raise typer.Exit(1)
+    refresh_stale(database)
     if as_json:
         print_json(asdict(arrivals))
         return

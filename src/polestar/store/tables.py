@@ -255,6 +255,9 @@ entity_members = sa.Table(
     sa.Column("model_version", sa.Integer, comment="person model that placed it, if any"),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Index("ix_entity_members_entity_id", "entity_id"),
+    # A scope's `entity_in` ("the entity also has a probation record") is one probe, not a
+    # walk through a prolific person's hundreds of members (search reads many such rows).
+    sa.Index("ix_entity_members_entity_source", "entity_id", "source"),
 )
 
 entity_changes = sa.Table(
@@ -514,4 +517,19 @@ tombstones = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("decision_id", sa.Integer, sa.ForeignKey("retention_decisions.id"), nullable=False),
     sa.UniqueConstraint("source", "source_key"),
+)
+
+# Search (issue 6): keys under which a placed record can be found, each naming the record and
+# the entity that holds it now. Derived from the typed rows and entity_members, always
+# rebuildable; the scope is applied when results are read, never here.
+
+search_keys = sa.Table(
+    "search_keys",
+    metadata,
+    sa.Column("key", sa.String(80), nullable=False, comment="<kind letter>:<value>, e.g. n:SMITH"),
+    sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity holding it now"),
+    sa.Column("record_id", sa.Integer, nullable=False, comment="the source record it came from"),
+    # (key, entity_id): candidates are read from the index alone.
+    sa.Index("ix_search_keys_key", "key", "entity_id"),
+    sa.Index("ix_search_keys_record_id", "record_id"),
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -145,6 +146,9 @@ def _sqlite_likely(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
     return f"likely({compiler.process(element.clauses, **kw)})"
 
 
+# Grants and scopes are frozen, and a clause is a pure function of them: built once, reused by
+# every read of a request (and grants by every request), not rebuilt per query.
+@lru_cache(maxsize=1024)
 def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     """Whether a row of `grant.kind`'s table matches every condition the grant states."""
     row = table(grant.kind)
@@ -214,6 +218,7 @@ def eighteen_years_before(day: date) -> date:
         return day.replace(year=day.year - 18, day=28)
 
 
+@lru_cache(maxsize=256)
 def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnElement[bool] | None:
     """Rows of `kind` in a restricted category, or None when no row of that kind can be."""
     row = table(kind)
@@ -226,6 +231,7 @@ def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnEle
     return None
 
 
+@lru_cache(maxsize=256)
 def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
     """The WHERE clause of every query for `kind` under `scope`: no grants, no rows."""
     grants = scope.grants_for(kind)
@@ -294,18 +300,26 @@ def _redact(fields: frozenset[str], row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def visible_rows(
-    conn: Connection, scope: Scope, kind: Kind, where: sa.ColumnElement[bool]
+    conn: Connection,
+    scope: Scope,
+    kind: Kind,
+    where: sa.ColumnElement[bool],
+    only: frozenset[str] | None = None,
 ) -> list[VisibleRow]:
     """Rows of `kind` matching `where` that `scope` shows, each with only its visible fields.
 
     Only columns some grant shows are read at all; each row then keeps the union of the fields
     of the grants it matches (`Scope.fields` is the most any row can show).
+
+    Args:
+        only: read no field outside these, for a caller that needs a few (search ranks
+            thousands of rows by name; decoding every JSON column would dominate its time).
     """
     grants = scope.grants_for(kind)
     if not grants:
         return []
     row = table(kind)
-    wanted = scope.fields(kind)
+    wanted = scope.fields(kind) if only is None else scope.fields(kind) & only
     columns = [
         c
         for c in row.columns

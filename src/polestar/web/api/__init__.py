@@ -9,6 +9,7 @@ from polestar.web.api import (
     locations,
     persons,
     review,
+    search,
     vehicles,
 )
 
@@ -20,3 +21,4 @@ router.include_router(audit.router)
 router.include_router(review.router)
 router.include_router(decisions.router)
 router.include_router(explanations.router)
+router.include_router(search.router)

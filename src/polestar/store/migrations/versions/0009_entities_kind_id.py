@@ -1,7 +1,7 @@
 """entities: an index on (kind, id), so the next entity number is one index lookup
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 
 Incremental linkage founds entities one arrival at a time; finding the highest id of a kind
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,74 @@
+"""Building the search index: in full after a linkage run, per record as records arrive.
+
+The CLI calls these after linking (ARCHITECTURE.md premise 4: linkage never imports search),
+so a record is searchable as soon as its entity is known. The index holds no personal data a
+viewer sees: only keys pointing at records and entities, read back through the scope.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from polestar.search.keys import location_keys, person_keys, vehicle_keys
+from polestar.store import search_index
+from polestar.store.search_index import Placed
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What a build wrote."""
+
+    records: int
+    keys: int
+    seconds: float
+
+
+def keys_of(row: Placed) -> set[str]:
+    """The keys one placed row is indexed under."""
+    if row.kind == "person":
+        return person_keys(row.values)
+    if row.kind == "vehicle":
+        return vehicle_keys(row.values.get("vrm"))
+    return location_keys(row.values)
+
+
+def _rows(placed: Iterable[Placed], records: set[int]) -> Iterator[tuple[str, str, int]]:
+    for row in placed:
+        records.add(row.record_id)
+        for key in keys_of(row):
+            yield key, row.entity_id, row.record_id
+
+
+def rebuild(engine: Engine) -> IndexReport:
+    """Rebuild the whole index from the placed rows, streamed, in one transaction."""
+    started = time.perf_counter()
+    records: set[int] = set()
+    with engine.begin() as conn:
+        search_index.clear(conn)
+        written = search_index.write_keys(conn, _rows(search_index.all_placed(conn), records))
+        search_index.restore_indexes(conn)
+    return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
+
+
+def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
+    """Re-index these source records and the entities they are in now (ingest's chunk hook
+    calls it after incremental linkage has placed them)."""
+    started = time.perf_counter()
+    records: set[int] = set()
+    with engine.begin() as conn:
+        placed = search_index.placed_in(conn, record_ids)
+        search_index.delete_records(conn, {*record_ids, *(row.record_id for row in placed)})
+        written = search_index.write_keys(conn, _rows(placed, records))
+    return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
+
+
+def refresh_stale(engine: Engine) -> IndexReport:
+    """Re-index every record the index does not hold under its current entity (after
+    `link --incremental`, which places records in bulk)."""
+    with engine.connect() as conn:
+        stale = search_index.stale_record_ids(conn)
+    return refresh(engine, stale)

@@ -1,0 +1,209 @@
+"""Search keys: the strings under which a record is indexed, and those a query looks up.
+
+Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md):
+
+- `n`: a name token's match key and every form of it with one letter deleted (SymSpell): a
+  query token and its own deletions meet an indexed token one edit away (a typo, a dropped
+  or doubled letter, two letters swapped) with exact lookups only.
+- `m`: a name token's metaphone (`Thompson`, `Tomson`).
+- `k`: the formal forms of a forename (`BILL` → `WILLIAM`), so nicknames meet formal names.
+- `i`: a forename's initial with a surname part (`J SMITH`), for `J. Smith`.
+- `f`, `h`, `g`: a forename with a surname, one letter away on either side (`f`), by the
+  forename's formal form (`h`) or by both sounds (`g`): what a two-word name looks up.
+- `b`: a date of birth (ISO).
+- `v`: every run of three or more characters of a compact VRM, for partial plates.
+- `p`: every prefix of three or more characters of a compact postcode (district, sector…).
+- `a`: a word of an address (match key, or a house number as written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from itertools import permutations
+from typing import Any
+
+import jellyfish
+
+from polestar.errors import InvalidValue
+from polestar.pole.names import match_key
+from polestar.pole.nicknames import formal_forms
+
+# Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
+_MIN_DELETE = 4
+_MIN_FRAGMENT = 3
+
+
+def tokens(text: str | None) -> list[str]:
+    """The match keys of a name's words, hyphenated parts and the whole of a hyphenated word:
+    `Smith-Jones` → SMITH, JONES, SMITHJONES."""
+    if not text:
+        return []
+    found: list[str] = []
+    for word in text.replace(",", " ").split():
+        parts = [*word.split("-"), word] if "-" in word else [word]
+        for part in parts:
+            try:
+                key = match_key(part)
+            except InvalidValue:
+                continue
+            if key not in found:
+                found.append(key)
+    return found
+
+
+def deletions(token: str) -> set[str]:
+    """The token and every form of it with one letter deleted (only for tokens long enough)."""
+    found = {token}
+    if len(token) >= _MIN_DELETE:
+        found.update(token[:i] + token[i + 1 :] for i in range(len(token)))
+    return found
+
+
+def phonetic(token: str) -> str | None:
+    """The token's metaphone, or None for a token metaphone cannot encode (non-Latin)."""
+    if not token.isascii():
+        return None
+    return jellyfish.metaphone(token) or None
+
+
+def token_keys(token: str) -> set[str]:
+    """The `n` and `m` keys of one name token (a query token looks up the same set)."""
+    keys = {f"n:{form}" for form in deletions(token)}
+    sound = phonetic(token)
+    if sound:
+        keys.add(f"m:{sound}")
+    return keys
+
+
+def forename_keys(token: str) -> set[str]:
+    """The `k` keys of a forename token: its formal forms."""
+    return {f"k:{form}" for form in formal_forms().get(token, ())}
+
+
+def surname_tokens(surname: str | None) -> list[str]:
+    """A surname's tokens and, for a double-barrelled one, its whole (`Smith Jones` →
+    SMITH, JONES, SMITHJONES), however it was written."""
+    found = tokens(surname)
+    if surname and len(found) > 1:
+        whole = "".join(tokens(surname.replace("-", " ")))
+        if whole not in found:
+            found.append(whole)
+    return found
+
+
+def name_keys(forenames: str | None, surname: str | None) -> set[str]:
+    """Every key of one name: its tokens, the forenames' formal forms, initial + surname."""
+    given, family = tokens(forenames), surname_tokens(surname)
+    keys: set[str] = set()
+    for token in (*given, *family):
+        keys |= token_keys(token)
+    for token in given:
+        keys |= forename_keys(token)
+    if given:
+        keys.update(f"i:{given[0][0]} {part}" for part in family)
+        for part in family:
+            keys |= pair_keys(given[0], part)
+    return keys
+
+
+def pair_keys(forename: str, surname: str) -> set[str]:
+    """The `f`, `h` and `g` keys of a forename and a surname together: the pair with one
+        letter deleted from either, the forename's formal forms with the surname, and both
+        sounds. A two-word query looks these up instead of each word's own keys, which match
+        thousands of people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups; the
+    forename's first three letters or more stand for it too (a short form)."""
+    keys = {f"f:{form} {surname}" for form in deletions(forename)}
+    keys.update(f"f:{forename} {form}" for form in deletions(surname))
+    # A forename's start is a short form people use (`Chris`, `Alex`, `Gra`).
+    keys.update(f"f:{forename[:end]} {surname}" for end in range(3, len(forename)))
+    keys.update(f"h:{form} {surname}" for form in formal_forms().get(forename, ()))
+    sounds = phonetic(forename), phonetic(surname)
+    if sounds[0] and sounds[1]:
+        keys.add(f"g:{sounds[0]} {sounds[1]}")
+    return keys
+
+
+def person_keys(values: Mapping[str, Any]) -> set[str]:
+    """Every key of a person row: names, aliases and date of birth."""
+    forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
+    keys = name_keys(forenames, values.get("surname"))
+    for alias in values.get("aliases") or ():
+        if isinstance(alias, Mapping):
+            keys |= name_keys(alias.get("forename"), alias.get("surname"))
+    dob = values.get("dob")
+    if isinstance(dob, date):
+        keys.add(f"b:{dob.isoformat()}")
+    return keys
+
+
+def fragments(compact: str) -> set[str]:
+    """Every run of at least three characters of a compact VRM."""
+    return {
+        compact[start:end]
+        for start in range(len(compact))
+        for end in range(start + _MIN_FRAGMENT, len(compact) + 1)
+    }
+
+
+def vehicle_keys(vrm: str | None) -> set[str]:
+    """The `v` keys of a vehicle: its plate's fragments."""
+    return {f"v:{part}" for part in fragments(vrm)} if vrm else set()
+
+
+def compact_postcode(text: str) -> str:
+    """A postcode or part of one without spaces, upper case: `st16 2` → `ST162`."""
+    return "".join(text.split()).upper()
+
+
+def address_words(values: Mapping[str, Any]) -> Iterator[str]:
+    """The words of an address's lines and town: house numbers as written, others as match
+    keys."""
+    lines = [*(values.get("lines") or ()), values.get("town")]
+    for line in lines:
+        for word in str(line or "").replace(",", " ").split():
+            if any(ch.isdigit() for ch in word):
+                yield word.upper()
+            else:
+                yield from tokens(word)
+
+
+def location_keys(values: Mapping[str, Any]) -> set[str]:
+    """The `p` and `a` keys of a location: its postcode's prefixes and its address words."""
+    keys = {f"a:{word}" for word in address_words(values)}
+    postcode = values.get("postcode")
+    if postcode:
+        compact = compact_postcode(postcode)
+        keys.update(f"p:{compact[:end]}" for end in range(_MIN_FRAGMENT, len(compact) + 1))
+    return keys
+
+
+# Weights of the keys a query term looks up: the token itself, or a nickname's formal form,
+# is stronger evidence than a deletion or a sound, so those candidates are read first.
+EXACT, STRONG, WEAK = 3, 2, 1
+
+
+def query_name_keys(token: str) -> dict[str, int]:
+    """What one query name token looks up, weighted: `n`, `m` and (as a forename) `k` keys."""
+    keys = dict.fromkeys(token_keys(token), WEAK)
+    keys[f"n:{token}"] = STRONG
+    keys.update(dict.fromkeys(forename_keys(token), STRONG))
+    return keys
+
+
+def query_pair_keys(names: Sequence[str]) -> dict[str, int]:
+    """What a query of two or more name words looks up: every ordered pair of its words as
+    forename and surname (either may come first), weighted: the pair as typed, then one
+    letter away or a nickname's formal form, then the same sounds."""
+    keys: dict[str, int] = {}
+    for first, second in permutations(names, 2):
+        for key in pair_keys(first, second):
+            weight = {"f": STRONG, "h": STRONG, "g": WEAK}[key[0]]
+            keys[key] = max(keys.get(key, 0), weight)
+        keys[f"f:{first} {second}"] = EXACT
+    return keys
+
+
+def initial_keys(initials: Iterable[str], others: Iterable[str]) -> dict[str, int]:
+    """The `i` keys a query of initials and other tokens looks up (`J SMITH`)."""
+    return {f"i:{initial} {token}": STRONG for initial in initials for token in others}

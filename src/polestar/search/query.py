@@ -1,0 +1,140 @@
+"""Reading what someone typed into the search box: names, dates, plates, postcodes, phones.
+
+One box takes everything (`Jon Smyth 1984`, `st16 2`, `ab12c`, `07700 900123`,
+`7 Mill Lane Stone`, `smith aged 30-40`). The text is read once into a `Query`; nothing here
+touches the store. Text that holds nothing searchable is an `InvalidInput` (HTTP 422) that
+says what to type, never an error further down.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from polestar.errors import InvalidInput, InvalidValue
+from polestar.pole.phones import Phone
+from polestar.search.keys import compact_postcode, tokens
+
+MAX_LENGTH = 200
+_AGE = re.compile(r"\bage[ds]?\s*(\d{1,3})(?:\s*(?:-|to|–)\s*(\d{1,3}))?\b", re.IGNORECASE)
+_DATES = (
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), (1, 2, 3)),
+    (re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\b"), (3, 2, 1)),
+)
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_PHONE = re.compile(r"^[+0(][\d\s\-.()/+]{9,}$")
+_FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search read from text.
+
+    Attributes:
+        names: match keys of name words (two letters or more).
+        initials: single letters (`J. Smith`).
+        dob: an exact date of birth; `year` a year of birth; `ages` an age range, inclusive.
+        fragment: a compact string that may be part of a VRM or a postcode (`AB12C`, `ST162`).
+        postcode: a complete postcode found in a longer address, compact.
+        words: address words (house numbers as written, other words as match keys), when the
+            text reads as an address: it holds a number or a postcode.
+        phone: a telephone number in E.164.
+    """
+
+    names: tuple[str, ...] = ()
+    initials: tuple[str, ...] = ()
+    dob: date | None = None
+    year: int | None = None
+    ages: tuple[int, int] | None = None
+    fragment: str | None = None
+    postcode: str | None = None
+    words: tuple[str, ...] = ()
+    phone: str | None = None
+
+    @property
+    def is_address(self) -> bool:
+        return bool(self.words or self.postcode)
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message)
+
+
+def _take_dob(text: str) -> tuple[str, date | None]:
+    for pattern, (y, m, d) in _DATES:
+        found = pattern.search(text)
+        if found:
+            try:
+                day = date(int(found[y]), int(found[m]), int(found[d]))
+            except ValueError as exc:
+                raise _refuse(f"{found[0]!r} is not a date: use day/month/year") from exc
+            return text.replace(found[0], " "), day
+    return text, None
+
+
+def _take_ages(text: str) -> tuple[str, tuple[int, int] | None]:
+    found = _AGE.search(text)
+    if not found:
+        return text, None
+    low = int(found[1])
+    high = int(found[2]) if found[2] else low
+    if low > high or high > 130:
+        raise _refuse("an age range is two ages, youngest first: `aged 30-40`")
+    return text.replace(found[0], " "), (low, high)
+
+
+def _phone(text: str) -> str | None:
+    if not _PHONE.match(text):
+        return None
+    try:
+        return Phone.clean(text)
+    except InvalidValue:
+        return None
+
+
+def parse(text: str) -> Query:
+    """Read a search box's text.
+
+    Raises:
+        InvalidInput: (422) empty, longer than `MAX_LENGTH`, or nothing searchable in it.
+    """
+    if len(text) > MAX_LENGTH:
+        raise _refuse(f"a search is at most {MAX_LENGTH} characters")
+    # NFKC folds full-width and other compatibility forms (`ＳＭＩＴＨ` → `SMITH`).
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        raise _refuse("type a name, date of birth, postcode, number plate or phone number")
+    phone = _phone(text)
+    if phone:
+        return Query(phone=phone)
+    text, ages = _take_ages(text)
+    text, dob = _take_dob(text)
+    year = None
+    if dob is None and (found := _YEAR.search(text)):
+        year = int(found[1])
+        text = text.replace(found[0], " ")
+    # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
+    compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
+    if _IDENTIFIER.match(compact) and any(ch.isdigit() for ch in compact):
+        return Query(fragment=compact, dob=dob, year=year, ages=ages)
+    postcode = None
+    if found := _FULL_POSTCODE.search(text):
+        postcode = compact_postcode(found[0])
+        text = text.replace(found[0], " ")
+    words = text.replace(",", " ").split()
+    numbers = tuple(word.upper() for word in words if any(ch.isdigit() for ch in word))
+    names = tuple(token for word in words for token in tokens(word) if len(token) > 1)
+    initials = tuple(token for word in words for token in tokens(word) if len(token) == 1)
+    if numbers or postcode:
+        query = Query(postcode=postcode, words=numbers + names, dob=dob, year=year, ages=ages)
+    else:
+        query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+    if not (query.names or query.words or query.postcode or query.dob):
+        raise _refuse(
+            "nothing to search for: type a name, date of birth, postcode, number plate or "
+            "phone number (a year or an age range narrows a name)"
+        )
+    return query

@@ -1,0 +1,163 @@
+"""How well a visible record answers a query: names, dates of birth, plates and addresses.
+
+Scores are in [0, 1] and computed only from the values a viewer may see, so a record whose
+matching name is hidden from the viewer does not match for them. Names compare token by token
+in any order (`Smith John` is `John Smith`), each query token against its best record token:
+equal, a nickname of the same formal name, the same metaphone, or Jaro-Winkler close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import jellyfish
+
+from polestar.pole.nicknames import formal_forms
+from polestar.search.keys import phonetic, surname_tokens, tokens
+from polestar.search.query import Query
+
+# A record scoring below this is not an answer to the query.
+THRESHOLD = 0.6
+_MATCHED = 0.85
+
+
+@lru_cache(maxsize=65_536)
+def similarity(query: str, token: str) -> float:
+    """How alike two name tokens are, 0 to 1."""
+    if query == token:
+        return 1.0
+    forms = formal_forms()
+    if forms.get(query, frozenset()) & forms.get(token, frozenset()):
+        return 0.95
+    score = jellyfish.jaro_winkler_similarity(query, token)
+    sound = phonetic(query)
+    if sound is not None and sound == phonetic(token):
+        score = max(score, 0.9)
+    return score
+
+
+def _sharpened(score: float) -> float:
+    """Jaro-Winkler is generous to unrelated short names (`BIBI`, `BOB` 0.7): below a match,
+    a token counts for half."""
+    return score if score >= _MATCHED else score / 2
+
+
+def _name_score(query: Query, given: list[str], family: list[str]) -> float:
+    """Query tokens against record tokens one to one, best pairs first, in any order."""
+    if not family and not given:
+        return 0.0
+    record = [(token, False) for token in given] + [(token, True) for token in family]
+    pairs = sorted(
+        (
+            (similarity(term, token), t, r)
+            for t, term in enumerate(query.names)
+            for r, (token, _) in enumerate(record)
+        ),
+        reverse=True,
+    )
+    best: dict[int, float] = {}
+    used: set[int] = set()
+    given_hit = surname_hit = False
+    for score, term, index in pairs:
+        if term in best or index in used:
+            continue
+        best[term] = _sharpened(score)
+        used.add(index)
+        if score >= _MATCHED:
+            surname_hit = surname_hit or record[index][1]
+            given_hit = given_hit or not record[index][1]
+    scores = [best.get(term, 0.0) for term in range(len(query.names))]
+    for initial in query.initials:
+        hit = any(token.startswith(initial) for token in given)
+        scores.append(1.0 if hit else 0.0)
+        given_hit = given_hit or hit
+    if not scores:
+        return 0.0
+    terms = len(query.names) + len(query.initials)
+    coverage = (given_hit + surname_hit) / 2 if terms > 1 else float(given_hit or surname_hit)
+    return 0.7 * sum(scores) / len(scores) + 0.3 * coverage
+
+
+def _names(values: Mapping[str, Any]) -> Iterable[tuple[list[str], list[str]]]:
+    forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
+    yield tokens(forenames), surname_tokens(values.get("surname"))
+    for alias in values.get("aliases") or ():
+        if isinstance(alias, Mapping):
+            yield tokens(alias.get("forename")), surname_tokens(alias.get("surname"))
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from `born` to `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _birth(query: Query, born: date | None, today: date) -> float | None:
+    """How a record's date of birth agrees with the query's: 1 agrees, 0.3 unknown, 0.5
+    near (same year, or day and month swapped), -0.5 disagrees; None excludes the record
+    (outside an age range, or unknown when a range is asked for)."""
+    if query.ages is not None and (
+        born is None or not query.ages[0] <= age_on(born, today) <= query.ages[1]
+    ):
+        return None
+    if query.dob is None and query.year is None:
+        return 1.0
+    if born is None:
+        return 0.3
+    if query.dob is not None:
+        if born == query.dob:
+            return 1.0
+        swapped = (born.year, born.month, born.day) == (
+            query.dob.year,
+            query.dob.day,
+            query.dob.month,
+        )
+        return 0.5 if swapped or born.year == query.dob.year else -0.5
+    return 1.0 if born.year == query.year else -0.5
+
+
+def person_score(query: Query, values: Mapping[str, Any], today: date) -> float:
+    """How well one visible person row answers the query, 0 to 1 (below `THRESHOLD`: not)."""
+    birth = _birth(query, values.get("dob"), today)
+    if birth is None:
+        return 0.0
+    if not query.names and not query.initials:
+        return 1.0 if birth == 1.0 else 0.0
+    name = max((_name_score(query, given, family) for given, family in _names(values)))
+    if query.dob is None and query.year is None:
+        return name
+    return max(0.0, 0.85 * name + 0.15 * birth)
+
+
+def fragment_score(fragment: str, value: str | None) -> float:
+    """A compact VRM or postcode against a fragment of it: whole 1, start 0.9, inside 0.8,
+    each scaled by how much of the value the fragment covers."""
+    if not value:
+        return 0.0
+    compact = "".join(value.split()).upper()
+    if fragment == compact:
+        return 1.0
+    cover = len(fragment) / len(compact)
+    if compact.startswith(fragment):
+        return 0.7 + 0.2 * cover
+    if fragment in compact:
+        return 0.6 + 0.2 * cover
+    return 0.0
+
+
+def address_score(words: Iterable[str], address_words: Iterable[str]) -> float:
+    """The share of the query's address words the address holds (a word one edit away
+    counts as most of one)."""
+    wanted = list(words)
+    if not wanted:
+        return 1.0
+    held = set(address_words)
+    score = 0.0
+    for word in wanted:
+        if word in held:
+            score += 1.0
+        elif not word[0].isdigit() and any(similarity(word, other) >= 0.9 for other in held):
+            score += 0.8
+    return score / len(wanted)

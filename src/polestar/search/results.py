@@ -1,0 +1,419 @@
+"""Search as a service: one query, ranked golden entities as one viewer may see them, audited.
+
+`search` reads the text (`search.query`), looks its keys up in the index for candidate
+entities, reads each candidate's rows through the viewer's scope (the access rules are part of
+that SQL) and ranks what those visible rows say: a record the viewer may not see neither
+matches, nor counts towards sources, last seen or markers. A plate or an address also brings
+the people linked to what matched; a phone number brings the people who use it. Each call
+writes one consultation entry listing every entity returned; the query text travels only in
+the entry's erasable payload.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from polestar import audit
+from polestar.access import Viewer, scope_for
+from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
+from polestar.pole.vocabularies import WarningMarker
+from polestar.pole.vrms import display
+from polestar.search.keys import (
+    STRONG,
+    address_words,
+    initial_keys,
+    query_name_keys,
+    query_pair_keys,
+)
+from polestar.search.query import MAX_LENGTH, Query, parse
+from polestar.search.ranking import (
+    THRESHOLD,
+    address_score,
+    fragment_score,
+    person_score,
+)
+from polestar.settings import Settings
+from polestar.store import search_index
+from polestar.store.scope import Scope
+from polestar.store.visible import VisibleRow
+
+ACTION = "search"
+KINDS = ("person", "vehicle", "location")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+# Candidate entities read per kind: the index orders them by how many query terms they hit.
+CANDIDATES = 60
+# Vehicles and places whose linked people join the results.
+_LINKED = 10
+# People found through a plate, an address or a phone rank just below what matched.
+_LINKED_FACTOR = 0.9
+_MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
+# The fields ranking reads and a result's name shows (of those the viewer may see).
+_RANKED = frozenset(
+    {"forename", "middle_names", "surname", "aliases", "dob"}
+    | {"vrm", "make", "model", "colour", "lines", "town", "postcode"}
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One golden entity in a result list, built from the rows the viewer may see."""
+
+    entity_id: str
+    kind: str
+    score: float
+    display_name: str | None
+    sources: int
+    last_seen: datetime | None
+    markers: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "kind": self.kind,
+            "score": self.score,
+            "display_name": self.display_name,
+            "sources": self.sources,
+            "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
+            "markers": self.markers,
+        }
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results; `cursor` asks for the next page, None on the last."""
+
+    results: list[Result]
+    total: int
+    cursor: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape of `polestar search --json`."""
+        return {"results": [r.as_dict() for r in self.results], "total": self.total}
+
+
+@dataclass
+class _Hit:
+    entity_id: str
+    kind: str
+    score: float
+    rows: list[VisibleRow] = field(default_factory=list)
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        offset = int(text.removeprefix("o:")) if text.startswith("o:") else -1
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        offset = -1
+    if offset < 0:
+        raise InvalidInput(
+            "the cursor is not one this search returned",
+            [FieldError("cursor", "pass back the cursor of the previous page unchanged")],
+        )
+    return offset
+
+
+def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
+    """Keep the better of two routes to the same entity."""
+    held = found.get(hit.entity_id)
+    if held is None or hit.score > held.score:
+        found[hit.entity_id] = hit
+
+
+def _terms(query: Query) -> list[dict[str, int]]:
+    """The index terms a person query looks up (an entity must hit one).
+
+    Two or more name words look up their pairs (one term, a few rows per key); one word with
+    an initial the initial with the word (`J SMITH`); one word alone its own keys. A date of
+    birth is a term of its own, so a name with the right date comes first but a mistyped
+    date does not lose the name.
+    """
+    terms: list[dict[str, int]] = []
+    if len(query.names) > 1:
+        terms.append(query_pair_keys(query.names))
+    elif query.names and query.initials:
+        terms.append(initial_keys(query.initials, query.names))
+    elif query.names:
+        terms.append(query_name_keys(query.names[0]))
+    if query.dob is not None:
+        terms.append({f"b:{query.dob.isoformat()}": STRONG})
+    return terms
+
+
+def _scored(
+    conn: Connection, scope: Scope, query: Query, today: date, found: dict[str, list[int]]
+) -> list[_Hit]:
+    rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
+    hits = []
+    for entity_id, rows in rows_of.items():
+        score = max(person_score(query, row.values, today) for row in rows)
+        if score >= THRESHOLD:
+            hits.append(_Hit(entity_id, "person", score, rows))
+    return hits
+
+
+def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
+    terms = _terms(query)
+    found = search_index.candidates(conn, terms, 1, CANDIDATES)
+    hits = _scored(conn, scope, query, today, found.records)
+    if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
+        # Nobody's name is a letter or a nickname away on both words (or has the initial
+        # with the surname as typed): each word's own keys, slower. Decided on the index
+        # alone, so what the viewer may see changes nothing.
+        words = [query_name_keys(name) for name in query.names]
+        more = search_index.candidates(conn, words, max(1, len(words) - 1), CANDIDATES).records
+        for entity in found.records:
+            more.pop(entity, None)
+        hits += _scored(conn, scope, query, today, more)
+    return hits
+
+
+def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
+    if len(fragment) < 3:
+        return []
+    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES).records
+    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
+    hits = []
+    for entity_id, rows in rows_of.items():
+        score = max(fragment_score(fragment, row.values.get("vrm")) for row in rows)
+        if score >= THRESHOLD:
+            hits.append(_Hit(entity_id, "vehicle", score, rows))
+    return hits
+
+
+def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
+    postcode = query.postcode or query.fragment
+    groups = [{f"a:{word}": STRONG} for word in query.words]
+    if postcode:
+        groups.append({f"p:{postcode}": STRONG})
+    if not groups:
+        return []
+    need = len(groups) if len(groups) <= 2 else len(groups) - 1
+    found = search_index.candidates(conn, groups, need, CANDIDATES).records
+    rows_of = search_index.entity_rows(conn, scope, "location", list(found), found, _RANKED)
+    hits = []
+    for entity_id, rows in rows_of.items():
+        best = 0.0
+        for row in rows:
+            parts = []
+            if postcode:
+                parts.append(fragment_score(postcode, row.values.get("postcode")))
+            if query.words:
+                parts.append(address_score(query.words, address_words(row.values)))
+            best = max(best, sum(parts) / len(parts))
+        if best >= THRESHOLD:
+            hits.append(_Hit(entity_id, "location", best, rows))
+    return hits
+
+
+def _people_linked(
+    conn: Connection, scope: Scope, rows: list[VisibleRow], object_type: str | None, score: float
+) -> list[_Hit]:
+    """People whose visible rows link to `rows`, each with those rows (for their name)."""
+    found: dict[str, _Hit] = {}
+    for row, entity_id in search_index.linked_people(conn, scope, rows, object_type):
+        found.setdefault(entity_id, _Hit(entity_id, "person", score)).rows.append(row)
+    return list(found.values())
+
+
+def _linked(
+    conn: Connection, scope: Scope, things: list[_Hit], object_type: str | None
+) -> list[_Hit]:
+    """The people linked to the best-matching vehicles or places, just below them."""
+    hits = []
+    for thing in sorted(things, key=_order)[:_LINKED]:
+        hits += _people_linked(conn, scope, thing.rows, object_type, thing.score * _LINKED_FACTOR)
+    return hits
+
+
+def _find(
+    conn: Connection, scope: Scope, query: Query, kinds: frozenset[str], today: date
+) -> list[_Hit]:
+    found: dict[str, _Hit] = {}
+    if query.phone is not None:
+        if "person" in kinds:
+            phones = search_index.phones(conn, scope, query.phone)
+            for hit in _people_linked(conn, scope, phones, "phone", 1.0):
+                _keep(found, hit)
+        return sorted(found.values(), key=_order)
+    if (query.names or query.dob) and "person" in kinds and not query.is_address:
+        for hit in _people(conn, scope, query, today):
+            _keep(found, hit)
+    if query.fragment:
+        vehicles = _vehicles(conn, scope, query.fragment)
+        for hit in vehicles if "vehicle" in kinds else ():
+            _keep(found, hit)
+        for hit in _linked(conn, scope, vehicles, "vehicle") if "person" in kinds else ():
+            _keep(found, hit)
+    if query.fragment or query.is_address or (query.names and kinds == {"location"}):
+        if kinds == {"location"} and not query.is_address and not query.fragment:
+            query = replace(query, words=query.names)
+        places = _locations(conn, scope, query)
+        for hit in places if "location" in kinds else ():
+            _keep(found, hit)
+        for hit in _linked(conn, scope, places, None) if "person" in kinds else ():
+            _keep(found, hit)
+    return sorted(found.values(), key=_order)
+
+
+def _order(hit: _Hit) -> tuple[float, int, str]:
+    """Best score first; among equals, the entity more records hold; then by id (stable)."""
+    return (-round(hit.score, 4), -len(hit.rows), hit.entity_id)
+
+
+def _person_name(values: dict[str, Any] | Any) -> str | None:
+    parts = [values.get(name) for name in ("forename", "middle_names", "surname")]
+    return " ".join(part for part in parts if part) or None
+
+
+def _plate(vrm: str | None) -> str | None:
+    """A plate spaced as printed, or as stored if it is in no GB format."""
+    if not vrm:
+        return None
+    try:
+        return display(vrm)
+    except InvalidValue:
+        return vrm
+
+
+def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
+    if kind == "person":
+        names = Counter(n for row in rows if (n := _person_name(row.values)))
+    elif kind == "vehicle":
+        names = Counter(
+            " ".join(
+                part
+                for part in (
+                    _plate(row.values.get("vrm")),
+                    row.values.get("colour"),
+                    row.values.get("make"),
+                    row.values.get("model"),
+                )
+                if part
+            )
+            for row in rows
+        )
+    else:
+        names = Counter(
+            ", ".join(
+                str(part)
+                for part in (
+                    *(row.values.get("lines") or ()),
+                    row.values.get("town"),
+                    row.values.get("postcode"),
+                )
+                if part
+            )
+            for row in rows
+        )
+    ranked = sorted(((-count, name) for name, count in names.items() if name))
+    return ranked[0][1] if ranked else None
+
+
+def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
+    """Sources, last seen and markers of a page, from the rows the viewer may see."""
+    summaries: dict[str, search_index.Summary] = {}
+    for kind in KINDS:
+        ids = [hit.entity_id for hit in page if hit.kind == kind]
+        if ids:
+            summaries.update(search_index.summaries(conn, scope, kind, ids))
+    results = []
+    for hit in page:
+        summary = summaries[hit.entity_id]
+        results.append(
+            Result(
+                entity_id=hit.entity_id,
+                kind=hit.kind,
+                score=round(hit.score, 4),
+                display_name=_display(hit.kind, hit.rows),
+                sources=len(summary.sources),
+                last_seen=summary.last_seen,
+                markers=sorted(
+                    summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
+                ),
+            )
+        )
+    return results
+
+
+def _check(kind: str | None, limit: int) -> frozenset[str]:
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(
+            f"no kind {kind[:20]!r}", [FieldError("kind", f"one of {', '.join(KINDS)}")]
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(
+            f"limit must be between 1 and {MAX_LIMIT}", [FieldError("limit", "1 to 100")]
+        )
+    return frozenset({kind} if kind else KINDS)
+
+
+def search(
+    engine: Engine,
+    settings: Settings,
+    viewer: Viewer,
+    text: str,
+    *,
+    kind: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> SearchPage:
+    """Golden entities answering `text`, ranked, as `viewer` may see them; audited.
+
+    Args:
+        text: what was typed: a name, date of birth, postcode, plate, address or phone.
+        kind: only `person`, `vehicle` or `location` results.
+        limit: results per page (1 to 100).
+        cursor: the `cursor` of the previous page, for the next one.
+        now: when the search happens (agreements' dates, ages); the present by default.
+
+    Raises:
+        InvalidInput: (422) nothing searchable, too long, a bad kind, limit or cursor, or no
+            purpose the viewer may state. Recorded as a denied consultation.
+    """
+    now = now or datetime.now(UTC)
+    entry = replace(
+        viewer.consultation(ACTION), query=text[:MAX_LENGTH], in_results=True, occurred_at=now
+    )
+    try:
+        kinds = _check(kind, limit)
+        offset = _offset(cursor)
+        query = parse(text)
+        with engine.connect() as conn:
+            scope = scope_for(
+                conn, viewer, now, require_justification=settings.require_justification
+            )
+            hits = _find(conn, scope, query, kinds, now.date())
+            page = hits[offset : offset + limit]
+            results = _describe(conn, scope, page)
+    except PolestarError as exc:
+        refusal = {"status": exc.status, "reason": type(exc).__name__}
+        audit.record(engine, replace(entry, details=refusal).denied(), settings)
+        raise
+    more = offset + limit < len(hits)
+    audit.record(
+        engine,
+        replace(
+            entry,
+            entity_ids=tuple(result.entity_id for result in results),
+            details={"kind": kind, "total": len(hits), "offset": offset},
+        ),
+        settings,
+    )
+    return SearchPage(results, len(hits), _cursor(offset + limit) if more else None)

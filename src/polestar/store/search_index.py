@@ -1,0 +1,472 @@
+"""The search index table, and the scoped reads search builds its results from.
+
+`search_keys` holds, for every placed person, vehicle and location row, the keys search looks
+up (`search.keys`) with the record and the entity that holds it now. Looking keys up gives
+candidate entities only; every value a result shows — and whether it is shown at all — comes
+from `entity_rows`, which applies the viewer's scope in SQL (`visible.visible_rows`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.pole.vocabularies import Kind
+from polestar.store.scope import Scope
+from polestar.store.tables import (
+    entity_members,
+    events,
+    links,
+    locations,
+    objects,
+    persons,
+    search_keys,
+    source_records,
+)
+from polestar.store.visible import (
+    VisibleRow,
+    grant_clause,
+    visible_clause,
+    visible_rows,
+)
+
+_BATCH = 20_000
+_CHUNK = 2_000
+# Source records per source system read to rank one candidate entity.
+PER_SOURCE = 2
+# The entity kinds search finds, with the typed table and the columns their keys come from.
+_SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
+    "person": (
+        Kind.PERSON,
+        persons,
+        ("forename", "middle_names", "surname", "aliases", "dob"),
+    ),
+    "vehicle": (Kind.OBJECT, objects, ("vrm",)),
+    "location": (Kind.LOCATION, locations, ("lines", "town", "postcode")),
+}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A placed typed row, as the index builder reads it."""
+
+    kind: str
+    entity_id: str
+    record_id: int
+    values: dict[str, Any]
+
+
+def _placed_query(kind: str, where: sa.ColumnElement[bool] | None = None) -> sa.Select[Any]:
+    _, row, columns = _SOURCES[kind]
+    conditions = [
+        entity_members.c.kind == kind,
+        entity_members.c.record_id == row.c.record_id,
+        entity_members.c.source_key == row.c.source_key,
+    ]
+    if kind == "vehicle":
+        conditions.append(row.c.object_type == "vehicle")
+    if where is not None:
+        conditions.append(where)
+    return sa.select(entity_members.c.entity_id, row.c.record_id, *(row.c[c] for c in columns))\
+        .where(*conditions)  # fmt: skip
+
+
+def _placed(conn: Connection, query: sa.Select[Any], kind: str) -> Iterator[Placed]:
+    for result in conn.execute(query).mappings():
+        values = dict(result)
+        yield Placed(kind, values.pop("entity_id"), values.pop("record_id"), values)
+
+
+def all_placed(conn: Connection) -> Iterator[Placed]:
+    """Every placed person, vehicle and location row, streamed."""
+    for kind in _SOURCES:
+        query = _placed_query(kind).execution_options(stream_results=True, yield_per=_BATCH)
+        yield from _placed(conn, query, kind)
+
+
+def placed_in(conn: Connection, record_ids: Sequence[int]) -> list[Placed]:
+    """The placed rows of these source records, and every other row of the entities they are
+    in (a new record can merge entities, moving rows that were indexed under another id)."""
+    found: list[Placed] = []
+    for kind in _SOURCES:
+        entity_ids: set[str] = set()
+        for chunk in _chunks(sorted(set(record_ids))):
+            entity_ids.update(
+                conn.execute(
+                    sa.select(entity_members.c.entity_id).where(
+                        entity_members.c.kind == kind, entity_members.c.record_id.in_(chunk)
+                    )
+                ).scalars()
+            )
+        for chunk in _chunks(sorted(entity_ids)):
+            query = _placed_query(kind, entity_members.c.entity_id.in_(chunk))
+            found.extend(_placed(conn, query, kind))
+    return found
+
+
+def stale_record_ids(conn: Connection) -> list[int]:
+    """Source records with a placed row the index does not hold under its current entity."""
+    key = search_keys.alias()
+    indexed = sa.exists().where(
+        key.c.record_id == entity_members.c.record_id,
+        key.c.entity_id == entity_members.c.entity_id,
+    )
+    query = (
+        sa.select(entity_members.c.record_id)
+        .where(entity_members.c.kind.in_(list(_SOURCES)), sa.not_(indexed))
+        .distinct()
+    )
+    return sorted(conn.execute(query).scalars())
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
+    """Insert (key, entity_id, record_id) rows in batches; returns how many.
+
+    A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
+    (PostgreSQL: COPY) rather than through per-row statement compilation.
+    """
+    written = 0
+    iterator = iter(rows)
+    while batch := list(islice(iterator, _BATCH)):
+        if conn.dialect.name == "postgresql":
+            raw: Any = conn.connection.driver_connection
+            with (
+                raw.cursor() as cursor,
+                cursor.copy("COPY search_keys (key, entity_id, record_id) FROM STDIN") as copy,
+            ):
+                for row in batch:
+                    copy.write_row(row)
+        else:
+            conn.exec_driver_sql(
+                "INSERT INTO search_keys (key, entity_id, record_id) VALUES (?, ?, ?)", batch
+            )
+        written += len(batch)
+    return written
+
+
+def delete_records(conn: Connection, record_ids: Iterable[int]) -> None:
+    """Drop the keys of these source records."""
+    for chunk in _chunks(sorted(set(record_ids))):
+        conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(chunk)))
+
+
+def clear(conn: Connection) -> None:
+    """Empty the index and drop its B-trees, so a full rebuild inserts without maintaining
+    them (`restore_indexes` builds them once, sorted, at the end)."""
+    conn.execute(search_keys.delete())
+    for index in search_keys.indexes:
+        index.drop(conn)
+
+
+# Tables a search reads; PostgreSQL plans them well only with statistics, which a bulk load
+# followed at once by searches (ingest, link, serve) has not had time to gather.
+_READ = ("search_keys", "entity_members", "persons", "objects", "locations", "events", "links")
+
+
+def restore_indexes(conn: Connection) -> None:
+    """Build the index's B-trees after a full rebuild, and refresh the planner's statistics."""
+    for index in search_keys.indexes:
+        index.create(conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"ANALYZE {', '.join(_READ)}"))
+    else:
+        conn.execute(sa.text("ANALYZE search_keys"))
+
+
+Terms = Sequence[Mapping[str, int]]
+
+
+def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
+    """(entity_id, record_id, term, weight) for every key of every term, optionally for some
+    entities only."""
+    parts = []
+    for number, keys in enumerate(terms):
+        for weight in sorted(set(keys.values())):
+            conditions = [search_keys.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
+            if chosen is not None:
+                conditions.append(search_keys.c.entity_id.in_(chosen))
+            parts.append(
+                sa.select(
+                    search_keys.c.entity_id,
+                    search_keys.c.record_id,
+                    sa.literal(number).label("term"),
+                    sa.literal(weight).label("weight"),
+                ).where(*conditions)
+            )
+    return sa.union_all(*parts).subquery()
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate entities, best first, each with the source records to rank it by."""
+
+    records: dict[str, list[int]]
+    best: int  # the best entity's score: the sum of its best weight per term
+
+
+def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> Candidates:
+    """Entities with keys of at least `need` of `terms`, best first, each with the source
+    records to rank it by.
+
+    Args:
+        terms: one mapping of keys to weights per query term (an exact key outweighs a
+            one-letter deletion); an entity scores its best weight for each term it hits.
+        need: the fewest terms an entity must hit.
+        limit: the most entities returned.
+
+    Returns:
+        Each entity, best first (then by id), with its records scoring best, at most
+        `PER_SOURCE` of each source system: a prolific person's hundreds of records need not
+        all be read to rank them, and a viewer who may see only one source still gets some.
+    """
+    if not any(terms):
+        return Candidates({}, 0)
+    hits = _term_hits(terms, None)
+    per_term = (
+        sa.select(hits.c.entity_id, sa.func.max(hits.c.weight).label("weight"))
+        .group_by(hits.c.entity_id, hits.c.term)
+        .subquery()
+    )
+    score = sa.func.sum(per_term.c.weight).label("score")
+    ranked = conn.execute(
+        sa.select(per_term.c.entity_id, score)
+        .group_by(per_term.c.entity_id)
+        .having(sa.func.count() >= need)
+        .order_by(score.desc(), per_term.c.entity_id)
+        .limit(limit)
+    )
+    scored = ranked.all()
+    chosen = [entity_id for entity_id, _ in scored]
+    if not chosen:
+        return Candidates({}, 0)
+    hits = _term_hits(terms, chosen)
+    per_record_term = (
+        sa.select(hits.c.entity_id, hits.c.record_id, sa.func.max(hits.c.weight).label("weight"))
+        .group_by(hits.c.entity_id, hits.c.record_id, hits.c.term)
+        .subquery()
+    )
+    per_record = (
+        sa.select(
+            per_record_term.c.entity_id,
+            per_record_term.c.record_id,
+            sa.func.sum(per_record_term.c.weight).label("score"),
+        )
+        .group_by(per_record_term.c.entity_id, per_record_term.c.record_id)
+        .subquery()
+    )
+    place = (
+        sa.func.row_number()
+        .over(
+            partition_by=(per_record.c.entity_id, source_records.c.source),
+            order_by=(per_record.c.score.desc(), per_record.c.record_id),
+        )
+        .label("place")
+    )
+    numbered = (
+        sa.select(per_record.c.entity_id, per_record.c.record_id, place)
+        .join(source_records, source_records.c.id == per_record.c.record_id)
+        .subquery()
+    )
+    records: dict[str, list[int]] = {entity_id: [] for entity_id in chosen}
+    for entity_id, record_id in conn.execute(
+        sa.select(numbered.c.entity_id, numbered.c.record_id).where(numbered.c.place <= PER_SOURCE)
+    ):
+        records[entity_id].append(record_id)
+    return Candidates(records, int(scored[0][1]))
+
+
+def entity_rows(
+    conn: Connection,
+    scope: Scope,
+    kind: str,
+    entity_ids: Sequence[str],
+    records: dict[str, list[int]] | None = None,
+    only: frozenset[str] | None = None,
+) -> dict[str, list[VisibleRow]]:
+    """The rows of these entities `scope` shows, redacted, by entity; an entity none of whose
+    rows is visible is absent.
+
+    Args:
+        records: read only these source records of each entity.
+        only: read no field outside these (`visible.visible_rows`).
+    """
+    pole_kind, row, _ = _SOURCES[kind]
+    if not entity_ids or not scope.grants_for(pole_kind):
+        return {}
+    member = entity_members.alias()
+    found: dict[str, list[VisibleRow]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(entity_ids)), 500):
+        conditions = [member.c.kind == kind, member.c.entity_id.in_(chunk)]
+        if records is not None:
+            wanted = sorted({r for entity_id in chunk for r in records.get(entity_id, ())})
+            conditions.append(member.c.record_id.in_(wanted))
+        owner = {
+            (record_id, key): entity_id
+            for record_id, key, entity_id in conn.execute(
+                sa.select(member.c.record_id, member.c.source_key, member.c.entity_id).where(
+                    *conditions
+                )
+            )
+        }
+        if not owner:
+            continue
+        where = sa.and_(
+            row.c.record_id.in_(sorted({record_id for record_id, _ in owner})),
+            sa.exists().where(
+                member.c.record_id == row.c.record_id,
+                member.c.source_key == row.c.source_key,
+                *conditions,
+            ),
+        )
+        for visible in visible_rows(conn, scope, pole_kind, where, only):
+            entity_id = owner.get((visible.record_id, visible.source_key))
+            if entity_id is not None:
+                found[entity_id].append(visible)
+    return dict(found)
+
+
+def linked_people(
+    conn: Connection, scope: Scope, rows: Sequence[VisibleRow], object_type: str | None = None
+) -> list[tuple[VisibleRow, str]]:
+    """Visible person rows linked to any of `rows` within their own source records, each with
+    its entity (`object_type` names the link kind of object rows: `vehicle`, `phone`)."""
+    if not rows or not scope.grants_for(Kind.PERSON):
+        return []
+    target = object_type or rows[0].kind.value
+    pairs = sorted({(row.record_id, row.source_key) for row in rows})
+    member = entity_members.alias()
+    linked = sa.exists().where(
+        links.c.record_id == persons.c.record_id,
+        links.c.from_kind == Kind.PERSON.value,
+        links.c.from_key == persons.c.source_key,
+        links.c.to_kind == target,
+        sa.tuple_(links.c.record_id, links.c.to_key).in_(pairs),
+    )
+    within = persons.c.record_id.in_(sorted({record_id for record_id, _ in pairs}))
+    people = visible_rows(conn, scope, Kind.PERSON, sa.and_(within, linked))
+    if not people:
+        return []
+    # By record (the primary key's prefix); a row-value IN list would not use the index.
+    owner = {
+        (record_id, key): entity_id
+        for record_id, key, entity_id in conn.execute(
+            sa.select(member.c.record_id, member.c.source_key, member.c.entity_id).where(
+                member.c.kind == Kind.PERSON.value,
+                member.c.record_id.in_(sorted({p.record_id for p in people})),
+            )
+        )
+    }
+    return [
+        (person, owner[person.record_id, person.source_key])
+        for person in people
+        if (person.record_id, person.source_key) in owner
+    ]
+
+
+def phones(conn: Connection, scope: Scope, number: str) -> list[VisibleRow]:
+    """Visible phone rows holding this E.164 number (the column has its own index)."""
+    return visible_rows(
+        conn,
+        scope,
+        Kind.OBJECT,
+        sa.and_(objects.c.object_type == "phone", objects.c.phone_number == number),
+    )
+
+
+@dataclass
+class Summary:
+    """What a result line shows of an entity beyond its name, from its visible rows only."""
+
+    sources: set[str] = field(default_factory=set)
+    markers: set[str] = field(default_factory=set)
+    last_seen: datetime | None = None
+
+
+def _members_of(kind: str, row: sa.Table, entity_ids: Sequence[str]) -> tuple[Any, list[Any]]:
+    member = entity_members.alias()
+    # No condition on `member.kind`: an entity id names its kind, and with one SQLite would
+    # read every member of the kind through the primary key instead of these entities'.
+    conditions = [
+        member.c.entity_id.in_(sorted(set(entity_ids))),
+        member.c.record_id == row.c.record_id,
+        member.c.source_key == row.c.source_key,
+    ]
+    if kind == "vehicle":
+        conditions.append(row.c.object_type == "vehicle")
+    return member, conditions
+
+
+def _showing(scope: Scope, kind: Kind, name: str) -> sa.ColumnElement[bool] | None:
+    """Rows of `kind` matching a grant that shows field `name`; None when no grant does."""
+    grants = [grant for grant in scope.grants_for(kind) if name in grant.fields]
+    return sa.or_(*(grant_clause(grant) for grant in grants)) if grants else None
+
+
+def summaries(
+    conn: Connection, scope: Scope, kind: str, entity_ids: Sequence[str]
+) -> dict[str, Summary]:
+    """Sources, warning markers and last seen of each entity, from the rows `scope` shows:
+    aggregated in SQL, so a prolific person's hundreds of records cost a few index probes, not
+    hundreds of decoded rows. Last seen is the latest visible event in a source record that
+    holds one of the entity's visible rows."""
+    pole_kind, row, _ = _SOURCES[kind]
+    found = {entity_id: Summary() for entity_id in entity_ids}
+    if not entity_ids or not scope.grants_for(pole_kind):
+        return found
+    member, joined = _members_of(kind, row, entity_ids)
+    visible = visible_clause(scope, pole_kind)
+    records: dict[int, set[str]] = defaultdict(set)
+    for entity_id, source, record_id in conn.execute(
+        sa.select(member.c.entity_id, row.c.source, row.c.record_id)
+        .where(*joined, visible)
+        .distinct()
+    ):
+        found[entity_id].sources.add(source)
+        records[record_id].add(entity_id)
+    markers = _showing(scope, pole_kind, "markers") if kind == "person" else None
+    if markers is not None:
+        text = sa.cast(persons.c.markers, sa.Text)
+        query = sa.select(member.c.entity_id, persons.c.markers).where(
+            *joined, visible, markers, persons.c.markers.is_not(None), text.not_in(["null", "[]"])
+        )
+        for entity_id, held in conn.execute(query):
+            found[entity_id].markers.update(
+                str(marker.get("code")) for marker in held or () if isinstance(marker, dict)
+            )
+    timed = _showing(scope, Kind.EVENT, "occurred_at")
+    if timed is None or not records:
+        return found
+    # Events by the records found above: one index range per record, whatever the planner
+    # would make of a four-way join.
+    for chunk in _chunks(sorted(records)):
+        query = (
+            sa.select(events.c.record_id, sa.func.max(events.c.occurred_at))
+            .where(
+                events.c.record_id.in_(chunk),
+                events.c.occurred_at.is_not(None),
+                visible_clause(scope, Kind.EVENT),
+                timed,
+            )
+            .group_by(events.c.record_id)
+        )
+        for record_id, when in conn.execute(query):
+            if when is None:
+                continue
+            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+            for entity_id in records[record_id]:
+                summary = found[entity_id]
+                if summary.last_seen is None or when > summary.last_seen:
+                    summary.last_seen = when
+    return found

@@ -1,0 +1,101 @@
+"""`polestar search` through the runner: its JSON contract as each user, refusals, and a
+record ingested after linking being found at once (the ingest hook refreshes the index)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner, Result
+
+from polestar.cli import app
+from polestar.settings import Settings
+from tests.canary import ALL, PURPOSES, Seeded, canary, canary_model, expected
+from tests.linkage.models import store_person_model
+from tests.search.indexed import indexed
+
+__all__ = ["canary", "canary_model", "indexed"]
+runner = CliRunner()
+FIELDS = {"entity_id", "kind", "score", "display_name", "sources", "last_seen", "markers"}
+
+
+def _search(*arguments: str) -> Result:
+    return runner.invoke(app, ["search", *arguments])
+
+
+@pytest.mark.parametrize("user", ["home-officer", "fire-caseworker", "cps-caseworker"])
+def test_json_holds_exactly_the_contract_fields(canary: Seeded, user: str) -> None:
+    result = _search("Tobias Quillfeather", "--as", user, "--purpose", PURPOSES[user], "--json")
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert set(found) == {"results", "total"}
+    assert found["total"] == len(found["results"])
+    assert {tuple(sorted(item)) for item in found["results"]} == {tuple(sorted(FIELDS))}
+    assert found["results"][0]["entity_id"] == canary.target
+    allowed = expected(user, "target", False) or set()
+    assert {c for c in ALL if c in result.stdout.lower()} <= allowed
+
+
+def test_kind_narrows_the_results(canary: Seeded) -> None:
+    result = _search("ST15 8AB", "--purpose", "investigation", "--kind", "location", "--json")
+    assert result.exit_code == 0, result.stderr
+    kinds = {item["kind"] for item in json.loads(result.stdout)["results"]}
+    assert kinds == {"location"}
+
+
+def test_the_table_shows_markers_and_the_name(canary: Seeded) -> None:
+    result = _search("quillfeather", "--purpose", "investigation")
+    assert result.exit_code == 0, result.stderr
+    assert canary.target in result.stdout
+    assert "VI" in result.stdout
+    assert "FI" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["", "--purpose", "investigation"],
+        ["smith", "--purpose", "investigation", "--kind", "weapon"],
+        ["smith"],
+    ],
+)
+def test_refusals_exit_2_with_one_line(canary: Seeded, arguments: list[str]) -> None:
+    result = _search(*arguments)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+
+
+NEWCOMER = (
+    "custody_ref,arrest_time,surname,forenames,dob,gender,pnc_id,cro_number,address,postcode,"
+    "phone,arrest_offence,custody_suite,markers\n"
+    "CU-777001,14/03/2025 02:17,ZQARRIVALSON,Zqnewcomer,01/03/1981,M,,,"
+    '"4 Zqnewstreet, Stone",ST15 8ZZ,,Assault,Stafford,\n'
+)
+
+
+def test_a_record_ingested_after_linking_is_found_at_once(
+    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+) -> None:
+    from tests.canary import write_exports
+
+    store_person_model(db, canary_model)
+    assert runner.invoke(app, ["ingest", str(write_exports(tmp_path / "first"))]).exit_code == 0
+    linked = runner.invoke(app, ["link"])
+    assert linked.exit_code == 0, linked.output
+    assert runner.invoke(app, ["demo", "users"]).exit_code == 0
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "custody.csv").write_text(NEWCOMER, encoding="utf-8")
+    ingested = runner.invoke(app, ["ingest", str(later)])
+    assert ingested.exit_code == 0, ingested.output
+    assert "linked on arrival" in ingested.stderr
+    result = _search("Zqnewcomer Arivalson", "--purpose", "investigation", "--json")
+    assert result.exit_code == 0, result.stderr
+    names = [item["display_name"] for item in json.loads(result.stdout)["results"]]
+    assert names == ["Zqnewcomer Zqarrivalson"]
+    found = _search("ST15 8ZZ", "--purpose", "investigation", "--kind", "location", "--json")
+    assert json.loads(found.stdout)["total"] == 1, found.stdout

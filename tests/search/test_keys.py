@@ -1,0 +1,65 @@
+"""Search keys: what a record is indexed under meets what a query looks up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from polestar.search.keys import (
+    location_keys,
+    name_keys,
+    person_keys,
+    query_name_keys,
+    surname_tokens,
+    tokens,
+    vehicle_keys,
+)
+
+
+def test_a_typo_in_the_query_meets_the_indexed_name() -> None:
+    indexed = name_keys("Jonathan", "Smith")
+    for typed in ("SMIHT", "SMTH", "SMITHH", "SMYTH"):
+        assert query_name_keys(typed).keys() & indexed, typed
+
+
+def test_an_unrelated_name_shares_no_key() -> None:
+    assert not query_name_keys("WALKER").keys() & name_keys("Jonathan", "Smith")
+
+
+def test_a_nickname_meets_its_formal_name_through_the_formal_form() -> None:
+    assert "k:WILLIAM" in query_name_keys("BILL")
+    assert "k:WILLIAM" in name_keys("William", "Jones")
+
+
+def test_double_barrelled_surnames_are_indexed_whole_and_by_part() -> None:
+    assert surname_tokens("Smith-Jones") == ["SMITH", "JONES", "SMITHJONES"]
+    assert surname_tokens("Smith Jones") == ["SMITH", "JONES", "SMITHJONES"]
+    keys = name_keys("Ann", "Smith-Jones")
+    assert {"n:JONES", "n:SMITHJONES", "i:A JONES", "i:A SMITH"} <= keys
+
+
+def test_person_keys_cover_aliases_and_the_date_of_birth() -> None:
+    keys = person_keys(
+        {
+            "forename": "Tobias",
+            "surname": "Quillfeather",
+            "dob": date(1980, 3, 1),
+            "aliases": [{"forename": "Toby", "surname": "Quill"}],
+        }
+    )
+    assert {"n:QUILLFEATHER", "n:QUILL", "b:1980-03-01"} <= keys
+
+
+def test_plates_are_found_by_any_run_of_three_characters() -> None:
+    keys = vehicle_keys("AB12CDE")
+    assert {"v:AB12CDE", "v:B12C", "v:2CDE", "v:CDE"} <= keys
+    assert "v:AC" not in keys
+
+
+def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
+    keys = location_keys({"lines": ["7 Mill Lane"], "town": "Stone", "postcode": "ST15 8AB"})
+    assert {"p:ST1", "p:ST15", "p:ST158", "p:ST158AB", "a:7", "a:MILL", "a:STONE"} <= keys
+
+
+def test_tokens_drop_what_has_no_letters() -> None:
+    assert tokens("'; DROP TABLE--") == ["DROP", "TABLE"]
+    assert tokens("***") == []

@@ -1,0 +1,59 @@
+"""Reading the search box: each kind of input, and text that holds nothing searchable."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from polestar.errors import InvalidInput
+from polestar.search.query import MAX_LENGTH, parse
+
+
+def test_a_name_with_a_date_of_birth() -> None:
+    query = parse("Jon Smyth 01/03/1980")
+    assert query.names == ("JON", "SMYTH")
+    assert query.dob == date(1980, 3, 1)
+
+
+def test_surname_first_with_an_initial_and_a_year() -> None:
+    query = parse("SMITH, J. 1984")
+    assert query.names == ("SMITH",)
+    assert query.initials == ("J",)
+    assert query.year == 1984
+
+
+def test_an_age_range() -> None:
+    assert parse("smith aged 30-40").ages == (30, 40)
+
+
+@pytest.mark.parametrize("typed", ["ab12 c", "AB12CDE", "st16 2", "ST16 2DJ", "b12-cd"])
+def test_plates_and_postcodes_whole_or_in_part_are_fragments(typed: str) -> None:
+    query = parse(typed)
+    assert query.fragment == "".join(ch for ch in typed if ch.isalnum()).upper()
+    assert not query.names
+
+
+def test_an_address_with_a_postcode() -> None:
+    query = parse("7 Mill Lane, Stone ST15 8AB")
+    assert query.postcode == "ST158AB"
+    assert query.words == ("7", "MILL", "LANE", "STONE")
+
+
+def test_a_phone_number() -> None:
+    assert parse("07700 900123").phone == "+447700900123"
+
+
+def test_full_width_letters_read_as_letters() -> None:
+    assert parse("ＳＭＩＴＨ").names == ("SMITH",)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", "x" * (MAX_LENGTH + 1), "'; --", "1990", "31/02/1980", "aged 40-30", "*"],
+)
+def test_nothing_searchable_is_a_clear_422(typed: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse(typed)
+    assert raised.value.status == 422
+    assert raised.value.message

@@ -1,0 +1,72 @@
+"""Ranking one visible record against a query: hand-picked names, dates and fragments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from polestar.search.query import parse
+from polestar.search.ranking import THRESHOLD, fragment_score, person_score
+
+TODAY = date(2026, 12, 1)
+JOHN = {"forename": "Jonathan", "middle_names": "Paul", "surname": "Smith-Jones",
+        "dob": date(1980, 3, 1)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Jonathan Smith-Jones",
+        "jonathon smith-jones",  # a slip
+        "SMITH-JONES, Jonathan",  # surname first
+        "Jon Smith Jones",  # a short form, the surname unhyphenated
+        "J. Smith-Jones",  # an initial
+        "Jonathan Jones",  # half of the surname
+        "Jonathan Smith-Jones 01/03/1980",
+    ],
+)
+def test_ways_of_typing_the_name_all_match(typed: str) -> None:
+    assert person_score(parse(typed), JOHN, TODAY) >= 0.8
+
+
+def test_the_exact_name_outranks_a_slip_and_a_short_form() -> None:
+    exact = person_score(parse("Jonathan Smith-Jones"), JOHN, TODAY)
+    slip = person_score(parse("Jonathon Smith-Jones"), JOHN, TODAY)
+    short = person_score(parse("Jon Smith-Jones"), JOHN, TODAY)
+    assert exact == 1.0
+    assert exact > slip
+    assert exact > short
+
+
+def test_another_name_does_not_match() -> None:
+    assert person_score(parse("Robert Bibi"), JOHN, TODAY) < THRESHOLD
+    # One word of two is not enough to match on its own.
+    assert person_score(parse("Jonathan Walker"), JOHN, TODAY) < 0.8
+
+
+def test_a_different_date_of_birth_lowers_the_score() -> None:
+    right = person_score(parse("Jonathan Smith-Jones 01/03/1980"), JOHN, TODAY)
+    wrong = person_score(parse("Jonathan Smith-Jones 05/11/1962"), JOHN, TODAY)
+    swapped = person_score(parse("Jonathan Smith-Jones 03/01/1980"), JOHN, TODAY)
+    assert right > swapped > wrong
+
+
+def test_an_age_range_excludes_people_outside_it() -> None:
+    assert person_score(parse("Smith-Jones aged 40-50"), JOHN, TODAY) > THRESHOLD
+    assert person_score(parse("Smith-Jones aged 20-30"), JOHN, TODAY) == 0.0
+    assert person_score(parse("Smith-Jones aged 40-50"), {**JOHN, "dob": None}, TODAY) == 0.0
+
+
+def test_a_name_the_viewer_may_not_see_matches_nothing() -> None:
+    redacted = {"dob": date(1980, 3, 1)}  # the agreement shows no name fields
+    assert person_score(parse("Jonathan Smith-Jones"), redacted, TODAY) == 0.0
+
+
+def test_fragments_rank_whole_then_start_then_inside() -> None:
+    whole = fragment_score("AB12CDE", "AB12 CDE")
+    start = fragment_score("AB12C", "AB12CDE")
+    inside = fragment_score("12CDE", "AB12CDE")
+    assert whole == 1.0
+    assert whole > start > inside > 0
+    assert fragment_score("ZZ99", "AB12CDE") == 0.0

@@ -1,0 +1,162 @@
+"""Search as a service on the canary county: each demo user finds exactly what their agreement
+lets them see — hits, counts, last seen and markers built from visible records only — and each
+search is audited with what it returned, its text only in the erasable payload."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from polestar import audit
+from polestar.access import viewer_for
+from polestar.errors import InvalidInput
+from polestar.search import SearchPage, search
+from tests.canary import (
+    ACTOR,
+    ALL,
+    CRIME_ALIAS,
+    INTEL_ALIAS,
+    INTEL_SEEN,
+    JUSTIFICATION,
+    PERSONS,
+    PURPOSES,
+    USERS,
+    Seeded,
+    canary,
+    canary_model,
+    expected,
+)
+from tests.search.indexed import indexed
+
+__all__ = ["canary", "canary_model", "indexed"]
+
+# How someone would type each canary person's name.
+NAMES = {
+    "target": "Tobias Quillfeather",
+    "associate": "Zqassociate Penhaligon",
+    "victim": "Zqvictim Ashdown",
+    "child": "zqchild brownlow",
+}
+
+
+def _search(
+    canary: Seeded, user: str, text: str, justified: bool = False, **options: Any
+) -> SearchPage:
+    viewer = viewer_for(canary.engine, user, PURPOSES[user], JUSTIFICATION if justified else None)
+    return search(canary.engine, canary.settings, viewer, text, **options)
+
+
+def _canaries(page: SearchPage) -> set[str]:
+    body = str(page.as_dict()).lower()
+    return {canary for canary in ALL if canary in body}
+
+
+def _ids(page: SearchPage) -> list[str]:
+    return [result.entity_id for result in page.results]
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_each_user_finds_exactly_the_people_their_agreement_shows(
+    canary: Seeded, user: str, justified: bool
+) -> None:
+    for person in PERSONS:
+        page = _search(canary, user, NAMES[person], justified)
+        allowed = expected(user, person, justified)
+        if allowed is None:
+            assert canary.entity(person) not in _ids(page), (person, page)
+            assert _canaries(page) == set(), (person, page)
+        else:
+            assert canary.entity(person) in _ids(page), (person, page)
+            assert _canaries(page) <= allowed, (person, page)
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_a_name_held_only_in_an_invisible_record_finds_nobody(
+    canary: Seeded, user: str, justified: bool
+) -> None:
+    allowed = expected(user, "target", justified) or frozenset()
+    for alias in (INTEL_ALIAS, CRIME_ALIAS):
+        page = _search(canary, user, alias, justified)
+        found = canary.target in _ids(page)
+        assert found == (alias in allowed), (alias, page)
+
+
+def test_sources_and_last_seen_come_from_visible_records_only(canary: Seeded) -> None:
+    officer = _search(canary, "home-officer", NAMES["target"]).results[0]
+    analyst = _search(canary, "home-analyst", NAMES["target"], justified=True).results[0]
+    assert officer.entity_id == analyst.entity_id == canary.target
+    assert officer.sources == 4  # courts, crime, custody, probation
+    assert officer.last_seen is not None
+    assert not officer.last_seen.isoformat().lower().startswith(INTEL_SEEN)
+    assert analyst.last_seen is not None
+    assert analyst.last_seen.isoformat().lower().startswith(INTEL_SEEN)
+
+
+def test_markers_come_from_visible_records_only(canary: Seeded) -> None:
+    fire = _search(canary, "fire-caseworker", NAMES["target"]).results[0]
+    courts = _search(canary, "courts-caseworker", NAMES["target"]).results[0]
+    assert fire.markers == ["VI", "FI"]
+    assert fire.sources == 2  # custody and crime, the records fire may see
+    assert courts.markers == []
+
+
+def test_the_audit_entry_lists_what_was_returned_and_keeps_the_text_in_the_payload(
+    canary: Seeded,
+) -> None:
+    page = _search(canary, "cps-caseworker", "quillfeather")
+    found = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Reader(ACTOR))[-1]
+    assert found.entry.action == "search"
+    assert found.entry.in_results is True
+    assert found.entry.entity_ids == tuple(_ids(page))
+    assert found.entry.purpose == "prosecution"
+    assert found.query == "quillfeather"
+    assert "quillfeather" not in str(found.entry.as_dict()).lower()
+
+
+# Hostile input: refused with a clear 422, or answered like any other text.
+REFUSED = ["", "x" * 10_000, "%_%", "\x00\x1f", "🙂🙂", "(((("]
+ANSWERED = [
+    "'; DROP TABLE persons; --",
+    '" OR 1=1 --',
+    'smith* NEAR(john) AND NOT "x"',
+    "Ѕmіth",  # Cyrillic look-alikes
+    "ＳＭＩＴＨ",
+    "ab",
+]
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_hostile_queries_with_nothing_to_search_are_a_clear_422(canary: Seeded, text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"\w") as raised:
+        _search(canary, "home-officer", text)
+    assert raised.value.status == 422
+
+
+@pytest.mark.parametrize("text", ANSWERED)
+def test_hostile_queries_with_words_in_them_are_answered(canary: Seeded, text: str) -> None:
+    page = _search(canary, "home-officer", text)
+    assert page.total == len(page.results)
+    assert canary.target not in _ids(page)
+
+
+def test_the_query_text_reaches_no_log(canary: Seeded, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        _search(canary, "home-officer", "Zqvictim Ashdown")
+        with pytest.raises(InvalidInput):
+            _search(canary, "home-officer", "zqhostile" * 30)
+    assert "zqvictim" not in caplog.text.lower()
+    assert "zqhostile" not in caplog.text.lower()
+
+
+def test_a_denied_search_is_audited_without_its_text(canary: Seeded) -> None:
+    viewer = viewer_for(canary.engine, "fire-caseworker", "prosecution")
+    with pytest.raises(InvalidInput):
+        search(canary.engine, canary.settings, viewer, "quillfeather")
+    found = audit.by_user(canary.engine, "fire-caseworker", reader=audit.Reader(ACTOR))[-1]
+    assert found.entry.action == "search"
+    assert found.entry.outcome == "denied"
+    assert found.entry.entity_ids == ()
