@@ -20,7 +20,9 @@ from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.person_index import index_path, open_index
 from polestar.linkage.run import link
 from polestar.retention.disposal import dispose
+from polestar.search.index import rebuild
 from polestar.search.profile import person_view
+from polestar.search.results import search
 from polestar.store.entities import members
 from polestar.store.tables import (
     audit_payloads,
@@ -179,3 +181,17 @@ def test_sqlite_file_holds_no_byte_of_the_disposed_records(
     with seeded.engine.connect() as conn:
         kept = conn.execute(sa.select(persons.c.source).distinct()).scalars().all()
     assert set(kept) == {"probation", "courts", "incidents"}  # partners', and the caller
+
+
+def test_a_name_only_disposed_records_held_is_found_no_more(seeded: Seeded) -> None:
+    engine = seeded.engine
+    rebuild(engine)
+    viewer = viewer_for(engine, "home-analyst", "investigation", "Quillfeather burglary")
+    before = search(engine, seeded.settings, viewer, CRIME_ALIAS)
+    assert [r.entity_id for r in before.results][:1] == [seeded.target], before
+
+    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=ACTOR)
+
+    assert disposed.removed["search keys"] > 0
+    after = search(engine, seeded.settings, viewer, CRIME_ALIAS)
+    assert after.results == []

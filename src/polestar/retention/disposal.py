@@ -5,9 +5,6 @@ transaction with the tombstones, the decision and the erasure entry; the person 
 outside the store, is invalidated once that commits. Partners' records of the same entity are
 never touched. A record is disposed whole: a home-force record naming other people too (a
 crime with its victim) goes with it (docs/retention.md).
-
-Extension point: a stage that copies personal data into a table of its own (the search
-index) adds its eraser with `register_place` — no change here.
 """
 
 from __future__ import annotations
@@ -66,6 +63,7 @@ PLACES: dict[str, Place] = {
     "review items": lambda c, d: erase.review_items_of(c, d.record_ids),
     "link constraints": lambda c, d: erase.link_constraints_of(c, d.record_ids),
     "person joins": lambda c, d: erase.person_joins_of(c, d.record_ids),
+    "search keys": lambda c, d: erase.search_keys_of(c, d.record_ids),
     "term frequencies": _term_frequencies,
     "entity members": lambda c, d: erase.members_of(c, d.record_ids, d.run_id),
     "quarantine": lambda c, d: erase.quarantine_of(c, d.names),
@@ -73,16 +71,6 @@ PLACES: dict[str, Place] = {
     "record versions": lambda c, d: erase.versions_of(c, d.record_ids),
     "source records": lambda c, d: erase.records_of(c, d.record_ids),
 }
-
-
-def register_place(name: str, place: Place) -> None:
-    """Add a place personal data is copied to (a search index, say); it runs before the
-    source records themselves are deleted, so it can still join on them."""
-    if name in PLACES:
-        raise ValueError(f"a disposal place named {name!r} exists")
-    last = PLACES.pop("source records")
-    PLACES[name] = place
-    PLACES["source records"] = last
 
 
 @dataclass

@@ -25,6 +25,7 @@ from polestar.store.tables import (
     quarantine,
     record_versions,
     review_items,
+    search_keys,
     source_records,
 )
 
@@ -56,6 +57,11 @@ def person_joins_of(conn: Connection, record_ids: Sequence[int]) -> int:
         person_joins.c.record_id.in_(record_ids), person_joins.c.other_record_id.in_(record_ids)
     )
     return _deleted(conn, person_joins.delete().where(either))
+
+
+def search_keys_of(conn: Connection, record_ids: Sequence[int]) -> int:
+    """The search index's keys taken from a disposed record."""
+    return _deleted(conn, search_keys.delete().where(search_keys.c.record_id.in_(record_ids)))
 
 
 def members_of(conn: Connection, record_ids: Sequence[int], run_id: int) -> int:
