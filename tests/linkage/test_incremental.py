@@ -24,11 +24,12 @@ from polestar.cli import app
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.arrivals import link_unplaced, start_arrivals
 from polestar.linkage.run import link
+from polestar.search.index import rebuild
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.schema import upgrade
-from polestar.store.tables import entity_changes, runs
+from polestar.store.tables import entity_changes, runs, search_keys
 from tests.conftest import _postgres_database
 from tests.ingest.exports import CUSTODY_HEADER
 from tests.linkage.models import ACTOR, store_person_model
@@ -228,6 +229,7 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
     ingest(db, plan_inputs([first, known]), settings, actor=ACTOR)
     store_person_model(db, model)
     link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    rebuild(db)  # as `polestar link` does
     before = _placement(db, "location")
     a, b = before[("fire_premises", "PR-T-A")], before[("fire_premises", "PR-T-B")]
     assert a != b
@@ -252,3 +254,17 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
             )
         ).scalars()
         assert list(reasons) == ["merged"]
+    # The ingest refreshed the search index: the absorbed id's keys now name the older one,
+    # exactly as a rebuild would have them.
+    refreshed = _search_keys(db)
+    assert not any(entity == newer for _key, entity, _record in refreshed)
+    rebuild(db)
+    assert refreshed == _search_keys(db)
+
+
+def _search_keys(engine: Engine) -> list[tuple[str, str, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(search_keys.c.key, search_keys.c.entity_id, search_keys.c.record_id)
+        )
+        return sorted((key, entity, record) for key, entity, record in rows)

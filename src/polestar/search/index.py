@@ -55,14 +55,14 @@ def rebuild(engine: Engine) -> IndexReport:
 
 
 def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
-    """Re-index these source records and the entities they are in now (ingest's chunk hook
-    calls it after incremental linkage has placed them)."""
+    """Re-index these source records (ingest's chunk hook calls it after incremental linkage
+    has placed them), and whole any entity one of them merged others into."""
     started = time.perf_counter()
     records: set[int] = set()
     with engine.begin() as conn:
-        placed = search_index.placed_in(conn, record_ids)
-        search_index.delete_records(conn, {*record_ids, *(row.record_id for row in placed)})
-        written = search_index.write_keys(conn, _rows(placed, records))
+        arrived = search_index.arrived(conn, record_ids)
+        search_index.delete_keys(conn, record_ids, arrived)
+        written = search_index.write_keys(conn, _rows(arrived.rows, records))
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Scope
 from polestar.store.tables import (
+    entity_changes,
     entity_members,
     events,
     links,
@@ -91,24 +92,73 @@ def all_placed(conn: Connection) -> Iterator[Placed]:
         yield from _placed(conn, query, kind)
 
 
-def placed_in(conn: Connection, record_ids: Sequence[int]) -> list[Placed]:
-    """The placed rows of these source records, and every other row of the entities they are
-    in (a new record can merge entities, moving rows that were indexed under another id)."""
-    found: list[Placed] = []
+@dataclass(frozen=True)
+class Arrived:
+    """What re-indexing a set of source records must write and drop."""
+
+    rows: list[Placed]  # their placed rows, and every row of an entity that absorbed another
+    entities: set[str]  # entities whose keys are rewritten whole: the absorbing and absorbed
+    records: set[int]  # the records of those entities, where their keys are found
+
+
+def arrived(conn: Connection, record_ids: Sequence[int]) -> Arrived:
+    """The placed rows of these source records. An arrival that merged entities leaves the
+    absorbed ones' rows indexed under retired ids: the entities that absorbed them (found
+    through `entity_changes`, while the index still holds a retired id) are re-read whole."""
+    rows: list[Placed] = []
+    rewritten: set[str] = set()
+    records: set[int] = set()
+    ids = set(record_ids)
     for kind in _SOURCES:
-        entity_ids: set[str] = set()
-        for chunk in _chunks(sorted(set(record_ids))):
-            entity_ids.update(
-                conn.execute(
-                    sa.select(entity_members.c.entity_id).where(
-                        entity_members.c.kind == kind, entity_members.c.record_id.in_(chunk)
-                    )
-                ).scalars()
-            )
-        for chunk in _chunks(sorted(entity_ids)):
-            query = _placed_query(kind, entity_members.c.entity_id.in_(chunk))
-            found.extend(_placed(conn, query, kind))
+        current: set[str] = set()
+        for chunk in _chunks(sorted(ids)):
+            query = _placed_query(kind, entity_members.c.record_id.in_(chunk))
+            found = list(_placed(conn, query, kind))
+            rows += found
+            current.update(row.entity_id for row in found)
+        for entity_id, absorbed in _absorbed(conn, current).items():
+            if not _still_indexed(conn, entity_id, absorbed):
+                continue
+            query = _placed_query(kind, entity_members.c.entity_id == entity_id)
+            whole = list(_placed(conn, query, kind))
+            rows += (row for row in whole if row.record_id not in ids)
+            records |= {row.record_id for row in whole}
+            rewritten |= {entity_id, *absorbed}
+    return Arrived(rows, rewritten, records)
+
+
+def _absorbed(conn: Connection, entity_ids: set[str]) -> dict[str, set[str]]:
+    """For each of these entities that absorbed others, every retired id merged into it,
+    directly or through others."""
+    merged_into: dict[str, set[str]] = defaultdict(set)
+    for old, new in conn.execute(
+        sa.select(entity_changes.c.old_id, entity_changes.c.new_id).where(
+            entity_changes.c.reason == "merged"
+        )
+    ):
+        merged_into[new].add(old)
+    found: dict[str, set[str]] = {}
+    for entity_id in entity_ids & merged_into.keys():
+        absorbed: set[str] = set()
+        frontier = merged_into[entity_id]
+        while frontier:
+            absorbed |= frontier
+            frontier = {o for new in frontier for o in merged_into.get(new, ())} - absorbed
+        found[entity_id] = absorbed
     return found
+
+
+def _still_indexed(conn: Connection, entity_id: str, absorbed: set[str]) -> bool:
+    """Whether any record of the entity is still indexed under one of the absorbed ids."""
+    records = sa.select(entity_members.c.record_id).where(entity_members.c.entity_id == entity_id)
+    return (
+        conn.execute(
+            sa.select(search_keys.c.record_id)
+            .where(search_keys.c.record_id.in_(records), search_keys.c.entity_id.in_(absorbed))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def stale_record_ids(conn: Connection) -> list[int]:
@@ -156,10 +206,18 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
     return written
 
 
-def delete_records(conn: Connection, record_ids: Iterable[int]) -> None:
-    """Drop the keys of these source records."""
+def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -> None:
+    """Drop every key of these source records, and the keys of `arrived`'s rewritten entities
+    (found through their records' index, never by scanning the table)."""
     for chunk in _chunks(sorted(set(record_ids))):
         conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(chunk)))
+    entities = sorted(arrived.entities)
+    for chunk in _chunks(sorted(arrived.records)):
+        conn.execute(
+            search_keys.delete().where(
+                search_keys.c.record_id.in_(chunk), search_keys.c.entity_id.in_(entities)
+            )
+        )
 
 
 def clear(conn: Connection) -> None:
