@@ -4,50 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
 from polestar.cli import sections
-from polestar.cli.app import (
-    AS_USER,
-    JUSTIFICATION,
-    PURPOSE,
-    app,
-    print_json,
-    stderr,
-    stdout,
-    store,
-    viewer,
-)
+from polestar.cli.app import stderr, stdout
 from polestar.search.location_profile import location_view
-from polestar.settings import get_settings
-
-location_app = typer.Typer(help="Places: golden location entities.", no_args_is_help=True)
-app.add_typer(location_app, name="location")
-
-
-@location_app.command("show")
-def show_command(
-    entity_id: str = typer.Argument(..., help="A location entity id (LOC-…)."),
-    purpose: str | None = PURPOSE,
-    justification: str | None = JUSTIFICATION,
-    as_user: str | None = AS_USER,
-    events_limit: int = sections.EVENTS_LIMIT,
-    events_cursor: str | None = sections.EVENTS_CURSOR,
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:
-    """Show a place built from the records you may see; the lookup is audited."""
-    view = location_view(
-        store(),
-        get_settings(),
-        viewer(as_user, purpose, justification),
-        entity_id,
-        events_limit=events_limit,
-        events_cursor=events_cursor,
-    ).as_dict()
-    if as_json:
-        print_json(view)
-    else:
-        _render(view)
 
 
 def _render(view: dict[str, Any]) -> None:
@@ -65,3 +24,6 @@ def _render(view: dict[str, Any]) -> None:
     sections.provenance(view["provenance"])
     if view["withheld"]:
         stderr.print(f"a justification would also show: {', '.join(view['withheld'])}")
+
+
+sections.show_group("location", "Places: golden location entities.", "LOC", location_view, _render)

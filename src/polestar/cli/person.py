@@ -4,51 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
 from rich.table import Table
 
 from polestar.cli import sections
-from polestar.cli.app import (
-    AS_USER,
-    JUSTIFICATION,
-    PURPOSE,
-    app,
-    print_json,
-    stderr,
-    stdout,
-    store,
-    viewer,
-)
+from polestar.cli.app import stderr, stdout
 from polestar.search.profile import person_view
-from polestar.settings import get_settings
-
-person_app = typer.Typer(help="People: golden person entities.", no_args_is_help=True)
-app.add_typer(person_app, name="person")
-
-
-@person_app.command("show")
-def show_command(
-    entity_id: str = typer.Argument(..., help="A person entity id (PER-…)."),
-    purpose: str | None = PURPOSE,
-    justification: str | None = JUSTIFICATION,
-    as_user: str | None = AS_USER,
-    events_limit: int = sections.EVENTS_LIMIT,
-    events_cursor: str | None = sections.EVENTS_CURSOR,
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:
-    """Show a person built from the records you may see; the lookup is audited."""
-    view = person_view(
-        store(),
-        get_settings(),
-        viewer(as_user, purpose, justification),
-        entity_id,
-        events_limit=events_limit,
-        events_cursor=events_cursor,
-    ).as_dict()
-    if as_json:
-        print_json(view)
-    else:
-        _render(view)
 
 
 def _markers(markers: list[dict[str, Any]]) -> None:
@@ -102,3 +62,6 @@ def _render(view: dict[str, Any]) -> None:
         stdout.print(f"last seen: {view['last_seen'][:16].replace('T', ' ')} UTC")
     if view["withheld"]:
         stderr.print(f"a justification would also show: {', '.join(view['withheld'])}")
+
+
+sections.show_group("person", "People: golden person entities.", "PER", person_view, _render)

@@ -6,18 +6,65 @@ so the readable output can never show a field the JSON does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from polestar.cli.app import stdout
+from polestar.cli.app import (
+    AS_USER,
+    JUSTIFICATION,
+    PURPOSE,
+    app,
+    print_json,
+    stdout,
+    store,
+    viewer,
+)
+from polestar.settings import get_settings
 
 EVENTS_LIMIT = typer.Option(20, "--events-limit", help="Events per page (1-200).")
 EVENTS_CURSOR = typer.Option(
     None, "--events-cursor", help="The `next_cursor` a previous page printed."
 )
+# A profile service: (engine, settings, viewer, entity id, events_limit=, events_cursor=) → a
+# view with `as_dict()`, audited.
+ProfileView = Callable[..., Any]
+
+
+def show_group(
+    noun: str, about: str, prefix: str, view: ProfileView, render: Callable[[dict[str, Any]], None]
+) -> None:
+    """Register `polestar NOUN show ENTITY`: the entity as the acting user may see it, for a
+    stated purpose, printed by `render` or as the view's JSON."""
+    group = typer.Typer(help=about, no_args_is_help=True)
+    app.add_typer(group, name=noun)
+
+    def show_command(
+        entity_id: str = typer.Argument(..., help=f"A {noun} entity id ({prefix}-…)."),
+        purpose: str | None = PURPOSE,
+        justification: str | None = JUSTIFICATION,
+        as_user: str | None = AS_USER,
+        events_limit: int = EVENTS_LIMIT,
+        events_cursor: str | None = EVENTS_CURSOR,
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        shown = view(
+            store(),
+            get_settings(),
+            viewer(as_user, purpose, justification),
+            entity_id,
+            events_limit=events_limit,
+            events_cursor=events_cursor,
+        ).as_dict()
+        if as_json:
+            print_json(shown)
+        else:
+            render(shown)
+
+    show_command.__doc__ = f"Show a {noun} built from the records you may see; audited."
+    group.command("show")(show_command)
 
 
 def sourced(title: str, items: Sequence[Mapping[str, Any]]) -> None:
