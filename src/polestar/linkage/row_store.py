@@ -32,7 +32,7 @@ class RowStore:
         self.columns: list[str] = [d[0] for d in index.sql("FROM idx.people LIMIT 0").description]
         assert self.columns[0] == "unique_id", self.columns
         self._entity = self.columns.index("entity_id")
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.db = sqlite3.connect(":memory:")
         self.db.executescript(_SCHEMA)
         people = index.execute("FROM idx.people")
         while rows := people.fetchmany(_BATCH):
