@@ -355,6 +355,24 @@ USERS = tuple(demo.username for demo in DEMO_USERS)
 PERSONS = ("target", "associate", "victim", "child")
 JUSTIFICATION = "Matrix check 4711: reviewing the case file"
 
+
+def canaries_in(text: str) -> set[str]:
+    """The canary strings a response, page or output shows (case-insensitive)."""
+    lowered = text.lower()
+    return {canary for canary in ALL if canary in lowered}
+
+
+def api_headers(seeded: Seeded, user: str, justified: bool = False) -> dict[str, str]:
+    """A demo user's token and stated purpose, with the justification when asked for."""
+    headers = {
+        "Authorization": f"Bearer {seeded.tokens[user]}",
+        "X-Polestar-Purpose": PURPOSES[user],
+    }
+    if justified:
+        headers["X-Polestar-Justification"] = JUSTIFICATION
+    return headers
+
+
 # What each agreement shows of the target (docs/access.md), as canaries.
 _HOME = frozenset(
     {DOB, PNC_TEXT, MARKER_DATE, CRN, CRIME_ALIAS, CRIME_HOME, CUSTODY_NAME, CUSTODY_HOME,

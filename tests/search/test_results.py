@@ -15,7 +15,6 @@ from polestar.errors import InvalidInput
 from polestar.search import SearchPage, search
 from tests.canary import (
     ACTOR,
-    ALL,
     CRIME_ALIAS,
     INTEL_ALIAS,
     INTEL_SEEN,
@@ -24,6 +23,7 @@ from tests.canary import (
     PURPOSES,
     USERS,
     Seeded,
+    canaries_in,
     canary,
     canary_model,
     expected,
@@ -49,8 +49,7 @@ def _search(
 
 
 def _canaries(page: SearchPage) -> set[str]:
-    body = str(page.as_dict()).lower()
-    return {canary for canary in ALL if canary in body}
+    return canaries_in(str(page.as_dict()))
 
 
 def _ids(page: SearchPage) -> list[str]:

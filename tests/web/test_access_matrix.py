@@ -10,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.canary import (
-    ALL,
     CRN,
     INTEL_KEY,
     JUSTIFICATION,
     PERSONS,
-    PURPOSES,
     USERS,
     Seeded,
+    api_headers,
+    canaries_in,
     canary,
     canary_model,
     expected,
@@ -32,21 +32,6 @@ pytestmark = pytest.mark.xdist_group("canary-api-matrix")
 AUDIT_READERS = {"home-dpo", "home-admin"}
 
 
-def _headers(canary: Seeded, user: str, justified: bool) -> dict[str, str]:
-    headers = {
-        "Authorization": f"Bearer {canary.tokens[user]}",
-        "X-Polestar-Purpose": PURPOSES[user],
-    }
-    if justified:
-        headers["X-Polestar-Justification"] = JUSTIFICATION
-    return headers
-
-
-def _canaries(body: str) -> set[str]:
-    lowered = body.lower()
-    return {canary for canary in ALL if canary in lowered}
-
-
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
 @pytest.mark.parametrize("user", USERS)
 def test_person_route_shows_each_user_exactly_what_their_agreement_allows(
@@ -54,15 +39,15 @@ def test_person_route_shows_each_user_exactly_what_their_agreement_allows(
 ) -> None:
     for person in PERSONS:
         response = client.get(
-            f"/api/v1/persons/{canary.entity(person)}", headers=_headers(canary, user, justified)
+            f"/api/v1/persons/{canary.entity(person)}", headers=api_headers(canary, user, justified)
         )
         allowed = expected(user, person, justified)
         if allowed is None:
             assert response.status_code == 404, (person, response.text)
-            assert _canaries(response.text) == set(), (person, response.text)
+            assert canaries_in(response.text) == set(), (person, response.text)
         else:
             assert response.status_code == 200, (person, response.text)
-            assert _canaries(response.text) == allowed, (person, response.text)
+            assert canaries_in(response.text) == allowed, (person, response.text)
             assert response.json()["entity_id"] == canary.entity(person)
         assert response.headers["cache-control"] == "no-store"
 
@@ -76,13 +61,13 @@ def test_vehicle_and_location_routes_show_each_user_exactly_what_their_agreement
         (f"/api/v1/vehicles/{canary.vehicle}", expected_vehicle(user, justified)),
         (f"/api/v1/locations/{canary.location}", expected_location(user, justified)),
     ):
-        response = client.get(path, headers=_headers(canary, user, justified))
+        response = client.get(path, headers=api_headers(canary, user, justified))
         if allowed is None:
             assert response.status_code == 404, (path, response.text)
-            assert _canaries(response.text) == set(), (path, response.text)
+            assert canaries_in(response.text) == set(), (path, response.text)
         else:
             assert response.status_code == 200, (path, response.text)
-            assert _canaries(response.text) == allowed, (path, response.text)
+            assert canaries_in(response.text) == allowed, (path, response.text)
         assert response.headers["cache-control"] == "no-store"
 
 
@@ -100,7 +85,7 @@ def test_audit_routes_answer_only_the_dpo_and_administrators(
         assert response.status_code == (200 if user in AUDIT_READERS else 403), response.text
         # The log holds identifiers and metadata: record ids (a CRN is probation's record
         # key), never names, addresses or anything else a record holds.
-        assert _canaries(response.text) <= {INTEL_KEY, CRN}, (path, response.text)
+        assert canaries_in(response.text) <= {INTEL_KEY, CRN}, (path, response.text)
         assert response.headers["cache-control"] == "no-store"
 
 
@@ -109,7 +94,7 @@ def test_the_dpo_sees_each_partner_lookup_with_its_purpose(
 ) -> None:
     for user in ("fire-caseworker", "cps-caseworker", "probation-caseworker"):
         response = client.get(
-            f"/api/v1/persons/{canary.target}", headers=_headers(canary, user, False)
+            f"/api/v1/persons/{canary.target}", headers=api_headers(canary, user, False)
         )
         assert response.status_code == 200, response.text
     response = client.get(
@@ -132,5 +117,5 @@ def test_no_canary_reached_the_application_logs(
 ) -> None:
     # The matrix above ran in this worker first (xdist_group).
     client.get(f"/api/v1/persons/{canary.target}?name=zqcustodymiddle")
-    leaked = [line for line in logs.lines if _canaries(line)]
+    leaked = [line for line in logs.lines if canaries_in(line)]
     assert leaked == []

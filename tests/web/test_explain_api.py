@@ -7,22 +7,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.canary import JUSTIFICATION, PURPOSES, USERS, Seeded, canary, canary_model
+from tests.canary import USERS, Seeded, api_headers, canary, canary_model
 from tests.explanations import PAIRS, canaries, visible_records
 from tests.web.logged_client import Collected, client, logs
 
 __all__ = ["canary", "canary_model", "client", "logs"]
 pytestmark = pytest.mark.xdist_group("canary-explain-api")
-
-
-def _headers(canary: Seeded, user: str, justified: bool = False) -> dict[str, str]:
-    headers = {
-        "Authorization": f"Bearer {canary.tokens[user]}",
-        "X-Polestar-Purpose": PURPOSES[user],
-    }
-    if justified:
-        headers["X-Polestar-Justification"] = JUSTIFICATION
-    return headers
 
 
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
@@ -35,7 +25,7 @@ def test_explain_route_answers_each_user_only_for_records_they_may_see(
         response = client.post(
             "/api/v1/explain",
             json={"records": list(pair)},
-            headers=_headers(canary, user, justified),
+            headers=api_headers(canary, user, justified),
         )
         assert canaries(response.text) <= canaries(" ".join(pair)), (pair, response.text)
         assert response.headers["cache-control"] == "no-store"
@@ -52,7 +42,7 @@ def test_invisible_and_unknown_records_get_the_same_404(client: TestClient, cana
         response = client.post(
             "/api/v1/explain",
             json={"records": ["custody:CU-000901", hidden]},
-            headers=_headers(canary, "fire-caseworker"),
+            headers=api_headers(canary, "fire-caseworker"),
         )
         answers.append((response.status_code, response.text.replace(hidden, "<record>")))
     assert answers[0] == answers[1]
@@ -67,7 +57,9 @@ def test_invisible_and_unknown_records_get_the_same_404(client: TestClient, cana
 def test_bad_input_is_a_422_envelope(
     client: TestClient, canary: Seeded, body: dict[str, object]
 ) -> None:
-    response = client.post("/api/v1/explain", json=body, headers=_headers(canary, "home-officer"))
+    response = client.post(
+        "/api/v1/explain", json=body, headers=api_headers(canary, "home-officer")
+    )
     assert response.status_code == 422, response.text
     assert response.json()["ok"] is False
     assert response.json()["errors"], response.text
@@ -86,7 +78,7 @@ def test_no_canary_reached_the_application_logs(
     client.post(
         "/api/v1/explain",
         json={"records": ["custody:CU-000901", "probation:X123456"]},
-        headers=_headers(canary, "home-analyst", justified=True),
+        headers=api_headers(canary, "home-analyst", justified=True),
     )
     leaked = [line for line in logs.lines if canaries(line) - {"x123456"}]
     assert leaked == []

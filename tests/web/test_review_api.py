@@ -12,12 +12,11 @@ from fastapi.testclient import TestClient
 from polestar import audit
 from polestar.web.app import create_app
 from tests.canary import (
-    ALL,
-    JUSTIFICATION,
     PERSONS,
-    PURPOSES,
     USERS,
     Seeded,
+    api_headers,
+    canaries_in,
     canary,
     canary_model,
     expected,
@@ -41,34 +40,20 @@ def client(canary: Seeded) -> Iterator[TestClient]:
         yield client
 
 
-def _headers(canary: Seeded, user: str, justified: bool = False) -> dict[str, str]:
-    headers = {
-        "Authorization": f"Bearer {canary.tokens[user]}",
-        "X-Polestar-Purpose": PURPOSES[user],
-    }
-    if justified:
-        headers["X-Polestar-Justification"] = JUSTIFICATION
-    return headers
-
-
-def _seen(text: str) -> set[str]:
-    return {c for c in ALL if c in text.lower()}
-
-
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
 @pytest.mark.parametrize("user", USERS)
 def test_review_list_shows_each_user_only_what_their_agreement_allows(
     client: TestClient, canary: Seeded, items: dict[str, int], user: str, justified: bool
 ) -> None:
-    response = client.get("/api/v1/review", headers=_headers(canary, user, justified))
+    response = client.get("/api/v1/review", headers=api_headers(canary, user, justified))
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
     allowed = set().union(*(expected(user, p, justified) or set() for p in PERSONS))
-    assert _seen(response.text) <= allowed, response.text
+    assert canaries_in(response.text) <= allowed, response.text
     for entry in response.json()["items"]:
         people = next((PEOPLE[n] for n, i in items.items() if i == entry["item"]), PERSONS)
         mine = set().union(*(expected(user, p, justified) or set() for p in people))
-        assert _seen(str(entry)) <= mine, entry
+        assert canaries_in(str(entry)) <= mine, entry
 
 
 def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded) -> None:
@@ -82,7 +67,7 @@ def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded
 def test_decision_routes_need_the_review_scope(
     client: TestClient, canary: Seeded, user: str
 ) -> None:
-    headers = _headers(canary, user)
+    headers = api_headers(canary, user)
     reviewer = user in REVIEWERS
     attempts = [
         (client.post, "/api/v1/review/999999/decision",
@@ -98,7 +83,7 @@ def test_decision_routes_need_the_review_scope(
         response = method(path, headers=headers, **({} if body is None else {"json": body}))
         assert response.status_code == (status if reviewer else 403), (path, response.text)
         assert response.headers["cache-control"] == "no-store"
-        assert _seen(response.text) == set(), response.text
+        assert canaries_in(response.text) == set(), response.text
         if response.status_code != 200:
             assert response.json()["ok"] is False
 
@@ -106,7 +91,7 @@ def test_decision_routes_need_the_review_scope(
 def test_a_decision_over_the_api_is_in_the_ledger_and_the_audit_trail(
     client: TestClient, canary: Seeded, items: dict[str, int]
 ) -> None:
-    headers = _headers(canary, "home-analyst")
+    headers = api_headers(canary, "home-analyst")
     response = client.post(
         f"/api/v1/review/{items['target']}/decision",
         headers=headers,

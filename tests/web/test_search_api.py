@@ -10,12 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.canary import (
-    ALL,
-    JUSTIFICATION,
     PERSONS,
-    PURPOSES,
     USERS,
     Seeded,
+    api_headers,
+    canaries_in,
     canary,
     canary_model,
     expected,
@@ -29,23 +28,8 @@ __all__ = ["canary", "canary_model", "client", "indexed", "logs"]
 pytestmark = pytest.mark.xdist_group("canary-search-api")
 
 
-def _headers(canary: Seeded, user: str, justified: bool = False) -> dict[str, str]:
-    headers = {
-        "Authorization": f"Bearer {canary.tokens[user]}",
-        "X-Polestar-Purpose": PURPOSES[user],
-    }
-    if justified:
-        headers["X-Polestar-Justification"] = JUSTIFICATION
-    return headers
-
-
-def _canaries(body: str) -> set[str]:
-    lowered = body.lower()
-    return {canary for canary in ALL if canary in lowered}
-
-
 def _post(client: TestClient, canary: Seeded, user: str, body: dict[str, Any], **kw: Any) -> Any:
-    return client.post("/api/v1/search", json=body, headers=_headers(canary, user, **kw))
+    return client.post("/api/v1/search", json=body, headers=api_headers(canary, user, **kw))
 
 
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
@@ -61,10 +45,10 @@ def test_search_route_shows_each_user_exactly_what_their_agreement_allows(
         allowed = expected(user, person, justified)
         if allowed is None:
             assert canary.entity(person) not in ids, (person, response.text)
-            assert _canaries(response.text) == set(), (person, response.text)
+            assert canaries_in(response.text) == set(), (person, response.text)
         else:
             assert canary.entity(person) in ids, (person, response.text)
-            assert _canaries(response.text) <= allowed, (person, response.text)
+            assert canaries_in(response.text) <= allowed, (person, response.text)
 
 
 def test_pages_follow_one_another_without_gaps_or_repeats(
@@ -121,7 +105,7 @@ def test_a_search_without_a_token_is_a_401(client: TestClient) -> None:
 
 def test_the_query_never_travels_in_the_url(client: TestClient, canary: Seeded) -> None:
     response = client.get(
-        "/api/v1/search?query=quillfeather", headers=_headers(canary, "home-officer")
+        "/api/v1/search?query=quillfeather", headers=api_headers(canary, "home-officer")
     )
     assert response.status_code == 405, response.text
 
@@ -132,5 +116,5 @@ def test_no_query_or_canary_reached_the_application_logs(
     # The matrix above ran in this worker first (xdist_group).
     _post(client, canary, "home-officer", {"query": "Zqhostilequery " * 20})
     lowered = [line.lower() for line in logs.lines]
-    assert [line for line in lowered if _canaries(line)] == []
+    assert [line for line in lowered if canaries_in(line)] == []
     assert [line for line in lowered if "quillfeather" in line or "zqhostile" in line] == []
