@@ -109,21 +109,22 @@ def arrived(conn: Connection, record_ids: Sequence[int]) -> Arrived:
     rewritten: set[str] = set()
     records: set[int] = set()
     ids = set(record_ids)
+    current: dict[str, str] = {}  # entity → kind
     for kind in _SOURCES:
-        current: set[str] = set()
         for chunk in _chunks(sorted(ids)):
             query = _placed_query(kind, entity_members.c.record_id.in_(chunk))
             found = list(_placed(conn, query, kind))
             rows += found
-            current.update(row.entity_id for row in found)
-        for entity_id, absorbed in _absorbed(conn, current).items():
-            if not _still_indexed(conn, entity_id, absorbed):
-                continue
-            query = _placed_query(kind, entity_members.c.entity_id == entity_id)
-            whole = list(_placed(conn, query, kind))
-            rows += (row for row in whole if row.record_id not in ids)
-            records |= {row.record_id for row in whole}
-            rewritten |= {entity_id, *absorbed}
+            current.update((row.entity_id, kind) for row in found)
+    for entity_id, absorbed in _absorbed(conn, set(current)).items():
+        if not _still_indexed(conn, entity_id, absorbed):
+            continue
+        kind = current[entity_id]
+        query = _placed_query(kind, entity_members.c.entity_id == entity_id)
+        whole = list(_placed(conn, query, kind))
+        rows += (row for row in whole if row.record_id not in ids)
+        records |= {row.record_id for row in whole}
+        rewritten |= {entity_id, *absorbed}
     return Arrived(rows, rewritten, records)
 
 
