@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -23,8 +24,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start the server on `settings`' store; yields its URL and process once it answers."""
+def serving(
+    settings: Settings, output: IO[bytes] | int = subprocess.PIPE
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start the server on `settings`' store; yields its URL and process once it answers.
+
+    Args:
+        output: where its stdout and stderr go. A pipe (the default) holds about 64 KB until
+            read: a test making many requests must pass a file, or the server blocks on its
+            access log.
+    """
     env = {
         **os.environ,
         "POLESTAR_DATABASE_URL": str(settings.database_url),
@@ -34,19 +43,22 @@ def serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
     process = subprocess.Popen(
         [str(polestar), "serve", "--port", str(port := _free_port())],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a shared two-core machine under load, start-up alone has taken over 30 s.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 httpx.get(url + "/", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1].decode()
+                assert process.poll() is None, (process.communicate()[1] or b"exited").decode()
                 time.sleep(0.2)
+        else:
+            raise AssertionError(f"polestar serve did not answer at {url} within 120 s")
         yield url, process
     finally:
         if process.poll() is None:

@@ -9,16 +9,46 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polestar.errors import PolestarError
 
 logger = logging.getLogger(__name__)
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The envelope every error answers with (CONVENTIONS.md, HTTP API)."""
+
+    ok: Literal[False]
+    error: str
+    errors: list[FieldErrorOut]
+    status: int
+
+
+# What any API route may answer besides success, declared so clients (and Schemathesis) can
+# check an error against its schema like any other answer.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "The body cannot be read (not JSON, or not UTF-8)."),
+        (401, "No valid API token."),
+        (403, "The token's scopes or the caller's roles do not allow this."),
+        (404, "No such thing, or none the caller may see."),
+        (422, "The request is not valid: a field, or a missing or disallowed purpose."),
+    )
+}
 
 
 def envelope(status: int, message: str, errors: list[dict[str, str]] | None = None) -> JSONResponse:

@@ -13,8 +13,9 @@ from polestar.web.api import (
     search,
     vehicles,
 )
+from polestar.web.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 router.include_router(persons.router)
 router.include_router(vehicles.router)
 router.include_router(locations.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from polestar.access import Principal
@@ -16,6 +16,8 @@ from polestar.web.deps import Caller, Justification, Purpose, SettingsDep, Store
 router = APIRouter(prefix="/review", tags=["review"])
 ReadCaller = Annotated[Principal, Depends(Caller("read", LIST_ACTION))]
 ReviewCaller = Annotated[Principal, Depends(Caller("review", "link.review.decide"))]
+# Item numbers are 64-bit integers in the store; a larger one is refused (422), not sent to it.
+_ITEM_MAX = 2**63 - 1
 
 
 class ReviewRecordOut(BaseModel):
@@ -52,7 +54,7 @@ def list_items(
     purpose: Purpose = None,
     justification: Justification = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: int | None = None,
+    cursor: Annotated[int | None, Query(ge=0, le=_ITEM_MAX)] = None,
 ) -> ReviewPageOut:
     """Open items whose both records the caller may see, for the purpose in the header."""
     viewer = viewer_of(caller, purpose, justification)
@@ -62,7 +64,11 @@ def list_items(
 
 @router.post("/{item}/decision", response_model=DecisionOut)
 def decide_item(
-    item: int, body: DecisionIn, caller: ReviewCaller, engine: StoreDep, settings: SettingsDep
+    item: Annotated[int, Path(ge=1, le=_ITEM_MAX)],
+    body: DecisionIn,
+    caller: ReviewCaller,
+    engine: StoreDep,
+    settings: SettingsDep,
 ) -> DecisionOut:
     """Confirm or reject the item's pair; every later linkage run keeps to it."""
     decision_id = decide(engine, settings, reviewer_of(caller), item, body.decision, body.reason)
