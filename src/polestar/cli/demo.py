@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import typer
-from rich.table import Table
 
 from polestar.access.demo import demo_users
-from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.cli.app import actor, app, print_json, store
 
 demo_app = typer.Typer(help="Set up the demo.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -30,22 +29,21 @@ def users_command(
             }
         )
         return
-    table = Table(
-        "user",
-        "organisation",
-        "role",
-        "password",
-        "scopes",
-        "token",
-        title="demo users: sign in at /sign-in (passwords and tokens shown once)",
-    )
-    for account in accounts:
-        table.add_row(
+    # Plain aligned lines, not a Rich table: a table squeezed to the terminal's width cuts
+    # secrets short, and a password or token is no use with an ellipsis in it.
+    rows = [("user", "organisation", "role", "password", "scopes", "token")]
+    rows += [
+        (
             account.username,
             account.user.organisation,
             account.user.role.value,
             account.password,
-            ", ".join(account.api_token.scopes),
+            ",".join(account.api_token.scopes),
             account.token,
         )
-    stdout.print(table, soft_wrap=True)
+        for account in accounts
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    typer.echo("demo users: sign in at /sign-in (passwords and tokens are shown once)", err=True)
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
