@@ -239,7 +239,9 @@ def test_a_bearer_request_needs_no_csrf_token(browser: TestClient, store: Engine
     make_account(store, "sam.officer")
     token = create_token(store, "sam.officer", ["read"], datetime.now(UTC), actor=ACTOR).token
     headers = {"Authorization": f"Bearer {token}", "X-Polestar-Purpose": "investigation"}
-    assert browser.post("/api/v1/search", json=SEARCH, headers=headers).status_code == 200
+    response = browser.post("/api/v1/search", json=SEARCH, headers=headers)
+    assert response.status_code == 200, response.text
+    assert "set-cookie" not in response.headers  # a program gets no cookies it cannot use
 
 
 def test_sign_out_ends_the_session_and_clears_the_browser(

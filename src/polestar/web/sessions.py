@@ -31,6 +31,7 @@ from polestar.access.sessions import Session, resume_session
 from polestar.errors import Forbidden
 from polestar.settings import Settings
 from polestar.web.deps import limit_rate
+from polestar.web.privacy import API_PREFIX
 
 SESSION_COOKIE = "polestar_session"
 CSRF_COOKIE = "polestar_csrf"
@@ -41,25 +42,25 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNGUARDED = ("/static/",)
 
 
-def cookie_attributes(settings: Settings) -> dict[str, bool | str]:
-    """`HttpOnly`, `SameSite=Lax`, path `/`, and `Secure` unless `POLESTAR_ENV=development`."""
-    return {
-        "httponly": True,
-        "samesite": "lax",
-        "path": "/",
-        "secure": settings.env != "development",
-    }
+def _set_cookie(response: Response, settings: Settings, name: str, value: str) -> None:
+    """`HttpOnly`, `SameSite=Lax`, path `/`, and `Secure` unless `POLESTAR_ENV=development`.
+
+    No `Max-Age`: a browser session cookie goes when the browser closes, and the server ends
+    the session on its own timeouts either way.
+    """
+    secure = settings.env != "development"
+    response.set_cookie(name, value, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def set_session_cookie(response: Response, settings: Settings, cookie_value: str) -> None:
-    """Give the browser its session cookie (a session cookie: it goes when the browser closes;
-    the server ends the session on its own timeouts either way)."""
-    response.set_cookie(SESSION_COOKIE, cookie_value, **cookie_attributes(settings))  # type: ignore[arg-type]
+    """Give the browser the cookie of a session just opened (`access.sessions.NewSession`)."""
+    _set_cookie(response, settings, SESSION_COOKIE, cookie_value)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     """Tell the browser to forget its session cookie."""
-    response.delete_cookie(SESSION_COOKIE, **cookie_attributes(settings))  # type: ignore[arg-type]
+    secure = settings.env != "development"
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -97,6 +98,8 @@ class SessionCookies:
         new_csrf: str | None = None
         if session is not None:
             state["csrf_token"] = session.csrf_token
+        elif scope["path"].startswith(API_PREFIX):
+            state["csrf_token"] = None  # an API client without a session has no forms
         else:
             state["csrf_token"] = cookies.get(CSRF_COOKIE) or (new_csrf := secrets.token_hex(32))
         state["pre_session_csrf"] = cookies.get(CSRF_COOKIE)
@@ -104,7 +107,7 @@ class SessionCookies:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_csrf is not None:
                 carrier = Response()
-                carrier.set_cookie(CSRF_COOKIE, new_csrf, **cookie_attributes(settings))  # type: ignore[arg-type]
+                _set_cookie(carrier, settings, CSRF_COOKIE, new_csrf)
                 cookie = carrier.headers["set-cookie"].encode("latin-1")
                 message = {
                     **message,
@@ -131,7 +134,7 @@ async def check_csrf(request: Request) -> None:
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
     session: Session | None = getattr(request.state, "session", None)
-    if session is None and request.url.path.startswith("/api/"):
+    if session is None and request.url.path.startswith(API_PREFIX):
         return
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
