@@ -172,6 +172,8 @@ def test_pages_redirect_to_sign_in_then_to_purpose_then_answer(
     first = probed.get("/probe/viewer?tab=2")
     assert first.status_code == 303
     assert first.headers["location"] == "/sign-in?next=/probe/viewer%3Ftab%3D2"
+    htmx = probed.get("/probe/viewer", headers={"HX-Request": "true"})
+    assert (htmx.status_code, htmx.headers["hx-redirect"]) == (200, "/sign-in?next=/probe/viewer")
     csrf = sign_in(probed, account)
     assert probed.get("/probe/signed-in").json() == {"user": "sam.officer", "purpose": None}
     second = probed.get("/probe/viewer")

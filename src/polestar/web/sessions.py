@@ -194,8 +194,12 @@ def install(app: FastAPI) -> None:
     """Resolve sessions and redirect pages to sign in (`create_app` makes `check_csrf` an
     app-wide dependency, so every route, whichever router adds it, is guarded)."""
 
-    async def redirect(_request: Request, exc: Exception) -> Response:
+    async def redirect(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
+        if request.headers.get("HX-Request") == "true":
+            # An HTMX request would follow a 303 itself and swap the sign-in page into a
+            # fragment; HX-Redirect makes the whole page go there instead.
+            return Response(status_code=200, headers={"HX-Redirect": exc.location})
         return RedirectResponse(exc.location, status_code=303)
 
     app.add_exception_handler(SignInRequired, redirect)
