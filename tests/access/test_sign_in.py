@@ -13,6 +13,7 @@ from polestar.access.sign_in import REFUSED
 from polestar.access.users import reset_password
 from polestar.errors import Unauthorised
 from polestar.settings import Settings
+from polestar.store.accounts import user_row
 from tests.access.conftest import ACTOR, NOW
 
 DPO = audit.Reader(ACTOR)
@@ -104,3 +105,16 @@ def test_a_password_reset_lifts_a_lockout(
     new = reset_password(agreements, USER, NOW, actor=ACTOR, settings=settings).password
     assert new != password
     sign_in(agreements, settings, USER, new, NOW + timedelta(minutes=5))
+
+
+def test_a_hash_made_at_another_cost_is_replaced_at_sign_in(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    standard = settings.model_copy(update={"password_hash_profile": "standard"})
+    sign_in(agreements, standard, USER, password, NOW)
+    with agreements.connect() as conn:
+        stored = user_row(conn, USER)
+    assert stored is not None
+    assert stored.password_hash is not None
+    assert "$m=65536,t=3,p=4$" in stored.password_hash
+    sign_in(agreements, standard, USER, password, NOW)  # the new hash verifies the same password

@@ -270,6 +270,9 @@ def test_a_disabled_users_session_stops_at_once(browser: TestClient, store: Engi
     response = browser.post("/api/v1/search", json=SEARCH, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 401, response.text
     assert browser.get("/purpose").status_code == 303
+    # Signing out of the dead session needs no token and still clears the cookie.
+    out = browser.post("/sign-out")
+    assert (out.status_code, out.headers["location"]) == (303, "/sign-in")
 
 
 def test_the_rate_limit_answers_429_with_retry_after(store: Engine, settings: Settings) -> None:

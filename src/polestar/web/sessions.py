@@ -40,6 +40,7 @@ CSRF_HEADER = "X-CSRF-Token"
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNGUARDED = ("/static/",)
+SIGN_OUT = "/sign-out"
 
 
 def _set_cookie(response: Response, settings: Settings, name: str, value: str) -> None:
@@ -136,6 +137,8 @@ async def check_csrf(request: Request) -> None:
     session: Session | None = getattr(request.state, "session", None)
     if session is None and request.url.path.startswith(API_PREFIX):
         return
+    if session is None and request.url.path == SIGN_OUT:
+        return  # signing out of a session already ended changes nothing: no token to check
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
     if given is None and content_type.startswith(_FORMS):
