@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polestar.errors import PolestarError
+from polestar.errors import PolestarError, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +95,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PolestarError)
     async def domain_error(_request: Request, exc: PolestarError) -> JSONResponse:
-        return envelope(
+        response = envelope(
             exc.status, exc.message, [{"field": e.field, "message": e.message} for e in exc.errors]
         )
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
