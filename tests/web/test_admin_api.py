@@ -23,7 +23,9 @@ from polestar.access import add_user, create_token
 from polestar.access.administration import RIGHTS, may
 from polestar.access.agreements import DEMO_AGREEMENTS
 from polestar.access.demo import demo_users
+from polestar.access.sign_in import sign_in
 from polestar.access.viewer import Viewer
+from polestar.errors import Unauthorised
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
@@ -74,7 +76,9 @@ def store(
         if request.param == "sqlite"
         else _postgres_database()
     )
-    settings = Settings(database_url=next(urls), data_dir=folder / "data")
+    settings = Settings(
+        database_url=next(urls), data_dir=folder / "data", password_hash_profile="fast"
+    )
     engine = create_engine(settings=settings)
     now = datetime.now(UTC)
     try:
@@ -131,6 +135,9 @@ ROUTES: dict[str, Callable[[Store], Request]] = {
     "admin.users.disable": lambda s: Request(
         "POST", f"/api/v1/admin/users/{_fresh_user(s)}/disable"
     ),
+    "admin.users.reset-password": lambda s: Request(
+        "POST", f"/api/v1/admin/users/{_fresh_user(s)}/reset-password"
+    ),
     "admin.organisations.list": lambda s: Request("GET", "/api/v1/admin/organisations"),
     "admin.roles.list": lambda s: Request("GET", "/api/v1/admin/roles"),
     "admin.tokens.list": lambda s: Request("GET", "/api/v1/admin/tokens"),
@@ -153,6 +160,7 @@ ROUTES: dict[str, Callable[[Store], Request]] = {
 ALTERATIONS = {
     "admin.users.add": "users.add",
     "admin.users.disable": "users.disable",
+    "admin.users.reset-password": "users.set-password",
     "admin.tokens.create": "tokens.create",
     "admin.tokens.revoke": "tokens.revoke",
     "admin.agreements.load": "agreements.load",
@@ -180,11 +188,14 @@ def _last_seq(store: Store, user: str) -> int:
 
 def test_every_admin_route_is_in_the_matrix() -> None:
     app = create_app(Settings(database_url="sqlite://", data_dir=Path("unused")))
-    routes = {path for path in app.openapi()["paths"] if path.startswith("/api/v1/admin/")}
+    operations = [
+        f"{method.upper()} {path}"
+        for path, methods in app.openapi()["paths"].items()
+        if path.startswith("/api/v1/admin/")
+        for method in methods
+    ]
     assert set(ROUTES) == set(RIGHTS)
-    assert len(routes) == 8, (
-        routes
-    )  # users, disable, organisations, roles, tokens, revoke, 2 agreements
+    assert len(operations) == len(ROUTES), operations  # one action per operation
 
 
 @pytest.mark.parametrize("action", sorted(ROUTES))
@@ -270,9 +281,26 @@ def test_a_disabled_users_tokens_stop_working(store: Store) -> None:
     assert store.client.get("/api/v1/admin/users", headers=mine).status_code == 401
 
 
+def test_a_reset_password_signs_the_user_in_once_given(store: Store) -> None:
+    user = _fresh_user(store)
+    path = f"/api/v1/admin/users/{user}/reset-password"
+    status, body = _send(store, Request("POST", path), store.headers("home-admin", demo=False))
+    assert (status, body["username"]) == (200, user), body
+    first = str(body["password"])
+    assert sign_in(store.engine, store.settings, user, first, datetime.now(UTC)).username == user
+    status, body = _send(store, Request("POST", path), store.headers("home-admin", demo=False))
+    assert body["password"] != first
+    with pytest.raises(Unauthorised):  # a reset replaces the password
+        sign_in(store.engine, store.settings, user, first, datetime.now(UTC))
+
+
 def test_unknown_users_and_tokens_are_404(store: Store) -> None:
     admin = store.headers("home-admin", demo=False)
-    for path in ("/api/v1/admin/users/nobody-here/disable", "/api/v1/admin/tokens/0a0a/revoke"):
+    for path in (
+        "/api/v1/admin/users/nobody-here/disable",
+        "/api/v1/admin/users/nobody-here/reset-password",
+        "/api/v1/admin/tokens/0a0a/revoke",
+    ):
         status, body = _send(store, Request("POST", path), admin)
         assert (status, body["ok"]) == (404, False), body
     status, body = _send(store, Request("GET", "/api/v1/admin/agreements/nowhere"), admin)

@@ -1,10 +1,10 @@
-"""Who calls an administration route: a token with the `admin` scope, as a `Viewer`."""
+"""Who calls an administration route: a caller with the `admin` scope, as a `Viewer`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Request
 
 from polestar.access import Viewer
 from polestar.access.tokens import TokenScope
@@ -12,7 +12,7 @@ from polestar.web.deps import Caller, SettingsDep, StoreDep
 
 
 class AdminViewer:
-    """A dependency admitting a request whose token holds the `admin` scope, for `action`.
+    """A dependency admitting a request whose token (or session) holds the `admin` scope.
 
     The Viewer states no purpose: administration reads accounts, never records.
     """
@@ -22,8 +22,9 @@ class AdminViewer:
 
     def __call__(
         self,
+        request: Request,
         engine: StoreDep,
         settings: SettingsDep,
         authorization: Annotated[str | None, Header()] = None,
     ) -> Viewer:
-        return self._caller(engine, settings, authorization).viewer(None)
+        return self._caller(request, engine, settings, authorization).viewer(None)

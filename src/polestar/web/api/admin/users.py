@@ -1,4 +1,4 @@
-"""`/api/v1/admin/users`: list, add and disable users."""
+"""`/api/v1/admin/users`: list, add and disable users, and reset a password."""
 
 from __future__ import annotations
 
@@ -83,3 +83,22 @@ def disable_user(
     """Disable a user: their tokens stop working at once. Users are never deleted."""
     user = administration.disable_user(engine, settings, viewer, datetime.now(UTC), username)
     return UserOut.of(user)
+
+
+class NewPasswordOut(BaseModel):
+    """A generated password: shown this once, stored only as its hash."""
+
+    username: str
+    password: str
+
+
+@router.post("/{username}/reset-password", response_model=NewPasswordOut)
+def reset_password(
+    username: str,
+    viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.reset-password"))],
+    engine: StoreDep,
+    settings: SettingsDep,
+) -> NewPasswordOut:
+    """Give the user a new generated password and end their sessions; lifts a lockout."""
+    new = administration.reset_password(engine, settings, viewer, datetime.now(UTC), username)
+    return NewPasswordOut.model_validate(new.as_dict())
