@@ -89,6 +89,28 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, ge=1, description="Requests for personal data one user may make in any 60 seconds."
     )
+    oidc_metadata_url: str | None = Field(
+        None,
+        description="Single sign-on: the provider's OpenID configuration URL; unset turns it off.",
+    )
+    oidc_client_id: str | None = Field(
+        None, description="Single sign-on: Polestar's client id at the identity provider."
+    )
+    oidc_client_secret: str | None = Field(
+        None, description="Single sign-on: Polestar's client secret at the identity provider."
+    )
+    oidc_redirect_uri: str | None = Field(
+        None,
+        description="Single sign-on: this server's `/sign-in/sso/callback` URL, as registered.",
+    )
+    oidc_provider_name: str = Field(
+        "your identity provider",
+        description="Single sign-on: the name on the sign-in page's button.",
+    )
+    oidc_claims_mapping: Path | None = Field(
+        None,
+        description="Single sign-on: YAML mapping ID-token claims to organisation and roles.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",

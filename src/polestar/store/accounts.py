@@ -121,6 +121,17 @@ def user_rows(conn: Connection) -> list[UserRow]:
     return [_user(row) for row in rows]
 
 
+def set_user_membership(
+    conn: Connection, user_id: int, organisation_id: str, roles: list[str]
+) -> None:
+    """Set a user's organisation and roles (single sign-on keeps them as the provider says)."""
+    conn.execute(
+        users.update()
+        .where(users.c.id == user_id)
+        .values(organisation_id=organisation_id, roles=roles)
+    )
+
+
 def disable_user_row(conn: Connection, user_id: int, now: datetime) -> None:
     """Mark a user disabled (kept, never deleted: audit entries name them)."""
     conn.execute(

@@ -11,7 +11,7 @@ from polestar.access.rate_limits import SlidingWindow
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
-from polestar.web import api, errors, pages, privacy, sessions, sign_in
+from polestar.web import api, errors, pages, privacy, sessions, sign_in, sso
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(sign_in.router)
+    app.include_router(sso.router)
     return app

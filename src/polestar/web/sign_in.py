@@ -13,10 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from polestar.access import oidc
 from polestar.access.scopes import purposes_for
 from polestar.access.sessions import choose_purpose, sign_out
 from polestar.access.sign_in import sign_in
 from polestar.errors import InvalidInput, Unauthorised
+from polestar.settings import Settings
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages import templates
 from polestar.web.sessions import (
@@ -32,20 +34,31 @@ router = APIRouter(include_in_schema=False)
 Next = Annotated[str | None, Form()]
 
 
-def _sign_in_page(
-    request: Request, next_path: str, status: int = 200, username: str = "", error: str = ""
+def sign_in_page(
+    request: Request,
+    settings: Settings,
+    next_path: str,
+    status: int = 200,
+    username: str = "",
+    error: str = "",
 ) -> HTMLResponse:
-    context = {"next": next_path, "username": username, "error": error}
+    """The sign-in form, with a single sign-on button when `POLESTAR_OIDC_*` is set."""
+    context = {
+        "next": next_path,
+        "username": username,
+        "error": error,
+        "sso_provider": settings.oidc_provider_name if oidc.configured(settings) else None,
+    }
     return templates.TemplateResponse(request, "sign_in.html", context, status_code=status)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_form(request: Request, next: str | None = None) -> Response:
+def sign_in_form(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
     """The sign-in form; a signed-in user goes straight on to `next`."""
     next_path = local_path(next)
     if getattr(request.state, "session", None) is not None:
         return RedirectResponse(next_path, status_code=303)
-    return _sign_in_page(request, next_path)
+    return sign_in_page(request, settings, next_path)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -63,7 +76,7 @@ def sign_in_submit(
     try:
         opened = sign_in(engine, settings, username, password, datetime.now(UTC))
     except Unauthorised as exc:
-        return _sign_in_page(request, next_path, 401, username, exc.message)
+        return sign_in_page(request, settings, next_path, 401, username, exc.message)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, settings, opened.cookie_value)
     return response

@@ -1,0 +1,276 @@
+"""Single sign-on: OpenID Connect, authorization code with PKCE, through Authlib.
+
+A force with an identity provider sets `POLESTAR_OIDC_*`. `begin` makes the provider's
+authorization URL and the `Pending` values the browser keeps meanwhile (state, nonce, PKCE
+verifier); `finish` checks the state, exchanges the code, verifies the ID token (signature
+against the provider's keys, issuer, audience, expiry, nonce), maps its claims to a user name,
+an organisation and roles (`ClaimsMapping`, YAML kept as data), and opens a session
+(`sessions.open_session_in`, method `oidc`). The provider is authoritative for the users it
+names: a user it names is created on first sign-in, and their organisation and roles follow
+the claims at every sign-in (each change recorded). Every refusal — wrong state, a token that
+fails verification, claims that map to no organisation or no role, a disabled user — is
+recorded as a failed sign-in and answers the same `Unauthorised`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from authlib.integrations.httpx_client import OAuth2Client
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Connection, Engine
+
+from polestar import audit
+from polestar.access.organisations import organisations
+from polestar.access.roles import ROLES
+from polestar.access.sessions import NewSession, open_session_in
+from polestar.errors import FieldError, InvalidInput, Unauthorised
+from polestar.settings import Settings
+from polestar.store.accounts import insert_user, set_user_membership, user_row
+from polestar.yaml_documents import validated
+
+REFUSED = "single sign-on refused: ask your administrator to check your account"
+_SCOPE = "openid profile email"
+_TIMEOUT = 10.0
+
+
+class InvalidClaimsMapping(InvalidInput):
+    """The claims mapping file is broken; `errors` lists every problem."""
+
+
+class ClaimValues(BaseModel):
+    """One claim and what each of its values means here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    claim: str = Field(min_length=1)
+    values: dict[str, str] = Field(min_length=1)
+
+
+class ClaimsMapping(BaseModel):
+    """How the provider's ID-token claims name a user, their organisation and their roles.
+
+    A claim may hold one value or a list (`groups`); the first value of the organisation claim
+    that `organisation.values` knows names the organisation, and every value of the roles claim
+    that `roles.values` knows gives a role. No organisation or no role: refused.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    username: str = Field("preferred_username", description="the claim holding the user name")
+    organisation: ClaimValues
+    roles: ClaimValues
+
+
+def load_mapping(path: Path) -> ClaimsMapping:
+    """Read and check a claims mapping file.
+
+    Raises:
+        InvalidClaimsMapping: unreadable, or a role that does not exist.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidClaimsMapping(f"cannot read {path}: {exc.strerror}") from exc
+    mapping = validated(text, str(path), ClaimsMapping, InvalidClaimsMapping)
+    problems = [
+        FieldError(f"roles.values.{value}", f"no role {role!r}; known: {', '.join(ROLES)}")
+        for value, role in mapping.roles.values.items()
+        if role not in ROLES
+    ]
+    if problems:
+        raise InvalidClaimsMapping(f"{path} has {len(problems)} error(s)", problems)
+    return mapping
+
+
+def configured(settings: Settings) -> bool:
+    """Whether single sign-on is set up (every `POLESTAR_OIDC_*` needed is set)."""
+    return None not in (
+        settings.oidc_metadata_url,
+        settings.oidc_client_id,
+        settings.oidc_redirect_uri,
+        settings.oidc_claims_mapping,
+    )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What the browser keeps between `begin` and `finish` (in a short-lived cookie)."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+
+    def encode(self) -> str:
+        return ".".join((self.state, self.nonce, self.code_verifier))
+
+    @classmethod
+    def decode(cls, value: str | None) -> Pending | None:
+        parts = (value or "").split(".")
+        return cls(*parts) if len(parts) == 3 and all(parts) else None
+
+
+def _client(settings: Settings) -> OAuth2Client:
+    return OAuth2Client(
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret,
+        scope=_SCOPE,
+        redirect_uri=settings.oidc_redirect_uri,
+        code_challenge_method="S256",
+        timeout=_TIMEOUT,
+    )
+
+
+def _metadata(settings: Settings) -> dict[str, Any]:
+    response = httpx.get(str(settings.oidc_metadata_url), timeout=_TIMEOUT)
+    response.raise_for_status()
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def begin(settings: Settings) -> tuple[str, Pending]:
+    """The provider's authorization URL to send the browser to, and what to keep meanwhile."""
+    pending = Pending(
+        secrets.token_urlsafe(24), secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    )
+    with _client(settings) as client:
+        url, _state = client.create_authorization_url(
+            _metadata(settings)["authorization_endpoint"],
+            state=pending.state,
+            code_verifier=pending.code_verifier,
+            nonce=pending.nonce,
+        )
+    return str(url), pending
+
+
+class _Refusal(Exception):
+    """Why a sign-in is refused, for the audit entry only (the caller sees `REFUSED`)."""
+
+    def __init__(self, reason: str, username: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.username = username
+
+
+def _verified_claims(settings: Settings, pending: Pending, code: str) -> dict[str, Any]:
+    """Exchange the code, then verify the ID token it brings: signature, issuer, audience,
+    expiry and nonce."""
+    metadata = _metadata(settings)
+    try:
+        with _client(settings) as client:
+            token = client.fetch_token(
+                metadata["token_endpoint"], code=code, code_verifier=pending.code_verifier
+            )
+            keys = client.get(metadata["jwks_uri"]).json()
+    except Exception as exc:  # the provider refused the code, or answered nonsense
+        raise _Refusal(f"token exchange failed: {type(exc).__name__}") from exc
+    try:
+        decoded = jwt.decode(str(token.get("id_token", "")), KeySet.import_key_set(keys))
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": metadata["issuer"]},
+            aud={"essential": True, "value": str(settings.oidc_client_id)},
+            exp={"essential": True},
+            nonce={"essential": True, "value": pending.nonce},
+        ).validate(decoded.claims)
+    except (JoseError, ValueError) as exc:
+        raise _Refusal(f"id token rejected: {type(exc).__name__}") from exc
+    return dict(decoded.claims)
+
+
+def _values(claims: dict[str, Any], name: str) -> list[str]:
+    value = claims.get(name)
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return [str(item) for item in items]
+
+
+def _mapped(
+    claims: dict[str, Any], mapping: ClaimsMapping, known: set[str]
+) -> tuple[str, str, list[str]]:
+    """The user name, organisation and roles the claims map to."""
+    names = _values(claims, mapping.username)
+    username = names[0].strip().lower() if names else None
+    if not username:
+        raise _Refusal(f"no {mapping.username} claim")
+    organisation = next(
+        (
+            mapping.organisation.values[value]
+            for value in _values(claims, mapping.organisation.claim)
+            if value in mapping.organisation.values
+        ),
+        None,
+    )
+    if organisation is None or organisation not in known:
+        raise _Refusal("no organisation mapped", username)
+    roles = sorted(
+        {
+            mapping.roles.values[value]
+            for value in _values(claims, mapping.roles.claim)
+            if value in mapping.roles.values
+        }
+    )
+    if not roles:
+        raise _Refusal("no role mapped", username)
+    return username, organisation, roles
+
+
+def _provisioned(
+    conn: Connection, username: str, organisation: str, roles: list[str], now: datetime, actor: str
+) -> None:
+    """Create the user, or bring their organisation and roles into line with the claims."""
+    user = user_row(conn, username)
+    details = {"user": username, "organisation": organisation, "roles": roles}
+    if user is None:
+        insert_user(conn, username, organisation, roles, None, now)
+        audit.record_in(conn, audit.Alteration(action="users.add", actor=actor, details=details))
+    elif (user.organisation_id, sorted(user.roles)) != (organisation, roles):
+        set_user_membership(conn, user.id, organisation, roles)
+        audit.record_in(
+            conn, audit.Alteration(action="users.sso-update", actor=actor, details=details)
+        )
+
+
+def finish(
+    engine: Engine,
+    settings: Settings,
+    pending: Pending | None,
+    state: str | None,
+    code: str | None,
+    now: datetime,
+) -> NewSession:
+    """Complete a sign-in the provider sent back, and open the session.
+
+    Args:
+        pending: what `begin` gave the browser (None when its cookie is missing).
+        state, code: the callback's query parameters.
+
+    Raises:
+        Unauthorised: `REFUSED`, whatever the reason; the reason is in the audit entry.
+    """
+    try:
+        if pending is None or not state or not secrets.compare_digest(state, pending.state):
+            raise _Refusal("state mismatch")
+        if not code:
+            raise _Refusal("no code")
+        claims = _verified_claims(settings, pending, code)
+        mapping = load_mapping(Path(str(settings.oidc_claims_mapping)))
+        with audit.transaction(engine, settings) as conn:
+            username, organisation, roles = _mapped(claims, mapping, set(organisations(conn)))
+            _provisioned(conn, username, organisation, roles, now, f"oidc:{claims['iss']}")
+            user = user_row(conn, username)
+            if user is None or user.disabled_at is not None:
+                raise _Refusal("user disabled", username)
+            return open_session_in(conn, user, now, settings, method="oidc")
+    except _Refusal as refusal:
+        failed = audit.SignInFailed(
+            actor=refusal.username or "anonymous",
+            details={"method": "oidc", "reason": refusal.reason},
+            occurred_at=now,
+        )
+        audit.record(engine, failed, settings)
+        raise Unauthorised(REFUSED) from refusal
