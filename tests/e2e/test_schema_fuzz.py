@@ -73,11 +73,17 @@ def _county(folder: Path) -> tuple[Settings, str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("fuzz")
     settings, token = _county(folder)
-    with (folder / "server.log").open("wb") as log, serving(settings, log) as (url, _process):
-        yield Served(
-            url,
-            {"Authorization": f"Bearer {token}", "X-Polestar-Purpose": "investigation"},
-        )
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        (folder / "server.log").open("wb") as log,
+    ):
+        # One caller makes every request: at the usual limit most answers would be 429s.
+        patch.setenv("POLESTAR_RATE_LIMIT_PER_MINUTE", "100000")
+        with serving(settings, log) as (url, _process):
+            yield Served(
+                url,
+                {"Authorization": f"Bearer {token}", "X-Polestar-Purpose": "investigation"},
+            )
 
 
 # The document the app serves at /api/v1/openapi.json (checked below against the server's).

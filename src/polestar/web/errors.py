@@ -47,6 +47,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "The token's scopes or the caller's roles do not allow this."),
         (404, "No such thing, or none the caller may see."),
         (422, "The request is not valid: a field, or a missing or disallowed purpose."),
+        (429, "Over `POLESTAR_RATE_LIMIT_PER_MINUTE`: retry after `Retry-After` seconds."),
     )
 }
 
