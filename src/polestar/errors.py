@@ -61,6 +61,12 @@ class InvalidValue(ValueError):
     """A value failed its normaliser; the message says why in words a person can act on."""
 
 
+class Unavailable(PolestarError):
+    """A service Polestar depends on (such as the identity provider) does not answer."""
+
+    status = 503
+
+
 class TooManyRequests(PolestarError):
     """The caller has made more requests than their rate limit allows; retry after a while."""
 

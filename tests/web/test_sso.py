@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -264,3 +265,24 @@ def test_the_sign_in_page_offers_the_provider_only_when_configured(
         page = BeautifulSoup(plain.get("/sign-in").text, "html.parser")
         assert page.select_one("a#sign-in-sso") is None
         assert plain.get("/sign-in/sso", follow_redirects=False).status_code == 404
+
+
+def test_an_unreachable_provider_is_a_503_not_a_crash(
+    settings: Settings, db: Engine, tmp_path: Path
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again before the request: nothing listens
+    down = _sso_settings(settings, tmp_path, f"http://127.0.0.1:{port}/.well-known/x")
+    with TestClient(create_app(down), base_url="https://testserver") as client:
+        response = client.get("/sign-in/sso", follow_redirects=False)
+        assert response.status_code == 503, response.text
+        assert response.json()["ok"] is False
+        pending = "s" * 8 + "." + "n" * 8 + "." + "v" * 8
+        response = client.get(
+            "/sign-in/sso/callback?state=ssssssss&code=c",
+            headers={"Cookie": f"{PENDING_COOKIE}={pending}"},
+            follow_redirects=False,
+        )
+        _refused(response)
+    assert _failures(db, "anonymous") == ["token exchange failed: Unavailable"]

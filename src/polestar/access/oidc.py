@@ -32,7 +32,7 @@ from polestar import audit
 from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.access.sessions import NewSession, open_session_in
-from polestar.errors import FieldError, InvalidInput, Unauthorised
+from polestar.errors import FieldError, InvalidInput, Unauthorised, Unavailable
 from polestar.settings import Settings
 from polestar.store.accounts import insert_user, set_user_membership, user_row
 from polestar.yaml_documents import validated
@@ -128,9 +128,17 @@ def _client(settings: Settings) -> OAuth2Client:
 
 
 def _metadata(settings: Settings) -> dict[str, Any]:
-    response = httpx.get(str(settings.oidc_metadata_url), timeout=_TIMEOUT)
-    response.raise_for_status()
-    document: dict[str, Any] = response.json()
+    """The provider's OpenID configuration.
+
+    Raises:
+        Unavailable: (503) the provider does not answer, or not with a configuration.
+    """
+    try:
+        response = httpx.get(str(settings.oidc_metadata_url), timeout=_TIMEOUT)
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise Unavailable("the identity provider does not answer: try again later") from exc
     return document
 
 
@@ -161,14 +169,14 @@ class _Refusal(Exception):
 def _verified_claims(settings: Settings, pending: Pending, code: str) -> dict[str, Any]:
     """Exchange the code, then verify the ID token it brings: signature, issuer, audience,
     expiry and nonce."""
-    metadata = _metadata(settings)
     try:
+        metadata = _metadata(settings)
         with _client(settings) as client:
             token = client.fetch_token(
                 metadata["token_endpoint"], code=code, code_verifier=pending.code_verifier
             )
             keys = client.get(metadata["jwks_uri"]).json()
-    except Exception as exc:  # the provider refused the code, or answered nonsense
+    except Exception as exc:  # unreachable, refused the code, or answered nonsense (any library)
         raise _Refusal(f"token exchange failed: {type(exc).__name__}") from exc
     try:
         decoded = jwt.decode(str(token.get("id_token", "")), KeySet.import_key_set(keys))
