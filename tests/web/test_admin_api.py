@@ -292,6 +292,13 @@ def test_a_reset_password_signs_the_user_in_once_given(store: Store) -> None:
     assert body["password"] != first
     with pytest.raises(Unauthorised):  # a reset replaces the password
         sign_in(store.engine, store.settings, user, first, datetime.now(UTC))
+    admin = store.headers("home-admin", demo=False)
+    chosen = "correct horse battery staple"
+    status, body = _send(store, Request("POST", path, {"password": chosen}), admin)
+    assert (status, body["password"]) == (200, None), body
+    assert sign_in(store.engine, store.settings, user, chosen, datetime.now(UTC)).username == user
+    status, body = _send(store, Request("POST", path, {"password": "short"}), admin)
+    assert (status, body["errors"][0]["field"]) == (422, "password"), body
 
 
 def test_unknown_users_and_tokens_are_404(store: Store) -> None:

@@ -100,13 +100,20 @@ def disable_user(
 
 
 def reset_password(
-    engine: Engine, settings: Settings, viewer: Viewer, now: datetime, username: str
+    engine: Engine,
+    settings: Settings,
+    viewer: Viewer,
+    now: datetime,
+    username: str,
+    password: str | None = None,
 ) -> users.NewPassword:
-    """Give a user a new generated password, returned once, and end their sessions (see
-    `users.reset_password`); an unknown name is a 404."""
+    """Set a user's password — `password`, held to the rules, or a generated one returned
+    once — and end their sessions (see `users.reset_password`); an unknown name is a 404."""
     _guard(engine, settings, viewer, "admin.users.reset-password")
     _known_user(engine, username)
-    return users.reset_password(engine, username, now, actor=viewer.user, settings=settings)
+    return users.reset_password(
+        engine, username, now, actor=viewer.user, settings=settings, password=password
+    )
 
 
 def _known_user(engine: Engine, username: str) -> None:

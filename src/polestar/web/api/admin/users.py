@@ -85,11 +85,17 @@ def disable_user(
     return UserOut.of(user)
 
 
+class PasswordIn(BaseModel):
+    password: str | None = Field(
+        None, max_length=1024, description="A chosen password (NCSC rules); omit to generate."
+    )
+
+
 class NewPasswordOut(BaseModel):
-    """A generated password: shown this once, stored only as its hash."""
+    """A generated password is shown this once (`null` for a chosen one); stored as a hash."""
 
     username: str
-    password: str
+    password: str | None
 
 
 @router.post("/{username}/reset-password", response_model=NewPasswordOut)
@@ -98,7 +104,12 @@ def reset_password(
     viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.reset-password"))],
     engine: StoreDep,
     settings: SettingsDep,
+    body: PasswordIn | None = None,
 ) -> NewPasswordOut:
-    """Give the user a new generated password and end their sessions; lifts a lockout."""
-    new = administration.reset_password(engine, settings, viewer, datetime.now(UTC), username)
+    """Set the user's password (generated unless one is given) and end their sessions; lifts
+    a lockout. A chosen password that breaks a rule is a 422 listing each."""
+    chosen = None if body is None else body.password
+    new = administration.reset_password(
+        engine, settings, viewer, datetime.now(UTC), username, chosen
+    )
     return NewPasswordOut.model_validate(new.as_dict())
