@@ -7,7 +7,7 @@ force's system, so a partner's administrator must not make home-force users. (Th
 wants a token with the `admin` scope: `TokenScope.ADMIN`; the role rule applies on top.)
 
 Each function takes the `Viewer` acting. A refused attempt is recorded as denied; a reading is
-recorded as a consultation (user names and names of staff are personal data too); a change is
+recorded as a consultation (accounts hold staff's names: personal data too); a change is
 recorded as an alteration by the function it calls (`users.add`, `tokens.revoke`, ...).
 """
 
