@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from polestar import audit
 from polestar.access.oidc import REFUSED
 from polestar.access.sessions import resume_session
-from polestar.access.users import find_user
+from polestar.access.users import add_user, find_user, reset_password
 from polestar.settings import Settings
 from polestar.web.app import create_app
 from polestar.web.sessions import SESSION_COOKIE
@@ -216,6 +216,19 @@ def test_unmapped_claims_are_refused_and_audited(
     assert _failures(db, "dave") == ["no organisation mapped"]
     with pytest.raises(Exception, match="no user named"):
         find_user(db, "dave")
+
+
+def test_a_local_account_is_never_taken_over_by_the_provider(
+    client: TestClient, provider: str, db: Engine
+) -> None:
+    add_user(db, "erin", "fire", ["partner-caseworker"], datetime.now(UTC), actor="test")
+    reset_password(db, "erin", datetime.now(UTC), actor="test")
+    _claims(provider, "s-107", preferred_username="erin", org="staffs-police",
+            groups=["polestar-admins"])  # fmt: skip
+    _refused(client.get(_approve(client, "s-107")[0]))
+    assert _failures(db, "erin") == ["a local account has that name"]
+    user = find_user(db, "erin")
+    assert (user.organisation, user.roles) == ("fire", ("partner-caseworker",))
 
 
 def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db: Engine) -> None:

@@ -230,9 +230,16 @@ def _mapped(
 def _provisioned(
     conn: Connection, username: str, organisation: str, roles: list[str], now: datetime, actor: str
 ) -> None:
-    """Create the user, or bring their organisation and roles into line with the claims."""
+    """Create the user, or bring their organisation and roles into line with the claims.
+
+    A local account (one with a password) is never taken over by a provider's user of the
+    same name: users are matched by name, so that would let whoever controls the provider's
+    name claim become any local user, administrators included.
+    """
     user = user_row(conn, username)
     details = {"user": username, "organisation": organisation, "roles": roles}
+    if user is not None and user.password_hash is not None:
+        raise _Refusal("a local account has that name", username)
     if user is None:
         insert_user(conn, username, organisation, roles, None, now)
         audit.record_in(conn, audit.Alteration(action="users.add", actor=actor, details=details))
