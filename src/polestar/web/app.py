@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 from polestar.web import api, errors, pages, privacy
+from polestar.web.pages import pwa
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     privacy.quiet_logs()
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pwa.STATIC), name="static")
     return app

@@ -1,0 +1,71 @@
+"""The page shell every template extends (`base.html`): who is signed in, for which
+organisation and purpose, and the navigation their roles allow.
+
+A page handler sets `request.state.viewer` (`ShellViewer`) and the shell reads it, so error
+pages raised after that point show the same header. Navigation lists only pages that exist
+in this app and that the viewer's roles may use (`access.roles.Ability`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.routing import Route
+
+from polestar.access import Viewer
+from polestar.access.roles import Ability, abilities
+
+SIGN_OUT = "/sign-out"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    ability: Ability | None = None
+
+
+# In the order the header shows them; a page another module adds appears once it is routed.
+NAVIGATION = (
+    NavItem("Search", "/search"),
+    NavItem("Review queue", "/review", Ability.REVIEW),
+    NavItem("Retention", "/retention", Ability.RETENTION),
+    NavItem("Oversight", "/oversight", Ability.OVERSIGHT),
+    NavItem("Administration", "/admin", Ability.ADMINISTER),
+)
+
+
+def _routed(request: Request, path: str, method: str = "GET") -> bool:
+    return any(
+        isinstance(route, Route) and route.path == path and method in (route.methods or ())
+        for route in request.app.routes
+    )
+
+
+def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
+    """The pages `viewer` may use that this app serves."""
+    allowed = abilities(viewer.roles)
+    return [
+        item
+        for item in NAVIGATION
+        if (item.ability is None or item.ability in allowed) and _routed(request, item.path)
+    ]
+
+
+def _shell(request: Request) -> dict[str, Any]:
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    return {
+        "viewer": viewer,
+        "nav": navigation(request, viewer) if viewer else [],
+        "sign_out": SIGN_OUT if _routed(request, SIGN_OUT, "POST") else None,
+        "csrf_token": getattr(request.state, "csrf_token", None),
+    }
+
+
+templates = Jinja2Templates(
+    directory=Path(__file__).parent.with_name("templates"), context_processors=[_shell]
+)
