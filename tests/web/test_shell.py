@@ -1,0 +1,49 @@
+"""The shell's navigation: built from what the viewer's roles may do, and only from pages this
+app serves; the review queue is never offered to officers or partner caseworkers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from polestar.access import Viewer
+from polestar.access.roles import Ability, UserRole, abilities
+from polestar.web.pages.shell import navigation
+
+
+def _app_with(*paths: str) -> FastAPI:
+    app = FastAPI()
+    for path in paths:
+        app.add_api_route(path, lambda: None, methods=["GET"])
+    return app
+
+
+def _labels(app: FastAPI, role: UserRole) -> list[str]:
+    request = Request({"type": "http", "app": app, "path": "/", "headers": []})
+    viewer = Viewer("someone", "home-force", frozenset({role.value}), "investigation")
+    return [item.label for item in navigation(request, viewer)]
+
+
+ALL_PAGES = ("/search", "/review", "/retention", "/oversight", "/admin")
+
+
+def test_officers_and_caseworkers_are_not_offered_the_review_queue() -> None:
+    app = _app_with(*ALL_PAGES)
+    assert _labels(app, UserRole.OFFICER) == ["Search"]
+    assert _labels(app, UserRole.PARTNER_CASEWORKER) == ["Search"]
+    assert _labels(app, UserRole.ANALYST) == ["Search", "Review queue"]
+    assert _labels(app, UserRole.DATA_PROTECTION_OFFICER) == ["Search", "Oversight"]
+    assert _labels(app, UserRole.ADMINISTRATOR) == [
+        "Search",
+        "Review queue",
+        "Retention",
+        "Administration",
+    ]
+
+
+def test_pages_not_served_are_not_offered() -> None:
+    assert _labels(_app_with("/search"), UserRole.ADMINISTRATOR) == ["Search"]
+
+
+def test_abilities_of_several_roles_add_up() -> None:
+    roles = frozenset({UserRole.OFFICER.value, UserRole.DATA_PROTECTION_OFFICER.value})
+    assert abilities(roles) == {Ability.OVERSIGHT}
