@@ -22,6 +22,8 @@ from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 
 POSTGRES_URL = os.environ.get("POLESTAR_TEST_POSTGRES_URL")
+# Argon2id at tiny cost: the suite hashes many passwords; the standard cost is tested apart.
+os.environ["POLESTAR_PASSWORD_HASH_PROFILE"] = "fast"
 
 
 def _postgres_database() -> Iterator[str]:

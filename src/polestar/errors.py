@@ -59,3 +59,13 @@ class UnreadableInput(InvalidInput):
 
 class InvalidValue(ValueError):
     """A value failed its normaliser; the message says why in words a person can act on."""
+
+
+class TooManyRequests(PolestarError):
+    """The caller has made more requests than their rate limit allows; retry after a while."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,28 @@ class Settings(BaseSettings):
     audit_lookups_per_day_alert: int = Field(
         200,
         description="Consultations in one day above which the DPO sees a user as a heavy user.",
+    )
+    password_hash_profile: Literal["standard", "fast"] = Field(
+        "standard",
+        description="Argon2id cost: `standard` for use, `fast` (tiny, insecure) for tests only.",
+    )
+    session_idle_minutes: int = Field(
+        30, description="A signed-in session ends after this many minutes without a request."
+    )
+    session_absolute_hours: int = Field(
+        10, description="A signed-in session ends this many hours after sign-in, however used."
+    )
+    lockout_failures: int = Field(
+        5, description="Failed sign-ins within the lockout window that lock an account."
+    )
+    lockout_window_minutes: int = Field(
+        15, description="Minutes over which failed sign-ins are counted towards a lockout."
+    )
+    lockout_minutes: int = Field(
+        15, description="Minutes an account stays locked after too many failed sign-ins."
+    )
+    rate_limit_per_minute: int = Field(
+        120, description="Requests for personal data one user may make in any 60 seconds."
     )
     env: str = Field(
         "production",

@@ -42,6 +42,15 @@ def _purpose_error(message: str, allowed: list[str]) -> InvalidInput:
     return InvalidInput(message, [FieldError("purpose", hint)])
 
 
+def purposes_for(db: Engine | Connection, organisation: str, roles: frozenset[str]) -> list[str]:
+    """The purposes a user of `organisation` holding `roles` may state (none: no agreement)."""
+    if isinstance(db, Engine):
+        with db.connect() as conn:
+            return purposes_for(conn, organisation, roles)
+    agreement = current_agreement(db, organisation)
+    return [] if agreement is None else _rules(agreement, roles)[0]
+
+
 def scope_for(
     db: Engine | Connection,
     viewer: Viewer,

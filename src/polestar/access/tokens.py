@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.access.roles import UserRole
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, Forbidden, InvalidInput, Unauthorised
 from polestar.store.accounts import (
@@ -56,26 +57,49 @@ class TokenScope(StrEnum):
 SCOPES: tuple[str, ...] = tuple(scope.value for scope in TokenScope)
 
 
+# What a signed-in user's roles let their session do (a token carries its own scopes). Every
+# user may read; these roles add more.
+ROLE_SCOPES: dict[str, tuple[TokenScope, ...]] = {
+    UserRole.ANALYST: (TokenScope.REVIEW,),
+    UserRole.SUPERVISOR: (TokenScope.REVIEW,),
+    UserRole.ADMINISTRATOR: (TokenScope.REVIEW, TokenScope.ADMIN),
+    UserRole.DATA_PROTECTION_OFFICER: (TokenScope.ADMIN,),
+}
+
+
+def scopes_for_roles(roles: Iterable[str]) -> tuple[TokenScope, ...]:
+    """The scopes a user holding `roles` has when signed in, in `TokenScope` order."""
+    held = {TokenScope.READ, *(scope for role in roles for scope in ROLE_SCOPES.get(role, ()))}
+    return tuple(scope for scope in TokenScope if scope in held)
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who a valid token speaks for: the user, their organisation and roles, the token's scopes.
+    """Who a request speaks for: the user, their organisation and roles, and its scopes.
 
-    The web layer turns it into a `Viewer` once the request's purpose is known.
+    A token's scopes are its own; a session's come from the user's roles (`scopes_for_roles`)
+    and it carries the purpose and justification chosen for it. The web layer turns a
+    Principal into a `Viewer` once the request's purpose is known.
     """
 
     user: str
     organisation: str
     roles: frozenset[str]
     scopes: frozenset[str]
-    token_id: str
+    token_id: str | None = None
+    purpose: str | None = None
+    justification: str | None = None
 
     def require(self, scope: str) -> None:
-        """Refuse (403) a request the token is not scoped for."""
+        """Refuse (403) a request the token, or the signed-in user's roles, are not scoped for."""
         if scope not in self.scopes:
-            raise Forbidden(f"this token lacks the {scope!r} scope")
+            held = "this token lacks" if self.token_id else "your roles do not give"
+            raise Forbidden(f"{held} the {scope!r} scope")
 
     def viewer(self, purpose: str | None, justification: str | None = None) -> Viewer:
-        """The Viewer for one request made with this token."""
+        """The Viewer for one request: the purpose it states, else the session's."""
+        if purpose is None:
+            purpose, justification = self.purpose, justification or self.justification
         return Viewer(self.user, self.organisation, self.roles, purpose, justification)
 
 

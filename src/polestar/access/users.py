@@ -1,6 +1,8 @@
 """Users: people who sign in, each belonging to one organisation and holding roles.
 
-Users are never deleted — audit entries name them — only disabled, which stops their tokens.
+Users are never deleted — audit entries name them — only disabled, which stops their tokens
+and ends their sessions at once. An administrator resets a password by having a new one
+generated (shown once); that too ends the user's sessions.
 """
 
 from __future__ import annotations
@@ -15,10 +17,20 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access.organisations import organisations
+from polestar.access.passwords import generate_password, hash_password
 from polestar.access.roles import ROLES
+from polestar.access.sessions import end_sessions_in
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, InvalidInput, Unauthorised
-from polestar.store.accounts import UserRow, disable_user_row, insert_user, user_row, user_rows
+from polestar.settings import Settings, get_settings
+from polestar.store.accounts import (
+    UserRow,
+    disable_user_row,
+    insert_user,
+    set_password_hash,
+    user_row,
+    user_rows,
+)
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
@@ -135,18 +147,64 @@ def find_user(engine: Engine, username: str) -> User:
 
 
 def disable_user(engine: Engine, username: str, now: datetime, *, actor: str) -> User:
-    """Disable a user: their tokens stop working and they can no longer act (`--as`).
+    """Disable a user: their tokens stop working, their sessions end, and they can no longer
+    sign in or act (`--as`).
 
     Disabling a disabled user changes nothing. Recorded as an alteration by `actor`.
     Raises `InvalidInput` for an unknown name.
     """
     with audit.transaction(engine) as conn:
-        disable_user_row(conn, _row(conn, username).id, now)
+        row = _row(conn, username)
+        disable_user_row(conn, row.id, now)
         audit.record_in(
             conn,
             audit.Alteration(action="users.disable", actor=actor, details={"user": username}),
         )
+        end_sessions_in(conn, row, now, "user-disabled")
         return User.from_row(_row(conn, username))
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A password just generated: printed once, stored only as its hash."""
+
+    username: str
+    password: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `users set-password --json`."""
+        return {"username": self.username, "password": self.password}
+
+
+def reset_password(
+    engine: Engine,
+    username: str,
+    now: datetime,
+    *,
+    actor: str,
+    settings: Settings | None = None,
+) -> NewPassword:
+    """Give a user a new generated password and end their sessions (an administrator's reset).
+
+    The password is returned once and stored only as its argon2id hash; a lockout in force is
+    lifted. Recorded as an alteration by `actor` (never the password).
+
+    Raises:
+        InvalidInput: no user has that name.
+    """
+    settings = settings or get_settings()
+    password = generate_password()
+    password_hash = hash_password(password, settings)
+    with audit.transaction(engine, settings) as conn:
+        row = _row(conn, username)
+        set_password_hash(conn, row.id, password_hash, now)
+        audit.record_in(
+            conn,
+            audit.Alteration(action="users.set-password", actor=actor, details={"user": username}),
+            settings,
+        )
+        end_sessions_in(conn, row, now, "password-reset", settings)
+    return NewPassword(username, password)
 
 
 def viewer_for(

@@ -7,6 +7,7 @@ entry must commit with the action); the DPO's questions are `who_viewed`, `by_us
 
 from polestar.audit.entries import LogEntry
 from polestar.audit.events import (
+    Access,
     Alteration,
     AuditEvent,
     Collection,
@@ -14,8 +15,13 @@ from polestar.audit.events import (
     Consultation,
     Disclosure,
     Erasure,
+    LockedOut,
     Operation,
     Outcome,
+    PurposeChosen,
+    SignedIn,
+    SignedOut,
+    SignInFailed,
 )
 from polestar.audit.export import export
 from polestar.audit.log import record, record_in, transaction
@@ -24,6 +30,7 @@ from polestar.audit.queries import Found, HeavyUser, Reader, by_user, heavy_user
 from polestar.audit.verify import BadEntry, VerifyReport, verify
 
 __all__ = [
+    "Access",
     "Alteration",
     "AuditEvent",
     "BadEntry",
@@ -34,10 +41,15 @@ __all__ = [
     "Erasure",
     "Found",
     "HeavyUser",
+    "LockedOut",
     "LogEntry",
     "Operation",
     "Outcome",
+    "PurposeChosen",
     "Reader",
+    "SignInFailed",
+    "SignedIn",
+    "SignedOut",
     "VerifyReport",
     "blank_payloads",
     "by_user",

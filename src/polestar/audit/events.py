@@ -1,7 +1,9 @@
 """Typed audit events: what the domain function that acted records (ARCHITECTURE.md premise 6).
 
 One class per operation that s.62 of the Data Protection Act 2018 names (REFERENCE.md):
-collection, alteration, consultation, disclosure, combination and erasure. An event holds
+collection, alteration, consultation, disclosure, combination and erasure, and one more for
+who had access when (sign-in, sign-out, the purpose chosen, failures and lockouts), which the
+log must show to verify lawfulness and for the data's security. An event holds
 identifiers and metadata only; free text that may hold personal data (a justification, a
 search query) is carried apart and stored as a payload the entry names by its hash, so
 retention can blank it without breaking the chain.
@@ -25,6 +27,7 @@ class Operation(StrEnum):
     DISCLOSURE = "disclosure"
     COMBINATION = "combination"
     ERASURE = "erasure"
+    ACCESS = "access"
 
 
 class Outcome(StrEnum):
@@ -133,3 +136,46 @@ class Erasure(AuditEvent):
     """Data disposed of; the entry holds who erased what and when, not the data (ICO)."""
 
     operation = Operation.ERASURE
+
+
+@dataclass(frozen=True, kw_only=True)
+class Access(AuditEvent):
+    """A change in who is signed in and why; use the subclass named for it."""
+
+    operation = Operation.ACCESS
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedIn(Access):
+    """A user proved who they are and a session began (`details.method`: password, oidc)."""
+
+    action: str = "session.sign-in"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInFailed(Access):
+    """A sign-in was refused; `actor` is `anonymous` when no such user exists."""
+
+    action: str = "session.sign-in"
+    outcome: Outcome = Outcome.DENIED
+
+
+@dataclass(frozen=True, kw_only=True)
+class LockedOut(Access):
+    """Too many failed sign-ins: the account refuses sign-in until `details.until`."""
+
+    action: str = "session.lockout"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurposeChosen(Access):
+    """The purpose (and any justification) a user chose for the rest of their session."""
+
+    action: str = "session.purpose"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedOut(Access):
+    """A session ended; `details.reason`: sign-out, user-disabled, password-reset."""
+
+    action: str = "session.sign-out"

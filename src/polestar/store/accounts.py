@@ -13,10 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.tables import agreements, api_tokens, organisations, users
+from polestar.store.tables import agreements, api_tokens, organisations, sign_in_failures, users
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands timezone-aware columns back naive; every stored time is UTC."""
     if value is None or value.tzinfo is not None:
         return value
@@ -40,6 +40,8 @@ class UserRow:
     roles: tuple[str, ...]
     created_at: datetime
     disabled_at: datetime | None
+    password_hash: str | None = None
+    locked_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,10 @@ def _user(row: Any) -> UserRow:
         full_name=row.full_name,
         organisation_id=row.organisation_id,
         roles=tuple(row.roles),
-        created_at=_utc(row.created_at) or row.created_at,
-        disabled_at=_utc(row.disabled_at),
+        created_at=as_utc(row.created_at) or row.created_at,
+        disabled_at=as_utc(row.disabled_at),
+        password_hash=row.password_hash,
+        locked_until=as_utc(row.locked_until),
     )
 
 
@@ -126,6 +130,40 @@ def disable_user_row(conn: Connection, user_id: int, now: datetime) -> None:
     )
 
 
+def set_password_hash(conn: Connection, user_id: int, password_hash: str, now: datetime) -> None:
+    """Store a user's new password hash (the caller has checked the rules and hashed it)."""
+    conn.execute(
+        users.update()
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, password_set_at=now, locked_until=None)
+    )
+
+
+def add_sign_in_failure(conn: Connection, user_id: int, now: datetime) -> None:
+    """Note one failed sign-in, counted towards a lockout."""
+    conn.execute(sign_in_failures.insert().values(user_id=user_id, failed_at=now))
+
+
+def sign_in_failures_since(conn: Connection, user_id: int, since: datetime) -> int:
+    """How many times signing in as the user failed after `since`."""
+    count = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(sign_in_failures)
+        .where(sign_in_failures.c.user_id == user_id, sign_in_failures.c.failed_at > since)
+    ).scalar_one()
+    return int(count)
+
+
+def clear_sign_in_failures(conn: Connection, user_id: int) -> None:
+    """Forget a user's failed sign-ins (a successful sign-in or a lockout starts afresh)."""
+    conn.execute(sign_in_failures.delete().where(sign_in_failures.c.user_id == user_id))
+
+
+def lock_user_row(conn: Connection, user_id: int, until: datetime) -> None:
+    """Refuse the user's sign-ins until `until`."""
+    conn.execute(users.update().where(users.c.id == user_id).values(locked_until=until))
+
+
 def insert_token(
     conn: Connection,
     token_id: str,
@@ -161,10 +199,10 @@ def _token(row: Any) -> TokenRow:
         username=row.username,
         secret_hash=row.secret_hash,
         scopes=tuple(row.scopes),
-        created_at=_utc(row.created_at) or row.created_at,
-        expires_at=_utc(row.expires_at) or row.expires_at,
-        revoked_at=_utc(row.revoked_at),
-        user_disabled_at=_utc(row.user_disabled_at),
+        created_at=as_utc(row.created_at) or row.created_at,
+        expires_at=as_utc(row.expires_at) or row.expires_at,
+        revoked_at=as_utc(row.revoked_at),
+        user_disabled_at=as_utc(row.user_disabled_at),
     )
 
 
@@ -198,7 +236,7 @@ def _agreement(row: Any) -> AgreementRow:
         document=row.document,
         content_hash=row.content_hash,
         origin=row.origin,
-        loaded_at=_utc(row.loaded_at) or row.loaded_at,
+        loaded_at=as_utc(row.loaded_at) or row.loaded_at,
     )
 
 

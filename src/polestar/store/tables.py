@@ -419,6 +419,45 @@ users = sa.Table(
     sa.Column("roles", sa.JSON, nullable=False, comment="role slugs: officer, analyst, …"),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("disabled_at", UtcDateTime, comment="set once; a disabled user's tokens fail"),
+    sa.Column(
+        "password_hash",
+        sa.String(255),
+        comment="argon2id; NULL: no password (tokens or single sign-on only)",
+    ),
+    sa.Column("password_set_at", UtcDateTime),
+    sa.Column(
+        "locked_until", UtcDateTime, comment="sign-in refused until then after repeated failures"
+    ),
+)
+
+# Signed-in sessions (issue 7): named by the SHA-256 of the cookie value, never the value.
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True, comment="SHA-256 of the cookie value"),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False, comment="password or oidc"),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime),
+    sa.Column(
+        "end_reason",
+        sa.String(32),
+        comment="sign-out, idle, absolute, user-disabled, password-reset",
+    ),
+    sa.Column("purpose", sa.String(32), comment="chosen once per session"),
+    sa.Column("justification", sa.Text),
+    sa.Index("ix_sessions_user_id", "user_id", "ended_at"),
+)
+
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("failed_at", UtcDateTime, nullable=False),
+    sa.Index("ix_sign_in_failures_user_id", "user_id", "failed_at"),
 )
 
 api_tokens = sa.Table(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from polestar.access.rate_limits import SlidingWindow
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
-from polestar.web import api, errors, pages, privacy
+from polestar.web import api, errors, pages, privacy, sessions, sign_in
 from polestar.web.pages import pwa
 
 
@@ -33,12 +34,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Every route, whichever router adds it, refuses a cross-site state change.
+        dependencies=[Depends(sessions.check_csrf)],
     )
     app.state.settings = settings
+    app.state.rate_limiter = SlidingWindow(settings.rate_limit_per_minute)
     errors.install(app)
+    sessions.install(app)
     app.add_middleware(privacy.NoStore)
     privacy.quiet_logs()
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(sign_in.router)
     app.mount("/static", StaticFiles(directory=pwa.STATIC), name="static")
     return app

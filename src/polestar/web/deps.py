@@ -12,7 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from polestar.access import Principal, Viewer
-from polestar.access.admission import admit
+from polestar.access.admission import admit, admit_session
+from polestar.access.rate_limits import RateLimiter, retry_after_seconds
+from polestar.errors import TooManyRequests
 from polestar.settings import Settings
 from polestar.store.engine import Engine
 
@@ -31,8 +33,26 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[Engine, Depends(_engine)]
 
 
+def limit_rate(request: Request, username: str) -> None:
+    """Count a personal-data request against `username`'s rate limit.
+
+    Raises:
+        TooManyRequests: (429, with `Retry-After`) over `POLESTAR_RATE_LIMIT_PER_MINUTE`.
+    """
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.hit(username, datetime.now(UTC))
+    if wait is not None:
+        seconds = retry_after_seconds(wait)
+        raise TooManyRequests(f"too many requests: try again in {seconds} s", seconds)
+
+
 class Caller:
-    """A dependency admitting a request whose token holds `scope`, for the domain `action`."""
+    """A dependency admitting a request whose caller holds `scope`, for the domain `action`.
+
+    A bearer token is used when one is sent; otherwise the signed-in session (the browser's
+    `polestar_session` cookie, which the session middleware has already checked). Either way
+    the caller's requests count against their rate limit.
+    """
 
     def __init__(self, scope: str, action: str) -> None:
         self.scope = scope
@@ -40,15 +60,24 @@ class Caller:
 
     def __call__(
         self,
+        request: Request,
         engine: StoreDep,
         settings: SettingsDep,
         authorization: Annotated[str | None, Header()] = None,
     ) -> Principal:
-        return admit(engine, settings, authorization, self.scope, self.action, datetime.now(UTC))
+        now = datetime.now(UTC)
+        session = getattr(request.state, "session", None)
+        if authorization is None and session is not None:
+            principal = admit_session(engine, settings, session, self.scope, self.action, now)
+        else:
+            principal = admit(engine, settings, authorization, self.scope, self.action, now)
+        limit_rate(request, principal.user)
+        return principal
 
 
 def viewer_of(principal: Principal, purpose: str | None, justification: str | None) -> Viewer:
-    """The request's Viewer: the caller, with the purpose and justification its headers state."""
+    """The request's Viewer: the caller, with the purpose and justification its headers state
+    (a session's own purpose when the headers state none)."""
     return principal.viewer(purpose or None, justification or None)
 
 

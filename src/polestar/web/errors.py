@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polestar.errors import PolestarError
+from polestar.errors import PolestarError, TooManyRequests
 from polestar.web.pages.shell import templates
 from polestar.web.privacy import API_PREFIX
 
@@ -101,12 +101,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PolestarError)
     async def domain_error(request: Request, exc: PolestarError) -> Response:
-        return respond(
+        response = respond(
             request,
             exc.status,
             exc.message,
             [{"field": e.field, "message": e.message} for e in exc.errors],
         )
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -1,0 +1,199 @@
+"""The signed-in session at the edge: its cookie, CSRF protection, and the page dependencies.
+
+`SessionCookies` (middleware) finds the session a `polestar_session` cookie names and puts it
+on `request.state.session`, with the CSRF token forms must carry on `request.state.csrf_token`:
+the session's own, or — before sign-in — a random token also set as the `polestar_csrf`
+cookie (double submit). `check_csrf` (an app-wide dependency) refuses a state-changing request
+that a cookie authenticates without the matching token, from the form field `csrf_token` or
+the `X-CSRF-Token` header (HTMX sends it through `hx-headers`). A request with a bearer token
+is exempt: a browser never adds one on its own, so there is no ambient authority to abuse.
+
+Pages depend on `SignedIn` (a session, else a 303 to `/sign-in?next=…`) or `PageViewer` (a
+session with a purpose, else a 303 to `/purpose?next=…`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from anyio import to_thread
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from polestar.access import Viewer
+from polestar.access.sessions import Session, resume_session
+from polestar.errors import Forbidden
+from polestar.settings import Settings
+from polestar.web.deps import limit_rate
+
+SESSION_COOKIE = "polestar_session"
+CSRF_COOKIE = "polestar_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_UNGUARDED = ("/static/",)
+
+
+def cookie_attributes(settings: Settings) -> dict[str, bool | str]:
+    """`HttpOnly`, `SameSite=Lax`, path `/`, and `Secure` unless `POLESTAR_ENV=development`."""
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "path": "/",
+        "secure": settings.env != "development",
+    }
+
+
+def set_session_cookie(response: Response, settings: Settings, cookie_value: str) -> None:
+    """Give the browser its session cookie (a session cookie: it goes when the browser closes;
+    the server ends the session on its own timeouts either way)."""
+    response.set_cookie(SESSION_COOKIE, cookie_value, **cookie_attributes(settings))  # type: ignore[arg-type]
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    """Tell the browser to forget its session cookie."""
+    response.delete_cookie(SESSION_COOKIE, **cookie_attributes(settings))  # type: ignore[arg-type]
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is as good as none
+                continue
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+class SessionCookies:
+    """ASGI middleware: `request.state.session` and `request.state.csrf_token` for every
+    request, and the pre-session `polestar_csrf` cookie for a browser that has neither."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_UNGUARDED):
+            await self.app(scope, receive, send)
+            return
+        app: FastAPI = scope["app"]
+        settings: Settings = app.state.settings
+        cookies = _cookies(scope)
+        session: Session | None = None
+        if cookie_value := cookies.get(SESSION_COOKIE):
+            session = await to_thread.run_sync(
+                resume_session, app.state.engine, settings, cookie_value, datetime.now(UTC)
+            )
+        state = scope.setdefault("state", {})
+        state["session"] = session
+        new_csrf: str | None = None
+        if session is not None:
+            state["csrf_token"] = session.csrf_token
+        else:
+            state["csrf_token"] = cookies.get(CSRF_COOKIE) or (new_csrf := secrets.token_hex(32))
+        state["pre_session_csrf"] = cookies.get(CSRF_COOKIE)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_csrf is not None:
+                carrier = Response()
+                carrier.set_cookie(CSRF_COOKIE, new_csrf, **cookie_attributes(settings))  # type: ignore[arg-type]
+                cookie = carrier.headers["set-cookie"].encode("latin-1")
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"set-cookie", cookie)],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _same(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) a state-changing request a cookie authenticates without its CSRF token.
+
+    With a session the token must be the session's; without one (the sign-in form) it must
+    match the `polestar_csrf` cookie. An API request with neither a session nor a bearer token
+    is left to fail authentication (401) instead.
+    """
+    if request.method not in _STATE_CHANGING:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    session: Session | None = getattr(request.state, "session", None)
+    if session is None and request.url.path.startswith("/api/"):
+        return
+    given = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if given is None and content_type.startswith(_FORMS):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    expected = session.csrf_token if session else request.state.pre_session_csrf
+    if not _same(expected, given):
+        raise Forbidden(
+            "this form has expired or did not come from Polestar: reload the page and try again"
+        )
+
+
+class SignInRequired(Exception):
+    """A page needs a session (or a purpose) it does not have: redirect there and come back."""
+
+    def __init__(self, page: str, next_path: str) -> None:
+        super().__init__(page)
+        self.location = f"{page}?next={quote(next_path, safe='/')}"
+
+
+def local_path(candidate: str | None, default: str = "/") -> str:
+    """`candidate` if it is a path on this site, else `default` (no open redirects)."""
+    if not candidate or not candidate.startswith("/") or candidate.startswith("//"):
+        return default
+    parts = urlsplit(candidate)
+    if parts.scheme or parts.netloc or "\\" in candidate:
+        return default
+    return candidate
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _signed_in(request: Request) -> Session:
+    session: Session | None = getattr(request.state, "session", None)
+    if session is None:
+        raise SignInRequired("/sign-in", _here(request))
+    request.state.viewer = session.viewer()
+    return session
+
+
+def _page_viewer(request: Request, session: Annotated[Session, Depends(_signed_in)]) -> Viewer:
+    if not session.purpose:
+        raise SignInRequired("/purpose", _here(request))
+    limit_rate(request, session.username)
+    return session.viewer()
+
+
+SignedIn = Annotated[Session, Depends(_signed_in)]
+PageViewer = Annotated[Viewer, Depends(_page_viewer)]
+
+
+def install(app: FastAPI) -> None:
+    """Resolve sessions and redirect pages to sign in (`create_app` makes `check_csrf` an
+    app-wide dependency, so every route, whichever router adds it, is guarded)."""
+
+    async def redirect(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return RedirectResponse(exc.location, status_code=303)
+
+    app.add_exception_handler(SignInRequired, redirect)
+    app.add_middleware(SessionCookies)

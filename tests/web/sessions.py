@@ -1,0 +1,69 @@
+"""A signed-in browser for page and API tests: a real app on the test's store, driven over
+`https://testserver` so `Secure` cookies are kept as a browser would keep them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from polestar.access import add_user, load_agreements
+from polestar.access.users import reset_password
+from polestar.settings import Settings
+from polestar.web.app import create_app
+from tests.access.conftest import ACTOR, NOW
+
+BASE_URL = "https://testserver"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+
+
+def make_account(db: Engine, username: str, org: str = "home-force", *roles: str) -> Account:
+    """A user with a generated password, made through the real commands."""
+    add_user(db, username, org, list(roles or ["officer"]), NOW, actor=ACTOR)
+    return Account(username, reset_password(db, username, NOW, actor=ACTOR).password)
+
+
+@pytest.fixture
+def store(db: Engine) -> Engine:
+    """The test's store with the shipped agreements loaded."""
+    load_agreements(db, [], NOW, actor=ACTOR)
+    return db
+
+
+@pytest.fixture
+def browser(store: Engine, settings: Settings) -> Iterator[TestClient]:
+    """A client on a fresh app over the store, keeping cookies like a browser."""
+    with TestClient(create_app(settings), base_url=BASE_URL, follow_redirects=False) as client:
+        yield client
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    field = BeautifulSoup(html, "html.parser").select_one("input[name=csrf_token]")
+    assert field is not None, html
+    return str(field["value"])
+
+
+def sign_in(client: TestClient, account: Account, next_path: str = "/") -> str:
+    """Sign in through the form; returns the session's CSRF token (from the purpose page)."""
+    token = form_token(client.get("/sign-in").text)
+    response = client.post(
+        "/sign-in",
+        data={
+            "username": account.username,
+            "password": account.password,
+            "csrf_token": token,
+            "next": next_path,
+        },
+    )
+    assert response.status_code == 303, response.text
+    return form_token(client.get("/purpose").text)
