@@ -20,6 +20,7 @@ from starlette.routing import Match
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, abilities
+from polestar.web.privacy import CACHEABLE_PATHS
 
 SIGN_OUT = "/sign-out"
 LONDON = ZoneInfo("Europe/London")
@@ -59,6 +60,9 @@ def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
 
 
 def _shell(request: Request) -> dict[str, Any]:
+    if request.url.path in CACHEABLE_PATHS:
+        # A page the service worker keeps must not keep who was signed in, nor their token.
+        return {"viewer": None, "nav": [], "sign_out": None, "csrf_token": None}
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     return {
         "viewer": viewer,
