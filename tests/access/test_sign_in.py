@@ -76,6 +76,7 @@ def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(
     assert _refused(agreements, settings, USER, password, 26.9) == REFUSED
     assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "locked")
     sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=27))
+    assert audit.verify(agreements, settings).ok  # access entries chain like any other
 
 
 def test_failures_spread_beyond_the_window_do_not_lock(

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
 
+from polestar.access import sign_in
 from polestar.cli import app
 from polestar.cli.app import viewer
 from polestar.errors import InvalidInput, Unauthorised
 from polestar.settings import Settings
+from polestar.store.engine import create_engine
 
 runner = CliRunner()
 
@@ -110,11 +113,6 @@ def test_account_changes_are_recorded_as_alterations(settings: Settings) -> None
 
 
 def test_set_password_prints_a_new_password_once_that_signs_in(settings: Settings) -> None:
-    from datetime import UTC, datetime
-
-    from polestar.access import sign_in
-    from polestar.store.engine import create_engine
-
     _add("a.khan", "--org", "home-force", "--role", "analyst")
     result = runner.invoke(app, ["users", "set-password", "a.khan", "--json"])
     assert result.exit_code == 0, result.output
@@ -130,3 +128,20 @@ def test_set_password_prints_a_new_password_once_that_signs_in(settings: Setting
     missing = runner.invoke(app, ["users", "set-password", "nobody"])
     assert missing.exit_code == 2
     assert "no user named 'nobody'" in missing.stderr
+
+
+def test_set_password_from_stdin_keeps_to_the_rules(settings: Settings) -> None:
+    _add("a.khan", "--org", "home-force", "--role", "analyst")
+    weak = runner.invoke(app, ["users", "set-password", "a.khan", "--stdin"], input="Password1!\n")
+    assert weak.exit_code == 2, weak.output
+    assert "at least 12" in weak.stderr
+    assert "too common" in weak.stderr
+    chosen = "a long walk by the river trent"
+    result = runner.invoke(
+        app, ["users", "set-password", "a.khan", "--stdin", "--json"], input=chosen + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"username": "a.khan", "password": None}
+    engine = create_engine(settings=settings)
+    assert sign_in(engine, settings, "a.khan", chosen, datetime.now(UTC))
+    engine.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access.organisations import organisations
-from polestar.access.passwords import generate_password, hash_password
+from polestar.access.passwords import generate_password, hash_password, password_problems
 from polestar.access.roles import ROLES
 from polestar.access.sessions import end_sessions_in
 from polestar.access.viewer import Viewer
@@ -166,14 +166,15 @@ def disable_user(engine: Engine, username: str, now: datetime, *, actor: str) ->
 
 @dataclass(frozen=True)
 class NewPassword:
-    """A password just generated: printed once, stored only as its hash."""
+    """A password just set: a generated one is printed once; both are stored only as hashes."""
 
     username: str
     password: str
+    generated: bool = True
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of `users set-password --json`."""
-        return {"username": self.username, "password": self.password}
+        """The JSON shape of `users set-password --json` (`password` null when one was given)."""
+        return {"username": self.username, "password": self.password if self.generated else None}
 
 
 def reset_password(
@@ -183,28 +184,37 @@ def reset_password(
     *,
     actor: str,
     settings: Settings | None = None,
+    password: str | None = None,
 ) -> NewPassword:
-    """Give a user a new generated password and end their sessions (an administrator's reset).
+    """Set a user's password and end their sessions (an administrator's reset).
 
-    The password is returned once and stored only as its argon2id hash; a lockout in force is
-    lifted. Recorded as an alteration by `actor` (never the password).
+    Without `password` a strong one is generated and returned once; a given one must meet
+    the rules (`passwords.password_problems`). Either is stored only as its argon2id hash, and
+    a lockout in force is lifted. Recorded as an alteration by `actor` (never the password).
 
     Raises:
-        InvalidInput: no user has that name.
+        InvalidInput: no user has that name, or the given password breaks a rule (each one
+            listed).
     """
     settings = settings or get_settings()
-    password = generate_password()
-    password_hash = hash_password(password, settings)
+    user = find_user(engine, username)
+    generated = password is None
+    if password is None:
+        password = generate_password()
+    elif problems := password_problems(password, user.username, user.organisation):
+        raise InvalidInput(f"cannot use that password for {username!r}", problems)
+    password_hash = hash_password(password, settings)  # slow by design: outside the lock
     with audit.transaction(engine, settings) as conn:
         row = _row(conn, username)
         set_password_hash(conn, row.id, password_hash, now)
+        details = {"user": username, "generated": generated}
         audit.record_in(
             conn,
-            audit.Alteration(action="users.set-password", actor=actor, details={"user": username}),
+            audit.Alteration(action="users.set-password", actor=actor, details=details),
             settings,
         )
         end_sessions_in(conn, row, now, "password-reset", settings)
-    return NewPassword(username, password)
+    return NewPassword(username, password, generated)
 
 
 def viewer_for(

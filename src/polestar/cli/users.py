@@ -3,6 +3,7 @@ organisation and roles."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import typer
@@ -70,12 +71,22 @@ def disable_command(
 @users_app.command("set-password")
 def set_password_command(
     username: str = typer.Argument(..., help="The user whose password to reset."),
+    from_stdin: bool = typer.Option(
+        False,
+        "--stdin",
+        help="Read the new password from stdin (never an argument, which `ps` and shell "
+        "history would show) instead of generating one.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the user and password as JSON."),
 ) -> None:
-    """Give a user a new generated password, printed once, and end their sessions."""
-    reset = reset_password(store(), username, datetime.now(UTC), actor=actor())
+    """Give a user a new password, generated and printed once unless given on stdin; their
+    sessions end at once."""
+    chosen = sys.stdin.readline().rstrip("\r\n") if from_stdin else None
+    reset = reset_password(store(), username, datetime.now(UTC), actor=actor(), password=chosen)
     if as_json:
         print_json(reset.as_dict())
-    else:
+    elif reset.generated:
         typer.echo(f"new password for {reset.username} (shown once):", err=True)
         typer.echo(reset.password)
+    else:
+        typer.echo(f"password set for {reset.username}", err=True)
