@@ -16,7 +16,7 @@ DEMO_DIR ?= data/county
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test test-fast lint env system-test-deps clean
+.PHONY: demo test test-fast lint env assets system-test-deps clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,9 +28,22 @@ $(BIN)/polestar: $(UV) pyproject.toml uv.lock
 
 env: $(BIN)/polestar
 
+## make assets: the browser libraries, from npm at the versions package-lock.json pins, copied
+## (only the files pages load) into the git-ignored src/polestar/web/static/vendor/
+VENDOR := src/polestar/web/static/vendor
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	@touch $@
+
+assets: $(VENDOR)/.stamp
+
 ## make demo: environment, a synthetic county, ingest and link into SQLite, demo users with their
 ## passwords and API tokens, then serve http://127.0.0.1:8000 (sign in at /sign-in)
-demo: env
+demo: env assets
 	$(BIN)/polestar generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 	$(BIN)/polestar ingest $(DEMO_DIR)
 	$(BIN)/polestar link
@@ -39,14 +52,14 @@ demo: env
 
 ## make test: everything CI runs — lint, types, import contracts, the whole suite on SQLite and
 ## PostgreSQL, and the Spark engine (the `spark` extra, with a Java runtime)
-test: env system-test-deps
+test: env assets system-test-deps
 	$(UV) sync --frozen --python $(PYTHON) --extra spark
 	$(MAKE) lint
 	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup
 
-## make test-fast: the inner loop — SQLite only, no Spark
-test-fast: env
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres and not spark"
+## make test-fast: the inner loop — SQLite only, no Spark, no browser
+test-fast: env assets
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres and not spark and not browser"
 
 lint: env
 	$(BIN)/ruff check src tests bench
@@ -57,6 +70,7 @@ lint: env
 system-test-deps:
 	@command -v /usr/lib/postgresql/15/bin/initdb >/dev/null || { $(APT) update && $(APT) install postgresql-15 postgresql-contrib; }
 	@command -v java >/dev/null || { $(APT) update && $(APT) install default-jre-headless; }
+	@test -x /usr/bin/chromium || { $(APT) update && $(APT) install chromium; }
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR) test-artifacts

@@ -68,9 +68,3 @@ async def test_home_shows_quarantine_reasons_but_no_personal_data(
     assert cells == ["custody", "expected 14 fields, got 2", "1"]
     for personal in ("Smith", "SMITH", "O'Brien", "1980", "oops", "ST15"):
         assert personal not in response.text
-
-
-async def test_unknown_route_answers_with_the_error_envelope(client: httpx.AsyncClient) -> None:
-    response = await client.get("/no/such/page")
-    assert response.status_code == 404
-    assert response.json() == {"ok": False, "error": "Not Found", "errors": [], "status": 404}

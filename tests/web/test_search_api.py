@@ -78,6 +78,8 @@ def test_pages_follow_one_another_without_gaps_or_repeats(
         {"query": "smith", "kind": "weapon"},
         {"query": "smith", "limit": 0},
         {"query": "smith", "cursor": "not-a-cursor"},
+        {"query": "smith", "born_from": "1990-01-01", "born_to": "1980-01-01"},
+        {"query": "smith", "born_from": "1990-02-30"},
         {},
     ],
 )
@@ -90,6 +92,14 @@ def test_bad_input_is_a_422_envelope(
     assert envelope["ok"] is False
     assert envelope["status"] == 422
     assert envelope["error"]
+
+
+def test_filters_narrow_the_results(client: TestClient, canary: Seeded) -> None:
+    body = {"query": NAMES["target"], "sources": ["probation"], "born_from": "1980-01-01"}
+    found = _post(client, canary, "home-officer", body).json()
+    assert [r["entity_id"] for r in found["results"]] == [canary.target]
+    body["born_from"] = "1981-01-01"
+    assert _post(client, canary, "home-officer", body).json()["total"] == 0
 
 
 def test_a_search_without_a_purpose_is_a_422(client: TestClient, canary: Seeded) -> None:

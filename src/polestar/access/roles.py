@@ -20,3 +20,29 @@ class UserRole(StrEnum):
 
 
 ROLES: tuple[str, ...] = tuple(role.value for role in UserRole)
+
+
+class Ability(StrEnum):
+    """What a role may do beyond reading under its agreement: the pages a user is offered.
+
+    Navigation is built from these, so an officer or a partner caseworker is never shown a
+    page they would be refused; the page itself still checks (a hidden link is not a guard).
+    """
+
+    REVIEW = "review"  # the linkage review queue
+    RETENTION = "retention"  # MoPI retention review
+    OVERSIGHT = "oversight"  # who viewed whom; audit verification
+    ADMINISTER = "administer"  # users, agreements, tokens
+
+
+_ABILITIES: dict[Ability, frozenset[UserRole]] = {
+    Ability.REVIEW: frozenset({UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
+    Ability.RETENTION: frozenset({UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
+    Ability.OVERSIGHT: frozenset({UserRole.DATA_PROTECTION_OFFICER}),
+    Ability.ADMINISTER: frozenset({UserRole.ADMINISTRATOR}),
+}
+
+
+def abilities(roles: frozenset[str]) -> frozenset[Ability]:
+    """What a user holding `roles` may do."""
+    return frozenset(ability for ability, holders in _ABILITIES.items() if roles & holders)

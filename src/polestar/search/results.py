@@ -26,6 +26,7 @@ from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
+from polestar.search.filters import Filters
 from polestar.search.keys import (
     STRONG,
     address_words,
@@ -370,6 +371,7 @@ def search(
     text: str,
     *,
     kind: str | None = None,
+    filters: Filters | None = None,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
     now: datetime | None = None,
@@ -379,6 +381,7 @@ def search(
     Args:
         text: what was typed: a name, date of birth, postcode, plate, address or phone.
         kind: only `person`, `vehicle` or `location` results.
+        filters: only entities from these sources, or people born in this range.
         limit: results per page (1 to 100).
         cursor: the `cursor` of the previous page, for the next one.
         now: when the search happens (agreements' dates, ages); the present by default.
@@ -388,9 +391,11 @@ def search(
             purpose the viewer may state. Recorded as a denied consultation.
     """
     now = now or datetime.now(UTC)
-    entry = replace(
-        viewer.consultation(ACTION), query=text[:MAX_LENGTH], in_results=True, occurred_at=now
-    )
+    filters = filters or Filters()
+    asked = text[:MAX_LENGTH]
+    if filters.born:
+        asked += f" [born {filters.born_from or ''}..{filters.born_to or ''}]"
+    entry = replace(viewer.consultation(ACTION), query=asked, in_results=True, occurred_at=now)
     try:
         kinds = _check(kind, limit)
         offset = _offset(cursor)
@@ -399,7 +404,7 @@ def search(
             scope = scope_for(
                 conn, viewer, now, require_justification=settings.require_justification
             )
-            hits = _find(conn, scope, query, kinds, now.date())
+            hits = filters.narrow(conn, scope, _find(conn, scope, query, kinds, now.date()))
             page = hits[offset : offset + limit]
             results = _describe(conn, scope, page)
     except PolestarError as exc:
@@ -412,7 +417,7 @@ def search(
         replace(
             entry,
             entity_ids=tuple(result.entity_id for result in results),
-            details={"kind": kind, "total": len(hits), "offset": offset},
+            details={"kind": kind, "total": len(hits), "offset": offset, **filters.audited()},
         ),
         settings,
     )

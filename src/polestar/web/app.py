@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from polestar.access.rate_limits import SlidingWindow
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 from polestar.web import api, errors, pages, privacy, sessions, sign_in, sso
+from polestar.web.pages import pwa
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,4 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(sign_in.router)
     app.include_router(sso.router)
+    app.mount("/static", StaticFiles(directory=pwa.STATIC), name="static")
     return app

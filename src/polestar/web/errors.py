@@ -1,5 +1,8 @@
 """The one error envelope: `{"ok": false, "error", "errors", "status"}` — never a traceback.
 
+Under `/api/` an error is that envelope; anywhere else a person is reading pages, so the same
+status, message and field errors come as a page that says what to do next (`error.html`).
+
 An unexpected exception is logged by type and place only: its message may quote personal data
 (a database error quotes its parameters), and so would the server's own error log if the
 exception reached it, so `Contained` answers it before it can.
@@ -13,14 +16,28 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from polestar.errors import PolestarError, TooManyRequests
+from polestar.web.pages.shell import templates
+from polestar.web.privacy import API_PREFIX
 
 logger = logging.getLogger(__name__)
+
+# A page's title and what to do next, per status; other statuses borrow their class's.
+_PAGES = {
+    400: ("This request could not be read", "Go back, check the form and try again."),
+    401: ("Please sign in", "Sign in, then choose why you are looking."),
+    403: ("You may not do this", "Your role does not allow it; ask your supervisor."),
+    404: ("Not found", "There is nothing here you may see. Check the address, or search again."),
+    405: ("Not available here", "Go back and use the page's own buttons and links."),
+    422: ("Check what you entered", "Correct the fields below and try again."),
+    429: ("Too many requests", "Wait a minute, then try again."),
+    500: ("Something went wrong on our side", "It has been logged. Try again later."),
+}  # fmt: skip
 
 
 class FieldErrorOut(BaseModel):
@@ -59,6 +76,24 @@ def envelope(status: int, message: str, errors: list[dict[str, str]] | None = No
     )
 
 
+def error_page(
+    request: Request, status: int, message: str, errors: list[dict[str, str]] | None = None
+) -> HTMLResponse:
+    """The error as a page in the app's shell: what happened and what to do next."""
+    title, advice = _PAGES.get(status) or _PAGES[500 if status >= 500 else 400]
+    context = {"title": title, "message": message, "errors": errors or [], "advice": advice}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def respond(
+    request: Request, status: int, message: str, errors: list[dict[str, str]] | None = None
+) -> Response:
+    """An envelope for the API, a page for everything else."""
+    if request.url.path.startswith(API_PREFIX):
+        return envelope(status, message, errors)
+    return error_page(request, status, message, errors)
+
+
 class Contained:
     """ASGI middleware: an unexpected exception becomes a 500 envelope and a log line naming
     its type and the frames it passed through, never its message or the request's data."""
@@ -87,7 +122,8 @@ class Contained:
             logger.error("unhandled %s in %s %s: %s", type(exc).__name__,
                          scope["method"], scope["path"], frames)  # fmt: skip
             if not started:
-                response = envelope(500, "something went wrong on our side; it has been logged")
+                message = "something went wrong on our side; it has been logged"
+                response = respond(Request(scope), 500, message)
                 await response(scope, receive, send)
 
 
@@ -95,24 +131,27 @@ def install(app: FastAPI) -> None:
     """Map every error a request can raise to the envelope."""
 
     @app.exception_handler(PolestarError)
-    async def domain_error(_request: Request, exc: PolestarError) -> JSONResponse:
-        response = envelope(
-            exc.status, exc.message, [{"field": e.field, "message": e.message} for e in exc.errors]
+    async def domain_error(request: Request, exc: PolestarError) -> Response:
+        response = respond(
+            request,
+            exc.status,
+            exc.message,
+            [{"field": e.field, "message": e.message} for e in exc.errors],
         )
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"field": ".".join(str(p) for p in error["loc"]), "message": error["msg"]}
             for error in exc.errors()
         ]
-        return envelope(422, "the request is not valid", errors)
+        return respond(request, 422, "the request is not valid", errors)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        return envelope(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return respond(request, exc.status_code, str(exc.detail))
 
     app.add_middleware(Contained)

@@ -1,6 +1,9 @@
 """Keeping personal data out of caches and logs at the edge (CONVENTIONS.md, HTTP API).
 
-API responses are `Cache-Control: no-store`, errors included. The access log never records a
+Every response is `Cache-Control: no-store`, errors included, except the few that can never
+hold personal data: static files and the installable app's shell (manifest, service worker,
+offline page). Listing what may be kept, rather than what may not, means a new page is safe
+before anyone thinks about it. The access log never records a
 query string: Polestar never puts personal data in one, and a client that does anyway must not
 leave it in the server's logs. Paths carry ids only (`PER-…`, `SOURCE:KEY`, user names).
 """
@@ -12,16 +15,24 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_PREFIX = "/api/"
+# Paths a browser or the service worker may keep: they never carry personal data.
+CACHEABLE_PREFIXES = ("/static/",)
+CACHEABLE_PATHS = frozenset({"/sw.js", "/manifest.webmanifest", "/offline"})
 
 
 class NoStore:
-    """ASGI middleware: `Cache-Control: no-store` on every API response."""
+    """ASGI middleware: `Cache-Control: no-store` on every response but the cacheable ones."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or path in CACHEABLE_PATHS
+            or path.startswith(CACHEABLE_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
 

@@ -6,6 +6,7 @@ nor browser history hold it; pages follow with the `cursor` of the previous one.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from polestar.access import Principal
 from polestar.search import search
+from polestar.search.filters import Filters
 from polestar.search.results import ACTION, DEFAULT_LIMIT, MAX_LIMIT
 from polestar.web.deps import Caller, Justification, Purpose, SettingsDep, StoreDep, viewer_of
 
@@ -25,6 +27,11 @@ class SearchIn(BaseModel):
 
     query: str = Field(description="A name, date of birth, plate, postcode, address or phone.")
     kind: Literal["person", "vehicle", "location"] | None = None
+    sources: list[str] = Field(
+        default_factory=list, max_length=20, description="Only entities with a record there."
+    )
+    born_from: date | None = Field(None, description="Only people born on or after this day.")
+    born_to: date | None = Field(None, description="Only people born on or before this day.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(None, max_length=64)
 
@@ -62,6 +69,7 @@ def post_search(
         viewer,
         body.query,
         kind=body.kind,
+        filters=Filters(frozenset(body.sources), body.born_from, body.born_to),
         limit=body.limit,
         cursor=body.cursor,
     )

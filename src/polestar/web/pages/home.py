@@ -1,18 +1,15 @@
-"""Server-rendered pages. For now the home page: what the store holds, with no personal data."""
+"""The home page: what the store holds, counts only, no personal data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from polestar.ingest.reports import store_summary
 from polestar.pole.vocabularies import Kind
+from polestar.web.pages.shell import templates
 
 router = APIRouter()
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
 
 @router.get("/", response_class=HTMLResponse)

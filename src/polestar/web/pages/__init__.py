@@ -1,0 +1,15 @@
+"""Server-rendered pages (Jinja2 + HTMX), one module per page or noun; `templates` is the one
+template environment every page, the sign-in pages included, renders through."""
+
+from fastapi import APIRouter
+
+from polestar.web.pages import home, profiles, pwa, search
+from polestar.web.pages.shell import templates
+
+router = APIRouter(include_in_schema=False)
+router.include_router(home.router)
+router.include_router(pwa.router)
+router.include_router(search.router)
+router.include_router(profiles.router)
+
+__all__ = ["router", "templates"]

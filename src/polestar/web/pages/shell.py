@@ -1,0 +1,100 @@
+"""The page shell every template extends (`base.html`): who is signed in, for which
+organisation and purpose, and the navigation their roles allow.
+
+The session dependencies (`web/sessions.py`) set `request.state.viewer` and the shell reads
+it, or the session itself on pages anyone may open (home, errors), so every page a signed-in
+user sees carries the same header. Navigation lists only pages that exist
+in this app and that the viewer's roles may use (`access.roles.Ability`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.routing import Match
+
+from polestar.access import Viewer
+from polestar.access.roles import Ability, abilities
+from polestar.web.privacy import CACHEABLE_PATHS
+
+SIGN_OUT = "/sign-out"
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    ability: Ability | None = None
+
+
+# In the order the header shows them; a page another module adds appears once it is routed.
+NAVIGATION = (
+    NavItem("Search", "/search"),
+    NavItem("Review queue", "/review", Ability.REVIEW),
+    NavItem("Retention", "/retention", Ability.RETENTION),
+    NavItem("Oversight", "/oversight", Ability.OVERSIGHT),
+    NavItem("Administration", "/admin", Ability.ADMINISTER),
+)
+
+
+def _routed(request: Request, path: str, method: str = "GET") -> bool:
+    """Whether the app answers `method path` (routers may nest, so ask each route)."""
+    scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+
+def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
+    """The pages `viewer` may use that this app serves."""
+    allowed = abilities(viewer.roles)
+    return [
+        item
+        for item in NAVIGATION
+        if (item.ability is None or item.ability in allowed) and _routed(request, item.path)
+    ]
+
+
+def _shell(request: Request) -> dict[str, Any]:
+    if request.url.path in CACHEABLE_PATHS:
+        # A page the service worker keeps must not keep who was signed in, nor their token.
+        return {"viewer": None, "nav": [], "sign_out": None, "csrf_token": None}
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    session = getattr(request.state, "session", None)
+    if viewer is None and session is not None:  # a page anyone may see, seen signed in
+        viewer = session.viewer()
+    return {
+        "viewer": viewer,
+        "nav": navigation(request, viewer) if viewer else [],
+        "sign_out": SIGN_OUT if _routed(request, SIGN_OUT, "POST") else None,
+        "csrf_token": getattr(request.state, "csrf_token", None),
+    }
+
+
+templates = Jinja2Templates(
+    directory=Path(__file__).parent.with_name("templates"), context_processors=[_shell]
+)
+
+
+def london(stamp: str | None) -> str:
+    """An ISO time as pages show it: Europe/London, to the minute (CONVENTIONS.md, Time).
+    A date without a time, or text that is not a time, is shown as it is."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if len(stamp) <= 10:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["london"] = london
