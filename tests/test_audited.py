@@ -11,7 +11,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ import pytest
 
 import polestar
 from polestar import audit
-from polestar.access import Viewer, oversight, viewer_for
+from polestar.access import Viewer, administration, oversight, viewer_for
+from polestar.access.agreements import DEMO_AGREEMENTS
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
@@ -34,7 +35,7 @@ from tests.canary import ACTOR, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
 # Takes a Viewer but returns only the rules that apply to it, never personal data.
-NOT_PERSONAL = {"polestar.access.scopes.scope_for"}
+NOT_PERSONAL = {"polestar.access.scopes.scope_for", "polestar.access.administration.may"}
 
 Call = Callable[[Seeded, Path], Any]
 CALLS: dict[str, tuple[str, Call]] = {
@@ -92,6 +93,51 @@ CALLS: dict[str, tuple[str, Call]] = {
         lambda c, _: oversight.heavy_users(c.engine, c.settings, _viewer(c), date.today()),
     ),
 }
+
+
+def _admin(call: Callable[[Seeded, Viewer], Any]) -> Call:
+    """An administration call by the demo administrator."""
+    return lambda seeded, _: call(seeded, viewer_for(seeded.engine, "home-admin", None))
+
+
+def _fire_agreement_retitled() -> str:
+    text = (DEMO_AGREEMENTS / "fire.yaml").read_text(encoding="utf-8")
+    return text.replace("title: ", "title: Retitled ", 1)
+
+
+# Administration: readings are consultations, changes the alterations of the functions called.
+CALLS |= {
+    f"polestar.access.administration.{name}": (action, _admin(call))
+    for name, action, call in [
+        ("list_users", "admin.users.list",
+         lambda c, v: administration.list_users(c.engine, c.settings, v)),
+        ("add_user", "users.add",
+         lambda c, v: administration.add_user(
+             c.engine, c.settings, v, datetime.now(UTC), "audited-user", "fire", ["officer"])),
+        ("disable_user", "users.disable",
+         lambda c, v: administration.disable_user(
+             c.engine, c.settings, v, datetime.now(UTC), "courts-caseworker")),
+        ("list_organisations", "admin.organisations.list",
+         lambda c, v: administration.list_organisations(c.engine, c.settings, v)),
+        ("list_roles", "admin.roles.list",
+         lambda c, v: administration.list_roles(c.engine, c.settings, v)),
+        ("list_tokens", "admin.tokens.list",
+         lambda c, v: administration.list_tokens(c.engine, c.settings, v, datetime.now(UTC))),
+        ("create_token", "tokens.create",
+         lambda c, v: administration.create_token(
+             c.engine, c.settings, v, datetime.now(UTC), "home-officer", ["read"])),
+        ("revoke_token", "tokens.revoke",
+         lambda c, v: administration.revoke_token(
+             c.engine, c.settings, v, datetime.now(UTC), c.tokens["courts-caseworker"][4:16])),
+        ("list_agreements", "admin.agreements.list",
+         lambda c, v: administration.list_agreements(c.engine, c.settings, v)),
+        ("show_agreement", "admin.agreements.show",
+         lambda c, v: administration.show_agreement(c.engine, c.settings, v, "fire")),
+        ("load_agreement", "agreements.load",
+         lambda c, v: administration.load_agreement(
+             c.engine, c.settings, v, datetime.now(UTC), "fire", _fire_agreement_retitled())),
+    ]
+}  # fmt: skip
 # Personal data leaving for a file, run by the operator rather than a Viewer.
 DISCLOSURES: dict[str, tuple[str, Call]] = {
     "polestar.linkage.export.export_entities": (

@@ -25,7 +25,8 @@ def validated(text: str, origin: str, model: type[Document], error: type[Invalid
     """
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
+        # PyYAML raises a bare ValueError for an impossible timestamp (`2020-13-45`).
         raise error(f"{origin} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise error(f"{origin} must be a YAML mapping, not {type(data).__name__}")

@@ -4,7 +4,7 @@ The edges authenticate callers (`authenticate`), describe them as a `Viewer`, an
 functions turn a Viewer into a `Scope` (`scope_for`) that store, search and graph queries take.
 """
 
-from polestar.access import oversight
+from polestar.access import administration, oversight
 from polestar.access.agreements import Agreement, list_agreements, load_agreements
 from polestar.access.scopes import scope_for
 from polestar.access.tokens import Principal, authenticate, create_token, list_tokens, revoke_token
@@ -16,6 +16,7 @@ __all__ = [
     "Principal",
     "Viewer",
     "add_user",
+    "administration",
     "authenticate",
     "create_token",
     "disable_user",

@@ -272,43 +272,79 @@ def load_agreements(
     files = _files(paths)
     if not files:
         raise InvalidAgreement(f"no agreement files in {', '.join(map(str, paths))}")
+    texts: list[tuple[str, str]] = []
+    unreadable: list[FieldError] = []
+    for path in files:
+        try:
+            texts.append((str(path), path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            unreadable.append(FieldError(str(path), f"cannot read: {exc.strerror}"))
+    return _load(engine, texts, unreadable, now, actor)
+
+
+def load_agreement_text(
+    engine: Engine, text: str, origin: str, now: datetime, *, organisation: str, actor: str
+) -> LoadedAgreement:
+    """Check one agreement's YAML text (as the administration API receives it) and store it,
+    exactly as `load_agreements` stores a file.
+
+    Args:
+        origin: where the text came from, kept as the stored version's origin.
+        organisation: the organisation the text must be the agreement of.
+
+    Raises:
+        InvalidAgreement: every problem in the text, or an agreement of another organisation.
+    """
+    [loaded] = _load(engine, [(origin, text)], [], now, actor, organisation=organisation)
+    return loaded
+
+
+def _load(
+    engine: Engine,
+    texts: Sequence[tuple[str, str]],
+    problems: list[FieldError],
+    now: datetime,
+    actor: str,
+    organisation: str | None = None,
+) -> list[LoadedAgreement]:
+    """Parse every (origin, text), then store them all, or nothing if any has a problem
+    (or, given `organisation`, any is another organisation's)."""
     with audit.transaction(engine) as conn:
         known = organisations(conn)
-        parsed: list[tuple[Path, Agreement]] = []
-        problems: list[FieldError] = []
-        for path in files:
+        parsed: list[tuple[str, Agreement]] = []
+        for origin, text in texts:
             try:
-                text = path.read_text(encoding="utf-8")
-                parsed.append((path, parse_agreement(text, str(path), known)))
-            except OSError as exc:
-                problems.append(FieldError(str(path), f"cannot read: {exc.strerror}"))
+                parsed.append((origin, parse_agreement(text, origin, known)))
             except InvalidAgreement as exc:
-                problems.append(FieldError(str(path), exc.message))
-                problems.extend(
-                    FieldError(f"{path.name}: {e.field}", e.message) for e in exc.errors
-                )
-        seen: dict[str, Path] = {}
-        for path, agreement in parsed:
+                name = Path(origin).name
+                problems.append(FieldError(origin, exc.message))
+                problems.extend(FieldError(f"{name}: {e.field}", e.message) for e in exc.errors)
+        seen: dict[str, str] = {}
+        for origin, agreement in parsed:
             if agreement.organisation in seen:
                 problems.append(
                     FieldError(
-                        f"{path.name}: organisation",
+                        f"{Path(origin).name}: organisation",
                         f"{agreement.organisation!r} already has {seen[agreement.organisation]}",
                     )
                 )
-            seen[agreement.organisation] = path
+            seen[agreement.organisation] = origin
+            if organisation not in (None, agreement.organisation):
+                problems.append(
+                    FieldError("organisation", f"this must be {organisation!r}'s agreement")
+                )
         if problems:
             raise InvalidAgreement("agreements not loaded: nothing was stored", problems)
         loaded = []
-        for path, agreement in parsed:
+        for origin, agreement in parsed:
             document = agreement.model_dump(mode="json")
             digest = hashlib.sha256(
                 json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
             ).hexdigest()
             version, changed = store_agreement_row(
-                conn, agreement.organisation, document, digest, str(path), now
+                conn, agreement.organisation, document, digest, origin, now
             )
-            loaded.append(LoadedAgreement(agreement.organisation, version, changed, str(path)))
+            loaded.append(LoadedAgreement(agreement.organisation, version, changed, origin))
         changes = {item.organisation: item.version for item in loaded if item.changed}
         if changes:
             audit.record_in(

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from polestar.web.api import (
+    admin,
     audit,
     decisions,
     explanations,
@@ -22,3 +23,4 @@ router.include_router(review.router)
 router.include_router(decisions.router)
 router.include_router(explanations.router)
 router.include_router(search.router)
+router.include_router(admin.router)

@@ -1,0 +1,85 @@
+"""`/api/v1/admin/users`: list, add and disable users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field
+
+from polestar.access import Viewer, administration
+from polestar.access.users import User
+from polestar.web.api.admin.callers import AdminViewer
+from polestar.web.deps import SettingsDep, StoreDep
+
+router = APIRouter(prefix="/users", tags=["admin"])
+
+
+class UserIn(BaseModel):
+    username: str = Field(description="2–64 characters: a-z, 0-9, '.', '_', '-'.")
+    organisation: str = Field(description="An organisation slug (`GET /admin/organisations`).")
+    roles: list[str] = Field(description="Role slugs (`GET /admin/roles`).")
+    full_name: str | None = Field(None, max_length=200)
+
+
+class UserOut(BaseModel):
+    username: str
+    full_name: str | None
+    organisation: str
+    roles: list[str]
+    created_at: datetime
+    disabled: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls.model_validate(user.as_dict())
+
+
+class UsersOut(BaseModel):
+    users: list[UserOut]
+
+
+@router.get("", response_model=UsersOut)
+def list_users(
+    viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.list"))],
+    engine: StoreDep,
+    settings: SettingsDep,
+) -> UsersOut:
+    """Every user, disabled ones included, by organisation then name."""
+    return UsersOut(
+        users=[UserOut.of(u) for u in administration.list_users(engine, settings, viewer)]
+    )
+
+
+@router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def add_user(
+    body: UserIn,
+    viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.add"))],
+    engine: StoreDep,
+    settings: SettingsDep,
+) -> UserOut:
+    """Add a user; every problem with the request is listed at once (422)."""
+    user = administration.add_user(
+        engine,
+        settings,
+        viewer,
+        datetime.now(UTC),
+        body.username,
+        body.organisation,
+        body.roles,
+        body.full_name,
+    )
+    return UserOut.of(user)
+
+
+@router.post("/{username}/disable", response_model=UserOut)
+def disable_user(
+    username: str,
+    viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.disable"))],
+    engine: StoreDep,
+    settings: SettingsDep,
+) -> UserOut:
+    """Disable a user: their tokens stop working at once. Users are never deleted."""
+    user = administration.disable_user(engine, settings, viewer, datetime.now(UTC), username)
+    return UserOut.of(user)
