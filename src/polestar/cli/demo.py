@@ -1,4 +1,5 @@
-"""`polestar demo users`: the demo's agreements and users, with a fresh API token for each."""
+"""`polestar demo users`: the demo's agreements and users, each with a fresh password and API
+token."""
 
 from __future__ import annotations
 
@@ -18,12 +19,33 @@ app.add_typer(demo_app, name="demo")
 def users_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Load the demo agreements, add one user per role and organisation, print their tokens."""
-    tokens = demo_users(store(), datetime.now(UTC), actor=actor())
+    """Load the demo agreements, add one user per role and organisation, and print how each
+    signs in (a new password) and their new API token."""
+    accounts = demo_users(store(), datetime.now(UTC), actor=actor())
     if as_json:
-        print_json({"tokens": [token.as_dict() for token in tokens]})
+        print_json(
+            {
+                "tokens": [account.api_token.as_dict() for account in accounts],
+                "users": [account.as_dict() for account in accounts],
+            }
+        )
         return
-    table = Table("user", "scopes", "token", title="demo API tokens (shown once)")
-    for token in tokens:
-        table.add_row(token.username, ", ".join(token.scopes), token.token)
+    table = Table(
+        "user",
+        "organisation",
+        "role",
+        "password",
+        "scopes",
+        "token",
+        title="demo users: sign in at /sign-in (passwords and tokens shown once)",
+    )
+    for account in accounts:
+        table.add_row(
+            account.username,
+            account.user.organisation,
+            account.user.role.value,
+            account.password,
+            ", ".join(account.api_token.scopes),
+            account.token,
+        )
     stdout.print(table, soft_wrap=True)
