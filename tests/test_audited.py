@@ -117,6 +117,9 @@ CALLS |= {
         ("disable_user", "users.disable",
          lambda c, v: administration.disable_user(
              c.engine, c.settings, v, datetime.now(UTC), "courts-caseworker")),
+        ("reset_password", "users.set-password",
+         lambda c, v: administration.reset_password(
+             c.engine, c.settings, v, datetime.now(UTC), "cps-caseworker")),
         ("list_organisations", "admin.organisations.list",
          lambda c, v: administration.list_organisations(c.engine, c.settings, v)),
         ("list_roles", "admin.roles.list",

@@ -131,6 +131,9 @@ ROUTES: dict[str, Callable[[Store], Request]] = {
     "admin.users.disable": lambda s: Request(
         "POST", f"/api/v1/admin/users/{_fresh_user(s)}/disable"
     ),
+    "admin.users.reset-password": lambda s: Request(
+        "POST", f"/api/v1/admin/users/{_fresh_user(s)}/password"
+    ),
     "admin.organisations.list": lambda s: Request("GET", "/api/v1/admin/organisations"),
     "admin.roles.list": lambda s: Request("GET", "/api/v1/admin/roles"),
     "admin.tokens.list": lambda s: Request("GET", "/api/v1/admin/tokens"),
@@ -153,6 +156,7 @@ ROUTES: dict[str, Callable[[Store], Request]] = {
 ALTERATIONS = {
     "admin.users.add": "users.add",
     "admin.users.disable": "users.disable",
+    "admin.users.reset-password": "users.set-password",
     "admin.tokens.create": "tokens.create",
     "admin.tokens.revoke": "tokens.revoke",
     "admin.agreements.load": "agreements.load",
@@ -182,9 +186,9 @@ def test_every_admin_route_is_in_the_matrix() -> None:
     app = create_app(Settings(database_url="sqlite://", data_dir=Path("unused")))
     routes = {path for path in app.openapi()["paths"] if path.startswith("/api/v1/admin/")}
     assert set(ROUTES) == set(RIGHTS)
-    assert len(routes) == 8, (
+    assert len(routes) == 9, (
         routes
-    )  # users, disable, organisations, roles, tokens, revoke, 2 agreements
+    )  # users, disable, password, organisations, roles, tokens, revoke, 2 agreements
 
 
 @pytest.mark.parametrize("action", sorted(ROUTES))

@@ -31,7 +31,8 @@ def test_officers_and_caseworkers_are_not_offered_the_review_queue() -> None:
     assert _labels(app, UserRole.OFFICER) == ["Search"]
     assert _labels(app, UserRole.PARTNER_CASEWORKER) == ["Search"]
     assert _labels(app, UserRole.ANALYST) == ["Search", "Review queue"]
-    assert _labels(app, UserRole.DATA_PROTECTION_OFFICER) == ["Search", "Oversight"]
+    dpo = ["Search", "Oversight", "Administration"]  # administration to read only
+    assert _labels(app, UserRole.DATA_PROTECTION_OFFICER) == dpo
     assert _labels(app, UserRole.ADMINISTRATOR) == [
         "Search",
         "Review queue",

@@ -35,6 +35,7 @@ RIGHTS: Mapping[str, frozenset[str]] = {
     "admin.users.list": _READERS,
     "admin.users.add": _CHANGERS,
     "admin.users.disable": _CHANGERS,
+    "admin.users.reset-password": _CHANGERS,
     "admin.organisations.list": _READERS,
     "admin.roles.list": _READERS,
     "admin.tokens.list": _READERS,
@@ -96,6 +97,16 @@ def disable_user(
     _guard(engine, settings, viewer, "admin.users.disable")
     _known_user(engine, username)
     return users.disable_user(engine, username, now, actor=viewer.user)
+
+
+def reset_password(
+    engine: Engine, settings: Settings, viewer: Viewer, now: datetime, username: str
+) -> users.NewPassword:
+    """Give a user a new generated password, shown once, and end their sessions (see
+    `users.reset_password`); an unknown name is a 404."""
+    _guard(engine, settings, viewer, "admin.users.reset-password")
+    _known_user(engine, username)
+    return users.reset_password(engine, username, now, actor=viewer.user, settings=settings)
 
 
 def _known_user(engine: Engine, username: str) -> None:

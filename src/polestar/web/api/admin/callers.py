@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Request
 
 from polestar.access import Viewer
 from polestar.access.tokens import TokenScope
@@ -22,8 +22,9 @@ class AdminViewer:
 
     def __call__(
         self,
+        request: Request,
         engine: StoreDep,
         settings: SettingsDep,
         authorization: Annotated[str | None, Header()] = None,
     ) -> Viewer:
-        return self._caller(engine, settings, authorization).viewer(None)
+        return self._caller(request, engine, settings, authorization).viewer(None)

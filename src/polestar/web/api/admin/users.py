@@ -1,4 +1,4 @@
-"""`/api/v1/admin/users`: list, add and disable users."""
+"""`/api/v1/admin/users`: list, add and disable users, and reset their passwords."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ class UserOut(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls.model_validate(user.as_dict())
+
+
+class NewPasswordOut(BaseModel):
+    """A password just generated: shown once, stored only as its hash."""
+
+    username: str
+    password: str
 
 
 class UsersOut(BaseModel):
@@ -83,3 +90,15 @@ def disable_user(
     """Disable a user: their tokens stop working at once. Users are never deleted."""
     user = administration.disable_user(engine, settings, viewer, datetime.now(UTC), username)
     return UserOut.of(user)
+
+
+@router.post("/{username}/password", response_model=NewPasswordOut)
+def reset_password(
+    username: str,
+    viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.reset-password"))],
+    engine: StoreDep,
+    settings: SettingsDep,
+) -> NewPasswordOut:
+    """Give a user a new generated password (shown once) and end their sessions."""
+    reset = administration.reset_password(engine, settings, viewer, datetime.now(UTC), username)
+    return NewPasswordOut.model_validate(reset.as_dict())
