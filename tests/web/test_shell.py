@@ -47,4 +47,4 @@ def test_pages_not_served_are_not_offered() -> None:
 
 def test_abilities_of_several_roles_add_up() -> None:
     roles = frozenset({UserRole.OFFICER.value, UserRole.DATA_PROTECTION_OFFICER.value})
-    assert abilities(roles) == {Ability.OVERSIGHT}
+    assert abilities(roles) == {Ability.OVERSIGHT, Ability.ADMINISTER}
