@@ -90,6 +90,19 @@ def test_a_decision_without_the_csrf_token_is_refused(
     assert "link.review.decide" not in _actions(canary, "home-analyst")
 
 
+def test_an_htmx_request_without_the_csrf_header_is_refused(
+    canary: Seeded, items: dict[str, int]
+) -> None:
+    with signed_in(canary, "home-analyst") as (client, _token):
+        response = client.post(
+            "/review/explanation",
+            data={"left": "custody:CU-000901", "right": "crime:NOM-0009001"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 403, response.text
+    assert _actions(canary, "home-analyst")[-1] != "link.explain"
+
+
 def test_the_explanation_comes_as_a_fragment_for_htmx(
     canary: Seeded, items: dict[str, int]
 ) -> None:
