@@ -155,6 +155,28 @@ def test_a_decision_without_a_reason_is_a_page_that_says_so(
     assert "reason" in BeautifulSoup(response.text, "html.parser").select_one("main").text
 
 
+def test_a_supervisor_rejects_an_item_and_it_leaves_the_queue(
+    canary: Seeded, items: dict[str, int]
+) -> None:
+    item = items["victim-child"]
+    with signed_in(canary, "home-supervisor") as (client, token):
+        response = client.post(
+            f"/review/{item}/decision",
+            data={"decision": "reject", "reason": "Victim and witness differ", "csrf_token": token},
+        )
+        assert response.status_code == 303, response.text
+        page = BeautifulSoup(client.get("/review").text, "html.parser")
+    assert page.select_one(f"#item-{item}") is None
+    decided = [
+        f.entry.details
+        for f in audit.by_user(canary.engine, "home-supervisor", reader=READER)
+        if f.entry.action == "link.review.decide"
+    ]
+    assert decided == [
+        {"decision_id": decided[0]["decision_id"], "item": item, "decision": "reject"}
+    ]
+
+
 def test_split_then_merge_move_records_and_are_audited(canary: Seeded) -> None:
     with signed_in(canary, "home-supervisor") as (client, token):
         split = client.post(
