@@ -67,3 +67,13 @@ def sign_in(client: TestClient, account: Account, next_path: str = "/") -> str:
     )
     assert response.status_code == 303, response.text
     return form_token(client.get("/purpose").text)
+
+
+def open_session(client: TestClient, db: Engine, username: str, purpose: str) -> str:
+    """Sign an existing user in (with a freshly generated password) and choose `purpose`;
+    returns the session's CSRF token."""
+    account = Account(username, reset_password(db, username, NOW, actor=ACTOR).password)
+    token = sign_in(client, account)
+    chosen = client.post("/purpose", data={"purpose": purpose, "csrf_token": token, "next": "/"})
+    assert chosen.status_code == 303, chosen.text
+    return token

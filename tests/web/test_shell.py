@@ -38,7 +38,8 @@ def test_officers_and_caseworkers_are_not_offered_the_review_queue() -> None:
     assert _labels(app, UserRole.OFFICER) == ["Search"]
     assert _labels(app, UserRole.PARTNER_CASEWORKER) == ["Search"]
     assert _labels(app, UserRole.ANALYST) == ["Search", "Review queue"]
-    assert _labels(app, UserRole.DATA_PROTECTION_OFFICER) == ["Search", "Oversight"]
+    dpo = ["Search", "Oversight", "Administration"]  # administration to read only
+    assert _labels(app, UserRole.DATA_PROTECTION_OFFICER) == dpo
     assert _labels(app, UserRole.ADMINISTRATOR) == [
         "Search",
         "Review queue",
@@ -53,7 +54,7 @@ def test_pages_not_served_are_not_offered() -> None:
 
 def test_abilities_of_several_roles_add_up() -> None:
     roles = frozenset({UserRole.OFFICER.value, UserRole.DATA_PROTECTION_OFFICER.value})
-    assert abilities(roles) == {Ability.OVERSIGHT}
+    assert abilities(roles) == {Ability.OVERSIGHT, Ability.ADMINISTER}
 
 
 def test_pages_anyone_may_open_show_who_is_signed_in(browser: TestClient, store: Engine) -> None:

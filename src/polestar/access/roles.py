@@ -32,14 +32,14 @@ class Ability(StrEnum):
     REVIEW = "review"  # the linkage review queue
     RETENTION = "retention"  # MoPI retention review
     OVERSIGHT = "oversight"  # who viewed whom; audit verification
-    ADMINISTER = "administer"  # users, agreements, tokens
+    ADMINISTER = "administer"  # users, agreements, tokens (the DPO reads them)
 
 
 _ABILITIES: dict[Ability, frozenset[UserRole]] = {
     Ability.REVIEW: frozenset({UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
     Ability.RETENTION: frozenset({UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
     Ability.OVERSIGHT: frozenset({UserRole.DATA_PROTECTION_OFFICER}),
-    Ability.ADMINISTER: frozenset({UserRole.ADMINISTRATOR}),
+    Ability.ADMINISTER: frozenset({UserRole.ADMINISTRATOR, UserRole.DATA_PROTECTION_OFFICER}),
 }
 
 

@@ -3,7 +3,16 @@ template environment every page, the sign-in pages included, renders through."""
 
 from fastapi import APIRouter
 
-from polestar.web.pages import home, profiles, pwa, search
+from polestar.web.pages import (
+    administration,
+    home,
+    oversight,
+    profiles,
+    pwa,
+    retention,
+    review,
+    search,
+)
 from polestar.web.pages.shell import templates
 
 router = APIRouter(include_in_schema=False)
@@ -11,5 +20,9 @@ router.include_router(home.router)
 router.include_router(pwa.router)
 router.include_router(search.router)
 router.include_router(profiles.router)
+router.include_router(review.router)
+router.include_router(retention.router)
+router.include_router(oversight.router)
+router.include_router(administration.router)
 
 __all__ = ["router", "templates"]

@@ -1,0 +1,54 @@
+"""A store with the demo users, and browsers signed in as them, for the back-office pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from polestar import audit
+from polestar.access.demo import demo_users
+from polestar.settings import Settings
+from polestar.web.app import create_app
+from tests.access.conftest import ACTOR, NOW
+from tests.canary import PURPOSES
+from tests.web.sessions import BASE_URL, open_session
+
+READER = audit.Reader("test-dpo")
+SignedIn = Callable[[str], AbstractContextManager[tuple[TestClient, str]]]
+
+
+@pytest.fixture
+def demo_store(db: Engine) -> Engine:
+    """The test's store with the shipped agreements and every demo user."""
+    demo_users(db, NOW, actor=ACTOR)
+    return db
+
+
+def signed_in_to(engine: Engine, settings: Settings) -> SignedIn:
+    """Open a browser signed in as a demo user with their purpose: (client, CSRF token)."""
+
+    @contextmanager
+    def open_as(user: str) -> Iterator[tuple[TestClient, str]]:
+        app = create_app(settings)
+        with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
+            yield client, open_session(client, engine, user, PURPOSES[user])
+
+    return open_as
+
+
+@pytest.fixture
+def signed_in(demo_store: Engine, settings: Settings) -> SignedIn:
+    return signed_in_to(demo_store, settings)
+
+
+def entries_of(engine: Engine, user: str) -> list[audit.Found]:
+    """What the log holds of `user`, oldest first."""
+    return audit.by_user(engine, user, reader=READER)
+
+
+def actions_of(engine: Engine, user: str) -> list[str]:
+    return [found.entry.action for found in entries_of(engine, user)]
