@@ -21,6 +21,7 @@ import polestar
 from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.access.consultations import Shown, consult
+from polestar.graph.network import network_view
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
@@ -60,6 +61,10 @@ CALLS: dict[str, tuple[str, Call]] = {
             c.target,
             lambda _conn, _scope: (None, Shown([c.target], [])),
         ),
+    ),
+    "polestar.graph.network.network_view": (
+        "network.show",
+        lambda c, _: network_view(c.engine, c.settings, _viewer(c), c.target),
     ),
     "polestar.search.results.search": (
         "search",
