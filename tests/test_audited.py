@@ -22,6 +22,7 @@ from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.access.consultations import Shown, consult
 from polestar.graph.network import network_view
+from polestar.graph.paths import paths_view
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
@@ -65,6 +66,10 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.graph.network.network_view": (
         "network.show",
         lambda c, _: network_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.graph.paths.paths_view": (
+        "paths.show",
+        lambda c, _: paths_view(c.engine, c.settings, _viewer(c), c.target, c.caller),
     ),
     "polestar.search.results.search": (
         "search",
