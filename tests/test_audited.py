@@ -20,11 +20,13 @@ import pytest
 import polestar
 from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
+from polestar.access.consultations import Shown, consult
+from polestar.graph.network import network_view
+from polestar.graph.paths import paths_view
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.linkage.review import review_list
-from polestar.search.consultations import Shown, consult
 from polestar.search.location_profile import location_view
 from polestar.search.profile import person_view
 from polestar.search.results import search
@@ -50,7 +52,7 @@ CALLS: dict[str, tuple[str, Call]] = {
         "location.show",
         lambda c, _: location_view(c.engine, c.settings, _viewer(c), c.location),
     ),
-    "polestar.search.consultations.consult": (
+    "polestar.access.consultations.consult": (
         "test.consult",
         lambda c, _: consult(
             c.engine,
@@ -60,6 +62,14 @@ CALLS: dict[str, tuple[str, Call]] = {
             c.target,
             lambda _conn, _scope: (None, Shown([c.target], [])),
         ),
+    ),
+    "polestar.graph.network.network_view": (
+        "network.show",
+        lambda c, _: network_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.graph.paths.paths_view": (
+        "paths.show",
+        lambda c, _: paths_view(c.engine, c.settings, _viewer(c), c.target, c.caller),
     ),
     "polestar.search.results.search": (
         "search",

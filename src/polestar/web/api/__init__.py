@@ -7,6 +7,7 @@ from polestar.web.api import (
     decisions,
     explanations,
     locations,
+    network,
     persons,
     review,
     search,
@@ -22,3 +23,4 @@ router.include_router(review.router)
 router.include_router(decisions.router)
 router.include_router(explanations.router)
 router.include_router(search.router)
+router.include_router(network.router)
