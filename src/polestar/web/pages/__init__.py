@@ -3,11 +3,12 @@ template environment every page, the sign-in pages included, renders through."""
 
 from fastapi import APIRouter
 
-from polestar.web.pages import home, pwa
+from polestar.web.pages import home, network, pwa
 from polestar.web.pages.shell import templates
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(pwa.router)
+router.include_router(network.router)
 
 __all__ = ["router", "templates"]
