@@ -64,6 +64,10 @@ class Settings(BaseSettings):
         200,
         description="Consultations in one day above which the DPO sees a user as a heavy user.",
     )
+    county_geojson: Path | None = Field(
+        None,
+        description="The county's map geometry; by default the copy `polestar ingest` keeps.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",
