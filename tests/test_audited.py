@@ -21,6 +21,8 @@ import polestar
 from polestar import audit
 from polestar.access import Viewer, oversight, viewer_for
 from polestar.access.consultations import Shown, consult
+from polestar.graph.hotspots import hotspots_view
+from polestar.graph.map import Box, area_view, map_view
 from polestar.graph.network import network_view
 from polestar.graph.paths import paths_view
 from polestar.ingest.reports import quarantine_raw
@@ -70,6 +72,18 @@ CALLS: dict[str, tuple[str, Call]] = {
     "polestar.graph.paths.paths_view": (
         "paths.show",
         lambda c, _: paths_view(c.engine, c.settings, _viewer(c), c.target, c.caller),
+    ),
+    "polestar.graph.map.map_view": (
+        "map.events",
+        lambda c, _: map_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.graph.map.area_view": (
+        "map.area",
+        lambda c, _: area_view(c.engine, c.settings, _viewer(c), Box(52.85, -2.25, 52.95, -2.1)),
+    ),
+    "polestar.graph.hotspots.hotspots_view": (
+        "map.hotspots",
+        lambda c, _: hotspots_view(c.engine, c.settings, _viewer(c), "2025-01"),
     ),
     "polestar.search.results.search": (
         "search",

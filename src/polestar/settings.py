@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, description="Requests for personal data one user may make in any 60 seconds."
     )
+    county_geojson: Path | None = Field(
+        None,
+        description="The county's map geometry; by default the copy `polestar ingest` keeps.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",

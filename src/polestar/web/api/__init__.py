@@ -7,6 +7,7 @@ from polestar.web.api import (
     decisions,
     explanations,
     locations,
+    map,
     network,
     persons,
     review,
@@ -24,3 +25,4 @@ router.include_router(decisions.router)
 router.include_router(explanations.router)
 router.include_router(search.router)
 router.include_router(network.router)
+router.include_router(map.router)
