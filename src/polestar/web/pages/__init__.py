@@ -3,12 +3,15 @@ template environment every page, the sign-in pages included, renders through."""
 
 from fastapi import APIRouter
 
-from polestar.web.pages import home, network, pwa
+from polestar.web.pages import home, map, network, profiles, pwa, search
 from polestar.web.pages.shell import templates
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(pwa.router)
+router.include_router(search.router)
+router.include_router(profiles.router)
 router.include_router(network.router)
+router.include_router(map.router)
 
 __all__ = ["router", "templates"]

@@ -9,17 +9,20 @@ in this app and that the viewer's roles may use (`access.roles.Ability`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from starlette.routing import Route
+from starlette.routing import Match
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, abilities
 
 SIGN_OUT = "/sign-out"
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,9 @@ NAVIGATION = (
 
 
 def _routed(request: Request, path: str, method: str = "GET") -> bool:
-    return any(
-        isinstance(route, Route) and route.path == path and method in (route.methods or ())
-        for route in request.app.routes
-    )
+    """Whether the app answers `method path` (routers may nest, so ask each route)."""
+    scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
@@ -69,3 +71,22 @@ def _shell(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(
     directory=Path(__file__).parent.with_name("templates"), context_processors=[_shell]
 )
+
+
+def london(stamp: str | None) -> str:
+    """An ISO time as pages show it: Europe/London, to the minute (CONVENTIONS.md, Time).
+    A date without a time, or text that is not a time, is shown as it is."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if len(stamp) <= 10:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["london"] = london

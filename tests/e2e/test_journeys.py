@@ -1,0 +1,186 @@
+"""Journeys in real Chromium over the canary county, in both layouts: sign in → choose a
+purpose → search a misspelt name → open the profile → sign out, as an analyst, an officer
+and a fire service caseworker, who must never be shown what their agreement withholds.
+Every page on the way passes axe-core, and on the phone every control is 44 × 44 px."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.canary import (
+    ALL,
+    PURPOSES,
+    canaries_in,
+    canary_model,
+    expected,
+    expected_location,
+    expected_vehicle,
+)
+from tests.e2e.browser import LAYOUTS, PHONE, Layout, check_page, new_context
+from tests.e2e.county import County, county
+
+__all__ = ["canary_model", "county"]
+pytestmark = pytest.mark.xdist_group("browser")
+
+MISSPELT = "Tobias Quilfeather"
+JOURNEYS = [
+    ("home-analyst", "analyst"),
+    ("home-officer", "officer"),
+    ("fire-caseworker", "caseworker"),
+]
+
+
+@pytest.fixture(params=LAYOUTS, ids=lambda layout: layout.name)
+def layout(request: pytest.FixtureRequest) -> Layout:
+    layout: Layout = request.param
+    return layout
+
+
+def sign_in(page: Page, county: County, user: str, layout: Layout, path: str = "/search") -> None:
+    """Through the real forms: the sign-in page, then the purpose page, then `path`."""
+    page.goto(county.url + path)
+    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    check_page(page, layout, f"sign-in-{user}")
+    page.fill("#username", user)
+    page.fill("#password", county.passwords[user])
+    page.click("#sign-in button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/purpose\?next="))
+    check_page(page, layout, f"purpose-{user}")
+    page.check(f"input[name=purpose][value={PURPOSES[user]}]")
+    page.click("#purpose button[type=submit]")
+    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+
+
+def cached_everything(page: Page) -> str:
+    """Every URL and body the origin's caches hold, and its local and session storage."""
+    return str(
+        page.evaluate(
+            """async () => {
+                const out = [JSON.stringify(localStorage), JSON.stringify(sessionStorage)];
+                for (const name of await caches.keys()) {
+                    const cache = await caches.open(name);
+                    for (const request of await cache.keys()) {
+                        out.push(request.url, await (await cache.match(request)).text());
+                    }
+                }
+                return out.join("\\n");
+            }"""
+        )
+    )
+
+
+@pytest.mark.parametrize(("user", "who"), JOURNEYS, ids=[who for _, who in JOURNEYS])
+def test_journey(browser: Browser, county: County, layout: Layout, user: str, who: str) -> None:
+    context = new_context(browser, layout)
+    page = context.new_page()
+    try:
+        sign_in(page, county, user, layout)
+        # The shell: who, for which organisation, why; the review queue only for analysts.
+        expect(page.locator("#shell-user")).to_have_text(user)
+        expect(page.locator("#shell-purpose")).to_have_text(PURPOSES[user].replace("-", " "))
+        nav = page.locator(".site-nav a").all_inner_texts()
+        if who != "analyst":
+            assert "Review queue" not in nav
+        check_page(page, layout, f"search-{who}")
+
+        page.fill("#query", MISSPELT)
+        page.click("#search-form button[type=submit]")
+        results = page.locator("#result-list")
+        expect(results).to_be_visible()
+        assert "/search" in page.url  # the query went in the body, not the URL
+        assert "quil" not in page.url.lower()
+        target = county.seeded.target
+        allowed = expected(user, "target", False)
+        assert allowed is not None
+        assert canaries_in(page.content()) <= allowed
+        check_page(page, layout, f"results-{who}")
+
+        page.click(f"#result-list a[href='/persons/{target}']")
+        expect(page).to_have_url(re.compile(f"/persons/{target}$"))
+        # Exactly what the API shows this user: nothing withheld leaks, nothing allowed is lost.
+        assert canaries_in(page.content()) == allowed
+        if layout is PHONE:
+            markers = page.locator("#markers")
+            expect(markers).to_be_visible()
+            first = page.locator("main h2:visible").first.bounding_box()
+            box = markers.bounding_box()
+            assert box is not None
+            assert first is not None
+            assert box["y"] <= first["y"], "warning markers come first on the phone"
+            size = page.locator(".marker").first.evaluate("el => getComputedStyle(el).fontSize")
+            assert float(size.removesuffix("px")) >= 20
+        check_page(page, layout, f"person-{who}")
+        assert page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        leftovers = canaries_in(cached_everything(page))
+        assert leftovers == set(), "personal data in the browser's caches"
+        response = page.request.get(county.url + f"/persons/{target}")
+        assert response.headers["cache-control"] == "no-store"
+
+        # Signing out empties what the origin stored (the worker may then re-cache its
+        # static files, never more): a planted cache and storage entry must be gone.
+        page.evaluate(
+            """async () => {
+                localStorage.setItem("planted", "zqplanted");
+                await (await caches.open("planted")).put("/planted", new Response("zqplanted"));
+            }"""
+        )
+        page.click(".sign-out button")
+        expect(page).to_have_url(re.compile(r"/sign-in$"))
+        left = page.evaluate("() => caches.keys()")
+        assert "planted" not in left
+        assert "zqplanted" not in cached_everything(page)
+        page.goto(county.url + f"/persons/{target}")
+        expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def officer(browser: Browser, county: County) -> Iterator[dict[str, Page]]:
+    """An officer signed in once per layout, for the pages beyond the journey."""
+    contexts = [new_context(browser, layout) for layout in LAYOUTS]
+    pages = {}
+    for context, layout in zip(contexts, LAYOUTS, strict=True):
+        pages[layout.name] = context.new_page()
+        sign_in(pages[layout.name], county, "home-officer", layout)
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def test_vehicle_and_location_pages(
+    officer: dict[str, Page], county: County, layout: Layout
+) -> None:
+    page = officer[layout.name]
+    for path, allowed, name in (
+        (f"/vehicles/{county.seeded.vehicle}", expected_vehicle("home-officer", False), "vehicle"),
+        (f"/locations/{county.seeded.location}", expected_location("home-officer", False), "place"),
+    ):
+        response = page.goto(county.url + path)
+        assert response is not None
+        assert response.status == 200
+        assert allowed is not None
+        assert canaries_in(page.content()) == allowed
+        check_page(page, layout, f"{name}-officer")
+    expect(page.locator("#hazards")).to_contain_text("zqhazard")
+
+
+def test_signed_in_error_pages_and_paging(
+    officer: dict[str, Page], county: County, layout: Layout
+) -> None:
+    page = officer[layout.name]
+    response = page.goto(county.url + "/persons/PER-000000000000")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("#shell-user")).to_have_text("home-officer")
+    check_page(page, layout, "error-404-signed-in")
+    page.goto(county.url + "/search")
+    page.fill("#query", "!!!")
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#search-error")).to_be_visible()
+    check_page(page, layout, "search-error")
+    assert not any(c in page.url.lower() for c in ALL)
