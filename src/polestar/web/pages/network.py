@@ -14,7 +14,6 @@ is personal data), so the filters are a GET form.
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -25,24 +24,25 @@ from polestar.errors import FieldError, InvalidInput
 from polestar.graph import network as network_graph
 from polestar.graph import paths as paths_graph
 from polestar.graph.ties import TIE_TYPES, Filters
-from polestar.sources.mapping import builtin_mappings
 from polestar.web.deps import SettingsDep, StoreDep
+from polestar.web.pages.search import source_names
 from polestar.web.pages.shell import templates
 from polestar.web.sessions import PageViewer
 
 router = APIRouter()
 _PROFILES = {"person": "persons", "vehicle": "vehicles", "location": "locations"}
-
-
-@cache
-def source_names() -> tuple[str, ...]:
-    """The source systems a walk may be narrowed to: one per shipped mapping."""
-    return tuple(mapping.source for mapping in builtin_mappings())
+_PREFIXES = {"PER": "person", "VEH": "vehicle", "LOC": "location"}
 
 
 def profile_path(kind: str, entity_id: str) -> str:
     """The profile page of an entity of `kind`."""
     return f"/{_PROFILES[kind]}/{entity_id}"
+
+
+def profile_of(entity_id: str) -> str | None:
+    """The profile page an entity id names by its prefix (PER-, VEH-, LOC-), if any."""
+    kind = _PREFIXES.get(entity_id[:3])
+    return None if kind is None else profile_path(kind, entity_id)
 
 
 class WalkForm(BaseModel):
