@@ -129,6 +129,9 @@ def test_hotspots_open_on_the_last_twelve_months(officer: TestClient) -> None:
     months = [row.select_one("th").get_text() for row in page.select("#hotspot-months tbody tr")]
     assert len(months) == 12
     assert page.select_one("#month")["value"] == months[0]
+    current = page.select_one(".site-nav a[href='/map']")
+    assert current is not None
+    assert current.get("aria-current") == "page"
 
 
 def test_a_square_lists_its_events_by_a_post(officer: TestClient) -> None:

@@ -151,3 +151,14 @@ def test_the_network_page_needs_a_session(canary: Seeded) -> None:
         response = c.get(f"/network/{canary.target}")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/sign-in?next=/network/")
+
+
+@pytest.mark.parametrize("kind", ["target", "vehicle", "location"])
+def test_every_profile_links_to_its_network_and_map(
+    analyst: TestClient, canary: Seeded, kind: str
+) -> None:
+    entity = canary.entity(kind)
+    path = {"target": "persons", "vehicle": "vehicles", "location": "locations"}[kind]
+    page = _page(analyst, f"/{path}/{entity}")
+    links = [a["href"] for a in page.select("#graph-links a")]
+    assert links == [f"/network/{entity}", f"/map/{entity}"]
