@@ -10,7 +10,7 @@
   if (!data || !container || typeof L === "undefined") return;
   const page = JSON.parse(data.textContent);
   const csrf = document.querySelector("meta[name=csrf-token]");
-  const map = L.map(container, { preferCanvas: true, attributionControl: false, zoomSnap: 0.5 });
+  const map = L.map(container, { preferCanvas: true, attributionControl: false, zoomSnap: 0.5, fadeAnimation: false });
   const c = page.county;
   map.fitBounds([[c.south, c.west], [c.north, c.east]]);
   const drawn = { base: 0, points: 0, cells: 0 };
@@ -88,7 +88,7 @@
     L.rectangle(box, { color: "#12284c", weight: 2, fill: false, interactive: false }).addTo(map);
     bounds.push(...box);
   }
-  if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+  if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
   container.dataset.points = String(drawn.points);
   container.dataset.cells = String(drawn.cells);
 })();
