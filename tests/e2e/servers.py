@@ -23,19 +23,27 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start the server on `settings`' store; yields its URL and process once it answers."""
+def serving(
+    settings: Settings, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start the server on `settings`' store; yields its URL and process once it answers.
+
+    Args:
+        log: a file for the server's output; without one it goes to pipes, which a server
+            answering thousands of requests (a load test) would fill and then block on.
+    """
     env = {
         **os.environ,
         "POLESTAR_DATABASE_URL": str(settings.database_url),
         "POLESTAR_DATA_DIR": str(settings.data_dir),
     }
     polestar = Path(sys.executable).with_name("polestar")
+    handle = None if log is None else log.open("wb")
     process = subprocess.Popen(
         [str(polestar), "serve", "--port", str(port := _free_port())],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE if handle is None else handle,
+        stderr=subprocess.PIPE if handle is None else subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -45,10 +53,14 @@ def serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
                 httpx.get(url + "/", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1].decode()
+                assert process.poll() is None, (
+                    process.communicate()[1].decode() if log is None else log.read_text()
+                )
                 time.sleep(0.2)
         yield url, process
     finally:
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=10)
+        if handle is not None:
+            handle.close()
