@@ -57,9 +57,9 @@ test: env assets system-test-deps
 	$(MAKE) lint
 	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup
 
-## make test-fast: the inner loop — SQLite only, no Spark
+## make test-fast: the inner loop — SQLite only, no Spark, no browser
 test-fast: env assets
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres and not spark"
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not postgres and not spark and not browser"
 
 lint: env
 	$(BIN)/ruff check src tests bench

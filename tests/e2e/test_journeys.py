@@ -24,7 +24,7 @@ from tests.e2e.browser import LAYOUTS, PHONE, Layout, check_page, new_context
 from tests.e2e.county import County, county
 
 __all__ = ["canary_model", "county"]
-pytestmark = pytest.mark.xdist_group("browser")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 MISSPELT = "Tobias Quilfeather"
 JOURNEYS = [

@@ -14,7 +14,7 @@ from polestar.settings import Settings
 from tests.e2e.browser import LAYOUTS, PHONE, Layout, check_page, new_context
 from tests.e2e.servers import serving
 
-pytestmark = pytest.mark.xdist_group("browser")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,160 @@
+"""The canary matrix over the pages: every demo user, signed in through the forms, with and
+without a justification, sees on each profile page exactly the canaries the API shows them
+(404 where the API says 404), and finds on the search page only what they may see. Every
+page view is audited like the API's, and every page is `no-store`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from polestar import audit
+from polestar.access.users import reset_password
+from polestar.web.app import create_app
+from tests.canary import (
+    ACTOR,
+    INTEL_SEEN,
+    JUSTIFICATION,
+    PERSONS,
+    PURPOSES,
+    USERS,
+    Seeded,
+    canaries_in,
+    canary,
+    canary_model,
+    expected,
+    expected_location,
+    expected_vehicle,
+)
+from tests.search.indexed import indexed
+from tests.search.test_results import NAMES
+from tests.web.sessions import form_token
+
+__all__ = ["canary", "canary_model", "indexed"]
+pytestmark = pytest.mark.xdist_group("canary-pages")
+
+
+def shown(html: str) -> set[str]:
+    """The canaries a page shows: times are written as pages show them (Europe/London, to
+    the minute; February is GMT, so only the separator differs from the API's ISO form)."""
+    return canaries_in(html.replace(INTEL_SEEN.replace("t", " ").upper(), INTEL_SEEN))
+
+
+@pytest.fixture(scope="module")
+def passwords(canary: Seeded) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {user: reset_password(canary.engine, user, now, actor=ACTOR).password for user in USERS}
+
+
+@pytest.fixture(scope="module")
+def app_client(canary: Seeded) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(canary.settings), base_url="https://testserver", follow_redirects=False
+    ) as client:
+        yield client
+
+
+def signed_in(
+    client: TestClient, passwords: dict[str, str], user: str, justified: bool = False
+) -> str:
+    """Sign `user` in through the forms and state their purpose; returns the CSRF token."""
+    client.cookies.clear()
+    token = form_token(client.get("/sign-in").text)
+    data = {"username": user, "password": passwords[user], "csrf_token": token, "next": "/"}
+    assert client.post("/sign-in", data=data).status_code == 303
+    token = form_token(client.get("/purpose").text)
+    chosen = {"purpose": PURPOSES[user], "csrf_token": token, "next": "/search"}
+    if justified:
+        chosen["justification"] = JUSTIFICATION
+    response = client.post("/purpose", data=chosen)
+    assert response.status_code == 303, response.text
+    return token
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_profile_pages_show_each_user_exactly_what_the_api_does(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str], user: str, justified: bool
+) -> None:
+    signed_in(app_client, passwords, user, justified)
+    pages = [(f"/persons/{canary.entity(p)}", expected(user, p, justified)) for p in PERSONS]
+    pages += [
+        (f"/vehicles/{canary.vehicle}", expected_vehicle(user, justified)),
+        (f"/locations/{canary.location}", expected_location(user, justified)),
+    ]
+    for path, allowed in pages:
+        response = app_client.get(path)
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["content-type"].startswith("text/html")
+        if allowed is None:
+            assert response.status_code == 404, (path, response.text)
+            assert shown(response.text) == set(), path
+        else:
+            assert response.status_code == 200, (path, response.text)
+            assert shown(response.text) == allowed, path
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_search_page_finds_only_what_each_user_may_see(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str], user: str
+) -> None:
+    token = signed_in(app_client, passwords, user)
+    for person in PERSONS:
+        response = app_client.post("/search", data={"query": NAMES[person], "csrf_token": token})
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store"
+        page = BeautifulSoup(response.text, "html.parser")
+        links = [a["href"] for a in page.select("#result-list a")]
+        allowed = expected(user, person, False)
+        found = f"/persons/{canary.entity(person)}" in links
+        assert found is (allowed is not None), (person, links)
+        # The form echoes what was typed; the results show only what the user may see.
+        assert shown(str(page.select_one("#results"))) <= (allowed or set()), person
+
+
+def test_pages_are_audited_like_the_api(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    token = signed_in(app_client, passwords, "cps-caseworker")
+    app_client.get(f"/persons/{canary.target}")
+    app_client.get(f"/vehicles/{canary.vehicle}")
+    app_client.post("/search", data={"query": "quillfeather", "csrf_token": token})
+    entries = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Reader(ACTOR))[-3:]
+    assert [e.entry.action for e in entries] == ["person.show", "vehicle.show", "search"]
+    assert {e.entry.purpose for e in entries} == {"prosecution"}
+    assert entries[0].entry.entity_ids == (canary.target,)
+
+
+def test_search_filters_paging_and_refusals(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    token = signed_in(app_client, passwords, "home-officer")
+    post = {"query": "Quillfeather", "csrf_token": token, "source": "probation"}
+    page = BeautifulSoup(app_client.post("/search", data=post).text, "html.parser")
+    assert [a["href"] for a in page.select("#result-list a")] == [f"/persons/{canary.target}"]
+    empty = app_client.post("/search", data={**post, "born_from": "1981-01-01", "born_to": ""})
+    assert BeautifulSoup(empty.text, "html.parser").select_one("#no-results") is not None
+    refused = app_client.post("/search", data={"query": "!!!", "csrf_token": token})
+    assert refused.status_code == 422
+    assert BeautifulSoup(refused.text, "html.parser").select_one("#search-error") is not None
+    # A page of one: the cursor comes back in a form, never a link.
+    first = app_client.post("/search", data={"query": "Stone", "csrf_token": token})
+    more = BeautifulSoup(first.text, "html.parser").select_one("#next-page")
+    if more is not None:
+        fields = {i["name"]: i.get("value", "") for i in more.select("input")}
+        assert fields["query"] == "Stone"
+        follow = app_client.post("/search", data=fields)
+        assert follow.status_code == 200
+    # Without the form's CSRF token the search is refused.
+    assert app_client.post("/search", data={"query": "Quillfeather"}).status_code == 403
+
+
+def test_pages_need_a_session_and_a_purpose(app_client: TestClient, canary: Seeded) -> None:
+    app_client.cookies.clear()
+    response = app_client.get(f"/persons/{canary.target}")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sign-in?next=")
