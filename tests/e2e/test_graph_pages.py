@@ -18,7 +18,7 @@ from tests.e2e.county import County, county
 from tests.e2e.test_journeys import sign_in
 
 __all__ = ["canary_model", "county"]
-pytestmark = pytest.mark.xdist_group("browser")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # A small county around Stone, where the canary crimes happened: the base layer's geometry.
 STONE = [-2.1613, 52.9044]

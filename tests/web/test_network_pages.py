@@ -18,9 +18,11 @@ from tests.canary import (
     ASSOCIATE,
     CALLER,
     INTEL_KEY,
+    USERS,
     VEHICLE,
     VICTIM,
     Seeded,
+    api_headers,
     canaries_in,
     canary,
     canary_model,
@@ -162,3 +164,28 @@ def test_every_profile_links_to_its_network_and_map(
     page = _page(analyst, f"/{path}/{entity}")
     links = [a["href"] for a in page.select("#graph-links a")]
     assert links == [f"/network/{entity}", f"/map/{entity}"]
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_every_user_sees_on_the_pages_exactly_what_the_api_shows_them(
+    canary: Seeded, user: str
+) -> None:
+    paths = [
+        f"/network/{canary.target}?hops=2",
+        f"/network/{canary.caller}/paths?to={canary.vehicle}",
+        f"/map/{canary.target}",
+        "/map?month=2025-01&to_month=2025-12",
+    ]
+    apis = [
+        f"/api/v1/network/{canary.target}?hops=2",
+        f"/api/v1/paths/{canary.caller}/{canary.vehicle}",
+        f"/api/v1/map/events/{canary.target}",
+        "/api/v1/map/hotspots?month=2025-01&to_month=2025-12",
+    ]
+    with signed_in(canary, user) as client:
+        for page_path, api_path in zip(paths, apis, strict=True):
+            page = client.get(page_path)
+            api = client.get(api_path, headers=api_headers(canary, user))
+            assert page.status_code == api.status_code, (page_path, page.text)
+            if api.status_code == 200:
+                assert canaries_in(page.text) == canaries_in(api.text), page_path
