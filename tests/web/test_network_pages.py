@@ -97,6 +97,15 @@ def test_filters_narrow_the_network(analyst: TestClient, canary: Seeded) -> None
     assert {edge["records"][0] for edge in dated["edges"]} == {"crime:IN-26-000903"}
 
 
+def test_a_network_cut_short_says_so(analyst: TestClient, canary: Seeded) -> None:
+    page = _page(analyst, f"/network/{canary.target}", hops=2, max_nodes=3)
+    assert _graph(page)["truncated"] is True
+    assert len(page.select("#network-nodes tbody tr")) == 3
+    notice = page.select_one("#truncated")
+    assert notice is not None
+    assert "first 3 entities" in notice.get_text()
+
+
 def test_a_bad_filter_shows_the_form_again_with_what_to_correct(
     analyst: TestClient, canary: Seeded
 ) -> None:

@@ -49,6 +49,7 @@ class WalkForm(BaseModel):
     """The network page's form as the query string carries it; an empty field is no filter."""
 
     hops: int = Field(2, ge=1, le=network_graph.MAX_HOPS)
+    max_nodes: int = Field(network_graph.DEFAULT_MAX_NODES, ge=1, le=network_graph.MAX_NODES)
     types: list[str] = Field(default_factory=list, max_length=len(TIE_TYPES))
     sources: list[str] = Field(default_factory=list, max_length=40)
     since: date | None = None
@@ -86,6 +87,7 @@ def _render(
         "tie_types": TIE_TYPES,
         "sources": source_names(),
         "max_hops": network_graph.MAX_HOPS,
+        "max_nodes": network_graph.MAX_NODES,
         **found,
     }
     return templates.TemplateResponse(request, name, context, status_code=status)
@@ -104,7 +106,13 @@ def network_page(
     viewer sees none of it, the form again with what to correct on a 422."""
     try:
         found = network_graph.network_view(
-            engine, settings, viewer, entity_id, hops=form.hops, filters=form.filters()
+            engine,
+            settings,
+            viewer,
+            entity_id,
+            hops=form.hops,
+            max_nodes=form.max_nodes,
+            filters=form.filters(),
         ).as_dict()
     except InvalidInput as exc:
         return _render(request, "network.html", entity_id, form, 422, error=exc)
