@@ -28,13 +28,15 @@
   const cy = cytoscape({
     container,
     elements,
-    minZoom: 0.2,
+    // A busy network is drawn whole first (fitting 500 entities needs a small zoom); labels
+    // appear as one zooms in.
+    minZoom: 0.02,
     maxZoom: 3,
     layout: {
       name: "concentric",
       concentric: (node) => 10 - node.data("hop"),
       levelWidth: () => 1,
-      minNodeSpacing: 24,
+      minNodeSpacing: network.nodes.length > 100 ? 6 : 24,
       animate: false,
     },
     style: [
@@ -53,6 +55,7 @@
           "text-background-color": "#fff",
           "text-background-opacity": 0.85,
           "text-background-padding": 2,
+          "min-zoomed-font-size": 8,
           width: 28,
           height: 28,
         },
@@ -64,7 +67,7 @@
           width: (edge) => Math.min(1 + edge.data("weight"), 6),
           "line-color": "#6f777b",
           "curve-style": "bezier",
-          label: "data(type)",
+          label: network.edges.length > 60 ? "" : "data(type)",
           "font-size": 9,
           color: "#484949",
           "text-rotation": "autorotate",
