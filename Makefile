@@ -41,8 +41,8 @@ $(VENDOR)/.stamp: package.json package-lock.json
 
 assets: $(VENDOR)/.stamp
 
-## make demo: environment, a synthetic county, ingest and link into SQLite, demo users and their
-## API tokens, then serve http://127.0.0.1:8000
+## make demo: environment, a synthetic county, ingest and link into SQLite, demo users with their
+## passwords and API tokens, then serve http://127.0.0.1:8000 (sign in at /sign-in)
 demo: env assets
 	$(BIN)/polestar generate --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --out $(DEMO_DIR)
 	$(BIN)/polestar ingest $(DEMO_DIR)

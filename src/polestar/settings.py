@@ -70,22 +70,24 @@ class Settings(BaseSettings):
         description="Argon2id cost: `standard` for use, `fast` (tiny, insecure) for tests only.",
     )
     session_idle_minutes: int = Field(
-        30, description="A signed-in session ends after this many minutes without a request."
+        30, ge=1, description="A signed-in session ends after this many minutes without a request."
     )
     session_absolute_hours: int = Field(
-        10, description="A signed-in session ends this many hours after sign-in, however used."
+        10,
+        ge=1,
+        description="A signed-in session ends this many hours after sign-in, however used.",
     )
     lockout_failures: int = Field(
-        5, description="Failed sign-ins within the lockout window that lock an account."
+        5, ge=1, description="Failed sign-ins within the lockout window that lock an account."
     )
     lockout_window_minutes: int = Field(
-        15, description="Minutes over which failed sign-ins are counted towards a lockout."
+        15, ge=1, description="Minutes over which failed sign-ins are counted towards a lockout."
     )
     lockout_minutes: int = Field(
-        15, description="Minutes an account stays locked after too many failed sign-ins."
+        15, ge=1, description="Minutes an account stays locked after too many failed sign-ins."
     )
     rate_limit_per_minute: int = Field(
-        120, description="Requests for personal data one user may make in any 60 seconds."
+        120, ge=1, description="Requests for personal data one user may make in any 60 seconds."
     )
     county_geojson: Path | None = Field(
         None,

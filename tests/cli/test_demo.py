@@ -1,14 +1,18 @@
-"""`polestar demo users`: the demo's agreements and users, a token each, safe to run twice."""
+"""`polestar demo users`: the demo's agreements and users, a password and a token each, safe
+to run twice."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from typer.testing import CliRunner
 
+from polestar.access import sign_in
 from polestar.access.demo import DEMO_USERS
 from polestar.cli import app
 from polestar.settings import Settings
+from polestar.store.engine import create_engine
 
 runner = CliRunner()
 
@@ -28,3 +32,19 @@ def test_demo_users_table_shows_the_tokens(settings: Settings) -> None:
     result = runner.invoke(app, ["demo", "users"])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("pst_") == len(DEMO_USERS)
+
+
+def test_demo_users_prints_a_password_each_that_signs_them_in(settings: Settings) -> None:
+    result = runner.invoke(app, ["demo", "users", "--json"])
+    assert result.exit_code == 0, result.output
+    users = json.loads(result.stdout)["users"]
+    assert [(u["username"], u["organisation"], u["role"]) for u in users] == [
+        (demo.username, demo.organisation, demo.role.value) for demo in DEMO_USERS
+    ]
+    engine = create_engine(settings=settings)
+    for user in users:
+        assert sign_in(engine, settings, user["username"], user["password"], datetime.now(UTC))
+    engine.dispose()
+    table = runner.invoke(app, ["demo", "users"])
+    assert all(demo.username in table.stdout for demo in DEMO_USERS)
+    assert "password" in table.stdout

@@ -1,4 +1,5 @@
-"""`polestar users add|list|disable` and `--as`: JSON shapes and exit codes (CONVENTIONS.md)."""
+"""`polestar users add|list|disable|set-password` and `--as`: JSON shapes and exit codes
+(CONVENTIONS.md)."""
 
 from __future__ import annotations
 
@@ -106,3 +107,26 @@ def test_account_changes_are_recorded_as_alterations(settings: Settings) -> None
         ("alteration", "users.disable"),
     ]
     assert "pst_" not in found.stdout  # a token's secret is never logged
+
+
+def test_set_password_prints_a_new_password_once_that_signs_in(settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    from polestar.access import sign_in
+    from polestar.store.engine import create_engine
+
+    _add("a.khan", "--org", "home-force", "--role", "analyst")
+    result = runner.invoke(app, ["users", "set-password", "a.khan", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"username", "password"}
+    assert payload["username"] == "a.khan"
+    engine = create_engine(settings=settings)
+    assert sign_in(engine, settings, "a.khan", payload["password"], datetime.now(UTC))
+    engine.dispose()
+    plain = runner.invoke(app, ["users", "set-password", "a.khan"])
+    assert plain.exit_code == 0
+    assert plain.stdout.strip() != payload["password"]
+    missing = runner.invoke(app, ["users", "set-password", "nobody"])
+    assert missing.exit_code == 2
+    assert "no user named 'nobody'" in missing.stderr

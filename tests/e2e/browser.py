@@ -99,7 +99,9 @@ _TARGETS = """() => [...document.querySelectorAll(
       && box.right > 0 && box.bottom > 0 && box.left < innerWidth;
   })
   .map(el => {
-    const box = el.getBoundingClientRect();
+    // A radio or checkbox is tapped through its label.
+    const tapped = ['radio', 'checkbox'].includes(el.type) && el.closest('label') || el;
+    const box = tapped.getBoundingClientRect();
     return {what: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
   })"""
 

@@ -70,6 +70,12 @@ def test_skip_link_is_first_and_moves_focus_to_main(server: str, page: tuple[Pag
     tab.keyboard.press("Tab")
     focused = tab.evaluate("() => document.activeElement.textContent")
     assert focused == "Skip to main content"
+    outline = tab.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none"
+    assert outline[1] >= 2  # focus is visible
     box = tab.locator(".skip-link").bounding_box()
     assert box is not None
     assert box["x"] >= 0  # it shows when focused

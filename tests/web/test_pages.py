@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from polestar import audit
 from polestar.access.users import reset_password
 from polestar.web.app import create_app
+from polestar.web.pages import search as search_page
 from tests.canary import (
     ACTOR,
     INTEL_SEEN,
@@ -141,16 +142,35 @@ def test_search_filters_paging_and_refusals(
     refused = app_client.post("/search", data={"query": "!!!", "csrf_token": token})
     assert refused.status_code == 422
     assert BeautifulSoup(refused.text, "html.parser").select_one("#search-error") is not None
-    # A page of one: the cursor comes back in a form, never a link.
-    first = app_client.post("/search", data={"query": "Stone", "csrf_token": token})
-    more = BeautifulSoup(first.text, "html.parser").select_one("#next-page")
-    if more is not None:
-        fields = {i["name"]: i.get("value", "") for i in more.select("input")}
-        assert fields["query"] == "Stone"
-        follow = app_client.post("/search", data=fields)
-        assert follow.status_code == 200
     # Without the form's CSRF token the search is refused.
     assert app_client.post("/search", data={"query": "Quillfeather"}).status_code == 403
+
+
+def test_search_pages_follow_by_a_cursor_in_the_form(
+    app_client: TestClient,
+    canary: Seeded,
+    passwords: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search_page, "PAGE_SIZE", 1)
+    token = signed_in(app_client, passwords, "home-officer")
+    seen: list[str] = []
+    data: dict[str, str] = {"query": "ST15 8A", "csrf_token": token}
+    while True:
+        page = BeautifulSoup(app_client.post("/search", data=data).text, "html.parser")
+        seen += [str(a["href"]) for a in page.select("#result-list a")]
+        more = page.select_one("#next-page")
+        if more is None:
+            break
+        # The next page is a form carrying the query and the cursor, never a link.
+        data = {str(i["name"]): str(i.get("value", "")) for i in more.select("input")}
+        assert data["query"] == "ST15 8A"
+        assert data["cursor"]
+    heading = page.select_one("#results-h")
+    assert heading is not None
+    total = int(heading.get_text().split()[0])
+    assert total > 1
+    assert len(seen) == len(set(seen)) == total
 
 
 def test_pages_need_a_session_and_a_purpose(app_client: TestClient, canary: Seeded) -> None:

@@ -1,13 +1,20 @@
 """The shell's navigation: built from what the viewer's roles may do, and only from pages this
-app serves; the review queue is never offered to officers or partner caseworkers."""
+app serves; the review queue is never offered to officers or partner caseworkers. Every page
+a signed-in user opens says who they are."""
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
 from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, UserRole, abilities
 from polestar.web.pages.shell import navigation
+from tests.web.sessions import browser, make_account, sign_in, store
+
+__all__ = ["browser", "store"]
 
 
 def _app_with(*paths: str) -> FastAPI:
@@ -47,3 +54,13 @@ def test_pages_not_served_are_not_offered() -> None:
 def test_abilities_of_several_roles_add_up() -> None:
     roles = frozenset({UserRole.OFFICER.value, UserRole.DATA_PROTECTION_OFFICER.value})
     assert abilities(roles) == {Ability.OVERSIGHT}
+
+
+def test_pages_anyone_may_open_show_who_is_signed_in(browser: TestClient, store: Engine) -> None:
+    sign_in(browser, make_account(store, "zqanalyst", "home-force", "analyst"))
+    for path in ("/", "/no/such/page"):
+        page = BeautifulSoup(browser.get(path).text, "html.parser")
+        user = page.select_one("#shell-user")
+        assert user is not None, path
+        assert user.get_text() == "zqanalyst"
+        assert [a.get_text() for a in page.select(".site-nav a")] == ["Search"]

@@ -53,6 +53,12 @@ def verify_password(password_hash: str | None, password: str, settings: Settings
         return False
 
 
+def needs_rehash(password_hash: str, settings: Settings) -> bool:
+    """Whether a stored hash was made at another cost than the profile now asks for (it is
+    replaced at the user's next sign-in, the only time the password is at hand)."""
+    return _hasher(settings.password_hash_profile).check_needs_rehash(password_hash)
+
+
 @cache
 def _dummy_hash(profile: str) -> str:
     return _hasher(profile).hash(secrets.token_urlsafe(16))

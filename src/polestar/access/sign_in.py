@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access.admission import ANONYMOUS
-from polestar.access.passwords import verify_password
+from polestar.access.passwords import hash_password, needs_rehash, verify_password
 from polestar.access.sessions import NewSession, open_session_in
 from polestar.errors import Unauthorised
 from polestar.settings import Settings
@@ -24,6 +24,7 @@ from polestar.store.accounts import (
     add_sign_in_failure,
     clear_sign_in_failures,
     lock_user_row,
+    set_password_hash,
     sign_in_failures_since,
     user_row,
 )
@@ -87,8 +88,10 @@ def sign_in(
             None if user is None else user.password_hash, password, settings
         )
         reason = _refusal(user, password_ok, now)
-        if reason is None and user is not None:
+        if reason is None and user is not None and user.password_hash is not None:
             clear_sign_in_failures(conn, user.id)
+            if needs_rehash(user.password_hash, settings):
+                set_password_hash(conn, user.id, hash_password(password, settings), now)
             return open_session_in(conn, user, now, settings, method="password")
         _fail(conn, user, reason or "unknown-user", now, settings)
     raise Unauthorised(REFUSED)

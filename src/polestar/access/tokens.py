@@ -1,4 +1,4 @@
-"""API tokens: how the API authenticates callers until sign-in pages and single sign-on exist.
+"""API tokens: how programs authenticate to the API (people in a browser sign in instead).
 
 A token reads `pst_<id>_<secret>`. The id is public and finds the row; only the SHA-256 of the
 secret is stored, and it is compared in constant time. The secret is a 256-bit

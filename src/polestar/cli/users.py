@@ -1,4 +1,5 @@
-"""`polestar users add|list|disable`: the people who may sign in, their organisation and roles."""
+"""`polestar users add|list|disable|set-password`: the people who may sign in, their
+organisation and roles."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Table
 
-from polestar.access import add_user, disable_user, list_users
+from polestar.access import add_user, disable_user, list_users, reset_password
 from polestar.cli.app import actor, app, print_json, stdout, store
 
 users_app = typer.Typer(help="Users, their organisation and roles.", no_args_is_help=True)
@@ -64,3 +65,17 @@ def disable_command(
         print_json(user.as_dict())
     else:
         typer.echo(f"disabled {user.username}", err=True)
+
+
+@users_app.command("set-password")
+def set_password_command(
+    username: str = typer.Argument(..., help="The user whose password to reset."),
+    as_json: bool = typer.Option(False, "--json", help="Print the user and password as JSON."),
+) -> None:
+    """Give a user a new generated password, printed once, and end their sessions."""
+    reset = reset_password(store(), username, datetime.now(UTC), actor=actor())
+    if as_json:
+        print_json(reset.as_dict())
+    else:
+        typer.echo(f"new password for {reset.username} (shown once):", err=True)
+        typer.echo(reset.password)

@@ -39,8 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = SlidingWindow(settings.rate_limit_per_minute)
+    sessions.install(app)  # inside `errors.Contained`, which `errors.install` adds around it
     errors.install(app)
-    sessions.install(app)
     app.add_middleware(privacy.NoStore)
     privacy.quiet_logs()
     app.include_router(api.router)

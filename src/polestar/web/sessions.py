@@ -31,6 +31,7 @@ from polestar.access.sessions import Session, resume_session
 from polestar.errors import Forbidden
 from polestar.settings import Settings
 from polestar.web.deps import limit_rate
+from polestar.web.privacy import API_PREFIX
 
 SESSION_COOKIE = "polestar_session"
 CSRF_COOKIE = "polestar_csrf"
@@ -39,27 +40,28 @@ CSRF_HEADER = "X-CSRF-Token"
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNGUARDED = ("/static/",)
+SIGN_OUT = "/sign-out"
 
 
-def cookie_attributes(settings: Settings) -> dict[str, bool | str]:
-    """`HttpOnly`, `SameSite=Lax`, path `/`, and `Secure` unless `POLESTAR_ENV=development`."""
-    return {
-        "httponly": True,
-        "samesite": "lax",
-        "path": "/",
-        "secure": settings.env != "development",
-    }
+def _set_cookie(response: Response, settings: Settings, name: str, value: str) -> None:
+    """`HttpOnly`, `SameSite=Lax`, path `/`, and `Secure` unless `POLESTAR_ENV=development`.
+
+    No `Max-Age`: a browser session cookie goes when the browser closes, and the server ends
+    the session on its own timeouts either way.
+    """
+    secure = settings.env != "development"
+    response.set_cookie(name, value, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def set_session_cookie(response: Response, settings: Settings, cookie_value: str) -> None:
-    """Give the browser its session cookie (a session cookie: it goes when the browser closes;
-    the server ends the session on its own timeouts either way)."""
-    response.set_cookie(SESSION_COOKIE, cookie_value, **cookie_attributes(settings))  # type: ignore[arg-type]
+    """Give the browser the cookie of a session just opened (`access.sessions.NewSession`)."""
+    _set_cookie(response, settings, SESSION_COOKIE, cookie_value)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
     """Tell the browser to forget its session cookie."""
-    response.delete_cookie(SESSION_COOKIE, **cookie_attributes(settings))  # type: ignore[arg-type]
+    secure = settings.env != "development"
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -97,6 +99,8 @@ class SessionCookies:
         new_csrf: str | None = None
         if session is not None:
             state["csrf_token"] = session.csrf_token
+        elif scope["path"].startswith(API_PREFIX):
+            state["csrf_token"] = None  # an API client without a session has no forms
         else:
             state["csrf_token"] = cookies.get(CSRF_COOKIE) or (new_csrf := secrets.token_hex(32))
         state["pre_session_csrf"] = cookies.get(CSRF_COOKIE)
@@ -104,7 +108,7 @@ class SessionCookies:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_csrf is not None:
                 carrier = Response()
-                carrier.set_cookie(CSRF_COOKIE, new_csrf, **cookie_attributes(settings))  # type: ignore[arg-type]
+                _set_cookie(carrier, settings, CSRF_COOKIE, new_csrf)
                 cookie = carrier.headers["set-cookie"].encode("latin-1")
                 message = {
                     **message,
@@ -131,8 +135,10 @@ async def check_csrf(request: Request) -> None:
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
     session: Session | None = getattr(request.state, "session", None)
-    if session is None and request.url.path.startswith("/api/"):
+    if session is None and request.url.path.startswith(API_PREFIX):
         return
+    if session is None and request.url.path == SIGN_OUT:
+        return  # signing out of a session already ended changes nothing: no token to check
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
     if given is None and content_type.startswith(_FORMS):
@@ -191,8 +197,12 @@ def install(app: FastAPI) -> None:
     """Resolve sessions and redirect pages to sign in (`create_app` makes `check_csrf` an
     app-wide dependency, so every route, whichever router adds it, is guarded)."""
 
-    async def redirect(_request: Request, exc: Exception) -> Response:
+    async def redirect(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
+        if request.headers.get("HX-Request") == "true":
+            # An HTMX request would follow a 303 itself and swap the sign-in page into a
+            # fragment; HX-Redirect makes the whole page go there instead.
+            return Response(status_code=200, headers={"HX-Redirect": exc.location})
         return RedirectResponse(exc.location, status_code=303)
 
     app.add_exception_handler(SignInRequired, redirect)

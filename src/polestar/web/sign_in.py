@@ -21,6 +21,7 @@ from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages import templates
 from polestar.web.sessions import (
     SESSION_COOKIE,
+    SIGN_OUT,
     SignedIn,
     clear_session_cookie,
     local_path,
@@ -68,7 +69,7 @@ def sign_in_submit(
     return response
 
 
-@router.post("/sign-out")
+@router.post(SIGN_OUT)
 def sign_out_submit(request: Request, engine: StoreDep, settings: SettingsDep) -> Response:
     """End the session, forget its cookie, and clear what the browser cached of the app."""
     if cookie_value := request.cookies.get(SESSION_COOKIE):

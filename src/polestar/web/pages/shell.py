@@ -1,8 +1,9 @@
 """The page shell every template extends (`base.html`): who is signed in, for which
 organisation and purpose, and the navigation their roles allow.
 
-A page handler sets `request.state.viewer` (`ShellViewer`) and the shell reads it, so error
-pages raised after that point show the same header. Navigation lists only pages that exist
+The session dependencies (`web/sessions.py`) set `request.state.viewer` and the shell reads
+it, or the session itself on pages anyone may open (home, errors), so every page a signed-in
+user sees carries the same header. Navigation lists only pages that exist
 in this app and that the viewer's roles may use (`access.roles.Ability`).
 """
 
@@ -20,6 +21,7 @@ from starlette.routing import Match
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, abilities
+from polestar.web.privacy import CACHEABLE_PATHS
 
 SIGN_OUT = "/sign-out"
 LONDON = ZoneInfo("Europe/London")
@@ -60,7 +62,13 @@ def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
 
 
 def _shell(request: Request) -> dict[str, Any]:
+    if request.url.path in CACHEABLE_PATHS:
+        # A page the service worker keeps must not keep who was signed in, nor their token.
+        return {"viewer": None, "nav": [], "sign_out": None, "csrf_token": None}
     viewer: Viewer | None = getattr(request.state, "viewer", None)
+    session = getattr(request.state, "session", None)
+    if viewer is None and session is not None:  # a page anyone may see, seen signed in
+        viewer = session.viewer()
     return {
         "viewer": viewer,
         "nav": navigation(request, viewer) if viewer else [],

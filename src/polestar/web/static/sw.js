@@ -1,6 +1,7 @@
 // Polestar's service worker. It keeps only the app's static files and the offline page —
 // never a page or an API answer, which carry personal data and are sent `no-store`.
-// Pages always come from the network; when it is unreachable the offline page says so.
+// Pages always come from the network; when it is unreachable the offline page says so, and
+// the shell's own files come from the copies kept at install.
 "use strict";
 
 const CACHE = "polestar-static-v1";
@@ -33,7 +34,18 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(() => caches.match("/offline")));
-  } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  } else if (SHELL.includes(url.pathname)) {
+    // Network first, so a new release is picked up at once; the copy kept is for offline.
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) {
+            const copy = response.clone();
+            caches.open(CACHE).then((cache) => cache.put(request, copy));
+          }
+          return response;
+        })
+        .catch(() => caches.match(request)),
+    );
   }
 });

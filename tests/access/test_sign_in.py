@@ -1,0 +1,120 @@
+"""Password sign-in and lockout: every refusal reads the same; the log says which it was."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar import audit
+from polestar.access import add_user, disable_user, resume_session, sign_in
+from polestar.access.sign_in import REFUSED
+from polestar.access.users import reset_password
+from polestar.errors import Unauthorised
+from polestar.settings import Settings
+from polestar.store.accounts import user_row
+from tests.access.conftest import ACTOR, NOW
+
+DPO = audit.Reader(ACTOR)
+USER = "sam.officer"
+
+
+@pytest.fixture
+def password(agreements: Engine, settings: Settings) -> str:
+    add_user(agreements, USER, "home-force", ["officer"], NOW, actor=ACTOR)
+    return reset_password(agreements, USER, NOW, actor=ACTOR, settings=settings).password
+
+
+def _refused(engine: Engine, settings: Settings, user: str, password: str, minutes: float) -> str:
+    with pytest.raises(Unauthorised) as refused:
+        sign_in(engine, settings, user, password, NOW + timedelta(minutes=minutes))
+    return refused.value.message
+
+
+def _log(engine: Engine, user: str) -> list[tuple[str, str, object]]:
+    return [
+        (found.entry.action, found.entry.outcome, found.entry.details.get("reason"))
+        for found in audit.by_user(engine, user, reader=DPO)
+    ]
+
+
+def test_the_right_password_opens_a_session(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    opened = sign_in(agreements, settings, " Sam.Officer ", password, NOW)
+    assert resume_session(agreements, settings, opened.cookie_value, NOW) is not None
+
+
+def test_a_wrong_password_an_unknown_user_and_a_disabled_user_read_the_same(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    add_user(agreements, "no.password", "home-force", ["officer"], NOW, actor=ACTOR)
+    messages = {
+        _refused(agreements, settings, USER, "wrong" + password, 0),
+        _refused(agreements, settings, "nobody.here", password, 0),
+        _refused(agreements, settings, "no.password", "", 0),
+    }
+    disable_user(agreements, USER, NOW, actor=ACTOR)
+    messages.add(_refused(agreements, settings, USER, password, 0))
+    assert messages == {REFUSED}
+    assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "disabled")
+    anonymous = _log(agreements, "anonymous")
+    assert anonymous == [("session.sign-in", "denied", "unknown-user")]
+
+
+def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    for minute in range(5):
+        assert _refused(agreements, settings, USER, "not it", minute * 3) == REFUSED
+    log = _log(agreements, USER)
+    assert log[-1] == ("session.lockout", "allowed", None)
+    assert [entry[2] for entry in log[-6:-1]] == ["wrong-password"] * 5
+    # Locked at minute 12: the right password is refused, in the same words, until minute 27.
+    assert _refused(agreements, settings, USER, password, 13) == REFUSED
+    assert _refused(agreements, settings, USER, password, 26.9) == REFUSED
+    assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "locked")
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=27))
+
+
+def test_failures_spread_beyond_the_window_do_not_lock(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    for minute in (0, 5, 10, 15, 20, 25):  # never five within 15 minutes
+        _refused(agreements, settings, USER, "not it", minute)
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=26))
+    assert "session.lockout" not in [entry[0] for entry in _log(agreements, USER)]
+
+
+def test_a_successful_sign_in_forgets_earlier_failures(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    for minute in range(4):
+        _refused(agreements, settings, USER, "not it", minute)
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=4))
+    _refused(agreements, settings, USER, "not it", 5)
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=6))
+
+
+def test_a_password_reset_lifts_a_lockout(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    for minute in range(5):
+        _refused(agreements, settings, USER, "not it", minute)
+    new = reset_password(agreements, USER, NOW, actor=ACTOR, settings=settings).password
+    assert new != password
+    sign_in(agreements, settings, USER, new, NOW + timedelta(minutes=5))
+
+
+def test_a_hash_made_at_another_cost_is_replaced_at_sign_in(
+    agreements: Engine, settings: Settings, password: str
+) -> None:
+    standard = settings.model_copy(update={"password_hash_profile": "standard"})
+    sign_in(agreements, standard, USER, password, NOW)
+    with agreements.connect() as conn:
+        stored = user_row(conn, USER)
+    assert stored is not None
+    assert stored.password_hash is not None
+    assert "$m=65536,t=3,p=4$" in stored.password_hash
+    sign_in(agreements, standard, USER, password, NOW)  # the new hash verifies the same password
