@@ -4,10 +4,11 @@ Usage:
   .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--samples 200] [--load]
 
 The store: `--reuse DIR` takes a linked SQLite store the earlier benches made, `DIR/runs/link.db`
-(bench/linkage.py's layout, e.g. `/work/benchdata/1000000`) or `DIR/linked.db`; without it, a
-county of `--people` person records (default 3,000) is generated, ingested and linked. Either
-way the store is copied once into `bench/out/web/<people>/` (every view writes an audit entry,
-and the map's indexes are added by `upgrade`) and reused by later runs.
+(bench/linkage.py's layout, e.g. `/work/benchdata/1000000`) or `DIR/linked.db`, else links a
+copy of `DIR/ingested.db`; without it, a county of `--people` person records (default 3,000)
+is generated, ingested and linked. The store is made once in `bench/out/web/<name>/` (every
+view writes an audit entry; `upgrade` adds the map's indexes, and the search index is built if
+the store predates it) and reused by later runs.
 
 Network: `--samples` person entities drawn at random (seeded) plus the `--prolific` ones with
 the most records, each expanded 2 hops (max_nodes 500) through `network_view` — the Scope,
@@ -48,6 +49,7 @@ from polestar.access import Viewer, add_user, load_agreements, viewer_for  # noq
 from polestar.access.demo import demo_users  # noqa: E402
 from polestar.errors import NotFound  # noqa: E402
 from polestar.graph.network import network_view  # noqa: E402
+from polestar.search import rebuild  # noqa: E402
 from polestar.settings import Settings  # noqa: E402
 from polestar.store.engine import create_engine  # noqa: E402
 from polestar.store.schema import upgrade  # noqa: E402
@@ -74,8 +76,9 @@ def _polestar(settings: Settings, *argv: str) -> None:
 
 
 def store(people: int, reuse: Path | None) -> Settings:
-    """The linked store this run measures, made or copied once into the work folder."""
-    folder = WORK / str(people)
+    """The linked store this run measures, made or copied once into the work folder (named
+    for the reused folder, or for the size generated)."""
+    folder = WORK / (reuse.name if reuse is not None else str(people))
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "linked.db"
     settings = Settings(database_url=f"sqlite:///{database}", data_dir=folder / "data")
@@ -84,12 +87,15 @@ def store(people: int, reuse: Path | None) -> Settings:
         return settings
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    if reuse is not None:
-        found = [p for p in (reuse / "runs" / "link.db", reuse / "linked.db") if p.exists()]
-        if not found:
-            sys.exit(f"--reuse {reuse}: neither runs/link.db nor linked.db is there")
-        _log(f"copying {found[0]} (a linked store) to {database}")
-        shutil.copyfile(found[0], database)
+    if reuse is not None and (linked := _linked_store(reuse)) is not None:
+        _log(f"copying {linked} (a linked store) to {database}")
+        shutil.copyfile(linked, database)
+    elif reuse is not None:
+        if not (reuse / "ingested.db").exists():
+            sys.exit(f"--reuse {reuse}: no runs/link.db, linked.db or ingested.db there")
+        _log(f"copying {reuse / 'ingested.db'} to {database} and linking it")
+        shutil.copyfile(reuse / "ingested.db", database)
+        _polestar(settings, "link")
     else:
         county = folder / "county"
         # About three person records per true identity (CONVENTIONS.md).
@@ -101,9 +107,19 @@ def store(people: int, reuse: Path | None) -> Settings:
     _log("upgrading the copy (the map's indexes)")
     engine = create_engine(settings=settings)
     upgrade(engine)
+    with engine.connect() as conn:
+        indexed = conn.execute(sa.text("SELECT 1 FROM search_keys LIMIT 1")).first()
+    if indexed is None:  # a store linked before search existed
+        _log("building the search index")
+        rebuild(engine)
     engine.dispose()
     marker.write_text("ok\n")
     return settings
+
+
+def _linked_store(reuse: Path) -> Path | None:
+    """A linked store in a bench folder: bench/linkage.py's `runs/link.db`, or `linked.db`."""
+    return next((p for p in (reuse / "runs" / "link.db", reuse / "linked.db") if p.exists()), None)
 
 
 def _persons(engine: sa.Engine, samples: int, prolific: int, seed: int) -> list[str]:
