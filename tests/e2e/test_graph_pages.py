@@ -88,6 +88,9 @@ def test_the_network_draws_its_nodes_and_a_tap_opens_a_profile(
     rows = page.locator("#network-nodes tbody tr").count()
     assert drawn == rows > 2
     check_page(page, layout, "network-analyst")
+    page.click(".walk-filters summary")
+    expect(page.locator("input[name=types][value=shared-phone]")).to_be_visible()
+    check_page(page, layout, "network-filters-analyst")
 
     graph = page.locator("#network-graph")
     graph.scroll_into_view_if_needed()
