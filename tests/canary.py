@@ -66,6 +66,9 @@ ALL = (
     VICTIM_HOME, CHILD, VEHICLE, PHONE, CALLER, HAZARD,
 )  # fmt: skip
 
+# Market Square, Stone, on the National Grid: where the crimes and the call happened.
+SQUARE = (389_250, 334_120)
+
 CUSTODY = [
     "custody_ref,arrest_time,surname,forenames,dob,gender,pnc_id,cro_number,address,postcode,"
     "phone,arrest_offence,custody_suite,markers",
@@ -77,7 +80,7 @@ INCIDENTS = [
     "incident_ref,call_time,grade,incident_type,location_text,easting,northing,caller_name,"
     "caller_phone,closing_code",
     'INC-20250301-0901,2025-03-01 12:00:00,2,Suspicious circumstances,"Market Square, Stone",'
-    ",,Zqcaller Whitlock,07700 900901,Advice given",
+    f"{SQUARE[0]},{SQUARE[1]},Zqcaller Whitlock,07700 900901,Advice given",
 ]
 
 FIRE_PREMISES = [
@@ -148,7 +151,13 @@ def _crime(ref: str, occurred: str, persons: list[dict[str, object]], **extra: o
         "outcome": "Under investigation",
         "sexual_offence": False,
         "summary": "Entry forced at rear.",
-        "location": {"lines": ["1 Market Square"], "town": "Stone", "postcode": "ST15 8AA"},
+        "location": {
+            "lines": ["1 Market Square"],
+            "town": "Stone",
+            "postcode": "ST15 8AA",
+            "easting": SQUARE[0],
+            "northing": SQUARE[1],
+        },
         "persons": persons,
         "vehicles": [],
         "weapons": [],

@@ -21,11 +21,15 @@ import polestar
 from polestar import audit
 from polestar.access import Viewer, administration, oversight, viewer_for
 from polestar.access.agreements import DEMO_AGREEMENTS
+from polestar.access.consultations import Shown, consult
+from polestar.graph.hotspots import hotspots_view
+from polestar.graph.map import Box, area_view, map_view
+from polestar.graph.network import network_view
+from polestar.graph.paths import paths_view
 from polestar.ingest.reports import quarantine_raw
 from polestar.linkage.explanations import explain
 from polestar.linkage.export import export_entities
 from polestar.linkage.review import review_list
-from polestar.search.consultations import Shown, consult
 from polestar.search.location_profile import location_view
 from polestar.search.profile import person_view
 from polestar.search.results import search
@@ -51,7 +55,7 @@ CALLS: dict[str, tuple[str, Call]] = {
         "location.show",
         lambda c, _: location_view(c.engine, c.settings, _viewer(c), c.location),
     ),
-    "polestar.search.consultations.consult": (
+    "polestar.access.consultations.consult": (
         "test.consult",
         lambda c, _: consult(
             c.engine,
@@ -61,6 +65,26 @@ CALLS: dict[str, tuple[str, Call]] = {
             c.target,
             lambda _conn, _scope: (None, Shown([c.target], [])),
         ),
+    ),
+    "polestar.graph.network.network_view": (
+        "network.show",
+        lambda c, _: network_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.graph.paths.paths_view": (
+        "paths.show",
+        lambda c, _: paths_view(c.engine, c.settings, _viewer(c), c.target, c.caller),
+    ),
+    "polestar.graph.map.map_view": (
+        "map.events",
+        lambda c, _: map_view(c.engine, c.settings, _viewer(c), c.target),
+    ),
+    "polestar.graph.map.area_view": (
+        "map.area",
+        lambda c, _: area_view(c.engine, c.settings, _viewer(c), Box(52.85, -2.25, 52.95, -2.1)),
+    ),
+    "polestar.graph.hotspots.hotspots_view": (
+        "map.hotspots",
+        lambda c, _: hotspots_view(c.engine, c.settings, _viewer(c), "2025-01"),
     ),
     "polestar.search.results.search": (
         "search",

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
         None,
         description="Single sign-on: YAML mapping ID-token claims to organisation and roles.",
     )
+    county_geojson: Path | None = Field(
+        None,
+        description="The county's map geometry; by default the copy `polestar ingest` keeps.",
+    )
     env: str = Field(
         "production",
         description="`development` relaxes safety defaults meant for a deployed service.",

@@ -25,14 +25,13 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(
-    settings: Settings, output: IO[bytes] | int = subprocess.PIPE
+    settings: Settings, log: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Start the server on `settings`' store; yields its URL and process once it answers.
 
     Args:
-        output: where its stdout and stderr go. A pipe (the default) holds about 64 KB until
-            read: a test making many requests must pass a file, or the server blocks on its
-            access log.
+        log: a file for the server's output; without one it goes to pipes, which a server
+            answering thousands of requests (a load test) would fill and then block on.
     """
     env = {
         **os.environ,
@@ -40,11 +39,12 @@ def serving(
         "POLESTAR_DATA_DIR": str(settings.data_dir),
     }
     polestar = Path(sys.executable).with_name("polestar")
+    handle = None if log is None else log.open("wb")
     process = subprocess.Popen(
         [str(polestar), "serve", "--port", str(port := _free_port())],
         env=env,
-        stdout=output,
-        stderr=output,
+        stdout=subprocess.PIPE if handle is None else handle,
+        stderr=subprocess.PIPE if handle is None else subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -55,11 +55,15 @@ def serving(
                 httpx.get(url + "/", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.poll() is None, (process.communicate()[1] or b"exited").decode()
-                assert time.monotonic() < deadline, f"polestar serve did not answer at {url}"
+                assert process.poll() is None, (
+                    process.communicate()[1].decode() if log is None else log.read_text()
+                )
+                assert time.monotonic() < deadline, "the server did not answer within 120 s"
                 time.sleep(0.2)
         yield url, process
     finally:
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=10)
+        if handle is not None:
+            handle.close()

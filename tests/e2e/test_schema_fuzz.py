@@ -89,13 +89,10 @@ def _county(folder: Path) -> tuple[Settings, str, dict[str, str]]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("fuzz")
     settings, token, entities = _county(folder)
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        (folder / "server.log").open("wb") as log,
-    ):
+    with pytest.MonkeyPatch.context() as patch:
         # One caller makes every request: at the usual limit most answers would be 429s.
         patch.setenv("POLESTAR_RATE_LIMIT_PER_MINUTE", "100000")
-        with serving(settings, log) as (url, _process):
+        with serving(settings, folder / "server.log") as (url, _process):
             # What is fuzzed is what the server serves.
             assert httpx.get(f"{url}/api/v1/openapi.json", timeout=10).json() == DOCUMENT
             yield Served(

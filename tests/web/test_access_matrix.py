@@ -119,3 +119,73 @@ def test_no_canary_reached_the_application_logs(
     client.get(f"/api/v1/persons/{canary.target}?name=zqcustodymiddle")
     leaked = [line for line in logs.lines if canaries_in(line)]
     assert leaked == []
+
+
+INTEL_RECORD = "crime:IN-26-000903"
+
+
+def _anywhere(user: str, justified: bool) -> frozenset[str]:
+    """Every canary some profile shows `user`: a network, path or map may show no other."""
+    found: set[str] = set()
+    for allowed in (
+        *(expected(user, person, justified) for person in PERSONS),
+        expected_vehicle(user, justified),
+        expected_location(user, justified),
+    ):
+        found |= allowed or set()
+    return frozenset(found)
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_network_paths_and_map_show_each_user_only_what_their_agreement_allows(
+    client: TestClient, canary: Seeded, user: str, justified: bool
+) -> None:
+    headers = api_headers(canary, user, justified)
+    allowed = _anywhere(user, justified)
+    intelligence = INTEL_KEY in (expected(user, "target", justified) or set())
+    hidden = {canary.entity(p) for p in PERSONS if expected(user, p, justified) is None}
+    for path, params in (
+        (f"/api/v1/network/{canary.target}", {"hops": 3}),
+        (f"/api/v1/paths/{canary.caller}/{canary.target}", {}),
+        (f"/api/v1/map/events/{canary.target}", {}),
+    ):
+        response = client.get(path, params=params, headers=headers)
+        assert response.headers["cache-control"] == "no-store"
+        if expected(user, "target", justified) is None:
+            assert response.status_code == 404, (path, response.text)
+            assert canaries_in(response.text) == set(), (path, response.text)
+            continue
+        if response.status_code == 404:  # the caller, hidden from this user
+            assert "paths" in path, response.text
+            continue
+        assert response.status_code == 200, (path, response.text)
+        assert canaries_in(response.text) <= allowed, (path, response.text)
+        # The intelligence log ties him to his associate and is a point on his map, for those
+        # who may see it; a chain from the caller never needs it.
+        shown = INTEL_RECORD in response.text
+        assert shown == intelligence if "paths" not in path else not shown or intelligence
+        assert not any(entity in response.text for entity in hidden), (path, response.text)
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_hotspots_count_only_the_crimes_each_user_may_place(
+    client: TestClient, canary: Seeded, user: str, justified: bool
+) -> None:
+    headers = api_headers(canary, user, justified)
+    counts = client.get(
+        "/api/v1/map/hotspots", params={"month": "2025-01", "to_month": "2025-12"}, headers=headers
+    )
+    assert counts.status_code == 200, counts.text
+    area = client.post(
+        "/api/v1/map/area",
+        json={"south": 52.85, "west": -2.25, "north": 52.95, "east": -2.1, "until": "2025-12-31"},
+        headers=headers,
+    )
+    assert area.status_code == 200, area.text
+    crimes = [p for p in area.json()["points"] if p["event_type"] == "crime"]
+    assert counts.json()["total"] == len(crimes), (counts.text, area.text)
+    if not user.startswith("home-"):
+        assert counts.json()["total"] == 0, counts.text
+    assert canaries_in(counts.text + area.text) <= _anywhere(user, justified)

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
+from polestar.graph import county
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
 from polestar.linkage.arrivals import Arrivals, start_arrivals
 from polestar.search import refresh
@@ -68,6 +69,8 @@ def ingest_command(
             f"{linked.location:,} locations"
         )
         stderr.print(summary)
+    # The map's base layer: the generator writes the county's geometry beside its exports.
+    county.keep(paths, settings)
     if as_json:
         print_json(report.as_dict())
     else:

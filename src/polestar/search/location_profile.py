@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.access import Viewer
+from polestar.access.consultations import Shown, consult
 from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.involvements import EventPage, involvements
@@ -24,7 +25,6 @@ from polestar.graph.people import Linked, by_entity, linked_people
 from polestar.graph.timeline import timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.vocabularies import Kind, Role
-from polestar.search.consultations import Shown, consult
 from polestar.search.profile import ENTITY_ID, last_seen, record_dates, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.access import Viewer
+from polestar.access.consultations import Shown, consult
 from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.associates import associates
@@ -29,7 +30,6 @@ from polestar.graph.timeline import timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
-from polestar.search.consultations import Shown, consult
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
 from polestar.store import neighbours

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.access import Viewer
+from polestar.access.consultations import Shown, consult
 from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.involvements import EventPage, involvements
 from polestar.graph.people import by_entity, linked_people
 from polestar.graph.timeline import timeline
 from polestar.pole.vocabularies import ObjectType
-from polestar.search.consultations import Shown, consult
 from polestar.search.profile import ENTITY_ID, last_seen, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings

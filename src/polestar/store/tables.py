@@ -135,6 +135,8 @@ locations = sa.Table(
     sa.Column("description", sa.Text),
     sa.UniqueConstraint("record_id", "source_key"),
     sa.Index("ix_locations_source_key", "source", "source_key"),
+    # The map's places inside a box (issue 8).
+    sa.Index("ix_locations_latitude", "latitude", "longitude"),
 )
 
 events = sa.Table(
@@ -151,6 +153,8 @@ events = sa.Table(
     sa.Column("summary", sa.Text),
     sa.UniqueConstraint("record_id", "source_key"),
     sa.Index("ix_events_source_key", "source", "source_key"),
+    # The crimes of a month, for hotspots (issue 8).
+    sa.Index("ix_events_event_type", "event_type", "occurred_at"),
 )
 
 links = sa.Table(

@@ -8,6 +8,8 @@ from polestar.web.api import (
     decisions,
     explanations,
     locations,
+    map,
+    network,
     persons,
     review,
     search,
@@ -25,3 +27,5 @@ router.include_router(decisions.router)
 router.include_router(explanations.router)
 router.include_router(search.router)
 router.include_router(admin.router)
+router.include_router(network.router)
+router.include_router(map.router)

@@ -6,6 +6,8 @@ from fastapi import APIRouter
 from polestar.web.pages import (
     administration,
     home,
+    map,
+    network,
     oversight,
     profiles,
     pwa,
@@ -24,5 +26,7 @@ router.include_router(review.router)
 router.include_router(retention.router)
 router.include_router(oversight.router)
 router.include_router(administration.router)
+router.include_router(network.router)
+router.include_router(map.router)
 
 __all__ = ["router", "templates"]

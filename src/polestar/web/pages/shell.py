@@ -37,6 +37,7 @@ class NavItem:
 # In the order the header shows them; a page another module adds appears once it is routed.
 NAVIGATION = (
     NavItem("Search", "/search"),
+    NavItem("Map", "/map"),
     NavItem("Review queue", "/review", Ability.REVIEW),
     NavItem("Retention", "/retention", Ability.RETENTION),
     NavItem("Oversight", "/oversight", Ability.OVERSIGHT),

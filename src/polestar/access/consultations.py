@@ -1,7 +1,8 @@
-"""One consultation, one audit entry: the frame every profile lookup runs in.
+"""One consultation, one audit entry: the frame every profile, network and map lookup runs in.
 
-A profile reads in one connection under the viewer's Scope and records what it showed in the
-same call (premise 6); a refusal — no purpose, an unknown or invisible entity — is recorded
+It lives in `access`, below `search` and `graph`, so both use it. A lookup reads in one
+connection under the viewer's Scope and records what it showed in the same call (premise 6);
+a refusal — no purpose, an unknown or invisible entity — is recorded
 as a denied consultation, then raised.
 """
 

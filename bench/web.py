@@ -1,0 +1,281 @@
+"""Benchmark the web app: the 2-hop network's latency, and a Locust load test over loopback.
+
+Usage:
+  .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--samples 200] [--load]
+
+The store: `--reuse DIR` takes a linked SQLite store the earlier benches made, `DIR/runs/link.db`
+(bench/linkage.py's layout, e.g. `/work/benchdata/1000000`) or `DIR/linked.db`, else links a
+copy of `DIR/ingested.db`; without it, a county of `--people` person records (default 3,000)
+is generated, ingested and linked. The store is made once in `bench/out/web/<name>/` (every
+view writes an audit entry; `upgrade` adds the map's indexes, and the search index is built if
+the store predates it) and reused by later runs.
+
+Network: `--samples` person entities drawn at random (seeded) plus the `--prolific` ones with
+the most records, each expanded 2 hops (max_nodes 500) through `network_view` — the Scope,
+the scoped reads, the audit entry — warm, as a home-force analyst (justified: sees every
+record) and as a CPS caseworker. Prints p50/p95/p99/max, nodes and truncations.
+Goal (issue 8, at 1,000,000 person records on 2 cores): p95 <= 200 ms.
+
+Load (`--load`): a real `polestar serve` on loopback and `locust` run as its own command
+(bench/locustfile.py): 50 users waiting 1-3 s, 60% search, 30% profile, 10% network, 10 s
+ramp-up, then 60 s measured (statistics reset once every user is running). Prints throughput,
+p50/p95/p99 and errors per request type and overall. Goal: p95 <= 300 ms with zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the test server helper lives in tests/
+
+from tests.e2e.servers import serving  # noqa: E402
+
+from polestar.access import Viewer, add_user, load_agreements, viewer_for  # noqa: E402
+from polestar.access.demo import demo_users  # noqa: E402
+from polestar.errors import NotFound  # noqa: E402
+from polestar.graph.network import network_view  # noqa: E402
+from polestar.search import rebuild  # noqa: E402
+from polestar.settings import Settings  # noqa: E402
+from polestar.store.engine import create_engine  # noqa: E402
+from polestar.store.schema import upgrade  # noqa: E402
+
+WORK = ROOT / "bench" / "out" / "web"
+ACTOR = "cli:bench"
+GOAL_NETWORK_P95_MS, GOAL_LOAD_P95_MS = 200.0, 300.0
+ANALYST = ("home-analyst", "investigation", "benchmark: network and load")
+USERS, SPAWN_RATE, RAMP_S, MEASURED_S = 50, 5, 10, 60
+
+
+def _log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def _polestar(settings: Settings, *argv: str) -> None:
+    env = {
+        **os.environ,
+        "POLESTAR_DATABASE_URL": str(settings.database_url),
+        "POLESTAR_DATA_DIR": str(settings.data_dir),
+    }
+    command = [str(Path(sys.executable).with_name("polestar")), *argv]
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def store(people: int, reuse: Path | None) -> Settings:
+    """The linked store this run measures, made or copied once into the work folder (named
+    for the reused folder, or for the size generated)."""
+    folder = WORK / (reuse.name if reuse is not None else str(people))
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "linked.db"
+    settings = Settings(database_url=f"sqlite:///{database}", data_dir=folder / "data")
+    marker = folder / "linked.ok"
+    if marker.exists():
+        return settings
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    if reuse is not None and (linked := _linked_store(reuse)) is not None:
+        _log(f"copying {linked} (a linked store) to {database}")
+        shutil.copyfile(linked, database)
+    elif reuse is not None:
+        if not (reuse / "ingested.db").exists():
+            sys.exit(f"--reuse {reuse}: no runs/link.db, linked.db or ingested.db there")
+        _log(f"copying {reuse / 'ingested.db'} to {database} and linking it")
+        shutil.copyfile(reuse / "ingested.db", database)
+        _polestar(settings, "link")
+    else:
+        county = folder / "county"
+        # About three person records per true identity (CONVENTIONS.md).
+        _log(f"generating a county of about {people:,} person records")
+        _polestar(settings, "generate", "--people", str(max(1, people // 3)), "--out", str(county))
+        _log("ingesting and linking it")
+        _polestar(settings, "ingest", str(county))
+        _polestar(settings, "link")
+    _log("upgrading the copy (the map's indexes)")
+    engine = create_engine(settings=settings)
+    upgrade(engine)
+    with engine.connect() as conn:
+        indexed = conn.execute(sa.text("SELECT 1 FROM search_keys LIMIT 1")).first()
+    if indexed is None:  # a store linked before search existed
+        _log("building the search index")
+        rebuild(engine)
+    engine.dispose()
+    marker.write_text("ok\n")
+    return settings
+
+
+def _linked_store(reuse: Path) -> Path | None:
+    """A linked store in a bench folder: bench/linkage.py's `runs/link.db`, or `linked.db`."""
+    return next((p for p in (reuse / "runs" / "link.db", reuse / "linked.db") if p.exists()), None)
+
+
+def _persons(engine: sa.Engine, samples: int, prolific: int, seed: int) -> list[str]:
+    """`prolific` person entities of the most records, then a seeded random sample."""
+    with engine.connect() as conn:
+        ordered = list(
+            conn.execute(
+                sa.text(
+                    "SELECT id FROM entities WHERE kind = 'person' AND retired_run_id IS NULL "
+                    "ORDER BY records DESC, id"
+                )
+            ).scalars()
+        )
+    rest = random.Random(seed).sample(ordered[prolific:], min(samples, len(ordered) - prolific))
+    return ordered[:prolific] + rest
+
+
+def _partner(engine: sa.Engine) -> Viewer:
+    """A CPS caseworker who sees suspects' crime and custody records (made if missing)."""
+    with engine.connect() as conn:
+        known = conn.execute(sa.text("SELECT 1 FROM users WHERE username = 'bench-cps'")).first()
+    if known is None:
+        add_user(engine, "bench-cps", "cps", ["partner-caseworker"], datetime.now(UTC), actor=ACTOR)
+    return viewer_for(engine, "bench-cps", "prosecution")
+
+
+def _quantiles(ms: list[float]) -> str:
+    cuts = statistics.quantiles(ms, n=100)
+    return (
+        f"p50 {statistics.median(ms):6.1f} ms  p95 {cuts[94]:6.1f} ms  "
+        f"p99 {cuts[98]:6.1f} ms  max {max(ms):6.1f} ms"
+    )
+
+
+def bench_network(settings: Settings, persons: list[str]) -> None:
+    engine = create_engine(settings=settings)
+    load_agreements(engine, [], datetime.now(UTC), actor=ACTOR)  # the shipped ones
+    viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": _partner(engine)}
+    for name, viewer in viewers.items():
+        for entity in persons[:10]:  # warm the caches
+            with contextlib.suppress(NotFound):
+                network_view(engine, settings, viewer, entity, hops=2)
+        times, nodes, truncated, hidden = [], [], 0, 0
+        for entity in persons:
+            started = time.perf_counter()
+            try:
+                found = network_view(engine, settings, viewer, entity, hops=2)
+                nodes.append(len(found.nodes))
+                truncated += found.truncated
+            except NotFound:
+                hidden += 1
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=100)[94]
+        verdict = "met" if p95 <= GOAL_NETWORK_P95_MS else "NOT met"
+        mean = statistics.mean(nodes) if nodes else 0
+        print(
+            f"network 2 hops as {name:8} n={len(times)} 404={hidden} {_quantiles(times)}  "
+            f"nodes mean {mean:.0f} max {max(nodes, default=0)}  truncated {truncated}  "
+            f"goal p95 <= {GOAL_NETWORK_P95_MS:.0f} ms: {verdict}"
+        )
+    engine.dispose()
+
+
+def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
+    """Search texts (names as people type them: forename and surname) and person ids."""
+    with engine.connect() as conn:
+        names = conn.execute(
+            sa.text(
+                "SELECT forename || ' ' || surname FROM persons "
+                "WHERE forename IS NOT NULL AND surname IS NOT NULL ORDER BY id LIMIT 20000"
+            )
+        ).scalars()
+        queries = random.Random(seed).sample(list(names), 500)
+    path.write_text(json.dumps({"queries": queries, "persons": persons}), encoding="utf-8")
+
+
+def bench_load(settings: Settings, persons: list[str], seed: int) -> None:
+    engine = create_engine(settings=settings)
+    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
+    folder = WORK / "load"
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = folder / "plan.json"
+    _plan(engine, persons, plan, seed)
+    engine.dispose()
+    env = {
+        **os.environ,
+        "POLESTAR_BENCH_PLAN": str(plan),
+        "POLESTAR_BENCH_TOKEN": tokens[ANALYST[0]],
+        "POLESTAR_BENCH_PURPOSE": ANALYST[1],
+        "POLESTAR_BENCH_JUSTIFICATION": ANALYST[2],
+    }
+    locust = Path(sys.executable).with_name("locust")
+    with serving(settings, log=folder / "server.log") as (url, _process):
+        _log(f"locust: {USERS} users, {RAMP_S} s ramp-up, {MEASURED_S} s measured, on {url}")
+        subprocess.run(
+            [
+                str(locust),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(SPAWN_RATE),
+                "--run-time",
+                f"{RAMP_S + MEASURED_S}s",
+                "--reset-stats",
+                "--host",
+                url,
+                "--csv",
+                str(folder / "locust"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+    with (folder / "locust_stats.csv").open(encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
+    print(f"load: {USERS} users, wait 1-3 s, 60% search / 30% profile / 10% network, "
+          f"{RAMP_S} s ramp-up, {MEASURED_S} s measured")  # fmt: skip
+    for row in rows:
+        name = row["Name"] or "all"
+        print(
+            f"   {name:<12} requests {int(row['Request Count']):6,}  "
+            f"throughput {float(row['Requests/s']):6.1f}/s  p50 {row['50%']:>5} ms  "
+            f"p95 {row['95%']:>5} ms  p99 {row['99%']:>5} ms  errors {row['Failure Count']}"
+        )
+    overall = next(row for row in rows if row["Name"] == "Aggregated")
+    met = float(overall["95%"]) <= GOAL_LOAD_P95_MS and int(overall["Failure Count"]) == 0
+    print(f"   goal p95 <= {GOAL_LOAD_P95_MS:.0f} ms with zero errors: "
+          f"{'met' if met else 'NOT met'}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=3_000, help="person records")
+    parser.add_argument("--reuse", type=Path, default=None)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--prolific", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--load", action="store_true", help="also run the Locust load test")
+    args = parser.parse_args()
+    settings = store(args.people, None if args.reuse is None else args.reuse.resolve())
+    engine = create_engine(settings=settings)
+    with engine.connect() as conn:
+        records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
+    persons = _persons(engine, args.samples, args.prolific, args.seed)
+    engine.dispose()
+    print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
+    bench_network(settings, persons)
+    if args.load:
+        bench_load(settings, persons, args.seed)
+
+
+if __name__ == "__main__":
+    main()

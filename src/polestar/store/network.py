@@ -1,0 +1,108 @@
+"""What a network walk reads: entities' source records, and those records as a viewer sees them.
+
+Every tie between two entities lies within one source record (links are kept per record), so a
+walk reads whole records, not rows: an entity's records by the members' entity index, then the
+visible rows of those records by each kind's unique `(record_id, source_key)` index, and their
+links by `ix_links_record_id`. Three indexed probes per chunk of records, whatever the size of
+the store; the Scope's clause rides on each (premise 2), so an invisible row is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from polestar.pole.vocabularies import Kind
+from polestar.store import entities as entity_store
+from polestar.store.scope import Scope
+from polestar.store.tables import entity_members, source_records
+from polestar.store.visible import VisibleRow, table, visible_rows
+
+# The fields a walk needs of each kind: what labels a node (a name, a plate, an address), the
+# number that ties phones, and when an event happened. Nothing else is read.
+WALK_FIELDS: dict[Kind, frozenset[str]] = {
+    Kind.PERSON: frozenset({"forename", "middle_names", "surname"}),
+    Kind.OBJECT: frozenset({"vrm", "phone_number"}),
+    Kind.LOCATION: frozenset({"lines", "town", "postcode", "description"}),
+    Kind.EVENT: frozenset({"occurred_at", "category"}),
+}
+CHUNK = 500
+# The kinds of entity a walk steps between (`entity_members.kind`, also how links name them).
+NODE_KINDS = ("person", "vehicle", "location")
+
+
+def live_entity(conn: Connection, entity_id: str) -> tuple[str, str] | None:
+    """(the live entity an id names now, its kind); None for an id that never existed."""
+    current = entity_store.resolve(conn, entity_id)
+    if current is None:
+        return None
+    found = entity_store.entity_kind(conn, current)
+    return None if found is None else (current, found[0])
+
+
+def entity_records(
+    conn: Connection, entity_ids: Sequence[str], sources: Iterable[str] | None = None
+) -> list[int]:
+    """The source records holding a member of these entities (from `sources` only, if given),
+    newest first."""
+    found: set[int] = set()
+    ids = sorted(set(entity_ids))
+    for start in range(0, len(ids), CHUNK):
+        conditions = [entity_members.c.entity_id.in_(ids[start : start + CHUNK])]
+        if sources is not None:
+            conditions.append(entity_members.c.source.in_(sorted(set(sources))))
+        found.update(
+            conn.execute(sa.select(entity_members.c.record_id).where(*conditions)).scalars()
+        )
+    return sorted(found, reverse=True)
+
+
+def record_rows(conn: Connection, scope: Scope, record_ids: Sequence[int]) -> list[VisibleRow]:
+    """Every row of these source records that `scope` shows, of every kind, with only the
+    fields a walk needs (`WALK_FIELDS`)."""
+    found: list[VisibleRow] = []
+    ids = sorted(set(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for kind, fields in WALK_FIELDS.items():
+            where = table(kind).c.record_id.in_(chunk)
+            found.extend(visible_rows(conn, scope, kind, where, only=fields))
+    return found
+
+
+def placed(conn: Connection, record_ids: Sequence[int]) -> dict[tuple[str, int, str], str]:
+    """The entity each person, vehicle and location row of these records is placed in, keyed
+    as links name rows: (kind, record_id, source_key)."""
+    found: dict[tuple[str, int, str], str] = {}
+    ids = sorted(set(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        # By the members' primary key (kind, record_id, source_key).
+        rows = conn.execute(
+            sa.select(
+                entity_members.c.kind,
+                entity_members.c.record_id,
+                entity_members.c.source_key,
+                entity_members.c.entity_id,
+            ).where(
+                entity_members.c.kind.in_(NODE_KINDS),
+                entity_members.c.record_id.in_(ids[start : start + CHUNK]),
+            )
+        )
+        found.update({(kind, record, key): entity for kind, record, key, entity in rows})
+    return found
+
+
+def record_names(conn: Connection, record_ids: Sequence[int]) -> dict[int, str]:
+    """Each source record's `SOURCE:KEY`, by id: the evidence a tie names."""
+    found: dict[int, str] = {}
+    ids = sorted(set(record_ids))
+    for start in range(0, len(ids), CHUNK):
+        rows = conn.execute(
+            sa.select(
+                source_records.c.id, source_records.c.source, source_records.c.source_key
+            ).where(source_records.c.id.in_(ids[start : start + CHUNK]))
+        )
+        found.update({record_id: f"{source}:{key}" for record_id, source, key in rows})
+    return found
