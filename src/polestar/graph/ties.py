@@ -27,7 +27,6 @@ from polestar.pole.vocabularies import Kind, ObjectType, Role
 from polestar.pole.vrms import display
 from polestar.store import neighbours
 from polestar.store import network as network_store
-from polestar.store import phones as phone_store
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
@@ -157,7 +156,7 @@ class Walker:
         records = network_store.entity_records(self.conn, entity_ids, self.filters.sources)
         for start in range(0, len(records), network_store.CHUNK):
             batch = self._read(records[start : start + network_store.CHUNK])
-            ties = [*self._within(batch), *self._phones(batch)]
+            ties = [*self._within(batch), *self._phones(batch, frozenset(entity_ids))]
             yield sorted(tie for tie in ties if self.filters.keeps(tie))
 
     def meet(self, rows: Sequence[VisibleRow], entity_id: str, kind: str) -> None:
@@ -228,13 +227,13 @@ class Walker:
     ) -> list[int]:
         """Records outside the batch where someone other than the number's users in the batch
         uses one of its numbers. Most are the same person's other records (a prolific
-        offender's phone is in a hundred): those are told apart by links and placements
-        alone, before any row of them is read."""
+        offender's phone is in a hundred): those are told apart by keys, links and placements
+        alone, and only the rest are read — through the Scope — by the caller."""
         held = {row.key for row in batch.rows.values()}
         phones = {
-            (row.record_id, row.source_key): str(row.values["phone_number"])
-            for row in phone_store.phones_numbered(self.conn, self.scope, sorted(mine))
-            if row.key not in held
+            key: number
+            for key, number in network_store.phones_numbered(self.conn, sorted(mine)).items()
+            if key not in held
         }
         if not phones:
             return []
@@ -249,11 +248,18 @@ class Walker:
                 found.add(link.record_id)
         return sorted(found)
 
-    def _phones(self, batch: _Records) -> list[Tie]:
-        """People in the batch, and the people in it or elsewhere who use the same number."""
+    def _phones(self, batch: _Records, around: frozenset[str]) -> list[Tie]:
+        """The people `around` and the people in the batch or elsewhere who use one of their
+        numbers (a walk steps only from the entities it is around, so only their numbers are
+        looked up)."""
         if self.filters.types is not None and "shared-phone" not in self.filters.types:
             return []
-        mine = self._users(batch)
+        everyone = self._users(batch)
+        mine = {
+            number: sorted(users, key=lambda user: user[0] not in around)
+            for number, users in everyone.items()
+            if any(entity in around for entity, _ in users)
+        }
         if not mine:
             return []
         elsewhere = self._elsewhere(batch, mine)
