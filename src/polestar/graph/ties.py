@@ -157,7 +157,8 @@ class Walker:
         for start in range(0, len(records), network_store.CHUNK):
             batch = self._read(records[start : start + network_store.CHUNK])
             ties = [*self._within(batch), *self._phones(batch, frozenset(entity_ids))]
-            yield sorted(tie for tie in ties if self.filters.keeps(tie))
+            kept = [tie for tie in ties if self.filters.keeps(tie)]
+            yield sorted(kept, key=lambda tie: (tie.a, tie.b, tie.type, tie.evidence))
 
     def meet(self, rows: Sequence[VisibleRow], entity_id: str, kind: str) -> None:
         """Note an entity's kind, and its label from the first of `rows` that gives one."""
