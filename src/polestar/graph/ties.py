@@ -131,6 +131,7 @@ class _Records:
     links: list[neighbours.Link]
     names: dict[int, str]
     dates: dict[int, list[date]] = field(default_factory=dict)
+    within: list[Tie] | None = None  # its direct and event ties, once worked out
 
     def __post_init__(self) -> None:
         for (kind, record_id, _), row in self.rows.items():
@@ -149,16 +150,33 @@ class Walker:
         self.filters = filters
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, tuple[str, str]] = {}
+        # Each record read so far, and the batch that holds it: the next hop's entities share
+        # many records with this hop's (the crime that tied them), which are not read again.
+        self._held: dict[int, _Records] = {}
 
     def around(self, entity_ids: Sequence[str]) -> Iterator[list[Tie]]:
         """The ties in the records of `entity_ids` (and the phone ties of their people) that
-        the filters keep, a chunk of records at a time, newest records first."""
+        the filters keep, a batch of records at a time: those already read, then the rest,
+        newest first. A batch read before may hold other records too, whose ties come along:
+        real, visible ties, which at most add edges between entities already met."""
+        around = frozenset(entity_ids)
         records = network_store.entity_records(self.conn, entity_ids, self.filters.sources)
-        for start in range(0, len(records), network_store.CHUNK):
-            batch = self._read(records[start : start + network_store.CHUNK])
-            ties = [*self._within(batch), *self._phones(batch, frozenset(entity_ids))]
-            kept = [tie for tie in ties if self.filters.keeps(tie)]
-            yield sorted(kept, key=lambda tie: (tie.a, tie.b, tie.type, tie.evidence))
+        held = {id(batch): batch for r in records if (batch := self._held.get(r)) is not None}
+        for batch in held.values():
+            yield self._ties(batch, around)
+        fresh = [record for record in records if record not in self._held]
+        for start in range(0, len(fresh), network_store.CHUNK):
+            chunk = fresh[start : start + network_store.CHUNK]
+            batch = self._read(chunk)
+            self._held.update(dict.fromkeys(chunk, batch))
+            yield self._ties(batch, around)
+
+    def _ties(self, batch: _Records, around: frozenset[str]) -> list[Tie]:
+        if batch.within is None:
+            batch.within = self._within(batch)
+        ties = [*batch.within, *self._phones(batch, around)]
+        kept = [tie for tie in ties if self.filters.keeps(tie)]
+        return sorted(kept, key=lambda tie: (tie.a, tie.b, tie.type, tie.evidence))
 
     def meet(self, rows: Sequence[VisibleRow], entity_id: str, kind: str) -> None:
         """Note an entity's kind, and its label from the first of `rows` that gives one."""
