@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))  # the test server helper lives in tests/
 
 from tests.e2e.servers import serving  # noqa: E402
 
-from polestar.access import Viewer, add_user, load_agreements, viewer_for  # noqa: E402
+from polestar.access import Viewer, add_user, viewer_for  # noqa: E402
 from polestar.access.demo import demo_users  # noqa: E402
 from polestar.errors import NotFound  # noqa: E402
 from polestar.graph.network import network_view  # noqa: E402
@@ -156,7 +156,6 @@ def _quantiles(ms: list[float]) -> str:
 
 def bench_network(settings: Settings, persons: list[str]) -> None:
     engine = create_engine(settings=settings)
-    load_agreements(engine, [], datetime.now(UTC), actor=ACTOR)  # the shipped ones
     viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": _partner(engine)}
     for name, viewer in viewers.items():
         for entity in persons[:10]:  # warm the caches
@@ -196,9 +195,8 @@ def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
     path.write_text(json.dumps({"queries": queries, "persons": persons}), encoding="utf-8")
 
 
-def bench_load(settings: Settings, persons: list[str], seed: int) -> None:
+def bench_load(settings: Settings, tokens: dict[str, str], persons: list[str], seed: int) -> None:
     engine = create_engine(settings=settings)
-    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
     folder = WORK / "load"
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "plan.json"
@@ -270,11 +268,13 @@ def main() -> None:
     with engine.connect() as conn:
         records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
     persons = _persons(engine, args.samples, args.prolific, args.seed)
+    # The shipped agreements and the demo users, each with a fresh token.
+    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
     engine.dispose()
     print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
     bench_network(settings, persons)
     if args.load:
-        bench_load(settings, persons, args.seed)
+        bench_load(settings, tokens, persons, args.seed)
 
 
 if __name__ == "__main__":

@@ -85,3 +85,15 @@ def test_broken_mapping_lists_every_error(settings: Settings, tmp_path: Path) ->
     assert result.exit_code == 2
     assert "source" in result.stderr
     assert "format" in result.stderr
+
+
+def test_the_county_geometry_beside_the_exports_is_kept_for_the_map(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = _exports(tmp_path)
+    shape = '{"type": "FeatureCollection", "features": []}'
+    (folder / "county.geojson").write_text(shape)
+    result = runner.invoke(app, ["ingest", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"]["new"] == 5  # the geometry is no record
+    assert (settings.data_dir / "county.geojson").read_text() == shape

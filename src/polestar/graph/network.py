@@ -140,7 +140,10 @@ def network(
     """
     check(hops, max_nodes)
     walker = Walker(conn, scope, filters or Filters())
-    start = starting_point(conn, scope, entity_id, walker)
+    found_start = network_store.live_entity(conn, entity_id)
+    if found_start is None:
+        raise not_found(entity_id[:64])
+    start = found_start[0]
     reached = {start: 0}
     ties: dict[tuple[str, str, str], set[str]] = {}
     frontier, truncated = [start], False
@@ -164,6 +167,10 @@ def network(
         if truncated or not found:
             break
         frontier = found
+    if start not in walker.kinds:
+        # The walk met none of its rows: it has none the viewer sees (the 404), or only in
+        # sources the filters leave out.
+        starting_point(conn, scope, entity_id, walker)
     ordered = sorted(reached.items(), key=lambda item: (item[1], item[0]))
     labels = [walker.labels.get(entity) for entity, _ in ordered]
     return Network(

@@ -27,7 +27,6 @@ from polestar.pole.vocabularies import Kind, ObjectType, Role
 from polestar.pole.vrms import display
 from polestar.store import neighbours
 from polestar.store import network as network_store
-from polestar.store import phones as phone_store
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
@@ -132,6 +131,7 @@ class _Records:
     links: list[neighbours.Link]
     names: dict[int, str]
     dates: dict[int, list[date]] = field(default_factory=dict)
+    within: list[Tie] | None = None  # its direct and event ties, once worked out
 
     def __post_init__(self) -> None:
         for (kind, record_id, _), row in self.rows.items():
@@ -150,15 +150,33 @@ class Walker:
         self.filters = filters
         self.kinds: dict[str, str] = {}
         self.labels: dict[str, tuple[str, str]] = {}
+        # Each record read so far, and the batch that holds it: the next hop's entities share
+        # many records with this hop's (the crime that tied them), which are not read again.
+        self._held: dict[int, _Records] = {}
 
     def around(self, entity_ids: Sequence[str]) -> Iterator[list[Tie]]:
         """The ties in the records of `entity_ids` (and the phone ties of their people) that
-        the filters keep, a chunk of records at a time, newest records first."""
+        the filters keep, a batch of records at a time: those already read, then the rest,
+        newest first. A batch read before may hold other records too, whose ties come along:
+        real, visible ties, which at most add edges between entities already met."""
+        around = frozenset(entity_ids)
         records = network_store.entity_records(self.conn, entity_ids, self.filters.sources)
-        for start in range(0, len(records), network_store.CHUNK):
-            batch = self._read(records[start : start + network_store.CHUNK])
-            ties = [*self._within(batch), *self._phones(batch)]
-            yield sorted(tie for tie in ties if self.filters.keeps(tie))
+        held = {id(batch): batch for r in records if (batch := self._held.get(r)) is not None}
+        for batch in held.values():
+            yield self._ties(batch, around)
+        fresh = [record for record in records if record not in self._held]
+        for start in range(0, len(fresh), network_store.CHUNK):
+            chunk = fresh[start : start + network_store.CHUNK]
+            batch = self._read(chunk)
+            self._held.update(dict.fromkeys(chunk, batch))
+            yield self._ties(batch, around)
+
+    def _ties(self, batch: _Records, around: frozenset[str]) -> list[Tie]:
+        if batch.within is None:
+            batch.within = self._within(batch)
+        ties = [*batch.within, *self._phones(batch, around)]
+        kept = [tie for tie in ties if self.filters.keeps(tie)]
+        return sorted(kept, key=lambda tie: (tie.a, tie.b, tie.type, tie.evidence))
 
     def meet(self, rows: Sequence[VisibleRow], entity_id: str, kind: str) -> None:
         """Note an entity's kind, and its label from the first of `rows` that gives one."""
@@ -228,13 +246,13 @@ class Walker:
     ) -> list[int]:
         """Records outside the batch where someone other than the number's users in the batch
         uses one of its numbers. Most are the same person's other records (a prolific
-        offender's phone is in a hundred): those are told apart by links and placements
-        alone, before any row of them is read."""
+        offender's phone is in a hundred): those are told apart by keys, links and placements
+        alone, and only the rest are read — through the Scope — by the caller."""
         held = {row.key for row in batch.rows.values()}
         phones = {
-            (row.record_id, row.source_key): str(row.values["phone_number"])
-            for row in phone_store.phones_numbered(self.conn, self.scope, sorted(mine))
-            if row.key not in held
+            key: number
+            for key, number in network_store.phones_numbered(self.conn, sorted(mine)).items()
+            if key not in held
         }
         if not phones:
             return []
@@ -249,11 +267,18 @@ class Walker:
                 found.add(link.record_id)
         return sorted(found)
 
-    def _phones(self, batch: _Records) -> list[Tie]:
-        """People in the batch, and the people in it or elsewhere who use the same number."""
+    def _phones(self, batch: _Records, around: frozenset[str]) -> list[Tie]:
+        """The people `around` and the people in the batch or elsewhere who use one of their
+        numbers (a walk steps only from the entities it is around, so only their numbers are
+        looked up)."""
         if self.filters.types is not None and "shared-phone" not in self.filters.types:
             return []
-        mine = self._users(batch)
+        everyone = self._users(batch)
+        mine = {
+            number: sorted(users, key=lambda user: user[0] not in around)
+            for number, users in everyone.items()
+            if any(entity in around for entity, _ in users)
+        }
         if not mine:
             return []
         elsewhere = self._elsewhere(batch, mine)

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.pole.vocabularies import Kind
+from polestar.pole.vocabularies import Kind, ObjectType
 from polestar.store import entities as entity_store
 from polestar.store.scope import Scope
-from polestar.store.tables import entity_members, source_records
+from polestar.store.tables import entity_members, objects, source_records
 from polestar.store.visible import VisibleRow, table, visible_rows
 
 # The fields a walk needs of each kind: what labels a node (a name, a plate, an address), the
@@ -28,7 +28,12 @@ WALK_FIELDS: dict[Kind, frozenset[str]] = {
     Kind.LOCATION: frozenset({"lines", "town", "postcode", "description"}),
     Kind.EVENT: frozenset({"occurred_at", "category"}),
 }
-CHUNK = 500
+# Records read at a time: a walk checks its node budget between chunks, so a walk that fills
+# up on a busy street stops after a few hundred records, not thousands.
+CHUNK = 250
+# The objects a walk steps between (vehicles) or ties people by (phones); weapons and property
+# are not read.
+_OBJECT_TYPES = (ObjectType.VEHICLE.value, ObjectType.PHONE.value)
 # The kinds of entity a walk steps between (`entity_members.kind`, also how links name them).
 NODE_KINDS = ("person", "vehicle", "location")
 
@@ -60,14 +65,16 @@ def entity_records(
 
 
 def record_rows(conn: Connection, scope: Scope, record_ids: Sequence[int]) -> list[VisibleRow]:
-    """Every row of these source records that `scope` shows, of every kind, with only the
-    fields a walk needs (`WALK_FIELDS`)."""
+    """Every row of these source records that `scope` shows (of objects, vehicles and phones),
+    with only the fields a walk needs (`WALK_FIELDS`)."""
     found: list[VisibleRow] = []
     ids = sorted(set(record_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         for kind, fields in WALK_FIELDS.items():
-            where = table(kind).c.record_id.in_(chunk)
+            where: sa.ColumnElement[bool] = table(kind).c.record_id.in_(chunk)
+            if kind is Kind.OBJECT:
+                where = sa.and_(where, objects.c.object_type.in_(_OBJECT_TYPES))
             found.extend(visible_rows(conn, scope, kind, where, only=fields))
     return found
 
@@ -105,4 +112,21 @@ def record_names(conn: Connection, record_ids: Sequence[int]) -> dict[int, str]:
             ).where(source_records.c.id.in_(ids[start : start + CHUNK]))
         )
         found.update({record_id: f"{source}:{key}" for record_id, source, key in rows})
+    return found
+
+
+def phones_numbered(conn: Connection, numbers: Sequence[str]) -> dict[tuple[int, str], str]:
+    """The phone rows with one of these numbers, as keys (record_id, source_key) and their
+    number: keys only, for finding candidate records, which a caller then reads through its
+    Scope (a row that is not visible there is never used)."""
+    found: dict[tuple[int, str], str] = {}
+    wanted = sorted(set(numbers))
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(
+            sa.select(objects.c.record_id, objects.c.source_key, objects.c.phone_number).where(
+                objects.c.phone_number.in_(wanted[start : start + CHUNK]),
+                objects.c.object_type == ObjectType.PHONE.value,
+            )
+        )
+        found.update({(record_id, key): number for record_id, key, number in rows})
     return found
