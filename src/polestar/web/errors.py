@@ -37,6 +37,7 @@ _PAGES = {
     422: ("Check what you entered", "Correct the fields below and try again."),
     429: ("Too many requests", "Wait a minute, then try again."),
     500: ("Something went wrong on our side", "It has been logged. Try again later."),
+    503: ("Not available just now", "A service Polestar relies on did not answer; try again soon."),
 }  # fmt: skip
 
 
