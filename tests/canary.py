@@ -371,6 +371,12 @@ def canaries_in(text: str) -> set[str]:
     return {canary for canary in ALL if canary in lowered}
 
 
+def canaries_on_page(html: str) -> set[str]:
+    """The canaries a page shows: times are written as pages show them (Europe/London, to
+    the minute; February is GMT, so only the separator differs from the API's ISO form)."""
+    return canaries_in(html.replace(INTEL_SEEN.replace("t", " ").upper(), INTEL_SEEN))
+
+
 def api_headers(seeded: Seeded, user: str, justified: bool = False) -> dict[str, str]:
     """A demo user's token and stated purpose, with the justification when asked for."""
     headers = {

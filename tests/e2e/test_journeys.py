@@ -1,6 +1,7 @@
 """Journeys in real Chromium over the canary county, in both layouts: sign in → choose a
-purpose → search a misspelt name → open the profile → sign out, as an analyst, an officer
-and a fire service caseworker, who must never be shown what their agreement withholds.
+purpose → search a misspelt name → open the profile → its network → its map → sign out, as
+an analyst (who also confirms a review item), an officer and a fire service caseworker (who
+have no review queue, and the caseworker is never shown what the agreement withholds).
 Every page on the way passes axe-core, and on the phone every control is 44 × 44 px."""
 
 from __future__ import annotations
@@ -13,17 +14,23 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.canary import (
     ALL,
+    ASSOCIATE,
+    CALLER,
+    INTEL_KEY,
+    JUSTIFICATION,
     PURPOSES,
+    VEHICLE,
+    VICTIM,
     canaries_in,
-    canary_model,
+    canaries_on_page,
     expected,
     expected_location,
     expected_vehicle,
 )
-from tests.e2e.browser import LAYOUTS, PHONE, Layout, check_page, new_context
-from tests.e2e.county import County, county
+from tests.e2e.browser import DESKTOP, LAYOUTS, PHONE, Layout, check_page, new_context
+from tests.e2e.county import County
+from tests.e2e.steps import confirm_review_item, open_map, open_network, sign_in
 
-__all__ = ["canary_model", "county"]
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 MISSPELT = "Tobias Quilfeather"
@@ -32,27 +39,8 @@ JOURNEYS = [
     ("home-officer", "officer"),
     ("fire-caseworker", "caseworker"),
 ]
-
-
-@pytest.fixture(params=LAYOUTS, ids=lambda layout: layout.name)
-def layout(request: pytest.FixtureRequest) -> Layout:
-    layout: Layout = request.param
-    return layout
-
-
-def sign_in(page: Page, county: County, user: str, layout: Layout, path: str = "/search") -> None:
-    """Through the real forms: the sign-in page, then the purpose page, then `path`."""
-    page.goto(county.url + path)
-    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
-    check_page(page, layout, f"sign-in-{user}")
-    page.fill("#username", user)
-    page.fill("#password", county.passwords[user])
-    page.click("#sign-in button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/purpose\?next="))
-    check_page(page, layout, f"purpose-{user}")
-    page.check(f"input[name=purpose][value={PURPOSES[user]}]")
-    page.click("#purpose button[type=submit]")
-    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+CONFIRMS = {DESKTOP.name: "target", PHONE.name: "intelligence"}  # one review item per layout
+WITHHELD_FROM_FIRE = {ASSOCIATE, VICTIM, CALLER, VEHICLE, INTEL_KEY}
 
 
 def cached_everything(page: Page) -> str:
@@ -73,68 +61,105 @@ def cached_everything(page: Page) -> str:
     )
 
 
+def _search_and_open_profile(
+    page: Page, county: County, layout: Layout, user: str, justified: bool
+) -> None:
+    """Search the misspelt name and open the target's profile, which shows this user exactly
+    what the API shows them: nothing withheld leaks, nothing allowed is lost."""
+    who = user.split("-")[-1]
+    page.fill("#query", MISSPELT)
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#result-list")).to_be_visible()
+    assert "/search" in page.url  # the query went in the body, not the URL
+    assert "quil" not in page.url.lower()
+    target = county.seeded.target
+    allowed = expected(user, "target", justified)
+    assert allowed is not None
+    assert canaries_in(page.content()) <= allowed
+    check_page(page, layout, f"results-{who}")
+
+    page.click(f"#result-list a[href='/persons/{target}']")
+    expect(page).to_have_url(re.compile(f"/persons/{target}$"))
+    assert canaries_on_page(page.content()) == allowed
+    if layout is PHONE:
+        markers = page.locator("#markers")
+        expect(markers).to_be_visible()
+        first = page.locator("main h2:visible").first.bounding_box()
+        box = markers.bounding_box()
+        assert box is not None
+        assert first is not None
+        assert box["y"] <= first["y"], "warning markers come first on the phone"
+        size = page.locator(".marker").first.evaluate("el => getComputedStyle(el).fontSize")
+        assert float(size.removesuffix("px")) >= 20
+    check_page(page, layout, f"person-{who}")
+
+
+def _no_review_queue(page: Page, county: County, layout: Layout, who: str) -> None:
+    """Not offered in the navigation, and the page answers 404 without a canary."""
+    assert page.locator("nav.site-nav a[href='/review']").count() == 0
+    response = page.goto(county.url + "/review")
+    assert response is not None
+    assert response.status == 404
+    assert canaries_in(page.locator("main").inner_text()) == set()
+    check_page(page, layout, f"review-404-{who}")
+
+
+def _sign_out_empties_the_browser(page: Page, county: County) -> None:
+    """Signing out empties what the origin stored (the worker may then re-cache its static
+    files, never more): a planted cache and storage entry must be gone."""
+    page.evaluate(
+        """async () => {
+            localStorage.setItem("planted", "zqplanted");
+            await (await caches.open("planted")).put("/planted", new Response("zqplanted"));
+        }"""
+    )
+    page.click(".sign-out button")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    assert "planted" not in page.evaluate("() => caches.keys()")
+    assert "zqplanted" not in cached_everything(page)
+    page.goto(county.url + f"/persons/{county.seeded.target}")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+
+
 @pytest.mark.parametrize(("user", "who"), JOURNEYS, ids=[who for _, who in JOURNEYS])
 def test_journey(browser: Browser, county: County, layout: Layout, user: str, who: str) -> None:
     context = new_context(browser, layout)
     page = context.new_page()
+    target = county.seeded.target
+    # The analyst states a justification: the review item on the phone is intelligence.
+    justified = who == "analyst"
     try:
-        sign_in(page, county, user, layout)
+        sign_in(page, county, user, layout, justification=JUSTIFICATION * justified, checked=True)
         # The shell: who, for which organisation, why; the review queue only for analysts.
         expect(page.locator("#shell-user")).to_have_text(user)
         expect(page.locator("#shell-purpose")).to_have_text(PURPOSES[user].replace("-", " "))
-        nav = page.locator(".site-nav a").all_inner_texts()
-        if who != "analyst":
-            assert "Review queue" not in nav
         check_page(page, layout, f"search-{who}")
+        _search_and_open_profile(page, county, layout, user, justified)
 
-        page.fill("#query", MISSPELT)
-        page.click("#search-form button[type=submit]")
-        results = page.locator("#result-list")
-        expect(results).to_be_visible()
-        assert "/search" in page.url  # the query went in the body, not the URL
-        assert "quil" not in page.url.lower()
-        target = county.seeded.target
-        allowed = expected(user, "target", False)
-        assert allowed is not None
-        assert canaries_in(page.content()) <= allowed
-        check_page(page, layout, f"results-{who}")
+        nodes = open_network(page, layout, target, f"network-{who}")
+        network = canaries_in(page.content())
+        page.go_back()
+        points = open_map(page, layout, target, f"map-{who}")
+        if who == "caseworker":
+            allowed = expected(user, "target", False)
+            assert allowed is not None
+            shown = network | canaries_in(page.content())
+            assert shown <= allowed, shown - allowed
+            assert shown.isdisjoint(WITHHELD_FROM_FIRE), shown
+        else:
+            assert nodes > 2
+            assert points > 0
 
-        page.click(f"#result-list a[href='/persons/{target}']")
-        expect(page).to_have_url(re.compile(f"/persons/{target}$"))
-        # Exactly what the API shows this user: nothing withheld leaks, nothing allowed is lost.
-        assert canaries_in(page.content()) == allowed
-        if layout is PHONE:
-            markers = page.locator("#markers")
-            expect(markers).to_be_visible()
-            first = page.locator("main h2:visible").first.bounding_box()
-            box = markers.bounding_box()
-            assert box is not None
-            assert first is not None
-            assert box["y"] <= first["y"], "warning markers come first on the phone"
-            size = page.locator(".marker").first.evaluate("el => getComputedStyle(el).fontSize")
-            assert float(size.removesuffix("px")) >= 20
-        check_page(page, layout, f"person-{who}")
         assert page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        leftovers = canaries_in(cached_everything(page))
-        assert leftovers == set(), "personal data in the browser's caches"
+        assert canaries_in(cached_everything(page)) == set(), "personal data in the caches"
         response = page.request.get(county.url + f"/persons/{target}")
         assert response.headers["cache-control"] == "no-store"
 
-        # Signing out empties what the origin stored (the worker may then re-cache its
-        # static files, never more): a planted cache and storage entry must be gone.
-        page.evaluate(
-            """async () => {
-                localStorage.setItem("planted", "zqplanted");
-                await (await caches.open("planted")).put("/planted", new Response("zqplanted"));
-            }"""
-        )
-        page.click(".sign-out button")
-        expect(page).to_have_url(re.compile(r"/sign-in$"))
-        left = page.evaluate("() => caches.keys()")
-        assert "planted" not in left
-        assert "zqplanted" not in cached_everything(page)
-        page.goto(county.url + f"/persons/{target}")
-        expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+        if who == "analyst":
+            confirm_review_item(page, layout, county, county.items[CONFIRMS[layout.name]])
+        else:
+            _no_review_queue(page, county, layout, who)
+        _sign_out_empties_the_browser(page, county)
     finally:
         context.close()
 
@@ -164,7 +189,7 @@ def test_vehicle_and_location_pages(
         assert response is not None
         assert response.status == 200
         assert allowed is not None
-        assert canaries_in(page.content()) == allowed
+        assert canaries_on_page(page.content()) == allowed
         check_page(page, layout, f"{name}-officer")
     expect(page.locator("#hazards")).to_contain_text("zqhazard")
 

@@ -18,13 +18,12 @@ from polestar.web.app import create_app
 from polestar.web.pages import search as search_page
 from tests.canary import (
     ACTOR,
-    INTEL_SEEN,
     JUSTIFICATION,
     PERSONS,
     PURPOSES,
     USERS,
     Seeded,
-    canaries_in,
+    canaries_on_page,
     canary,
     canary_model,
     expected,
@@ -37,12 +36,6 @@ from tests.web.sessions import form_token
 
 __all__ = ["canary", "canary_model", "indexed"]
 pytestmark = pytest.mark.xdist_group("canary-pages")
-
-
-def shown(html: str) -> set[str]:
-    """The canaries a page shows: times are written as pages show them (Europe/London, to
-    the minute; February is GMT, so only the separator differs from the API's ISO form)."""
-    return canaries_in(html.replace(INTEL_SEEN.replace("t", " ").upper(), INTEL_SEEN))
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +86,10 @@ def test_profile_pages_show_each_user_exactly_what_the_api_does(
         assert response.headers["content-type"].startswith("text/html")
         if allowed is None:
             assert response.status_code == 404, (path, response.text)
-            assert shown(response.text) == set(), path
+            assert canaries_on_page(response.text) == set(), path
         else:
             assert response.status_code == 200, (path, response.text)
-            assert shown(response.text) == allowed, path
+            assert canaries_on_page(response.text) == allowed, path
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -114,7 +107,7 @@ def test_the_search_page_finds_only_what_each_user_may_see(
         found = f"/persons/{canary.entity(person)}" in links
         assert found is (allowed is not None), (person, links)
         # The form echoes what was typed; the results show only what the user may see.
-        assert shown(str(page.select_one("#results"))) <= (allowed or set()), person
+        assert canaries_on_page(str(page.select_one("#results"))) <= (allowed or set()), person
 
 
 def test_pages_are_audited_like_the_api(

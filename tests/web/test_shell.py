@@ -64,7 +64,11 @@ def test_pages_anyone_may_open_show_who_is_signed_in(browser: TestClient, store:
         user = page.select_one("#shell-user")
         assert user is not None, path
         assert user.get_text() == "zqanalyst"
-        assert [a.get_text() for a in page.select(".site-nav a")] == ["Search", "Map", "Review queue"]
+        assert [a.get_text() for a in page.select(".site-nav a")] == [
+            "Search",
+            "Map",
+            "Review queue",
+        ]
 
 
 def test_pages_show_times_in_london() -> None:
