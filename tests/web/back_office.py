@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,10 +13,8 @@ from sqlalchemy.engine import Engine
 from polestar import audit
 from polestar.access.demo import demo_users
 from polestar.settings import Settings
-from polestar.web.app import create_app
 from tests.access.conftest import ACTOR, NOW
-from tests.canary import PURPOSES
-from tests.web.sessions import BASE_URL, open_session
+from tests.web.sessions import signed_in_as
 
 READER = audit.Reader("test-dpo")
 SignedIn = Callable[[str], AbstractContextManager[tuple[TestClient, str]]]
@@ -28,21 +27,10 @@ def demo_store(db: Engine) -> Engine:
     return db
 
 
-def signed_in_to(engine: Engine, settings: Settings) -> SignedIn:
-    """Open a browser signed in as a demo user with their purpose: (client, CSRF token)."""
-
-    @contextmanager
-    def open_as(user: str) -> Iterator[tuple[TestClient, str]]:
-        app = create_app(settings)
-        with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
-            yield client, open_session(client, engine, user, PURPOSES[user])
-
-    return open_as
-
-
 @pytest.fixture
 def signed_in(demo_store: Engine, settings: Settings) -> SignedIn:
-    return signed_in_to(demo_store, settings)
+    """Open a browser signed in as a demo user with their purpose: (client, CSRF token)."""
+    return partial(signed_in_as, demo_store, settings)
 
 
 def entries_of(engine: Engine, user: str) -> list[audit.Found]:

@@ -1,9 +1,11 @@
 """A signed-in browser for page and API tests: a real app on the test's store, driven over
-`https://testserver` so `Secure` cookies are kept as a browser would keep them."""
+`https://testserver` so `Secure` cookies are kept as a browser would keep them. The one place
+tests sign a user in through the forms (tests/e2e/steps.py does it in Chromium)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +18,7 @@ from polestar.access.users import reset_password
 from polestar.settings import Settings
 from polestar.web.app import create_app
 from tests.access.conftest import ACTOR, NOW
+from tests.canary import JUSTIFICATION, PURPOSES
 
 BASE_URL = "https://testserver"
 
@@ -69,11 +72,37 @@ def sign_in(client: TestClient, account: Account, next_path: str = "/") -> str:
     return form_token(client.get("/purpose").text)
 
 
-def open_session(client: TestClient, db: Engine, username: str, purpose: str) -> str:
-    """Sign an existing user in (with a freshly generated password) and choose `purpose`;
-    returns the session's CSRF token."""
-    account = Account(username, reset_password(db, username, NOW, actor=ACTOR).password)
-    token = sign_in(client, account)
-    chosen = client.post("/purpose", data={"purpose": purpose, "csrf_token": token, "next": "/"})
+def open_session(
+    client: TestClient,
+    db: Engine,
+    username: str,
+    purpose: str,
+    justification: str = "",
+    password: str | None = None,
+) -> str:
+    """Sign an existing user in and choose `purpose` (with `justification`, if any); returns
+    the session's CSRF token.
+
+    Args:
+        password: theirs; without one a fresh password is generated for them.
+    """
+    if password is None:
+        password = reset_password(db, username, NOW, actor=ACTOR).password
+    token = sign_in(client, Account(username, password))
+    form = {"purpose": purpose, "csrf_token": token, "next": "/"}
+    if justification:
+        form["justification"] = justification
+    chosen = client.post("/purpose", data=form)
     assert chosen.status_code == 303, chosen.text
     return token
+
+
+@contextmanager
+def signed_in_as(
+    db: Engine, settings: Settings, user: str, justified: bool = False
+) -> Iterator[tuple[TestClient, str]]:
+    """A new browser on a new app, signed in as the demo `user` with their purpose (and the
+    canary justification when `justified`): yields the client and its CSRF token."""
+    with TestClient(create_app(settings), base_url=BASE_URL, follow_redirects=False) as client:
+        justification = JUSTIFICATION if justified else ""
+        yield client, open_session(client, db, user, PURPOSES[user], justification)

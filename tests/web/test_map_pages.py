@@ -4,9 +4,8 @@ them; a partner caseworker never meets a point their agreement withholds."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
+from functools import partial
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from polestar import audit
 from tests.canary import Seeded, canaries_in, canary, canary_model, expected
-from tests.web.sessions import form_token
-from tests.web.signed_in import signed_in
+from tests.web.pages import page_of, script_data
+from tests.web.sessions import form_token, signed_in_as
 
 __all__ = ["canary", "canary_model"]
 STONE = {"south": 52.85, "west": -2.25, "north": 52.95, "east": -2.10}
@@ -24,28 +23,20 @@ INTEL = "crime:IN-26-000903"
 
 @pytest.fixture(scope="module")
 def analyst(canary: Seeded) -> Iterator[TestClient]:
-    with signed_in(canary, "home-analyst", justified=True) as client:
+    with signed_in_as(canary.engine, canary.settings, "home-analyst", justified=True) as (
+        client,
+        _token,
+    ):
         yield client
 
 
 @pytest.fixture(scope="module")
 def officer(canary: Seeded) -> Iterator[TestClient]:
-    with signed_in(canary, "home-officer") as client:
+    with signed_in_as(canary.engine, canary.settings, "home-officer") as (client, _token):
         yield client
 
 
-def _page(client: TestClient, path: str, **params: Any) -> BeautifulSoup:
-    response = client.get(path, params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "no-store"
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def _data(page: BeautifulSoup) -> dict[str, Any]:
-    data = page.select_one("script#map-data")
-    assert data is not None
-    found: dict[str, Any] = json.loads(data.string or "")
-    return found
+_data = partial(script_data, "map-data")
 
 
 def _events(page: BeautifulSoup) -> list[str]:
@@ -53,7 +44,7 @@ def _events(page: BeautifulSoup) -> list[str]:
 
 
 def test_his_events_on_the_map_and_in_the_table(analyst: TestClient, canary: Seeded) -> None:
-    page = _page(analyst, f"/map/{canary.target}")
+    page = page_of(analyst, f"/map/{canary.target}")
     points = _data(page)["points"]
     assert [point["records"][0] for point in points] == [
         INTEL,
@@ -73,17 +64,17 @@ def test_his_events_on_the_map_and_in_the_table(analyst: TestClient, canary: See
 def test_the_map_page_is_one_audited_consultation(analyst: TestClient, canary: Seeded) -> None:
     dpo = audit.Reader("cli:test")
     before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
-    _page(analyst, f"/map/{canary.target}")
+    page_of(analyst, f"/map/{canary.target}")
     added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]
     assert [entry.action for entry in added[before:]] == ["map.events"]
     assert INTEL in added[-1].record_ids
 
 
 def test_filters_narrow_his_events(analyst: TestClient, canary: Seeded) -> None:
-    page = _page(analyst, f"/map/{canary.target}", categories="burglary", since="", until="")
+    page = page_of(analyst, f"/map/{canary.target}", categories="burglary", since="", until="")
     assert [p["records"][0] for p in _data(page)["points"]] == ["crime:CR-25-000901"]
     assert page.select_one("input[name=categories][value=burglary][checked]") is not None
-    dated = _page(analyst, f"/map/{canary.target}", since="2026-01-01")
+    dated = page_of(analyst, f"/map/{canary.target}", since="2026-01-01")
     assert [p["records"][0] for p in _data(dated)["points"]] == [INTEL]
 
 
@@ -100,7 +91,7 @@ def test_dates_the_wrong_way_round_show_the_form_again(analyst: TestClient, cana
 def test_an_officer_sees_no_point_from_the_intelligence_log(
     officer: TestClient, canary: Seeded
 ) -> None:
-    page = _page(officer, f"/map/{canary.target}")
+    page = page_of(officer, f"/map/{canary.target}")
     records = {r for p in _data(page)["points"] for r in p["records"]}
     assert records
     assert INTEL not in records
@@ -108,7 +99,7 @@ def test_an_officer_sees_no_point_from_the_intelligence_log(
 
 
 def test_hotspots_by_month_and_category(officer: TestClient) -> None:
-    page = _page(officer, "/map", month="2025-01", to_month="2025-03")
+    page = page_of(officer, "/map", month="2025-01", to_month="2025-03")
     cells = _data(page)["cells"]
     assert len(cells) == 1
     assert cells[0]["by_category"] == {"burglary": 1, "violent-crime": 1}
@@ -119,13 +110,13 @@ def test_hotspots_by_month_and_category(officer: TestClient) -> None:
     assert months == {"2025-01": "1", "2025-02": "1", "2025-03": "0"}
     assert len(page.select("#hotspot-cells tbody tr form[action='/map/area']")) == 1
     burglary = _data(
-        _page(officer, "/map", month="2025-01", to_month="2025-03", categories="burglary")
+        page_of(officer, "/map", month="2025-01", to_month="2025-03", categories="burglary")
     )
     assert [cell["count"] for cell in burglary["cells"]] == [1]
 
 
 def test_hotspots_open_on_the_last_twelve_months(officer: TestClient) -> None:
-    page = _page(officer, "/map")
+    page = page_of(officer, "/map")
     months = [row.select_one("th").get_text() for row in page.select("#hotspot-months tbody tr")]
     assert len(months) == 12
     assert page.select_one("#month")["value"] == months[0]
@@ -135,7 +126,7 @@ def test_hotspots_open_on_the_last_twelve_months(officer: TestClient) -> None:
 
 
 def test_a_square_lists_its_events_by_a_post(officer: TestClient) -> None:
-    page = _page(officer, "/map", month="2025-01", to_month="2025-03")
+    page = page_of(officer, "/map", month="2025-01", to_month="2025-03")
     form = page.select_one("#hotspot-cells form[action='/map/area']")
     assert form is not None
     fields = {field["name"]: field["value"] for field in form.select("input")}
@@ -168,12 +159,12 @@ def test_an_area_needs_the_forms_token(officer: TestClient) -> None:
 def test_a_partner_caseworker_never_sees_a_canary_point(canary: Seeded) -> None:
     allowed = expected("fire-caseworker", "target", False)
     assert allowed is not None
-    with signed_in(canary, "fire-caseworker") as client:
+    with signed_in_as(canary.engine, canary.settings, "fire-caseworker") as (client, _token):
         mine = client.get(f"/map/{canary.target}")
         assert mine.status_code == 200, mine.text
         assert canaries_in(mine.text) <= allowed
         assert INTEL not in mine.text
-        hotspots = _page(client, "/map", month="2025-01", to_month="2025-03")
+        hotspots = page_of(client, "/map", month="2025-01", to_month="2025-03")
         assert _data(hotspots)["cells"] == []
         token = form_token(str(hotspots))
         area = client.post("/map/area", data={**STONE, "csrf_token": token})

@@ -4,9 +4,8 @@ caseworker never meets a canary their agreement withholds."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
+from functools import partial
 
 import pytest
 from bs4 import BeautifulSoup
@@ -28,36 +27,28 @@ from tests.canary import (
     canary_model,
     expected,
 )
-from tests.web.sessions import BASE_URL
-from tests.web.signed_in import signed_in
+from tests.web.pages import page_of, script_data
+from tests.web.sessions import BASE_URL, signed_in_as
 
 __all__ = ["canary", "canary_model"]
 
 
 @pytest.fixture(scope="module")
 def analyst(canary: Seeded) -> Iterator[TestClient]:
-    with signed_in(canary, "home-analyst", justified=True) as client:
+    with signed_in_as(canary.engine, canary.settings, "home-analyst", justified=True) as (
+        client,
+        _token,
+    ):
         yield client
 
 
-def _page(client: TestClient, path: str, **params: Any) -> BeautifulSoup:
-    response = client.get(path, params=params)
-    assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "no-store"
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def _graph(page: BeautifulSoup) -> dict[str, Any]:
-    data = page.select_one("script#network-data")
-    assert data is not None
-    found: dict[str, Any] = json.loads(data.string or "")
-    return found
+_graph = partial(script_data, "network-data")
 
 
 def test_the_graph_and_its_tables_show_the_same_network(
     analyst: TestClient, canary: Seeded
 ) -> None:
-    page = _page(analyst, f"/network/{canary.target}", hops=1)
+    page = page_of(analyst, f"/network/{canary.target}", hops=1)
     graph = _graph(page)
     ids = {node["id"] for node in graph["nodes"]}
     assert {canary.target, canary.associate, canary.caller, canary.vehicle} <= ids
@@ -76,7 +67,7 @@ def test_the_graph_and_its_tables_show_the_same_network(
 def test_the_page_reads_the_network_once_and_audits_it(analyst: TestClient, canary: Seeded) -> None:
     dpo = audit.Reader("cli:test")
     before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
-    page = _page(analyst, f"/network/{canary.target}", hops=1)
+    page = page_of(analyst, f"/network/{canary.target}", hops=1)
     added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]
     assert [entry.action for entry in added[before:]] == ["network.show"]
     assert set(added[-1].entity_ids) == {node["id"] for node in _graph(page)["nodes"]}
@@ -84,21 +75,23 @@ def test_the_page_reads_the_network_once_and_audits_it(analyst: TestClient, cana
 
 
 def test_filters_narrow_the_network(analyst: TestClient, canary: Seeded) -> None:
-    page = _page(analyst, f"/network/{canary.target}", hops=2, types="shared-phone", since="")
+    page = page_of(analyst, f"/network/{canary.target}", hops=2, types="shared-phone", since="")
     assert {node["id"] for node in _graph(page)["nodes"]} == {canary.target, canary.caller}
     assert page.select_one("input[name=types][value=shared-phone][checked]") is not None
-    only_custody = _graph(_page(analyst, f"/network/{canary.target}", sources="custody", hops=1))
+    only_custody = _graph(page_of(analyst, f"/network/{canary.target}", sources="custody", hops=1))
     records = {r for edge in only_custody["edges"] for r in edge["records"]}
     assert records
     assert all(r.startswith("custody:") for r in records)
     dated = _graph(
-        _page(analyst, f"/network/{canary.target}", hops=1, since="2026-01-01", until="2026-12-31")
+        page_of(
+            analyst, f"/network/{canary.target}", hops=1, since="2026-01-01", until="2026-12-31"
+        )
     )
     assert {edge["records"][0] for edge in dated["edges"]} == {"crime:IN-26-000903"}
 
 
 def test_a_network_cut_short_says_so(analyst: TestClient, canary: Seeded) -> None:
-    page = _page(analyst, f"/network/{canary.target}", hops=2, max_nodes=3)
+    page = page_of(analyst, f"/network/{canary.target}", hops=2, max_nodes=3)
     assert _graph(page)["truncated"] is True
     assert len(page.select("#network-nodes tbody tr")) == 3
     notice = page.select_one("#truncated")
@@ -118,7 +111,7 @@ def test_a_bad_filter_shows_the_form_again_with_what_to_correct(
 
 
 def test_a_partner_caseworker_never_sees_a_canary_node(canary: Seeded) -> None:
-    with signed_in(canary, "fire-caseworker") as client:
+    with signed_in_as(canary.engine, canary.settings, "fire-caseworker") as (client, _token):
         response = client.get(f"/network/{canary.target}", params={"hops": 3})
         assert response.status_code == 200, response.text
         shown = canaries_in(response.text)
@@ -137,7 +130,7 @@ def test_a_partner_caseworker_never_sees_a_canary_node(canary: Seeded) -> None:
 
 
 def test_paths_list_the_chain_from_a_to_b(analyst: TestClient, canary: Seeded) -> None:
-    page = _page(analyst, f"/network/{canary.caller}/paths", to=canary.vehicle)
+    page = page_of(analyst, f"/network/{canary.caller}/paths", to=canary.vehicle)
     chains = page.select("#chains > li")
     assert chains
     first = [a["href"] for a in chains[0].select("a")]
@@ -170,7 +163,7 @@ def test_every_profile_links_to_its_network_and_map(
 ) -> None:
     entity = canary.entity(kind)
     path = {"target": "persons", "vehicle": "vehicles", "location": "locations"}[kind]
-    page = _page(analyst, f"/{path}/{entity}")
+    page = page_of(analyst, f"/{path}/{entity}")
     links = [a["href"] for a in page.select("#graph-links a")]
     assert links == [f"/network/{entity}", f"/map/{entity}"]
 
@@ -191,7 +184,7 @@ def test_every_user_sees_on_the_pages_exactly_what_the_api_shows_them(
         f"/api/v1/map/events/{canary.target}",
         "/api/v1/map/hotspots?month=2025-01&to_month=2025-12",
     ]
-    with signed_in(canary, user) as client:
+    with signed_in_as(canary.engine, canary.settings, user) as (client, _token):
         for page_path, api_path in zip(paths, apis, strict=True):
             page = client.get(page_path)
             api = client.get(api_path, headers=api_headers(canary, user))

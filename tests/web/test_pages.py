@@ -32,7 +32,7 @@ from tests.canary import (
 )
 from tests.search.indexed import indexed
 from tests.search.test_results import NAMES
-from tests.web.sessions import form_token
+from tests.web.sessions import BASE_URL, open_session
 
 __all__ = ["canary", "canary_model", "indexed"]
 pytestmark = pytest.mark.xdist_group("canary-pages")
@@ -47,26 +47,22 @@ def passwords(canary: Seeded) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def app_client(canary: Seeded) -> Iterator[TestClient]:
     with TestClient(
-        create_app(canary.settings), base_url="https://testserver", follow_redirects=False
+        create_app(canary.settings), base_url=BASE_URL, follow_redirects=False
     ) as client:
         yield client
 
 
 def signed_in(
-    client: TestClient, passwords: dict[str, str], user: str, justified: bool = False
+    client: TestClient,
+    canary: Seeded,
+    passwords: dict[str, str],
+    user: str,
+    justified: bool = False,
 ) -> str:
-    """Sign `user` in through the forms and state their purpose; returns the CSRF token."""
+    """The module's one client, signed in afresh as `user`; returns the CSRF token."""
     client.cookies.clear()
-    token = form_token(client.get("/sign-in").text)
-    data = {"username": user, "password": passwords[user], "csrf_token": token, "next": "/"}
-    assert client.post("/sign-in", data=data).status_code == 303
-    token = form_token(client.get("/purpose").text)
-    chosen = {"purpose": PURPOSES[user], "csrf_token": token, "next": "/search"}
-    if justified:
-        chosen["justification"] = JUSTIFICATION
-    response = client.post("/purpose", data=chosen)
-    assert response.status_code == 303, response.text
-    return token
+    justification = JUSTIFICATION if justified else ""
+    return open_session(client, canary.engine, user, PURPOSES[user], justification, passwords[user])
 
 
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
@@ -74,7 +70,7 @@ def signed_in(
 def test_profile_pages_show_each_user_exactly_what_the_api_does(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str], user: str, justified: bool
 ) -> None:
-    signed_in(app_client, passwords, user, justified)
+    signed_in(app_client, canary, passwords, user, justified)
     pages = [(f"/persons/{canary.entity(p)}", expected(user, p, justified)) for p in PERSONS]
     pages += [
         (f"/vehicles/{canary.vehicle}", expected_vehicle(user, justified)),
@@ -96,7 +92,7 @@ def test_profile_pages_show_each_user_exactly_what_the_api_does(
 def test_the_search_page_finds_only_what_each_user_may_see(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str], user: str
 ) -> None:
-    token = signed_in(app_client, passwords, user)
+    token = signed_in(app_client, canary, passwords, user)
     for person in PERSONS:
         response = app_client.post("/search", data={"query": NAMES[person], "csrf_token": token})
         assert response.status_code == 200, response.text
@@ -113,7 +109,7 @@ def test_the_search_page_finds_only_what_each_user_may_see(
 def test_pages_are_audited_like_the_api(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
-    token = signed_in(app_client, passwords, "cps-caseworker")
+    token = signed_in(app_client, canary, passwords, "cps-caseworker")
     app_client.get(f"/persons/{canary.target}")
     app_client.get(f"/vehicles/{canary.vehicle}")
     app_client.post("/search", data={"query": "quillfeather", "csrf_token": token})
@@ -126,7 +122,7 @@ def test_pages_are_audited_like_the_api(
 def test_search_filters_paging_and_refusals(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
-    token = signed_in(app_client, passwords, "home-officer")
+    token = signed_in(app_client, canary, passwords, "home-officer")
     post = {"query": "Quillfeather", "csrf_token": token, "source": "probation"}
     page = BeautifulSoup(app_client.post("/search", data=post).text, "html.parser")
     assert [a["href"] for a in page.select("#result-list a")] == [f"/persons/{canary.target}"]
@@ -146,7 +142,7 @@ def test_search_pages_follow_by_a_cursor_in_the_form(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(search_page, "PAGE_SIZE", 1)
-    token = signed_in(app_client, passwords, "home-officer")
+    token = signed_in(app_client, canary, passwords, "home-officer")
     seen: list[str] = []
     data: dict[str, str] = {"query": "ST15 8A", "csrf_token": token}
     while True:

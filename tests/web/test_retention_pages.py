@@ -4,6 +4,8 @@ audited as the signed-in supervisor — and a disposal posted without the CSRF t
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy.engine import Engine
@@ -11,7 +13,8 @@ from sqlalchemy.engine import Engine
 from polestar import audit
 from tests.canary import Seeded
 from tests.retention.conftest import canary_model, seeded
-from tests.web.back_office import SignedIn, entries_of, signed_in_to
+from tests.web.back_office import SignedIn, entries_of
+from tests.web.sessions import signed_in_as
 
 __all__ = ["canary_model", "seeded"]
 DUE_BY = "2036-02-03"  # the target's review (group 2, last event 2026-02-03)
@@ -19,7 +22,7 @@ DUE_BY = "2036-02-03"  # the target's review (group 2, last event 2026-02-03)
 
 @pytest.fixture
 def signed_in(seeded: Seeded) -> SignedIn:
-    return signed_in_to(seeded.engine, seeded.settings)
+    return partial(signed_in_as, seeded.engine, seeded.settings)
 
 
 def _due(html: str) -> list[str]:

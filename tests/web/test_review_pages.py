@@ -5,18 +5,12 @@ and audit entries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from bs4 import BeautifulSoup
-from fastapi.testclient import TestClient
 
 from polestar import audit
-from polestar.web.app import create_app
 from tests.canary import (
     PERSONS,
-    PURPOSES,
     USERS,
     Seeded,
     canaries_in,
@@ -25,7 +19,7 @@ from tests.canary import (
     expected,
 )
 from tests.canary_review import queue_canary_items
-from tests.web.sessions import BASE_URL, open_session
+from tests.web.sessions import signed_in_as
 
 __all__ = ["canary", "canary_model"]
 # One worker runs the module in order: the last tests change the module's store.
@@ -39,14 +33,6 @@ def items(canary: Seeded) -> dict[str, int]:
     return queue_canary_items(canary)
 
 
-@contextmanager
-def signed_in(canary: Seeded, user: str) -> Iterator[tuple[TestClient, str]]:
-    """A browser signed in as the demo `user` with their purpose; yields it and its token."""
-    app = create_app(canary.settings)
-    with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
-        yield client, open_session(client, canary.engine, user, PURPOSES[user])
-
-
 def _actions(canary: Seeded, user: str) -> list[str]:
     return [f.entry.action for f in audit.by_user(canary.engine, user, reader=READER)]
 
@@ -55,7 +41,7 @@ def _actions(canary: Seeded, user: str) -> list[str]:
 def test_only_reviewers_have_the_queue_and_see_only_what_they_may(
     canary: Seeded, items: dict[str, int], user: str
 ) -> None:
-    with signed_in(canary, user) as (client, _token):
+    with signed_in_as(canary.engine, canary.settings, user) as (client, _token):
         response = client.get("/review")
     shell = BeautifulSoup(response.text, "html.parser")
     offered = [a["href"] for a in shell.select("nav.site-nav a")]
@@ -79,7 +65,7 @@ def test_only_reviewers_have_the_queue_and_see_only_what_they_may(
 def test_a_decision_without_the_csrf_token_is_refused(
     canary: Seeded, items: dict[str, int]
 ) -> None:
-    with signed_in(canary, "home-analyst") as (client, _token):
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, _token):
         item = items["target"]
         refused = client.post(
             f"/review/{item}/decision", data={"decision": "confirm", "reason": "forged"}
@@ -93,7 +79,7 @@ def test_a_decision_without_the_csrf_token_is_refused(
 def test_an_htmx_request_without_the_csrf_header_is_refused(
     canary: Seeded, items: dict[str, int]
 ) -> None:
-    with signed_in(canary, "home-analyst") as (client, _token):
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, _token):
         response = client.post(
             "/review/explanation",
             data={"left": "custody:CU-000901", "right": "crime:NOM-0009001"},
@@ -106,7 +92,7 @@ def test_an_htmx_request_without_the_csrf_header_is_refused(
 def test_the_explanation_comes_as_a_fragment_for_htmx(
     canary: Seeded, items: dict[str, int]
 ) -> None:
-    with signed_in(canary, "home-analyst") as (client, token):
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, token):
         response = client.post(
             "/review/explanation",
             data={"left": "custody:CU-000901", "right": "crime:NOM-0009001"},
@@ -121,7 +107,7 @@ def test_the_explanation_comes_as_a_fragment_for_htmx(
 
 def test_an_analyst_confirms_an_item_with_a_reason(canary: Seeded, items: dict[str, int]) -> None:
     item = items["target"]
-    with signed_in(canary, "home-analyst") as (client, token):
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, token):
         response = client.post(
             f"/review/{item}/decision",
             data={"decision": "confirm", "reason": "Same PNC ID", "csrf_token": token},
@@ -146,7 +132,7 @@ def test_an_analyst_confirms_an_item_with_a_reason(canary: Seeded, items: dict[s
 def test_a_decision_without_a_reason_is_a_page_that_says_so(
     canary: Seeded, items: dict[str, int]
 ) -> None:
-    with signed_in(canary, "home-supervisor") as (client, token):
+    with signed_in_as(canary.engine, canary.settings, "home-supervisor") as (client, token):
         response = client.post(
             f"/review/{items['victim-child']}/decision",
             data={"decision": "reject", "reason": "  ", "csrf_token": token},
@@ -159,7 +145,7 @@ def test_a_supervisor_rejects_an_item_and_it_leaves_the_queue(
     canary: Seeded, items: dict[str, int]
 ) -> None:
     item = items["victim-child"]
-    with signed_in(canary, "home-supervisor") as (client, token):
+    with signed_in_as(canary.engine, canary.settings, "home-supervisor") as (client, token):
         response = client.post(
             f"/review/{item}/decision",
             data={"decision": "reject", "reason": "Victim and witness differ", "csrf_token": token},
@@ -178,7 +164,7 @@ def test_a_supervisor_rejects_an_item_and_it_leaves_the_queue(
 
 
 def test_split_then_merge_move_records_and_are_audited(canary: Seeded) -> None:
-    with signed_in(canary, "home-supervisor") as (client, token):
+    with signed_in_as(canary.engine, canary.settings, "home-supervisor") as (client, token):
         split = client.post(
             "/review/split",
             data={
