@@ -5,11 +5,13 @@ item, sign out."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.canary import PURPOSES
-from tests.e2e.browser import Layout, check_page
+from tests.e2e.browser import LAYOUTS, Layout, check_page, new_context
 from tests.e2e.county import GEOMETRY, County
 
 
@@ -42,6 +44,53 @@ def sign_in(
         page.fill("#justification", justification)
     page.click("#purpose button[type=submit]")
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+
+
+@contextmanager
+def signed_in_page(
+    browser: Browser,
+    county: County,
+    user: str,
+    layout: Layout,
+    path: str = "/search",
+    justification: str = "",
+    checked: bool = False,
+) -> Iterator[Page]:
+    """A new profile in `layout`, signed in as `user` on `path` (as `sign_in`); closed
+    afterwards."""
+    context = new_context(browser, layout)
+    try:
+        page = context.new_page()
+        sign_in(page, county, user, layout, path, justification, checked)
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def signed_in_pages(browser: Browser, county: County, user: str) -> Iterator[dict[str, Page]]:
+    """`user` signed in once in each layout, by the layout's name."""
+    with ExitStack() as stack:
+        yield {
+            layout.name: stack.enter_context(signed_in_page(browser, county, user, layout))
+            for layout in LAYOUTS
+        }
+
+
+def tap(page: Page, layout: Layout, within: str, spot: dict[str, float]) -> None:
+    """A tap on the phone, a click on the desk, at `spot` inside the element `within`. The
+    page is brought to the front first: a page behind another (`signed_in_pages`) gets no
+    animation frames, so a graph there may not yet answer where it was drawn."""
+    page.bring_to_front()
+    element = page.locator(within)
+    element.scroll_into_view_if_needed()
+    box = element.bounding_box()
+    assert box is not None
+    x, y = box["x"] + spot["x"], box["y"] + spot["y"]
+    if layout.touch:
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)
 
 
 def visit(page: Page, layout: Layout, county: County, path: str, name: str) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.browser import Layout, check_page, new_context
+from tests.e2e.browser import Layout, check_page
 from tests.e2e.county import County
-from tests.e2e.steps import sign_in, visit
+from tests.e2e.steps import signed_in_page, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 JUSTIFICATION = "Review of retention and oversight for case 4711"
@@ -20,9 +20,7 @@ JUSTIFICATION = "Review of retention and oversight for case 4711"
 def test_the_administrators_pages_pass_axe(
     browser: Browser, county: County, layout: Layout
 ) -> None:
-    page = new_context(browser, layout).new_page()
-    try:
-        sign_in(page, county, "home-admin", layout, "/admin", JUSTIFICATION)
+    with signed_in_page(browser, county, "home-admin", layout, "/admin", JUSTIFICATION) as page:
         for path, name in [
             ("/retention?by=2036-02-03", "retention"),
             (f"/retention/{county.seeded.child}/dispose", "retention-dispose"),
@@ -34,16 +32,12 @@ def test_the_administrators_pages_pass_axe(
         ]:
             visit(page, layout, county, path, name)
         assert page.locator("#agreement-text").input_value().startswith("organisation: fire")
-    finally:
-        page.context.close()
 
 
 def test_the_data_protection_officers_pages_pass_axe(
     browser: Browser, county: County, layout: Layout
 ) -> None:
-    page = new_context(browser, layout).new_page()
-    try:
-        sign_in(page, county, "home-dpo", layout, "/oversight", JUSTIFICATION)
+    with signed_in_page(browser, county, "home-dpo", layout, "/oversight", JUSTIFICATION) as page:
         visit(page, layout, county, "/oversight", "oversight")
         page.fill("#identifier", county.seeded.target)
         with page.expect_navigation():
@@ -53,5 +47,3 @@ def test_the_data_protection_officers_pages_pass_axe(
         visit(page, layout, county, "/oversight/heavy-users", "oversight-heavy-users")
         visit(page, layout, county, "/oversight/verify", "oversight-verify")
         assert page.locator("#verify-status").inner_text().startswith("Intact.")
-    finally:
-        page.context.close()

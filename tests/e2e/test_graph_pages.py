@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import LAYOUTS, Layout, check_page, new_context
+from tests.e2e.browser import Layout, check_page
 from tests.e2e.county import County
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import signed_in_pages, tap
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -21,22 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 @pytest.fixture(scope="module")
 def analyst(browser: Browser, county: County) -> Iterator[dict[str, Page]]:
     """An analyst signed in once per layout."""
-    contexts = [new_context(browser, layout) for layout in LAYOUTS]
-    pages = {}
-    for context, layout in zip(contexts, LAYOUTS, strict=True):
-        pages[layout.name] = context.new_page()
-        sign_in(pages[layout.name], county, "home-analyst", layout)
-    yield pages
-    for context in contexts:
-        context.close()
-
-
-def tap(page: Page, layout: Layout, x: float, y: float) -> None:
-    """A tap on the phone, a click on the desk."""
-    if layout.touch:
-        page.touchscreen.tap(x, y)
-    else:
-        page.mouse.click(x, y)
+    with signed_in_pages(browser, county, "home-analyst") as pages:
+        yield pages
 
 
 def test_the_network_filters_and_a_tap_opens_a_profile(
@@ -50,14 +36,10 @@ def test_the_network_filters_and_a_tap_opens_a_profile(
     expect(page.locator("input[name=types][value=shared-phone]")).to_be_visible()
     check_page(page, layout, "network-filters-analyst")
 
-    graph = page.locator("#network-graph")
-    graph.scroll_into_view_if_needed()
-    box = graph.bounding_box()
-    assert box is not None
     spot = page.evaluate(
         "id => window.polestar.network.getElementById(id).renderedPosition()", caller
     )
-    tap(page, layout, box["x"] + spot["x"], box["y"] + spot["y"])
+    tap(page, layout, "#network-graph", spot)
     expect(page).to_have_url(re.compile(f"/persons/{caller}$"))
 
     page.goto(f"{county.url}/network/{caller}/paths?to={county.seeded.vehicle}")
@@ -71,7 +53,6 @@ def test_a_tap_on_a_map_point_opens_its_details(
     page = analyst[layout.name]
     page.goto(f"{county.url}/map/{county.seeded.target}")
     expect(page.locator("#map[data-points]")).to_be_attached()
-    page.locator("#map").scroll_into_view_if_needed()
     spot = page.evaluate(
         """() => {
             const data = JSON.parse(document.getElementById('map-data').textContent);
@@ -81,9 +62,7 @@ def test_a_tap_on_a_map_point_opens_its_details(
             return {x: at.x, y: at.y};
         }"""
     )
-    box = page.locator("#map").bounding_box()
-    assert box is not None
-    tap(page, layout, box["x"] + spot["x"], box["y"] + spot["y"])
+    tap(page, layout, "#map", spot)
     expect(page.locator(".leaflet-popup-content")).to_contain_text("crime:")
     check_page(page, layout, "map-popup-analyst")
 

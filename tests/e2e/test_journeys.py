@@ -27,9 +27,15 @@ from tests.canary import (
     expected_location,
     expected_vehicle,
 )
-from tests.e2e.browser import DESKTOP, LAYOUTS, PHONE, Layout, check_page, new_context
+from tests.e2e.browser import DESKTOP, PHONE, Layout, check_page
 from tests.e2e.county import County
-from tests.e2e.steps import confirm_review_item, open_map, open_network, sign_in
+from tests.e2e.steps import (
+    confirm_review_item,
+    open_map,
+    open_network,
+    signed_in_page,
+    signed_in_pages,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -123,14 +129,14 @@ def _sign_out_empties_the_browser(page: Page, county: County) -> None:
 
 @pytest.mark.parametrize(("user", "who"), JOURNEYS, ids=[who for _, who in JOURNEYS])
 def test_journey(browser: Browser, county: County, layout: Layout, user: str, who: str) -> None:
-    context = new_context(browser, layout)
-    page = context.new_page()
     target = county.seeded.target
     # The analyst states a justification: the review item on the phone is intelligence.
     justified = who == "analyst"
-    try:
-        sign_in(page, county, user, layout, justification=JUSTIFICATION * justified, checked=True)
-        # The shell: who, for which organisation, why; the review queue only for analysts.
+    justification = JUSTIFICATION * justified
+    with signed_in_page(
+        browser, county, user, layout, justification=justification, checked=True
+    ) as page:
+        # The shell says who is signed in and why.
         expect(page.locator("#shell-user")).to_have_text(user)
         expect(page.locator("#shell-purpose")).to_have_text(PURPOSES[user].replace("-", " "))
         check_page(page, layout, f"search-{who}")
@@ -160,21 +166,13 @@ def test_journey(browser: Browser, county: County, layout: Layout, user: str, wh
         else:
             _no_review_queue(page, county, layout, who)
         _sign_out_empties_the_browser(page, county)
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
 def officer(browser: Browser, county: County) -> Iterator[dict[str, Page]]:
     """An officer signed in once per layout, for the pages beyond the journey."""
-    contexts = [new_context(browser, layout) for layout in LAYOUTS]
-    pages = {}
-    for context, layout in zip(contexts, LAYOUTS, strict=True):
-        pages[layout.name] = context.new_page()
-        sign_in(pages[layout.name], county, "home-officer", layout)
-    yield pages
-    for context in contexts:
-        context.close()
+    with signed_in_pages(browser, county, "home-officer") as pages:
+        yield pages
 
 
 def test_vehicle_and_location_pages(
