@@ -45,8 +45,10 @@ sys.path.insert(0, str(ROOT))  # the test server helper lives in tests/
 
 from tests.e2e.servers import serving  # noqa: E402
 
-from polestar.access import Viewer, add_user, viewer_for  # noqa: E402
+from polestar.access import Viewer, add_user, create_token, viewer_for  # noqa: E402
 from polestar.access.demo import demo_users  # noqa: E402
+from polestar.access.roles import UserRole  # noqa: E402
+from polestar.access.tokens import scopes_for_roles  # noqa: E402
 from polestar.errors import NotFound  # noqa: E402
 from polestar.graph.network import network_view  # noqa: E402
 from polestar.search import rebuild  # noqa: E402
@@ -182,8 +184,29 @@ def bench_network(settings: Settings, persons: list[str]) -> None:
     engine.dispose()
 
 
+def _analysts(engine: sa.Engine, count: int) -> list[str]:
+    """A fresh token for each of `count` home-force analysts (made if missing): one per
+    Locust user, as at real desks, so each stays under its own per-user rate limit."""
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        known = set(
+            conn.execute(
+                sa.text("SELECT username FROM users WHERE username LIKE 'bench-analyst-%'")
+            ).scalars()
+        )
+    tokens = []
+    for number in range(1, count + 1):
+        username = f"bench-analyst-{number:02d}"
+        if username not in known:
+            add_user(engine, username, "home-force", [UserRole.ANALYST], now, actor=ACTOR)
+        scopes = scopes_for_roles([UserRole.ANALYST])
+        tokens.append(create_token(engine, username, scopes, now, days=1, actor=ACTOR).token)
+    return tokens
+
+
 def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
-    """Search texts (names as people type them: forename and surname) and person ids."""
+    """Search texts (names as people type them: forename and surname), person ids, and one
+    analyst's token per Locust user."""
     with engine.connect() as conn:
         names = conn.execute(
             sa.text(
@@ -192,10 +215,12 @@ def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
             )
         ).scalars()
         queries = random.Random(seed).sample(list(names), 500)
-    path.write_text(json.dumps({"queries": queries, "persons": persons}), encoding="utf-8")
+    tokens = _analysts(engine, USERS)
+    plan = {"queries": queries, "persons": persons, "tokens": tokens}
+    path.write_text(json.dumps(plan), encoding="utf-8")
 
 
-def bench_load(settings: Settings, tokens: dict[str, str], persons: list[str], seed: int) -> None:
+def bench_load(settings: Settings, persons: list[str], seed: int) -> None:
     engine = create_engine(settings=settings)
     folder = WORK / "load"
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +230,6 @@ def bench_load(settings: Settings, tokens: dict[str, str], persons: list[str], s
     env = {
         **os.environ,
         "POLESTAR_BENCH_PLAN": str(plan),
-        "POLESTAR_BENCH_TOKEN": tokens[ANALYST[0]],
         "POLESTAR_BENCH_PURPOSE": ANALYST[1],
         "POLESTAR_BENCH_JUSTIFICATION": ANALYST[2],
     }
@@ -268,13 +292,12 @@ def main() -> None:
     with engine.connect() as conn:
         records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
     persons = _persons(engine, args.samples, args.prolific, args.seed)
-    # The shipped agreements and the demo users, each with a fresh token.
-    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
+    demo_users(engine, datetime.now(UTC), actor=ACTOR)  # the shipped agreements and users
     engine.dispose()
     print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
     bench_network(settings, persons)
     if args.load:
-        bench_load(settings, tokens, persons, args.seed)
+        bench_load(settings, persons, args.seed)
 
 
 if __name__ == "__main__":
