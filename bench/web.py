@@ -1,7 +1,7 @@
 """Benchmark the web app: the 2-hop network's latency, and a Locust load test over loopback.
 
 Usage:
-  .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--samples 200] [--load]
+  .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--samples 200] [--load [--workers N]]
 
 The store: `--reuse DIR` takes a linked SQLite store the earlier benches made, `DIR/runs/link.db`
 (bench/linkage.py's layout, e.g. `/work/benchdata/1000000`) or `DIR/linked.db`, else links a
@@ -16,8 +16,9 @@ the scoped reads, the audit entry — warm, as a home-force analyst (justified: 
 record) and as a CPS caseworker. Prints p50/p95/p99/max, nodes and truncations.
 Goal (issue 8, at 1,000,000 person records on 2 cores): p95 <= 200 ms.
 
-Load (`--load`): a real `polestar serve` on loopback and `locust` run as its own command
-(bench/locustfile.py): 50 users waiting 1-3 s, 60% search, 30% profile, 10% network, 10 s
+Load (`--load`): a real `polestar serve --workers N` (default 1) on loopback and `locust` run as
+its own command (bench/locustfile.py): 50 analysts, each with their own token (so each has their
+own rate limit, as at real desks), waiting 1-3 s, 60% search, 30% profile, 10% network, 10 s
 ramp-up, then 60 s measured (statistics reset once every user is running). Prints throughput,
 p50/p95/p99 and errors per request type and overall. Goal: p95 <= 300 ms with zero errors.
 """
@@ -220,7 +221,7 @@ def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
     path.write_text(json.dumps(plan), encoding="utf-8")
 
 
-def bench_load(settings: Settings, persons: list[str], seed: int) -> None:
+def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) -> None:
     engine = create_engine(settings=settings)
     folder = WORK / "load"
     folder.mkdir(parents=True, exist_ok=True)
@@ -234,8 +235,11 @@ def bench_load(settings: Settings, persons: list[str], seed: int) -> None:
         "POLESTAR_BENCH_JUSTIFICATION": ANALYST[2],
     }
     locust = Path(sys.executable).with_name("locust")
-    with serving(settings, log=folder / "server.log") as (url, _process):
-        _log(f"locust: {USERS} users, {RAMP_S} s ramp-up, {MEASURED_S} s measured, on {url}")
+    with serving(settings, log=folder / "server.log", workers=workers) as (url, _process):
+        _log(
+            f"locust: {USERS} users, {RAMP_S} s ramp-up, {MEASURED_S} s measured, "
+            f"on {url} ({workers} server process{'es' if workers > 1 else ''})"
+        )
         subprocess.run(
             [
                 str(locust),
@@ -286,6 +290,7 @@ def main() -> None:
     parser.add_argument("--prolific", type=int, default=20)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--load", action="store_true", help="also run the Locust load test")
+    parser.add_argument("--workers", type=int, default=1, help="server processes under load")
     args = parser.parse_args()
     settings = store(args.people, None if args.reuse is None else args.reuse.resolve())
     engine = create_engine(settings=settings)
@@ -297,7 +302,7 @@ def main() -> None:
     print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
     bench_network(settings, persons)
     if args.load:
-        bench_load(settings, persons, args.seed)
+        bench_load(settings, persons, args.seed, args.workers)
 
 
 if __name__ == "__main__":
