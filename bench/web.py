@@ -31,6 +31,7 @@ import csv
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -221,6 +222,16 @@ def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
     path.write_text(json.dumps(plan), encoding="utf-8")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process `pid` and its children (a server's workers), from /proc."""
+    tree = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for member in tree:
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) -> None:
     engine = create_engine(settings=settings)
     folder = WORK / "load"
@@ -235,12 +246,13 @@ def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) 
         "POLESTAR_BENCH_JUSTIFICATION": ANALYST[2],
     }
     locust = Path(sys.executable).with_name("locust")
-    with serving(settings, log=folder / "server.log", workers=workers) as (url, _process):
+    locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with serving(settings, log=folder / "server.log", workers=workers) as (url, process):
         _log(
             f"locust: {USERS} users, {RAMP_S} s ramp-up, {MEASURED_S} s measured, "
             f"on {url} ({workers} server process{'es' if workers > 1 else ''})"
         )
-        subprocess.run(
+        running = subprocess.Popen(
             [
                 str(locust),
                 "-f",
@@ -262,9 +274,17 @@ def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) 
                 "WARNING",
             ],
             env=env,
-            check=False,
             stdout=subprocess.DEVNULL,
         )
+        time.sleep(RAMP_S)  # Locust resets its statistics once every user is running
+        server_before, load_before = _cpu_seconds(process.pid), os.getloadavg()[0]
+        running.wait()
+        server_cpu, load_after = _cpu_seconds(process.pid) - server_before, os.getloadavg()[0]
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # before the server ends
+    locust_cpu = sum(
+        getattr(locust_after, name) - getattr(locust_before, name)
+        for name in ("ru_utime", "ru_stime")
+    )
     with (folder / "locust_stats.csv").open(encoding="utf-8") as stats:
         rows = list(csv.DictReader(stats))
     print(f"load: {USERS} users, wait 1-3 s, 60% search / 30% profile / 10% network, "
@@ -277,6 +297,14 @@ def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) 
             f"p95 {row['95%']:>5} ms  p99 {row['99%']:>5} ms  errors {row['Failure Count']}"
         )
     overall = next(row for row in rows if row["Name"] == "Aggregated")
+    # The machine is shared: CPU per request and the load average show what the figures above
+    # were measured under (Locust's CPU includes its start and ramp-up).
+    served = sum(int(row["Request Count"]) for row in rows if row["Name"] != "Aggregated")
+    print(
+        f"   server CPU {server_cpu:.1f} s ({1000 * server_cpu / max(1, served):.1f} ms per "
+        f"measured request), locust CPU {locust_cpu:.1f} s, load average "
+        f"{load_before:.1f} -> {load_after:.1f} on {os.cpu_count()} cores"
+    )
     met = float(overall["95%"]) <= GOAL_LOAD_P95_MS and int(overall["Failure Count"]) == 0
     print(f"   goal p95 <= {GOAL_LOAD_P95_MS:.0f} ms with zero errors: "
           f"{'met' if met else 'NOT met'}")  # fmt: skip
