@@ -1,14 +1,19 @@
-"""Two processes appending at once still leave one valid chain (SQLite and PostgreSQL)."""
+"""Two processes appending at once still leave one valid chain (SQLite and PostgreSQL); threads
+of one process queue for SQLite's writer lock in the process, not in SQLite's busy handler."""
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
+from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar import audit
 from polestar.settings import Settings
+from polestar.store import audit_log
 from polestar.store.tables import audit_entries
 from tests.audit.appender import append
 
@@ -39,3 +44,23 @@ def test_two_processes_appending_at_once_still_verify(
         actors = conn.execute(sa.select(audit_entries.c.actor).order_by(audit_entries.c.seq))
         order = [row.actor for row in actors]
     assert order.count("pc.one") == order.count("pc.two") == PER_PROCESS
+
+
+def test_a_thread_waits_for_an_append_in_the_process_not_in_sqlite(
+    db: Engine, settings: Settings
+) -> None:
+    if db.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL appenders queue on its advisory lock")
+    event = audit.Consultation(
+        action="person.show", actor="pc.two", occurred_at=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    second = threading.Thread(target=audit.record, args=(db, event, settings))
+    with audit_log.appending(db):
+        second.start()
+        second.join(timeout=0.5)
+        # Still waiting, and without a connection: it has not reached SQLite's busy handler.
+        assert second.is_alive()
+        assert db.pool.checkedout() == 1  # type: ignore[attr-defined]
+    second.join(timeout=30)
+    assert not second.is_alive()
+    assert audit.verify(db, settings).as_dict() == {"ok": True, "entries": 1, "first_bad": None}

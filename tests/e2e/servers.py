@@ -24,13 +24,14 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(
-    settings: Settings, log: Path | None = None
+    settings: Settings, log: Path | None = None, workers: int = 1
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Start the server on `settings`' store; yields its URL and process once it answers.
 
     Args:
         log: a file for the server's output; without one it goes to pipes, which a server
             answering thousands of requests (a load test) would fill and then block on.
+        workers: server processes (`polestar serve --workers`).
     """
     env = {
         **os.environ,
@@ -40,7 +41,7 @@ def serving(
     polestar = Path(sys.executable).with_name("polestar")
     handle = None if log is None else log.open("wb")
     process = subprocess.Popen(
-        [str(polestar), "serve", "--port", str(port := _free_port())],
+        [str(polestar), "serve", "--port", str(port := _free_port()), "--workers", str(workers)],
         env=env,
         stdout=subprocess.PIPE if handle is None else handle,
         stderr=subprocess.PIPE if handle is None else subprocess.STDOUT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,3 +23,11 @@ def test_serve_answers_the_home_page(server: str) -> None:
     assert response.status_code == 200
     assert "Records per source and POLE kind" in response.text
     assert "Nothing ingested yet" in response.text
+
+
+def test_serve_workers_start_that_many_server_processes(settings: Settings) -> None:
+    with serving(settings, workers=2) as (url, process):
+        assert httpx.get(url + "/", timeout=5).status_code == 200
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert sum(b"spawn_main" in command for command in commands) == 2

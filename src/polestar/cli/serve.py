@@ -12,6 +12,12 @@ from polestar.cli.app import app, stderr, store
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Server processes (one per core). Each keeps its own per-user rate limit window.",
+    ),
 ) -> None:
     """Serve the web app in the foreground until Ctrl-C."""
     store()
@@ -21,6 +27,7 @@ def serve_command(
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         # Access lines name paths (entity ids, never personal data) without query strings
         # (`web.privacy`), so operators can see the traffic.
         log_level="info",
