@@ -46,11 +46,11 @@ def test_two_processes_appending_at_once_still_verify(
     assert order.count("pc.one") == order.count("pc.two") == PER_PROCESS
 
 
+# SQLite only: PostgreSQL appenders queue on its advisory lock, not on SQLite's write lock.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_thread_waits_for_an_append_in_the_process_not_in_sqlite(
     db: Engine, settings: Settings
 ) -> None:
-    if db.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL appenders queue on its advisory lock")
     event = audit.Consultation(
         action="person.show", actor="pc.two", occurred_at=datetime(2026, 12, 1, tzinfo=UTC)
     )
