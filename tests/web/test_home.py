@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.settings import Settings
@@ -17,12 +17,9 @@ from tests.ingest.exports import CUSTODY_ROWS, write_crime, write_custody
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
-            yield c
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="https://testserver") as c:
+        yield c
 
 
 def _ingest(settings: Settings, tmp_path: Path) -> None:
@@ -35,11 +32,11 @@ def _ingest(settings: Settings, tmp_path: Path) -> None:
     engine.dispose()
 
 
-async def test_home_shows_counts_per_source_and_kind(
-    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+def test_home_shows_counts_per_source_and_kind(
+    client: TestClient, settings: Settings, tmp_path: Path
 ) -> None:
     _ingest(settings, tmp_path)
-    response = await client.get("/")
+    response = client.get("/")
     assert response.status_code == 200, response.text
     page = BeautifulSoup(response.text, "html.parser")
     header = [th.get_text() for th in page.select("#sources thead th")]
@@ -58,11 +55,11 @@ async def test_home_shows_counts_per_source_and_kind(
     assert rows["crime"][0] == "1"
 
 
-async def test_home_shows_quarantine_reasons_but_no_personal_data(
-    client: httpx.AsyncClient, settings: Settings, tmp_path: Path
+def test_home_shows_quarantine_reasons_but_no_personal_data(
+    client: TestClient, settings: Settings, tmp_path: Path
 ) -> None:
     _ingest(settings, tmp_path)
-    response = await client.get("/")
+    response = client.get("/")
     page = BeautifulSoup(response.text, "html.parser")
     cells = [td.get_text() for td in page.select("#quarantine tbody td")]
     assert cells == ["custody", "expected 14 fields, got 2", "1"]
