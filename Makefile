@@ -32,6 +32,7 @@ env: $(BIN)/polestar
 ## (only the files pages load) into the git-ignored src/polestar/web/static/vendor/
 VENDOR := src/polestar/web/static/vendor
 $(VENDOR)/.stamp: package.json package-lock.json
+	@command -v npm >/dev/null || { $(APT) update && $(APT) install nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
