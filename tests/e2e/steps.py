@@ -77,14 +77,19 @@ def signed_in_pages(browser: Browser, county: County, user: str) -> Iterator[dic
         }
 
 
-def tap(page: Page, layout: Layout, within: str, spot: dict[str, float]) -> None:
-    """A tap on the phone, a click on the desk, at `spot` inside the element `within`. The
-    page is brought to the front first: a page behind another (`signed_in_pages`) gets no
-    animation frames, so a graph there may not yet answer where it was drawn."""
+def face(page: Page, within: str) -> None:
+    """Bring the page to the front and `within` into view. Do it before reading where a graph
+    or map drew something: a page behind another (`signed_in_pages`) gets no animation frames,
+    and what it drew moves once it is in front."""
     page.bring_to_front()
-    element = page.locator(within)
-    element.scroll_into_view_if_needed()
-    box = element.bounding_box()
+    page.locator(within).scroll_into_view_if_needed()
+
+
+def tap(page: Page, layout: Layout, within: str, spot: dict[str, float]) -> None:
+    """A tap on the phone, a click on the desk, at `spot` inside the element `within` (read
+    after `face`)."""
+    face(page, within)
+    box = page.locator(within).bounding_box()
     assert box is not None
     x, y = box["x"] + spot["x"], box["y"] + spot["y"]
     if layout.touch:

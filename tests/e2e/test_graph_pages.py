@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import Layout, check_page
 from tests.e2e.county import County
-from tests.e2e.steps import signed_in_pages, tap
+from tests.e2e.steps import face, signed_in_pages, tap
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -36,6 +36,7 @@ def test_the_network_filters_and_a_tap_opens_a_profile(
     expect(page.locator("input[name=types][value=shared-phone]")).to_be_visible()
     check_page(page, layout, "network-filters-analyst")
 
+    face(page, "#network-graph")
     spot = page.evaluate(
         "id => window.polestar.network.getElementById(id).renderedPosition()", caller
     )
@@ -53,6 +54,7 @@ def test_a_tap_on_a_map_point_opens_its_details(
     page = analyst[layout.name]
     page.goto(f"{county.url}/map/{county.seeded.target}")
     expect(page.locator("#map[data-points]")).to_be_attached()
+    face(page, "#map")
     spot = page.evaluate(
         """() => {
             const data = JSON.parse(document.getElementById('map-data').textContent);

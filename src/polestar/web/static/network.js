@@ -81,6 +81,10 @@
     const href = event.target.data("href");
     if (href) window.location.assign(href);
   });
+  // Opening or closing a <details> above the graph moves it without a scroll or a resize,
+  // the only events on which Cytoscape re-reads where its container is: without this, a tap
+  // after opening the filters lands beside the node it was aimed at.
+  document.addEventListener("toggle", () => cy.resize(), true);
   // Tests and people at the console can reach the drawn graph.
   window.polestar = Object.assign(window.polestar || {}, { network: cy });
   container.dataset.drawn = String(cy.nodes().length);
