@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
 
 from conftest import County
+from polestar import processes
 from polestar.errors import InvalidInput
+from polestar.synth import county as county_writer
 from polestar.synth import generate
 
 FILES = (
@@ -83,3 +88,17 @@ def test_tiny_counties_and_a_last_block_of_one_are_fine(tmp_path: Path, people: 
     counts = generate(tmp_path, people, 5, workers=1)
     assert counts["person"] >= 1
     assert counts["file:truth.csv"] == counts["person"] + counts["vehicle"] + counts["location"]
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A forked worker inherits the patched block maker; it dies as a segfaulting one would.
+    monkeypatch.setattr(county_writer, "_make_block", _die)
+    monkeypatch.setattr(processes, "worker_context", lambda preload: get_context("fork"))
+    with pytest.raises(BrokenProcessPool):
+        generate(tmp_path / "dead", 2500, 11, workers=2)
+
+
+def _die(index: int) -> None:
+    os._exit(139)

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from polestar import audit
+from polestar import audit, processes
 from polestar.errors import InvalidInput, UnreadableInput
 from polestar.settings import Settings
 from polestar.sources.engine import Mapper, RecordRejected
@@ -348,7 +348,9 @@ def _mapped_chunks(
     child process while this one writes (a pipeline of two; chunks still commit in order, one
     transaction each), when there is more than one CPU to run them on.
     """
-    if not (_CAN_FORK and _worth_a_process(item.path.stat().st_size, settings)):
+    # The child only reads the file and writes to its queue: a progress bar's thread is no risk.
+    forkable = _SEVERAL_CPUS and processes.fork_is_safe(threads_allowed=True)
+    if not (forkable and _worth_a_process(item.path.stat().st_size, settings)):
         yield from _read_and_map(item, settings, warn)
         return
     context = multiprocessing.get_context("fork")
@@ -385,7 +387,7 @@ def _worth_a_process(size: int, settings: Settings) -> bool:
     return size >= 8 * settings.ingest_chunk_records * 256
 
 
-_CAN_FORK = "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+_SEVERAL_CPUS = (os.cpu_count() or 1) > 1
 
 
 def _read_and_map(

@@ -8,16 +8,15 @@ number of workers, and only a few blocks are ever in memory at once.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import IO
 
+from polestar import processes
 from polestar.errors import InvalidInput
 from polestar.synth import geojson, plan, truth
 from polestar.synth.block import Block, BlockResult
@@ -52,31 +51,27 @@ def _make_block(index: int) -> BlockResult:
     return BlockResult(texts, dict(block.truth.counts))
 
 
-def _context() -> BaseContext:
-    """How to start workers: a fork when this process has no other threads, else a fresh server.
-
-    A fork is quickest and re-imports nothing, but a process running other threads (a web
-    server, a progress monitor) may be holding a lock that the fork would copy mid-use.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    if threading.active_count() == 1 and "fork" in methods:
-        return multiprocessing.get_context("fork")
-    if "forkserver" not in methods:
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from the server with the generator already imported.
-    context.set_forkserver_preload(["__main__", __name__])
-    return context
-
-
 def _results(seed: int, people: int, workers: int, geo: Geography) -> Iterator[BlockResult]:
+    """Each block's result, in block order.
+
+    An executor rather than `multiprocessing.Pool`: a worker that dies (killed, or crashed)
+    fails the run with `BrokenProcessPool` where a pool would wait for its block for ever.
+    """
     blocks = plan.block_count(people)
     if workers <= 1 or blocks == 1:
         _start_worker(seed, people, geo)
         yield from map(_make_block, range(blocks))
         return
-    with _context().Pool(min(workers, blocks), _start_worker, (seed, people)) as pool:
-        yield from pool.imap(_make_block, range(blocks))
+    executor = ProcessPoolExecutor(
+        min(workers, blocks),
+        mp_context=processes.worker_context(["__main__", __name__]),
+        initializer=_start_worker,
+        initargs=(seed, people),
+    )
+    try:
+        yield from executor.map(_make_block, range(blocks))
+    finally:
+        executor.shutdown(cancel_futures=True)
 
 
 def generate(out: Path, people: int, seed: int, workers: int | None = None) -> dict[str, int]:
