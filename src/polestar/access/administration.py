@@ -1,8 +1,9 @@
 """Administration: users, organisations, roles, tokens and agreements, for whom `RIGHTS` lets.
 
-The matrix is data (`RIGHTS`, one row per action): administrators may read and change, the data
-protection officer may read users, tokens and agreements (and the reference lists) but change
-nothing, and every other role may do neither. Only the home force administers: Polestar is the
+The matrix is data (`RIGHTS`, one row per action, naming the ability it needs; who holds which
+is `roles.ROLE_ABILITIES`): administrators may read and change, the data protection officer may
+read users, tokens and agreements (and the reference lists) but change nothing, and every other
+role may do neither. Only the home force administers: Polestar is the
 force's system, so a partner's administrator must not make home-force users. (The API also
 wants a token with the `admin` scope: `TokenScope.ADMIN`; the role rule applies on top.)
 
@@ -22,16 +23,16 @@ from sqlalchemy.engine import Engine
 from polestar import audit
 from polestar.access import agreements, tokens, users
 from polestar.access.organisations import HOME_FORCE, Organisation, organisations
-from polestar.access.roles import ROLES, UserRole
+from polestar.access.roles import ROLES, Ability, abilities
 from polestar.access.viewer import Viewer
 from polestar.errors import Forbidden, NotFound
 from polestar.settings import Settings
 
-_READERS = frozenset({UserRole.ADMINISTRATOR.value, UserRole.DATA_PROTECTION_OFFICER.value})
-_CHANGERS = frozenset({UserRole.ADMINISTRATOR.value})
+_READERS = Ability.READ_ADMINISTRATION
+_CHANGERS = Ability.ADMINISTER
 
-# Who (by role, home force only) may take each administration action.
-RIGHTS: Mapping[str, frozenset[str]] = {
+# The ability (`roles.ROLE_ABILITIES`, home force only) each administration action needs.
+RIGHTS: Mapping[str, Ability] = {
     "admin.users.list": _READERS,
     "admin.users.add": _CHANGERS,
     "admin.users.disable": _CHANGERS,
@@ -49,7 +50,7 @@ RIGHTS: Mapping[str, frozenset[str]] = {
 
 def may(viewer: Viewer, action: str) -> bool:
     """Whether `RIGHTS` lets `viewer` take `action`."""
-    return viewer.organisation == HOME_FORCE and bool(viewer.roles & RIGHTS[action])
+    return viewer.organisation == HOME_FORCE and RIGHTS[action] in abilities(viewer.roles)
 
 
 def _guard(engine: Engine, settings: Settings, viewer: Viewer, action: str) -> None:

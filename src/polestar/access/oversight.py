@@ -1,8 +1,8 @@
 """The data protection officer's view of the audit log, for callers outside the CLI.
 
 `audit.who_viewed`, `by_user` and `heavy_users` record every reading but leave who may ask to
-the caller (docs/audit.md); here only the data protection officer and administrators may, and a
-refused attempt is itself recorded.
+the caller (docs/audit.md); here only roles with `Ability.OVERSIGHT` may (the data protection
+officer and administrators), and a refused attempt is itself recorded.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from polestar import audit
-from polestar.access.roles import UserRole
+from polestar.access.roles import Ability, abilities
 from polestar.access.viewer import Viewer
 from polestar.errors import Forbidden
 from polestar.settings import Settings
 
-READERS = frozenset({UserRole.DATA_PROTECTION_OFFICER.value, UserRole.ADMINISTRATOR.value})
-
 
 def _reader(engine: Engine, settings: Settings, viewer: Viewer, action: str) -> audit.Reader:
     """The viewer as a reader of the log, if their roles allow it (else recorded, 403)."""
-    if viewer.roles & READERS:
+    if Ability.OVERSIGHT in abilities(viewer.roles):
         return audit.Reader(viewer.user, viewer.organisation, viewer.role)
     audit.record(
         engine, replace(viewer.consultation(action), details={"status": 403}).denied(), settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 
@@ -23,26 +24,34 @@ ROLES: tuple[str, ...] = tuple(role.value for role in UserRole)
 
 
 class Ability(StrEnum):
-    """What a role may do beyond reading under its agreement: the pages a user is offered.
+    """What a role may do beyond reading under its agreement.
 
-    Navigation is built from these, so an officer or a partner caseworker is never shown a
-    page they would be refused; the page itself still checks (a hidden link is not a guard).
+    `ROLE_ABILITIES` is the one table of them: the pages a user is offered (navigation is built
+    from it, so an officer or a partner caseworker is never shown a page they would be
+    refused), what their session's scopes are (`tokens.scopes_for_roles`), and who may read the
+    audit log or administer (`oversight`, `administration`) all read it.
     """
 
-    REVIEW = "review"  # the linkage review queue
-    RETENTION = "retention"  # MoPI retention review
-    OVERSIGHT = "oversight"  # who viewed whom; audit verification
-    ADMINISTER = "administer"  # users, agreements, tokens (the DPO reads them)
+    REVIEW = "review"  # the linkage review queue, merges and splits (scope `review`)
+    RETENTION = "retention"  # MoPI retention review: retain or dispose
+    OVERSIGHT = "oversight"  # the audit log: who viewed whom
+    READ_ADMINISTRATION = "read-administration"  # users, agreements, tokens (scope `admin`)
+    ADMINISTER = "administer"  # change them
 
 
-_ABILITIES: dict[Ability, frozenset[UserRole]] = {
-    Ability.REVIEW: frozenset({UserRole.ANALYST, UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
-    Ability.RETENTION: frozenset({UserRole.SUPERVISOR, UserRole.ADMINISTRATOR}),
-    Ability.OVERSIGHT: frozenset({UserRole.DATA_PROTECTION_OFFICER}),
-    Ability.ADMINISTER: frozenset({UserRole.ADMINISTRATOR, UserRole.DATA_PROTECTION_OFFICER}),
+ROLE_ABILITIES: Mapping[UserRole, frozenset[Ability]] = {
+    UserRole.ANALYST: frozenset({Ability.REVIEW}),
+    UserRole.SUPERVISOR: frozenset({Ability.REVIEW, Ability.RETENTION}),
+    UserRole.DATA_PROTECTION_OFFICER: frozenset({Ability.OVERSIGHT, Ability.READ_ADMINISTRATION}),
+    UserRole.ADMINISTRATOR: frozenset(Ability),
 }
 
 
-def abilities(roles: frozenset[str]) -> frozenset[Ability]:
+def abilities(roles: Iterable[str]) -> frozenset[Ability]:
     """What a user holding `roles` may do."""
-    return frozenset(ability for ability, holders in _ABILITIES.items() if roles & holders)
+    return frozenset(
+        ability
+        for role in roles
+        if role in ROLE_ABILITIES
+        for ability in ROLE_ABILITIES[UserRole(role)]
+    )

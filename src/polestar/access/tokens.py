@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from polestar import audit
-from polestar.access.roles import UserRole
+from polestar.access.roles import Ability, abilities
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, Forbidden, InvalidInput, Unauthorised
 from polestar.store.accounts import (
@@ -57,19 +57,18 @@ class TokenScope(StrEnum):
 SCOPES: tuple[str, ...] = tuple(scope.value for scope in TokenScope)
 
 
-# What a signed-in user's roles let their session do (a token carries its own scopes). Every
-# user may read; these roles add more.
-ROLE_SCOPES: dict[str, tuple[TokenScope, ...]] = {
-    UserRole.ANALYST: (TokenScope.REVIEW,),
-    UserRole.SUPERVISOR: (TokenScope.REVIEW,),
-    UserRole.ADMINISTRATOR: (TokenScope.REVIEW, TokenScope.ADMIN),
-    UserRole.DATA_PROTECTION_OFFICER: (TokenScope.ADMIN,),
+# The scope each ability brings a signed-in user's session (a token carries its own scopes).
+# Every user may read.
+_ABILITY_SCOPES: dict[Ability, TokenScope] = {
+    Ability.REVIEW: TokenScope.REVIEW,
+    Ability.READ_ADMINISTRATION: TokenScope.ADMIN,
 }
 
 
 def scopes_for_roles(roles: Iterable[str]) -> tuple[TokenScope, ...]:
     """The scopes a user holding `roles` has when signed in, in `TokenScope` order."""
-    held = {TokenScope.READ, *(scope for role in roles for scope in ROLE_SCOPES.get(role, ()))}
+    granted = abilities(roles)
+    held = {TokenScope.READ, *(scope for a, scope in _ABILITY_SCOPES.items() if a in granted)}
     return tuple(scope for scope in TokenScope if scope in held)
 
 

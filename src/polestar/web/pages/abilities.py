@@ -34,4 +34,4 @@ def able(ability: Ability) -> Callable[[Viewer], Viewer]:
 ReviewerViewer = Annotated[Viewer, Depends(able(Ability.REVIEW))]
 RetentionViewer = Annotated[Viewer, Depends(able(Ability.RETENTION))]
 OversightViewer = Annotated[Viewer, Depends(able(Ability.OVERSIGHT))]
-AdminViewer = Annotated[Viewer, Depends(able(Ability.ADMINISTER))]
+AdminViewer = Annotated[Viewer, Depends(able(Ability.READ_ADMINISTRATION))]

@@ -41,7 +41,7 @@ NAVIGATION = (
     NavItem("Review queue", "/review", Ability.REVIEW),
     NavItem("Retention", "/retention", Ability.RETENTION),
     NavItem("Oversight", "/oversight", Ability.OVERSIGHT),
-    NavItem("Administration", "/admin", Ability.ADMINISTER),
+    NavItem("Administration", "/admin", Ability.READ_ADMINISTRATION),
 )
 
 
