@@ -17,7 +17,7 @@ from polestar.errors import InvalidInput, Unauthorised
 from polestar.settings import Settings
 from tests.access.conftest import ACTOR, NOW
 
-DPO = audit.Reader(ACTOR)
+DPO = audit.Actor(ACTOR)
 USER = "sam.officer"
 
 

@@ -16,7 +16,7 @@ from polestar.settings import Settings
 from polestar.store.accounts import user_row
 from tests.access.conftest import ACTOR, NOW
 
-DPO = audit.Reader(ACTOR)
+DPO = audit.Actor(ACTOR)
 USER = "sam.officer"
 
 

@@ -78,7 +78,7 @@ def test_export_writes_lines_and_records_a_disclosure(
     assert len(out.read_text().splitlines()) == 1
     (entry,) = [
         f.entry
-        for f in audit.by_user(db, actor(), reader=audit.Reader(actor="t"), settings=settings)
+        for f in audit.by_user(db, actor(), reader=audit.Actor(actor="t"), settings=settings)
         if f.entry.action == "audit.export"
     ]
     assert (str(entry.operation), entry.recipients) == ("disclosure", (str(out),))

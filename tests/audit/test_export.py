@@ -15,7 +15,7 @@ from polestar.settings import Settings
 from polestar.store.tables import audit_entries
 from tests.audit.factories import lookup
 
-OPERATOR = audit.Reader(actor="cli:op", organisation="home-force", role="administrator")
+OPERATOR = audit.Actor(actor="cli:op", organisation="home-force", role="administrator")
 
 
 def _read(path: Path) -> list[dict[str, object]]:

@@ -11,7 +11,7 @@ from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.settings import Settings
 from tests.ingest.exports import write_custody
 
-OPERATOR = audit.Reader(actor="cli:op")
+OPERATOR = audit.Actor(actor="cli:op")
 
 
 def test_each_ingest_run_is_one_collection_entry(

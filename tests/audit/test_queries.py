@@ -13,7 +13,7 @@ from polestar import audit
 from polestar.settings import Settings
 from tests.audit.factories import lookup, sharing
 
-DPO = audit.Reader(actor="dpo.khan", organisation="home-force", role="data-protection-officer")
+DPO = audit.Actor(actor="dpo.khan", organisation="home-force", role="data-protection-officer")
 
 
 def test_who_viewed_lists_lookups_of_the_person_opened_or_in_results(

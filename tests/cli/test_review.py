@@ -33,7 +33,7 @@ __all__ = ["canary", "canary_model"]
 pytestmark = pytest.mark.xdist_group("canary-cli-review")
 runner = CliRunner()
 OPERATOR = f"cli:{getpass.getuser()}"
-READER = audit.Reader("cli:reader")
+READER = audit.Actor("cli:reader")
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,7 @@ def test_decisions_take_effect_and_survive_a_rerun_and_a_retrain(
     ]
     assert ledger[0].reason == "one man: same custody photo"
     assert ledger[0].actor == ACTOR
-    found = audit.by_user(engine, ACTOR, reader=audit.Reader("cli:reader"))
+    found = audit.by_user(engine, ACTOR, reader=audit.Actor("cli:reader"))
     actions = Counter(f.entry.action for f in found if f.entry.operation == "alteration")
     assert actions == {"link.review.decide": 2, "link.merge": 1, "link.split": 1}
     assert "link.history" in {f.entry.action for f in found}

@@ -77,7 +77,7 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_pa
     viewer = viewer_for(engine, "home-analyst", "investigation", "Quillfeather burglary")
     person_view(engine, seeded.settings, viewer, seeded.target)
 
-    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=ACTOR)
+    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
 
     assert disposed.records == HIS_HOME_RECORDS
     assert disposed.removed["quarantine"] == 1
@@ -111,7 +111,7 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_pa
     assert report.ok, report.as_dict()
     erasures = [
         found
-        for found in audit.by_user(engine, ACTOR, reader=audit.Reader("cli:dpo"))
+        for found in audit.by_user(engine, ACTOR, reader=audit.Actor("cli:dpo"))
         if found.entry.action == "retention.dispose"
     ]
     assert [found.entry.operation for found in erasures] == [audit.Operation.ERASURE]
@@ -123,7 +123,7 @@ def test_reingest_counts_disposed_records_suppressed_and_relink_does_not_resurre
     seeded: Seeded, tmp_path: Path
 ) -> None:
     engine = seeded.engine
-    dispose(engine, seeded.settings, seeded.target, REASON, actor=ACTOR)
+    dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
 
     again = ingest(
         engine, plan_inputs([write_exports(tmp_path / "same")]), seeded.settings, actor=ACTOR
@@ -174,7 +174,7 @@ def test_sqlite_file_holds_no_byte_of_the_disposed_records(
     database = Path(seeded.engine.url.database or "")
     assert _held(database) == set(HOME_ONLY)  # the scan finds them while they are there
 
-    dispose(seeded.engine, seeded.settings, seeded.target, REASON, actor=ACTOR)
+    dispose(seeded.engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
 
     seeded.engine.dispose()
     assert _held(database) == set()
@@ -190,7 +190,7 @@ def test_a_name_only_disposed_records_held_is_found_no_more(seeded: Seeded) -> N
     before = search(engine, seeded.settings, viewer, CRIME_ALIAS)
     assert [r.entity_id for r in before.results][:1] == [seeded.target], before
 
-    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=ACTOR)
+    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
 
     assert disposed.removed["search keys"] > 0
     after = search(engine, seeded.settings, viewer, CRIME_ALIAS)

@@ -16,7 +16,7 @@ from polestar.settings import Settings
 from tests.access.conftest import ACTOR, NOW
 from tests.web.sessions import signed_in_as
 
-READER = audit.Reader("test-dpo")
+READER = audit.Actor("test-dpo")
 SignedIn = Callable[[str], AbstractContextManager[tuple[TestClient, str]]]
 
 

@@ -33,7 +33,7 @@ from polestar.web.app import create_app
 from tests.conftest import _postgres_database
 
 ACTOR = "cli:test"
-READER = audit.Reader("cli:test-reader")
+READER = audit.Actor("cli:test-reader")
 # The demo roles the matrix covers, by demo user; `neighbour-admin` is made here.
 USERS = {
     "home-officer": ("home-force", "officer"),

@@ -62,7 +62,7 @@ def test_his_events_on_the_map_and_in_the_table(analyst: TestClient, canary: See
 
 
 def test_the_map_page_is_one_audited_consultation(analyst: TestClient, canary: Seeded) -> None:
-    dpo = audit.Reader("cli:test")
+    dpo = audit.Actor("cli:test")
     before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
     page_of(analyst, f"/map/{canary.target}")
     added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]

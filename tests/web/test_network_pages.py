@@ -65,7 +65,7 @@ def test_the_graph_and_its_tables_show_the_same_network(
 
 
 def test_the_page_reads_the_network_once_and_audits_it(analyst: TestClient, canary: Seeded) -> None:
-    dpo = audit.Reader("cli:test")
+    dpo = audit.Actor("cli:test")
     before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
     page = page_of(analyst, f"/network/{canary.target}", hops=1)
     added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]

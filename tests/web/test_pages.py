@@ -113,7 +113,7 @@ def test_pages_are_audited_like_the_api(
     app_client.get(f"/persons/{canary.target}")
     app_client.get(f"/vehicles/{canary.vehicle}")
     app_client.post("/search", data={"query": "quillfeather", "csrf_token": token})
-    entries = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Reader(ACTOR))[-3:]
+    entries = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-3:]
     assert [e.entry.action for e in entries] == ["person.show", "vehicle.show", "search"]
     assert {e.entry.purpose for e in entries} == {"prosecution"}
     assert entries[0].entry.entity_ids == (canary.target,)

@@ -19,7 +19,7 @@ from tests.canary import ACTOR, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
 NOW = datetime.now(UTC)
-DPO = audit.Reader("cli:test")
+DPO = audit.Actor("cli:test")
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,10 @@ def test_a_supervisor_retains_with_a_reason_and_the_review_moves_on(
         ("retention.retain", "NRAC: risk of harm")
     ]
     assert found[-1].entry.operation == audit.Operation.CONSULTATION  # the list after
+    # Each entry names the supervisor as the page knows them, not only by user name.
+    named = {(f.entry.organisation, f.entry.role, f.entry.purpose) for f in found}
+    assert named == {("home-force", "supervisor", found[0].entry.purpose)}
+    assert found[0].entry.purpose is not None
 
 
 def test_disposal_asks_first_then_disposes_and_is_an_audited_erasure(
@@ -82,3 +86,4 @@ def test_disposal_asks_first_then_disposes_and_is_an_audited_erasure(
     assert len(erased) == 1, erased
     assert erased[0].entry.operation == audit.Operation.ERASURE
     assert erased[0].entry.entity_ids == (seeded.child,)
+    assert (erased[0].entry.organisation, erased[0].entry.role) == ("home-force", "supervisor")

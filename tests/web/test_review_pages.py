@@ -25,7 +25,7 @@ __all__ = ["canary", "canary_model"]
 # One worker runs the module in order: the last tests change the module's store.
 pytestmark = pytest.mark.xdist_group("canary-review-pages")
 REVIEWERS = {"home-analyst", "home-supervisor", "home-admin"}
-READER = audit.Reader("test-dpo")
+READER = audit.Actor("test-dpo")
 
 
 @pytest.fixture(scope="module")

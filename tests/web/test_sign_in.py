@@ -28,7 +28,7 @@ from tests.web.sessions import (
 )
 
 __all__ = ["browser", "store"]
-DPO = audit.Reader(ACTOR)
+DPO = audit.Actor(ACTOR)
 SEARCH = {"query": "smith"}
 
 

@@ -35,7 +35,7 @@ from polestar.web.app import create_app
 from polestar.web.sessions import SESSION_COOKIE
 from polestar.web.sso import PENDING_COOKIE
 
-READER = audit.Reader("cli:test-reader")
+READER = audit.Actor("cli:test-reader")
 MAPPING = """\
 username: preferred_username
 organisation:

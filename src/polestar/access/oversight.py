@@ -19,10 +19,10 @@ from polestar.errors import Forbidden
 from polestar.settings import Settings
 
 
-def _reader(engine: Engine, settings: Settings, viewer: Viewer, action: str) -> audit.Reader:
+def _reader(engine: Engine, settings: Settings, viewer: Viewer, action: str) -> audit.Actor:
     """The viewer as a reader of the log, if their roles allow it (else recorded, 403)."""
     if Ability.OVERSIGHT in abilities(viewer.roles):
-        return audit.Reader(viewer.user, viewer.organisation, viewer.role)
+        return viewer.actor
     audit.record(
         engine, replace(viewer.consultation(action), details={"status": 403}).denied(), settings
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from polestar.access.organisations import HOME_FORCE
 from polestar.access.roles import UserRole
-from polestar.audit.events import Consultation
+from polestar.audit.events import Actor, Consultation
 from polestar.pole.vocabularies import PURPOSES
 
 
@@ -43,19 +43,20 @@ class Viewer:
         """The roles the viewer acts in, as one audit column (comma-separated)."""
         return ",".join(sorted(self.roles))[:32] or None
 
-    def consultation(self, action: str) -> Consultation:
-        """The consultation entry a lookup by this viewer writes, before its outcome is known.
+    @property
+    def actor(self) -> Actor:
+        """The viewer as audit entries name them.
 
-        A purpose that is not a known slug is left out of the entry: it is free text the
-        caller typed, and the denial the lookup records says the purpose was refused.
+        A purpose that is not a known slug is left out: it is free text the caller typed, and
+        the denial the lookup records says the purpose was refused.
         """
+        purpose = self.purpose if self.purpose in PURPOSES else None
+        return Actor(self.user, self.organisation, self.role, purpose)
+
+    def consultation(self, action: str) -> Consultation:
+        """The consultation entry a lookup by this viewer writes, before its outcome is known."""
         return Consultation(
-            action=action,
-            actor=self.user,
-            organisation=self.organisation,
-            role=self.role,
-            purpose=self.purpose if self.purpose in PURPOSES else None,
-            justification=self.justification,
+            action=action, justification=self.justification, **self.actor.entry_fields()
         )
 
 

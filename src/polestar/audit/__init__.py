@@ -8,6 +8,7 @@ entry must commit with the action); the DPO's questions are `who_viewed`, `by_us
 from polestar.audit.entries import LogEntry
 from polestar.audit.events import (
     Access,
+    Actor,
     Alteration,
     AuditEvent,
     Collection,
@@ -26,11 +27,12 @@ from polestar.audit.events import (
 from polestar.audit.export import export
 from polestar.audit.log import record, record_in, transaction
 from polestar.audit.payloads import blank_payloads
-from polestar.audit.queries import Found, HeavyUser, Reader, by_user, heavy_users, who_viewed
+from polestar.audit.queries import Found, HeavyUser, by_user, heavy_users, who_viewed
 from polestar.audit.verify import BadEntry, VerifyReport, verify
 
 __all__ = [
     "Access",
+    "Actor",
     "Alteration",
     "AuditEvent",
     "BadEntry",
@@ -46,7 +48,6 @@ __all__ = [
     "Operation",
     "Outcome",
     "PurposeChosen",
-    "Reader",
     "SignInFailed",
     "SignedIn",
     "SignedOut",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 
 class Operation(StrEnum):
@@ -39,6 +39,34 @@ class Outcome(StrEnum):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class ActorFields(TypedDict):
+    actor: str
+    organisation: str | None
+    role: str | None
+    purpose: str | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, as every entry they cause names them: a reader of the log, the operator of a
+    batch command (`cli:<os user>`), or a signed-in user with their organisation, role and
+    purpose."""
+
+    actor: str
+    organisation: str | None = None
+    role: str | None = None
+    purpose: str | None = None
+
+    def entry_fields(self) -> ActorFields:
+        """The `AuditEvent` fields that name the actor."""
+        return {
+            "actor": self.actor,
+            "organisation": self.organisation,
+            "role": self.role,
+            "purpose": self.purpose,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,9 +13,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from polestar.audit.entries import UnreadableEntry, parse_entry
-from polestar.audit.events import Disclosure
+from polestar.audit.events import Actor, Disclosure
 from polestar.audit.log import record
-from polestar.audit.queries import Reader
 from polestar.settings import Settings
 from polestar.store import audit_log
 
@@ -25,7 +24,7 @@ def export(
     since: datetime,
     out_path: Path,
     *,
-    reader: Reader,
+    reader: Actor,
     settings: Settings | None = None,
 ) -> int:
     """Write every entry at or after `since` to `out_path`, one JSON object a line.

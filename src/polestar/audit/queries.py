@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar.audit.entries import LogEntry, UnreadableEntry, dumps, parse_entry
-from polestar.audit.events import Consultation, Operation
+from polestar.audit.events import Actor, Consultation, Operation
 from polestar.audit.log import record
 from polestar.settings import Settings, get_settings
 from polestar.store import audit_log
@@ -27,16 +27,6 @@ from polestar.store import audit_log
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 _LOOKUPS = frozenset({Operation.CONSULTATION, Operation.DISCLOSURE})
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who reads the log: recorded with every question asked of it."""
-
-    actor: str
-    organisation: str | None = None
-    role: str | None = None
-    purpose: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +50,7 @@ class HeavyUser:
 
 
 def who_viewed(
-    engine: Engine, identifier: str, *, reader: Reader, settings: Settings | None = None
+    engine: Engine, identifier: str, *, reader: Actor, settings: Settings | None = None
 ) -> list[Found]:
     """Consultations and disclosures naming an entity (`PER-…`) or record (`SOURCE:KEY`),
     oldest first, opened or in a result list (`entry.in_results`), allowed or denied."""
@@ -77,7 +67,7 @@ def who_viewed(
 
 
 def by_user(
-    engine: Engine, actor: str, *, reader: Reader, settings: Settings | None = None
+    engine: Engine, actor: str, *, reader: Actor, settings: Settings | None = None
 ) -> list[Found]:
     """Everything the log holds of one actor (a user name, or `cli:<os user>`), oldest first."""
     with engine.connect() as conn:
@@ -93,7 +83,7 @@ def heavy_users(
     day: date,
     threshold: int | None = None,
     *,
-    reader: Reader,
+    reader: Actor,
     settings: Settings | None = None,
 ) -> list[HeavyUser]:
     """Actors whose consultations on `day` (midnight to midnight, Europe/London) exceed
@@ -135,7 +125,7 @@ def _payload(text: object) -> dict[str, str]:
 
 def _record_reading(
     engine: Engine,
-    reader: Reader,
+    reader: Actor,
     action: str,
     fields: Mapping[str, Any],
     entries: int,
@@ -147,10 +137,7 @@ def _record_reading(
         engine,
         Consultation(
             action=action,
-            actor=reader.actor,
-            organisation=reader.organisation,
-            role=reader.role,
-            purpose=reader.purpose,
+            **reader.entry_fields(),
             entity_ids=tuple(fields.get("entity_ids", ())),
             record_ids=tuple(fields.get("record_ids", ())),
             details=details,

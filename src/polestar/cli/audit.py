@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from polestar.audit import Found, Reader, by_user, export, verify, who_viewed
+from polestar.audit import Actor, Found, by_user, export, verify, who_viewed
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.errors import InvalidInput
 
@@ -25,9 +25,9 @@ app.add_typer(audit_app, name="audit")
 LONDON = ZoneInfo("Europe/London")
 
 
-def _reader() -> Reader:
+def _reader() -> Actor:
     """The local operator, a home-force administrator, reads the log (CONVENTIONS.md)."""
-    return Reader(actor=actor(), organisation="home-force", role="administrator")
+    return Actor(actor=actor(), organisation="home-force", role="administrator")
 
 
 @audit_app.command("verify")

@@ -12,6 +12,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
+from polestar import audit
 from polestar.cli.app import actor, app, print_json, stdout, store
 from polestar.retention.disposal import dispose
 from polestar.retention.review import due, retain
@@ -31,7 +32,7 @@ def review_command(
 ) -> None:
     """List person entities due for review: group, last event, due date."""
     today = None if as_of is None else _date(as_of)
-    listed = due(store(), get_settings(), actor=actor(), today=today)
+    listed = due(store(), get_settings(), actor=audit.Actor(actor()), today=today)
     if as_json:
         print_json({"due": [item.as_dict() for item in listed]})
         return
@@ -61,7 +62,7 @@ def retain_command(
     as_json: bool = _JSON,
 ) -> None:
     """Record a decision to retain an entity's records, pushing its next review."""
-    decided = retain(store(), get_settings(), entity, reason, actor=actor())
+    decided = retain(store(), get_settings(), entity, reason, actor=audit.Actor(actor()))
     if as_json:
         print_json(decided.as_dict())
     else:
@@ -77,7 +78,7 @@ def dispose_command(
     as_json: bool = _JSON,
 ) -> None:
     """Dispose of the home force's records of an entity; partners' records stay."""
-    disposed = dispose(store(), get_settings(), entity, reason, actor=actor())
+    disposed = dispose(store(), get_settings(), entity, reason, actor=audit.Actor(actor()))
     if as_json:
         print_json(disposed.as_dict())
     else:

@@ -97,7 +97,7 @@ def dispose(
     entity_id: str,
     reason: str | None,
     *,
-    actor: str,
+    actor: audit.Actor,
     rules: GroupRules | None = None,
 ) -> Disposed:
     """Dispose of the home force's records of a person entity.
@@ -116,7 +116,7 @@ def dispose(
         records = retention_store.home_records(conn, entity_id, partner_sources(conn))
     if not records:
         raise InvalidInput(f"{entity_id} has no home-force records to dispose of")
-    run_id = start_run(engine, "retention", actor)
+    run_id = start_run(engine, "retention", actor.actor)
     now = datetime.now(UTC)
     names = [f"{record.source}:{record.source_key}" for record in records]
     result = Disposed(entity_id, run_id, names)
@@ -138,16 +138,18 @@ def dispose(
                 decision="dispose",
                 group=current.group,
                 reason=text,
-                actor=actor,
+                actor=actor.actor,
                 at=now,
             )
             stones = [Tombstone(r.source, r.source_key, r.content_hash) for r in records]
-            add_tombstones(conn, stones, actor=actor, reason=text, at=now, decision_id=decision_id)
+            add_tombstones(
+                conn, stones, actor=actor.actor, reason=text, at=now, decision_id=decision_id
+            )
             audit.record_in(
                 conn,
                 audit.Erasure(
                     action="retention.dispose",
-                    actor=actor,
+                    **actor.entry_fields(),
                     justification=text,
                     entity_ids=(entity_id,),
                     record_ids=tuple(names),

@@ -1,7 +1,8 @@
 """MoPI review: what is due, and retain decisions (each recorded with its reason and audited).
 
-Batch commands of the local operator (CONVENTIONS.md, "The operator"): they take the actor's
-name, not a Viewer, and name entities only by id.
+Commands of the local operator (CONVENTIONS.md, "The operator") and of the retention pages:
+they take the `audit.Actor` (a page's carries the user's organisation, role and purpose), not
+a Viewer, and name entities only by id.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def due(
     engine: Engine,
     settings: Settings,
     *,
-    actor: str,
+    actor: audit.Actor,
     today: date | None = None,
     rules: GroupRules | None = None,
 ) -> list[Schedule]:
@@ -40,7 +41,7 @@ def due(
         engine,
         audit.Consultation(
             action="retention.review",
-            actor=actor,
+            **actor.entry_fields(),
             entity_ids=tuple(item.entity_id for item in listed),
             in_results=True,
             details={"due_by": today.isoformat(), "due": len(listed)},
@@ -99,7 +100,7 @@ def retain(
     entity_id: str,
     reason: str | None,
     *,
-    actor: str,
+    actor: audit.Actor,
     today: date | None = None,
     rules: GroupRules | None = None,
 ) -> Retained:
@@ -122,7 +123,7 @@ def retain(
             decision="retain",
             group=current.group,
             reason=text,
-            actor=actor,
+            actor=actor.actor,
             at=now,
             next_review=next_review,
         )
@@ -130,7 +131,7 @@ def retain(
             conn,
             audit.Alteration(
                 action="retention.retain",
-                actor=actor,
+                **actor.entry_fields(),
                 justification=text,
                 entity_ids=(entity_id,),
                 details={"group": current.group, "next_review": next_review.isoformat()},

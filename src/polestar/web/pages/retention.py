@@ -36,7 +36,7 @@ def review(
 ) -> HTMLResponse:
     """Person entities due for review by today (or by the day `by`, to plan ahead), the
     longest overdue first."""
-    listed = due(engine, settings, actor=viewer.user, today=by)
+    listed = due(engine, settings, actor=viewer.actor, today=by)
     context = {"due": listed[:SHOWN], "total": len(listed), "by": by, "retained": retained}
     return templates.TemplateResponse(request, "retention/review.html", context)
 
@@ -50,7 +50,7 @@ def retain_entity(
     reason: Reason,
 ) -> Response:
     """Record a decision to retain, pushing the entity's next review on."""
-    retain(engine, settings, entity_id, reason, actor=viewer.user)
+    retain(engine, settings, entity_id, reason, actor=viewer.actor)
     return RedirectResponse(f"/retention?retained={entity_id}", status_code=303)
 
 
@@ -71,6 +71,6 @@ def dispose_entity(
     reason: Reason,
 ) -> HTMLResponse:
     """Dispose of the home force's records of the entity; partners' records stay."""
-    disposed = dispose(engine, settings, entity_id, reason, actor=viewer.user)
+    disposed = dispose(engine, settings, entity_id, reason, actor=viewer.actor)
     context = {"entity_id": entity_id, "disposed": disposed}
     return templates.TemplateResponse(request, "retention/dispose.html", context)
