@@ -231,6 +231,49 @@ def test_a_local_account_is_never_taken_over_by_the_provider(
     assert (user.organisation, user.roles) == ("fire", ("partner-caseworker",))
 
 
+def test_the_identity_is_bound_by_sub_not_by_the_name_claim(
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
+) -> None:
+    _claims(provider, "s-110", preferred_username="frank", org="staffs-police",
+            groups=["polestar-officers"])  # fmt: skip
+    assert client.get(_approve(client, "s-110")[0]).status_code == 303
+    # Renamed at the provider: still the same user here, and no new one is made.
+    _claims(provider, "s-110", preferred_username="francis", org="staffs-police",
+            groups=["polestar-officers"])  # fmt: skip
+    client.cookies.clear()
+    response = client.get(_approve(client, "s-110")[0])
+    assert response.status_code == 303, response.text
+    cookie = response.cookies[SESSION_COOKIE]
+    session = resume_session(db, app_settings, cookie, datetime.now(UTC))
+    assert session is not None
+    assert session.username == "frank"
+    with pytest.raises(Exception, match="no user named"):
+        find_user(db, "francis")
+    # Another identity given the name "frank" at the provider is not frank here.
+    _claims(provider, "s-111", preferred_username="frank", org="staffs-police",
+            groups=["polestar-admins"])  # fmt: skip
+    client.cookies.clear()
+    _refused(client.get(_approve(client, "s-111")[0]))
+    assert _failures(db, "frank") == ["another identity holds that name"]
+    assert find_user(db, "frank").roles == ("officer",)
+
+
+def test_a_user_made_without_a_password_is_bound_at_their_first_sign_in(
+    client: TestClient, provider: str, db: Engine
+) -> None:
+    add_user(db, "grace", "home-force", ["officer"], datetime.now(UTC), actor="test")
+    _claims(provider, "s-112", preferred_username="grace", org="staffs-police",
+            groups=["polestar-officers"])  # fmt: skip
+    assert client.get(_approve(client, "s-112")[0]).status_code == 303
+    actions = [item.entry.action for item in audit.by_user(db, "oidc:" + provider, reader=READER)]
+    assert "users.sso-bind" in actions, actions
+    # Bound now: a second identity claiming the name is refused.
+    _claims(provider, "s-113", preferred_username="grace", org="staffs-police",
+            groups=["polestar-officers"])  # fmt: skip
+    client.cookies.clear()
+    _refused(client.get(_approve(client, "s-113")[0]))
+
+
 def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db: Engine) -> None:
     _claims(provider, "s-105", preferred_username="erin", org="staffs-police",
             groups=["polestar-officers"])  # fmt: skip

@@ -6,8 +6,9 @@ verifier); `finish` checks the state, exchanges the code, verifies the ID token 
 against the provider's keys, issuer, audience, expiry, nonce), maps its claims to a user name,
 an organisation and roles (`ClaimsMapping`, YAML kept as data), and opens a session
 (`sessions.open_session_in`, method `oidc`). The provider is authoritative for the users it
-names: a user it names is created on first sign-in, and their organisation and roles follow
-the claims at every sign-in (each change recorded). Every refusal — wrong state, a token that
+names: a user it names is created (or an existing user without a password bound) at the first
+sign-in and bound to the identity's issuer and `sub` from then on; their organisation and roles
+follow the claims at every sign-in (each change recorded). Every refusal — wrong state, a token that
 fails verification, claims that map to no organisation or no role, a disabled user — is
 recorded as a failed sign-in and answers the same `Unauthorised`.
 """
@@ -15,7 +16,7 @@ recorded as a failed sign-in and answers the same `Unauthorised`.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,14 @@ from polestar.access.roles import ROLES
 from polestar.access.sessions import NewSession, open_session_in
 from polestar.errors import FieldError, InvalidInput, Unauthorised, Unavailable
 from polestar.settings import Settings
-from polestar.store.accounts import insert_user, set_user_membership, user_row
+from polestar.store.accounts import (
+    UserRow,
+    bind_subject,
+    insert_user,
+    set_user_membership,
+    user_row,
+    user_row_by_subject,
+)
 from polestar.yaml_documents import validated
 
 REFUSED = "single sign-on refused: ask your administrator to check your account"
@@ -227,27 +235,55 @@ def _mapped(
     return username, organisation, roles
 
 
-def _provisioned(
-    conn: Connection, username: str, organisation: str, roles: list[str], now: datetime, actor: str
-) -> None:
-    """Create the user, or bring their organisation and roles into line with the claims.
+def _subject(claims: dict[str, Any]) -> str:
+    """The identity's stable name: its issuer and `sub` (OpenID Connect Core, 5.7)."""
+    sub = str(claims.get("sub") or "")
+    if not sub:
+        raise _Refusal("no sub claim")
+    return f"{claims['iss']}|{sub}"
 
-    A local account (one with a password) is never taken over by a provider's user of the
-    same name: users are matched by name, so that would let whoever controls the provider's
-    name claim become any local user, administrators included.
+
+def _provisioned(
+    conn: Connection,
+    subject: str,
+    username: str,
+    organisation: str,
+    roles: list[str],
+    now: datetime,
+    actor: str,
+) -> UserRow:
+    """The user the identity is bound to, created or bound at its first sign-in, with their
+    organisation and roles brought into line with the claims.
+
+    The user-name claim names the user only at that first sign-in; afterwards the identity's
+    `subject` finds them, so a name renamed or reissued at the provider signs in as no one
+    else here. A first sign-in binds to an existing user of that name only when it has neither
+    a password (a local account is never taken over: whoever controls the provider's name
+    claim could otherwise become any local user, administrators included) nor another identity.
     """
-    user = user_row(conn, username)
-    details = {"user": username, "organisation": organisation, "roles": roles}
-    if user is not None and user.password_hash is not None:
-        raise _Refusal("a local account has that name", username)
+
+    def record(action: str, name: str) -> None:
+        details = {"user": name, "organisation": organisation, "roles": roles}
+        audit.record_in(conn, audit.Alteration(action=action, actor=actor, details=details))
+
+    user = user_row_by_subject(conn, subject)
     if user is None:
-        insert_user(conn, username, organisation, roles, None, now)
-        audit.record_in(conn, audit.Alteration(action="users.add", actor=actor, details=details))
-    elif (user.organisation_id, sorted(user.roles)) != (organisation, roles):
-        set_user_membership(conn, user.id, organisation, roles)
-        audit.record_in(
-            conn, audit.Alteration(action="users.sso-update", actor=actor, details=details)
-        )
+        named = user_row(conn, username)
+        if named is not None and named.password_hash is not None:
+            raise _Refusal("a local account has that name", username)
+        if named is not None and named.oidc_subject is not None:
+            raise _Refusal("another identity holds that name", username)
+        if named is None:
+            record("users.add", username)
+            return insert_user(conn, username, organisation, roles, None, now, subject)
+        bind_subject(conn, named.id, subject)
+        record("users.sso-bind", named.username)
+        user = named
+    if (user.organisation_id, sorted(user.roles)) == (organisation, roles):
+        return user
+    set_user_membership(conn, user.id, organisation, roles)
+    record("users.sso-update", user.username)
+    return replace(user, organisation_id=organisation, roles=tuple(roles))
 
 
 def finish(
@@ -276,10 +312,11 @@ def finish(
         mapping = load_mapping(Path(str(settings.oidc_claims_mapping)))
         with audit.transaction(engine, settings) as conn:
             username, organisation, roles = _mapped(claims, mapping, set(organisations(conn)))
-            _provisioned(conn, username, organisation, roles, now, f"oidc:{claims['iss']}")
-            user = user_row(conn, username)
-            if user is None or user.disabled_at is not None:
-                raise _Refusal("user disabled", username)
+            subject = _subject(claims)
+            actor = f"oidc:{claims['iss']}"
+            user = _provisioned(conn, subject, username, organisation, roles, now, actor)
+            if user.disabled_at is not None:
+                raise _Refusal("user disabled", user.username)
             return open_session_in(conn, user, now, settings, method="oidc")
     except _Refusal as refusal:
         failed = audit.SignInFailed(

@@ -42,6 +42,7 @@ class UserRow:
     disabled_at: datetime | None
     password_hash: str | None = None
     locked_until: datetime | None = None
+    oidc_subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def _user(row: Any) -> UserRow:
         disabled_at=as_utc(row.disabled_at),
         password_hash=row.password_hash,
         locked_until=as_utc(row.locked_until),
+        oidc_subject=row.oidc_subject,
     )
 
 
@@ -94,6 +96,7 @@ def insert_user(
     roles: list[str],
     full_name: str | None,
     now: datetime,
+    oidc_subject: str | None = None,
 ) -> UserRow:
     """Add a user (the caller has checked the name is free and the roles are known)."""
     result = conn.execute(
@@ -103,16 +106,35 @@ def insert_user(
             organisation_id=organisation_id,
             roles=roles,
             created_at=now,
+            oidc_subject=oidc_subject,
         )
     )
     user_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-    return UserRow(user_id, username, full_name, organisation_id, tuple(roles), now, None)
+    return UserRow(
+        user_id, username, full_name, organisation_id, tuple(roles), now, None, None, None,
+        oidc_subject,
+    )  # fmt: skip
 
 
 def user_row(conn: Connection, username: str) -> UserRow | None:
     """The user with this name, disabled or not."""
     row = conn.execute(sa.select(users).where(users.c.username == username)).first()
     return None if row is None else _user(row)
+
+
+def user_row_by_subject(conn: Connection, oidc_subject: str) -> UserRow | None:
+    """The user a single sign-on identity (issuer and `sub`) is bound to, if any."""
+    row = conn.execute(sa.select(users).where(users.c.oidc_subject == oidc_subject)).first()
+    return None if row is None else _user(row)
+
+
+def bind_subject(conn: Connection, user_id: int, oidc_subject: str) -> None:
+    """Bind a single sign-on identity to a user that has none."""
+    conn.execute(
+        users.update()
+        .where(users.c.id == user_id, users.c.oidc_subject.is_(None))
+        .values(oidc_subject=oidc_subject)
+    )
 
 
 def user_rows(conn: Connection) -> list[UserRow]:

@@ -433,6 +433,12 @@ users = sa.Table(
     sa.Column(
         "locked_until", UtcDateTime, comment="sign-in refused until then after repeated failures"
     ),
+    sa.Column(
+        "oidc_subject",
+        sa.String(512),
+        comment="issuer and `sub` of the single sign-on identity bound to this user",
+    ),
+    sa.Index("ix_users_oidc_subject", "oidc_subject", unique=True),
 )
 
 # Signed-in sessions (issue 7): named by the SHA-256 of the cookie value, never the value.
