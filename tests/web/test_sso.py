@@ -27,6 +27,7 @@ from oidc_provider_mock import run_server_in_thread
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.access import oidc
 from polestar.access.oidc import REFUSED
 from polestar.access.sessions import resume_session
 from polestar.access.users import add_user, find_user, reset_password
@@ -272,6 +273,27 @@ def test_a_user_made_without_a_password_is_bound_at_their_first_sign_in(
             groups=["polestar-officers"])  # fmt: skip
     client.cookies.clear()
     _refused(client.get(_approve(client, "s-113")[0]))
+
+
+def test_the_providers_configuration_and_keys_are_kept_between_sign_ins(
+    client: TestClient, provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oidc, "_DOCUMENTS", oidc._ProviderDocuments(keep=900.0))
+    fetched: list[str] = []
+    get = httpx.get
+
+    def counted(url: str, **options: Any) -> httpx.Response:
+        fetched.append(url)
+        return get(url, **options)
+
+    monkeypatch.setattr(httpx, "get", counted)
+    _claims(provider, "s-114", preferred_username="heidi", org="staffs-police",
+            groups=["polestar-officers"])  # fmt: skip
+    for _ in range(3):
+        client.cookies.clear()
+        assert client.get(_approve(client, "s-114")[0]).status_code == 303
+    metadata = f"{provider}/.well-known/openid-configuration"
+    assert fetched == [metadata, get(metadata).json()["jwks_uri"]], fetched
 
 
 def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db: Engine) -> None:

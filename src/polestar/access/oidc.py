@@ -16,16 +16,18 @@ recorded as a failed sign-in and answers the same `Unauthorised`.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Engine
 
@@ -135,19 +137,46 @@ def _client(settings: Settings) -> OAuth2Client:
     )
 
 
-def _metadata(settings: Settings) -> dict[str, Any]:
-    """The provider's OpenID configuration.
+class _ProviderDocuments:
+    """The provider's OpenID configuration and signing keys, each kept for `keep` seconds.
 
-    Raises:
-        Unavailable: (503) the provider does not answer, or not with a configuration.
+    Both change rarely, and a sign-in should not cost two more round trips to the provider. A
+    key rotation publishes the new key before signing with it, and a token that fails against
+    kept keys is checked once more against fresh ones (`_verified_claims`).
     """
-    try:
-        response = httpx.get(str(settings.oidc_metadata_url), timeout=_TIMEOUT)
-        response.raise_for_status()
-        document: dict[str, Any] = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise Unavailable("the identity provider does not answer: try again later") from exc
-    return document
+
+    def __init__(self, keep: float) -> None:
+        self.keep = keep
+        self._kept: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str, *, fresh: bool = False) -> dict[str, Any]:
+        """The JSON document at `url`.
+
+        Raises:
+            Unavailable: (503) the provider does not answer, or not with JSON.
+        """
+        with self._lock:
+            kept = self._kept.get(url)
+        if kept is not None and not fresh and time.monotonic() - kept[0] < self.keep:
+            return kept[1]
+        try:
+            response = httpx.get(url, timeout=_TIMEOUT)
+            response.raise_for_status()
+            document: dict[str, Any] = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise Unavailable("the identity provider does not answer: try again later") from exc
+        with self._lock:
+            self._kept[url] = (time.monotonic(), document)
+        return document
+
+
+_DOCUMENTS = _ProviderDocuments(keep=900.0)
+
+
+def _metadata(settings: Settings) -> dict[str, Any]:
+    """The provider's OpenID configuration (`_ProviderDocuments.get`)."""
+    return _DOCUMENTS.get(str(settings.oidc_metadata_url))
 
 
 def begin(settings: Settings) -> tuple[str, Pending]:
@@ -176,26 +205,43 @@ class _Refusal(Exception):
 
 def _verified_claims(settings: Settings, pending: Pending, code: str) -> dict[str, Any]:
     """Exchange the code, then verify the ID token it brings: signature, issuer, audience,
-    expiry and nonce."""
+    expiry and nonce; against the kept signing keys, then once against fresh ones."""
     try:
         metadata = _metadata(settings)
         with _client(settings) as client:
             token = client.fetch_token(
                 metadata["token_endpoint"], code=code, code_verifier=pending.code_verifier
             )
-            keys = client.get(metadata["jwks_uri"]).json()
     except Exception as exc:  # unreachable, refused the code, or answered nonsense (any library)
         raise _Refusal(f"token exchange failed: {type(exc).__name__}") from exc
+    id_token = str(token.get("id_token", ""))
+    expected = jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": metadata["issuer"]},
+        aud={"essential": True, "value": str(settings.oidc_client_id)},
+        exp={"essential": True},
+        nonce={"essential": True, "value": pending.nonce},
+    )
     try:
-        decoded = jwt.decode(str(token.get("id_token", "")), KeySet.import_key_set(keys))
-        jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": metadata["issuer"]},
-            aud={"essential": True, "value": str(settings.oidc_client_id)},
-            exp={"essential": True},
-            nonce={"essential": True, "value": pending.nonce},
-        ).validate(decoded.claims)
+        return _claims_signed_by(id_token, metadata["jwks_uri"], expected, fresh=False)
+    except (JoseError, ValueError):
+        pass  # perhaps signed with a key published since ours were kept
+    try:
+        return _claims_signed_by(id_token, metadata["jwks_uri"], expected, fresh=True)
     except (JoseError, ValueError) as exc:
         raise _Refusal(f"id token rejected: {type(exc).__name__}") from exc
+
+
+def _claims_signed_by(
+    id_token: str, jwks_uri: str, expected: jwt.JWTClaimsRegistry, *, fresh: bool
+) -> dict[str, Any]:
+    """The token's claims, once its signature checks against the provider's keys and its
+    claims against `expected`."""
+    try:
+        keys = _DOCUMENTS.get(jwks_uri, fresh=fresh)
+    except Unavailable as exc:
+        raise _Refusal("signing keys unavailable") from exc
+    decoded = jwt.decode(id_token, KeySet.import_key_set(cast(KeySetSerialization, keys)))
+    expected.validate(decoded.claims)
     return dict(decoded.claims)
 
 
