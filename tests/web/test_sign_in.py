@@ -196,6 +196,22 @@ def test_a_page_post_needs_the_session_token_in_the_form_or_the_htmx_header(
     assert htmx.json() == {"changed": "sam.officer"}
 
 
+def test_a_form_posted_after_the_session_ended_goes_to_sign_in_and_back(
+    probed: TestClient, store: Engine
+) -> None:
+    csrf = sign_in(probed, make_account(store, "sam.officer"))
+    probed.cookies.set(SESSION_COOKIE, "ended-or-unknown")  # as an expired session leaves it
+    page = f"{BASE_URL}/probe/viewer?tab=2"
+    posted = probed.post("/probe/change", data={"csrf_token": csrf}, headers={"Referer": page})
+    assert posted.status_code == 303, posted.text
+    assert posted.headers["location"] == "/sign-in?next=/probe/viewer%3Ftab%3D2"
+    htmx = probed.post("/probe/change", headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert (htmx.status_code, htmx.headers["hx-redirect"]) == (200, "/sign-in?next=/")
+    # Only the referring page's path is kept, and only a path on this site.
+    elsewhere = probed.post("/probe/change", headers={"Referer": "https://a.example//b.example/"})
+    assert elsewhere.headers["location"] == "/sign-in?next=/"
+
+
 def test_the_api_accepts_the_session_with_its_purpose_and_csrf_token(
     browser: TestClient, store: Engine
 ) -> None:

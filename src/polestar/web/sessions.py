@@ -40,6 +40,7 @@ CSRF_HEADER = "X-CSRF-Token"
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNGUARDED = ("/static/",)
+SIGN_IN = "/sign-in"
 SIGN_OUT = "/sign-out"
 
 
@@ -126,9 +127,10 @@ def _same(expected: str | None, given: str | None) -> bool:
 async def check_csrf(request: Request) -> None:
     """Refuse (403) a state-changing request a cookie authenticates without its CSRF token.
 
-    With a session the token must be the session's; without one (the sign-in form) it must
-    match the `polestar_csrf` cookie. An API request with neither a session nor a bearer token
-    is left to fail authentication (401) instead.
+    With a session the token must be the session's; the sign-in form, posted before there is
+    one, must match the `polestar_csrf` cookie. Any other request without a session carries no
+    authority to abuse: a page's form (kept open past the session's end) goes to sign in and
+    then back to the page it was on, and an API request fails authentication (401).
     """
     if request.method not in _STATE_CHANGING:
         return
@@ -139,6 +141,8 @@ async def check_csrf(request: Request) -> None:
         return
     if session is None and request.url.path == SIGN_OUT:
         return  # signing out of a session already ended changes nothing: no token to check
+    if session is None and request.url.path != SIGN_IN:
+        raise SignInRequired(SIGN_IN, _referring_page(request))
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
     if given is None and content_type.startswith(_FORMS):
@@ -169,6 +173,12 @@ def local_path(candidate: str | None, default: str = "/") -> str:
     return candidate
 
 
+def _referring_page(request: Request) -> str:
+    """The page on this site a form was posted from (its `Referer`), else the home page."""
+    parts = urlsplit(request.headers.get("referer", ""))
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
 def _here(request: Request) -> str:
     query = request.url.query
     return request.url.path + (f"?{query}" if query else "")
@@ -177,7 +187,7 @@ def _here(request: Request) -> str:
 def _signed_in(request: Request) -> Session:
     session: Session | None = getattr(request.state, "session", None)
     if session is None:
-        raise SignInRequired("/sign-in", _here(request))
+        raise SignInRequired(SIGN_IN, _here(request))
     request.state.viewer = session.viewer()
     return session
 
