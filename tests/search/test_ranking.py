@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from polestar.search.query import parse
-from polestar.search.ranking import THRESHOLD, fragment_score, person_score
+from polestar.search.ranking import THRESHOLD, fragment_score, literal_match, person_score
 
 TODAY = date(2026, 12, 1)
 JOHN = {"forename": "Jonathan", "middle_names": "Paul", "surname": "Smith-Jones",
@@ -70,3 +70,26 @@ def test_fragments_rank_whole_then_start_then_inside() -> None:
     assert whole == 1.0
     assert whole > start > inside > 0
     assert fragment_score("ZZ99", "AB12CDE") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "as_typed", "another_way"),
+    [
+        ("SLATER, W", {"forename": "W", "surname": "Slater"},
+         {"forename": "William", "middle_names": "Alan", "surname": "Slater"}),
+        ("holmes thomas", {"forename": "Holmes", "surname": "Thomas"},
+         {"forename": "Thomas", "surname": "Holmes"}),
+        ("Karina Jastrzebska", {"forename": "Karina", "surname": "Jastrzebska"},
+         {"forename": "Karina", "surname": "Diaconu-Jastrzebska"}),
+        ("Tom Williams", {"forename": "Tom", "surname": "Williams"},
+         {"forename": "Thomas", "surname": "Williams"}),
+    ],
+)  # fmt: skip
+def test_among_equal_scores_the_name_as_typed_comes_first(
+    text: str, as_typed: dict[str, str], another_way: dict[str, str]
+) -> None:
+    query = parse(text)
+    # Both answer the query as well as each other (the same person, written another way) ...
+    assert person_score(query, another_way, TODAY) >= THRESHOLD
+    # ... but the one written as typed is the more literal match.
+    assert literal_match(query, as_typed) > literal_match(query, another_way)

@@ -82,11 +82,8 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
 
 
 def _names(values: Mapping[str, Any]) -> Iterable[tuple[list[str], list[str]]]:
-    forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
-    yield tokens(forenames), surname_tokens(values.get("surname"))
-    for alias in values.get("aliases") or ():
-        if isinstance(alias, Mapping):
-            yield tokens(alias.get("forename")), surname_tokens(alias.get("surname"))
+    for forenames, surname in _written_names(values):
+        yield tokens(forenames), surname_tokens(surname)
 
 
 def age_on(born: date, day: date) -> int:
@@ -129,6 +126,35 @@ def person_score(query: Query, values: Mapping[str, Any], today: date) -> float:
     if query.dob is None and query.year is None:
         return name
     return max(0.0, 0.85 * name + 0.15 * birth)
+
+
+def literal_match(query: Query, values: Mapping[str, Any]) -> float:
+    """How literally a row names the query as typed, to order results of equal score.
+
+    `person_score` rates a nickname, an initial, a swapped order or an extra middle name as
+    well as the name as typed (each is the same person, written another way); among rows of
+    equal score, the one written as typed comes first: each word typed exactly counts 1 (an
+    initial counts when the row has that letter as a word: `W Slater`), the typed words in
+    the row's order 0.5 more, and each word of the row the query leaves out -0.25.
+    """
+    typed = len(query.names) + len(query.initials)
+    best = float("-inf")
+    for forenames, surname in _written_names(values):
+        words = tokens(f"{forenames} {surname}".replace("-", " "))
+        places = [words.index(name) for name in query.names if name in words]
+        exact = len(places) + sum(initial in words for initial in query.initials)
+        in_order = len(places) > 1 and places == sorted(places)
+        best = max(best, exact + 0.5 * in_order - 0.25 * max(0, len(words) - typed))
+    return best
+
+
+def _written_names(values: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """A row's names as written: forenames (middle names too) and surname, then each alias's."""
+    forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
+    yield forenames, values.get("surname") or ""
+    for alias in values.get("aliases") or ():
+        if isinstance(alias, Mapping):
+            yield alias.get("forename") or "", alias.get("surname") or ""
 
 
 def fragment_score(fragment: str, value: str | None) -> float:

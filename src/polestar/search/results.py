@@ -39,6 +39,7 @@ from polestar.search.ranking import (
     THRESHOLD,
     address_score,
     fragment_score,
+    literal_match,
     person_score,
 )
 from polestar.settings import Settings
@@ -107,6 +108,7 @@ class _Hit:
     kind: str
     score: float
     rows: list[VisibleRow] = field(default_factory=list)
+    literal: float = 0.0  # how literally the best row names the query (`literal_match`)
 
 
 def _cursor(offset: int) -> str:
@@ -162,9 +164,12 @@ def _scored(
     rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
-        score = max(person_score(query, row.values, today) for row in rows)
+        scores = [person_score(query, row.values, today) for row in rows]
+        score = max(scores)
         if score >= THRESHOLD:
-            hits.append(_Hit(entity_id, "person", score, rows))
+            best = [row for row, mine in zip(rows, scores, strict=True) if mine == score]
+            literal = max(literal_match(query, row.values) for row in best)
+            hits.append(_Hit(entity_id, "person", score, rows, literal))
     return hits
 
 
@@ -272,9 +277,10 @@ def _find(
     return sorted(found.values(), key=_order)
 
 
-def _order(hit: _Hit) -> tuple[float, int, str]:
-    """Best score first; among equals, the entity more records hold; then by id (stable)."""
-    return (-round(hit.score, 4), -len(hit.rows), hit.entity_id)
+def _order(hit: _Hit) -> tuple[float, float, int, str]:
+    """Best score first; among equals, the name as typed (`literal_match`), then the entity
+    more records hold; then by id (stable)."""
+    return (-round(hit.score, 4), -hit.literal, -len(hit.rows), hit.entity_id)
 
 
 def _person_name(values: dict[str, Any] | Any) -> str | None:
