@@ -14,7 +14,7 @@ from polestar.access.users import reset_password
 from polestar.errors import Unauthorised
 from polestar.settings import Settings
 from polestar.store.accounts import user_row
-from tests.access.conftest import ACTOR, NOW
+from tests.access.conftest import ACTOR, ADDRESS, NOW
 
 DPO = audit.Reader(ACTOR)
 USER = "sam.officer"
@@ -28,7 +28,7 @@ def password(agreements: Engine, settings: Settings) -> str:
 
 def _refused(engine: Engine, settings: Settings, user: str, password: str, minutes: float) -> str:
     with pytest.raises(Unauthorised) as refused:
-        sign_in(engine, settings, user, password, NOW + timedelta(minutes=minutes))
+        sign_in(engine, settings, user, password, NOW + timedelta(minutes=minutes), address=ADDRESS)
     return refused.value.message
 
 
@@ -42,7 +42,7 @@ def _log(engine: Engine, user: str) -> list[tuple[str, str, object]]:
 def test_the_right_password_opens_a_session(
     agreements: Engine, settings: Settings, password: str
 ) -> None:
-    opened = sign_in(agreements, settings, " Sam.Officer ", password, NOW)
+    opened = sign_in(agreements, settings, " Sam.Officer ", password, NOW, address=ADDRESS)
     assert resume_session(agreements, settings, opened.cookie_value, NOW) is not None
 
 
@@ -75,7 +75,7 @@ def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(
     assert _refused(agreements, settings, USER, password, 13) == REFUSED
     assert _refused(agreements, settings, USER, password, 26.9) == REFUSED
     assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "locked")
-    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=27))
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=27), address=ADDRESS)
     assert audit.verify(agreements, settings).ok  # access entries chain like any other
 
 
@@ -84,7 +84,7 @@ def test_failures_spread_beyond_the_window_do_not_lock(
 ) -> None:
     for minute in (0, 5, 10, 15, 20, 25):  # never five within 15 minutes
         _refused(agreements, settings, USER, "not it", minute)
-    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=26))
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=26), address=ADDRESS)
     assert "session.lockout" not in [entry[0] for entry in _log(agreements, USER)]
 
 
@@ -93,9 +93,9 @@ def test_a_successful_sign_in_forgets_earlier_failures(
 ) -> None:
     for minute in range(4):
         _refused(agreements, settings, USER, "not it", minute)
-    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=4))
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=4), address=ADDRESS)
     _refused(agreements, settings, USER, "not it", 5)
-    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=6))
+    sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=6), address=ADDRESS)
 
 
 def test_a_password_reset_lifts_a_lockout(
@@ -105,17 +105,19 @@ def test_a_password_reset_lifts_a_lockout(
         _refused(agreements, settings, USER, "not it", minute)
     new = reset_password(agreements, USER, NOW, actor=ACTOR, settings=settings).password
     assert new != password
-    sign_in(agreements, settings, USER, new, NOW + timedelta(minutes=5))
+    sign_in(agreements, settings, USER, new, NOW + timedelta(minutes=5), address=ADDRESS)
 
 
 def test_a_hash_made_at_another_cost_is_replaced_at_sign_in(
     agreements: Engine, settings: Settings, password: str
 ) -> None:
     standard = settings.model_copy(update={"password_hash_profile": "standard"})
-    sign_in(agreements, standard, USER, password, NOW)
+    sign_in(agreements, standard, USER, password, NOW, address=ADDRESS)
     with agreements.connect() as conn:
         stored = user_row(conn, USER)
     assert stored is not None
     assert stored.password_hash is not None
     assert "$m=65536,t=3,p=4$" in stored.password_hash
-    sign_in(agreements, standard, USER, password, NOW)  # the new hash verifies the same password
+    sign_in(
+        agreements, standard, USER, password, NOW, address=ADDRESS
+    )  # the new hash verifies the same password

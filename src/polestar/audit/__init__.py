@@ -22,6 +22,7 @@ from polestar.audit.events import (
     SignedIn,
     SignedOut,
     SignInFailed,
+    SignInThrottled,
 )
 from polestar.audit.export import export
 from polestar.audit.log import record, record_in, transaction
@@ -48,6 +49,7 @@ __all__ = [
     "PurposeChosen",
     "Reader",
     "SignInFailed",
+    "SignInThrottled",
     "SignedIn",
     "SignedOut",
     "VerifyReport",

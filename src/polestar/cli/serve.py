@@ -16,7 +16,7 @@ def serve_command(
         1,
         "--workers",
         min=1,
-        help="Server processes (one per core). Each keeps its own per-user rate limit window.",
+        help="Server processes (one per core); they share rate limits through the store.",
     ),
 ) -> None:
     """Serve the web app in the foreground until Ctrl-C."""
