@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -11,13 +12,15 @@ from polestar import audit
 from polestar.access import add_user, disable_user, resume_session, sign_in
 from polestar.access.sign_in import REFUSED
 from polestar.access.users import reset_password
-from polestar.errors import Unauthorised
+from polestar.errors import TooManyRequests, Unauthorised
 from polestar.settings import Settings
 from polestar.store.accounts import user_row
 from tests.access.conftest import ACTOR, ADDRESS, NOW
 
 DPO = audit.Reader(ACTOR)
 USER = "sam.officer"
+# The module, which `polestar.access.sign_in` (its function, re-exported) hides.
+signing = importlib.import_module("polestar.access.sign_in")
 
 
 @pytest.fixture
@@ -118,6 +121,34 @@ def test_a_hash_made_at_another_cost_is_replaced_at_sign_in(
     assert stored is not None
     assert stored.password_hash is not None
     assert "$m=65536,t=3,p=4$" in stored.password_hash
-    sign_in(
-        agreements, standard, USER, password, NOW, address=ADDRESS
-    )  # the new hash verifies the same password
+    # The new hash verifies the same password.
+    sign_in(agreements, standard, USER, password, NOW, address=ADDRESS)
+
+
+def test_an_address_over_its_limit_is_refused_before_any_password_is_checked(
+    agreements: Engine, settings: Settings, password: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    few = settings.model_copy(update={"sign_in_per_address_per_minute": 2})
+    checked: list[str] = []
+    verify = signing.verify_password
+
+    def counted(*args: object) -> bool:
+        checked.append("hash")
+        return verify(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signing, "verify_password", counted)
+    _refused(agreements, few, USER, "not it", 0)
+    _refused(agreements, few, "nobody.here", "not it", 0.1)
+    with pytest.raises(TooManyRequests) as throttled:
+        sign_in(agreements, few, USER, password, NOW + timedelta(seconds=12), address=ADDRESS)
+    assert checked == ["hash", "hash"]  # none for the third attempt
+    assert throttled.value.retry_after == 49  # this window ends at 60 s; then 2 x 59/60 < 2
+    assert "try again in 49 s" in throttled.value.message
+    # Another address is not held back, and this one may try again when told.
+    sign_in(agreements, few, USER, password, NOW + timedelta(seconds=12), address="192.0.2.2")
+    sign_in(agreements, few, USER, password, NOW + timedelta(seconds=12 + 49), address=ADDRESS)
+    entries = [found.entry for found in audit.by_user(agreements, "anonymous", reader=DPO)]
+    throttled_entries = [e for e in entries if e.action == "session.sign-in-throttled"]
+    assert [(e.outcome, e.details) for e in throttled_entries] == [
+        ("denied", {"address": ADDRESS, "limit": 2})
+    ]
