@@ -51,9 +51,9 @@ class StoredWindow:
         started = int(moment // self.window) * self.window
         previous = started - self.window
         elapsed = moment - started
+        weight = 1 - elapsed / self.window  # the previous window's share of the last `window` s
         stored_key = f"{self.name}:{key}"
         with writing(self.engine) as conn:
-            weight = 1 - elapsed / self.window
             hits = add_hit(conn, stored_key, started, previous, weight, self.limit)
             if hits == 1:  # a new window: the one before the previous weighs nothing now
                 expire_windows(conn, previous)
