@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, ge=1, description="Requests for personal data one user may make in any 60 seconds."
     )
+    sign_in_per_address_per_minute: int = Field(
+        20,
+        ge=1,
+        description="Password sign-ins one client address may attempt in any 60 seconds.",
+    )
     oidc_metadata_url: str | None = Field(
         None,
         description="Single sign-on: the provider's OpenID configuration URL; unset turns it off.",

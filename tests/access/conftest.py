@@ -13,6 +13,9 @@ from polestar.access import Viewer, add_user, load_agreements, viewer_for
 
 ACTOR = "cli:test"
 
+# A client address for sign-ins (TEST-NET-1, reserved for documentation).
+ADDRESS = "192.0.2.1"
+
 # Inside every shipped agreement's dates.
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -13,6 +13,7 @@ from polestar.access.demo import DEMO_USERS
 from polestar.cli import app
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
+from tests.access.conftest import ADDRESS
 
 runner = CliRunner()
 
@@ -43,7 +44,9 @@ def test_demo_users_prints_a_password_each_that_signs_them_in(settings: Settings
     ]
     engine = create_engine(settings=settings)
     for user in users:
-        assert sign_in(engine, settings, user["username"], user["password"], datetime.now(UTC))
+        assert sign_in(
+            engine, settings, user["username"], user["password"], datetime.now(UTC), address=ADDRESS
+        )
     engine.dispose()
     table = runner.invoke(app, ["demo", "users"])
     assert all(demo.username in table.stdout for demo in DEMO_USERS)

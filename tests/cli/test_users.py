@@ -16,6 +16,7 @@ from polestar.cli.app import viewer
 from polestar.errors import InvalidInput, Unauthorised
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
+from tests.access.conftest import ADDRESS
 
 runner = CliRunner()
 
@@ -120,7 +121,9 @@ def test_set_password_prints_a_new_password_once_that_signs_in(settings: Setting
     assert set(payload) == {"username", "password"}
     assert payload["username"] == "a.khan"
     engine = create_engine(settings=settings)
-    assert sign_in(engine, settings, "a.khan", payload["password"], datetime.now(UTC))
+    assert sign_in(
+        engine, settings, "a.khan", payload["password"], datetime.now(UTC), address=ADDRESS
+    )
     engine.dispose()
     plain = runner.invoke(app, ["users", "set-password", "a.khan"])
     assert plain.exit_code == 0
@@ -143,5 +146,5 @@ def test_set_password_from_stdin_keeps_to_the_rules(settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"username": "a.khan", "password": None}
     engine = create_engine(settings=settings)
-    assert sign_in(engine, settings, "a.khan", chosen, datetime.now(UTC))
+    assert sign_in(engine, settings, "a.khan", chosen, datetime.now(UTC), address=ADDRESS)
     engine.dispose()

@@ -30,6 +30,7 @@ from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 from polestar.web.app import create_app
+from tests.access.conftest import ADDRESS
 from tests.conftest import _postgres_database
 
 ACTOR = "cli:test"
@@ -287,16 +288,26 @@ def test_a_reset_password_signs_the_user_in_once_given(store: Store) -> None:
     status, body = _send(store, Request("POST", path), store.headers("home-admin", demo=False))
     assert (status, body["username"]) == (200, user), body
     first = str(body["password"])
-    assert sign_in(store.engine, store.settings, user, first, datetime.now(UTC)).username == user
+    assert (
+        sign_in(
+            store.engine, store.settings, user, first, datetime.now(UTC), address=ADDRESS
+        ).username
+        == user
+    )
     status, body = _send(store, Request("POST", path), store.headers("home-admin", demo=False))
     assert body["password"] != first
     with pytest.raises(Unauthorised):  # a reset replaces the password
-        sign_in(store.engine, store.settings, user, first, datetime.now(UTC))
+        sign_in(store.engine, store.settings, user, first, datetime.now(UTC), address=ADDRESS)
     admin = store.headers("home-admin", demo=False)
     chosen = "correct horse battery staple"
     status, body = _send(store, Request("POST", path, {"password": chosen}), admin)
     assert (status, body["password"]) == (200, None), body
-    assert sign_in(store.engine, store.settings, user, chosen, datetime.now(UTC)).username == user
+    assert (
+        sign_in(
+            store.engine, store.settings, user, chosen, datetime.now(UTC), address=ADDRESS
+        ).username
+        == user
+    )
     status, body = _send(store, Request("POST", path, {"password": "short"}), admin)
     assert (status, body["errors"][0]["field"]) == (422, "password"), body
 

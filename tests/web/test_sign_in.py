@@ -122,6 +122,26 @@ def test_a_locked_account_answers_exactly_as_a_wrong_password(
     assert unknown[:2] == locked[:2]
 
 
+def test_too_many_sign_ins_from_one_address_answer_429_with_retry_after(
+    store: Engine, settings: Settings
+) -> None:
+    account = make_account(store, "sam.officer")
+    app = create_app(settings.model_copy(update={"sign_in_per_address_per_minute": 2}))
+    with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
+        attempts = [_attempt(client, account.username, "not it") for _ in range(2)]
+        token = form_token(client.get("/sign-in").text)
+        data = {"username": account.username, "password": account.password, "csrf_token": token}
+        throttled = client.post("/sign-in", data=data)
+    assert [status for status, _, _ in attempts] == [401, 401]
+    assert throttled.status_code == 429, throttled.text
+    assert 1 <= int(throttled.headers["retry-after"]) <= 61
+    error = BeautifulSoup(throttled.text, "html.parser").select_one("#sign-in-error")
+    assert error is not None, throttled.text
+    assert error.get_text().startswith("too many sign-ins from your address")
+    assert SESSION_COOKIE not in throttled.cookies
+    assert _actions(store, "anonymous")[-1] == "session.sign-in-throttled"
+
+
 def test_next_only_leads_to_a_local_path(browser: TestClient, store: Engine) -> None:
     account = make_account(store, "sam.officer")
     for next_path, expected in [

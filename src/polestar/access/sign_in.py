@@ -5,6 +5,11 @@ account — and takes as long (the password is always checked, against a dummy h
 be), so the answer tells a guesser nothing. `POLESTAR_LOCKOUT_FAILURES` failures within
 `POLESTAR_LOCKOUT_WINDOW_MINUTES` lock the account for `POLESTAR_LOCKOUT_MINUTES`. Each
 failure and each lockout is recorded; the log, not the response, says which refusal it was.
+
+Before any of that, each client address may try `POLESTAR_SIGN_IN_PER_ADDRESS_PER_MINUTE`
+sign-ins a minute: every attempt costs an argon2id hash (about half a second of CPU), so
+without it one address spraying guesses across many accounts would occupy the server. Beyond
+it the attempt is refused, and recorded, before any account is read or hash computed.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from sqlalchemy.engine import Connection, Engine
 from polestar import audit
 from polestar.access.admission import ANONYMOUS
 from polestar.access.passwords import hash_password, needs_rehash, verify_password
+from polestar.access.rate_limits import StoredWindow, retry_after_seconds
 from polestar.access.sessions import NewSession, open_session_in
-from polestar.errors import Unauthorised
+from polestar.errors import TooManyRequests, Unauthorised
 from polestar.settings import Settings
 from polestar.store.accounts import (
     UserRow,
@@ -30,6 +36,21 @@ from polestar.store.accounts import (
 )
 
 REFUSED = "wrong user name or password"
+THROTTLED = "too many sign-ins from your address: try again in {seconds} s"
+
+
+def _throttle(engine: Engine, settings: Settings, address: str, now: datetime) -> None:
+    """Count a sign-in attempt from `address`; refuse it, recorded, when one too many."""
+    limit = settings.sign_in_per_address_per_minute
+    wait = StoredWindow(engine, "sign-in", limit).hit(address, now)
+    if wait is None:
+        return
+    seconds = retry_after_seconds(wait)
+    throttled = audit.SignInThrottled(
+        actor=ANONYMOUS, details={"address": address, "limit": limit}, occurred_at=now
+    )
+    audit.record(engine, throttled, settings)
+    raise TooManyRequests(THROTTLED.format(seconds=seconds), seconds)
 
 
 def _refusal(user: UserRow | None, password_ok: bool, now: datetime) -> str | None:
@@ -74,13 +95,27 @@ def _fail(
 
 
 def sign_in(
-    engine: Engine, settings: Settings, username: str, password: str, now: datetime
+    engine: Engine,
+    settings: Settings,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    address: str,
 ) -> NewSession:
     """Open a session for `username` if `password` is theirs and the account may sign in.
 
+    Args:
+        address: the client's address, as the connection gives it (behind a reverse proxy,
+            uvicorn's `--proxy-headers` makes it the forwarded one); never read from headers
+            here, which anyone can forge.
+
     Raises:
+        TooManyRequests: over `POLESTAR_SIGN_IN_PER_ADDRESS_PER_MINUTE` from `address`,
+            before the password is checked.
         Unauthorised: with the same message (`REFUSED`) whatever the reason.
     """
+    _throttle(engine, settings, address, now)
     username = username.strip().lower()
     with audit.transaction(engine, settings) as conn:
         user = user_row(conn, username)

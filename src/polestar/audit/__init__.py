@@ -23,6 +23,7 @@ from polestar.audit.events import (
     SignedIn,
     SignedOut,
     SignInFailed,
+    SignInThrottled,
 )
 from polestar.audit.export import export
 from polestar.audit.log import record, record_in, transaction
@@ -49,6 +50,7 @@ __all__ = [
     "Outcome",
     "PurposeChosen",
     "SignInFailed",
+    "SignInThrottled",
     "SignedIn",
     "SignedOut",
     "VerifyReport",

@@ -196,6 +196,15 @@ class LockedOut(Access):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SignInThrottled(Access):
+    """A sign-in refused unchecked: its client address (`details.address`) had tried too many
+    within a minute. `actor` is `anonymous`: no account is looked up for it."""
+
+    action: str = "session.sign-in-throttled"
+    outcome: Outcome = Outcome.DENIED
+
+
+@dataclass(frozen=True, kw_only=True)
 class PurposeChosen(Access):
     """The purpose (and any justification) a user chose for the rest of their session."""
 

@@ -16,7 +16,7 @@ def serve_command(
         1,
         "--workers",
         min=1,
-        help="Server processes (one per core). Each keeps its own per-user rate limit window.",
+        help="Server processes (one per core); they share rate limits through the store.",
     ),
 ) -> None:
     """Serve the web app in the foreground until Ctrl-C."""
@@ -32,4 +32,8 @@ def serve_command(
         # (`web.privacy`), so operators can see the traffic.
         log_level="info",
         access_log=True,
+        # uvicorn kills a worker that has not answered its health check in 5 s; on a busy
+        # two-core machine a new worker's start-up alone can take longer, and each replacement
+        # was killed in turn, so the server never answered.
+        timeout_worker_healthcheck=30,
     )

@@ -7,9 +7,8 @@ the table reaches `polestar.audit` to be reported as unreadable instead of faili
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -17,38 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.store.tables import audit_entries, audit_payloads
+from polestar.store.writer import writing
 
 # PostgreSQL serialises appends with a transaction-scoped advisory lock on this number.
 _APPEND_LOCK = int.from_bytes(hashlib.sha256(b"polestar.audit").digest()[:8], "big", signed=True)
-# SQLite appenders of this process queue on a lock per database before asking for the writer
-# lock: a thread woken by its release starts at once, whereas one refused by SQLite polls in
-# its busy handler, sleeping up to 100 ms between tries, which under a web server's load
-# made most of every request's time (bench/web.py --load).
-_SQLITE_APPENDERS: dict[str, threading.RLock] = {}
-_SQLITE_APPENDERS_GUARD = threading.Lock()
-
-
-def _sqlite_appenders(engine: Engine) -> threading.RLock:
-    """This process's queue for appending to `engine`'s SQLite database."""
-    with _SQLITE_APPENDERS_GUARD:
-        return _SQLITE_APPENDERS.setdefault(str(engine.url), threading.RLock())
 
 
 @contextmanager
 def appending(engine: Engine) -> Iterator[Connection]:
     """A write transaction that holds the right to append until it commits.
 
-    SQLite takes its single writer lock at once (`BEGIN IMMEDIATE`, as Datasette's writer
-    does), so the head read next is still the head when the entry is written; PostgreSQL
-    takes an advisory lock (see `lock_for_append`).
+    SQLite's writer lock is taken at once (`writer.writing`), so the head read next is still
+    the head when the entry is written; PostgreSQL takes an advisory lock (`lock_for_append`).
     """
-    sqlite = engine.dialect.name == "sqlite"
-    with _sqlite_appenders(engine) if sqlite else nullcontext(), engine.connect() as conn:
-        if sqlite:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    with writing(engine) as conn:
         lock_for_append(conn)
         yield conn
-        conn.commit()
 
 
 def lock_for_append(conn: Connection) -> None:

@@ -471,6 +471,19 @@ sign_in_failures = sa.Table(
     sa.Index("ix_sign_in_failures_user_id", "user_id", "failed_at"),
 )
 
+# Rate limits (issue 8): requests counted per key in fixed windows, shared by every server
+# process; a row outlives its window by one more (the next window weighs it), then goes.
+
+rate_windows = sa.Table(
+    "rate_windows",
+    metadata,
+    sa.Column("key", sa.String(160), primary_key=True, comment="<limit>:<user or address>"),
+    sa.Column(
+        "started", sa.BigInteger, primary_key=True, comment="the window's start, Unix seconds"
+    ),
+    sa.Column("hits", sa.Integer, nullable=False, comment="requests let through in it"),
+)
+
 api_tokens = sa.Table(
     "api_tokens",
     metadata,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from polestar.access.rate_limits import SlidingWindow
+from polestar.access.rate_limits import StoredWindow
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings=settings)
         upgrade(engine)
         app.state.engine = engine
+        app.state.rate_limiter = StoredWindow(engine, "requests", settings.rate_limit_per_minute)
         yield
         engine.dispose()
 
@@ -38,7 +39,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(sessions.check_csrf)],
     )
     app.state.settings = settings
-    app.state.rate_limiter = SlidingWindow(settings.rate_limit_per_minute)
     sessions.install(app)  # inside `errors.Contained`, which `errors.install` adds around it
     errors.install(app)
     app.add_middleware(privacy.NoStore)

@@ -2,7 +2,8 @@
 
 Each handler guards, parses, calls one domain function (`access.sign_in.sign_in`,
 `access.sessions.sign_out`, `access.sessions.choose_purpose`) and answers with a page or a
-303. A refused sign-in answers the same page whatever the reason (see `access.sign_in`).
+303. A refused sign-in answers the same page whatever the reason (see `access.sign_in`); one
+over its address's sign-in limit answers it with a 429 and `Retry-After`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from polestar.access import oidc
 from polestar.access.scopes import purposes_for
 from polestar.access.sessions import choose_purpose, sign_out
 from polestar.access.sign_in import sign_in
-from polestar.errors import InvalidInput, Unauthorised
+from polestar.errors import InvalidInput, TooManyRequests, Unauthorised
 from polestar.settings import Settings
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages import templates
@@ -73,10 +74,16 @@ def sign_in_submit(
     """Check the password and open a session, then go on to `next` (the purpose page asks
     for a purpose first where one is needed)."""
     next_path = local_path(next)
+    # The connection's address: uvicorn puts a trusted proxy's X-Forwarded-For there.
+    address = request.client.host if request.client else "unknown"
     try:
-        opened = sign_in(engine, settings, username, password, datetime.now(UTC))
+        opened = sign_in(engine, settings, username, password, datetime.now(UTC), address=address)
     except Unauthorised as exc:
         return sign_in_page(request, settings, next_path, 401, username, exc.message)
+    except TooManyRequests as exc:
+        page = sign_in_page(request, settings, next_path, 429, username, exc.message)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, settings, opened.cookie_value)
     return response
