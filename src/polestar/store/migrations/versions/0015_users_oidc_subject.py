@@ -1,7 +1,7 @@
 """users.oidc_subject: a single sign-on identity is bound to one user by issuer and `sub`
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01
 
 Matching by the provider's user-name claim alone would let a renamed or reissued name at the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
