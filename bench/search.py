@@ -20,7 +20,9 @@ runs warm as a home-force analyst (justified: sees every record) and as a partne
 timed through `polestar.search.search` (audit entry included), then over HTTP against a real
 `polestar serve` on loopback. Recall: the true entity in the top 10 and at rank 1, counted for
 the partner against what the partner may see; a target the partner may not see must never
-surface. Profile latency: `person_view` of each name query's top result. The floors run the
+surface. Each recall is printed with its ceiling: a query whose words fit several true
+identities alike (namesakes; every address a postcode fragment starts) cannot bring its own
+first more often than 1 in that many, whatever the ranking (`Truth.alike`). Profile latency: `person_view` of each name query's top result. The floors run the
 name queries' names alone: pg_trgm `%` with `ORDER BY similarity LIMIT 20` on a GIN index,
 FTS5 `trigram` with the query's trigrams ORed, ranked by bm25, LIMIT 20.
 
@@ -152,22 +154,33 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 
 @dataclass
 class Scored:
+    """Recall, and its ceiling: what the best ranking could reach when a query names several
+    true identities alike (`Truth.alike`) and breaks their tie at random."""
+
     top10: int = 0
     top1: int = 0
     counted: int = 0
     leaks: int = 0
+    ceiling10: float = 0.0
+    ceiling1: float = 0.0
 
-    def add(self, expected: set[str], found: list[str]) -> None:
+    def add(self, expected: set[str], found: list[str], alike: int) -> None:
         if not expected:
             return
         self.counted += 1
         self.top10 += bool(expected & set(found[:10]))
         self.top1 += bool(found and found[0] in expected)
+        self.ceiling10 += min(1.0, 10 / alike)
+        self.ceiling1 += 1 / alike
 
     def text(self) -> str:
         if not self.counted:
             return "—"
-        return f"top10 {self.top10 / self.counted:.3f}  rank1 {self.top1 / self.counted:.3f}"
+        share = {name: value / self.counted for name, value in vars(self).items()}
+        return (
+            f"top10 {share['top10']:.3f} (ceiling {share['ceiling10']:.3f})  "
+            f"rank1 {share['top1']:.3f} (ceiling {share['ceiling1']:.3f})"
+        )
 
 
 def _visible(engine: sa.Engine, viewer: Any, truth: Truth, queries: list[Sought]) -> dict:
@@ -199,7 +212,7 @@ def run_service(
         page = search(engine, settings, viewer, sought.text, kind=sought.kind, limit=10)
         seconds.append(time.perf_counter() - started)
         found = [result.entity_id for result in page.results]
-        scores[sought.kind].add(visible[sought], found)
+        scores[sought.kind].add(visible[sought], found, truth.alike[sought])
         hidden = truth.entities.get(sought.true_id, set()) - visible[sought]
         scores[sought.kind].leaks += len(hidden & set(found))
         if sought.kind == "person" and found:

@@ -5,7 +5,7 @@ and `bench/search.py`)."""
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from polestar.synth.queries import Sought, fragment_queries, name_queries, named_people
+from polestar.search.query import parse
+from polestar.synth.queries import Named, Sought, fragment_queries, name_queries, named_people
 
 Search = Callable[[str, str], list[str]]  # (text, kind) → entity ids, best first
 
@@ -27,6 +28,11 @@ class Truth:
     names: list[Sought]
     plates: list[Sought]
     postcodes: list[Sought]
+    # How many true identities each query cannot tell from its target: its namesakes (the same
+    # name, initial and surname for an initialled query, and the date or year of birth when
+    # typed), or every plate or postcode the fragment fits. No ranking can put the target
+    # first more often than 1 in that many, nor in the top 10 more than 10 in that many.
+    alike: dict[Sought, int]
 
 
 def _date(value: object) -> date | None:
@@ -64,22 +70,72 @@ def load(
         ).all()
     person_truth = [(s, k, t) for (kind, s, k), t in truth.items() if kind == "person"]
     named = named_people(person_truth, ((s, k, f, n, _date(d)) for s, k, f, n, d in people))
+    vehicles = [(truth[("vehicle", s, k)], v) for s, k, v in plates if ("vehicle", s, k) in truth]
+    postcodes = [
+        (truth[("location", s, k)], p) for s, k, p in places if ("location", s, k) in truth
+    ]
+    names = name_queries(named, count, seed)
+    plate_queries = fragment_queries(vehicles, "vehicle", fragments, seed)
+    postcode_queries = fragment_queries(postcodes, "location", fragments, seed)
     return Truth(
         entities=dict(entities),
-        names=name_queries(named, count, seed),
-        plates=fragment_queries(
-            ((truth[("vehicle", s, k)], v) for s, k, v in plates if ("vehicle", s, k) in truth),
-            "vehicle",
-            fragments,
-            seed,
-        ),
-        postcodes=fragment_queries(
-            ((truth[("location", s, k)], p) for s, k, p in places if ("location", s, k) in truth),
-            "location",
-            fragments,
-            seed,
-        ),
+        names=names,
+        plates=plate_queries,
+        postcodes=postcode_queries,
+        alike={
+            **_namesakes(named, names),
+            **_fitting(vehicles, plate_queries, str.__contains__),
+            **_fitting(postcodes, postcode_queries, str.startswith),
+        },
     )
+
+
+_Shape = tuple[bool, bool, bool]  # the query typed a date of birth, a year, an initial
+
+
+def _shape(sought: Sought) -> _Shape:
+    """What a name query gives beyond the name, read as the search reads it."""
+    query = parse(sought.text)
+    return query.dob is not None, query.year is not None, sought.variant == "initial"
+
+
+def _name_key(person: Named, shape: _Shape) -> tuple[object, ...]:
+    """What of `person` a query of that shape can tell apart."""
+    dob, year, initialled = shape
+    forename = person.forename[:1] if initialled else person.forename
+    born = person.dob
+    return (
+        forename.upper(),
+        person.surname.upper(),
+        born if dob else None,
+        born.year if year and born is not None else None,
+    )
+
+
+def _namesakes(people: list[Named], queries: list[Sought]) -> dict[Sought, int]:
+    by_id = {person.true_id: person for person in people}
+    shapes = {sought: _shape(sought) for sought in queries}
+    counts: Counter[tuple[_Shape, tuple[object, ...]]] = Counter()
+    for shape in set(shapes.values()):
+        counts.update((shape, _name_key(person, shape)) for person in people)
+    return {
+        sought: max(1, counts[shape, _name_key(by_id[sought.true_id], shape)])
+        for sought, shape in shapes.items()
+    }
+
+
+def _fitting(
+    values: list[tuple[str, str]], queries: list[Sought], fits: Callable[[str, str], bool]
+) -> dict[Sought, int]:
+    holders: dict[str, set[str]] = defaultdict(set)
+    for true_id, value in values:
+        holders["".join(value.split()).upper()].add(true_id)
+    found = {}
+    for sought in queries:
+        fragment = "".join(sought.text.split()).upper()
+        fitted = [ids for value, ids in holders.items() if fits(value, fragment)]
+        found[sought] = max(1, len(set().union(*fitted)))
+    return found
 
 
 @dataclass(frozen=True)
