@@ -249,22 +249,12 @@ class Walker:
         offender's phone is in a hundred): those are told apart by keys, links and placements
         alone, and only the rest are read — through the Scope — by the caller."""
         held = {row.key for row in batch.rows.values()}
-        phones = {
-            key: number
-            for key, number in network_store.phones_numbered(self.conn, sorted(mine)).items()
-            if key not in held
+        known = {number: {entity for entity, _ in users} for number, users in mine.items()}
+        found = {
+            record_id
+            for record_id, key, number, user in network_store.phone_users(self.conn, sorted(mine))
+            if (record_id, key) not in held and user not in known[number]
         }
-        if not phones:
-            return []
-        records = sorted({record_id for record_id, _ in phones})
-        placed = network_store.placed(self.conn, records)
-        person, phone = Kind.PERSON.value, ObjectType.PHONE.value
-        found = set()
-        for link in neighbours.links_within(self.conn, records, [person], [phone]):
-            number = phones.get((link.record_id, link.to_key))
-            user = placed.get((link.from_kind, link.record_id, link.from_key))
-            if number and user and user not in {entity for entity, _ in mine[number]}:
-                found.add(link.record_id)
         return sorted(found)
 
     def _phones(self, batch: _Records, around: frozenset[str]) -> list[Tie]:
