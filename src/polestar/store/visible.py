@@ -41,6 +41,8 @@ _BASE_COLUMNS = ("record_id", "source", "source_key")
 # What kind of object or event a row is: structure a grant's `types` already conditions on,
 # read with every row so a profile can tell a vehicle from a phone, a crime from a hearing.
 _SUBTYPE = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}
+# Each kind's plain name, looked up rather than read from the enum member for every row.
+_KIND_NAMES = {kind: kind.value for kind in Kind}
 
 
 def table(kind: Kind) -> sa.Table:
@@ -273,7 +275,9 @@ class VisibleRow:
     @property
     def link_kind(self) -> str:
         """How links name the row's kind: objects by their type, others by their kind."""
-        return self.subtype if self.kind is Kind.OBJECT and self.subtype else self.kind.value
+        if self.kind is Kind.OBJECT and self.subtype:
+            return self.subtype
+        return _KIND_NAMES[self.kind]
 
     @property
     def name(self) -> str:
