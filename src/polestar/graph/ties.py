@@ -72,10 +72,15 @@ class Filters:
         if errors:
             raise InvalidInput("the filters cannot be used as given", errors)
 
+    @property
+    def dated(self) -> bool:
+        """Whether ties are kept by their dates."""
+        return self.since is not None or self.until is not None
+
     def keeps(self, tie: Tie) -> bool:
         if self.types is not None and tie.type not in self.types:
             return False
-        if self.since is None and self.until is None:
+        if not self.dated:
             return True
         return any(
             (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
@@ -191,7 +196,8 @@ class Walker:
                 self.labels[entity_id] = (text, row.name)
 
     def _read(self, record_ids: Sequence[int]) -> _Records:
-        visible = network_store.record_rows(self.conn, self.scope, record_ids)
+        dated = self.filters.dated  # ties carry no dates that nothing reads
+        visible = network_store.record_rows(self.conn, self.scope, record_ids, dated)
         if self.filters.sources is not None:
             visible = [row for row in visible if row.source in self.filters.sources]
         rows = {(row.link_kind, row.record_id, row.source_key): row for row in visible}
