@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
+from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -46,6 +48,7 @@ TIE_TYPES: dict[str, str] = {
     "shared-phone": "two people using the same phone number",
 }
 _LINKED_ROLES = frozenset(TIE_TYPES) & frozenset(Role)
+_ORDER = itemgetter(0, 1, 2, 3)  # a tie's (a, b, type, evidence): the order walks meet them
 _Key = tuple[str, int, str]  # (link kind, record_id, source_key): how links name a row
 
 
@@ -69,10 +72,15 @@ class Filters:
         if errors:
             raise InvalidInput("the filters cannot be used as given", errors)
 
+    @property
+    def dated(self) -> bool:
+        """Whether ties are kept by their dates."""
+        return self.since is not None or self.until is not None
+
     def keeps(self, tie: Tie) -> bool:
         if self.types is not None and tie.type not in self.types:
             return False
-        if self.since is None and self.until is None:
+        if not self.dated:
             return True
         return any(
             (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
@@ -80,9 +88,9 @@ class Filters:
         )
 
 
-@dataclass(frozen=True, order=True)
-class Tie:
-    """One piece of evidence that entities `a` and `b` (a < b) are tied."""
+class Tie(NamedTuple):
+    """One piece of evidence that entities `a` and `b` (a < b) are tied. A tuple: a walk
+    around a busy place makes thousands."""
 
     a: str
     b: str
@@ -95,7 +103,7 @@ class Tie:
 
 
 def _tie(x: str, y: str, kind: str, evidence: Sequence[str], dates: Sequence[date]) -> Tie:
-    a, b = sorted((x, y))
+    a, b = (x, y) if x < y else (y, x)
     return Tie(a, b, kind, tuple(sorted(set(evidence))), tuple(sorted(set(dates))))
 
 
@@ -135,7 +143,7 @@ class _Records:
 
     def __post_init__(self) -> None:
         for (kind, record_id, _), row in self.rows.items():
-            moment = utc(row.values.get("occurred_at")) if kind == Kind.EVENT.value else None
+            moment = utc(row.values.get("occurred_at")) if kind == Kind.EVENT else None
             if moment is not None:
                 self.dates.setdefault(record_id, []).append(moment.date())
 
@@ -176,7 +184,7 @@ class Walker:
             batch.within = self._within(batch)
         ties = [*batch.within, *self._phones(batch, around)]
         kept = [tie for tie in ties if self.filters.keeps(tie)]
-        return sorted(kept, key=lambda tie: (tie.a, tie.b, tie.type, tie.evidence))
+        return sorted(kept, key=_ORDER)
 
     def meet(self, rows: Sequence[VisibleRow], entity_id: str, kind: str) -> None:
         """Note an entity's kind, and its label from the first of `rows` that gives one."""
@@ -188,7 +196,8 @@ class Walker:
                 self.labels[entity_id] = (text, row.name)
 
     def _read(self, record_ids: Sequence[int]) -> _Records:
-        visible = network_store.record_rows(self.conn, self.scope, record_ids)
+        dated = self.filters.dated  # ties carry no dates that nothing reads
+        visible = network_store.record_rows(self.conn, self.scope, record_ids, dated)
         if self.filters.sources is not None:
             visible = [row for row in visible if row.source in self.filters.sources]
         rows = {(row.link_kind, row.record_id, row.source_key): row for row in visible}
@@ -215,9 +224,9 @@ class Walker:
             if x and y and x != y and link.role in _LINKED_ROLES:
                 dated = batch.dates.get(link.record_id, [])
                 ties.append(_tie(x, y, link.role, [batch.names[link.record_id]], dated))
-            elif x and link.to_kind == Kind.EVENT.value:
+            elif x and link.to_kind == Kind.EVENT:
                 events.setdefault(there, {}).setdefault(x, set()).add(link.role)
-            elif y and link.from_kind == Kind.EVENT.value:
+            elif y and link.from_kind == Kind.EVENT:
                 events.setdefault(ends, {}).setdefault(y, set()).add(link.role)
         for key, taking_part in events.items():
             event = batch.rows[key]
@@ -233,7 +242,7 @@ class Walker:
         """Each phone number's users in the batch: (person entity, the phone row)."""
         users: dict[str, list[tuple[str, VisibleRow]]] = {}
         for link in batch.links:
-            if link.role != Role.USES.value or link.to_kind != ObjectType.PHONE.value:
+            if link.role != Role.USES or link.to_kind != ObjectType.PHONE:
                 continue
             person = batch.placed.get((link.from_kind, link.record_id, link.from_key))
             phone = batch.rows.get((link.to_kind, link.record_id, link.to_key))
@@ -249,22 +258,12 @@ class Walker:
         offender's phone is in a hundred): those are told apart by keys, links and placements
         alone, and only the rest are read — through the Scope — by the caller."""
         held = {row.key for row in batch.rows.values()}
-        phones = {
-            key: number
-            for key, number in network_store.phones_numbered(self.conn, sorted(mine)).items()
-            if key not in held
+        known = {number: {entity for entity, _ in users} for number, users in mine.items()}
+        found = {
+            record_id
+            for record_id, key, number, user in network_store.phone_users(self.conn, sorted(mine))
+            if (record_id, key) not in held and user not in known[number]
         }
-        if not phones:
-            return []
-        records = sorted({record_id for record_id, _ in phones})
-        placed = network_store.placed(self.conn, records)
-        person, phone = Kind.PERSON.value, ObjectType.PHONE.value
-        found = set()
-        for link in neighbours.links_within(self.conn, records, [person], [phone]):
-            number = phones.get((link.record_id, link.to_key))
-            user = placed.get((link.from_kind, link.record_id, link.from_key))
-            if number and user and user not in {entity for entity, _ in mine[number]}:
-                found.add(link.record_id)
         return sorted(found)
 
     def _phones(self, batch: _Records, around: frozenset[str]) -> list[Tie]:

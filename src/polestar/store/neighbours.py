@@ -9,8 +9,7 @@ crime involved), and the links themselves with their roles. Every row found goes
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,9 +26,9 @@ _CHUNK = 2_000
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Link:
-    """One link within a source record, named by its two ends' (kind, key)."""
+class Link(NamedTuple):
+    """One link within a source record, named by its two ends' (kind, key). A tuple: a network
+    walk reads thousands."""
 
     record_id: int
     from_kind: str
@@ -176,7 +175,7 @@ def links_within(
                 links.c.to_key,
             ).where(links.c.record_id.in_(chunk), *conditions)
         )
-        found.extend(Link(*item) for item in rows)
+        found.extend(map(Link._make, rows))
     return found
 
 

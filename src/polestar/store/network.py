@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from polestar.pole.vocabularies import Kind, ObjectType
 from polestar.store import entities as entity_store
 from polestar.store.scope import Scope
-from polestar.store.tables import entity_members, objects, source_records
+from polestar.store.tables import entity_members, links, objects, source_records
 from polestar.store.visible import VisibleRow, table, visible_rows
 
 # The fields a walk needs of each kind: what labels a node (a name, a plate, an address), the
@@ -64,9 +64,12 @@ def entity_records(
     return sorted(found, reverse=True)
 
 
-def record_rows(conn: Connection, scope: Scope, record_ids: Sequence[int]) -> list[VisibleRow]:
+def record_rows(
+    conn: Connection, scope: Scope, record_ids: Sequence[int], dated: bool = True
+) -> list[VisibleRow]:
     """Every row of these source records that `scope` shows (of objects, vehicles and phones),
-    with only the fields a walk needs (`WALK_FIELDS`)."""
+    with only the fields a walk needs (`WALK_FIELDS`); without `dated`, not when events
+    happened (only a date filter asks, and each time read costs more than the row)."""
     found: list[VisibleRow] = []
     ids = sorted(set(record_ids))
     for start in range(0, len(ids), CHUNK):
@@ -75,7 +78,8 @@ def record_rows(conn: Connection, scope: Scope, record_ids: Sequence[int]) -> li
             where: sa.ColumnElement[bool] = table(kind).c.record_id.in_(chunk)
             if kind is Kind.OBJECT:
                 where = sa.and_(where, objects.c.object_type.in_(_OBJECT_TYPES))
-            found.extend(visible_rows(conn, scope, kind, where, only=fields))
+            wanted = fields if dated else fields - {"occurred_at"}
+            found.extend(visible_rows(conn, scope, kind, where, only=wanted))
     return found
 
 
@@ -115,18 +119,49 @@ def record_names(conn: Connection, record_ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def phones_numbered(conn: Connection, numbers: Sequence[str]) -> dict[tuple[int, str], str]:
-    """The phone rows with one of these numbers, as keys (record_id, source_key) and their
-    number: keys only, for finding candidate records, which a caller then reads through its
-    Scope (a row that is not visible there is never used)."""
-    found: dict[tuple[int, str], str] = {}
+def phone_users(conn: Connection, numbers: Sequence[str]) -> list[tuple[int, str, str, str]]:
+    """Each phone row with one of these numbers that a person row is linked to, as (record_id,
+    the phone row's key, its number, the person's entity): keys only, for finding candidate
+    records, which a caller then reads through its Scope (a row that is not visible there is
+    never used). One query: the numbers' phone rows by `objects.phone_number`, their links by
+    `ix_links_record_id`, the linked rows' members by their primary key."""
+    found: list[tuple[int, str, str, str]] = []
     wanted = sorted(set(numbers))
     for start in range(0, len(wanted), CHUNK):
         rows = conn.execute(
-            sa.select(objects.c.record_id, objects.c.source_key, objects.c.phone_number).where(
+            sa.select(
+                objects.c.record_id,
+                objects.c.source_key,
+                objects.c.phone_number,
+                entity_members.c.kind,
+                entity_members.c.entity_id,
+            )
+            .join(
+                links,
+                sa.and_(
+                    links.c.record_id == objects.c.record_id,
+                    links.c.to_kind == ObjectType.PHONE.value,
+                    links.c.to_key == objects.c.source_key,
+                ),
+            )
+            .join(
+                # The member's kind is the link's, not a constant: given `kind = 'person'`,
+                # SQLite (without statistics) would start from every person member.
+                entity_members,
+                sa.and_(
+                    entity_members.c.kind == links.c.from_kind,
+                    entity_members.c.record_id == links.c.record_id,
+                    entity_members.c.source_key == links.c.from_key,
+                ),
+            )
+            .where(
                 objects.c.phone_number.in_(wanted[start : start + CHUNK]),
                 objects.c.object_type == ObjectType.PHONE.value,
             )
         )
-        found.update({(record_id, key): number for record_id, key, number in rows})
+        found.extend(
+            (record_id, key, number, user)
+            for record_id, key, number, kind, user in rows
+            if kind == Kind.PERSON.value
+        )
     return found

@@ -10,7 +10,7 @@ as columns, say which grants matched, so each row carries only the union of thei
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -41,6 +41,8 @@ _BASE_COLUMNS = ("record_id", "source", "source_key")
 # What kind of object or event a row is: structure a grant's `types` already conditions on,
 # read with every row so a profile can tell a vehicle from a phone, a crime from a hearing.
 _SUBTYPE = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}
+# Each kind's plain name, looked up rather than read from the enum member for every row.
+_KIND_NAMES = {kind: kind.value for kind in Kind}
 
 
 def table(kind: Kind) -> sa.Table:
@@ -273,7 +275,9 @@ class VisibleRow:
     @property
     def link_kind(self) -> str:
         """How links name the row's kind: objects by their type, others by their kind."""
-        return self.subtype if self.kind is Kind.OBJECT and self.subtype else self.kind.value
+        if self.kind is Kind.OBJECT and self.subtype:
+            return self.subtype
+        return _KIND_NAMES[self.kind]
 
     @property
     def name(self) -> str:
@@ -281,22 +285,34 @@ class VisibleRow:
         return f"{self.source}:{self.source_key}"
 
 
-def _redact(fields: frozenset[str], row: Mapping[str, Any]) -> dict[str, Any]:
-    """Only `fields` of the row; `attributes.<name>` keeps that one attribute."""
-    values = {name: row[name] for name in fields if name in row and name != "attributes"}
-    attributes = row.get("attributes") or {}
-    if "attributes" in fields:
-        values["attributes"] = dict(attributes)
-    else:
-        kept = {
-            name: attributes[name]
-            for field in fields
-            if field.startswith("attributes.")
-            if (name := field.removeprefix("attributes.")) in attributes
-        }
-        if kept:
+@dataclass(frozen=True)
+class _Redaction:
+    """Which columns of a result row a combination of grants shows, worked out once per query
+    and combination: only `fields`; `attributes.<name>` keeps that one attribute."""
+
+    plain: tuple[tuple[str, int], ...]  # (field, its position in the row)
+    attributes: int | None  # the position of the attributes column, if read
+    whole: bool  # every attribute, or only `named`
+    named: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fields: frozenset[str], names: Sequence[str]) -> _Redaction:
+        at = {name: index for index, name in enumerate(names)}
+        return cls(
+            tuple((name, at[name]) for name in fields if name in at and name != "attributes"),
+            at.get("attributes"),
+            "attributes" in fields,
+            tuple(f.removeprefix("attributes.") for f in fields if f.startswith("attributes.")),
+        )
+
+    def apply(self, row: Sequence[Any]) -> dict[str, Any]:
+        values = {name: row[index] for name, index in self.plain}
+        attributes = (None if self.attributes is None else row[self.attributes]) or {}
+        if self.whole:
+            values["attributes"] = dict(attributes)
+        elif kept := {name: attributes[name] for name in self.named if name in attributes}:
             values["attributes"] = kept
-    return values
+        return values
 
 
 def visible_rows(
@@ -334,27 +350,30 @@ def visible_rows(
         .where(where, visible_clause(scope, kind))
         .order_by(row.c.source, row.c.source_key, row.c.record_id)
     )
-    labels = [f"_grant_{i}" for i in range(len(grants))]
-    subtype = _SUBTYPE.get(kind, "")
-    # Rows match few combinations of grants: each combination's fields are computed once.
-    fields_of: dict[tuple[bool, ...], frozenset[str]] = {}
+    # Plain tuples, not mappings: a walk reads thousands of rows, and a mapping per row (and a
+    # failed lookup of a subtype the kind does not have) cost more than the query itself.
+    names = [c.name for c in columns]
+    subtype = names.index(_SUBTYPE[kind]) if kind in _SUBTYPE else None
+    record_id, source, source_key = (names.index(name) for name in _BASE_COLUMNS)
+    # Rows match few combinations of grants: each combination's redaction is worked out once.
+    redactions: dict[tuple[bool, ...], _Redaction] = {}
     found = []
-    for result in conn.execute(query).mappings():
-        matches = tuple(bool(result[label]) for label in labels)
-        fields = fields_of.get(matches)
-        if fields is None:
+    for result in conn.execute(query):
+        matches = tuple(bool(matched) for matched in result[len(names) :])
+        redaction = redactions.get(matches)
+        if redaction is None:
             fields = frozenset().union(
                 *(g.fields for g, m in zip(grants, matches, strict=True) if m)
             )
-            fields_of[matches] = fields
+            redaction = redactions[matches] = _Redaction.of(fields, names)
         found.append(
             VisibleRow(
                 kind,
-                result["record_id"],
-                result["source"],
-                result["source_key"],
-                _redact(fields, dict(result)),
-                result.get(subtype),
+                result[record_id],
+                result[source],
+                result[source_key],
+                redaction.apply(result),
+                None if subtype is None else result[subtype],
             )
         )
     return found
