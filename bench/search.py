@@ -22,9 +22,10 @@ timed through `polestar.search.search` (audit entry included), then over HTTP ag
 the partner against what the partner may see; a target the partner may not see must never
 surface. Each recall is printed with its ceiling: a query whose words fit several true
 identities alike (namesakes; every address a postcode fragment starts) cannot bring its own
-first more often than 1 in that many, whatever the ranking (`Truth.alike`). Profile latency: `person_view` of each name query's top result. The floors run the
-name queries' names alone: pg_trgm `%` with `ORDER BY similarity LIMIT 20` on a GIN index,
-FTS5 `trigram` with the query's trigrams ORed, ranked by bm25, LIMIT 20.
+first more often than 1 in that many, whatever the ranking (`Truth.alike`). Profile latency:
+`person_view` of each name query's top result. The floors run the name queries' names alone:
+pg_trgm `%` with `ORDER BY similarity LIMIT 20` on a GIN index, FTS5 `trigram` with the query's
+trigrams ORed, ranked by bm25, LIMIT 20.
 
 Goals (issue 6, at 1,000,000 person records on 2 cores): p95 ≤ 50 ms in-process and ≤ 100 ms
 over HTTP; names top 10 ≥ 95% and rank 1 ≥ 80%; fragments in the top 10; profile p95 ≤ 100 ms.
