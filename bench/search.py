@@ -20,9 +20,9 @@ runs warm as a home-force analyst (justified: sees every record) and as a partne
 timed through `polestar.search.search` (audit entry included), then over HTTP against a real
 `polestar serve` on loopback. Recall: the true entity in the top 10 and at rank 1, counted for
 the partner against what the partner may see; a target the partner may not see must never
-surface. Each recall is printed with its ceiling: a query whose words fit several true
-identities alike (namesakes; every address a postcode fragment starts) cannot bring its own
-first more often than 1 in that many, whatever the ranking (`Truth.alike`). Profile latency:
+surface. Each recall is printed with its ceiling: among true identities a query's words fit
+alike (namesakes; every address a postcode fragment starts), a ranking that cannot tell them
+apart puts its target first 1 time in that many on average (`Truth.alike`). Profile latency:
 `person_view` of each name query's top result. The floors run the name queries' names alone:
 pg_trgm `%` with `ORDER BY similarity LIMIT 20` on a GIN index, FTS5 `trigram` with the query's
 trigrams ORed, ranked by bm25, LIMIT 20.
@@ -155,8 +155,8 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
 
 @dataclass
 class Scored:
-    """Recall, and its ceiling: what the best ranking could reach when a query names several
-    true identities alike (`Truth.alike`) and breaks their tie at random."""
+    """Recall, and its ceiling: what a ranking reaches on average when a query fits several
+    true identities alike (`Truth.alike`) and nothing in it tells them apart."""
 
     top10: int = 0
     top1: int = 0

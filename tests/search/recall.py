@@ -30,8 +30,8 @@ class Truth:
     postcodes: list[Sought]
     # How many true identities each query cannot tell from its target: its namesakes (the same
     # name, initial and surname for an initialled query, and the date or year of birth when
-    # typed), or every plate or postcode the fragment fits. No ranking can put the target
-    # first more often than 1 in that many, nor in the top 10 more than 10 in that many.
+    # typed), or every plate or postcode the fragment fits. A ranking that cannot tell them
+    # apart puts the target first 1 time in that many on average, in the top 10 10 times.
     alike: dict[Sought, int]
 
 
