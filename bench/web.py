@@ -88,28 +88,28 @@ def store(people: int, reuse: Path | None) -> Settings:
     database = folder / "linked.db"
     settings = Settings(database_url=f"sqlite:///{database}", data_dir=folder / "data")
     marker = folder / "linked.ok"
-    if marker.exists():
-        return settings
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    if reuse is not None and (linked := _linked_store(reuse)) is not None:
-        _log(f"copying {linked} (a linked store) to {database}")
-        shutil.copyfile(linked, database)
-    elif reuse is not None:
-        if not (reuse / "ingested.db").exists():
-            sys.exit(f"--reuse {reuse}: no runs/link.db, linked.db or ingested.db there")
-        _log(f"copying {reuse / 'ingested.db'} to {database} and linking it")
-        shutil.copyfile(reuse / "ingested.db", database)
-        _polestar(settings, "link")
-    else:
-        county = folder / "county"
-        # About three person records per true identity (CONVENTIONS.md).
-        _log(f"generating a county of about {people:,} person records")
-        _polestar(settings, "generate", "--people", str(max(1, people // 3)), "--out", str(county))
-        _log("ingesting and linking it")
-        _polestar(settings, "ingest", str(county))
-        _polestar(settings, "link")
-    _log("upgrading the copy (the map's indexes)")
+    if not marker.exists():  # else a copy prepared before: brought up to date below
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        if reuse is not None and (linked := _linked_store(reuse)) is not None:
+            _log(f"copying {linked} (a linked store) to {database}")
+            shutil.copyfile(linked, database)
+        elif reuse is not None:
+            if not (reuse / "ingested.db").exists():
+                sys.exit(f"--reuse {reuse}: no runs/link.db, linked.db or ingested.db there")
+            _log(f"copying {reuse / 'ingested.db'} to {database} and linking it")
+            shutil.copyfile(reuse / "ingested.db", database)
+            _polestar(settings, "link")
+        else:
+            county = folder / "county"
+            # About three person records per true identity (CONVENTIONS.md).
+            _log(f"generating a county of about {people:,} person records")
+            identities = str(max(1, people // 3))
+            _polestar(settings, "generate", "--people", identities, "--out", str(county))
+            _log("ingesting and linking it")
+            _polestar(settings, "ingest", str(county))
+            _polestar(settings, "link")
+    _log("upgrading the copy (new tables and the map's indexes)")
     engine = create_engine(settings=settings)
     upgrade(engine)
     with engine.connect() as conn:
