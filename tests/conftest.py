@@ -24,6 +24,11 @@ from polestar.store.schema import upgrade
 POSTGRES_URL = os.environ.get("POLESTAR_TEST_POSTGRES_URL")
 # Argon2id at tiny cost: the suite hashes many passwords; the standard cost is tested apart.
 os.environ["POLESTAR_PASSWORD_HASH_PROFILE"] = "fast"
+# The limits live in the store, and a module's tests share one: they sign in dozens of users
+# from one address and make hundreds of requests as one user within a minute. The tests of
+# the limits set their own (tests/access/test_rate_limits.py, test_sign_in.py, e2e servers).
+os.environ["POLESTAR_SIGN_IN_PER_ADDRESS_PER_MINUTE"] = "100000"
+os.environ["POLESTAR_RATE_LIMIT_PER_MINUTE"] = "100000"
 
 
 def _postgres_database() -> Iterator[str]:
