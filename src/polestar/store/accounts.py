@@ -111,9 +111,15 @@ def insert_user(
     )
     user_id = int(result.inserted_primary_key[0])  # type: ignore[index]
     return UserRow(
-        user_id, username, full_name, organisation_id, tuple(roles), now, None, None, None,
-        oidc_subject,
-    )  # fmt: skip
+        id=user_id,
+        username=username,
+        full_name=full_name,
+        organisation_id=organisation_id,
+        roles=tuple(roles),
+        created_at=now,
+        disabled_at=None,
+        oidc_subject=oidc_subject,
+    )
 
 
 def user_row(conn: Connection, username: str) -> UserRow | None:

@@ -24,6 +24,7 @@ from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages import templates
 from polestar.web.sessions import (
     SESSION_COOKIE,
+    SIGN_IN,
     SIGN_OUT,
     SignedIn,
     clear_session_cookie,
@@ -53,7 +54,7 @@ def sign_in_page(
     return templates.TemplateResponse(request, "sign_in.html", context, status_code=status)
 
 
-@router.get("/sign-in", response_class=HTMLResponse)
+@router.get(SIGN_IN, response_class=HTMLResponse)
 def sign_in_form(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
     """The sign-in form; a signed-in user goes straight on to `next`."""
     next_path = local_path(next)
@@ -62,7 +63,7 @@ def sign_in_form(request: Request, settings: SettingsDep, next: str | None = Non
     return sign_in_page(request, settings, next_path)
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@router.post(SIGN_IN, response_class=HTMLResponse)
 def sign_in_submit(
     request: Request,
     engine: StoreDep,
@@ -94,7 +95,7 @@ def sign_out_submit(request: Request, engine: StoreDep, settings: SettingsDep) -
     """End the session, forget its cookie, and clear what the browser cached of the app."""
     if cookie_value := request.cookies.get(SESSION_COOKIE):
         sign_out(engine, settings, cookie_value, datetime.now(UTC))
-    response = RedirectResponse("/sign-in", status_code=303)
+    response = RedirectResponse(SIGN_IN, status_code=303)
     clear_session_cookie(response, settings)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
