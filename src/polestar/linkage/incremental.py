@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
-from polestar.linkage.person_index import PersonIndex, ScoredPair
+from polestar.linkage.person_index import PersonIndex, ScoredPair, literal_ids
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
@@ -176,15 +176,21 @@ def _place(
             }
         ),
     )
-    merged = merged_ids(assignment)
-    for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
-        con.execute(
-            f"UPDATE {table} SET entity_id = p.entity_id FROM _placed p "
-            f"WHERE {table}.unique_id = p.unique_id"
-        )
-        for old, new in merged:
-            con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+    # The arrivals' rows in the index are written again rather than updated: DuckDB updates
+    # an indexed column row by row through its index (10 s for 30,000 rows at 1M).
+    con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({literal_ids(list(uid_of.values()))})")
+    con.execute(
+        "INSERT INTO idx.people BY NAME SELECT a.* REPLACE (p.entity_id AS entity_id) "
+        "FROM arriving a JOIN _placed p USING (unique_id)"
+    )
+    con.execute(
+        "UPDATE involved SET entity_id = p.entity_id FROM _placed p "
+        "WHERE involved.unique_id = p.unique_id"
+    )
     con.unregister("_placed")
+    for old, new in merged_ids(assignment):
+        for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
+            con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
 
 
 def _components(edges: list[tuple[int, int]]) -> dict[int, int]:

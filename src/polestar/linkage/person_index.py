@@ -238,7 +238,7 @@ class PersonIndex:
         )
         ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
         if ids:
-            con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({_literal(ids)})")
+            con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({literal_ids(ids)})")
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
             self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
             con.register(
@@ -293,12 +293,12 @@ class PersonIndex:
         con.execute("DELETE FROM involved")
         ids = (
             "SELECT l FROM _pairs UNION SELECT r FROM _pairs "
-            f"UNION SELECT unnest([{_literal(arrivals)}])"
+            f"UNION SELECT unnest([{literal_ids(arrivals)}])"
         )
         if len(arrivals) <= _POINT_LOOKUPS and len(found) <= _POINT_LOOKUPS:
             involved = [uid for (uid,) in con.sql(ids).fetchall()]
             con.execute(
-                f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
+                f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({literal_ids(involved)})"
             )
         else:
             con.execute(
@@ -338,7 +338,7 @@ class PersonIndex:
             self.con.unregister("_values")
 
 
-def _literal(ids: Sequence[int]) -> str:
+def literal_ids(ids: Sequence[int]) -> str:
     """Integer ids as an SQL list (literals, so DuckDB looks them up in the ART index)."""
     return ", ".join(str(int(uid)) for uid in ids) or "NULL"
 
