@@ -126,7 +126,7 @@ def start_arrivals(engine: Engine, settings: Settings, actor: str) -> Arrivals |
 
 
 def link_unplaced(
-    engine: Engine, settings: Settings, actor: str, chunk: int = 5_000
+    engine: Engine, settings: Settings, actor: str, chunk: int = 20_000
 ) -> ArrivalsReport | None:
     """`polestar link --incremental`: place every record no entity holds yet, in chunks."""
     arrivals = start_arrivals(engine, settings, actor)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
-from polestar.linkage.person_index import PersonIndex, ScoredPair, literal_ids
+from polestar.linkage.person_index import PersonIndex, ScoredPair
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
@@ -178,7 +178,7 @@ def _place(
     )
     # The arrivals' rows in the index are written again rather than updated: DuckDB updates
     # an indexed column row by row through its index (10 s for 30,000 rows at 1M).
-    con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({literal_ids(list(uid_of.values()))})")
+    con.execute("DELETE FROM idx.people WHERE unique_id IN (SELECT unique_id FROM _placed)")
     con.execute(
         "INSERT INTO idx.people BY NAME SELECT a.* REPLACE (p.entity_id AS entity_id) "
         "FROM arriving a JOIN _placed p USING (unique_id)"

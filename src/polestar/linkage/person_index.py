@@ -238,7 +238,9 @@ class PersonIndex:
         )
         ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
         if ids:
-            con.execute(f"DELETE FROM idx.people WHERE unique_id IN ({literal_ids(ids)})")
+            con.execute(
+                "DELETE FROM idx.people WHERE unique_id IN (SELECT unique_id FROM arriving)"
+            )
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
             self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
             con.register(
@@ -258,12 +260,16 @@ class PersonIndex:
         """Pairs (join_key_l < join_key_r) of arrivals with any indexed record a blocking rule
         would have compared, in the temp table `pairs`; the records involved in `involved`.
 
-        Keys are looked up in the indexed key table and only the records found are read, so
-        the work grows with the candidates, not with the index.
+        A few arrivals' keys are looked up one by one in the key index and only the records
+        found are read, so the work grows with the candidates, not with the index. A chunk's
+        keys are joined to the key table inside DuckDB, in one pass: the records they find
+        (millions, for common names) never travel through Python.
         """
         con = self.con
         probes = [(probe_key(key), uid) for key, uid in self.arriving_keys]
-        found = self.lookup_keys(sorted({key for key, _ in probes}))
+        keys = sorted({key for key, _ in probes})
+        few = len(arrivals) <= _POINT_LOOKUPS and len(keys) <= _POINT_LOOKUPS
+        found = self.lookup_keys(keys) if few else []
         con.register(
             "_probes",
             pa.table(
@@ -283,22 +289,23 @@ class PersonIndex:
             ),
         )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT DISTINCT "
+            "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT "
             "least(p.unique_id, f.unique_id) AS l, greatest(p.unique_id, f.unique_id) AS r, "
             "CAST(left(split_part(p.key, '|', 1), -1) AS INTEGER) AS rule "
-            "FROM _probes p JOIN _found f ON f.key = p.key AND f.unique_id <> p.unique_id"
+            f"FROM _probes p JOIN {'_found' if few else 'idx.keys'} f "
+            "ON f.key = p.key AND f.unique_id <> p.unique_id"
         )
         con.unregister("_probes")
         con.unregister("_found")
         con.execute("DELETE FROM involved")
         ids = (
             "SELECT l FROM _pairs UNION SELECT r FROM _pairs "
-            f"UNION SELECT unnest([{literal_ids(arrivals)}])"
+            f"UNION SELECT unnest([{_literal(arrivals)}])"
         )
-        if len(arrivals) <= _POINT_LOOKUPS and len(found) <= _POINT_LOOKUPS:
+        if few and len(found) <= _POINT_LOOKUPS:
             involved = [uid for (uid,) in con.sql(ids).fetchall()]
             con.execute(
-                f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({literal_ids(involved)})"
+                f"INSERT INTO involved FROM idx.people WHERE unique_id IN ({_literal(involved)})"
             )
         else:
             con.execute(
@@ -320,25 +327,17 @@ class PersonIndex:
         )
 
     def lookup_keys(self, keys: Sequence[str]) -> list[tuple[str, int]]:
-        """(key, unique id) of every indexed record stored under one of `keys`: point lookups
-        in the key index for a few (one arrival), one hash join for many (a chunk)."""
+        """(key, unique id) of every indexed record stored under one of a few `keys`, each
+        looked up in the key index."""
         if not keys:
             return []
-        if len(keys) <= _POINT_LOOKUPS:
-            placeholders = ", ".join("?" * len(keys))
-            return self.con.execute(
-                f"SELECT key, unique_id FROM idx.keys WHERE key IN ({placeholders})", list(keys)
-            ).fetchall()
-        self.con.register("_values", pa.table({"key": pa.array(keys, pa.string())}))
-        try:
-            return self.con.sql(
-                "SELECT key, unique_id FROM idx.keys SEMI JOIN _values USING (key)"
-            ).fetchall()
-        finally:
-            self.con.unregister("_values")
+        placeholders = ", ".join("?" * len(keys))
+        return self.con.execute(
+            f"SELECT key, unique_id FROM idx.keys WHERE key IN ({placeholders})", list(keys)
+        ).fetchall()
 
 
-def literal_ids(ids: Sequence[int]) -> str:
+def _literal(ids: Sequence[int]) -> str:
     """Integer ids as an SQL list (literals, so DuckDB looks them up in the ART index)."""
     return ", ".join(str(int(uid)) for uid in ids) or "NULL"
 
