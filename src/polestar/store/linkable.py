@@ -29,10 +29,20 @@ _current = source_records.c.withdrawn_run_id.is_(None)
 
 
 def _only(
-    query: sa.Select[Any], column: sa.ColumnElement[int], record_ids: Sequence[int] | None
+    query: sa.Select[Any],
+    record: sa.ColumnElement[int],
+    row: sa.ColumnElement[int],
+    record_ids: Sequence[int] | None,
 ) -> sa.Select[Any]:
-    """`query` limited to the given source records (all of them when None)."""
-    return query if record_ids is None else query.where(column.in_(list(record_ids)))
+    """`query` in row order, limited to the given source records (all of them when None).
+
+    Some records come in record order first: ordered by row alone, SQLite read the whole table
+    in that order rather than look the records up by index (1.2 s for 20,000 records' links
+    at 1M, warm).
+    """
+    if record_ids is None:
+        return query.order_by(row)
+    return query.where(record.in_(list(record_ids))).order_by(record, row)
 
 
 def _batches(conn: Connection, query: sa.Select[Any], size: int) -> Iterator[Columns]:
@@ -63,9 +73,8 @@ def person_batches(
         )
         .join(source_records, source_records.c.id == persons.c.record_id)
         .where(_current)
-        .order_by(persons.c.id)
     )
-    return _batches(conn, _only(query, persons.c.record_id, record_ids), size)
+    return _batches(conn, _only(query, persons.c.record_id, persons.c.id, record_ids), size)
 
 
 def home_postcode_batches(
@@ -86,9 +95,8 @@ def home_postcode_batches(
             links.c.from_kind == "person",
             locations.c.postcode.is_not(None),
         )
-        .order_by(links.c.id)
     )
-    return _batches(conn, _only(query, links.c.record_id, record_ids), size)
+    return _batches(conn, _only(query, links.c.record_id, links.c.id, record_ids), size)
 
 
 def phone_batches(
@@ -115,9 +123,8 @@ def phone_batches(
             links.c.to_kind == "phone",
             objects.c.phone_number.is_not(None),
         )
-        .order_by(links.c.id)
     )
-    return _batches(conn, _only(query, links.c.record_id, record_ids), size)
+    return _batches(conn, _only(query, links.c.record_id, links.c.id, record_ids), size)
 
 
 def vehicle_batches(
@@ -137,9 +144,8 @@ def vehicle_batches(
         )
         .join(source_records, source_records.c.id == objects.c.record_id)
         .where(_current, objects.c.object_type == "vehicle")
-        .order_by(objects.c.id)
     )
-    return _batches(conn, _only(query, objects.c.record_id, record_ids), size)
+    return _batches(conn, _only(query, objects.c.record_id, objects.c.id, record_ids), size)
 
 
 def location_batches(
@@ -160,9 +166,8 @@ def location_batches(
         )
         .join(source_records, source_records.c.id == locations.c.record_id)
         .where(_current)
-        .order_by(locations.c.id)
     )
-    return _batches(conn, _only(query, locations.c.record_id, record_ids), size)
+    return _batches(conn, _only(query, locations.c.record_id, locations.c.id, record_ids), size)
 
 
 def unplaced_record_ids(conn: Connection, kind: str) -> list[int]:
