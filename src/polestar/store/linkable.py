@@ -34,11 +34,11 @@ def _only(
     row: sa.ColumnElement[int],
     record_ids: Sequence[int] | None,
 ) -> sa.Select[Any]:
-    """`query` in row order, limited to the given source records (all of them when None).
+    """`query` limited to the given source records (all of them when None), in row order.
 
-    Some records come in record order first: ordered by row alone, SQLite read the whole table
-    in that order rather than look the records up by index (1.2 s for 20,000 records' links
-    at 1M, warm).
+    Given records, their rows come ordered by record, then row: ordered by row alone, SQLite
+    read the whole table in that order rather than look the records up by index (1.2 s for
+    20,000 records' links at 1M, warm).
     """
     if record_ids is None:
         return query.order_by(row)
