@@ -1,0 +1,58 @@
+"""Linkage's readers look given records up by index (issue 5: chunked assignment ≥ 2,000
+records/s at 1,000,000 person records): ordered by row alone, SQLite read the whole `links`
+table for every chunk. Checked with EXPLAIN QUERY PLAN, as SQLite plans without statistics."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from polestar.store import linkable
+from tests.search.test_profile_plans import _BAD
+
+Reader = Callable[..., Iterator[linkable.Columns]]
+READERS: Sequence[Reader] = (
+    linkable.person_batches,
+    linkable.home_postcode_batches,
+    linkable.phone_batches,
+    linkable.vehicle_batches,
+    linkable.location_batches,
+)
+
+
+def _plans(engine: Engine, conn: Connection, reader: Reader) -> list[str]:
+    """The plan of every step of the SELECTs `reader` runs for a chunk's records (a long `IN`
+    list is what made SQLite prefer a scan in row order to a sort)."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        list(reader(conn, record_ids=range(20_000, 0, -1)))
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    raw = sqlite3.connect(engine.url.database or "")
+    try:
+        return [
+            detail
+            for statement, params in statements
+            for *_, detail in raw.execute(f"EXPLAIN QUERY PLAN {statement}", params)
+        ]
+    finally:
+        raw.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("reader", READERS, ids=lambda reader: reader.__name__)
+def test_some_records_rows_are_read_by_index_not_by_scanning(db: Engine, reader: Reader) -> None:
+    with db.connect() as conn:
+        plans = _plans(db, conn, reader)
+    assert plans
+    assert [detail for detail in plans if _BAD.search(detail)] == [], plans
