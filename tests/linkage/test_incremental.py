@@ -15,17 +15,21 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from polestar.cli import app
+from polestar.cli import ingest as cli_ingest
 from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage.arrivals import link_unplaced, start_arrivals
+from polestar.linkage import person_index
+from polestar.linkage.arrivals import Arrivals, link_unplaced, start_arrivals
+from polestar.linkage.person_index import index_path
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
-from polestar.settings import Settings
+from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.schema import upgrade
@@ -112,12 +116,37 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
 
 
 def test_ingest_links_on_arrival_once_a_batch_run_exists(
-    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first, later, _county = split
     assert runner.invoke(app, ["ingest", str(first)]).exit_code == 0
     store_person_model(db, model)
     assert runner.invoke(app, ["link", "--json"]).exit_code == 0
+    with db.connect() as conn:
+        batch_run = conn.execute(
+            sa.select(sa.func.max(runs.c.id)).where(runs.c.command == "link")
+        ).scalar_one()
+    # The batch run leaves the matcher's index behind it, so ingest loads rather than builds.
+    saved = duckdb.connect(str(index_path(settings)), read_only=True)
+    assert dict(saved.sql("SELECT name, value FROM meta").fetchall())["run_id"] == str(batch_run)
+    saved.close()
+    monkeypatch.setattr(person_index, "_build", _refused)
+    # Ingest commits 50 records at a time; linkage waits for 80 of them (or the end).
+    monkeypatch.setenv("POLESTAR_INGEST_CHUNK_RECORDS", "50")
+    get_settings.cache_clear()
+    monkeypatch.setattr(cli_ingest, "CHUNK", 80)
+    batches: list[int] = []
+    assign = Arrivals.assign
+
+    def counted(arrivals: Arrivals, record_ids: Sequence[int]) -> None:
+        batches.append(len(record_ids))
+        assign(arrivals, record_ids)
+
+    monkeypatch.setattr(Arrivals, "assign", counted)
 
     result = runner.invoke(app, ["ingest", str(later), "--json"])
 
@@ -126,6 +155,10 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     assert {"total", "sources"} <= set(printed)
     assert not {"person", "linked"} & set(printed)
     assert "linked on arrival" in result.stderr
+    assert len(batches) >= 3, batches
+    assert all(80 <= size < 80 + 50 for size in batches[:-1]), batches
+    assert 0 < batches[-1] < 80 + 50, batches
+    assert sum(batches) == printed["total"]["new"] + printed["total"]["changed"]
     with db.connect() as conn:
         unplaced = conn.execute(
             sa.text(
@@ -139,6 +172,10 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
         ).scalars()
         assert list(statuses) == ["completed"]
     assert unplaced == 0
+
+
+def _refused(*_args: object) -> None:
+    raise AssertionError("the index was built, not loaded from the batch run's file")
 
 
 def test_link_incremental_places_only_unplaced_records(

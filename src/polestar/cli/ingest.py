@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from rich.table import Table
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.graph import county
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
-from polestar.linkage.arrivals import Arrivals, start_arrivals
+from polestar.linkage.arrivals import CHUNK, Arrivals, start_arrivals
 from polestar.search import refresh
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
@@ -36,7 +36,7 @@ def ingest_command(
     engine = store()
     settings = get_settings()
     total = sum(item.path.stat().st_size for item in plan.inputs)
-    # Once a batch run exists, records join their entities as each chunk commits
+    # Once a batch run exists, records join their entities as they commit (`_Linking`)
     # (ARCHITECTURE.md premise 4: the edge composes ingest and linkage).
     arrivals = start_arrivals(engine, settings, actor())
     with (
@@ -51,16 +51,19 @@ def ingest_command(
         ) as progress,
     ):
         task = progress.add_task("ingesting", total=total)
+        linking = _Linking(engine, arrivals) if arrivals is not None else None
         report = ingest(
             engine,
             plan,
             settings,
             actor=actor(),
             snapshot=snapshot,
-            on_chunk_committed=_linking(engine, arrivals) if arrivals is not None else None,
+            on_chunk_committed=linking,
             on_progress=lambda done: progress.advance(task, done),
             warn=warn,
         )
+        if linking is not None:
+            linking.flush()
     if arrivals is not None:
         linked = arrivals.report()
         summary = (
@@ -81,15 +84,31 @@ def ingest_command(
         raise typer.Exit(2)
 
 
-def _linking(engine: Engine, arrivals: Arrivals) -> Callable[[Sequence[int]], None]:
-    """Ingest's chunk hook: place the chunk's records in entities, then make them searchable
-    (ARCHITECTURE.md premise 4: the edge composes the stages)."""
+class _Linking:
+    """Ingest's chunk hook: place committed records in entities, then make them searchable
+    (ARCHITECTURE.md premise 4: the edge composes the stages).
 
-    def committed(record_ids: Sequence[int]) -> None:
-        arrivals.assign(record_ids)
-        refresh(engine, record_ids)
+    Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; linkage
+    places `arrivals.CHUNK` records at a time, because each placement has a fixed cost that
+    small chunks would pay over and over. So committed records wait here until that many
+    have come, and the rest are placed when the ingest ends (`flush`). A killed ingest leaves
+    at most one such batch unplaced: `polestar link --incremental` places it.
+    """
 
-    return committed
+    def __init__(self, engine: Engine, arrivals: Arrivals) -> None:
+        self.engine, self.arrivals = engine, arrivals
+        self.pending: list[int] = []
+
+    def __call__(self, record_ids: Sequence[int]) -> None:
+        self.pending.extend(record_ids)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.arrivals.assign(self.pending)
+            refresh(self.engine, self.pending)
+            self.pending = []
 
 
 def _show(report: IngestReport) -> None:

@@ -350,9 +350,38 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
     """The person index in memory, warm; None when no batch run has placed people yet.
 
     The file holds the index as the last batch run left it and is written once per batch run
-    and model; each process loads it (building it first when missing or older) and catches
-    up with what incremental runs placed since, from the store.
+    and model (`save_index`); each process loads it (building it first when missing or older)
+    and catches up with what incremental runs placed since, from the store.
     """
+    loaded = _loaded(engine, settings, load=True)
+    if loaded is None:
+        return None
+    con, stored, run_id = loaded
+    # A common key (a shared phone, a busy postcode) finds thousands of records; past
+    # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
+    con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
+    con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
+    con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
+    con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")
+    index = PersonIndex(con, stored, run_id)
+    index.catch_up(engine)
+    return index
+
+
+def save_index(engine: Engine, settings: Settings) -> None:
+    """Write the index file for the last batch run unless it is written already: a batch run
+    calls it, so the first ingest after it loads the index rather than building it."""
+    loaded = _loaded(engine, settings, load=False)
+    if loaded is not None:
+        loaded[0].close()
+
+
+def _loaded(
+    engine: Engine, settings: Settings, *, load: bool
+) -> tuple[duckdb.DuckDBPyConnection, StoredModel, int] | None:
+    """A DuckDB holding the index as the last batch run left it (schema `idx`), from the file
+    when it is current (read only when `load`), else built and saved; None before any batch
+    run has placed people."""
     with engine.connect() as conn:
         stored = latest_model(conn, "person")
         run_id = last_completed_run(conn, "link")
@@ -364,20 +393,12 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
     tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns))
     con = duck.connect(settings)
     con.execute("CREATE SCHEMA idx")
-    if _saved_meta(con, path) == meta:
-        _copy(con, path, tables, into="idx", read_only=True)
-    else:
+    if _saved_meta(con, path) != meta:
         _build(con, engine, stored, tf_columns)
         _save(con, path, tables, meta)
-    # A common key (a shared phone, a busy postcode) finds thousands of records; past
-    # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
-    con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
-    con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
-    con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
-    con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")
-    index = PersonIndex(con, stored, run_id)
-    index.catch_up(engine)
-    return index
+    elif load:
+        _copy(con, path, tables, into="idx", read_only=True)
+    return con, stored, run_id
 
 
 def _saved_meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:

@@ -15,6 +15,7 @@ from polestar.linkage.clusters import Member, assign_ids
 from polestar.linkage.engines import EngineName
 from polestar.linkage.locations import link_locations
 from polestar.linkage.people import PersonStage, link_people
+from polestar.linkage.person_index import save_index
 from polestar.linkage.vehicles import link_vehicles
 from polestar.settings import Settings
 from polestar.store.entities import apply_changes, current_members, next_entity_number
@@ -132,6 +133,9 @@ def link(
     )
     finish_run(engine, run_id, "completed", report.as_dict())
     _record_combination(engine, settings, actor, run_id, "completed", report.as_dict())
+    # The incremental matcher's index as this run left it, so the ingests that follow load it
+    # instead of each building it.
+    save_index(engine, settings)
     return report
 
 
