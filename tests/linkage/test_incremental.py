@@ -274,6 +274,7 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
     bridge = _premises(
         tmp_path / "bridge",
         "PR-T-C,100000000001,9 Mill Rd,Leek,ST13 6AD,House,low,,,,,2024-06-01",
+        "PR-T-F,,5 New Lane,Leek,ST13 7ZZ,House,low,,,,,2024-06-01",
     )
 
     result = runner.invoke(app, ["ingest", str(bridge)])
@@ -297,6 +298,19 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
     assert not any(entity == newer for _key, entity, _record in refreshed)
     rebuild(db)
     assert refreshed == _search_keys(db)
+    # A later ingest loads the keys as the batch run left them and catches up: B's key now
+    # names the older entity, and F (placed since the batch run) has its keys.
+    later = _premises(
+        tmp_path / "later",
+        "PR-T-D,,9 Mill Road,Leek,ST13 6AD,House,low,,,,,2024-07-01",
+        "PR-T-G,,5 New Lane,Leek,ST13 7ZZ,House,low,,,,,2024-07-01",
+    )
+
+    assert runner.invoke(app, ["ingest", str(later)]).exit_code == 0
+
+    final = _placement(db, "location")
+    assert final[("fire_premises", "PR-T-D")] == older
+    assert final[("fire_premises", "PR-T-G")] == final[("fire_premises", "PR-T-F")]
 
 
 def _search_keys(engine: Engine) -> list[tuple[str, str, int]]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from polestar import audit
 from polestar.linkage.incremental import Assigned, Candidate, assign_people
-from polestar.linkage.keyed import KeyIndex
+from polestar.linkage.keyed import KINDS, KeyIndex
 from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
@@ -52,7 +52,7 @@ class Arrivals:
 
     def __init__(self, engine: Engine, settings: Settings, index: PersonIndex, actor: str) -> None:
         self.engine, self.settings, self.index, self.actor = engine, settings, index, actor
-        self.keyed = {kind: KeyIndex(index.con, engine, kind) for kind in ("vehicle", "location")}
+        self.keyed = {kind: KeyIndex(index.con, engine, kind, index.run_id) for kind in KINDS}
         self.run_id = start_run(engine, COMMAND, actor)
         self.people = Assigned()
         self.placed = {"vehicle": 0, "location": 0}

@@ -19,7 +19,7 @@ from polestar.linkage import locations, vehicles
 from polestar.linkage.clusters import Member
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
-from polestar.store.entities import current_members, placed_keys
+from polestar.store.entities import current_members, members_since, placed_keys
 
 Loader = Callable[[duckdb.DuckDBPyConnection, Engine, Sequence[int] | None], int]
 KINDS: dict[str, tuple[str, Loader, str]] = {
@@ -29,24 +29,63 @@ KINDS: dict[str, tuple[str, Loader, str]] = {
 }
 
 
-class KeyIndex:
-    """Keys → entities for one kind, in the schema `idx` of the index's DuckDB."""
+# The key tables the index file holds beside the person index's (`person_index._loaded`).
+KEY_TABLES = tuple(f"{kind}_keys" for kind in KINDS)
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, engine: Engine, kind: str) -> None:
+
+def _keyed_rows(kind: str, placement: str) -> str:
+    """SQL of (key, record_id, source_key, entity_id) for the rows of `kind` loaded in its raw
+    table that the registered table `placement` places."""
+    raw, _load, keys_sql = KINDS[kind]
+    return (
+        "SELECT DISTINCT k.key, r.record_id, r.source_key, m.entity_id "
+        f"FROM ({keys_sql}) k JOIN {raw} r USING (unique_id) "
+        f"JOIN {placement} m USING (record_id, source_key)"
+    )
+
+
+def build_keys(con: duckdb.DuckDBPyConnection, engine: Engine, kind: str) -> None:
+    """`idx.{kind}_keys` from the store: every key of every placed row of `kind`, with the row
+    and its entity (a row that moves later is re-keyed by `KeyIndex`'s catch-up)."""
+    _raw, load, _keys_sql = KINDS[kind]
+    load(con, engine, None)
+    with engine.connect() as conn:
+        placed = current_members(conn, kind)
+    con.register("_placed", _placement_table(placed))
+    con.execute(f"CREATE OR REPLACE TABLE idx.{kind}_keys AS {_keyed_rows(kind, '_placed')}")
+    con.unregister("_placed")
+
+
+class KeyIndex:
+    """Keys → entities for one kind, in the schema `idx` of the index's DuckDB.
+
+    Opened over `idx.{kind}_keys` as batch run `run_id` left it (`build_keys`, saved in the
+    index file), and brought up to date with the rows later runs placed or moved.
+    """
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, engine: Engine, kind: str, run_id: int
+    ) -> None:
         self.con, self.kind = con, kind
         self.raw, self.load, self.keys_sql = KINDS[kind]
         self.table = f"idx.{kind}_keys"
-        self.load(con, engine, None)
-        with engine.connect() as conn:
-            placed = current_members(conn, kind)
-        con.register("_placed", _placement_table(placed))
-        con.execute(
-            f"CREATE OR REPLACE TABLE {self.table} AS SELECT DISTINCT k.key, m.entity_id "
-            f"FROM ({self.keys_sql}) k JOIN {self.raw} r USING (unique_id) "
-            "JOIN _placed m USING (record_id, source_key)"
-        )
-        con.unregister("_placed")
+        self._catch_up(engine, run_id)
         con.execute(f"CREATE INDEX ix_{kind}_keys_key ON {self.table} (key)")
+
+    def _catch_up(self, engine: Engine, run_id: int) -> None:
+        with engine.connect() as conn:
+            later = members_since(conn, self.kind, run_id)
+        if not later:
+            return
+        con = self.con
+        con.register("_later", _placement_table(later))
+        con.execute(
+            f"DELETE FROM {self.table} t USING _later l "
+            "WHERE t.record_id = l.record_id AND t.source_key = l.source_key"
+        )
+        self.load(con, engine, sorted({key[0] for key in later}))
+        con.execute(f"INSERT INTO {self.table} {_keyed_rows(self.kind, '_later')}")
+        con.unregister("_later")
 
     def assign(self, engine: Engine, record_ids: Sequence[int], run_id: int) -> int:
         """Place this kind's rows of these source records that no entity holds yet."""
@@ -67,7 +106,7 @@ class KeyIndex:
         keyed = [
             (uid, key, entity)
             for uid, key, entity in con.sql(
-                f"SELECT k.unique_id, k.key, e.entity_id FROM ({self.keys_sql}) k "
+                f"SELECT DISTINCT k.unique_id, k.key, e.entity_id FROM ({self.keys_sql}) k "
                 f"LEFT JOIN {self.table} e USING (key)"
             ).fetchall()
             if uid in arriving
@@ -82,13 +121,18 @@ class KeyIndex:
         )
         for old, new in merged_ids(assignment):
             con.execute(f"UPDATE {self.table} SET entity_id = ? WHERE entity_id = ?", [new, old])
-        rows = {(key, assignment.entity_of[arriving[uid].key]) for uid, key, _entity in keyed}
+        rows = {
+            (key, *arriving[uid].key, assignment.entity_of[arriving[uid].key])
+            for uid, key, _entity in keyed
+        }
         con.register(
             "_new",
             pa.table(
                 {
                     "key": pa.array([r[0] for r in rows], pa.string()),
-                    "entity_id": pa.array([r[1] for r in rows], pa.string()),
+                    "record_id": pa.array([r[1] for r in rows], pa.int64()),
+                    "source_key": pa.array([r[2] for r in rows], pa.string()),
+                    "entity_id": pa.array([r[3] for r in rows], pa.string()),
                 }
             ),
         )

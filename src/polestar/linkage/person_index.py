@@ -5,10 +5,10 @@ The schema `idx` of an in-memory DuckDB holds every person record's features (as
 its blocking keys. A blocking key is the text of one blocking rule's join expressions for one
 record, so the candidates for a new record are the records sharing one of its keys: lookups
 in an indexed table rather than the joins of a batch run. It is a cache of the store. A file
-beside the store (`POLESTAR_DATA_DIR/linkage/person-index.duckdb`) keeps it as the last batch
-run left it, written once per batch run and model; each process loads it and catches up with
-what incremental runs placed since, from the store, so nothing is written to the file while
-records are assigned.
+beside the store (`POLESTAR_DATA_DIR/linkage/person-index.duckdb`) keeps it, with the
+vehicles' and locations' keys (`keyed`), as the last batch run left it, written by that run;
+each process loads it and catches up with what incremental runs placed since, from the
+store, so nothing is written to the file while records are assigned.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.settings_creator import SettingsCreator
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import duck
+from polestar.linkage import duck, keyed
 from polestar.linkage.people import load_people
 from polestar.linkage.scoring import Scorer, compile_scorer
 from polestar.settings import Settings
@@ -36,6 +36,8 @@ from polestar.store.runs import last_completed_run
 logger = logging.getLogger(__name__)
 
 INDEX_FILE = Path("linkage") / "person-index.duckdb"
+# The file's tables, as this code reads them; a file of another layout is rebuilt.
+_LAYOUT = "2"  # 2: the vehicles' and locations' keys too
 # Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
 _POINT_LOOKUPS = 500
 # A scored pair: (left, right, match weight, match probability, left's entity, right's).
@@ -388,9 +390,9 @@ def _loaded(
     if stored is None or run_id is None:
         return None
     path = index_path(settings)
-    meta = {"run_id": str(run_id), "model_version": str(stored.version)}
+    meta = {"run_id": str(run_id), "model_version": str(stored.version), "layout": _LAYOUT}
     tf_columns = compile_scorer(stored.model).tf_columns
-    tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns))
+    tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns), *keyed.KEY_TABLES)
     con = duck.connect(settings)
     con.execute("CREATE SCHEMA idx")
     if _saved_meta(con, path) != meta:
@@ -450,7 +452,8 @@ def _build(
     stored: StoredModel,
     tf_columns: Sequence[str],
 ) -> None:
-    """The index from the store: every current person record with its entity, in `idx`."""
+    """The index from the store, in `idx`: every current person record with its entity, their
+    blocking keys, and the vehicles' and locations' keys (`keyed.build_keys`)."""
     logger.info("building the person index")
     load_people(con, engine)
     with engine.connect() as conn:
@@ -483,3 +486,5 @@ def _build(
         f"CREATE TABLE idx.keys AS SELECT * FROM ({stored_keys_sql('idx.people', rules)}) "
         "ORDER BY key"
     )
+    for kind in keyed.KINDS:
+        keyed.build_keys(con, engine, kind)
