@@ -16,7 +16,13 @@ from polestar import audit
 from polestar.access import create_token, disable_user
 from polestar.settings import Settings
 from polestar.web.app import create_app
-from polestar.web.sessions import CSRF_COOKIE, SESSION_COOKIE, PageViewer, SignedIn
+from polestar.web.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    PageViewer,
+    SignedIn,
+    pre_session_token,
+)
 from tests.access.conftest import ACTOR, NOW
 from tests.web.sessions import (
     BASE_URL,
@@ -98,6 +104,31 @@ def test_the_sign_in_form_without_its_csrf_token_is_refused(
         assert response.status_code == 403, response.text
         assert SESSION_COOKIE not in response.cookies
     assert "session.sign-in" not in _actions(store, "sam.officer")
+
+
+def test_a_planted_pre_session_cookie_cannot_sign_anyone_in(
+    browser: TestClient, store: Engine
+) -> None:
+    """A sibling site can set cookies for this one. A token it planted, posted with a form of
+    its making (cookie and field agreeing), must not sign the victim in to its account."""
+    account = make_account(store, "sam.officer")
+    credentials = {"username": account.username, "password": account.password}
+    unsigned = "a" * 32
+    signed_elsewhere = pre_session_token(b"another server's key, not ours!")
+    for planted in (unsigned, f"{unsigned}.{'b' * 64}", signed_elsewhere):
+        browser.cookies.clear()
+        browser.cookies.set(CSRF_COOKIE, planted)
+        response = browser.post("/sign-in", data={**credentials, "csrf_token": planted})
+        assert response.status_code == 403, (planted, response.text)
+        assert SESSION_COOKIE not in response.cookies
+        # Nor is it adopted: the answer replaces it with a token of ours.
+        assert response.cookies[CSRF_COOKIE] not in ("", planted)
+        browser.cookies.clear()
+        browser.cookies.set(CSRF_COOKIE, planted)
+        assert form_token(browser.get("/sign-in").text) != planted
+    assert "session.sign-in" not in _actions(store, "sam.officer")
+    browser.cookies.clear()
+    assert sign_in(browser, account)  # ours still works
 
 
 def _attempt(client: TestClient, username: str, password: str) -> tuple[int, str, str]:

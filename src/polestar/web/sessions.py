@@ -2,10 +2,13 @@
 
 `SessionCookies` (middleware) finds the session a `polestar_session` cookie names and puts it
 on `request.state.session`, with the CSRF token forms must carry on `request.state.csrf_token`:
-the session's own, or — before sign-in — a random token also set as the `polestar_csrf`
-cookie (double submit). `check_csrf` (an app-wide dependency) refuses a state-changing request
-that a cookie authenticates without the matching token, from the form field `csrf_token` or
-the `X-CSRF-Token` header (HTMX sends it through `hx-headers`). A request with a bearer token
+the session's own, or — before sign-in — a token also set as the `polestar_csrf` cookie
+(double submit). That token is signed (a random nonce and its HMAC under `web.key`, a secret
+in the data folder), so a cookie planted by someone else — a sibling site can set cookies
+for this one — is not taken as ours and cannot sign a victim in to the planter's account.
+`check_csrf` (an app-wide dependency) refuses a state-changing request that a cookie
+authenticates without the matching token, from the form field `csrf_token` or the
+`X-CSRF-Token` header (HTMX sends it through `hx-headers`). A request with a bearer token
 is exempt: a browser never adds one on its own, so there is no ambient authority to abuse.
 
 Pages depend on `SignedIn` (a session, else a 303 to `/sign-in?next=…`) or `PageViewer` (a
@@ -14,6 +17,7 @@ session with a purpose, else a 303 to `/purpose?next=…`).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
@@ -29,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from polestar.access import Viewer
 from polestar.access.sessions import Session, resume_session
 from polestar.errors import Forbidden
+from polestar.secret_files import ensure_secret
 from polestar.settings import Settings
 from polestar.web.deps import limit_rate
 from polestar.web.privacy import API_PREFIX
@@ -97,14 +102,18 @@ class SessionCookies:
             )
         state = scope.setdefault("state", {})
         state["session"] = session
+        key: bytes = app.state.csrf_key
+        pre_session = cookies.get(CSRF_COOKIE)
+        if pre_session is not None and not _signed(key, pre_session):
+            pre_session = None  # not one of ours: replaced below
+        state["pre_session_csrf"] = pre_session
         new_csrf: str | None = None
         if session is not None:
             state["csrf_token"] = session.csrf_token
         elif scope["path"].startswith(API_PREFIX):
             state["csrf_token"] = None  # an API client without a session has no forms
         else:
-            state["csrf_token"] = cookies.get(CSRF_COOKIE) or (new_csrf := secrets.token_hex(32))
-        state["pre_session_csrf"] = cookies.get(CSRF_COOKIE)
+            state["csrf_token"] = pre_session or (new_csrf := pre_session_token(key))
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_csrf is not None:
@@ -118,6 +127,25 @@ class SessionCookies:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+CSRF_KEY_FILE = "web.key"
+
+
+def pre_session_token(key: bytes) -> str:
+    """A new pre-session token: a random nonce and its signature."""
+    nonce = secrets.token_hex(16)
+    return f"{nonce}.{_signature(key, nonce)}"
+
+
+def _signed(key: bytes, token: str) -> bool:
+    """Whether `token` is a pre-session token this server signed."""
+    nonce, _, signature = token.partition(".")
+    return bool(nonce) and hmac.compare_digest(signature, _signature(key, nonce))
+
+
+def _signature(key: bytes, nonce: str) -> str:
+    return hmac.new(key, f"pre-session-csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
 def _same(expected: str | None, given: str | None) -> bool:
@@ -217,3 +245,5 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(SignInRequired, redirect)
     app.add_middleware(SessionCookies)
+    settings: Settings = app.state.settings
+    app.state.csrf_key = ensure_secret(settings.data_dir, CSRF_KEY_FILE)
