@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage import person_index
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.export import export_entities
+from polestar.linkage.person_index import index_path, open_index
 from polestar.linkage.run import LinkReport, link
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
@@ -387,6 +389,32 @@ def test_second_link_reuses_the_stored_model(db: Engine, settings: Settings, cou
     assert _model_versions(db) == [1]
     assert first.model_version == second.model_version == 1
     assert (second.person.new_entities, second.person.changed_entities) == (0, 0)
+
+
+def test_a_run_leaves_the_incremental_index_and_stands_without_it(
+    db: Engine, settings: Settings, county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest(db, settings, county / "custody.csv")
+    _link(db, settings)
+    saved = index_path(settings)
+    assert saved.exists()
+    saved.unlink()
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(person_index, "_save", full_disk)
+    warnings: list[str] = []
+    report = link(db, settings, actor=ACTOR, warn=warnings.append)
+
+    assert report.person.records > 0
+    assert not saved.exists()
+    assert any("incremental index was not saved" in warning for warning in warnings), warnings
+    monkeypatch.undo()
+    index = open_index(db, settings)  # built then, from the store
+    assert index is not None
+    index.close()
+    assert saved.exists()
 
 
 def test_retrain_stores_the_next_model_version(

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+import duckdb
 from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
@@ -134,8 +135,11 @@ def link(
     finish_run(engine, run_id, "completed", report.as_dict())
     _record_combination(engine, settings, actor, run_id, "completed", report.as_dict())
     # The incremental matcher's index as this run left it, so the ingests that follow load it
-    # instead of each building it.
-    save_index(engine, settings)
+    # instead of each building it. A cache: the run stands without it.
+    try:
+        save_index(engine, settings)
+    except (OSError, duckdb.Error) as exc:
+        warn(f"the incremental index was not saved ({exc}); the next ingest will build it")
     return report
 
 
