@@ -102,7 +102,7 @@ class SessionCookies:
             )
         state = scope.setdefault("state", {})
         state["session"] = session
-        key: bytes = app.state.csrf_key
+        key = _csrf_key(app, settings)
         pre_session = cookies.get(CSRF_COOKIE)
         if pre_session is not None and not _signed(key, pre_session):
             pre_session = None  # not one of ours: replaced below
@@ -130,6 +130,15 @@ class SessionCookies:
 
 
 CSRF_KEY_FILE = "web.key"
+
+
+def _csrf_key(app: FastAPI, settings: Settings) -> bytes:
+    """The key pre-session tokens are signed with, read (or made) on the first request, so
+    building an app, for its OpenAPI document say, writes nothing."""
+    key: bytes | None = getattr(app.state, "csrf_key", None)
+    if key is None:
+        key = app.state.csrf_key = ensure_secret(settings.data_dir, CSRF_KEY_FILE)
+    return key
 
 
 def pre_session_token(key: bytes) -> str:
@@ -245,5 +254,3 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(SignInRequired, redirect)
     app.add_middleware(SessionCookies)
-    settings: Settings = app.state.settings
-    app.state.csrf_key = ensure_secret(settings.data_dir, CSRF_KEY_FILE)
