@@ -394,12 +394,16 @@ def _loaded(
     tf_columns = compile_scorer(stored.model).tf_columns
     tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns), *keyed.KEY_TABLES)
     con = duck.connect(settings)
-    con.execute("CREATE SCHEMA idx")
-    if _saved_meta(con, path) != meta:
-        _build(con, engine, stored, tf_columns)
-        _save(con, path, tables, meta)
-    elif load:
-        _copy(con, path, tables, into="idx", read_only=True)
+    try:
+        con.execute("CREATE SCHEMA idx")
+        if _saved_meta(con, path) != meta:
+            _build(con, engine, stored, tf_columns)
+            _save(con, path, tables, meta)
+        elif load:
+            _copy(con, path, tables, into="idx", read_only=True)
+    except BaseException:
+        con.close()
+        raise
     return con, stored, run_id
 
 
