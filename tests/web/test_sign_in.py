@@ -239,6 +239,8 @@ def test_a_page_post_needs_the_session_token_in_the_form_or_the_htmx_header(
     csrf = sign_in(probed, make_account(store, "sam.officer"))
     assert probed.post("/probe/change").status_code == 403
     assert probed.post("/probe/change", data={"csrf_token": "forged"}).status_code == 403
+    # Any character at all is a clear refusal, never a server error.
+    assert probed.post("/probe/change", data={"csrf_token": "forgé"}).status_code == 403
     # The pre-session token is not the session's.
     pre_session = probed.cookies[CSRF_COOKIE]
     assert probed.post("/probe/change", data={"csrf_token": pre_session}).status_code == 403

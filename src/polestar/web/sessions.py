@@ -150,7 +150,7 @@ def pre_session_token(key: bytes) -> str:
 def _signed(key: bytes, token: str) -> bool:
     """Whether `token` is a pre-session token this server signed."""
     nonce, _, signature = token.partition(".")
-    return bool(nonce) and hmac.compare_digest(signature, _signature(key, nonce))
+    return bool(nonce) and _same(_signature(key, nonce), signature)
 
 
 def _signature(key: bytes, nonce: str) -> str:
@@ -158,7 +158,12 @@ def _signature(key: bytes, nonce: str) -> str:
 
 
 def _same(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+    """Equal in constant time; as bytes, since a token sent back may hold any character."""
+    return (
+        bool(expected)
+        and bool(given)
+        and hmac.compare_digest(str(expected).encode(), str(given).encode())
+    )
 
 
 async def check_csrf(request: Request) -> None:
