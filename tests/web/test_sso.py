@@ -301,6 +301,8 @@ def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db
             groups=["polestar-officers"])  # fmt: skip
     callback, _ = _approve(client, "s-105")
     _refused(client.get(callback.replace("state=", "state=x")))
+    callback, _ = _approve(client, "s-105")
+    _refused(client.get(callback.replace("state=", "state=%C3%A9")))  # any character: refused
     # The right state, but the nonce the browser kept is not the one in the ID token.
     callback, _ = _approve(client, "s-105")
     pending = client.cookies.get(PENDING_COOKIE)
@@ -312,7 +314,8 @@ def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db
     # No cookie at all (a callback the browser did not start).
     client.cookies.clear()
     _refused(client.get(callback))
-    assert _failures(db, "anonymous") == ["state mismatch", "id token rejected: InvalidClaimError",
+    assert _failures(db, "anonymous") == ["state mismatch", "state mismatch",
+                                          "id token rejected: InvalidClaimError",
                                           "state mismatch"], _failures(db, "anonymous")  # fmt: skip
 
 

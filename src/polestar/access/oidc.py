@@ -350,7 +350,8 @@ def finish(
         Unauthorised: `REFUSED`, whatever the reason; the reason is in the audit entry.
     """
     try:
-        if pending is None or not state or not secrets.compare_digest(state, pending.state):
+        # As bytes: the query parameter may hold any character, which `str` comparison refuses.
+        if pending is None or not state or not _same(state, pending.state):
             raise _Refusal("state mismatch")
         if not code:
             raise _Refusal("no code")
@@ -372,3 +373,7 @@ def finish(
         )
         audit.record(engine, failed, settings)
         raise Unauthorised(REFUSED) from refusal
+
+
+def _same(given: str, expected: str) -> bool:
+    return secrets.compare_digest(given.encode(), expected.encode())
