@@ -6,7 +6,7 @@ features, blocking, scoring, clustering — happens here, never in the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -48,3 +48,14 @@ def load_table(
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _batch")
         con.unregister("_batch")
     return rows
+
+
+def placement_table(placed: Mapping[tuple[int, str], str]) -> pa.Table:
+    """(record_id, source_key, entity_id) of placed rows, to register and join in DuckDB."""
+    return pa.table(
+        {
+            "record_id": pa.array([key[0] for key in placed], pa.int64()),
+            "source_key": pa.array([key[1] for key in placed], pa.string()),
+            "entity_id": pa.array(list(placed.values()), pa.string()),
+        }
+    )

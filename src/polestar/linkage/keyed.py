@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import locations, vehicles
+from polestar.linkage import duck, locations, vehicles
 from polestar.linkage.clusters import Member
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
@@ -51,7 +51,7 @@ def build_keys(con: duckdb.DuckDBPyConnection, engine: Engine, kind: str) -> Non
     load(con, engine, None)
     with engine.connect() as conn:
         placed = current_members(conn, kind)
-    con.register("_placed", _placement_table(placed))
+    con.register("_placed", duck.placement_table(placed))
     con.execute(f"CREATE OR REPLACE TABLE idx.{kind}_keys AS {_keyed_rows(kind, '_placed')}")
     con.unregister("_placed")
 
@@ -78,7 +78,7 @@ class KeyIndex:
         if not later:
             return
         con = self.con
-        con.register("_later", _placement_table(later))
+        con.register("_later", duck.placement_table(later))
         con.execute(
             f"DELETE FROM {self.table} t USING _later l "
             "WHERE t.record_id = l.record_id AND t.source_key = l.source_key"
@@ -158,13 +158,3 @@ def _groups(
         if entity is not None:
             reached[sets.find(("entity", entity))].add(entity)
     return [(uids, sorted(reached.get(root, set()))) for root, uids in members.items()]
-
-
-def _placement_table(placed: dict[tuple[int, str], str]) -> pa.Table:
-    return pa.table(
-        {
-            "record_id": pa.array([key[0] for key in placed], pa.int64()),
-            "source_key": pa.array([key[1] for key in placed], pa.string()),
-            "entity_id": pa.array(list(placed.values()), pa.string()),
-        }
-    )

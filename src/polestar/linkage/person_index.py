@@ -183,16 +183,7 @@ class PersonIndex:
         if not later:
             return
         self.add(engine, sorted({key[0] for key in later}), placed_too=True)
-        self.con.register(
-            "_later",
-            pa.table(
-                {
-                    "record_id": pa.array([key[0] for key in later], pa.int64()),
-                    "source_key": pa.array([key[1] for key in later], pa.string()),
-                    "entity_id": pa.array(list(later.values()), pa.string()),
-                }
-            ),
-        )
+        self.con.register("_later", duck.placement_table(later))
         self.con.execute(
             "UPDATE idx.people SET entity_id = l.entity_id FROM _later l "
             "WHERE idx.people.record_id = l.record_id AND idx.people.source_key = l.source_key"
@@ -462,16 +453,7 @@ def _build(
     load_people(con, engine)
     with engine.connect() as conn:
         placed = current_members(conn, "person")
-    con.register(
-        "_placed",
-        pa.table(
-            {
-                "record_id": pa.array([key[0] for key in placed], pa.int64()),
-                "source_key": pa.array([key[1] for key in placed], pa.string()),
-                "entity_id": pa.array(list(placed.values()), pa.string()),
-            }
-        ),
-    )
+    con.register("_placed", duck.placement_table(placed))
     for column in tf_columns:
         con.execute(
             f"CREATE TABLE idx.tf_{column} AS SELECT {column}, count(*) / "
