@@ -1,9 +1,11 @@
 """Two processes appending at once still leave one valid chain (SQLite and PostgreSQL); threads
-of one process queue for SQLite's writer lock in the process, not in SQLite's busy handler."""
+of one process, then processes, queue for SQLite's writer lock outside SQLite's busy handler."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 import threading
 from datetime import UTC, datetime
 
@@ -63,4 +65,35 @@ def test_a_thread_waits_for_an_append_in_the_process_not_in_sqlite(
         assert db.pool.checkedout() == 1  # type: ignore[attr-defined]
     second.join(timeout=30)
     assert not second.is_alive()
+    assert audit.verify(db, settings).as_dict() == {"ok": True, "entries": 1, "first_bad": None}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_processes_queue_on_a_file_lock_beside_the_database(db: Engine, settings: Settings) -> None:
+    """Another process (`serve --workers 2`) waits on the lock file, woken as it is released."""
+    database = db.url.database
+    assert database is not None
+
+    def taken() -> bool:
+        # flock locks of two open files conflict even within one process: this is how
+        # another process's attempt would fare.
+        probe = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(probe)
+        return False
+
+    with audit_log.appending(db) as conn:
+        assert taken()
+        audit.record_in(
+            conn,
+            audit.Consultation(
+                action="person.show", actor="pc.one", occurred_at=datetime(2026, 12, 2, tzinfo=UTC)
+            ),
+            settings,
+        )
+    assert not taken()
     assert audit.verify(db, settings).as_dict() == {"ok": True, "entries": 1, "first_bad": None}
