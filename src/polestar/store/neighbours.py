@@ -60,8 +60,10 @@ def entity_rows(
     kind = MEMBER_KINDS[member_kind]
     if not entity_ids or not scope.grants_for(kind):
         return []
-    # The members first, by the entity index; then their rows by each table's unique
-    # (record_id, source_key) index. A correlated EXISTS would test every row of the table.
+    # The members first, by the entity index; then every row of their source records by each
+    # table's unique (record_id, source_key) index, keeping the members'. A correlated EXISTS
+    # would test every row of the table, and a second IN list on `source_key` makes SQLite
+    # probe every (record_id, source_key) pair of the two lists: 25 ms, not 2, for 341 rows.
     held = set(exclude)
     members = sorted(
         (record_id, key)
@@ -79,10 +81,7 @@ def entity_rows(
     found: list[VisibleRow] = []
     for chunk in _chunks(members):
         keys = set(chunk)
-        where = sa.and_(
-            row.c.record_id.in_(sorted({record_id for record_id, _ in chunk})),
-            row.c.source_key.in_(sorted({key for _, key in chunk})),
-        )
+        where = row.c.record_id.in_(sorted({record_id for record_id, _ in chunk}))
         found.extend(r for r in visible_rows(conn, scope, kind, where) if r.key in keys)
     if kind is Kind.OBJECT:
         found = [r for r in found if r.subtype == member_kind]
