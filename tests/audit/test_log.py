@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar import audit
-from polestar.audit.checkpoint import checkpoint_path, read_checkpoint
+from polestar.audit.checkpoint import Head, checkpoint_path, read_checkpoint
 from polestar.settings import Settings
 from polestar.store.tables import audit_entries, audit_payloads, runs
 from tests.audit.factories import lookup, sharing
@@ -74,6 +74,23 @@ def test_the_head_is_checkpointed_after_each_append(db: Engine, settings: Settin
     head = read_checkpoint(checkpoint_path(settings.data_dir, db))
     assert head is not None
     assert (head.seq, head.hash) == (seq, _entries(db)[-1]["hash"])
+
+
+def test_the_checkpoint_is_rewritten_in_place_leaving_nothing_of_a_longer_text(
+    db: Engine, settings: Settings
+) -> None:
+    first = audit.record(db, lookup(), settings)
+    path = checkpoint_path(settings.data_dir, db)
+    # A checkpoint written by an earlier version: the same head, in a longer text.
+    written = read_checkpoint(path)
+    assert written is not None
+    assert written.seq == first
+    path.write_text(json.dumps({"seq": first, "hash": written.hash}, indent=8) + " " * 300)
+    second = audit.record(db, lookup(), settings)
+
+    assert read_checkpoint(path) == Head(second, str(_entries(db)[-1]["hash"]))
+    assert len(path.read_bytes()) < 300
+    assert audit.verify(db, settings).as_dict()["ok"] is True
 
 
 def test_an_entry_commits_with_the_action_in_one_transaction(

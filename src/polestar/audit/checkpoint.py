@@ -1,9 +1,14 @@
 """The chain's head, checkpointed outside the table, so deleting the newest entries shows.
 
 One small JSON file per database in `POLESTAR_DATA_DIR`, named by a hash of the database's
-URL (without its password), replaced atomically. It only moves forward, and only while the
-table still holds the entry it names: once the table has been cut below it, appends leave it
-where it is and `verify` keeps reporting the truncation.
+URL (without its password). It only moves forward, and only while the table still holds the
+entry it names: once the table has been cut below it, appends leave it where it is and
+`verify` keeps reporting the truncation.
+
+It is rewritten in place, in one write of a fixed length under an exclusive lock, and read
+under a shared one, so no reader sees half of it. Writing a new file and renaming it over the
+old (the usual atomic replace) made ext4 flush the new file's data at each rename: 7 ms of
+every audited request, queued behind each other's under a web server's load.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+
+# Longer than any checkpoint's text: a 20-digit sequence number and a 64-digit hash fit.
+_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,13 @@ def checkpoint_path(data_dir: Path, engine: Engine) -> Path:
 
 def read_checkpoint(path: Path) -> Head | None:
     """The checkpointed head, or None when nothing has been checkpointed (or it is unreadable)."""
+    if not path.exists():  # not even the lock file is made for a checkpoint never written
+        return None
+    with _locked(path, fcntl.LOCK_SH):
+        return _read(path)
+
+
+def _read(path: Path) -> Head | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Head(int(data["seq"]), str(data["hash"]))
@@ -55,25 +70,30 @@ def advance(path: Path, head: Head, checked: Head | None) -> None:
     Appenders that find the checkpointed entry gone or changed never call this, so a
     truncation stays in evidence however many entries follow it.
     """
-    with _locked(path):
-        current = read_checkpoint(path)
+    with _locked(path, fcntl.LOCK_EX):
+        current = _read(path)
         if current is not None:
             if current.seq >= head.seq:
                 return
             if checked is not None and current.seq < checked.seq:
                 return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps({"seq": head.seq, "hash": head.hash}), encoding="utf-8")
-        os.replace(temporary, path)
+        # Padded to one length, so a shorter text never leaves the end of a longer one behind.
+        text = json.dumps({"seq": head.seq, "hash": head.hash}).ljust(_LENGTH)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(descriptor, text.encode("utf-8"), 0)
+            os.ftruncate(descriptor, len(text))
+        finally:
+            os.close(descriptor)
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Serialise checkpoint writers: appends commit under the database's lock, but their
-    checkpoints are written after it is released."""
+def _locked(path: Path, operation: int) -> Iterator[None]:
+    """Hold the checkpoint's lock: exclusive to write (appends commit under the database's
+    lock, but their checkpoints are written after it is released), shared to read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.with_name(f".{path.name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, operation)
         try:
             yield
         finally:
