@@ -52,13 +52,13 @@ def serving(
         deadline = time.monotonic() + 90
         while True:
             try:
-                httpx.get(url + "/", timeout=1)
+                httpx.get(url + "/sign-in", timeout=1)  # a page that reads almost nothing
                 break
             except httpx.TransportError:
                 assert process.poll() is None, (
                     process.communicate()[1].decode() if log is None else log.read_text()
                 )
-                assert time.monotonic() < deadline, "the server did not answer within 120 s"
+                assert time.monotonic() < deadline, "the server did not answer within 90 s"
                 time.sleep(0.2)
         yield url, process
     finally:

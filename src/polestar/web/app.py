@@ -13,7 +13,7 @@ from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 from polestar.web import api, errors, pages, privacy, sessions, sign_in, sso
-from polestar.web.pages import pwa
+from polestar.web.pages import home, pwa
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upgrade(engine)
         app.state.engine = engine
         app.state.rate_limiter = StoredWindow(engine, "requests", settings.rate_limit_per_minute)
+        app.state.summaries = home.Summaries(engine)
         yield
         engine.dispose()
 
