@@ -7,10 +7,10 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.engine import Engine
 
 from polestar.ingest.reports import StoreSummary, store_summary
 from polestar.pole.vocabularies import Kind
+from polestar.store.engine import Engine
 from polestar.web.pages.shell import templates
 
 router = APIRouter()
