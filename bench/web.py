@@ -22,8 +22,8 @@ Load (`--load`): a real `polestar serve --workers N` (default 1) on loopback and
 its own command (bench/locustfile.py): 50 analysts, each with their own token (so each has their
 own rate limit, as at real desks), waiting 1-3 s, 60% search, 30% profile, 10% network, 10 s
 ramp-up, then 60 s measured (statistics reset once every user is running), on the same warm
-store. Prints throughput, p50/p95/p99 and errors per request type and
-overall. Goal: p95 <= 300 ms with zero errors.
+store. Prints throughput, p50/p95/p99 and errors per request type and overall.
+Goal: p95 <= 300 ms with zero errors.
 """
 
 from __future__ import annotations
