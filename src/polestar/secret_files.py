@@ -8,6 +8,7 @@ secret is demanded or committed; every server process of one data folder shares 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -52,3 +53,10 @@ def ensure_secret(data_dir: Path, name: str) -> bytes:
     secret = read_secret(data_dir, name)
     assert secret is not None  # linked above, by this process or another
     return secret
+
+
+def same_text(given: str, expected: str) -> bool:
+    """Whether a secret text sent back (a token, a state) is the one expected, in constant
+    time. As bytes: `compare_digest` raises on a `str` holding a non-ASCII character, and a
+    request may hold any."""
+    return hmac.compare_digest(given.encode(), expected.encode())

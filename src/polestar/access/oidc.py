@@ -36,6 +36,7 @@ from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.access.sessions import NewSession, open_session_in
 from polestar.errors import FieldError, InvalidInput, Unauthorised, Unavailable
+from polestar.secret_files import same_text
 from polestar.settings import Settings
 from polestar.store.accounts import (
     UserRow,
@@ -350,8 +351,7 @@ def finish(
         Unauthorised: `REFUSED`, whatever the reason; the reason is in the audit entry.
     """
     try:
-        # As bytes: the query parameter may hold any character, which `str` comparison refuses.
-        if pending is None or not state or not _same(state, pending.state):
+        if pending is None or not state or not same_text(state, pending.state):
             raise _Refusal("state mismatch")
         if not code:
             raise _Refusal("no code")
@@ -373,7 +373,3 @@ def finish(
         )
         audit.record(engine, failed, settings)
         raise Unauthorised(REFUSED) from refusal
-
-
-def _same(given: str, expected: str) -> bool:
-    return secrets.compare_digest(given.encode(), expected.encode())

@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from polestar.access import Viewer
 from polestar.access.sessions import Session, resume_session
 from polestar.errors import Forbidden
-from polestar.secret_files import ensure_secret
+from polestar.secret_files import ensure_secret, same_text
 from polestar.settings import Settings
 from polestar.web.deps import limit_rate
 from polestar.web.privacy import API_PREFIX
@@ -158,12 +158,8 @@ def _signature(key: bytes, nonce: str) -> str:
 
 
 def _same(expected: str | None, given: str | None) -> bool:
-    """Equal in constant time; as bytes, since a token sent back may hold any character."""
-    return (
-        bool(expected)
-        and bool(given)
-        and hmac.compare_digest(str(expected).encode(), str(given).encode())
-    )
+    """Both present and equal, in constant time."""
+    return bool(expected) and bool(given) and same_text(str(given), str(expected))
 
 
 async def check_csrf(request: Request) -> None:
