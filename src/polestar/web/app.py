@@ -12,6 +12,7 @@ from polestar.access.rate_limits import StoredWindow
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
+from polestar.store.wal import checkpoints_in_background
 from polestar.web import api, errors, pages, privacy, sessions, sign_in, sso
 from polestar.web.pages import home, pwa
 
@@ -27,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.rate_limiter = StoredWindow(engine, "requests", settings.rate_limit_per_minute)
         app.state.summaries = home.Summaries(engine)
-        yield
+        with checkpoints_in_background(engine):
+            yield
         engine.dispose()
 
     app = FastAPI(
