@@ -244,8 +244,10 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _read_through(store: Path) -> None:
-    """Read the store's file once, so the walks and the load meet a warm server, as in
-    service, not pages the machine's memory manager has let go since the store was made."""
+    """Read the store's file through, so the walks and the load meet a warm server, as in
+    service, not pages the machine's memory manager has let go since the store was made.
+    This machine's (DAMON's proactive reclaim) lets go of file pages unread for a minute, so
+    the load, minutes after the walks began, reads the store through again first."""
     _log(f"reading {store.name} through ({store.stat().st_size / 2**20:,.0f} MiB)")
     with store.open("rb") as pages:
         while pages.read(2**20):
@@ -346,11 +348,13 @@ def main() -> None:
         records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
     persons = _persons(engine, args.samples, args.prolific, args.seed)
     demo_users(engine, datetime.now(UTC), actor=ACTOR)  # the shipped agreements and users
-    _read_through(Path(str(engine.url.database)))
+    database = Path(str(engine.url.database))
+    _read_through(database)
     engine.dispose()
     print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
     bench_network(settings, persons)
     if args.load:
+        _read_through(database)
         bench_load(settings, persons, args.seed, args.workers)
 
 
