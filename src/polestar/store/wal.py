@@ -53,16 +53,10 @@ def checkpoints_in_background(engine: Engine, every: float = 1.0) -> Iterator[No
         sa.event.remove(engine, "connect", _no_autocheckpoint)
 
 
-def checkpoint(engine: Engine) -> tuple[int, int]:
-    """One PASSIVE checkpoint: (frames in the WAL, frames now copied into the database)."""
-    with engine.connect() as conn:
-        _busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
-    return int(frames), int(copied)
-
-
 def _checkpoint_until(engine: Engine, stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
-            checkpoint(engine)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
         except sa.exc.DBAPIError as error:  # a missed checkpoint is caught up by the next
             log.warning("WAL checkpoint failed: %s", error)
