@@ -4,13 +4,21 @@ appear, nor its reason)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from polestar.access import viewer_for
+from polestar.access.scopes import scope_for
+from polestar.graph.associates import associates
 from polestar.search.profile import person_view
+from polestar.store.persons import entity_persons
+from polestar.store.tables import links, source_records
 from tests.canary import JUSTIFICATION, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
+NOW = datetime.now(UTC)
 
 
 def _associates(
@@ -76,3 +84,55 @@ def test_the_total_counts_every_associate_the_list_ranks(canary: Seeded) -> None
     reasons = [len(a["reasons"]) for a in view.associates]
     assert reasons == sorted(reasons, reverse=True)
     assert view.associates[0]["entity_id"] == canary.associate  # two reasons
+
+
+def test_a_record_naming_two_people_as_family_links_them_for_those_who_see_both(
+    canary: Seeded,
+) -> None:
+    # No shipped source names family, but a mapped one may: the crime that names him and the
+    # victim gains a family link, in a transaction rolled back at the end.
+    with canary.engine.connect() as conn:
+        [(record_id, source)] = conn.execute(
+            sa.select(source_records.c.id, source_records.c.source).where(
+                source_records.c.source_key == "CR-25-000902"
+            )
+        )
+        ends = dict(
+            conn.execute(
+                sa.select(links.c.role, links.c.from_key).where(
+                    links.c.record_id == record_id, links.c.to_kind == "event"
+                )
+            ).all()
+        )
+        conn.execute(
+            links.insert().values(
+                record_id=record_id,
+                source=source,
+                from_kind="person",
+                from_key=ends["suspect"],
+                role="family",
+                to_kind="person",
+                to_key=ends["victim"],
+            )
+        )
+        found: dict[str, dict[str, Any]] = {}
+        for user, purpose in (("home-analyst", "investigation"), ("cps-caseworker", "prosecution")):
+            scope = scope_for(conn, viewer_for(canary.engine, user, purpose, JUSTIFICATION), NOW)
+            people = entity_persons(conn, scope, canary.target)
+            listed = associates(
+                conn,
+                scope,
+                canary.target,
+                people=people,
+                events=[],
+                homes=[],
+                vehicles=[],
+                phones=[],
+            )
+            found[user] = {a.entity_id: a.as_dict()["reasons"] for a in listed}
+        conn.rollback()
+    victim = f"{source}:{ends['victim']}"
+    assert found["home-analyst"] == {
+        canary.victim: [{"reason": "family", "via": victim, "roles": []}]
+    }
+    assert found["cps-caseworker"] == {}  # a sexual offence victim is not theirs to see

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -106,20 +106,21 @@ def _named(
     conn: Connection, scope: Scope, people: Sequence[VisibleRow]
 ) -> list[tuple[VisibleRow, Reason]]:
     """People a visible record names as family or associates of one of the person's rows."""
+    # The links of the person's own records first: most name no family or associate, and
+    # then no person row need be read at all.
     mine = {person.key for person in people}
-    found: list[tuple[VisibleRow, Reason]] = []
-    ends_found: tuple[Literal["from", "to"], ...] = ("from", "to")
-    for end in ends_found:
-        others = neighbours.linked(conn, scope, Kind.PERSON, people, end, _PERSONAL_ROLES)
-        person = [Kind.PERSON.value]
-        records = {other.record_id for other in others}
-        for link in neighbours.links_within(conn, records, person, person):
-            if link.role not in _PERSONAL_ROLES or link.from_kind != link.to_kind:
-                continue
-            ends = {(link.record_id, link.from_key), (link.record_id, link.to_key)}
-            if ends & mine:
-                found.extend((o, Reason(link.role, o.name)) for o in others if o.key in ends - mine)
-    return found
+    person = [Kind.PERSON.value]
+    roles: dict[tuple[int, str], set[str]] = {}
+    for link in neighbours.links_within(conn, {row.record_id for row in people}, person, person):
+        ends = {(link.record_id, link.from_key), (link.record_id, link.to_key)}
+        if link.role in _PERSONAL_ROLES and ends & mine:
+            for other in ends - mine:
+                roles.setdefault(other, set()).add(link.role)
+    return [
+        (other, Reason(role, other.name))
+        for other in neighbours.rows_named(conn, scope, Kind.PERSON, roles)
+        for role in sorted(roles[other.key])
+    ]
 
 
 def _sharing(
@@ -133,10 +134,10 @@ def _sharing(
 ) -> list[tuple[VisibleRow, Reason]]:
     """People linked to a visible record of the same location or vehicle entity as `mine`."""
     entity_ids = sorted(set(neighbours.placed_in(conn, member_kind, mine).values()))
-    own = {row.key for row in mine}
-    rows = [
-        r for r in neighbours.entity_rows(conn, scope, member_kind, entity_ids) if r.key not in own
-    ]
+    # Not the person's own rows of those entities: a prolific person's hundreds of records
+    # of their own addresses would be read again only to be dropped.
+    own = [row.key for row in mine]
+    rows = neighbours.entity_rows(conn, scope, member_kind, entity_ids, exclude=own)
     entity_of = neighbours.placed_in(conn, member_kind, rows)
     return [
         (other, Reason(reason, entity_of[row.key]))

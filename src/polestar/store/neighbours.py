@@ -77,14 +77,23 @@ def entity_rows(
         )
         if (record_id, key) not in held
     )
-    row = table(kind)
-    found: list[VisibleRow] = []
-    for chunk in _chunks(members):
-        keys = set(chunk)
-        where = row.c.record_id.in_(sorted({record_id for record_id, _ in chunk}))
-        found.extend(r for r in visible_rows(conn, scope, kind, where) if r.key in keys)
+    found = rows_named(conn, scope, kind, members)
     if kind is Kind.OBJECT:
         found = [r for r in found if r.subtype == member_kind]
+    return found
+
+
+def rows_named(
+    conn: Connection, scope: Scope, kind: Kind, keys: Iterable[tuple[int, str]]
+) -> list[VisibleRow]:
+    """The rows of `kind` named by these (record_id, source_key) that `scope` shows: every row
+    of their source records by the table's record index, keeping those named."""
+    row = table(kind)
+    found: list[VisibleRow] = []
+    for chunk in _chunks(sorted(set(keys))):
+        named = set(chunk)
+        where = row.c.record_id.in_(sorted({record_id for record_id, _ in chunk}))
+        found.extend(r for r in visible_rows(conn, scope, kind, where) if r.key in named)
     return sorted(found, key=lambda r: (r.source, r.source_key, r.record_id))
 
 
