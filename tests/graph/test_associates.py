@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from polestar.access import viewer_for
 from polestar.access.scopes import scope_for
 from polestar.graph.associates import associates
+from polestar.pole.vocabularies import Kind, Role
 from polestar.search.profile import person_view
+from polestar.store import neighbours
 from polestar.store.persons import entity_persons
-from polestar.store.tables import links, source_records
+from polestar.store.tables import entity_members, links, locations, persons, source_records
 from tests.canary import JUSTIFICATION, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
@@ -136,3 +138,72 @@ def test_a_record_naming_two_people_as_family_links_them_for_those_who_see_both(
         canary.victim: [{"reason": "family", "via": victim, "roles": []}]
     }
     assert found["cps-caseworker"] == {}  # a sexual offence victim is not theirs to see
+
+
+def test_people_living_at_the_same_address_are_associates_for_those_who_see_both(
+    canary: Seeded,
+) -> None:
+    # The caller is made to live at his custody home, in a transaction rolled back at the end:
+    # the place his incident names joins that address's entity, and he resides at it.
+    with canary.engine.connect() as conn:
+        [(record_id, source)] = conn.execute(
+            sa.select(source_records.c.id, source_records.c.source).where(
+                source_records.c.source_key == "INC-20250301-0901"
+            )
+        )
+        [place] = conn.execute(
+            sa.select(locations.c.source_key).where(locations.c.record_id == record_id)
+        ).scalars()
+        conn.execute(
+            entity_members.update()
+            .where(
+                entity_members.c.kind == "location",
+                entity_members.c.record_id == record_id,
+                entity_members.c.source_key == place,
+            )
+            .values(entity_id=canary.location)
+        )
+        [caller] = conn.execute(
+            sa.select(persons.c.source_key).where(persons.c.record_id == record_id)
+        ).scalars()
+        conn.execute(
+            links.insert().values(
+                record_id=record_id,
+                source=source,
+                from_kind="person",
+                from_key=caller,
+                role="resides-at",
+                to_kind="location",
+                to_key=place,
+            )
+        )
+        found: dict[str, dict[str, Any]] = {}
+        for user, purpose in (
+            ("home-analyst", "investigation"),
+            ("fire-caseworker", "fire-safety"),
+            ("cps-caseworker", "prosecution"),
+        ):
+            scope = scope_for(conn, viewer_for(canary.engine, user, purpose), NOW)
+            people = entity_persons(conn, scope, canary.target)
+            resides = frozenset({Role.RESIDES_AT.value})
+            homes = neighbours.linked(conn, scope, Kind.LOCATION, people, "to", resides)
+            listed = associates(
+                conn,
+                scope,
+                canary.target,
+                people=people,
+                events=[],
+                homes=homes,
+                vehicles=[],
+                phones=[],
+            )
+            found[user] = {a.entity_id: a.as_dict()["reasons"] for a in listed}
+        conn.rollback()
+    same_address = {
+        canary.caller: [{"reason": "same-address", "via": canary.location, "roles": []}]
+    }
+    assert found["home-analyst"] == same_address
+    # The fire service's agreement shows home addresses in police records and the people
+    # living there; the CPS sees neither his homes nor the control room's calls.
+    assert found["fire-caseworker"] == same_address
+    assert found["cps-caseworker"] == {}

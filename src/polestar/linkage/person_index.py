@@ -121,13 +121,15 @@ def probe_key(stored_key: str) -> str:
 class PersonIndex:
     """An open person index: the schema `idx` of an in-memory DuckDB."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: int) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: int, scorer: Scorer
+    ) -> None:
         self.con = con
         self.model = stored.model
         self.model_version = stored.version
         self.run_id = run_id
         self.rules = key_rules(stored.model)
-        self.scorer: Scorer = compile_scorer(stored.model)
+        self.scorer = scorer
         self.filters = {rule.number: rule.filter for rule in self.rules if rule.filter}
         self.arriving_keys: list[tuple[str, int]] = []
         # Statements run for every arrival are planned once: Splink's scoring SQL is long.
@@ -349,14 +351,14 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
     loaded = _loaded(engine, settings, load=True)
     if loaded is None:
         return None
-    con, stored, run_id = loaded
+    con, stored, run_id, scorer = loaded
     # A common key (a shared phone, a busy postcode) finds thousands of records; past
     # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
     con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
     con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
     con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
     con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")
-    index = PersonIndex(con, stored, run_id)
+    index = PersonIndex(con, stored, run_id, scorer)
     index.catch_up(engine)
     return index
 
@@ -371,10 +373,11 @@ def save_index(engine: Engine, settings: Settings) -> None:
 
 def _loaded(
     engine: Engine, settings: Settings, *, load: bool
-) -> tuple[duckdb.DuckDBPyConnection, StoredModel, int] | None:
+) -> tuple[duckdb.DuckDBPyConnection, StoredModel, int, Scorer] | None:
     """A DuckDB holding the index as the last batch run left it (schema `idx`), from the file
-    when it is current (read only when `load`), else built and saved; None before any batch
-    run has placed people."""
+    when it is current (read only when `load`), else built and saved, with the model and its
+    compiled scorer (compiled once: Splink generates its SQL); None before any batch run has
+    placed people."""
     with engine.connect() as conn:
         stored = latest_model(conn, "person")
         run_id = last_completed_run(conn, "link")
@@ -382,7 +385,8 @@ def _loaded(
         return None
     path = index_path(settings)
     meta = {"run_id": str(run_id), "model_version": str(stored.version), "layout": _LAYOUT}
-    tf_columns = compile_scorer(stored.model).tf_columns
+    scorer = compile_scorer(stored.model)
+    tf_columns = scorer.tf_columns
     tables = ("people", "keys", *(f"tf_{column}" for column in tf_columns), *keyed.KEY_TABLES)
     con = duck.connect(settings)
     try:
@@ -395,7 +399,7 @@ def _loaded(
     except BaseException:
         con.close()
         raise
-    return con, stored, run_id
+    return con, stored, run_id, scorer
 
 
 def _saved_meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
