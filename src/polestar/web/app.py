@@ -15,6 +15,7 @@ from polestar.store.schema import upgrade
 from polestar.store.wal import checkpoints_in_background
 from polestar.web import api, errors, pages, privacy, sessions, sign_in, sso
 from polestar.web.pages import home, pwa
+from polestar.web.switching import prompt_handovers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.rate_limiter = StoredWindow(engine, "requests", settings.rate_limit_per_minute)
         app.state.summaries = home.Summaries(engine)
-        with checkpoints_in_background(engine):
+        with checkpoints_in_background(engine), prompt_handovers():
             yield
         engine.dispose()
 
