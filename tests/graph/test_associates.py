@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from polestar.access import viewer_for
 from polestar.access.scopes import scope_for
@@ -88,17 +89,63 @@ def test_the_total_counts_every_associate_the_list_ranks(canary: Seeded) -> None
     assert view.associates[0]["entity_id"] == canary.associate  # two reasons
 
 
+def _record(conn: Connection, source_key: str) -> tuple[int, str]:
+    """A canary source record's id and source."""
+    [(record_id, source)] = conn.execute(
+        sa.select(source_records.c.id, source_records.c.source).where(
+            source_records.c.source_key == source_key
+        )
+    )
+    return record_id, source
+
+
+def _link(conn: Connection, record_id: int, source: str, person: str, role: str, to: str) -> None:
+    """Add a link from a person row of the record to another row (`kind:key`) of it."""
+    to_kind, to_key = to.split(":", 1)
+    conn.execute(
+        links.insert().values(
+            record_id=record_id,
+            source=source,
+            from_kind="person",
+            from_key=person,
+            role=role,
+            to_kind=to_kind,
+            to_key=to_key,
+        )
+    )
+
+
+def _reasons_on(
+    conn: Connection, canary: Seeded, users: dict[str, str], justification: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each user's associates of the target and their reasons, read on `conn` (inside the
+    caller's transaction) from his visible rows and homes."""
+    found = {}
+    for user, purpose in users.items():
+        scope = scope_for(conn, viewer_for(canary.engine, user, purpose, justification), NOW)
+        people = entity_persons(conn, scope, canary.target)
+        resides = frozenset({Role.RESIDES_AT.value})
+        listed = associates(
+            conn,
+            scope,
+            canary.target,
+            people=people,
+            events=[],
+            homes=neighbours.linked(conn, scope, Kind.LOCATION, people, "to", resides),
+            vehicles=[],
+            phones=[],
+        )
+        found[user] = {a.entity_id: a.as_dict()["reasons"] for a in listed}
+    return found
+
+
 def test_a_record_naming_two_people_as_family_links_them_for_those_who_see_both(
     canary: Seeded,
 ) -> None:
     # No shipped source names family, but a mapped one may: the crime that names him and the
     # victim gains a family link, in a transaction rolled back at the end.
     with canary.engine.connect() as conn:
-        [(record_id, source)] = conn.execute(
-            sa.select(source_records.c.id, source_records.c.source).where(
-                source_records.c.source_key == "CR-25-000902"
-            )
-        )
+        record_id, source = _record(conn, "CR-25-000902")
         ends = dict(
             conn.execute(
                 sa.select(links.c.role, links.c.from_key).where(
@@ -106,32 +153,9 @@ def test_a_record_naming_two_people_as_family_links_them_for_those_who_see_both(
                 )
             ).all()
         )
-        conn.execute(
-            links.insert().values(
-                record_id=record_id,
-                source=source,
-                from_kind="person",
-                from_key=ends["suspect"],
-                role="family",
-                to_kind="person",
-                to_key=ends["victim"],
-            )
-        )
-        found: dict[str, dict[str, Any]] = {}
-        for user, purpose in (("home-analyst", "investigation"), ("cps-caseworker", "prosecution")):
-            scope = scope_for(conn, viewer_for(canary.engine, user, purpose, JUSTIFICATION), NOW)
-            people = entity_persons(conn, scope, canary.target)
-            listed = associates(
-                conn,
-                scope,
-                canary.target,
-                people=people,
-                events=[],
-                homes=[],
-                vehicles=[],
-                phones=[],
-            )
-            found[user] = {a.entity_id: a.as_dict()["reasons"] for a in listed}
+        _link(conn, record_id, source, ends["suspect"], "family", f"person:{ends['victim']}")
+        users = {"home-analyst": "investigation", "cps-caseworker": "prosecution"}
+        found = _reasons_on(conn, canary, users, JUSTIFICATION)
         conn.rollback()
     victim = f"{source}:{ends['victim']}"
     assert found["home-analyst"] == {
@@ -146,11 +170,7 @@ def test_people_living_at_the_same_address_are_associates_for_those_who_see_both
     # The caller is made to live at his custody home, in a transaction rolled back at the end:
     # the place his incident names joins that address's entity, and he resides at it.
     with canary.engine.connect() as conn:
-        [(record_id, source)] = conn.execute(
-            sa.select(source_records.c.id, source_records.c.source).where(
-                source_records.c.source_key == "INC-20250301-0901"
-            )
-        )
+        record_id, source = _record(conn, "INC-20250301-0901")
         [place] = conn.execute(
             sa.select(locations.c.source_key).where(locations.c.record_id == record_id)
         ).scalars()
@@ -166,38 +186,13 @@ def test_people_living_at_the_same_address_are_associates_for_those_who_see_both
         [caller] = conn.execute(
             sa.select(persons.c.source_key).where(persons.c.record_id == record_id)
         ).scalars()
-        conn.execute(
-            links.insert().values(
-                record_id=record_id,
-                source=source,
-                from_kind="person",
-                from_key=caller,
-                role="resides-at",
-                to_kind="location",
-                to_key=place,
-            )
-        )
-        found: dict[str, dict[str, Any]] = {}
-        for user, purpose in (
-            ("home-analyst", "investigation"),
-            ("fire-caseworker", "fire-safety"),
-            ("cps-caseworker", "prosecution"),
-        ):
-            scope = scope_for(conn, viewer_for(canary.engine, user, purpose), NOW)
-            people = entity_persons(conn, scope, canary.target)
-            resides = frozenset({Role.RESIDES_AT.value})
-            homes = neighbours.linked(conn, scope, Kind.LOCATION, people, "to", resides)
-            listed = associates(
-                conn,
-                scope,
-                canary.target,
-                people=people,
-                events=[],
-                homes=homes,
-                vehicles=[],
-                phones=[],
-            )
-            found[user] = {a.entity_id: a.as_dict()["reasons"] for a in listed}
+        _link(conn, record_id, source, caller, "resides-at", f"location:{place}")
+        users = {
+            "home-analyst": "investigation",
+            "fire-caseworker": "fire-safety",
+            "cps-caseworker": "prosecution",
+        }
+        found = _reasons_on(conn, canary, users)
         conn.rollback()
     same_address = {
         canary.caller: [{"reason": "same-address", "via": canary.location, "roles": []}]
