@@ -13,6 +13,8 @@ from polestar.search.keys import (
     tokens,
     vehicle_keys,
 )
+from polestar.search.query import parse
+from polestar.search.results import person_terms
 
 
 def test_a_typo_in_the_query_meets_the_indexed_name() -> None:
@@ -63,3 +65,14 @@ def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
 def test_tokens_drop_what_has_no_letters() -> None:
     assert tokens("'; DROP TABLE--") == ["DROP", "TABLE"]
     assert tokens("***") == []
+
+
+def test_an_initial_with_a_double_barrelled_surname_meets_the_whole_surname() -> None:
+    # Pairs of the surname's parts are nobody's forename and surname, and each part alone is
+    # shared by thousands at 1M records (the person was lost among them); the initial with
+    # the whole surname is one key of hers.
+    indexed = name_keys("Patricia", "Martin-Parry-Magee")
+    terms = person_terms(parse("P. Martin-Parry-Magee"))
+    pairs, initials = (term.keys() & indexed for term in terms)
+    assert pairs == set()
+    assert "i:P MARTINPARRYMAGEE" in initials

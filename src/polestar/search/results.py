@@ -138,20 +138,22 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
         found[hit.entity_id] = hit
 
 
-def _terms(query: Query) -> list[dict[str, int]]:
+def person_terms(query: Query) -> list[dict[str, int]]:
     """The index terms a person query looks up (an entity must hit one).
 
-    Two or more name words look up their pairs (one term, a few rows per key); one word with
-    an initial the initial with the word (`J SMITH`); one word alone its own keys. A date of
-    birth is a term of its own, so a name with the right date comes first but a mistyped
-    date does not lose the name.
+    Two or more name words look up their pairs (one term, a few rows per key); initials look
+    up each with each word (`J SMITH`), a term of its own beside the pairs, since a
+    double-barrelled surname's parts pair with nobody's forename but the initial meets its
+    whole (`P MARTINPARRYMAGEE`); one word alone looks up its own keys. A date of birth is a
+    term of its own, so a name with the right date comes first but a mistyped date does not
+    lose the name.
     """
     terms: list[dict[str, int]] = []
     if len(query.names) > 1:
         terms.append(query_pair_keys(query.names))
-    elif query.names and query.initials:
+    if query.names and query.initials:
         terms.append(initial_keys(query.initials, query.names))
-    elif query.names:
+    elif len(query.names) == 1:
         terms.append(query_name_keys(query.names[0]))
     if query.dob is not None:
         terms.append({f"b:{query.dob.isoformat()}": STRONG})
@@ -174,7 +176,7 @@ def _scored(
 
 
 def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
-    terms = _terms(query)
+    terms = person_terms(query)
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found.records)
     if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
