@@ -1,7 +1,7 @@
 """How soon a server process's request threads hand each other the interpreter lock.
 
 A server process answers several requests at once on threads that share one interpreter lock.
-Every SQLite call lets go of it, and taking it back while another request is computing (a
+Every database call lets go of it, and taking it back while another request is computing (a
 network walk, a prolific person's profile) waits out the switch interval, 5 ms by default:
 paid again after each query, and a search or a profile makes dozens. A shorter interval lets
 short requests through beside long ones, which lose little to the extra switches. Run
@@ -20,10 +20,11 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 @contextmanager
-def prompt_handovers(interval: float = SWITCH_INTERVAL_S) -> Iterator[None]:
-    """Set the process's switch interval to `interval` for the block, then put it back."""
+def prompt_handovers() -> Iterator[None]:
+    """Set the process's switch interval to `SWITCH_INTERVAL_S` for the block, then put it
+    back."""
     before = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     try:
         yield
     finally:
