@@ -58,3 +58,30 @@ def test_a_key_pointing_at_a_wrong_entity_never_surfaces_it(canary: Seeded) -> N
     rebuild(canary.engine)
     page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
     assert [result.entity_id for result in page.results] == [canary.target]
+
+
+def test_a_name_two_slips_away_is_found_by_its_date_of_birth_among_crowding_namesakes(
+    canary: Seeded,
+) -> None:
+    # "Tubiax" meets none of Tobias's keys. A hundred entities named as typed (as the
+    # thousands sharing a common name's words would at scale) fill the candidates before
+    # the people born that day, and outweigh him again when the search falls back on each
+    # word's own keys; with a date of birth typed, the fallback looks only among those born
+    # that day.
+    rebuild(canary.engine)
+    with canary.engine.begin() as conn:
+        record_id = conn.execute(
+            sa.select(search_keys.c.record_id).where(search_keys.c.entity_id == canary.target)
+        ).scalar()
+        conn.execute(
+            search_keys.insert(),
+            [
+                {"key": key, "entity_id": f"PER-9{number:07d}", "record_id": record_id}
+                for number in range(100)
+                for key in ("f:TUBIAX QUILLFEATHER", "n:TUBIAX", "n:QUILLFEATHER")
+            ],
+        )
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    page = search(canary.engine, canary.settings, viewer, "Tubiax Quillfeather 01/03/1980")
+    rebuild(canary.engine)
+    assert [result.entity_id for result in page.results] == [canary.target]

@@ -133,8 +133,13 @@ def person_keys(values: Mapping[str, Any]) -> set[str]:
             keys |= name_keys(alias.get("forename"), alias.get("surname"))
     dob = values.get("dob")
     if isinstance(dob, date):
-        keys.add(f"b:{dob.isoformat()}")
+        keys.add(dob_key(dob))
     return keys
+
+
+def dob_key(dob: date) -> str:
+    """The `b` key of a date of birth."""
+    return f"b:{dob.isoformat()}"
 
 
 def fragments(compact: str) -> set[str]:

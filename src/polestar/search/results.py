@@ -30,6 +30,7 @@ from polestar.search.filters import Filters
 from polestar.search.keys import (
     STRONG,
     address_words,
+    dob_key,
     initial_keys,
     query_name_keys,
     query_pair_keys,
@@ -156,7 +157,7 @@ def person_terms(query: Query) -> list[dict[str, int]]:
     elif len(query.names) == 1:
         terms.append(query_name_keys(query.names[0]))
     if query.dob is not None:
-        terms.append({f"b:{query.dob.isoformat()}": STRONG})
+        terms.append({dob_key(query.dob): STRONG})
     return terms
 
 
@@ -181,10 +182,14 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
     hits = _scored(conn, scope, query, today, found.records)
     if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
         # Nobody's name is a letter or a nickname away on both words (or has the initial
-        # with the surname as typed): each word's own keys, slower. Decided on the index
-        # alone, so what the viewer may see changes nothing.
+        # with the surname as typed): each word's own keys, slower; with a date of birth,
+        # only among the few people born that day, where a word's own keys are cheap and
+        # its thousands of holders elsewhere would crowd out the one it was. Decided on the
+        # index alone, so what the viewer may see changes nothing.
         words = [query_name_keys(name) for name in query.names]
-        more = search_index.candidates(conn, words, max(1, len(words) - 1), CANDIDATES).records
+        born = None if query.dob is None else search_index.keyed(conn, dob_key(query.dob))
+        need = max(1, len(words) - 1)
+        more = search_index.candidates(conn, words, need, CANDIDATES, born).records
         for entity in found.records:
             more.pop(entity, None)
         hits += _scored(conn, scope, query, today, more)

@@ -275,7 +275,18 @@ class Candidates:
     best: int  # the best entity's score: the sum of its best weight per term
 
 
-def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> Candidates:
+def keyed(conn: Connection, key: str) -> list[str]:
+    """The entities indexed under one key (a date of birth names a few dozen in a million)."""
+    return list(
+        conn.execute(
+            sa.select(search_keys.c.entity_id).where(search_keys.c.key == key).distinct()
+        ).scalars()
+    )
+
+
+def candidates(
+    conn: Connection, terms: Terms, need: int, limit: int, among: Sequence[str] | None = None
+) -> Candidates:
     """Entities with keys of at least `need` of `terms`, best first, each with the source
     records to rank it by.
 
@@ -284,15 +295,17 @@ def candidates(conn: Connection, terms: Terms, need: int, limit: int) -> Candida
             one-letter deletion); an entity scores its best weight for each term it hits.
         need: the fewest terms an entity must hit.
         limit: the most entities returned.
+        among: only these entities (read by the `(key, entity_id)` index, so a common word's
+            thousands of rows are not).
 
     Returns:
         Each entity, best first (then by id), with its records scoring best, at most
         `PER_SOURCE` of each source system: a prolific person's hundreds of records need not
         all be read to rank them, and a viewer who may see only one source still gets some.
     """
-    if not any(terms):
+    if not any(terms) or (among is not None and not among):
         return Candidates({}, 0)
-    hits = _term_hits(terms, None)
+    hits = _term_hits(terms, among)
     per_term = (
         sa.select(hits.c.entity_id, sa.func.max(hits.c.weight).label("weight"))
         .group_by(hits.c.entity_id, hits.c.term)
