@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
 from polestar.search import rebuild, refresh, refresh_stale, search
+from polestar.store import search_index
 from polestar.store.tables import search_keys, source_records
 from tests.canary import Seeded, canary, canary_model
 
@@ -85,3 +86,15 @@ def test_a_name_two_slips_away_is_found_by_its_date_of_birth_among_crowding_name
     page = search(canary.engine, canary.settings, viewer, "Tubiax Quillfeather 01/03/1980")
     rebuild(canary.engine)
     assert [result.entity_id for result in page.results] == [canary.target]
+
+
+def test_a_key_held_by_more_entities_than_asked_for_narrows_nothing(canary: Seeded) -> None:
+    # A placeholder date of birth (unknown dates written as one day) can name thousands: the
+    # fallback then reads the words' keys everywhere rather than list them all.
+    rebuild(canary.engine)
+    with canary.engine.connect() as conn:
+        born = search_index.keyed(conn, "b:1980-03-01", 5)
+        assert born is not None
+        assert canary.target in born
+        assert search_index.keyed(conn, "b:1980-03-01", len(born) - 1) is None
+        assert search_index.keyed(conn, "b:1066-10-14", 5) == []

@@ -54,6 +54,9 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Candidate entities read per kind: the index orders them by how many query terms they hit.
 CANDIDATES = 60
+# People born on one day beyond which a typed date of birth does not narrow the name fallback
+# (a placeholder date many records share); a real day has a few dozen in a million.
+_BORN_MOST = 1_000
 # Vehicles and places whose linked people join the results.
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
@@ -187,7 +190,9 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
         # its thousands of holders elsewhere would crowd out the one it was. Decided on the
         # index alone, so what the viewer may see changes nothing.
         words = [query_name_keys(name) for name in query.names]
-        born = None if query.dob is None else search_index.keyed(conn, dob_key(query.dob))
+        born = (
+            None if query.dob is None else search_index.keyed(conn, dob_key(query.dob), _BORN_MOST)
+        )
         need = max(1, len(words) - 1)
         more = search_index.candidates(conn, words, need, CANDIDATES, born).records
         for entity in found.records:

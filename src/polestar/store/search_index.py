@@ -275,13 +275,19 @@ class Candidates:
     best: int  # the best entity's score: the sum of its best weight per term
 
 
-def keyed(conn: Connection, key: str) -> list[str]:
-    """The entities indexed under one key (a date of birth names a few dozen in a million)."""
-    return list(
+def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
+    """The entities indexed under one key, or None when more than `most` are (a date of birth
+    names a few dozen people in a million; a placeholder date that many records share does
+    not narrow a search, and its thousands of ids would not fit one statement)."""
+    found = list(
         conn.execute(
-            sa.select(search_keys.c.entity_id).where(search_keys.c.key == key).distinct()
+            sa.select(search_keys.c.entity_id)
+            .where(search_keys.c.key == key)
+            .distinct()
+            .limit(most + 1)
         ).scalars()
     )
+    return None if len(found) > most else found
 
 
 def candidates(
