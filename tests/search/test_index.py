@@ -88,6 +88,17 @@ def test_a_name_two_slips_away_is_found_by_its_date_of_birth_among_crowding_name
     assert [result.entity_id for result in page.results] == [canary.target]
 
 
+def test_a_name_two_slips_away_with_a_date_nobody_has_is_looked_for_everywhere(
+    canary: Seeded,
+) -> None:
+    # 03/01/1980 is his date of birth (1 March) with the day and month swapped, and nobody
+    # was born on 3 January: the fallback does not narrow to nobody.
+    rebuild(canary.engine)
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    page = search(canary.engine, canary.settings, viewer, "Tubiax Quillfeather 03/01/1980")
+    assert [result.entity_id for result in page.results] == [canary.target]
+
+
 def test_a_key_held_by_more_entities_than_asked_for_narrows_nothing(canary: Seeded) -> None:
     # A placeholder date of birth (unknown dates written as one day) can name thousands: the
     # fallback then reads the words' keys everywhere rather than list them all.

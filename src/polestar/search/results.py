@@ -194,7 +194,9 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
             None if query.dob is None else search_index.keyed(conn, dob_key(query.dob), _BORN_MOST)
         )
         need = max(1, len(words) - 1)
-        more = search_index.candidates(conn, words, need, CANDIDATES, born).records
+        # Nobody born that day: the date is mistyped (a day and month swapped, say), and the
+        # name is looked for everywhere, as without a date.
+        more = search_index.candidates(conn, words, need, CANDIDATES, born or None).records
         for entity in found.records:
             more.pop(entity, None)
         hits += _scored(conn, scope, query, today, more)
