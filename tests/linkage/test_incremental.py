@@ -33,10 +33,11 @@ from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.schema import upgrade
-from polestar.store.tables import entity_changes, runs, search_keys
+from polestar.store.tables import entity_changes, runs
 from tests.conftest import _postgres_database
 from tests.ingest.exports import CUSTODY_HEADER
 from tests.linkage.models import ACTOR, store_person_model
+from tests.search.indexed import index_keys
 
 runner = CliRunner()
 Placement = dict[tuple[str, str], str]
@@ -294,10 +295,10 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
         assert list(reasons) == ["merged"]
     # The ingest refreshed the search index: the absorbed id's keys now name the older one,
     # exactly as a rebuild would have them.
-    refreshed = _search_keys(db)
+    refreshed = index_keys(db)
     assert not any(entity == newer for _key, entity, _record in refreshed)
     rebuild(db)
-    assert refreshed == _search_keys(db)
+    assert refreshed == index_keys(db)
     # A later ingest loads the keys as the batch run left them and catches up: B's key now
     # names the older entity, and F (placed since the batch run) has its keys.
     later = _premises(
@@ -311,11 +312,3 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
     final = _placement(db, "location")
     assert final[("fire_premises", "PR-T-D")] == older
     assert final[("fire_premises", "PR-T-G")] == final[("fire_premises", "PR-T-F")]
-
-
-def _search_keys(engine: Engine) -> list[tuple[str, str, int]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(search_keys.c.key, search_keys.c.entity_id, search_keys.c.record_id)
-        )
-        return sorted((key, entity, record) for key, entity, record in rows)

@@ -3,46 +3,77 @@ and re-indexed, and a key left pointing at a wrong entity never surfaces it."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
 from polestar.search import rebuild, refresh, refresh_stale, search
 from polestar.store import search_index
-from polestar.store.tables import search_keys, source_records
+from polestar.store.tables import entity_members, search_keys, source_records
 from tests.canary import Seeded, canary, canary_model
+from tests.search.indexed import index_keys
 
 __all__ = ["canary", "canary_model"]
 
 
-def _keys(engine: Engine) -> set[tuple[str, str, int]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(search_keys.c.key, search_keys.c.entity_id, search_keys.c.record_id)
-        )
-        return {tuple(row) for row in rows}  # type: ignore[misc]
-
-
 def test_a_refresh_of_every_record_writes_what_a_rebuild_writes(canary: Seeded) -> None:
     report = rebuild(canary.engine)
-    built = _keys(canary.engine)
+    built = index_keys(canary.engine)
     assert report.keys == len(built) > 0
     assert ("n:QUILLFEATHER", canary.target) in {(k, e) for k, e, _ in built}
     with canary.engine.begin() as conn:
         conn.execute(search_keys.delete())
         record_ids = list(conn.execute(sa.select(source_records.c.id)).scalars())
     refresh(canary.engine, record_ids)
-    assert _keys(canary.engine) == built
+    assert index_keys(canary.engine) == built
+
+
+def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
+    canary: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuild(canary.engine)
+    built = index_keys(canary.engine)
+    assert index_keys(canary.engine, recent=True) == set()
+    with canary.engine.connect() as conn:
+        theirs = set(
+            conn.execute(
+                sa.select(entity_members.c.record_id).where(
+                    entity_members.c.entity_id == canary.target
+                )
+            ).scalars()
+        )
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)  # never due
+
+    refresh(canary.engine, sorted(theirs))
+
+    recent = index_keys(canary.engine, recent=True)
+    assert recent == {row for row in built if row[2] in theirs}
+    assert not recent & index_keys(canary.engine, recent=False)
+    page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
+    assert [result.entity_id for result in page.results] == [canary.target]
+    # Once they are a share of the built keys, the next refresh merges them in.
+    monkeypatch.setattr(search_index, "MERGE_SHARE", 1e-9)
+    refresh(canary.engine, sorted(theirs))
+    assert index_keys(canary.engine, recent=True) == set()
+    assert index_keys(canary.engine, recent=False) == built
+    # A full build starts again without any.
+    monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)
+    refresh(canary.engine, sorted(theirs))
+    assert index_keys(canary.engine, recent=True)
+    rebuild(canary.engine)
+    assert index_keys(canary.engine, recent=True) == set()
+    assert index_keys(canary.engine) == built
 
 
 def test_records_missing_from_the_index_are_found_and_reindexed(canary: Seeded) -> None:
     rebuild(canary.engine)
-    built = _keys(canary.engine)
+    built = index_keys(canary.engine)
     with canary.engine.begin() as conn:
         conn.execute(search_keys.delete().where(search_keys.c.entity_id == canary.target))
-    assert not any(entity == canary.target for _, entity, _ in _keys(canary.engine))
+    assert not any(entity == canary.target for _, entity, _ in index_keys(canary.engine))
     refresh_stale(canary.engine)
-    assert _keys(canary.engine) == built
+    assert index_keys(canary.engine) == built
 
 
 def test_a_key_pointing_at_a_wrong_entity_never_surfaces_it(canary: Seeded) -> None:

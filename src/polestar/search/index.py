@@ -56,14 +56,20 @@ def rebuild(engine: Engine) -> IndexReport:
 
 def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     """Re-index these source records (ingest's chunk hook calls it after incremental linkage
-    has placed them), and whole any entity one of them merged others into."""
+    has placed them), and whole any entity one of them merged others into.
+
+    Their keys go to the small table of recent keys; once those are a share of the full
+    build's, they are merged into it (`search_index.merge_recent`)."""
     started = time.perf_counter()
     records: set[int] = set()
     with engine.begin() as conn:
         arrived = search_index.arrived(conn, record_ids)
         search_index.delete_keys(conn, record_ids, arrived)
         # In key order: the keys' B-tree is then written page after page, not at random.
-        written = search_index.write_keys(conn, sorted(_rows(arrived.rows, records)))
+        rows = sorted(_rows(arrived.rows, records))
+        written = search_index.write_keys(conn, rows, recent=True)
+        if search_index.recent_due(conn):
+            search_index.merge_recent(conn)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
 

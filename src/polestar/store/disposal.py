@@ -26,6 +26,7 @@ from polestar.store.tables import (
     record_versions,
     review_items,
     search_keys,
+    search_keys_recent,
     source_records,
 )
 
@@ -60,8 +61,11 @@ def person_joins_of(conn: Connection, record_ids: Sequence[int]) -> int:
 
 
 def search_keys_of(conn: Connection, record_ids: Sequence[int]) -> int:
-    """The search index's keys taken from a disposed record."""
-    return _deleted(conn, search_keys.delete().where(search_keys.c.record_id.in_(record_ids)))
+    """The search index's keys taken from a disposed record (a full build's and recent)."""
+    return sum(
+        _deleted(conn, table.delete().where(table.c.record_id.in_(record_ids)))
+        for table in (search_keys, search_keys_recent)
+    )
 
 
 def members_of(conn: Connection, record_ids: Sequence[int], run_id: int) -> int:

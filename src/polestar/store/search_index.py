@@ -1,7 +1,8 @@
 """The search index table, and the scoped reads search builds its results from.
 
 `search_keys` holds, for every placed person, vehicle and location row, the keys search looks
-up (`search.keys`) with the record and the entity that holds it now. Looking keys up gives
+up (`search.keys`) with the record and the entity that holds it now; the keys of records that
+arrived since the last full build are in `search_keys_recent`, read beside it. Looking keys up gives
 candidate entities only; every value a result shows — and whether it is shown at all — comes
 from `entity_rows`, which applies the viewer's scope in SQL (`visible.visible_rows`).
 """
@@ -29,6 +30,7 @@ from polestar.store.tables import (
     objects,
     persons,
     search_keys,
+    search_keys_recent,
     source_records,
 )
 from polestar.store.visible import (
@@ -39,6 +41,11 @@ from polestar.store.visible import (
 )
 
 _BATCH = 20_000
+# Both key tables: every read and delete takes both.
+_KEY_TABLES = (search_keys, search_keys_recent)
+# Arrivals' keys are merged into the large table once they number this share of it: each
+# merge rewrites most of its pages, so that cost is paid once per this much growth.
+MERGE_SHARE = 0.1
 _CHUNK = 2_000
 # Source records per source system read to rank one candidate entity.
 PER_SOURCE = 2
@@ -152,26 +159,29 @@ def _absorbed(conn: Connection, entity_ids: set[str]) -> dict[str, set[str]]:
 def _still_indexed(conn: Connection, entity_id: str, absorbed: set[str]) -> bool:
     """Whether any record of the entity is still indexed under one of the absorbed ids."""
     records = sa.select(entity_members.c.record_id).where(entity_members.c.entity_id == entity_id)
-    return (
+    return any(
         conn.execute(
-            sa.select(search_keys.c.record_id)
-            .where(search_keys.c.record_id.in_(records), search_keys.c.entity_id.in_(absorbed))
+            sa.select(table.c.record_id)
+            .where(table.c.record_id.in_(records), table.c.entity_id.in_(absorbed))
             .limit(1)
         ).first()
         is not None
+        for table in _KEY_TABLES
     )
 
 
 def stale_record_ids(conn: Connection) -> list[int]:
     """Source records with a placed row the index does not hold under its current entity."""
-    key = search_keys.alias()
-    indexed = sa.exists().where(
-        key.c.record_id == entity_members.c.record_id,
-        key.c.entity_id == entity_members.c.entity_id,
-    )
+    indexed = [
+        sa.exists().where(
+            key.c.record_id == entity_members.c.record_id,
+            key.c.entity_id == entity_members.c.entity_id,
+        )
+        for key in (table.alias() for table in _KEY_TABLES)
+    ]
     query = (
         sa.select(entity_members.c.record_id)
-        .where(entity_members.c.kind.in_(list(_SOURCES)), sa.not_(indexed))
+        .where(entity_members.c.kind.in_(list(_SOURCES)), sa.not_(sa.or_(*indexed)))
         .distinct()
     )
     return sorted(conn.execute(query).scalars())
@@ -182,12 +192,16 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
-    """Insert (key, entity_id, record_id) rows in batches; returns how many.
+def write_keys(
+    conn: Connection, rows: Iterable[tuple[str, str, int]], *, recent: bool = False
+) -> int:
+    """Insert (key, entity_id, record_id) rows in batches, into the full build's table or the
+    arrivals' (`recent`); returns how many.
 
     A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
     (PostgreSQL: COPY) rather than through per-row statement compilation.
     """
+    table = search_keys_recent if recent else search_keys
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, _BATCH)):
@@ -195,14 +209,12 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
             raw: Any = conn.connection.driver_connection
             with (
                 raw.cursor() as cursor,
-                cursor.copy("COPY search_keys (key, entity_id, record_id) FROM STDIN") as copy,
+                cursor.copy(f"COPY {table.name} (key, entity_id, record_id) FROM STDIN") as copy,
             ):
                 for row in batch:
                     copy.write_row(row)
         else:
-            conn.exec_driver_sql(
-                "INSERT INTO search_keys (key, entity_id, record_id) VALUES (?, ?, ?)", batch
-            )
+            conn.exec_driver_sql(str(table.insert().compile(dialect=conn.dialect)), batch)
         written += len(batch)
     return written
 
@@ -210,21 +222,21 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
 def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -> None:
     """Drop every key of these source records, and the keys of `arrived`'s rewritten entities
     (found through their records' index, never by scanning the table)."""
-    for chunk in _chunks(sorted(set(record_ids))):
-        conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(chunk)))
     entities = sorted(arrived.entities)
-    for chunk in _chunks(sorted(arrived.records)):
-        conn.execute(
-            search_keys.delete().where(
-                search_keys.c.record_id.in_(chunk), search_keys.c.entity_id.in_(entities)
+    for table in _KEY_TABLES:
+        for chunk in _chunks(sorted(set(record_ids))):
+            conn.execute(table.delete().where(table.c.record_id.in_(chunk)))
+        for chunk in _chunks(sorted(arrived.records)):
+            conn.execute(
+                table.delete().where(table.c.record_id.in_(chunk), table.c.entity_id.in_(entities))
             )
-        )
 
 
 def clear(conn: Connection) -> None:
-    """Empty the index and drop its B-trees, so a full rebuild inserts without maintaining
-    them (`restore_indexes` builds them once, sorted, at the end)."""
-    conn.execute(search_keys.delete())
+    """Empty the index and drop its large table's B-trees, so a full rebuild inserts without
+    maintaining them (`restore_indexes` builds them once, sorted, at the end)."""
+    for table in _KEY_TABLES:
+        conn.execute(table.delete())
     for index in search_keys.indexes:
         index.drop(conn)
 
@@ -232,6 +244,37 @@ def clear(conn: Connection) -> None:
 # Tables a search reads; PostgreSQL plans them well only with statistics, which a bulk load
 # followed at once by searches (ingest, link, serve) has not had time to gather.
 _READ = ("search_keys", "entity_members", "persons", "objects", "locations", "events", "links")
+
+
+def recent_due(conn: Connection) -> bool:
+    """Whether the arrivals' keys have grown to `MERGE_SHARE` of the large table's (its size
+    estimated from the highest row id or the planner's count: exactness does not matter)."""
+    recent = conn.execute(sa.select(sa.func.count()).select_from(search_keys_recent)).scalar_one()
+    if not recent:
+        return False
+    if conn.dialect.name == "postgresql":
+        estimate = sa.text(
+            "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'search_keys'::regclass"
+        )
+    else:
+        estimate = sa.text("SELECT coalesce(max(rowid), 0) FROM search_keys")
+    return recent >= MERGE_SHARE * float(conn.execute(estimate).scalar_one())
+
+
+def merge_recent(conn: Connection) -> None:
+    """Move the arrivals' keys into the large table, in key order so its B-tree is written page
+    after page."""
+    columns = [
+        search_keys_recent.c.key,
+        search_keys_recent.c.entity_id,
+        search_keys_recent.c.record_id,
+    ]
+    conn.execute(
+        search_keys.insert().from_select(
+            ["key", "entity_id", "record_id"], sa.select(*columns).order_by(*columns)
+        )
+    )
+    conn.execute(search_keys_recent.delete())
 
 
 def restore_indexes(conn: Connection) -> None:
@@ -253,17 +296,18 @@ def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     parts = []
     for number, keys in enumerate(terms):
         for weight in sorted(set(keys.values())):
-            conditions = [search_keys.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
-            if chosen is not None:
-                conditions.append(search_keys.c.entity_id.in_(chosen))
-            parts.append(
-                sa.select(
-                    search_keys.c.entity_id,
-                    search_keys.c.record_id,
-                    sa.literal(number).label("term"),
-                    sa.literal(weight).label("weight"),
-                ).where(*conditions)
-            )
+            for table in _KEY_TABLES:
+                conditions = [table.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
+                if chosen is not None:
+                    conditions.append(table.c.entity_id.in_(chosen))
+                parts.append(
+                    sa.select(
+                        table.c.entity_id,
+                        table.c.record_id,
+                        sa.literal(number).label("term"),
+                        sa.literal(weight).label("weight"),
+                    ).where(*conditions)
+                )
     return sa.union_all(*parts).subquery()
 
 
@@ -279,15 +323,14 @@ def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
     """The entities indexed under one key, or None when more than `most` are (a date of birth
     names a few dozen people in a million; a placeholder date that many records share does
     not narrow a search, and its thousands of ids would not fit one statement)."""
-    found = list(
-        conn.execute(
-            sa.select(search_keys.c.entity_id)
-            .where(search_keys.c.key == key)
-            .distinct()
-            .limit(most + 1)
-        ).scalars()
-    )
-    return None if len(found) > most else found
+    found: set[str] = set()
+    for table in _KEY_TABLES:
+        found.update(
+            conn.execute(
+                sa.select(table.c.entity_id).where(table.c.key == key).distinct().limit(most + 1)
+            ).scalars()
+        )
+    return None if len(found) > most else sorted(found)
 
 
 def candidates(

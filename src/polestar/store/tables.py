@@ -586,13 +586,28 @@ tombstones = sa.Table(
 # the entity that holds it now. Derived from the typed rows and entity_members, always
 # rebuildable; the scope is applied when results are read, never here.
 
-search_keys = sa.Table(
-    "search_keys",
-    metadata,
-    sa.Column("key", sa.String(80), nullable=False, comment="<kind letter>:<value>, e.g. n:SMITH"),
-    sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity holding it now"),
-    sa.Column("record_id", sa.Integer, nullable=False, comment="the source record it came from"),
-    # (key, entity_id): candidates are read from the index alone.
-    sa.Index("ix_search_keys_key", "key", "entity_id"),
-    sa.Index("ix_search_keys_record_id", "record_id"),
-)
+
+def _key_table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(
+            "key", sa.String(80), nullable=False, comment="<kind letter>:<value>, e.g. n:SMITH"
+        ),
+        sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity holding it now"),
+        sa.Column(
+            "record_id", sa.Integer, nullable=False, comment="the source record it came from"
+        ),
+        # (key, entity_id): candidates are read from the index alone.
+        sa.Index(f"ix_{name}_key", "key", "entity_id"),
+        sa.Index(f"ix_{name}_record_id", "record_id"),
+    )
+
+
+# The keys of a full build (`search.index.rebuild`), and those written since as records
+# arrived: a few million keys inserted one batch at a time into a B-tree of fifty million
+# rewrite most of its pages each time, so arrivals go to a small table of their own, which
+# search reads beside the large one and which is merged into it, in key order, once it has
+# grown to a share of it (`search_index.merge_recent`).
+search_keys = _key_table("search_keys")
+search_keys_recent = _key_table("search_keys_recent")
