@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -11,13 +10,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
+from polestar.cli.linking import Linker
 from polestar.graph import county
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
-from polestar.linkage.arrivals import CHUNK, Arrivals, start_arrivals
-from polestar.search import refresh
+from polestar.linkage.arrivals import linking_on_arrival
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
-from polestar.store.engine import Engine
 
 
 @app.command("ingest")
@@ -36,11 +34,11 @@ def ingest_command(
     engine = store()
     settings = get_settings()
     total = sum(item.path.stat().st_size for item in plan.inputs)
-    # Once a batch run exists, records join their entities as they commit (`_Linking`)
-    # (ARCHITECTURE.md premise 4: the edge composes ingest and linkage).
-    arrivals = start_arrivals(engine, settings, actor())
+    # Once a batch run exists, records join their entities as they commit, in a process of
+    # their own (`linking`; ARCHITECTURE.md premise 4: the edge composes ingest and linkage).
+    linker = Linker(settings, actor()) if linking_on_arrival(engine) else None
     with (
-        arrivals if arrivals is not None else nullcontext(),
+        linker if linker is not None else nullcontext(),
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -51,27 +49,25 @@ def ingest_command(
         ) as progress,
     ):
         task = progress.add_task("ingesting", total=total)
-        linking = _Linking(engine, arrivals) if arrivals is not None else None
         report = ingest(
             engine,
             plan,
             settings,
             actor=actor(),
             snapshot=snapshot,
-            on_chunk_committed=linking,
+            on_chunk_committed=linker,
             on_progress=lambda done: progress.advance(task, done),
             warn=warn,
         )
-        if linking is not None:
-            linking.flush()
-    if arrivals is not None:
-        linked = arrivals.report()
-        summary = (
+        if linker is not None:
+            progress.update(task, description="linking")
+            linked = linker.finish()
+    if linker is not None:
+        stderr.print(
             f"linked on arrival: {linked.person['records']:,} person records "
             f"({linked.person['new_entities']:,} new people), {linked.vehicle:,} vehicles, "
             f"{linked.location:,} locations"
         )
-        stderr.print(summary)
     # The map's base layer: the generator writes the county's geometry beside its exports.
     county.keep(paths, settings)
     if as_json:
@@ -82,33 +78,6 @@ def ingest_command(
         for message in report.unreadable:
             error(message)
         raise typer.Exit(2)
-
-
-class _Linking:
-    """Ingest's chunk hook: place committed records in entities, then make them searchable
-    (ARCHITECTURE.md premise 4: the edge composes the stages).
-
-    Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; linkage
-    places `arrivals.CHUNK` records at a time, because each placement has a fixed cost that
-    small chunks would pay over and over. So committed records wait here until that many
-    have come, and the rest are placed when the ingest ends (`flush`). A killed ingest leaves
-    at most one such batch unplaced: `polestar link --incremental` places it.
-    """
-
-    def __init__(self, engine: Engine, arrivals: Arrivals) -> None:
-        self.engine, self.arrivals = engine, arrivals
-        self.pending: list[int] = []
-
-    def __call__(self, record_ids: Sequence[int]) -> None:
-        self.pending.extend(record_ids)
-        if len(self.pending) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.arrivals.assign(self.pending)
-            refresh(self.engine, self.pending)
-            self.pending = []
 
 
 def _show(report: IngestReport) -> None:

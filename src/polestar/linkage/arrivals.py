@@ -23,8 +23,9 @@ from polestar.linkage.keyed import KINDS, KeyIndex
 from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
+from polestar.store.link_models import latest_model
 from polestar.store.linkable import unplaced_record_ids
-from polestar.store.runs import finish_run, start_run
+from polestar.store.runs import finish_run, last_completed_run, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,16 @@ class Arrivals:
         if self.one_record is not None:
             self.one_record.close()
         self.index.close()
+
+
+def linking_on_arrival(engine: Engine) -> bool:
+    """Whether arriving records are linked: once a batch run has completed with a person model
+    (what `start_arrivals` opens an index for), without opening one."""
+    with engine.connect() as conn:
+        return (
+            latest_model(conn, "person") is not None
+            and last_completed_run(conn, "link") is not None
+        )
 
 
 def start_arrivals(engine: Engine, settings: Settings, actor: str) -> Arrivals | None:
