@@ -155,6 +155,9 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     assert {"total", "sources"} <= set(printed)
     assert not {"person", "linked"} & set(printed)
     assert "linked on arrival" in result.stderr
+    # The arrivals' keys, a large share of the built ones, were merged in when it ended.
+    assert index_keys(db, recent=True) == set()
+    assert index_keys(db, recent=False)
     assert index_path(settings).stat().st_mtime_ns == built  # loaded, not built again
     assert len(batches) >= 3, batches
     assert all(80 <= size < 80 + 50 for size in batches[:-1]), batches

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from polestar.access import viewer_for
-from polestar.search import rebuild, refresh, refresh_stale, search
+from polestar.search import merge_if_due, rebuild, refresh, refresh_stale, search
 from polestar.store import search_index
 from polestar.store.tables import entity_members, search_keys, source_records
 from tests.canary import Seeded, canary, canary_model
@@ -52,9 +52,13 @@ def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
     assert not recent & index_keys(canary.engine, recent=False)
     page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
     assert [result.entity_id for result in page.results] == [canary.target]
-    # Once they are a share of the built keys, the next refresh merges them in.
+    assert not merge_if_due(canary.engine)
+    assert index_keys(canary.engine, recent=True) == recent
+    # Once they are a share of the built keys, they are merged in.
     monkeypatch.setattr(search_index, "MERGE_SHARE", 1e-9)
     refresh(canary.engine, sorted(theirs))
+    assert index_keys(canary.engine, recent=True) == recent
+    assert merge_if_due(canary.engine)
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine, recent=False) == built
     # A full build starts again without any.

@@ -18,13 +18,15 @@ yet placed unplaced: `polestar link --incremental` places it.
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from multiprocessing.connection import Connection
 
 from polestar.errors import PolestarError
 from polestar.linkage.arrivals import CHUNK, ArrivalsReport, start_arrivals
-from polestar.search import refresh
+from polestar.search import merge_if_due, refresh
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
 
@@ -98,6 +100,7 @@ def _link_arrivals(pipe: Connection, settings: Settings, actor: str) -> None:
             for batch in _batches(pipe):
                 arrivals.assign(batch)
                 refresh(engine, batch)
+        merge_if_due(engine)  # the ingest has stopped writing: it waits for this, not at a commit
         pipe.send(arrivals.report())
     except (EOFError, KeyboardInterrupt):  # the ingest went away: what was placed stays placed
         pass
@@ -109,6 +112,23 @@ def _link_arrivals(pipe: Connection, settings: Settings, actor: str) -> None:
 
 
 def _batches(pipe: Connection) -> Iterator[list[int]]:
-    """Each batch of record ids to place, until the None that ends them."""
-    while (batch := pipe.recv()) is not None:
+    """Each batch of record ids to place, until the None that ends them.
+
+    A thread reads them as they come: a batch's ids outgrow the pipe's buffer, so unread they
+    would hold the ingest at `send` until this process had placed the batch before.
+    """
+    waiting: queue.SimpleQueue[list[int] | EOFError | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while (batch := pipe.recv()) is not None:
+                waiting.put(batch)
+            waiting.put(None)
+        except EOFError as ended:
+            waiting.put(ended)
+
+    threading.Thread(target=read, name="polestar-linking-inbox", daemon=True).start()
+    while (batch := waiting.get()) is not None:
+        if isinstance(batch, EOFError):
+            raise batch
         yield batch

@@ -56,10 +56,8 @@ def rebuild(engine: Engine) -> IndexReport:
 
 def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     """Re-index these source records (ingest's chunk hook calls it after incremental linkage
-    has placed them), and whole any entity one of them merged others into.
-
-    Their keys go to the small table of recent keys; once those are a share of the full
-    build's, they are merged into it (`search_index.merge_recent`)."""
+    has placed them), and whole any entity one of them merged others into. Their keys go to
+    the small table of recent keys (`merge_if_due` moves them on)."""
     started = time.perf_counter()
     records: set[int] = set()
     with engine.begin() as conn:
@@ -68,9 +66,19 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
         # In key order: the keys' B-tree is then written page after page, not at random.
         rows = sorted(_rows(arrived.rows, records))
         written = search_index.write_keys(conn, rows, recent=True)
-        if search_index.recent_due(conn):
-            search_index.merge_recent(conn)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
+
+
+def merge_if_due(engine: Engine) -> bool:
+    """Merge the recent keys into the full build's once they are a share of them
+    (`search_index.MERGE_SHARE`); whether it did. Called when a run of refreshes ends, not
+    between them: on SQLite the merge holds the one writer's lock for as long as it takes
+    (tens of seconds at a million people), which an ingest still committing would wait out."""
+    with engine.begin() as conn:
+        due = search_index.recent_due(conn)
+        if due:
+            search_index.merge_recent(conn)
+    return due
 
 
 def refresh_stale(engine: Engine) -> IndexReport:
@@ -78,4 +86,6 @@ def refresh_stale(engine: Engine) -> IndexReport:
     `link --incremental`, which places records in bulk)."""
     with engine.connect() as conn:
         stale = search_index.stale_record_ids(conn)
-    return refresh(engine, stale)
+    report = refresh(engine, stale)
+    merge_if_due(engine)
+    return report
