@@ -2,9 +2,9 @@
 
 `search_keys` holds, for every placed person, vehicle and location row, the keys search looks
 up (`search.keys`) with the record and the entity that holds it now; the keys of records that
-arrived since the last full build are in `search_keys_recent`, read beside it. Looking keys up gives
-candidate entities only; every value a result shows — and whether it is shown at all — comes
-from `entity_rows`, which applies the viewer's scope in SQL (`visible.visible_rows`).
+arrived since the last full build are in `search_keys_recent`, read beside it. Looking keys up
+gives candidate entities only; every value a result shows — and whether it is shown at all —
+comes from `entity_rows`, which applies the viewer's scope in SQL (`visible.visible_rows`).
 """
 
 from __future__ import annotations
