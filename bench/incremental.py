@@ -218,6 +218,8 @@ def bench_delta(people: int, work: Path, seed: int) -> None:
         max(0, len(p.read_text(encoding="utf-8").splitlines()) - (p.suffix == ".csv"))
         for p in delta.iterdir()
     )
+    from polestar.store.search_index import MERGE_SHARE
+
     ratio = linked_seconds / unlinked_seconds
     with sqlite3.connect(trial) as conn:
         recent = conn.execute("SELECT count(*) FROM search_keys_recent").fetchone()[0]
@@ -227,7 +229,7 @@ def bench_delta(people: int, work: Path, seed: int) -> None:
     print(f"  into the linked store, linking on arrival: {linked_seconds:.1f} s")
     print(
         f"  search keys after it: {built:,} built, {recent:,} recent "
-        f"(merged into the built ones when a tenth of them)"
+        f"(merged into the built ones at {MERGE_SHARE:.0%} of them)"
     )
     print(
         f"  ratio {ratio:.2f} (goal ≤ {GOAL_DELTA_RATIO}: "

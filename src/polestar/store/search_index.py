@@ -44,8 +44,11 @@ _BATCH = 20_000
 # Both key tables: every read and delete takes both.
 _KEY_TABLES = (search_keys, search_keys_recent)
 # Arrivals' keys are merged into the large table once they number this share of it: each
-# merge rewrites most of its pages, so that cost is paid once per this much growth.
-MERGE_SHARE = 0.1
+# merge rewrites most of its pages, so that cost is paid once per this much growth. At 1M
+# people a linked ingest took no longer with 2.5 million keys already in the small table than
+# with none (bench/incremental.py's delta in halves), so it may grow this far; a quarter keeps
+# the merge one ingest pays for within a minute there.
+MERGE_SHARE = 0.25
 _CHUNK = 2_000
 # Source records per source system read to rank one candidate entity.
 PER_SOURCE = 2
