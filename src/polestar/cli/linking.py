@@ -11,8 +11,9 @@ batch waiting at once was tried: no faster at 1M, and the batches then depended 
 
 Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; linkage
 places `arrivals.CHUNK` records at a time, so committed records are handed over once that many
-have come, and the rest when the ingest ends. A killed ingest leaves what was committed but not
-yet placed unplaced: `polestar link --incremental` places it.
+have come, and the rest when the ingest ends. A killed ingest leaves unplaced what it had
+committed but not yet handed over (this process places what it was handed, then stops at the
+end of its input): `polestar link --incremental` places it.
 """
 
 from __future__ import annotations
