@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar.search import rebuild
-from polestar.store.tables import search_keys, search_keys_recent
+from polestar.store.tables import search_key_tables, search_keys, search_keys_recent
 from tests.canary import Seeded
 
 
@@ -21,9 +21,10 @@ def indexed(canary: Seeded) -> None:
 def index_keys(engine: Engine, *, recent: bool | None = None) -> set[tuple[str, str, int]]:
     """(key, entity_id, record_id) of every key search reads: the full build's and the
     arrivals' tables, or only one of them (`recent`)."""
-    tables = {None: (search_keys, search_keys_recent), False: (search_keys,)}.get(
-        recent, (search_keys_recent,)
-    )
+    if recent is None:
+        tables = search_key_tables
+    else:
+        tables = (search_keys_recent,) if recent else (search_keys,)
     with engine.connect() as conn:
         return {
             (key, entity, record)

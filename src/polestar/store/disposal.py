@@ -25,8 +25,7 @@ from polestar.store.tables import (
     quarantine,
     record_versions,
     review_items,
-    search_keys,
-    search_keys_recent,
+    search_key_tables,
     source_records,
 )
 
@@ -64,7 +63,7 @@ def search_keys_of(conn: Connection, record_ids: Sequence[int]) -> int:
     """The search index's keys taken from a disposed record (a full build's and recent)."""
     return sum(
         _deleted(conn, table.delete().where(table.c.record_id.in_(record_ids)))
-        for table in (search_keys, search_keys_recent)
+        for table in search_key_tables
     )
 
 

@@ -29,6 +29,7 @@ from polestar.store.tables import (
     locations,
     objects,
     persons,
+    search_key_tables,
     search_keys,
     search_keys_recent,
     source_records,
@@ -41,8 +42,6 @@ from polestar.store.visible import (
 )
 
 _BATCH = 20_000
-# Both key tables: every read and delete takes both.
-_KEY_TABLES = (search_keys, search_keys_recent)
 # Arrivals' keys are merged into the large table once they number this share of it: each
 # merge rewrites most of its pages, so that cost is paid once per this much growth. At 1M
 # people a linked ingest took no longer with 2.5 million keys already in the small table than
@@ -169,7 +168,7 @@ def _still_indexed(conn: Connection, entity_id: str, absorbed: set[str]) -> bool
             .limit(1)
         ).first()
         is not None
-        for table in _KEY_TABLES
+        for table in search_key_tables
     )
 
 
@@ -180,7 +179,7 @@ def stale_record_ids(conn: Connection) -> list[int]:
             key.c.record_id == entity_members.c.record_id,
             key.c.entity_id == entity_members.c.entity_id,
         )
-        for key in (table.alias() for table in _KEY_TABLES)
+        for key in (table.alias() for table in search_key_tables)
     ]
     query = (
         sa.select(entity_members.c.record_id)
@@ -226,7 +225,7 @@ def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -
     """Drop every key of these source records, and the keys of `arrived`'s rewritten entities
     (found through their records' index, never by scanning the table)."""
     entities = sorted(arrived.entities)
-    for table in _KEY_TABLES:
+    for table in search_key_tables:
         for chunk in _chunks(sorted(set(record_ids))):
             conn.execute(table.delete().where(table.c.record_id.in_(chunk)))
         for chunk in _chunks(sorted(arrived.records)):
@@ -238,7 +237,7 @@ def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -
 def clear(conn: Connection) -> None:
     """Empty the index and drop its large table's B-trees, so a full rebuild inserts without
     maintaining them (`restore_indexes` builds them once, sorted, at the end)."""
-    for table in _KEY_TABLES:
+    for table in search_key_tables:
         conn.execute(table.delete())
     for index in search_keys.indexes:
         index.drop(conn)
@@ -299,7 +298,7 @@ def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     parts = []
     for number, keys in enumerate(terms):
         for weight in sorted(set(keys.values())):
-            for table in _KEY_TABLES:
+            for table in search_key_tables:
                 conditions = [table.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
                 if chosen is not None:
                     conditions.append(table.c.entity_id.in_(chosen))
@@ -327,7 +326,7 @@ def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
     names a few dozen people in a million; a placeholder date that many records share does
     not narrow a search, and its thousands of ids would not fit one statement)."""
     found: set[str] = set()
-    for table in _KEY_TABLES:
+    for table in search_key_tables:
         found.update(
             conn.execute(
                 sa.select(table.c.entity_id).where(table.c.key == key).distinct().limit(most + 1)

@@ -611,3 +611,5 @@ def _key_table(name: str) -> sa.Table:
 # grown to a share of it (`search_index.merge_recent`).
 search_keys = _key_table("search_keys")
 search_keys_recent = _key_table("search_keys_recent")
+# Every read and delete of the index takes both.
+search_key_tables = (search_keys, search_keys_recent)
