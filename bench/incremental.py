@@ -4,7 +4,7 @@ with the batch, and the cost of linking an ingest on arrival.
 Usage:
   .venv/bin/python bench/incremental.py --store INGESTED.db [--held-out 1000] [--chunked 20000]
       [--chunk 20000]
-  .venv/bin/python bench/incremental.py --people N [--reuse DIR]
+  .venv/bin/python bench/incremental.py --people N [--reuse DIR] [--repeat K]
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
 `bench/linkage.py --reuse DIR` leaves), links a copy with a batch `polestar link` of this
@@ -18,11 +18,13 @@ returns its candidates and writes its assignment (p50/p95/p99), then the others 
 each 2,000-record chunk it commits). Agreement: the share of held-out person records that land
 with exactly the companions the batch gave them.
 
-`--people N` generates a county of N people, splits each export into its first 90% and last
-10% of records, and times ingesting that last tenth into (a) the linked first part, linking
-on arrival, and (b) the same first part unlinked; the ratio is the cost of linking on
-arrival. Goals (issue 5): p95 ≤ 50 ms against 1,000,000 person records, ≥ 2,000 records/s,
-agreement ≥ 99%, a 100,000-record delta into a linked 1,000,000 ≤ 2 × unlinked.
+`--people N` generates a county of about N person records (a third as many people, as
+`bench/web.py` does), splits each export into its first 90% and last 10% of records, and
+times ingesting that last tenth into (a) the linked first part, linking on arrival, and (b)
+the same first part unlinked, `--repeat` times each; the ratio of the medians is the cost of
+linking on arrival. Goals (issue 5): p95 ≤ 50 ms against 1,000,000 person records,
+≥ 2,000 records/s, agreement ≥ 99%, a 100,000-record delta into a linked 1,000,000 ≤ 2 ×
+unlinked.
 """
 
 from __future__ import annotations
@@ -177,11 +179,15 @@ def _split(county: Path, first: Path, delta: Path, share: float) -> None:
         (delta / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
 
 
-def _polestar(database: Path, data: Path, *args: str) -> float:
+def _polestar(database: Path, data: Path, *args: str) -> tuple[float, float]:
+    """Run a polestar command on the store; returns its wall and CPU seconds (the CPU of every
+    process it waited for: the ingest's reader and its linking process too)."""
+    import resource
     import subprocess
 
     env = {**os.environ, "POLESTAR_DATABASE_URL": f"sqlite:///{database}"}
     env["POLESTAR_DATA_DIR"] = str(data)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         [str(Path(sys.executable).parent / "polestar"), *args],
@@ -189,15 +195,18 @@ def _polestar(database: Path, data: Path, *args: str) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)
 
 
-def bench_delta(people: int, work: Path, seed: int) -> None:
+def bench_delta(people: int, work: Path, seed: int, repeat: int) -> None:
     from polestar.synth import generate
 
     county, first, delta = work / "county", work / "first", work / "delta"
     if not (county / "truth.csv").exists():
-        generate(county, people, seed, workers=None)
+        # About three person records per true identity (CONVENTIONS.md), as bench/web.py.
+        generate(county, max(1, people // 3), seed, workers=None)
     if not (delta / "custody.csv").exists():
         _split(county, first, delta, 0.1)
     base = work / "first.db"
@@ -208,12 +217,19 @@ def bench_delta(people: int, work: Path, seed: int) -> None:
         _copy_store(base, linked)
         _polestar(linked, work / "data-linked", "link")
     trial = work / "trial.db"
-    _copy_store(base, trial)
-    unlinked_seconds = _polestar(trial, work / "data-trial", "ingest", str(delta))
-    _copy_store(linked, trial)
-    shutil.rmtree(work / "data-trial", ignore_errors=True)
-    shutil.copytree(work / "data-linked", work / "data-trial")
-    linked_seconds = _polestar(trial, work / "data-trial", "ingest", str(delta))
+    unlinked: list[tuple[float, float]] = []
+    linked_runs: list[tuple[float, float]] = []
+    # In pairs, each on a fresh copy: one run alone varied by half on this machine.
+    for _ in range(repeat):
+        _copy_store(base, trial)
+        shutil.rmtree(work / "data-trial", ignore_errors=True)
+        unlinked.append(_polestar(trial, work / "data-trial", "ingest", str(delta)))
+        _copy_store(linked, trial)
+        shutil.rmtree(work / "data-trial", ignore_errors=True)
+        shutil.copytree(work / "data-linked", work / "data-trial")
+        linked_runs.append(_polestar(trial, work / "data-trial", "ingest", str(delta)))
+    unlinked_seconds = statistics.median(wall for wall, _ in unlinked)
+    linked_seconds = statistics.median(wall for wall, _ in linked_runs)
     delta_records = sum(
         max(0, len(p.read_text(encoding="utf-8").splitlines()) - (p.suffix == ".csv"))
         for p in delta.iterdir()
@@ -224,9 +240,19 @@ def bench_delta(people: int, work: Path, seed: int) -> None:
     with sqlite3.connect(trial) as conn:
         recent = conn.execute("SELECT count(*) FROM search_keys_recent").fetchone()[0]
         built = conn.execute("SELECT count(*) FROM search_keys").fetchone()[0]
-    print(f"delta ingest: {delta_records:,} source records (the last tenth of each export)")
-    print(f"  into the unlinked store: {unlinked_seconds:.1f} s")
-    print(f"  into the linked store, linking on arrival: {linked_seconds:.1f} s")
+        after = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    with sqlite3.connect(base) as conn:
+        before = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    print(
+        f"delta ingest: {delta_records:,} source records (the last tenth of each export), "
+        f"{after - before:,} person records, into a county of {before:,}"
+    )
+    for name, runs in (
+        ("unlinked store", unlinked),
+        ("linked store, linking on arrival", linked_runs),
+    ):
+        each = ", ".join(f"{wall:.1f} s ({cpu:.0f} s CPU)" for wall, cpu in runs)
+        print(f"  into the {name}: median {statistics.median(w for w, _ in runs):.1f} s; {each}")
     print(
         f"  search keys after it: {built:,} built, {recent:,} recent "
         f"(merged into the built ones at {MERGE_SHARE:.0%} of them)"
@@ -240,7 +266,9 @@ def bench_delta(people: int, work: Path, seed: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="an ingested SQLite store (linked in a copy)")
-    parser.add_argument("--people", type=int, help="generate a county and time a delta ingest")
+    parser.add_argument(
+        "--people", type=int, help="person records: generate a county and time a delta ingest"
+    )
     parser.add_argument(
         "--linked", action="store_true", help="the --store is already linked: do not link it"
     )
@@ -249,13 +277,16 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=20_000, help="source records per chunk")
     parser.add_argument("--reuse", type=Path, default=None, help="work folder to keep and reuse")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="delta ingests of each kind (medians compared)"
+    )
     args = parser.parse_args()
     work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
     if args.store:
         sizes = (args.held_out, args.chunked, args.chunk)
         bench_store(args.store, work / "store", *sizes, args.seed, args.linked)
     if args.people:
-        bench_delta(args.people, work / f"delta-{args.people}", args.seed)
+        bench_delta(args.people, work / f"delta-{args.people}", args.seed, args.repeat)
     if not (args.store or args.people):
         parser.error("give --store, --people or both")
 
