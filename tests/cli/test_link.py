@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from polestar.cli import app
-from polestar.settings import Settings
+from polestar.settings import Settings, get_settings
 from polestar.store.tables import audit_entries, entity_members, link_models, runs
 from polestar.synth import generate
 from tests.linkage.models import store_person_model, train_person_model
@@ -157,6 +157,31 @@ def test_link_on_an_empty_store_succeeds_with_nothing_to_link(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert [report[kind]["records"] for kind in KINDS] == [0, 0, 0]
+
+
+def test_link_out_of_memory_says_which_settings_to_change_and_records_a_failed_run(
+    db: Engine,
+    county: Path,
+    county_model: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _ingest(county)
+    store_person_model(db, county_model)
+    monkeypatch.setenv("POLESTAR_LINK_DUCKDB_MEMORY_LIMIT", "2MB")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["link", "--json"])
+
+    assert result.exit_code == 1, result.output
+    assert "linkage ran out of memory" in result.stderr
+    assert "POLESTAR_LINK_DUCKDB_MEMORY_LIMIT" in result.stderr
+    assert "2MB" in result.stderr
+    assert "SELECT" not in result.output.upper()  # not Splink's SQL
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    with db.connect() as conn:
+        rows = conn.execute(sa.select(runs.c.status).where(runs.c.command == "link")).all()
+    assert [row.status for row in rows] == ["failed"]
 
 
 # --- polestar link evaluate ------------------------------------------------------------------

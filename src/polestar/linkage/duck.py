@@ -11,7 +11,26 @@ from collections.abc import Iterator, Mapping
 import duckdb
 import pyarrow as pa
 
+from polestar.errors import PolestarError
 from polestar.settings import Settings
+
+
+class OutOfMemory(PolestarError):
+    """A linkage run needed more memory than DuckDB may use; the message says which settings
+    to change."""
+
+
+def out_of_memory(error: BaseException) -> bool:
+    """Whether DuckDB running out of memory caused this error (Splink wraps DuckDB's errors in
+    its own, with the whole of the SQL that failed)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, duckdb.OutOfMemoryException):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:

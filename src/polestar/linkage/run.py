@@ -118,9 +118,16 @@ def link(
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
         finally:
             con.close()
-    except BaseException:
+    except BaseException as error:
         finish_run(engine, run_id, "failed", {})
         _record_combination(engine, settings, actor, run_id, "failed", {})
+        if duck.out_of_memory(error):
+            raise duck.OutOfMemory(
+                f"linkage ran out of memory: DuckDB may use "
+                f"{settings.link_duckdb_memory_limit} (POLESTAR_LINK_DUCKDB_MEMORY_LIMIT) with "
+                f"{settings.link_threads} threads (POLESTAR_LINK_THREADS); raise the limit or "
+                "lower the threads, and run `polestar link` again"
+            ) from error
         raise
     report = LinkReport(
         scoring_engine,
