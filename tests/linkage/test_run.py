@@ -14,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -415,6 +416,37 @@ def test_a_run_leaves_the_incremental_index_and_stands_without_it(
     assert index is not None
     index.close()
     assert saved.exists()
+
+
+def test_the_index_file_holds_its_art_indexes_and_each_process_works_in_a_copy(
+    db: Engine, settings: Settings, county: Path
+) -> None:
+    _ingest(db, settings, county / "custody.csv")
+    _link(db, settings)
+    saved = index_path(settings)
+    written = saved.stat().st_mtime_ns
+    with duckdb.connect(str(saved), read_only=True) as con:
+        indexed = {
+            (table, sql.split("(")[-1].rstrip(");").strip('"'))
+            for table, sql in con.sql("SELECT table_name, sql FROM duckdb_indexes()").fetchall()
+        }
+    assert {("keys", "key"), ("people", "unique_id"), ("people", "entity_id")} <= indexed
+    assert {("vehicle_keys", "key"), ("location_keys", "key")} <= indexed
+
+    index = open_index(db, settings)
+    assert index is not None
+    working = Path(index.working.name)
+    assert working.is_dir()
+    assert working != saved.parent
+    index.con.execute("DELETE FROM idx.people")  # the copy is written, never the file
+    index.close()
+
+    assert not working.exists()
+    assert saved.stat().st_mtime_ns == written
+    again = open_index(db, settings)
+    assert again is not None
+    assert again.con.sql("SELECT count(*) FROM idx.people").fetchall()[0][0] > 0
+    again.close()
 
 
 def test_retrain_stores_the_next_model_version(

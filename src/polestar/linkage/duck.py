@@ -39,6 +39,9 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET memory_limit = '{settings.link_duckdb_memory_limit}'")
     con.execute(f"SET threads = {int(settings.link_threads)}")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for statements past two seconds, into `--json`
+    # output (CONVENTIONS.md: stdout carries only the result).
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

@@ -60,7 +60,8 @@ class KeyIndex:
     """Keys → entities for one kind, in the schema `idx` of the index's DuckDB.
 
     Opened over `idx.{kind}_keys` as batch run `run_id` left it (`build_keys`, saved in the
-    index file), and brought up to date with the rows later runs placed or moved.
+    index file with an ART index on its keys), and brought up to date with the rows later runs
+    placed or moved.
     """
 
     def __init__(
@@ -70,7 +71,6 @@ class KeyIndex:
         self.raw, self.load, self.keys_sql = KINDS[kind]
         self.table = f"idx.{kind}_keys"
         self._catch_up(engine, run_id)
-        con.execute(f"CREATE INDEX ix_{kind}_keys_key ON {self.table} (key)")
 
     def _catch_up(self, engine: Engine, run_id: int) -> None:
         with engine.connect() as conn:

@@ -6,14 +6,17 @@ its blocking keys. A blocking key is the text of one blocking rule's join expres
 record, so the candidates for a new record are the records sharing one of its keys: lookups
 in an indexed table rather than the joins of a batch run. It is a cache of the store. A file
 beside the store (`POLESTAR_DATA_DIR/linkage/person-index.duckdb`) keeps it, with the
-vehicles' and locations' keys (`keyed`), as the last batch run left it, written by that run;
-each process loads it and catches up with what incremental runs placed since, from the
-store, so nothing is written to the file while records are assigned.
+vehicles' and locations' keys (`keyed`) and the ART indexes lookups use, as the last batch
+run left it, written by that run; each process works in a private copy of it and catches up
+with what incremental runs placed since, from the store, so nothing is written to the file
+while records are assigned.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +40,15 @@ logger = logging.getLogger(__name__)
 
 INDEX_FILE = Path("linkage") / "person-index.duckdb"
 # The file's tables, as this code reads them; a file of another layout is rebuilt.
-_LAYOUT = "2"  # 2: the vehicles' and locations' keys too
+_LAYOUT = "3"  # 2: the vehicles' and locations' keys too; 3: the ART indexes too
+# The ART indexes lookups read, saved in the file: built at each load they took 12 s of the
+# start of an ingest's linking at 1M (under the ingest's load), read with the file nothing.
+_INDEXES = (
+    ("ix_keys_key", "keys", "key"),
+    ("ix_people_unique_id", "people", "unique_id"),
+    ("ix_people_entity_id", "people", "entity_id"),
+    *((f"ix_{table}_key", table, "key") for table in keyed.KEY_TABLES),
+)
 # Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
 _POINT_LOOKUPS = 500
 # A scored pair: (left, right, match weight, match probability, left's entity, right's).
@@ -122,9 +133,15 @@ class PersonIndex:
     """An open person index: the schema `idx` of an in-memory DuckDB."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, stored: StoredModel, run_id: int, scorer: Scorer
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stored: StoredModel,
+        run_id: int,
+        scorer: Scorer,
+        working: tempfile.TemporaryDirectory[str],
     ) -> None:
         self.con = con
+        self.working = working  # the private copy of the file `idx` is, removed on close
         self.model = stored.model
         self.model_version = stored.version
         self.run_id = run_id
@@ -149,6 +166,7 @@ class PersonIndex:
 
     def close(self) -> None:
         self.con.close()
+        self.working.cleanup()
 
     def edges(
         self, threshold: float
@@ -348,17 +366,25 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
     and model (`save_index`); each process loads it (building it first when missing or older)
     and catches up with what incremental runs placed since, from the store.
     """
-    loaded = _loaded(engine, settings, load=True)
+    loaded = _loaded(engine, settings)
     if loaded is None:
         return None
     con, stored, run_id, scorer = loaded
-    # A common key (a shared phone, a busy postcode) finds thousands of records; past
-    # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
-    con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
-    con.execute("CREATE INDEX ix_keys_key ON idx.keys (key)")
-    con.execute("CREATE INDEX ix_people_unique_id ON idx.people (unique_id)")
-    con.execute("CREATE INDEX ix_people_entity_id ON idx.people (entity_id)")
-    index = PersonIndex(con, stored, run_id, scorer)
+    working = tempfile.TemporaryDirectory(prefix="polestar-person-index-")
+    try:
+        # The saved file's tables and indexes, read and written in a private copy.
+        con.execute("DROP SCHEMA idx CASCADE")
+        copy = Path(working.name) / INDEX_FILE.name
+        shutil.copyfile(index_path(settings), copy)
+        con.execute(f"ATTACH '{copy}' AS idx")
+        # A common key (a shared phone, a busy postcode) finds thousands of records; past
+        # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
+        con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
+        index = PersonIndex(con, stored, run_id, scorer, working)
+    except BaseException:
+        con.close()
+        working.cleanup()
+        raise
     index.catch_up(engine)
     return index
 
@@ -366,18 +392,18 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
 def save_index(engine: Engine, settings: Settings) -> None:
     """Write the index file for the last batch run unless it is written already: a batch run
     calls it, so the first ingest after it loads the index rather than building it."""
-    loaded = _loaded(engine, settings, load=False)
+    loaded = _loaded(engine, settings)
     if loaded is not None:
         loaded[0].close()
 
 
 def _loaded(
-    engine: Engine, settings: Settings, *, load: bool
+    engine: Engine, settings: Settings
 ) -> tuple[duckdb.DuckDBPyConnection, StoredModel, int, Scorer] | None:
-    """A DuckDB holding the index as the last batch run left it (schema `idx`), from the file
-    when it is current (read only when `load`), else built and saved, with the model and its
-    compiled scorer (compiled once: Splink generates its SQL); None before any batch run has
-    placed people."""
+    """A DuckDB with the index file current for the last batch run (built and saved when it is
+    missing or older, in the schema `idx`, else an empty `idx`), with the model and its compiled
+    scorer (compiled once: Splink generates its SQL); None before any batch run has placed
+    people."""
     with engine.connect() as conn:
         stored = latest_model(conn, "person")
         run_id = last_completed_run(conn, "link")
@@ -394,8 +420,6 @@ def _loaded(
         if _saved_meta(con, path) != meta:
             _build(con, engine, stored, tf_columns)
             _save(con, path, tables, meta)
-        elif load:
-            _copy(con, path, tables, into="idx", read_only=True)
     except BaseException:
         con.close()
         raise
@@ -414,31 +438,19 @@ def _saved_meta(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
         con.execute("DETACH saved")
 
 
-def _copy(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    tables: Sequence[str],
-    *,
-    into: str,
-    read_only: bool = False,
-) -> None:
-    """Copy tables between the in-memory `idx` schema and the file at `path`."""
-    con.execute(f"ATTACH '{path}' AS saved{' (READ_ONLY)' if read_only else ''}")
-    source = "saved" if into == "idx" else "idx"
-    for table in tables:
-        con.execute(f"CREATE TABLE {into}.{table} AS FROM {source}.{table}")
-    con.execute("DETACH saved")
-
-
 def _save(
     con: duckdb.DuckDBPyConnection, path: Path, tables: Sequence[str], meta: dict[str, str]
 ) -> None:
-    """Write the index to a new file and put it in place at once (readers never see half)."""
+    """Write the index, with its ART indexes, to a new file and put it in place at once
+    (readers never see half)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    _copy(con, partial, tables, into="saved")
     con.execute(f"ATTACH '{partial}' AS saved")
+    for table in tables:
+        con.execute(f"CREATE TABLE saved.{table} AS FROM idx.{table}")
+    for name, table, column in _INDEXES:
+        con.execute(f"CREATE INDEX {name} ON saved.{table} ({column})")
     con.execute("CREATE TABLE saved.meta (name VARCHAR, value VARCHAR)")
     con.executemany("INSERT INTO saved.meta VALUES (?, ?)", list(meta.items()))
     con.execute("DETACH saved")
