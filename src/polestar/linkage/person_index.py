@@ -130,7 +130,8 @@ def probe_key(stored_key: str) -> str:
 
 
 class PersonIndex:
-    """An open person index: the schema `idx` of an in-memory DuckDB."""
+    """An open person index: the database `idx` attached to an in-memory DuckDB, a private copy
+    of the index file."""
 
     def __init__(
         self,
@@ -360,11 +361,12 @@ def index_path(settings: Settings) -> Path:
 
 
 def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
-    """The person index in memory, warm; None when no batch run has placed people yet.
+    """The person index, warm; None when no batch run has placed people yet.
 
     The file holds the index as the last batch run left it and is written once per batch run
-    and model (`save_index`); each process loads it (building it first when missing or older)
-    and catches up with what incremental runs placed since, from the store.
+    and model (`save_index`); each process works in a copy of it (building it first when
+    missing or older), removed on `close`, and catches up with what incremental runs placed
+    since, from the store.
     """
     loaded = _loaded(engine, settings)
     if loaded is None:
