@@ -228,15 +228,12 @@ def bench_delta(people: int, work: Path, seed: int, repeat: int) -> None:
         shutil.rmtree(work / "data-trial", ignore_errors=True)
         shutil.copytree(work / "data-linked", work / "data-trial")
         linked_runs.append(_polestar(trial, work / "data-trial", "ingest", str(delta)))
-    unlinked_seconds = statistics.median(wall for wall, _ in unlinked)
-    linked_seconds = statistics.median(wall for wall, _ in linked_runs)
     delta_records = sum(
         max(0, len(p.read_text(encoding="utf-8").splitlines()) - (p.suffix == ".csv"))
         for p in delta.iterdir()
     )
     from polestar.store.search_index import MERGE_SHARE
 
-    ratio = linked_seconds / unlinked_seconds
     with sqlite3.connect(trial) as conn:
         recent = conn.execute("SELECT count(*) FROM search_keys_recent").fetchone()[0]
         built = conn.execute("SELECT count(*) FROM search_keys").fetchone()[0]
@@ -247,12 +244,15 @@ def bench_delta(people: int, work: Path, seed: int, repeat: int) -> None:
         f"delta ingest: {delta_records:,} source records (the last tenth of each export), "
         f"{after - before:,} person records, into a county of {before:,}"
     )
+    medians = []
     for name, runs in (
         ("unlinked store", unlinked),
         ("linked store, linking on arrival", linked_runs),
     ):
+        medians.append(statistics.median(wall for wall, _ in runs))
         each = ", ".join(f"{wall:.1f} s ({cpu:.0f} s CPU)" for wall, cpu in runs)
-        print(f"  into the {name}: median {statistics.median(w for w, _ in runs):.1f} s; {each}")
+        print(f"  into the {name}: median {medians[-1]:.1f} s; {each}")
+    ratio = medians[1] / medians[0]
     print(
         f"  search keys after it: {built:,} built, {recent:,} recent "
         f"(merged into the built ones at {MERGE_SHARE:.0%} of them)"

@@ -57,7 +57,7 @@ def build_keys(con: duckdb.DuckDBPyConnection, engine: Engine, kind: str) -> Non
 
 
 class KeyIndex:
-    """Keys → entities for one kind, in the schema `idx` of the index's DuckDB.
+    """Keys → entities for one kind, in the database `idx` of the index's DuckDB.
 
     Opened over `idx.{kind}_keys` as batch run `run_id` left it (`build_keys`, saved in the
     index file with an ART index on its keys), and brought up to date with the rows later runs
