@@ -1,13 +1,16 @@
-"""Linking an ingest's arrivals in a second process: batches are placed as handed over, and a
-process that fails says why (its linking on arrival is covered in tests/linkage)."""
+"""Linking an ingest's arrivals, and indexing them, in processes of their own: batches are
+placed as handed over, and a process that fails says why (linking and indexing on arrival
+themselves are covered in tests/linkage)."""
 
 from __future__ import annotations
 
 import multiprocessing
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from polestar.cli.linking import Linker, LinkingFailed, _batches
+from polestar.cli.linking import Linker, LinkingFailed, _batches, _index_placed
 from polestar.settings import Settings
 
 
@@ -28,3 +31,16 @@ def test_a_linking_process_that_fails_says_why(settings: Settings) -> None:
         linker([1, 2, 3])
         with pytest.raises(LinkingFailed, match="linking on arrival failed: OperationalError"):
             linker.finish()
+
+
+def test_an_indexing_process_that_fails_says_why(db: Engine, settings: Settings) -> None:
+    with db.begin() as conn:  # refreshing a batch then finds no table for its keys
+        conn.execute(sa.text("DROP TABLE search_keys_recent"))
+    inbox, linking = multiprocessing.Pipe(duplex=False)
+    ingest, indexing = multiprocessing.Pipe()
+    for message in ([1, 2], None):
+        linking.send(message)
+
+    _index_placed(inbox, indexing, settings)
+
+    assert ingest.recv().startswith(("OperationalError", "ProgrammingError"))

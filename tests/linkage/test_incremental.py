@@ -158,6 +158,10 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     # The arrivals' keys, a large share of the built ones, were merged in when it ended.
     assert index_keys(db, recent=True) == set()
     assert index_keys(db, recent=False)
+    # Every batch placed was indexed, under the entity it joined: as a full build indexes them.
+    indexed = index_keys(db)
+    rebuild(db)
+    assert index_keys(db) == indexed
     assert index_path(settings).stat().st_mtime_ns == built  # loaded, not built again
     assert len(batches) >= 3, batches
     assert all(80 <= size < 80 + 50 for size in batches[:-1]), batches

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy.engine import Engine
 
@@ -60,11 +61,16 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     the small table of recent keys (`merge_if_due` moves them on)."""
     started = time.perf_counter()
     records: set[int] = set()
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         arrived = search_index.arrived(conn, record_ids)
+    # In key order: the keys' B-tree is then written page after page, not at random. Worked out
+    # before writing, so SQLite's one writer is held only to write. Placement may go on in
+    # another process meanwhile: a merge it makes after these rows were read leaves some keys
+    # under the absorbed id, which the refresh of the batch that merged finds, rewriting the
+    # absorbing entity whole (`search_index.arrived`).
+    rows = sorted(_rows(arrived.rows, records), key=itemgetter(0))
+    with engine.begin() as conn:
         search_index.delete_keys(conn, record_ids, arrived)
-        # In key order: the keys' B-tree is then written page after page, not at random.
-        rows = sorted(_rows(arrived.rows, records))
         written = search_index.write_keys(conn, rows, recent=True)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
