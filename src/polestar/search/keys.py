@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from itertools import permutations
 from typing import Any
 
@@ -32,6 +33,10 @@ from polestar.pole.nicknames import formal_forms
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 _MIN_FRAGMENT = 3
+# Name tokens and forename-surname pairs whose keys are kept: a county's records repeat names
+# (a person's records in each system, common forenames), and indexing an ingest's arrivals
+# worked the same keys out again for each.
+_CACHED = 1 << 16
 
 
 def tokens(text: str | None) -> list[str]:
@@ -67,13 +72,14 @@ def phonetic(token: str) -> str | None:
     return jellyfish.metaphone(token) or None
 
 
-def token_keys(token: str) -> set[str]:
+@lru_cache(maxsize=_CACHED)
+def token_keys(token: str) -> frozenset[str]:
     """The `n` and `m` keys of one name token (a query token looks up the same set)."""
     keys = {f"n:{form}" for form in deletions(token)}
     sound = phonetic(token)
     if sound:
         keys.add(f"m:{sound}")
-    return keys
+    return frozenset(keys)
 
 
 def forename_keys(token: str) -> set[str]:
@@ -107,12 +113,13 @@ def name_keys(forenames: str | None, surname: str | None) -> set[str]:
     return keys
 
 
-def pair_keys(forename: str, surname: str) -> set[str]:
+@lru_cache(maxsize=_CACHED)
+def pair_keys(forename: str, surname: str) -> frozenset[str]:
     """The `f`, `h` and `g` keys of a forename and a surname together: the pair with one
-        letter deleted from either, the forename's formal forms with the surname, and both
-        sounds. A two-word query looks these up instead of each word's own keys, which match
-        thousands of people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups; the
-    forename's first three letters or more stand for it too (a short form)."""
+    letter deleted from either, the forename's formal forms with the surname, and both sounds.
+    A two-word query looks these up instead of each word's own keys, which match thousands of
+    people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups; the forename's
+    first three letters or more stand for it too (a short form)."""
     keys = {f"f:{form} {surname}" for form in deletions(forename)}
     keys.update(f"f:{forename} {form}" for form in deletions(surname))
     # A forename's start is a short form people use (`Chris`, `Alex`, `Gra`).
@@ -121,7 +128,7 @@ def pair_keys(forename: str, surname: str) -> set[str]:
     sounds = phonetic(forename), phonetic(surname)
     if sounds[0] and sounds[1]:
         keys.add(f"g:{sounds[0]} {sounds[1]}")
-    return keys
+    return frozenset(keys)
 
 
 def person_keys(values: Mapping[str, Any]) -> set[str]:
