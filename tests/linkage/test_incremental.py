@@ -31,6 +31,7 @@ from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
+from polestar.store.linkable import unplaced_record_ids
 from polestar.store.schema import upgrade
 from polestar.store.tables import entity_changes, runs
 from tests.conftest import _postgres_database
@@ -202,6 +203,31 @@ def test_link_incremental_places_only_unplaced_records(
     again = link_unplaced(db, settings, ACTOR)
     assert again is not None
     assert again.person["records"] == 0
+
+
+def test_linking_on_arrival_out_of_memory_says_which_settings_to_change(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, later, _county = split
+    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
+    store_person_model(db, model)
+    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    monkeypatch.setenv("POLESTAR_LINK_DUCKDB_MEMORY_LIMIT", "100KB")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["ingest", str(later)])
+
+    assert result.exit_code == 1, result.output
+    assert "linking on arrival failed: OutOfMemory: linkage ran out of memory" in result.stderr
+    assert "100KB (POLESTAR_LINK_DUCKDB_MEMORY_LIMIT)" in result.stderr
+    assert "`polestar link --incremental`" in result.stderr
+    assert "Traceback" not in result.output
+    with db.connect() as conn:  # the records are stored; placing them waits for more memory
+        assert unplaced_record_ids(conn, "person")
 
 
 def test_link_incremental_before_any_batch_run_says_what_to_do(

@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.linkage import duck
 from polestar.linkage.incremental import Assigned, Candidate, assign_people
 from polestar.linkage.keyed import KINDS, KeyIndex
 from polestar.linkage.one_record import OneRecord
@@ -34,6 +35,8 @@ COMMAND = "link-incremental"
 # has a fixed cost (DuckDB joins over the whole index, the store's writes); at a million
 # records 5,000-record chunks ran at 1,540 person records/s, 20,000-record ones at 2,711.
 CHUNK = 20_000
+# What to run once DuckDB may use more memory: records left unplaced are placed by it.
+_THEN = "run `polestar link --incremental`"
 
 
 @dataclass
@@ -66,11 +69,12 @@ class Arrivals:
             self.one_record.flush()
             self.one_record.close()
             self.one_record = None
-        self.people.add(
-            assign_people(self.engine, self.settings, self.index, record_ids, self.run_id)
-        )
-        for kind, keyed in self.keyed.items():
-            self.placed[kind] += keyed.assign(self.engine, record_ids, self.run_id)
+        with duck.memory_explained(self.settings, _THEN):
+            self.people.add(
+                assign_people(self.engine, self.settings, self.index, record_ids, self.run_id)
+            )
+            for kind, keyed in self.keyed.items():
+                self.placed[kind] += keyed.assign(self.engine, record_ids, self.run_id)
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
         """The duplicate warning at entry: place one new record's people and return, for each,
@@ -136,7 +140,8 @@ def linking_on_arrival(engine: Engine) -> bool:
 
 def start_arrivals(engine: Engine, settings: Settings, actor: str) -> Arrivals | None:
     """A session of incremental linkage, or None until a batch run has placed people."""
-    index = open_index(engine, settings)
+    with duck.memory_explained(settings, _THEN):
+        index = open_index(engine, settings)
     return None if index is None else Arrivals(engine, settings, index, actor)
 
 

@@ -7,6 +7,7 @@ features, blocking, scoring, clustering — happens here, never in the store.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
@@ -31,6 +32,23 @@ def out_of_memory(error: BaseException) -> bool:
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+@contextmanager
+def memory_explained(settings: Settings, then: str) -> Iterator[None]:
+    """Raise `OutOfMemory`, naming the settings to change and what to run `then`, for an error
+    DuckDB running out of memory caused (anything else passes through)."""
+    try:
+        yield
+    except Exception as error:
+        if out_of_memory(error):
+            raise OutOfMemory(
+                f"linkage ran out of memory: DuckDB may use "
+                f"{settings.link_duckdb_memory_limit} (POLESTAR_LINK_DUCKDB_MEMORY_LIMIT) with "
+                f"{settings.link_threads} threads (POLESTAR_LINK_THREADS); raise the limit or "
+                f"lower the threads, and {then}"
+            ) from error
+        raise
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -118,17 +118,11 @@ def link(
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
         finally:
             con.close()
-    except BaseException as error:
+    except BaseException:
         finish_run(engine, run_id, "failed", {})
         _record_combination(engine, settings, actor, run_id, "failed", {})
-        if duck.out_of_memory(error):
-            raise duck.OutOfMemory(
-                f"linkage ran out of memory: DuckDB may use "
-                f"{settings.link_duckdb_memory_limit} (POLESTAR_LINK_DUCKDB_MEMORY_LIMIT) with "
-                f"{settings.link_threads} threads (POLESTAR_LINK_THREADS); raise the limit or "
-                "lower the threads, and run `polestar link` again"
-            ) from error
-        raise
+        with duck.memory_explained(settings, "run `polestar link` again"):
+            raise  # as it was, or as `OutOfMemory`
     report = LinkReport(
         scoring_engine,
         round(time.perf_counter() - started, 3),
