@@ -36,7 +36,8 @@ from polestar.store.engine import create_engine
 
 
 class LinkingFailed(PolestarError):
-    """The linking process stopped with an error; the records it had not placed stay unplaced."""
+    """The linking or the indexing process stopped with an error; the records it had not placed
+    or indexed are left for `polestar link --incremental`."""
 
 
 class Linker:
