@@ -60,6 +60,13 @@ def _store(database_url: str, tmp_path: Path, name: str) -> Iterator[tuple[Engin
             engine.dispose()
 
 
+def _linked(engine: Engine, settings: Settings, exports: list[Path], model: Any) -> None:
+    """Ingest these exports and place them with a batch run of `model`."""
+    ingest(engine, plan_inputs(exports), settings, actor=ACTOR)
+    store_person_model(engine, model)
+    link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+
+
 def _placement(engine: Engine, kind: str) -> Placement:
     with engine.connect() as conn:
         return {(source, key): entity for source, key, entity in members(conn, kind)}
@@ -187,9 +194,7 @@ def test_link_incremental_places_only_unplaced_records(
     db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any
 ) -> None:
     first, later, _county = split
-    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
-    store_person_model(db, model)
-    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    _linked(db, settings, [first], model)
     before = _placement(db, "person")
     ingest(db, plan_inputs([later]), settings, actor=ACTOR)  # no hook: nothing placed yet
 
@@ -213,9 +218,7 @@ def test_linking_on_arrival_out_of_memory_says_which_settings_to_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first, later, _county = split
-    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
-    store_person_model(db, model)
-    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    _linked(db, settings, [first], model)
     monkeypatch.setenv("POLESTAR_LINK_DUCKDB_MEMORY_LIMIT", "100KB")
     get_settings.cache_clear()
 
@@ -243,9 +246,7 @@ def test_duplicate_check_returns_candidates_with_probabilities(
     db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
 ) -> None:
     first, _later, _county = split
-    ingest(db, plan_inputs([first]), settings, actor=ACTOR)
-    store_person_model(db, model)
-    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    _linked(db, settings, [first], model)
     existing = (first / "custody.csv").read_text(encoding="utf-8").splitlines()[1]
     copy = tmp_path / "entry"
     copy.mkdir()
@@ -293,9 +294,7 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
         "PR-T-A,100000000001,1 Brook Street,Leek,ST13 6AB,House,low,,,,,2024-01-01",
         "PR-T-B,,9 Mill Road,Leek,ST13 6AD,House,low,,,,,2024-01-01",
     )
-    ingest(db, plan_inputs([first, known]), settings, actor=ACTOR)
-    store_person_model(db, model)
-    link(db, settings, actor=ACTOR, warn=lambda _message: None)
+    _linked(db, settings, [first, known], model)
     rebuild(db)  # as `polestar link` does
     before = _placement(db, "location")
     a, b = before[("fire_premises", "PR-T-A")], before[("fire_premises", "PR-T-B")]
