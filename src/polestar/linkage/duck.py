@@ -21,7 +21,7 @@ class OutOfMemory(PolestarError):
     to change."""
 
 
-def out_of_memory(error: BaseException) -> bool:
+def _out_of_memory(error: BaseException) -> bool:
     """Whether DuckDB running out of memory caused this error (Splink wraps DuckDB's errors in
     its own, with the whole of the SQL that failed)."""
     seen: set[int] = set()
@@ -41,7 +41,7 @@ def memory_explained(settings: Settings, then: str) -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        if out_of_memory(error):
+        if _out_of_memory(error):
             raise OutOfMemory(
                 f"linkage ran out of memory: DuckDB may use "
                 f"{settings.link_duckdb_memory_limit} (POLESTAR_LINK_DUCKDB_MEMORY_LIMIT) with "
