@@ -27,8 +27,9 @@ from tests.canary import (
     expected,
 )
 from tests.canary_review import PEOPLE, queue_canary_items
+from tests.search.indexed import indexed
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_model", "indexed"]
 # One worker runs the module in order: the decisions at the end change the module's store.
 pytestmark = pytest.mark.xdist_group("canary-cli-review")
 runner = CliRunner()
@@ -159,16 +160,29 @@ def test_a_decision_is_an_alteration_and_a_second_one_exits_2(
     assert items["victim-child"] not in {e["item"] for e in listed["items"]}
 
 
+def _found_by(name: str) -> list[str]:
+    """The person entities `polestar search` finds by a name."""
+    result = runner.invoke(
+        app, ["search", name, "--purpose", "investigation", "--kind", "person", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    return [item["entity_id"] for item in json.loads(result.stdout)["results"]]
+
+
 def test_split_then_merge_back_and_the_history_shows_both(canary: Seeded) -> None:
+    assert _found_by(CUSTODY_NAME) == [canary.target]
     split = _invoke(
         "split", canary.target, "--records", "custody:CU-000901", "--reason", "check", "--json"
     )
     assert split.exit_code == 0, split.stderr
     outcome = json.loads(split.stdout)
     assert outcome["kept"] == canary.target
+    # Search finds the custody record where it now is, at once, not at the next linkage run.
+    assert _found_by(CUSTODY_NAME) == [outcome["other"]]
     merged = _invoke("merge", outcome["other"], canary.target, "--reason", "same man", "--json")
     assert merged.exit_code == 0, merged.stderr
     assert json.loads(merged.stdout)["kept"] == canary.target
+    assert _found_by(CUSTODY_NAME) == [canary.target]
 
     shown = _invoke("history", canary.target, "--json")
     ledger = json.loads(shown.stdout)["decisions"]

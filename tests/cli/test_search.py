@@ -46,6 +46,13 @@ def test_kind_narrows_the_results(canary: Seeded) -> None:
     assert kinds == {"location"}
 
 
+def test_a_place_a_call_handler_described_is_found_by_its_words(canary: Seeded) -> None:
+    result = _search("market square", "--purpose", "investigation", "--kind", "location", "--json")
+    assert result.exit_code == 0, result.stderr
+    names = [item["display_name"] for item in json.loads(result.stdout)["results"]]
+    assert "Market Square, Stone" in names  # beside the addresses on the square
+
+
 def test_the_table_shows_markers_and_the_name(canary: Seeded) -> None:
     result = _search("quillfeather", "--purpose", "investigation")
     assert result.exit_code == 0, result.stderr

@@ -72,6 +72,8 @@ def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
 
 def test_records_missing_from_the_index_are_found_and_reindexed(canary: Seeded) -> None:
     rebuild(canary.engine)
+    with canary.engine.connect() as conn:
+        assert search_index.stale_record_ids(conn) == []  # every placed row has keys
     built = index_keys(canary.engine)
     with canary.engine.begin() as conn:
         conn.execute(search_keys.delete().where(search_keys.c.entity_id == canary.target))

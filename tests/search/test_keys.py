@@ -62,6 +62,13 @@ def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
     assert {"p:ST1", "p:ST15", "p:ST158", "p:ST158AB", "a:7", "a:MILL", "a:STONE"} <= keys
 
 
+def test_a_place_known_only_by_its_description_is_found_by_its_words() -> None:
+    # A control room's location is free text; without keys it was never found, and was
+    # re-indexed as missing by every `link --incremental`.
+    keys = location_keys({"lines": None, "town": None, "description": "outside 12 High St, Stone"})
+    assert keys == {"a:OUTSIDE", "a:12", "a:HIGH", "a:ST", "a:STONE"}
+
+
 def test_tokens_drop_what_has_no_letters() -> None:
     assert tokens("'; DROP TABLE--") == ["DROP", "TABLE"]
     assert tokens("***") == []

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from polestar import audit
 from polestar.web.app import create_app
 from tests.canary import (
+    CUSTODY_NAME,
     PERSONS,
     USERS,
     Seeded,
@@ -22,8 +23,9 @@ from tests.canary import (
     expected,
 )
 from tests.canary_review import PEOPLE, queue_canary_items
+from tests.search.indexed import indexed
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_model", "indexed"]
 # One worker runs the module in order: the last test changes the module's store.
 pytestmark = pytest.mark.xdist_group("canary-api-review")
 REVIEWERS = {"home-analyst", "home-supervisor", "home-admin"}
@@ -116,3 +118,35 @@ def test_a_decision_over_the_api_is_in_the_ledger_and_the_audit_trail(
     assert [(e.operation, e.organisation, e.outcome) for e in entries] == [
         ("alteration", "home-force", "allowed")
     ]
+
+
+def test_a_split_and_a_merge_over_the_api_are_searchable_at_once(
+    client: TestClient, canary: Seeded
+) -> None:
+    headers = api_headers(canary, "home-supervisor")
+
+    def found() -> list[str]:
+        body = {"query": CUSTODY_NAME, "kind": "person"}
+        response = client.post("/api/v1/search", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["entity_id"] for item in response.json()["results"]]
+
+    split = client.post(
+        f"/api/v1/entities/{canary.target}/split",
+        headers=headers,
+        json={"records": ["custody:CU-000901"], "reason": "a different man in custody"},
+    )
+    assert split.status_code == 200, split.text
+    other = split.json()["other"]
+    assert found() == [other]
+    merged = client.post(
+        "/api/v1/entities/merge",
+        headers=headers,
+        json={"entities": [other, canary.target], "reason": "custody confirmed him"},
+    )
+    assert merged.status_code == 200, merged.text
+    assert merged.json() == {
+        "decision_id": merged.json()["decision_id"], "kept": canary.target, "other": other,
+        "moved": 1,
+    }  # fmt: skip
+    assert found() == [canary.target]

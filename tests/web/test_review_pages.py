@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from polestar import audit
+from polestar.store.search_index import stale_record_ids
 from tests.canary import (
     PERSONS,
     USERS,
@@ -19,9 +20,10 @@ from tests.canary import (
     expected,
 )
 from tests.canary_review import queue_canary_items
+from tests.search.indexed import indexed
 from tests.web.sessions import signed_in_as
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_model", "indexed"]
 # One worker runs the module in order: the last tests change the module's store.
 pytestmark = pytest.mark.xdist_group("canary-review-pages")
 REVIEWERS = {"home-analyst", "home-supervisor", "home-admin"}
@@ -179,6 +181,7 @@ def test_split_then_merge_move_records_and_are_audited(canary: Seeded) -> None:
         assert outcome is not None, split.text
         assert "1 record(s) moved" in outcome.text, split.text
         other = outcome.text.split(";")[1].strip()
+        assert _unsearchable(canary) == []
         merged = client.post(
             "/review/merge",
             data={
@@ -190,4 +193,11 @@ def test_split_then_merge_move_records_and_are_audited(canary: Seeded) -> None:
         )
     assert merged.status_code == 200, merged.text
     assert "1 record(s) moved" in merged.text
+    assert _unsearchable(canary) == []
     assert _actions(canary, "home-supervisor")[-2:] == ["link.split", "link.merge"]
+
+
+def _unsearchable(canary: Seeded) -> list[int]:
+    """Source records the search index does not hold under their current entity."""
+    with canary.engine.connect() as conn:
+        return stale_record_ids(conn)

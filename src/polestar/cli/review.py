@@ -15,6 +15,7 @@ from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, print_json, stdout
 from polestar.cli.link import link_app
 from polestar.linkage.decisions import Outcome, Reviewer, history, merge, split
 from polestar.linkage.review import ReviewPage, decide, review_list
+from polestar.search import refresh
 from polestar.settings import get_settings
 
 LONDON = ZoneInfo("Europe/London")
@@ -110,7 +111,9 @@ def merge_command(
     as_json: bool = _JSON,
 ) -> None:
     """Merge two person entities into the older id, now and in every later run."""
-    outcome = merge(store(), get_settings(), _operator(), first, second, reason)
+    engine = store()
+    outcome = merge(engine, get_settings(), _operator(), first, second, reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they joined
     _outcome(outcome, f"{outcome.other} merged into {outcome.kept}", as_json)
 
 
@@ -126,7 +129,9 @@ def split_command(
 ) -> None:
     """Split records out of a person entity, now and in every later run."""
     named = [*records, *(more or [])]
-    outcome = split(store(), get_settings(), _operator(), entity_id, named, reason)
+    engine = store()
+    outcome = split(engine, get_settings(), _operator(), entity_id, named, reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they now belong to
     _outcome(outcome, f"{outcome.other} split from {outcome.kept}", as_json)
 
 

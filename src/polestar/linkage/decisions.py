@@ -11,7 +11,7 @@ later review pages call these same functions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -97,12 +97,17 @@ def names(members: dict[MemberKey, str], keys: Sequence[MemberKey]) -> tuple[str
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a merge or split did: the entity that kept its id, the other, the records moved."""
+    """What a merge or split did: the entity that kept its id, the other, the records moved.
+
+    `record_ids` are the source records whose rows moved: the search index holds their keys
+    under the entity they left until the edge refreshes them (`polestar.search.refresh`).
+    """
 
     decision_id: int
     kept: str
     other: str
     moved: int
+    record_ids: tuple[int, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,9 +188,13 @@ def merge(
     except BaseException:
         finish_run(engine, run_id, "failed", {})
         raise
-    outcome = Outcome(decision_id, keep, retire, len(moving))
+    outcome = Outcome(decision_id, keep, retire, len(moving), _source_records(moving))
     finish_run(engine, run_id, "completed", outcome.as_dict())
     return outcome
+
+
+def _source_records(rows: Iterable[MemberKey]) -> tuple[int, ...]:
+    return tuple(sorted({record_id for record_id, _ in rows}))
 
 
 def _named(
@@ -282,7 +291,7 @@ def split(
     except BaseException:
         finish_run(engine, run_id, "failed", {})
         raise
-    outcome = Outcome(decision_id, current, new, len(moving))
+    outcome = Outcome(decision_id, current, new, len(moving), _source_records(moving))
     finish_run(engine, run_id, "completed", outcome.as_dict())
     return outcome
 

@@ -13,7 +13,8 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 - `b`: a date of birth (ISO).
 - `v`: every run of three or more characters of a compact VRM, for partial plates.
 - `p`: every prefix of three or more characters of a compact postcode (district, sector…).
-- `a`: a word of an address (match key, or a house number as written).
+- `a`: a word of an address or of a place's description (match key, or a house number as
+  written).
 """
 
 from __future__ import annotations
@@ -169,9 +170,10 @@ def compact_postcode(text: str) -> str:
 
 
 def address_words(values: Mapping[str, Any]) -> Iterator[str]:
-    """The words of an address's lines and town: house numbers as written, others as match
+    """The words of an address's lines and town, and of a place described in free text (a
+    control room's "outside 12 High Street"): house numbers as written, others as match
     keys."""
-    lines = [*(values.get("lines") or ()), values.get("town")]
+    lines = [*(values.get("lines") or ()), values.get("town"), values.get("description")]
     for line in lines:
         for word in str(line or "").replace(",", " ").split():
             if any(ch.isdigit() for ch in word):

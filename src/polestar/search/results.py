@@ -65,7 +65,7 @@ _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarke
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
     {"forename", "middle_names", "surname", "aliases", "dob"}
-    | {"vrm", "make", "model", "colour", "lines", "town", "postcode"}
+    | {"vrm", "make", "model", "colour", "lines", "town", "postcode", "description"}
 )
 
 
@@ -340,6 +340,7 @@ def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
                 )
                 if part
             )
+            or str(row.values.get("description") or "")  # as a call handler wrote it
             for row in rows
         )
     ranked = sorted(((-count, name) for name, count in names.items() if name))

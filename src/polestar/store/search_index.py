@@ -59,7 +59,7 @@ _SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
         ("forename", "middle_names", "surname", "aliases", "dob"),
     ),
     "vehicle": (Kind.OBJECT, objects, ("vrm",)),
-    "location": (Kind.LOCATION, locations, ("lines", "town", "postcode")),
+    "location": (Kind.LOCATION, locations, ("lines", "town", "postcode", "description")),
 }
 
 

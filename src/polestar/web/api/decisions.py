@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from polestar.access import Principal
 from polestar.linkage.decisions import Reviewer, history, merge, split
+from polestar.search import refresh
 from polestar.web.deps import Caller, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/entities", tags=["decisions"])
@@ -68,6 +69,7 @@ def merge_entities(
     """Merge two person entities into the older id, now and in every later run."""
     first, second = body.entities
     outcome = merge(engine, settings, reviewer_of(caller), first, second, body.reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they joined
     return OutcomeOut.model_validate(outcome.as_dict())
 
 
@@ -81,6 +83,7 @@ def split_entity(
 ) -> OutcomeOut:
     """Split records out of a person entity, now and in every later run."""
     outcome = split(engine, settings, reviewer_of(caller), entity_id, body.records, body.reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they now belong to
     return OutcomeOut.model_validate(outcome.as_dict())
 
 

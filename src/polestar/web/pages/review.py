@@ -19,6 +19,7 @@ from polestar.access import Viewer
 from polestar.linkage.decisions import Reviewer, history, merge, split
 from polestar.linkage.explanations import explain
 from polestar.linkage.review import decide, review_list
+from polestar.search import refresh
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.abilities import ReviewerViewer
 from polestar.web.pages.shell import templates
@@ -97,6 +98,7 @@ def merge_entities(
 ) -> HTMLResponse:
     """Merge two person entities into the older id, now and in every later run."""
     outcome = merge(engine, settings, reviewer_of(viewer), first.strip(), second.strip(), reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they joined
     context = {"outcome": outcome, "action": "Merged"}
     return templates.TemplateResponse(request, "review/entities.html", context)
 
@@ -114,6 +116,7 @@ def split_entity(
     """Split the records named one per line out of a person entity."""
     names = [line.strip() for line in records.splitlines() if line.strip()]
     outcome = split(engine, settings, reviewer_of(viewer), entity.strip(), names, reason)
+    refresh(engine, outcome.record_ids)  # searchable under the entity they now belong to
     context = {"outcome": outcome, "action": "Split"}
     return templates.TemplateResponse(request, "review/entities.html", context)
 
