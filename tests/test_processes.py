@@ -1,11 +1,15 @@
-"""When Polestar forks and when it starts a fork server instead."""
+"""When Polestar forks and when it starts a fork server instead; spawned workers that skip the
+parent's main script; batches handed over through a pipe."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +54,46 @@ def test_another_thread_rules_out_a_fork_unless_allowed(
     assert not processes.fork_is_safe()
     assert processes.fork_is_safe(threads_allowed=True)
     assert processes.worker_context([]).get_start_method() == "forkserver"
+
+
+@pytest.mark.parametrize("skipped", [True, False], ids=["start_spawned", "plain start"])
+def test_a_spawned_worker_does_not_run_the_parents_main_script_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, skipped: bool
+) -> None:
+    # The `polestar` script imports the whole command line; each spawned child ran it again.
+    ran = tmp_path / "ran"
+    script = tmp_path / "script.py"
+    script.write_text(f"open({str(ran)!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(0,))
+
+    if skipped:
+        processes.start_spawned(worker)
+    else:
+        worker.start()
+    worker.join()
+
+    assert worker.exitcode == 0
+    assert ran.exists() is not skipped
+    assert main.__file__ == str(script)
+
+
+def test_batches_are_handed_over_in_order_however_many_wait() -> None:
+    ours, theirs = multiprocessing.Pipe()
+    for message in ([1, 2], [3], None):
+        ours.send(message)
+
+    assert list(processes.handed_over(theirs)) == [[1, 2], [3]]
+
+
+def test_a_sender_gone_without_the_end_is_an_eof() -> None:
+    ours, theirs = multiprocessing.Pipe()
+    ours.send([1])
+    ours.close()
+
+    batches = processes.handed_over(theirs)
+    assert next(batches) == [1]
+    with pytest.raises(EOFError):
+        next(batches)

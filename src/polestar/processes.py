@@ -1,4 +1,5 @@
-"""Whether this process may fork, and how to start worker processes when it may not.
+"""Whether this process may fork, how to start worker processes when it may not, and the
+batches of record ids a worker is handed through a pipe.
 
 A fork is the quickest start (nothing is imported again), but the child gets a copy of a
 process caught mid-flight: a lock another thread held stays held for ever, and greenlets
@@ -9,9 +10,13 @@ a generator worker with a segmentation fault. So a fork is used only by a plain 
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import sys
 import threading
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 
 
 def fork_is_safe(*, threads_allowed: bool = False) -> bool:
@@ -33,3 +38,44 @@ def worker_context(preload: list[str]) -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(preload)
     return context
+
+
+def start_spawned(process: BaseProcess) -> None:
+    """Start a spawned `process` without running the parent's main script again in it.
+
+    A spawned child runs the parent's `__main__` again, so that what the script defines can be
+    unpickled there. The `polestar` script defines nothing but imports the whole command line
+    (the web app included): about 6 s of CPU in each child here, while the parent needed the
+    cores. So `process`'s target must live in an importable module, never in a script.
+    """
+    main = sys.modules["__main__"]
+    script = main.__dict__.pop("__file__", None)
+    try:
+        process.start()
+    finally:
+        if script is not None:
+            main.__file__ = script
+
+
+def handed_over(pipe: Connection) -> Iterator[list[int]]:
+    """Each batch of record ids handed over through `pipe`, until the None that ends them.
+
+    A thread reads them as they come: a batch's ids outgrow the pipe's buffer, so unread they
+    would hold the sender at `send` until this process had finished the batch before. Raises
+    EOFError when the sender went away without the None.
+    """
+    waiting: queue.SimpleQueue[list[int] | EOFError | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while (batch := pipe.recv()) is not None:
+                waiting.put(batch)
+            waiting.put(None)
+        except EOFError as ended:
+            waiting.put(ended)
+
+    threading.Thread(target=read, name="polestar-inbox", daemon=True).start()
+    while (batch := waiting.get()) is not None:
+        if isinstance(batch, EOFError):
+            raise batch
+        yield batch

@@ -1,6 +1,6 @@
-"""Linking an ingest's arrivals, and indexing them, in processes of their own: batches are
-placed as handed over, and a process that fails says why (linking and indexing on arrival
-themselves are covered in tests/linkage)."""
+"""Linking an ingest's arrivals, and indexing them, in processes of their own: a process that
+fails says why (linking and indexing on arrival themselves are covered in tests/linkage, the
+batches handed over in tests/test_processes.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from polestar.cli.linking import Linker, LinkingFailed, _batches, _index_placed
+from polestar.cli.linking import Linker, LinkingFailed
+from polestar.search.on_arrival import index_placed
 from polestar.settings import Settings
-
-
-def test_batches_are_placed_as_handed_over_however_many_wait() -> None:
-    ours, theirs = multiprocessing.Pipe()
-    for message in ([1, 2], [3], None):
-        ours.send(message)
-
-    assert list(_batches(theirs)) == [[1, 2], [3]]
 
 
 def test_a_linking_process_that_fails_says_why(settings: Settings) -> None:
@@ -41,6 +34,6 @@ def test_an_indexing_process_that_fails_says_why(db: Engine, settings: Settings)
     for message in ([1, 2], None):
         linking.send(message)
 
-    _index_placed(inbox, indexing, settings)
+    index_placed(inbox, indexing, settings)
 
     assert ingest.recv().startswith(("OperationalError", "ProgrammingError"))

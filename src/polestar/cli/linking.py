@@ -17,22 +17,26 @@ have come, and the rest when the ingest ends. A killed ingest leaves unplaced wh
 committed but not yet handed over, and unindexed what was placed but not yet indexed (each
 process finishes the batch in hand, then stops at the end of its input): `polestar link
 --incremental` places and indexes both.
+
+The processes' bodies are `linkage.on_arrival` and `search.on_arrival`, outside the command
+line, and they start without running the `polestar` script again (`processes.start_spawned`):
+each imports only what it needs, where each used to spend seconds importing the whole command
+line while the ingest needed the cores.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import queue
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from multiprocessing.connection import Connection
 
 from polestar.errors import PolestarError
-from polestar.linkage.arrivals import CHUNK, ArrivalsReport, start_arrivals
-from polestar.search import merge_if_due, refresh
+from polestar.linkage.arrivals import CHUNK, ArrivalsReport
+from polestar.linkage.on_arrival import link_arrivals
+from polestar.processes import start_spawned
+from polestar.search.on_arrival import index_placed
 from polestar.settings import Settings
-from polestar.store.engine import create_engine
 
 
 class LinkingFailed(PolestarError):
@@ -55,18 +59,18 @@ class Linker:
         indexing_inbox, linking_outbox = context.Pipe(duplex=False)
         self._processes = (
             context.Process(
-                target=_link_arrivals,
+                target=link_arrivals,
                 args=(linking_end, linking_outbox, settings, actor),
                 name="polestar-linking",
             ),
             context.Process(
-                target=_index_placed,
+                target=index_placed,
                 args=(indexing_inbox, indexing_end, settings),
                 name="polestar-indexing",
             ),
         )
         for process in self._processes:
-            process.start()
+            start_spawned(process)
         # Only the children keep these ends: when one stops, the other sees its input end.
         for end in (linking_end, indexing_end, indexing_inbox, linking_outbox):
             end.close()
@@ -127,71 +131,3 @@ def _last_word(pipe: Connection, name: str, *, send_first: bool = False) -> obje
         return pipe.recv()
     except (OSError, EOFError):
         return f"the {name} process ended without a word"
-
-
-def _link_arrivals(pipe: Connection, placed: Connection, settings: Settings, actor: str) -> None:
-    """The linking process: place each batch it is handed and pass it on to be indexed, until
-    told to end; then answer with what it placed."""
-    engine = create_engine(settings=settings)
-    try:
-        arrivals = start_arrivals(engine, settings, actor)
-        if arrivals is None:
-            raise LinkingFailed("no batch linkage run has placed people in this store")
-        with arrivals:
-            for batch in _batches(pipe):
-                arrivals.assign(batch)
-                with suppress(OSError):  # the indexing process has stopped: `finish` reads why
-                    placed.send(batch)
-        with suppress(OSError):
-            placed.send(None)
-        pipe.send(arrivals.report())
-    except (EOFError, KeyboardInterrupt):  # the ingest went away: what was placed stays placed
-        pass
-    except Exception as error:
-        with suppress(OSError):
-            pipe.send(f"{type(error).__name__}: {error}")
-    finally:
-        placed.close()
-        engine.dispose()
-
-
-def _index_placed(placed: Connection, pipe: Connection, settings: Settings) -> None:
-    """The indexing process: make each placed batch searchable, in the order placed; at the
-    end merge the recent keys if due (the ingest has stopped writing, and waits for this rather
-    than for a commit), and answer None, or why it failed."""
-    engine = create_engine(settings=settings)
-    try:
-        for batch in _batches(placed):
-            refresh(engine, batch)
-        merge_if_due(engine)
-        pipe.send(None)
-    except (EOFError, KeyboardInterrupt):  # the linking stopped: what was indexed stays indexed
-        pass
-    except Exception as error:
-        with suppress(OSError):
-            pipe.send(f"{type(error).__name__}: {error}")
-    finally:
-        engine.dispose()
-
-
-def _batches(pipe: Connection) -> Iterator[list[int]]:
-    """Each batch of record ids handed over, until the None that ends them.
-
-    A thread reads them as they come: a batch's ids outgrow the pipe's buffer, so unread they
-    would hold the sender at `send` until this process had finished the batch before.
-    """
-    waiting: queue.SimpleQueue[list[int] | EOFError | None] = queue.SimpleQueue()
-
-    def read() -> None:
-        try:
-            while (batch := pipe.recv()) is not None:
-                waiting.put(batch)
-            waiting.put(None)
-        except EOFError as ended:
-            waiting.put(ended)
-
-    threading.Thread(target=read, name="polestar-linking-inbox", daemon=True).start()
-    while (batch := waiting.get()) is not None:
-        if isinstance(batch, EOFError):
-            raise batch
-        yield batch

@@ -1,0 +1,44 @@
+"""The linking process of an ingest (`polestar.cli.linking` starts it): places each batch of
+arrivals it is handed and passes the batch on to be indexed for search.
+
+In a module of its own, outside the command line, so that the spawned process imports only
+what linking needs (`processes.start_spawned`).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from multiprocessing.connection import Connection
+
+from polestar.errors import PolestarError
+from polestar.linkage.arrivals import start_arrivals
+from polestar.processes import handed_over
+from polestar.settings import Settings
+from polestar.store.engine import create_engine
+
+
+def link_arrivals(pipe: Connection, placed: Connection, settings: Settings, actor: str) -> None:
+    """Place each batch handed over through `pipe` and send it on through `placed`, until told
+    to end; then answer through `pipe` with what was placed (an `ArrivalsReport`), or why not.
+    """
+    engine = create_engine(settings=settings)
+    try:
+        arrivals = start_arrivals(engine, settings, actor)
+        if arrivals is None:
+            raise PolestarError("no batch linkage run has placed people in this store")
+        with arrivals:
+            for batch in handed_over(pipe):
+                arrivals.assign(batch)
+                with suppress(OSError):  # the indexing process has stopped: the ingest asks why
+                    placed.send(batch)
+        with suppress(OSError):
+            placed.send(None)
+        pipe.send(arrivals.report())
+    except (EOFError, KeyboardInterrupt):  # the ingest went away: what was placed stays placed
+        pass
+    except Exception as error:
+        with suppress(OSError):
+            pipe.send(f"{type(error).__name__}: {error}")
+    finally:
+        placed.close()
+        engine.dispose()
