@@ -14,6 +14,7 @@ import queue
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -55,6 +56,20 @@ def start_spawned(process: BaseProcess) -> None:
     finally:
         if script is not None:
             main.__file__ = script
+
+
+@contextmanager
+def failure_sent(pipe: Connection) -> Iterator[None]:
+    """A worker's body: an error is sent through `pipe` as one line (`Type: message`) for the
+    parent to show; the end of its input (the sender went away: what was done stays done) or
+    an interrupt ends it quietly."""
+    try:
+        yield
+    except (EOFError, KeyboardInterrupt):
+        pass
+    except Exception as error:
+        with suppress(OSError):  # the parent has gone too
+            pipe.send(f"{type(error).__name__}: {error}")
 
 
 def handed_over(pipe: Connection) -> Iterator[list[int]]:

@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection
 
 from polestar.errors import PolestarError
 from polestar.linkage.arrivals import start_arrivals
-from polestar.processes import handed_over
+from polestar.processes import failure_sent, handed_over
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
 
@@ -23,22 +23,18 @@ def link_arrivals(pipe: Connection, placed: Connection, settings: Settings, acto
     """
     engine = create_engine(settings=settings)
     try:
-        arrivals = start_arrivals(engine, settings, actor)
-        if arrivals is None:
-            raise PolestarError("no batch linkage run has placed people in this store")
-        with arrivals:
-            for batch in handed_over(pipe):
-                arrivals.assign(batch)
-                with suppress(OSError):  # the indexing process has stopped: the ingest asks why
-                    placed.send(batch)
-        with suppress(OSError):
-            placed.send(None)
-        pipe.send(arrivals.report())
-    except (EOFError, KeyboardInterrupt):  # the ingest went away: what was placed stays placed
-        pass
-    except Exception as error:
-        with suppress(OSError):
-            pipe.send(f"{type(error).__name__}: {error}")
+        with failure_sent(pipe):
+            arrivals = start_arrivals(engine, settings, actor)
+            if arrivals is None:
+                raise PolestarError("no batch linkage run has placed people in this store")
+            with arrivals:
+                for batch in handed_over(pipe):
+                    arrivals.assign(batch)
+                    with suppress(OSError):  # the indexing process stopped: the ingest asks why
+                        placed.send(batch)
+            with suppress(OSError):
+                placed.send(None)
+            pipe.send(arrivals.report())
     finally:
-        placed.close()
+        placed.close()  # the indexing process sees its input end
         engine.dispose()

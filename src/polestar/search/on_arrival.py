@@ -7,10 +7,9 @@ what indexing needs (`processes.start_spawned`).
 
 from __future__ import annotations
 
-from contextlib import suppress
 from multiprocessing.connection import Connection
 
-from polestar.processes import handed_over
+from polestar.processes import failure_sent, handed_over
 from polestar.search.index import merge_if_due, refresh
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
@@ -22,14 +21,10 @@ def index_placed(placed: Connection, pipe: Connection, settings: Settings) -> No
     commit), and answer through `pipe` with None, or why it failed."""
     engine = create_engine(settings=settings)
     try:
-        for batch in handed_over(placed):
-            refresh(engine, batch)
-        merge_if_due(engine)
-        pipe.send(None)
-    except (EOFError, KeyboardInterrupt):  # the linking stopped: what was indexed stays indexed
-        pass
-    except Exception as error:
-        with suppress(OSError):
-            pipe.send(f"{type(error).__name__}: {error}")
+        with failure_sent(pipe):
+            for batch in handed_over(placed):
+                refresh(engine, batch)
+            merge_if_due(engine)
+            pipe.send(None)
     finally:
         engine.dispose()
