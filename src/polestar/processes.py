@@ -46,8 +46,9 @@ def start_spawned(process: BaseProcess) -> None:
 
     A spawned child runs the parent's `__main__` again, so that what the script defines can be
     unpickled there. The `polestar` script defines nothing but imports the whole command line
-    (the web app included): about 6 s of CPU in each child here, while the parent needed the
-    cores. So `process`'s target must live in an importable module, never in a script.
+    (the web app included): 6 s to import alone on a slow machine, about 12 CPU-seconds in
+    each child of an ingest that linked on arrival, while the ingest needed the cores. So
+    `process`'s target must live in an importable module, never in a script.
     """
     main = sys.modules["__main__"]
     script = main.__dict__.pop("__file__", None)
