@@ -52,9 +52,14 @@ def memory_explained(settings: Settings, then: str) -> Iterator[None]:
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB limited to the configured memory and threads."""
+    """An in-memory DuckDB limited to the configured memory and threads, spilling what does
+    not fit under the data directory (by default DuckDB spills to `.tmp` in whatever
+    directory the command was run from: a checkout, a home directory)."""
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{settings.link_duckdb_memory_limit}'")
+    spill = settings.data_dir / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute("SET temp_directory = ?", [str(spill)])
     con.execute(f"SET threads = {int(settings.link_threads)}")
     con.execute("SET preserve_insertion_order = false")
     # DuckDB draws a progress bar on stdout for statements past two seconds, into `--json`
