@@ -14,8 +14,10 @@ of that home.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +26,14 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access.demo import DEMO_USERS, demo_users
+from polestar.audit.checkpoint import checkpoint_path
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.run import link
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members
-from polestar.store.schema import upgrade
 from polestar.synth import generate
-from tests.conftest import _postgres_database
+from tests.conftest import DIALECTS, kept_store_url, store_url
 from tests.linkage.models import store_person_model, train_person_model
 
 ACTOR = "cli:test"
@@ -305,44 +307,82 @@ def canary_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return train_person_model([county], tmp_path_factory.mktemp("canary-training"))
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ],
-)
+# The canary county seeded once per dialect and test process, copied for each module.
+_seeded: dict[str, Seeded] = {}
+
+
+def _seeded_template(
+    dialect: str, canary_model: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Seeded:
+    if dialect not in _seeded:
+        folder = tmp_path_factory.mktemp("canary-template")
+        settings = _settings(kept_store_url(dialect, folder), folder)
+        engine = create_engine(settings=settings)
+        try:
+            with _pointed_at(settings):  # services that take no settings read them
+                store_person_model(engine, canary_model)
+                _seeded[dialect] = _seed(engine, settings, folder / "exports")
+        finally:
+            engine.dispose()  # a PostgreSQL template must have no connections to be copied
+    return _seeded[dialect]
+
+
+def _settings(url: str, folder: Path) -> Settings:
+    # The model was trained on 300 people; on a store this small its scores for records that
+    # share a PNC ID, date of birth and name land between 0.9 and 0.99.
+    return Settings(database_url=url, data_dir=folder / "data", link_match_threshold=0.9)
+
+
+@contextmanager
+def copied_canary(
+    dialect: str,
+    folder: Path,
+    canary_model: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Seeded]:
+    """A copy in `folder` of the canary county, seeded once per dialect and test process
+    (seeding took most of the time of many modules), with `POLESTAR_*` pointing at it for CLI
+    commands and servers."""
+    template = _seeded_template(dialect, canary_model, tmp_path_factory)
+    if template.settings.data_dir.exists():  # the incremental linkage index
+        shutil.copytree(template.settings.data_dir, folder / "data")
+    copy_of = str(template.settings.database_url)
+    with store_url(dialect, folder, copy_of=copy_of) as url:
+        settings = _settings(url, folder)
+        engine = create_engine(settings=settings)
+        head = checkpoint_path(settings.data_dir, template.engine)  # named after the store
+        if head.exists():
+            head.rename(checkpoint_path(settings.data_dir, engine))
+        try:
+            with _pointed_at(settings):
+                yield replace(template, engine=engine, settings=settings)
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def _pointed_at(settings: Settings) -> Iterator[None]:
+    """`POLESTAR_*` pointing at this store, for CLI commands, servers and `get_settings`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POLESTAR_DATABASE_URL", str(settings.database_url))
+        patch.setenv("POLESTAR_DATA_DIR", str(settings.data_dir))
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
 def canary(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     canary_model: dict[str, Any],
 ) -> Iterator[Seeded]:
-    """The canary county seeded once per module and dialect (tests only read it), with
-    `POLESTAR_*` pointing at it for CLI commands and servers."""
+    """The canary county, a copy per module and dialect (tests only read it)."""
     folder = tmp_path_factory.mktemp("canary")
-    urls = (
-        iter([f"sqlite:///{folder / 'polestar.db'}"])
-        if request.param == "sqlite"
-        else _postgres_database()
-    )
-    url = next(urls)
-    # The model was trained on 300 people; on a store this small its scores for records that
-    # share a PNC ID, date of birth and name land between 0.9 and 0.99.
-    settings = Settings(database_url=url, data_dir=folder / "data", link_match_threshold=0.9)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("POLESTAR_DATABASE_URL", url)
-        patch.setenv("POLESTAR_DATA_DIR", str(folder / "data"))
-        get_settings.cache_clear()
-        engine = create_engine(settings=settings)
-        try:
-            upgrade(engine)
-            store_person_model(engine, canary_model)
-            yield _seed(engine, settings, folder / "exports")
-        finally:
-            engine.dispose()
-            get_settings.cache_clear()
-            for _ in urls:  # drops a PostgreSQL database
-                pass
+    with copied_canary(request.param, folder, canary_model, tmp_path_factory) as seeded:
+        yield seeded
 
 
 # A purpose each demo user may state.

@@ -2,15 +2,19 @@
 
 `db` is parametrised over both dialects (Splink's habit): each test gets its own temp-file
 SQLite database or its own throwaway PostgreSQL database in the cluster that
-`scripts/with-postgres` starts for `make test`. `make test-fast` deselects the PostgreSQL
-half with `-m "not postgres"`; without that, a missing cluster is an error, never a skip.
+`scripts/with-postgres` starts for `make test`, each a copy of one migrated once per process.
+`make test-fast` deselects the PostgreSQL half with `-m "not postgres"`; without that, a
+missing cluster is an error, never a skip.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,36 +35,128 @@ os.environ["POLESTAR_SIGN_IN_PER_ADDRESS_PER_MINUTE"] = "100000"
 os.environ["POLESTAR_RATE_LIMIT_PER_MINUTE"] = "100000"
 
 
-def _postgres_database() -> Iterator[str]:
+DIALECTS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+class _Templates:
+    """One store per dialect upgraded once per test process, copied for each store a test asks
+    for: migrating a new store cost up to a second on PostgreSQL under the suite's load, the
+    largest part of many tests' time; a copy costs a few milliseconds."""
+
+    def __init__(self) -> None:
+        self.sqlite: Path | None = None
+        self.postgres: str | None = None
+
+    def sqlite_copy(self, path: Path) -> str:
+        if self.sqlite is None:
+            self.sqlite = Path(tempfile.mkdtemp(prefix="polestar-template-")) / "polestar.db"
+            _upgraded(f"sqlite:///{self.sqlite}")
+        shutil.copyfile(self.sqlite, path)
+        return f"sqlite:///{path}"
+
+    def postgres_name(self, admin: Engine) -> str:
+        if self.postgres is None:
+            name = f"template_{uuid.uuid4().hex[:16]}"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            _upgraded(_postgres_url(name))
+            self.postgres = name
+        return self.postgres
+
+    def remove(self) -> None:
+        if self.sqlite is not None:
+            shutil.rmtree(self.sqlite.parent, ignore_errors=True)
+        if self.postgres is not None and POSTGRES_URL:
+            with _admin() as admin, admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.postgres}" WITH (FORCE)'))
+
+
+_templates = _Templates()
+_kept = ExitStack()
+
+
+def kept_store_url(dialect: str, folder: Path) -> str:
+    """A new store, as `store_url`, kept until the test process ends: a template that fixtures
+    fill once and copy for each module (`tests.canary`)."""
+    return _kept.enter_context(store_url(dialect, folder))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _kept.close()
+    _templates.remove()
+
+
+def _upgraded(url: str) -> None:
+    engine = create_engine(settings=Settings(database_url=url))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()  # a PostgreSQL template must have no connections to be copied
+
+
+def _postgres_url(name: str) -> str:
+    assert POSTGRES_URL
+    return sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _admin() -> Iterator[Engine]:
     if not POSTGRES_URL:
         pytest.fail(
             "POLESTAR_TEST_POSTGRES_URL is not set: run `make test` (it starts PostgreSQL), "
             "or `make test-fast` for SQLite only"
         )
-    name = f"t_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield admin
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ]
-)
+@contextmanager
+def store_url(
+    dialect: str, folder: Path, *, blank: bool = False, copy_of: str | None = None
+) -> Iterator[str]:
+    """The URL of a new store of `dialect` ("sqlite" or "postgresql"): at the head of the
+    migrations and empty, a copy of the store at `copy_of` (which nothing may be connected
+    to), or with no tables at all if `blank`. A PostgreSQL one is dropped afterwards, a SQLite
+    one is a file in `folder`."""
+    source = None if copy_of is None else sa.make_url(copy_of).database
+    if dialect == "sqlite":
+        path = folder / "polestar.db"
+        if source is not None:
+            shutil.copyfile(source, path)
+        yield f"sqlite:///{path}" if blank or source else _templates.sqlite_copy(path)
+        return
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with _admin() as admin:
+        if not blank:
+            source = source or _templates.postgres_name(admin)
+        template = f' TEMPLATE "{source}"' if source else ""
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"{template}'))
+        try:
+            yield _postgres_url(name)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=DIALECTS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty store of each dialect."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'polestar.db'}"
-    else:
-        yield from _postgres_database()
+    """The URL of an empty store of each dialect, its schema at the head of the migrations."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=DIALECTS)
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database of each dialect with no tables, for the migrations' own tests."""
+    with store_url(request.param, tmp_path, blank=True) as url:
+        yield url
 
 
 @pytest.fixture
@@ -76,8 +172,7 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Engine]:
-    """An engine on an upgraded, empty store of each dialect."""
+    """An engine on an empty store of each dialect, its schema at the head."""
     engine = create_engine(settings=settings)
-    upgrade(engine)
     yield engine
     engine.dispose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,8 @@ from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
-from polestar.store.schema import upgrade
 from polestar.store.tables import entity_changes, runs
-from tests.conftest import _postgres_database
+from tests.conftest import store_url
 from tests.ingest.exports import CUSTODY_HEADER
 from tests.linkage.models import ACTOR, store_person_model
 from tests.search.indexed import index_keys
@@ -45,15 +44,11 @@ Placement = dict[tuple[str, str], str]
 
 @contextmanager
 def _store(database_url: str, tmp_path: Path, name: str) -> Iterator[tuple[Engine, Settings]]:
-    place = (
-        nullcontext(f"sqlite:///{tmp_path / f'{name}.db'}")
-        if database_url.startswith("sqlite")
-        else contextmanager(_postgres_database)()
-    )
-    with place as url:
-        settings = Settings(database_url=url, data_dir=tmp_path / f"{name}-data")
+    folder = tmp_path / name
+    folder.mkdir()
+    with store_url(sa.make_url(database_url).get_backend_name(), folder) as url:
+        settings = Settings(database_url=url, data_dir=folder / "data")
         engine = create_engine(settings=settings)
-        upgrade(engine)
         try:
             yield engine, settings
         finally:

@@ -10,7 +10,6 @@ import csv
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,6 @@ from polestar.linkage.run import LinkReport, link
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
-from polestar.store.schema import upgrade
 from polestar.store.tables import (
     entities,
     entity_changes,
@@ -38,7 +36,7 @@ from polestar.store.tables import (
     source_records,
 )
 from polestar.synth import generate
-from tests.conftest import _postgres_database
+from tests.conftest import store_url
 from tests.linkage.models import ACTOR, store_person_model, train_person_model
 
 Placement = dict[tuple[str, str], str]  # (source, source_key) → entity id
@@ -147,15 +145,11 @@ def test_county_links_to_its_truth_within_quality_thresholds(
 @pytest.fixture
 def other_store(database_url: str, tmp_path: Path) -> Iterator[tuple[Engine, Settings]]:
     """A second fresh store of the same dialect as `db`."""
-    place = (
-        nullcontext(f"sqlite:///{tmp_path / 'other.db'}")
-        if database_url.startswith("sqlite")
-        else contextmanager(_postgres_database)()
-    )
-    with place as url:
-        other_settings = Settings(database_url=url, data_dir=tmp_path / "other-data")
+    folder = tmp_path / "other"
+    folder.mkdir()
+    with store_url(sa.make_url(database_url).get_backend_name(), folder) as url:
+        other_settings = Settings(database_url=url, data_dir=folder / "data")
         engine = create_engine(settings=other_settings)
-        upgrade(engine)
         try:
             yield engine, other_settings
         finally:

@@ -159,7 +159,7 @@ def _held(database: Path) -> set[str]:
     return {value for value in HOME_ONLY if value.encode() in data}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("seeded", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("secure_delete", ["OFF", "ON"])
 def test_sqlite_file_holds_no_byte_of_the_disposed_records(
     seeded: Seeded, tmp_path: Path, secure_delete: str

@@ -22,7 +22,7 @@ from polestar.search.ranking import age_on
 from polestar.settings import Settings
 from polestar.synth import generate
 from tests.canary import canary_model
-from tests.conftest import _postgres_database
+from tests.conftest import DIALECTS, store_url
 from tests.linkage.models import store_person_model
 from tests.search.recall import Truth, load, recall
 
@@ -40,10 +40,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(
     scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ],
+    params=DIALECTS,
 )
 def linked(
     request: pytest.FixtureRequest,
@@ -53,28 +50,20 @@ def linked(
 ) -> Iterator[tuple[Engine, Settings]]:
     """The county ingested, linked and indexed, once per dialect."""
     from polestar.store.engine import create_engine
-    from polestar.store.schema import upgrade
 
     folder = tmp_path_factory.mktemp("search-store")
-    urls = (
-        iter([f"sqlite:///{folder / 'polestar.db'}"])
-        if request.param == "sqlite"
-        else _postgres_database()
-    )
-    settings = Settings(database_url=next(urls), data_dir=folder / "data")
-    engine = create_engine(settings=settings)
-    try:
-        upgrade(engine)
-        store_person_model(engine, canary_model)
-        ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
-        link(engine, settings, actor=ACTOR, warn=lambda _message: None)
-        rebuild(engine)
-        demo_users(engine, datetime.now(UTC), actor=ACTOR)
-        yield engine, settings
-    finally:
-        engine.dispose()
-        for _ in urls:  # drops a PostgreSQL database
-            pass
+    with store_url(request.param, folder) as url:
+        settings = Settings(database_url=url, data_dir=folder / "data")
+        engine = create_engine(settings=settings)
+        try:
+            store_person_model(engine, canary_model)
+            ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
+            link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+            rebuild(engine)
+            demo_users(engine, datetime.now(UTC), actor=ACTOR)
+            yield engine, settings
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,9 @@ from polestar.access.viewer import Viewer
 from polestar.errors import Unauthorised
 from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
-from polestar.store.schema import upgrade
 from polestar.web.app import create_app
 from tests.access.conftest import ADDRESS
-from tests.conftest import _postgres_database
+from tests.conftest import DIALECTS, store_url
 
 ACTOR = "cli:test"
 READER = audit.Actor("cli:test-reader")
@@ -59,47 +58,36 @@ class Store:
         return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-    ],
-)
+@pytest.fixture(scope="module", params=DIALECTS)
 def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
     """Demo agreements and users, one store per module and dialect; each change a test
     makes is to something it made itself."""
     folder = tmp_path_factory.mktemp("admin")
-    urls = (
-        iter([f"sqlite:///{folder / 'polestar.db'}"])
-        if request.param == "sqlite"
-        else _postgres_database()
-    )
-    settings = Settings(
-        database_url=next(urls), data_dir=folder / "data", password_hash_profile="fast"
-    )
-    engine = create_engine(settings=settings)
-    now = datetime.now(UTC)
-    try:
-        upgrade(engine)
-        demo = {t.username: t.token for t in demo_users(engine, now, actor=ACTOR)}
-        add_user(engine, "neighbour-admin", "neighbour-force", ["administrator"], now, actor=ACTOR)
-        demo["neighbour-admin"] = create_token(
-            engine, "neighbour-admin", ["read"], now, actor=ACTOR
-        ).token
-        admin = {
-            user: create_token(engine, user, ["read", "admin"], now, actor=ACTOR).token
-            for user in USERS
-        }
-        with TestClient(create_app(settings)) as client:
-            yield Store(engine, settings, client, demo, admin)
-    finally:
-        engine.dispose()
-        get_settings.cache_clear()
-        for _ in urls:  # drops a PostgreSQL database
-            pass
+    with store_url(request.param, folder) as url:
+        settings = Settings(
+            database_url=url, data_dir=folder / "data", password_hash_profile="fast"
+        )
+        engine = create_engine(settings=settings)
+        now = datetime.now(UTC)
+        try:
+            demo = {t.username: t.token for t in demo_users(engine, now, actor=ACTOR)}
+            add_user(
+                engine, "neighbour-admin", "neighbour-force", ["administrator"], now, actor=ACTOR
+            )
+            demo["neighbour-admin"] = create_token(
+                engine, "neighbour-admin", ["read"], now, actor=ACTOR
+            ).token
+            admin = {
+                user: create_token(engine, user, ["read", "admin"], now, actor=ACTOR).token
+                for user in USERS
+            }
+            with TestClient(create_app(settings)) as client:
+                yield Store(engine, settings, client, demo, admin)
+        finally:
+            engine.dispose()
+            get_settings.cache_clear()
 
 
 @dataclass(frozen=True)
