@@ -145,6 +145,19 @@ def store_url(
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@contextmanager
+def another_store(database_url: str, folder: Path) -> Iterator[tuple[Engine, Settings]]:
+    """A further empty store, of the same dialect as `database_url`, in `folder`."""
+    folder.mkdir()
+    with store_url(sa.make_url(database_url).get_backend_name(), folder) as url:
+        settings = Settings(database_url=url, data_dir=folder / "data")
+        engine = create_engine(settings=settings)
+        try:
+            yield engine, settings
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(params=DIALECTS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty store of each dialect, its schema at the head of the migrations."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,30 +28,16 @@ from polestar.linkage.person_index import index_path
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
-from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
 from polestar.store.tables import entity_changes, runs
-from tests.conftest import store_url
+from tests.conftest import another_store
 from tests.ingest.exports import CUSTODY_HEADER
 from tests.linkage.models import ACTOR, store_person_model
 from tests.search.indexed import index_keys
 
 runner = CliRunner()
 Placement = dict[tuple[str, str], str]
-
-
-@contextmanager
-def _store(database_url: str, tmp_path: Path, name: str) -> Iterator[tuple[Engine, Settings]]:
-    folder = tmp_path / name
-    folder.mkdir()
-    with store_url(sa.make_url(database_url).get_backend_name(), folder) as url:
-        settings = Settings(database_url=url, data_dir=folder / "data")
-        engine = create_engine(settings=settings)
-        try:
-            yield engine, settings
-        finally:
-            engine.dispose()
 
 
 def _linked(engine: Engine, settings: Settings, exports: list[Path], model: Any) -> None:
@@ -83,7 +68,7 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
     index; mixed, each chunk's first half one at a time and the rest as a chunk, so each
     path must find what the other placed."""
     first, later, _county = split
-    with _store(database_url, tmp_path, "incremental") as (engine, settings):
+    with another_store(database_url, tmp_path / "incremental") as (engine, settings):
         ingest(engine, plan_inputs([first]), settings, actor=ACTOR)
         store_person_model(engine, model)
         link(engine, settings, actor=ACTOR, warn=lambda _message: None)
@@ -100,7 +85,7 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
 
             ingest(engine, plan_inputs([later]), settings, actor=ACTOR, on_chunk_committed=arrive)
         incremental = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
-    with _store(database_url, tmp_path, "batch") as (engine, settings):
+    with another_store(database_url, tmp_path / "batch") as (engine, settings):
         ingest(engine, plan_inputs([first, later]), settings, actor=ACTOR)
         store_person_model(engine, model)
         link(engine, settings, actor=ACTOR, warn=lambda _message: None)

@@ -25,7 +25,6 @@ from polestar.linkage.export import export_entities
 from polestar.linkage.person_index import index_path, open_index
 from polestar.linkage.run import LinkReport, link
 from polestar.settings import Settings
-from polestar.store.engine import create_engine
 from polestar.store.entities import members, resolve
 from polestar.store.tables import (
     entities,
@@ -36,7 +35,7 @@ from polestar.store.tables import (
     source_records,
 )
 from polestar.synth import generate
-from tests.conftest import store_url
+from tests.conftest import another_store
 from tests.linkage.models import ACTOR, store_person_model, train_person_model
 
 Placement = dict[tuple[str, str], str]  # (source, source_key) → entity id
@@ -145,15 +144,8 @@ def test_county_links_to_its_truth_within_quality_thresholds(
 @pytest.fixture
 def other_store(database_url: str, tmp_path: Path) -> Iterator[tuple[Engine, Settings]]:
     """A second fresh store of the same dialect as `db`."""
-    folder = tmp_path / "other"
-    folder.mkdir()
-    with store_url(sa.make_url(database_url).get_backend_name(), folder) as url:
-        other_settings = Settings(database_url=url, data_dir=folder / "data")
-        engine = create_engine(settings=other_settings)
-        try:
-            yield engine, other_settings
-        finally:
-            engine.dispose()
+    with another_store(database_url, tmp_path / "other") as store:
+        yield store
 
 
 def test_same_input_links_identically_in_two_fresh_stores(

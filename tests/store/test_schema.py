@@ -18,14 +18,20 @@ from polestar.store.schema import alembic_config, downgrade, upgrade
 from polestar.store.tables import metadata
 
 
-def test_upgrade_creates_every_declared_table(blank_database_url: str) -> None:
-    engine = create_engine(settings=Settings(database_url=blank_database_url))
+def _tables(url: str, *, upgraded: bool = False) -> set[str]:
+    """The tables of the store at `url`, after upgrading it if `upgraded`."""
+    engine = create_engine(settings=Settings(database_url=url))
     try:
-        assert not sa.inspect(engine).get_table_names()
-        upgrade(engine)
-        assert set(metadata.tables) <= set(sa.inspect(engine).get_table_names())
+        if upgraded:
+            upgrade(engine)
+        return set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_upgrade_creates_every_declared_table(blank_database_url: str) -> None:
+    assert not _tables(blank_database_url)
+    assert set(metadata.tables) <= _tables(blank_database_url, upgraded=True)
 
 
 def test_a_command_creates_the_store_on_first_use(
@@ -37,11 +43,7 @@ def test_a_command_creates_the_store_on_first_use(
     result = CliRunner().invoke(app, ["users", "list", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["users"] == []
-    engine = create_engine(settings=Settings(database_url=blank_database_url))
-    try:
-        assert set(metadata.tables) <= set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+    assert set(metadata.tables) <= _tables(blank_database_url)
 
 
 def test_migrations_match_the_table_declarations(db: Engine) -> None:
