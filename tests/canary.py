@@ -14,7 +14,6 @@ of that home.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,15 +25,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access.demo import DEMO_USERS, demo_users
-from polestar.audit.checkpoint import checkpoint_path
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.run import link
-from polestar.settings import Settings, get_settings
-from polestar.store.engine import create_engine
+from polestar.settings import Settings
 from polestar.store.entities import members
-from polestar.synth import generate
-from tests.conftest import DIALECTS, kept_store_url, store_url
-from tests.linkage.models import store_person_model, train_person_model
+from tests import generated
+from tests.conftest import DIALECTS, built_store, copied_store
+from tests.linkage.models import store_person_model
 
 ACTOR = "cli:test"
 PNC = "2009/0123456C"
@@ -268,7 +265,10 @@ def _seed(engine: Engine, settings: Settings, folder: Path) -> Seeded:
     """Ingest and link the canary county, load the demo agreements, users and tokens."""
     ingest(engine, plan_inputs([write_exports(folder)]), settings, actor=ACTOR)
     link(engine, settings, actor=ACTOR, warn=lambda _message: None)
-    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
+    tokens = {
+        t.username: t.token
+        for t in demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+    }
     with engine.connect() as conn:
         entity = {(source, key): entity_id for source, key, entity_id in members(conn, "person")}
         vehicles = {(source, key): entity_id for source, key, entity_id in members(conn, "vehicle")}
@@ -302,35 +302,8 @@ def _seed(engine: Engine, settings: Settings, folder: Path) -> Seeded:
 @pytest.fixture(scope="session")
 def canary_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A person model trained on a small generated county, so the canary records link."""
-    county = tmp_path_factory.mktemp("canary-county")
-    generate(county, people=300, seed=11, workers=1)
-    return train_person_model([county], tmp_path_factory.mktemp("canary-training"))
-
-
-# The canary county seeded once per dialect and test process, copied for each module.
-_seeded: dict[str, Seeded] = {}
-
-
-def _seeded_template(
-    dialect: str, canary_model: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
-) -> Seeded:
-    if dialect not in _seeded:
-        folder = tmp_path_factory.mktemp("canary-template")
-        settings = _settings(kept_store_url(dialect, folder), folder)
-        engine = create_engine(settings=settings)
-        try:
-            with _pointed_at(settings):  # services that take no settings read them
-                store_person_model(engine, canary_model)
-                _seeded[dialect] = _seed(engine, settings, folder / "exports")
-        finally:
-            engine.dispose()  # a PostgreSQL template must have no connections to be copied
-    return _seeded[dialect]
-
-
-def _settings(url: str, folder: Path) -> Settings:
-    # The model was trained on 300 people; on a store this small its scores for records that
-    # share a PNC ID, date of birth and name land between 0.9 and 0.99.
-    return Settings(database_url=url, data_dir=folder / "data", link_match_threshold=0.9)
+    county = generated.county(tmp_path_factory, people=300, seed=11)
+    return generated.person_model(tmp_path_factory, county)
 
 
 @contextmanager
@@ -343,34 +316,18 @@ def copied_canary(
     """A copy in `folder` of the canary county, seeded once per dialect and test process
     (seeding took most of the time of many modules), with `POLESTAR_*` pointing at it for CLI
     commands and servers."""
-    template = _seeded_template(dialect, canary_model, tmp_path_factory)
-    if template.settings.data_dir.exists():  # the incremental linkage index
-        shutil.copytree(template.settings.data_dir, folder / "data")
-    copy_of = str(template.settings.database_url)
-    with store_url(dialect, folder, copy_of=copy_of) as url:
-        settings = _settings(url, folder)
-        engine = create_engine(settings=settings)
-        head = checkpoint_path(settings.data_dir, template.engine)  # named after the store
-        if head.exists():
-            head.rename(checkpoint_path(settings.data_dir, engine))
-        try:
-            with _pointed_at(settings):
-                yield replace(template, engine=engine, settings=settings)
-        finally:
-            engine.dispose()
 
+    def seed(engine: Engine, settings: Settings) -> Seeded:
+        store_person_model(engine, canary_model)
+        return _seed(engine, settings, settings.data_dir.parent / "exports")
 
-@contextmanager
-def _pointed_at(settings: Settings) -> Iterator[None]:
-    """`POLESTAR_*` pointing at this store, for CLI commands, servers and `get_settings`."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("POLESTAR_DATABASE_URL", str(settings.database_url))
-        patch.setenv("POLESTAR_DATA_DIR", str(settings.data_dir))
-        get_settings.cache_clear()
-        try:
-            yield
-        finally:
-            get_settings.cache_clear()
+    # The model was trained on 300 people; on a store this small its scores for records that
+    # share a PNC ID, date of birth and name land between 0.9 and 0.99.
+    template, seeded = built_store(
+        "canary", dialect, seed, tmp_path_factory, link_match_threshold=0.9
+    )
+    with copied_store(template, folder) as (engine, settings):
+        yield replace(seeded, engine=engine, settings=settings)
 
 
 @pytest.fixture(scope="module", params=DIALECTS)

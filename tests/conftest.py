@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from polestar.settings import Settings
+from polestar.audit.checkpoint import checkpoint_path
+from polestar.settings import Settings, get_settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
 
@@ -78,10 +81,83 @@ _templates = _Templates()
 _kept = ExitStack()
 
 
-def kept_store_url(dialect: str, folder: Path) -> str:
-    """A new store, as `store_url`, kept until the test process ends: a template that fixtures
-    fill once and copy for each module (`tests.canary`)."""
-    return _kept.enter_context(store_url(dialect, folder))
+Built = TypeVar("Built")
+_built: dict[tuple[str, str], tuple[Settings, Any]] = {}
+
+
+def built_store(
+    name: str,
+    dialect: str,
+    build: Callable[[Engine, Settings], Built],
+    tmp_path_factory: pytest.TempPathFactory,
+    **overrides: Any,
+) -> tuple[Settings, Built]:
+    """A store of `dialect` that `build` fills once per `name` and test process (ingesting and
+    linking a county takes seconds), kept until the session ends as a template for
+    `copied_store`; returns its settings (`overrides` applied) and what `build` returned."""
+    if (name, dialect) not in _built:
+        folder = tmp_path_factory.mktemp(f"{name}-template")
+        url = _kept.enter_context(store_url(dialect, folder))
+        settings = Settings(database_url=url, data_dir=folder / "data", **overrides)
+        engine = create_engine(settings=settings)
+        try:
+            with pointed_at(settings):  # for the CLI commands a build may run
+                _built[name, dialect] = settings, build(engine, settings)
+        finally:
+            engine.dispose()
+            _disconnect_everyone(url)  # a PostgreSQL template must have no connections
+    settings, built = _built[name, dialect]
+    return settings, built
+
+
+def _disconnect_everyone(url: str) -> None:
+    """End every session on `url`'s PostgreSQL database: a command run in the test process
+    (`CliRunner`) leaves its engine's pooled connections open."""
+    name = sa.make_url(url).database
+    if sa.make_url(url).get_backend_name() == "postgresql":
+        with _admin() as admin, admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+
+
+@contextmanager
+def copied_store(template: Settings, folder: Path) -> Iterator[tuple[Engine, Settings]]:
+    """A copy in `folder` of `template`'s store and data directory (the incremental linkage
+    index, the audit key and the head checkpoint), with `POLESTAR_*` pointing at it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data_dir = folder / "data"
+    if template.data_dir.exists():
+        shutil.copytree(template.data_dir, data_dir)
+    copy_of = str(template.database_url)
+    with store_url(sa.make_url(copy_of).get_backend_name(), folder, copy_of=copy_of) as url:
+        settings = template.model_copy(update={"database_url": url, "data_dir": data_dir})
+        engine, original = create_engine(settings=settings), create_engine(settings=template)
+        head = checkpoint_path(data_dir, original)  # named after the store it checkpoints
+        original.dispose()
+        if head.exists():
+            head.rename(checkpoint_path(data_dir, engine))
+        try:
+            with pointed_at(settings):
+                yield engine, settings
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def pointed_at(settings: Settings) -> Iterator[None]:
+    """`POLESTAR_*` pointing at this store, for CLI commands, servers and `get_settings`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POLESTAR_DATABASE_URL", str(settings.database_url))
+        patch.setenv("POLESTAR_DATA_DIR", str(settings.data_dir))
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -127,8 +203,12 @@ def store_url(
     source = None if copy_of is None else sa.make_url(copy_of).database
     if dialect == "sqlite":
         path = folder / "polestar.db"
-        if source is not None:
-            shutil.copyfile(source, path)
+        if source is not None:  # through SQLite: what a live engine holds in the WAL counts
+            with (
+                closing(sqlite3.connect(source)) as original,
+                closing(sqlite3.connect(path)) as copy,
+            ):
+                original.backup(copy)
         yield f"sqlite:///{path}" if blank or source else _templates.sqlite_copy(path)
         return
     name = f"t_{uuid.uuid4().hex[:16]}"
@@ -177,8 +257,6 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """Settings pointing at the test's own store, also exported for CLI commands."""
     monkeypatch.setenv("POLESTAR_DATABASE_URL", database_url)
     monkeypatch.setenv("POLESTAR_DATA_DIR", str(tmp_path / "data"))
-    from polestar.settings import get_settings
-
     get_settings.cache_clear()
     return Settings(database_url=database_url, data_dir=tmp_path / "data")
 

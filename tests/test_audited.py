@@ -225,7 +225,9 @@ def test_each_service_function_writes_an_audit_entry(
     entries = [
         item.entry
         for actor in ("home-admin", ACTOR)
-        for item in audit.by_user(canary.engine, actor, reader=audit.Actor("cli:reader"))
+        for item in audit.by_user(
+            canary.engine, actor, reader=audit.Actor("cli:reader"), settings=canary.settings
+        )
         if item.entry.seq > before
     ]
     assert action in {entry.action for entry in entries}, entries

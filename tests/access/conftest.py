@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access import Viewer, add_user, load_agreements, viewer_for
+from polestar.settings import Settings
 
 ACTOR = "cli:test"
 
@@ -23,14 +24,14 @@ MakeViewer = Callable[..., Viewer]
 
 
 @pytest.fixture
-def agreements(db: Engine) -> Engine:
+def agreements(db: Engine, settings: Settings) -> Engine:
     """The store with the shipped demo agreements loaded."""
-    load_agreements(db, [], NOW, actor=ACTOR)
+    load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
     return db
 
 
 @pytest.fixture
-def make_viewer(agreements: Engine) -> MakeViewer:
+def make_viewer(agreements: Engine, settings: Settings) -> MakeViewer:
     """A Viewer for a new user of `org` holding `roles`, made through the real commands."""
     made = 0
 
@@ -40,7 +41,7 @@ def make_viewer(agreements: Engine) -> MakeViewer:
         nonlocal made
         made += 1
         username = f"{org}-user-{made}"
-        add_user(agreements, username, org, list(roles), NOW, actor=ACTOR)
+        add_user(agreements, username, org, list(roles), NOW, actor=ACTOR, settings=settings)
         return viewer_for(agreements, username, purpose, justification)
 
     return make

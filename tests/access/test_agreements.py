@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.access import list_agreements, load_agreements
 from polestar.access.agreements import DEMO_AGREEMENTS, InvalidAgreement
+from polestar.settings import Settings
 from tests.access.conftest import NOW
 
 ACTOR = "cli:test"
@@ -38,25 +39,31 @@ roles:
 """
 
 
-def test_shipped_agreements_cover_the_home_force_and_every_partner(db: Engine) -> None:
-    loaded = load_agreements(db, [], NOW, actor=ACTOR)
+def test_shipped_agreements_cover_the_home_force_and_every_partner(
+    db: Engine, settings: Settings
+) -> None:
+    loaded = load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
     assert {item.organisation for item in loaded} == PARTNERS | {"home-force"}
     assert all(item.changed and item.version == 1 for item in loaded)
 
 
-def test_loading_the_same_agreements_again_changes_nothing(db: Engine) -> None:
-    load_agreements(db, [], NOW, actor=ACTOR)
-    again = load_agreements(db, [DEMO_AGREEMENTS], NOW + timedelta(days=1), actor=ACTOR)
+def test_loading_the_same_agreements_again_changes_nothing(db: Engine, settings: Settings) -> None:
+    load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
+    again = load_agreements(
+        db, [DEMO_AGREEMENTS], NOW + timedelta(days=1), actor=ACTOR, settings=settings
+    )
     assert not any(item.changed for item in again)
     assert {item.version for item in again} == {1}
 
 
-def test_a_changed_agreement_becomes_a_new_version(db: Engine, tmp_path: Path) -> None:
-    load_agreements(db, [], NOW, actor=ACTOR)
+def test_a_changed_agreement_becomes_a_new_version(
+    db: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
     changed = tmp_path / "fire.yaml"
     text = (DEMO_AGREEMENTS / "fire.yaml").read_text()
     changed.write_text(text.replace("ends: 2029-03-31", "ends: 2026-12-31"))
-    [item] = load_agreements(db, [changed], NOW, actor=ACTOR)
+    [item] = load_agreements(db, [changed], NOW, actor=ACTOR, settings=settings)
     assert (item.organisation, item.version, item.changed) == ("fire", 2, True)
     current = {stored.agreement.organisation: stored for stored in list_agreements(db)}
     assert current["fire"].version == 2
@@ -65,24 +72,26 @@ def test_a_changed_agreement_becomes_a_new_version(db: Engine, tmp_path: Path) -
 
 
 def test_every_problem_in_a_broken_agreement_is_reported_at_once(
-    db: Engine, tmp_path: Path
+    db: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     # The pydantic pass stops at the shape; `vehicle` is not a kind and title is empty.
     (tmp_path / "broken.yaml").write_text(BROKEN)
     with pytest.raises(InvalidAgreement) as caught:
-        load_agreements(db, [tmp_path], NOW, actor=ACTOR)
+        load_agreements(db, [tmp_path], NOW, actor=ACTOR, settings=settings)
     fields = [error.field for error in caught.value.errors]
     assert "broken.yaml: title" in fields
     assert "broken.yaml: grants.1.kind" in fields
 
 
-def test_every_semantic_problem_is_reported_at_once(db: Engine, tmp_path: Path) -> None:
+def test_every_semantic_problem_is_reported_at_once(
+    db: Engine, settings: Settings, tmp_path: Path
+) -> None:
     fixed_shape = BROKEN.replace('title: ""', "title: Broken").replace(
         "kind: vehicle", "kind: object"
     )
     (tmp_path / "broken.yaml").write_text(fixed_shape)
     with pytest.raises(InvalidAgreement) as caught:
-        load_agreements(db, [tmp_path], NOW, actor=ACTOR)
+        load_agreements(db, [tmp_path], NOW, actor=ACTOR, settings=settings)
     assert caught.value.status == 422
     fields = [error.field.removeprefix("broken.yaml: ") for error in caught.value.errors[1:]]
     assert fields == [
@@ -100,24 +109,28 @@ def test_every_semantic_problem_is_reported_at_once(db: Engine, tmp_path: Path) 
     ], caught.value.errors
 
 
-def test_nothing_is_stored_when_any_file_is_broken(db: Engine, tmp_path: Path) -> None:
+def test_nothing_is_stored_when_any_file_is_broken(
+    db: Engine, settings: Settings, tmp_path: Path
+) -> None:
     (tmp_path / "fire.yaml").write_text((DEMO_AGREEMENTS / "fire.yaml").read_text())
     (tmp_path / "zz.yaml").write_text("organisation: [unclosed")
     with pytest.raises(InvalidAgreement, match="nothing was stored"):
-        load_agreements(db, [tmp_path], NOW, actor=ACTOR)
+        load_agreements(db, [tmp_path], NOW, actor=ACTOR, settings=settings)
     assert list_agreements(db) == []
 
 
-def test_two_files_for_one_organisation_are_refused(db: Engine, tmp_path: Path) -> None:
+def test_two_files_for_one_organisation_are_refused(
+    db: Engine, settings: Settings, tmp_path: Path
+) -> None:
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text((DEMO_AGREEMENTS / "cps.yaml").read_text())
     with pytest.raises(InvalidAgreement) as caught:
-        load_agreements(db, [tmp_path], NOW, actor=ACTOR)
+        load_agreements(db, [tmp_path], NOW, actor=ACTOR, settings=settings)
     assert caught.value.errors[0].field == "b.yaml: organisation"
 
 
-def test_list_says_whether_each_agreement_is_in_force(db: Engine) -> None:
-    load_agreements(db, [], NOW, actor=ACTOR)
+def test_list_says_whether_each_agreement_is_in_force(db: Engine, settings: Settings) -> None:
+    load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
     listed = {item.agreement.organisation: item.as_dict(NOW) for item in list_agreements(db)}
     assert listed["cps"]["purposes"] == ["prosecution"]
     assert listed["cps"]["in_force"] is True

@@ -81,8 +81,10 @@ def test_a_role_the_rules_do_not_name_has_no_purpose(
     assert caught.value.errors[0].message == "no purpose is allowed"
 
 
-def test_an_organisation_without_an_agreement_has_no_purpose(db: Engine) -> None:
-    add_user(db, "f.user", "fire", ["partner-caseworker"], NOW, actor=ACTOR)
+def test_an_organisation_without_an_agreement_has_no_purpose(
+    db: Engine, settings: Settings
+) -> None:
+    add_user(db, "f.user", "fire", ["partner-caseworker"], NOW, actor=ACTOR, settings=settings)
     with pytest.raises(InvalidInput, match="fire has no sharing agreement loaded"):
         scope_for(db, viewer_for(db, "f.user", "fire-safety"), NOW)
 
@@ -91,7 +93,7 @@ def test_an_organisation_without_an_agreement_has_no_purpose(db: Engine) -> None
 
 
 def test_an_expired_agreement_grants_nothing(
-    agreements: Engine, make_viewer: MakeViewer, tmp_path: Path
+    agreements: Engine, settings: Settings, make_viewer: MakeViewer, tmp_path: Path
 ) -> None:
     viewer = make_viewer("fire", "partner-caseworker", purpose="fire-safety", justification="x")
     assert scope_for(agreements, viewer, NOW).grants
@@ -99,7 +101,7 @@ def test_an_expired_agreement_grants_nothing(
     ended.write_text(
         (DEMO_AGREEMENTS / "fire.yaml").read_text().replace("ends: 2029-03-31", "ends: 2026-05-31")
     )
-    load_agreements(agreements, [ended], NOW, actor=ACTOR)
+    load_agreements(agreements, [ended], NOW, actor=ACTOR, settings=settings)
     scope = scope_for(agreements, viewer, NOW)
     assert scope.grants == ()
     assert scope.kinds == frozenset()

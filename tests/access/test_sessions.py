@@ -22,15 +22,15 @@ USER = "sam.officer"
 
 
 @pytest.fixture
-def user(agreements: Engine) -> str:
-    add_user(agreements, USER, "home-force", ["officer"], NOW, actor=ACTOR)
+def user(agreements: Engine, settings: Settings) -> str:
+    add_user(agreements, USER, "home-force", ["officer"], NOW, actor=ACTOR, settings=settings)
     return USER
 
 
-def _log(engine: Engine, user: str) -> list[tuple[str, str, dict[str, object]]]:
+def _log(engine: Engine, settings: Settings, user: str) -> list[tuple[str, str, dict[str, object]]]:
     return [
         (found.entry.action, found.entry.outcome, dict(found.entry.details))
-        for found in audit.by_user(engine, user, reader=DPO)
+        for found in audit.by_user(engine, user, reader=DPO, settings=settings)
     ]
 
 
@@ -53,7 +53,11 @@ def test_an_opened_session_resumes_as_its_user_and_stores_no_cookie_value(
         stored = conn.execute(sa.text("SELECT id_hash FROM sessions")).scalars().all()
     assert len(stored) == 1
     assert opened.cookie_value not in stored[0]
-    assert _log(agreements, user)[-1] == ("session.sign-in", "allowed", {"method": "password"})
+    assert _log(agreements, settings, user)[-1] == (
+        "session.sign-in",
+        "allowed",
+        {"method": "password"},
+    )
 
 
 def test_an_unknown_cookie_or_a_disabled_user_has_no_session(
@@ -62,7 +66,7 @@ def test_an_unknown_cookie_or_a_disabled_user_has_no_session(
     assert resume_session(agreements, settings, "made-up", NOW) is None
     with pytest.raises(Unauthorised):
         open_session(agreements, "nobody", NOW, settings)
-    disable_user(agreements, user, NOW, actor=ACTOR)
+    disable_user(agreements, user, NOW, actor=ACTOR, settings=settings)
     with pytest.raises(Unauthorised):
         open_session(agreements, user, NOW, settings, method="oidc")
 
@@ -78,7 +82,11 @@ def test_the_idle_timeout_ends_a_session_not_used_for_30_minutes(
     assert resume_session(agreements, settings, cookie, NOW + timedelta(minutes=45) + idle) is None
     # Ended for good: an earlier clock does not bring it back.
     assert resume_session(agreements, settings, cookie, NOW + timedelta(minutes=46)) is None
-    assert _log(agreements, user)[-1] == ("session.sign-out", "allowed", {"reason": "idle"})
+    assert _log(agreements, settings, user)[-1] == (
+        "session.sign-out",
+        "allowed",
+        {"reason": "idle"},
+    )
 
 
 def test_the_absolute_timeout_ends_a_busy_session_after_10_hours(
@@ -91,7 +99,11 @@ def test_the_absolute_timeout_ends_a_busy_session_after_10_hours(
         moment += timedelta(minutes=20)
         assert resume_session(agreements, settings, cookie, moment), moment
     assert resume_session(agreements, settings, cookie, end) is None
-    assert _log(agreements, user)[-1] == ("session.sign-out", "allowed", {"reason": "absolute"})
+    assert _log(agreements, settings, user)[-1] == (
+        "session.sign-out",
+        "allowed",
+        {"reason": "absolute"},
+    )
 
 
 def test_sign_out_ends_only_that_session(agreements: Engine, settings: Settings, user: str) -> None:
@@ -100,7 +112,11 @@ def test_sign_out_ends_only_that_session(agreements: Engine, settings: Settings,
     sign_out(agreements, settings, phone, NOW)
     assert resume_session(agreements, settings, phone, NOW) is None
     assert resume_session(agreements, settings, desk, NOW) is not None
-    assert _log(agreements, user)[-1] == ("session.sign-out", "allowed", {"reason": "sign-out"})
+    assert _log(agreements, settings, user)[-1] == (
+        "session.sign-out",
+        "allowed",
+        {"reason": "sign-out"},
+    )
 
 
 @pytest.mark.parametrize("ending", ["disable", "reset"])
@@ -109,13 +125,13 @@ def test_disabling_a_user_or_resetting_their_password_ends_every_session_at_once
 ) -> None:
     cookies = [open_session(agreements, user, NOW, settings).cookie_value for _ in range(2)]
     if ending == "disable":
-        disable_user(agreements, user, NOW, actor=ACTOR)
+        disable_user(agreements, user, NOW, actor=ACTOR, settings=settings)
         reason = "user-disabled"
     else:
         reset_password(agreements, user, NOW, actor=ACTOR, settings=settings)
         reason = "password-reset"
     assert [resume_session(agreements, settings, c, NOW) for c in cookies] == [None, None]
-    assert _log(agreements, user)[-1] == (
+    assert _log(agreements, settings, user)[-1] == (
         "session.sign-out",
         "allowed",
         {"reason": reason, "sessions": 2},
@@ -131,14 +147,16 @@ def test_a_purpose_the_agreement_allows_is_kept_for_the_session_and_audited(
     session = resume_session(agreements, settings, cookie, NOW)
     assert session is not None
     assert session.viewer().purpose == "safeguarding"
-    entry = audit.by_user(agreements, user, reader=DPO)[-1].entry
+    entry = audit.by_user(agreements, user, reader=DPO, settings=settings)[-1].entry
     assert (entry.action, entry.purpose) == ("session.purpose", "safeguarding")
 
 
 def test_a_purpose_the_agreement_does_not_allow_is_refused(
     agreements: Engine, settings: Settings
 ) -> None:
-    add_user(agreements, "fay.fire", "fire", ["partner-caseworker"], NOW, actor=ACTOR)
+    add_user(
+        agreements, "fay.fire", "fire", ["partner-caseworker"], NOW, actor=ACTOR, settings=settings
+    )
     cookie = open_session(agreements, "fay.fire", NOW, settings).cookie_value
     with pytest.raises(InvalidInput) as refused:
         choose_purpose(agreements, settings, cookie, "intelligence", None, NOW)

@@ -25,7 +25,7 @@ signing = importlib.import_module("polestar.access.sign_in")
 
 @pytest.fixture
 def password(agreements: Engine, settings: Settings) -> str:
-    add_user(agreements, USER, "home-force", ["officer"], NOW, actor=ACTOR)
+    add_user(agreements, USER, "home-force", ["officer"], NOW, actor=ACTOR, settings=settings)
     return reset_password(agreements, USER, NOW, actor=ACTOR, settings=settings).password
 
 
@@ -35,10 +35,10 @@ def _refused(engine: Engine, settings: Settings, user: str, password: str, minut
     return refused.value.message
 
 
-def _log(engine: Engine, user: str) -> list[tuple[str, str, object]]:
+def _log(engine: Engine, settings: Settings, user: str) -> list[tuple[str, str, object]]:
     return [
         (found.entry.action, found.entry.outcome, found.entry.details.get("reason"))
-        for found in audit.by_user(engine, user, reader=DPO)
+        for found in audit.by_user(engine, user, reader=DPO, settings=settings)
     ]
 
 
@@ -52,17 +52,19 @@ def test_the_right_password_opens_a_session(
 def test_a_wrong_password_an_unknown_user_and_a_disabled_user_read_the_same(
     agreements: Engine, settings: Settings, password: str
 ) -> None:
-    add_user(agreements, "no.password", "home-force", ["officer"], NOW, actor=ACTOR)
+    add_user(
+        agreements, "no.password", "home-force", ["officer"], NOW, actor=ACTOR, settings=settings
+    )
     messages = {
         _refused(agreements, settings, USER, "wrong" + password, 0),
         _refused(agreements, settings, "nobody.here", password, 0),
         _refused(agreements, settings, "no.password", "", 0),
     }
-    disable_user(agreements, USER, NOW, actor=ACTOR)
+    disable_user(agreements, USER, NOW, actor=ACTOR, settings=settings)
     messages.add(_refused(agreements, settings, USER, password, 0))
     assert messages == {REFUSED}
-    assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "disabled")
-    anonymous = _log(agreements, "anonymous")
+    assert _log(agreements, settings, USER)[-1] == ("session.sign-in", "denied", "disabled")
+    anonymous = _log(agreements, settings, "anonymous")
     assert anonymous == [("session.sign-in", "denied", "unknown-user")]
 
 
@@ -71,13 +73,13 @@ def test_five_failures_in_15_minutes_lock_the_account_for_15_minutes(
 ) -> None:
     for minute in range(5):
         assert _refused(agreements, settings, USER, "not it", minute * 3) == REFUSED
-    log = _log(agreements, USER)
+    log = _log(agreements, settings, USER)
     assert log[-1] == ("session.lockout", "allowed", None)
     assert [entry[2] for entry in log[-6:-1]] == ["wrong-password"] * 5
     # Locked at minute 12: the right password is refused, in the same words, until minute 27.
     assert _refused(agreements, settings, USER, password, 13) == REFUSED
     assert _refused(agreements, settings, USER, password, 26.9) == REFUSED
-    assert _log(agreements, USER)[-1] == ("session.sign-in", "denied", "locked")
+    assert _log(agreements, settings, USER)[-1] == ("session.sign-in", "denied", "locked")
     sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=27), address=ADDRESS)
     assert audit.verify(agreements, settings).ok  # access entries chain like any other
 
@@ -88,7 +90,7 @@ def test_failures_spread_beyond_the_window_do_not_lock(
     for minute in (0, 5, 10, 15, 20, 25):  # never five within 15 minutes
         _refused(agreements, settings, USER, "not it", minute)
     sign_in(agreements, settings, USER, password, NOW + timedelta(minutes=26), address=ADDRESS)
-    assert "session.lockout" not in [entry[0] for entry in _log(agreements, USER)]
+    assert "session.lockout" not in [entry[0] for entry in _log(agreements, settings, USER)]
 
 
 def test_a_successful_sign_in_forgets_earlier_failures(
@@ -147,7 +149,10 @@ def test_an_address_over_its_limit_is_refused_before_any_password_is_checked(
     # Another address is not held back, and this one may try again when told.
     sign_in(agreements, few, USER, password, NOW + timedelta(seconds=12), address="192.0.2.2")
     sign_in(agreements, few, USER, password, NOW + timedelta(seconds=12 + 49), address=ADDRESS)
-    entries = [found.entry for found in audit.by_user(agreements, "anonymous", reader=DPO)]
+    entries = [
+        found.entry
+        for found in audit.by_user(agreements, "anonymous", reader=DPO, settings=settings)
+    ]
     throttled_entries = [e for e in entries if e.action == "session.sign-in-throttled"]
     assert [(e.outcome, e.details) for e in throttled_entries] == [
         ("denied", {"address": ADDRESS, "limit": 2})

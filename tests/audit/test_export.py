@@ -29,7 +29,9 @@ def test_export_round_trips_every_column_of_every_entry(
         audit.record(db, lookup(f"pc.{n}", justification="kept out of exports"), settings)
     out = tmp_path / "audit.jsonl"
 
-    written = audit.export(db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR)
+    written = audit.export(
+        db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR, settings=settings
+    )
 
     lines = _read(out)
     assert written == len(lines) == 3
@@ -43,11 +45,15 @@ def test_export_round_trips_every_column_of_every_entry(
 
 
 def test_export_starts_at_the_time_given(db: Engine, settings: Settings, tmp_path: Path) -> None:
-    audit.record(db, replace(lookup("pc.old"), occurred_at=datetime(2024, 1, 1, tzinfo=UTC)))
-    audit.record(db, replace(lookup("pc.new"), occurred_at=datetime(2025, 1, 1, tzinfo=UTC)))
+    audit.record(
+        db, replace(lookup("pc.old"), occurred_at=datetime(2024, 1, 1, tzinfo=UTC)), settings
+    )
+    audit.record(
+        db, replace(lookup("pc.new"), occurred_at=datetime(2025, 1, 1, tzinfo=UTC)), settings
+    )
     out = tmp_path / "audit.jsonl"
 
-    audit.export(db, datetime(2024, 6, 1, tzinfo=UTC), out, reader=OPERATOR)
+    audit.export(db, datetime(2024, 6, 1, tzinfo=UTC), out, reader=OPERATOR, settings=settings)
 
     assert [line["actor"] for line in _read(out)] == ["pc.new"]
 
@@ -58,9 +64,11 @@ def test_export_is_recorded_as_a_disclosure_naming_file_and_count(
     audit.record(db, lookup(), settings)
     out = tmp_path / "audit.jsonl"
 
-    audit.export(db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR)
+    audit.export(db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR, settings=settings)
 
-    (entry,) = [f.entry for f in audit.by_user(db, "cli:op", reader=OPERATOR)][:1]
+    (entry,) = [f.entry for f in audit.by_user(db, "cli:op", reader=OPERATOR, settings=settings)][
+        :1
+    ]
     assert str(entry.operation) == "disclosure"
     assert entry.recipients == (str(out),)
     assert entry.details["entries"] == 1
@@ -75,7 +83,7 @@ def test_an_unreadable_row_is_exported_as_such(
         conn.execute(audit_entries.update().values(details="{"))
     out = tmp_path / "audit.jsonl"
 
-    audit.export(db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR)
+    audit.export(db, datetime(2000, 1, 1, tzinfo=UTC), out, reader=OPERATOR, settings=settings)
 
     (line,) = _read(out)
     assert line["seq"] == 1

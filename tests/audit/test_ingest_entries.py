@@ -24,7 +24,7 @@ def test_each_ingest_run_is_one_collection_entry(
     first = ingest(db, plan_inputs([folder]), settings, actor="cli:tester")
     second = ingest(db, plan_inputs([folder]), settings, actor="cli:tester")
 
-    entries = [f.entry for f in audit.by_user(db, "cli:tester", reader=OPERATOR)]
+    entries = [f.entry for f in audit.by_user(db, "cli:tester", reader=OPERATOR, settings=settings)]
     assert [(str(e.operation), e.action, e.run_id) for e in entries] == [
         ("collection", "ingest", first.run_id),
         ("collection", "ingest", second.run_id),
@@ -40,6 +40,8 @@ def test_an_ingest_of_nothing_is_recorded_too(
 ) -> None:
     report = ingest(db, plan_inputs([tmp_path]), settings, actor="cli:tester")
 
-    (entry,) = [f.entry for f in audit.by_user(db, "cli:tester", reader=OPERATOR)]
+    (entry,) = [
+        f.entry for f in audit.by_user(db, "cli:tester", reader=OPERATOR, settings=settings)
+    ]
     assert entry.run_id == report.run_id
     assert entry.details["files"] == []

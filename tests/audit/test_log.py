@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.access.demo import demo_users
+from polestar.access.tokens import revoke_token
 from polestar.audit.checkpoint import Head, checkpoint_path, read_checkpoint
-from polestar.settings import Settings
+from polestar.audit.secret import key_path
+from polestar.settings import Settings, get_settings
 from polestar.store.tables import audit_entries, audit_payloads, runs
 from tests.audit.factories import lookup, sharing
 
@@ -118,3 +122,34 @@ def test_an_entry_commits_with_the_action_in_one_transaction(
         seq = audit.record_in(conn, lookup(), settings)
     assert seq == 1
     assert audit.verify(db, settings).ok
+
+
+def test_record_in_takes_its_transactions_settings_and_wants_them_anywhere_else(
+    db: Engine, settings: Settings
+) -> None:
+    with audit.transaction(db, settings) as conn:
+        assert audit.record_in(conn, lookup()) == 1
+    assert read_checkpoint(checkpoint_path(settings.data_dir, db)) == Head(
+        1, _entries(db)[0]["hash"]
+    )
+
+    with db.begin() as conn, pytest.raises(TypeError, match="settings"):
+        audit.record_in(conn, lookup())
+    assert len(_entries(db)) == 1
+
+
+def test_account_changes_chain_under_their_stores_key_whatever_the_process_is_set_to(
+    db: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "another-store-data"
+    monkeypatch.setenv("POLESTAR_DATA_DIR", str(elsewhere))
+    get_settings.cache_clear()
+
+    accounts = demo_users(db, datetime.now(UTC), actor="cli:test", settings=settings)
+    revoke_token(
+        db, accounts[0].api_token.id, datetime.now(UTC), actor="cli:test", settings=settings
+    )
+
+    assert audit.verify(db, settings).ok
+    assert key_path(settings.data_dir).exists()
+    assert not elsewhere.exists()

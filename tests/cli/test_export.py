@@ -6,7 +6,6 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,34 +13,10 @@ from typer.testing import CliRunner
 
 from polestar.cli import app
 from polestar.settings import Settings
-from polestar.synth import generate
-from tests.linkage.models import store_person_model, train_person_model
+from tests.cli.conftest import Linked
 
 runner = CliRunner()
 PREFIXES = {"person": "PER", "vehicle": "VEH", "location": "LOC"}
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(out, people=50, seed=5, workers=1)
-    return out
-
-
-@pytest.fixture(scope="module")
-def county_model(county: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return train_person_model([county], tmp_path_factory.mktemp("training"))
-
-
-@pytest.fixture
-def linked(db: Engine, settings: Settings, county: Path, county_model: dict[str, Any]) -> Path:
-    """The county ingested and linked (with a stored model) in this test's store."""
-    result = runner.invoke(app, ["ingest", str(county)])
-    assert result.exit_code == 0, result.output
-    store_person_model(db, county_model)
-    result = runner.invoke(app, ["link"])
-    assert result.exit_code == 0, result.output
-    return county
 
 
 def _truth(county: Path, kind: str) -> set[tuple[str, str]]:
@@ -61,7 +36,7 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 @pytest.mark.parametrize("kind", ["person", "vehicle", "location"])
 def test_export_entities_writes_every_record_of_the_kind_once(
-    linked: Path, tmp_path: Path, kind: str
+    linked: Linked, tmp_path: Path, kind: str
 ) -> None:
     out = tmp_path / f"{kind}.csv"
 
@@ -72,12 +47,12 @@ def test_export_entities_writes_every_record_of_the_kind_once(
     assert header == ["source", "source_key", "entity_id"]
     records = [(row["source"], row["source_key"]) for row in rows]
     assert len(records) == len(set(records))
-    assert set(records) == _truth(linked, kind)
+    assert set(records) == _truth(linked.county, kind)
     pattern = re.compile(rf"{PREFIXES[kind]}-\d{{8}}")
     assert all(pattern.fullmatch(row["entity_id"]) for row in rows), rows[:3]
 
 
-def test_export_groups_records_as_the_link_did(linked: Path, tmp_path: Path) -> None:
+def test_export_groups_records_as_the_link_did(linked: Linked, tmp_path: Path) -> None:
     out = tmp_path / "person.csv"
     runner.invoke(app, ["export", "entities", "--kind", "person", "--out", str(out)])
 
@@ -88,7 +63,7 @@ def test_export_groups_records_as_the_link_did(linked: Path, tmp_path: Path) -> 
     assert len(rows) == link["person"]["records"]
 
 
-def test_export_json_prints_one_object_with_the_row_count(linked: Path, tmp_path: Path) -> None:
+def test_export_json_prints_one_object_with_the_row_count(linked: Linked, tmp_path: Path) -> None:
     out = tmp_path / "person.csv"
 
     result = runner.invoke(
@@ -98,7 +73,11 @@ def test_export_json_prints_one_object_with_the_row_count(linked: Path, tmp_path
     assert result.exit_code == 0, result.output
     assert result.stdout.count("\n") == 1, result.stdout
     report = json.loads(result.stdout)
-    assert report == {"kind": "person", "rows": len(_truth(linked, "person")), "out": str(out)}
+    assert report == {
+        "kind": "person",
+        "rows": len(_truth(linked.county, "person")),
+        "out": str(out),
+    }
 
 
 def test_export_of_an_unknown_kind_is_a_usage_error(

@@ -18,33 +18,12 @@ from typer.testing import CliRunner
 from polestar.cli import app
 from polestar.settings import Settings, get_settings
 from polestar.store.tables import audit_entries, entity_members, link_models, runs
-from polestar.synth import generate
-from tests.linkage.models import store_person_model, train_person_model
+from tests.cli.conftest import Linked
+from tests.linkage.models import store_person_model
 
 runner = CliRunner()
 KINDS = ("person", "vehicle", "location")
 SCORES = {"precision", "recall", "f1"}
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(out, people=50, seed=5, workers=1)
-    return out
-
-
-@pytest.fixture(scope="module")
-def county_model(county: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return train_person_model([county], tmp_path_factory.mktemp("training"))
-
-
-@pytest.fixture
-def linked(db: Engine, settings: Settings, county: Path, county_model: dict[str, Any]) -> Path:
-    """The county ingested and linked (with a stored model) in this test's store."""
-    _ingest(county)
-    store_person_model(db, county_model)
-    _link()
-    return county
 
 
 def _ingest(path: Path) -> None:
@@ -129,14 +108,14 @@ def test_link_warns_about_default_parameters_on_stderr(
     assert "default" not in result.stdout
 
 
-def test_link_writes_one_link_run(db: Engine, linked: Path) -> None:
-    with db.connect() as conn:
+def test_link_writes_one_link_run(linked: Linked) -> None:
+    with linked.engine.connect() as conn:
         rows = conn.execute(sa.select(runs.c.status).where(runs.c.command == "link")).all()
     assert [row.status for row in rows] == ["completed"]
 
 
-def test_link_records_one_combination_entry_naming_its_run(db: Engine, linked: Path) -> None:
-    with db.connect() as conn:
+def test_link_records_one_combination_entry_naming_its_run(linked: Linked) -> None:
+    with linked.engine.connect() as conn:
         run_id = conn.execute(sa.select(runs.c.id).where(runs.c.command == "link")).scalar_one()
         entries = conn.execute(
             sa.select(
@@ -187,9 +166,9 @@ def test_link_out_of_memory_says_which_settings_to_change_and_records_a_failed_r
 # --- polestar link evaluate ------------------------------------------------------------------
 
 
-def test_evaluate_json_prints_scores_per_kind(linked: Path) -> None:
+def test_evaluate_json_prints_scores_per_kind(linked: Linked) -> None:
     result = runner.invoke(
-        app, ["link", "evaluate", "--truth", str(linked / "truth.csv"), "--json"]
+        app, ["link", "evaluate", "--truth", str(linked.county / "truth.csv"), "--json"]
     )
 
     assert result.exit_code == 0, result.output
@@ -207,22 +186,28 @@ def test_evaluate_json_prints_scores_per_kind(linked: Path) -> None:
         assert 0.0 <= scores["blocking_recall"] <= 1.0, scores
 
 
-def test_evaluate_counts_every_truth_record(linked: Path) -> None:
-    report = _evaluate(linked / "truth.csv")
+def test_evaluate_counts_every_truth_record(linked: Linked) -> None:
+    report = _evaluate(linked.county / "truth.csv")
 
-    truth = _truth_rows(linked)
+    truth = _truth_rows(linked.county)
     for kind in KINDS:
         expected = sum(row["kind"] == kind for row in truth)
         assert report[kind]["records"] == expected, (kind, report[kind])
 
 
-def test_evaluate_never_starts_a_run(db: Engine, linked: Path) -> None:
-    before = (_link_runs(db), _count(db, sa.select(sa.func.count()).select_from(link_models)))
+def test_evaluate_never_starts_a_run(linked: Linked) -> None:
+    before = (
+        _link_runs(linked.engine),
+        _count(linked.engine, sa.select(sa.func.count()).select_from(link_models)),
+    )
 
-    _evaluate(linked / "truth.csv")
-    _evaluate(linked / "truth.csv")
+    _evaluate(linked.county / "truth.csv")
+    _evaluate(linked.county / "truth.csv")
 
-    after = (_link_runs(db), _count(db, sa.select(sa.func.count()).select_from(link_models)))
+    after = (
+        _link_runs(linked.engine),
+        _count(linked.engine, sa.select(sa.func.count()).select_from(link_models)),
+    )
     assert after == before == (1, 1)
 
 
@@ -239,9 +224,9 @@ def test_evaluate_on_an_unlinked_store_neither_links_nor_trains(
 
 
 def test_evaluate_on_a_truth_file_covering_part_of_the_store_counts_only_its_rows(
-    linked: Path, tmp_path: Path
+    linked: Linked, tmp_path: Path
 ) -> None:
-    custody = [row for row in _truth_rows(linked) if row["source"] == "custody"]
+    custody = [row for row in _truth_rows(linked.county) if row["source"] == "custody"]
     truth = _write_truth(tmp_path / "custody-truth.csv", custody)
 
     report = _evaluate(truth)
@@ -261,8 +246,10 @@ def test_evaluate_on_a_truth_file_covering_part_of_the_store_counts_only_its_row
     assert report["person"]["pairwise"] is not None
 
 
-def test_truth_rows_absent_from_the_store_are_counted_missing(linked: Path, tmp_path: Path) -> None:
-    rows = _truth_rows(linked)
+def test_truth_rows_absent_from_the_store_are_counted_missing(
+    linked: Linked, tmp_path: Path
+) -> None:
+    rows = _truth_rows(linked.county)
     absent = [
         {"kind": "person", "source": "custody", "source_key": f"CU-9{n:05d}", "true_id": "P-x"}
         for n in range(3)
@@ -301,7 +288,7 @@ def test_truth_file_that_cannot_be_read_is_a_usage_error(
     assert "Traceback" not in result.output
 
 
-def test_truth_file_that_matches_nothing_fails_the_check(linked: Path, tmp_path: Path) -> None:
+def test_truth_file_that_matches_nothing_fails_the_check(linked: Linked, tmp_path: Path) -> None:
     stranger = {"kind": "person", "source": "elsewhere", "source_key": "X-1", "true_id": "P-1"}
     truth = _write_truth(tmp_path / "truth.csv", [stranger])
 

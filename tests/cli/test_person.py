@@ -83,5 +83,7 @@ def test_the_operator_without_a_purpose_is_refused_with_exit_2_and_recorded(
     assert result.exit_code == 2
     assert "a purpose is required" in result.stderr
     operator = f"cli:{getpass.getuser()}"
-    found = audit.by_user(canary.engine, operator, reader=audit.Actor("cli:test"))
+    found = audit.by_user(
+        canary.engine, operator, reader=audit.Actor("cli:test"), settings=canary.settings
+    )
     assert [(f.entry.action, f.entry.outcome) for f in found][-1] == ("person.show", "denied")

@@ -88,7 +88,7 @@ def test_each_review_list_is_a_consultation_of_the_records_it_showed(
     canary: Seeded, items: dict[str, int]
 ) -> None:
     _list("cps-caseworker", False)
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=READER)
+    found = audit.by_user(canary.engine, "cps-caseworker", reader=READER, settings=canary.settings)
     entry = [f.entry for f in found if f.entry.action == "link.review.list"][-1]
     assert (entry.operation, entry.purpose, entry.in_results) == (
         "consultation",
@@ -103,7 +103,7 @@ def test_review_list_without_a_purpose_exits_2_and_is_recorded(canary: Seeded) -
     result = _invoke("review", "list")
     assert result.exit_code == 2
     assert "a purpose is required" in result.stderr
-    found = audit.by_user(canary.engine, OPERATOR, reader=READER)
+    found = audit.by_user(canary.engine, OPERATOR, reader=READER, settings=canary.settings)
     assert [(f.entry.action, f.entry.outcome) for f in found][-1] == (
         "link.review.list",
         "denied",
@@ -147,7 +147,7 @@ def test_a_decision_is_an_alteration_and_a_second_one_exits_2(
     result = _decide(items["victim-child"], "reject")
     assert result.exit_code == 0, result.stderr
     decision: dict[str, Any] = json.loads(result.stdout)
-    found = audit.by_user(canary.engine, OPERATOR, reader=READER)
+    found = audit.by_user(canary.engine, OPERATOR, reader=READER, settings=canary.settings)
     entry = [f.entry for f in found if f.entry.action == "link.review.decide"][-1]
     assert entry.operation == "alteration"
     assert entry.details["decision_id"] == decision["decision_id"]

@@ -84,7 +84,8 @@ def county(
             items = queue_canary_items(seeded)
             now = datetime.now(UTC)
             passwords = {
-                user: reset_password(engine, user, now, actor=ACTOR).password for user in USERS
+                user: reset_password(engine, user, now, actor=ACTOR, settings=settings).password
+                for user in USERS
             }
             with serving(settings) as (url, _process):
                 yield County(seeded, url, passwords, items)

@@ -73,7 +73,7 @@ def _county(folder: Path) -> tuple[Settings, str, dict[str, str]]:
         upgrade(engine)
         ingest(engine, plan_inputs([folder / "county"]), settings, actor=ACTOR)
         link(engine, settings, actor=ACTOR, warn=lambda _message: None)
-        tokens = demo_users(engine, datetime.now(UTC), actor=ACTOR)
+        tokens = demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
         with engine.connect() as conn:
             # The entity with most records: the fullest profile of its kind.
             entities = {

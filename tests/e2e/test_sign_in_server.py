@@ -62,8 +62,10 @@ def _signed_in(server: str, account: Account) -> tuple[dict[str, str], str]:
     return cookie, _token(httpx.get(f"{server}/purpose", headers=cookie))
 
 
-def test_a_session_on_a_real_server_from_sign_in_to_sign_out(server: str, store: Engine) -> None:
-    cookie, csrf = _signed_in(server, make_account(store, "sam.officer"))
+def test_a_session_on_a_real_server_from_sign_in_to_sign_out(
+    server: str, store: Engine, settings: Settings
+) -> None:
+    cookie, csrf = _signed_in(server, make_account(store, settings, "sam.officer"))
     chosen = httpx.post(
         f"{server}/purpose",
         data={"purpose": "investigation", "csrf_token": csrf},
@@ -93,7 +95,7 @@ def test_the_limits_hold_across_two_server_processes(
 ) -> None:
     monkeypatch.setenv("POLESTAR_RATE_LIMIT_PER_MINUTE", "3")
     monkeypatch.setenv("POLESTAR_SIGN_IN_PER_ADDRESS_PER_MINUTE", "3")
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     with serving(settings, workers=2) as (url, _process):
         _clear_of_a_minute_boundary(20)
         cookie, csrf = _signed_in(url, account)  # the address's first sign-in

@@ -12,14 +12,12 @@ from sqlalchemy.engine import Engine
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.settings import Settings
 from polestar.store.tables import locations, objects, persons
-from polestar.synth import generate
+from tests import generated
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(out, people=300, seed=11, workers=1)
-    return out
+    return generated.county(tmp_path_factory, people=300, seed=11)
 
 
 def _stored_keys(engine: Engine) -> set[tuple[str, str, str]]:

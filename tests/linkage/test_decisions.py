@@ -6,6 +6,7 @@ refused."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,36 +26,46 @@ from polestar.linkage.run import link
 from polestar.settings import Settings
 from polestar.store.entities import members, resolve
 from polestar.store.tables import entity_changes, review_items
-from polestar.synth import generate
-from tests.linkage.models import ACTOR, store_person_model, train_person_model
+from tests import generated
+from tests.conftest import DIALECTS, built_store, copied_store
+from tests.linkage.models import ACTOR, store_person_model
 
 OPERATOR = Reviewer(ACTOR, "home-force", "administrator")
 Placement = dict[tuple[str, str], str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(out, people=200, seed=7, workers=1)
-    return out
+    return generated.county(tmp_path_factory, people=200, seed=7)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county_model(county: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return train_person_model([county], tmp_path_factory.mktemp("training"))
+    return generated.person_model(tmp_path_factory, county)
 
 
-@pytest.fixture
+@pytest.fixture(params=DIALECTS)
 def linked(
-    db: Engine, settings: Settings, county: Path, county_model: dict[str, Any]
-) -> tuple[Engine, Settings]:
+    request: pytest.FixtureRequest,
+    county: Path,
+    county_model: dict[str, Any],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Engine, Settings]]:
     """The county ingested and linked with a threshold inside the review band, so the queue
-    holds both pairs that were joined and pairs that were not."""
-    settings = settings.model_copy(update={"link_match_threshold": 0.9})
-    store_person_model(db, county_model)
-    ingest(db, plan_inputs([county]), settings, actor=ACTOR)
-    _link(db, settings)
-    return db, settings
+    holds both pairs that were joined and pairs that were not (built once per dialect and
+    test process; each test gets a copy)."""
+
+    def build(engine: Engine, settings: Settings) -> None:
+        store_person_model(engine, county_model)
+        ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
+        _link(engine, settings)
+
+    template, _ = built_store(
+        "decisions-linked", request.param, build, tmp_path_factory, link_match_threshold=0.9
+    )
+    with copied_store(template, tmp_path / "linked") as copy:
+        yield copy
 
 
 def _link(engine: Engine, settings: Settings, retrain: bool = False) -> None:
@@ -146,7 +157,7 @@ def test_decisions_take_effect_and_survive_a_rerun_and_a_retrain(
     ]
     assert ledger[0].reason == "one man: same custody photo"
     assert ledger[0].actor == ACTOR
-    found = audit.by_user(engine, ACTOR, reader=audit.Actor("cli:reader"))
+    found = audit.by_user(engine, ACTOR, reader=audit.Actor("cli:reader"), settings=settings)
     actions = Counter(f.entry.action for f in found if f.entry.operation == "alteration")
     assert actions == {"link.review.decide": 2, "link.merge": 1, "link.split": 1}
     assert "link.history" in {f.entry.action for f in found}
@@ -192,7 +203,7 @@ def test_an_explanation_shows_the_decision_that_holds_the_pair(
     engine, settings = linked
     item = _items(engine)[0]
     left, right = (":".join(_side(item, side)) for side in ("l", "r"))
-    load_agreements(engine, [], datetime.now(UTC), actor=ACTOR)
+    load_agreements(engine, [], datetime.now(UTC), actor=ACTOR, settings=settings)
     viewer = operator(ACTOR, "investigation", "reviewing a linkage decision")
     assert explain(engine, settings, viewer, left, right).as_dict()["decision"] is None
 

@@ -110,11 +110,15 @@ def test_each_explanation_is_one_audited_consultation_with_its_justification(
     canary: Seeded,
 ) -> None:
     pair = ("custody:CU-000901", "courts:D-000901")
-    before = audit.by_user(canary.engine, "home-analyst", reader=audit.Actor("cli:test"))
+    before = audit.by_user(
+        canary.engine, "home-analyst", reader=audit.Actor("cli:test"), settings=canary.settings
+    )
     _explain(canary, "home-analyst", "investigation", *pair, JUSTIFICATION)
     with pytest.raises(NotFound):
         _explain(canary, "home-analyst", "investigation", pair[0], "courts:D-404")
-    found = audit.by_user(canary.engine, "home-analyst", reader=audit.Actor("cli:test"))
+    found = audit.by_user(
+        canary.engine, "home-analyst", reader=audit.Actor("cli:test"), settings=canary.settings
+    )
     new = [f for f in found[len(before) :] if f.entry.action == "link.explain"]
     assert [(f.entry.outcome, f.entry.record_ids) for f in new] == [
         ("allowed", pair),

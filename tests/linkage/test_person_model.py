@@ -1,6 +1,6 @@
 """Hand-picked pairs of person records through the real ingest and `link`, on both dialects.
 
-The model is trained once per module on a generated county of 1,000 people (about 3,000
+The model is trained once per test run on a generated county of 1,000 people (about 3,000
 person records; ~10 s) and stored into each test's store, so `link` reuses it as it would
 in service. Each test writes a custody.csv (and, where another system is involved, a
 crime.jsonl) holding its pair among 200 ordinary custody rows from that county: with only
@@ -23,9 +23,9 @@ from polestar.linkage.run import link
 from polestar.pole.identifiers import pnc_check_letter
 from polestar.settings import Settings
 from polestar.store.entities import members
-from polestar.synth import generate
+from tests import generated
 from tests.ingest.exports import CUSTODY_HEADER, crime_line
-from tests.linkage.models import ACTOR, store_person_model, train_person_model
+from tests.linkage.models import ACTOR, store_person_model
 
 FILLER_ROWS = 200
 
@@ -36,12 +36,10 @@ class Trained:
     filler: list[str]  # custody rows of the training county, as CSV lines
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    root = tmp_path_factory.mktemp("training")
-    county = root / "county"
-    generate(county, people=1000, seed=5, workers=1)
-    model = train_person_model([county], root / "store")
+    county = generated.county(tmp_path_factory, people=1000, seed=5)
+    model = generated.person_model(tmp_path_factory, county)
     rows = (county / "custody.csv").read_text(encoding="utf-8").splitlines()
     return Trained(model, rows[1 : FILLER_ROWS + 1])
 

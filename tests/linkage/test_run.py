@@ -1,7 +1,7 @@
 """A linkage run on a generated county, on SQLite and PostgreSQL: quality against the truth,
 determinism, stable ids across re-runs, model reuse, and tiny or vehicle-less stores.
 
-The county is generated once per module; each test ingests it into its own store.
+The county is generated once per test run; each test ingests it into its own store.
 """
 
 from __future__ import annotations
@@ -34,31 +34,27 @@ from polestar.store.tables import (
     persons,
     source_records,
 )
-from polestar.synth import generate
+from tests import generated
 from tests.conftest import another_store
-from tests.linkage.models import ACTOR, store_person_model, train_person_model
+from tests.linkage.models import ACTOR, store_person_model
 
 Placement = dict[tuple[str, str], str]  # (source, source_key) → entity id
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(out, people=300, seed=11, workers=1)
-    return out
+    return generated.county(tmp_path_factory, people=300, seed=11)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county_model(county: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The person model trained on `county`, for tests whose subject is not training."""
-    return train_person_model([county], tmp_path_factory.mktemp("training"))
+    return generated.person_model(tmp_path_factory, county)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny-county")
-    generate(out, people=50, seed=5, workers=1)
-    return out
+    return generated.county(tmp_path_factory, people=50, seed=5)
 
 
 def _ingest(engine: Engine, settings: Settings, *paths: Path) -> None:
@@ -163,7 +159,7 @@ def test_same_input_links_identically_in_two_fresh_stores(
         texts = {}
         for kind in ("person", "vehicle", "location"):
             out = tmp_path / f"{name}-{kind}.csv"
-            export_entities(engine, kind, out, actor=ACTOR)
+            export_entities(engine, kind, out, actor=ACTOR, settings=settings)
             texts[kind] = out.read_text(encoding="utf-8")
         exports.append(texts)
 

@@ -54,7 +54,9 @@ def test_retain_pushes_the_review_and_is_audited(seeded: Seeded) -> None:
     item = _due(seeded, pushed.isoformat())[seeded.target]
     assert (item["due"], item["retained"]) == (pushed.isoformat(), True)
     operator = f"cli:{getpass.getuser()}"
-    found = audit.by_user(seeded.engine, operator, reader=audit.Actor("cli:dpo"))
+    found = audit.by_user(
+        seeded.engine, operator, reader=audit.Actor("cli:dpo"), settings=seeded.settings
+    )
     retained = [f for f in found if f.entry.action == "retention.retain"]
     assert [f.justification for f in retained] == ["NRAC: risk of harm"]
     assert retained[0].entry.operation == audit.Operation.ALTERATION

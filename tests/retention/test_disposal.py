@@ -112,7 +112,9 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_pa
     assert report.ok, report.as_dict()
     erasures = [
         found
-        for found in audit.by_user(engine, ACTOR, reader=audit.Actor("cli:dpo"))
+        for found in audit.by_user(
+            engine, ACTOR, reader=audit.Actor("cli:dpo"), settings=seeded.settings
+        )
         if found.entry.action == "retention.dispose"
     ]
     assert [found.entry.operation for found in erasures] == [audit.Operation.ERASURE]

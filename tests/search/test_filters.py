@@ -89,7 +89,9 @@ def test_the_audit_entry_names_the_filters(canary: Seeded) -> None:
         sources=frozenset({"courts"}),
         born_from=date(1980, 1, 1),
     )
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert found.entry.details["sources"] == ["courts"]
     assert found.entry.details["born_range"] is True
     assert found.query == "quillfeather [born 1980-01-01..]"

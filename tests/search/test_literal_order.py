@@ -45,7 +45,7 @@ def linked(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[st
     store_person_model(db, canary_model)
     link(db, settings, actor=ACTOR, warn=lambda _message: None)
     rebuild(db)
-    demo_users(db, datetime.now(UTC), actor=ACTOR)
+    demo_users(db, datetime.now(UTC), actor=ACTOR, settings=settings)
     return db
 
 

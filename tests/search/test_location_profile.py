@@ -67,7 +67,9 @@ def test_an_invisible_place_and_an_unknown_one_get_the_same_not_found(
             _view(canary, user, purpose, entity_id)
         messages.append(raised.value.message.replace(entity_id, "ID"))
     assert len(set(messages)) == 1, messages
-    found = audit.by_user(canary.engine, user, reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(canary.engine, user, reader=audit.Actor(ACTOR), settings=canary.settings)[
+        -1
+    ]
     assert (found.entry.action, found.entry.outcome) == ("location.show", "denied")
 
 
@@ -75,7 +77,9 @@ def test_a_lookup_records_the_place_its_residents_and_the_records_shown(
     canary: Seeded,
 ) -> None:
     view = _view(canary, "fire-caseworker", "fire-safety", canary.location)
-    found = audit.by_user(canary.engine, "fire-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "fire-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert (found.entry.action, found.entry.outcome) == ("location.show", "allowed")
     assert found.entry.entity_ids == (canary.location, canary.target)
     assert set(view.records) <= set(found.entry.record_ids)

@@ -63,7 +63,9 @@ def test_a_retired_id_resolves_to_the_entity_it_merged_into(canary: Seeded) -> N
     finish_run(canary.engine, run_id, "completed", {})
     view = _view(canary, "cps-caseworker", "prosecution", "PER-00009999")
     assert view.entity_id == canary.target
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert found.entry.entity_ids == (canary.target,)
     assert found.entry.details["requested"] == "PER-00009999"
 
@@ -139,7 +141,9 @@ def test_a_bad_page_is_a_422_naming_the_field_and_is_recorded(
             events_cursor=cursor,
         )
     assert [error.field for error in raised.value.errors] == [field]
-    found = audit.by_user(canary.engine, "home-officer", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "home-officer", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert (found.entry.action, found.entry.outcome) == ("person.show", "denied")
 
 
@@ -207,7 +211,9 @@ def test_vehicles_and_phones_come_with_their_records(canary: Seeded) -> None:
 
 def test_the_audit_entry_names_the_associates_and_every_record_shown(canary: Seeded) -> None:
     view = _view(canary, "home-officer", "investigation", canary.target)
-    found = audit.by_user(canary.engine, "home-officer", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "home-officer", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     shown = set(found.entry.record_ids)
     assert found.entry.entity_ids == (canary.target, *(a["entity_id"] for a in view.associates))
     assert set(view.records) <= shown

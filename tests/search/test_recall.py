@@ -20,22 +20,22 @@ from polestar.linkage.run import link
 from polestar.search import rebuild, search
 from polestar.search.ranking import age_on
 from polestar.settings import Settings
-from polestar.synth import generate
+from tests import generated
 from tests.canary import canary_model
 from tests.conftest import DIALECTS, store_url
 from tests.linkage.models import store_person_model
 from tests.search.recall import Truth, load, recall
 
 __all__ = ["canary_model"]
+# On one worker: the module's linked county (per dialect) is built there once, not on each.
+pytestmark = pytest.mark.xdist_group("search-recall")
 ACTOR = "cli:test"
 QUERIES = 300
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("search-county")
-    generate(out, people=400, seed=23, workers=1)
-    return out
+    return generated.county(tmp_path_factory, people=400, seed=23)
 
 
 @pytest.fixture(
@@ -60,7 +60,7 @@ def linked(
             ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
             link(engine, settings, actor=ACTOR, warn=lambda _message: None)
             rebuild(engine)
-            demo_users(engine, datetime.now(UTC), actor=ACTOR)
+            demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
             yield engine, settings
         finally:
             engine.dispose()

@@ -107,7 +107,9 @@ def test_the_audit_entry_lists_what_was_returned_and_keeps_the_text_in_the_paylo
     canary: Seeded,
 ) -> None:
     page = _search(canary, "cps-caseworker", "quillfeather")
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert found.entry.action == "search"
     assert found.entry.in_results is True
     assert found.entry.entity_ids == tuple(_ids(page))
@@ -155,7 +157,9 @@ def test_a_denied_search_is_audited_without_its_text(canary: Seeded) -> None:
     viewer = viewer_for(canary.engine, "fire-caseworker", "prosecution")
     with pytest.raises(InvalidInput):
         search(canary.engine, canary.settings, viewer, "quillfeather")
-    found = audit.by_user(canary.engine, "fire-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "fire-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert found.entry.action == "search"
     assert found.entry.outcome == "denied"
     assert found.entry.entity_ids == ()

@@ -62,13 +62,17 @@ def test_an_invisible_vehicle_and_an_unknown_one_get_the_same_not_found(
             _view(canary, user, purpose, entity_id)
         messages.append(raised.value.message.replace(entity_id, "ID"))
     assert len(set(messages)) == 1, messages
-    found = audit.by_user(canary.engine, user, reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(canary.engine, user, reader=audit.Actor(ACTOR), settings=canary.settings)[
+        -1
+    ]
     assert (found.entry.action, found.entry.outcome) == ("vehicle.show", "denied")
 
 
 def test_a_lookup_records_the_vehicle_its_people_and_the_records_shown(canary: Seeded) -> None:
     view = _view(canary, "cps-caseworker", "prosecution", canary.vehicle)
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-1]
+    found = audit.by_user(
+        canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
     assert (found.entry.action, found.entry.outcome) == ("vehicle.show", "allowed")
     assert found.entry.entity_ids == (canary.vehicle, canary.target)
     assert set(view.records) | {"crime:CR-25-000901"} <= set(found.entry.record_ids)

@@ -21,9 +21,9 @@ SignedIn = Callable[[str], AbstractContextManager[tuple[TestClient, str]]]
 
 
 @pytest.fixture
-def demo_store(db: Engine) -> Engine:
+def demo_store(db: Engine, settings: Settings) -> Engine:
     """The test's store with the shipped agreements and every demo user."""
-    demo_users(db, NOW, actor=ACTOR)
+    demo_users(db, NOW, actor=ACTOR, settings=settings)
     return db
 
 
@@ -33,10 +33,10 @@ def signed_in(demo_store: Engine, settings: Settings) -> SignedIn:
     return partial(signed_in_as, demo_store, settings)
 
 
-def entries_of(engine: Engine, user: str) -> list[audit.Found]:
+def entries_of(engine: Engine, settings: Settings, user: str) -> list[audit.Found]:
     """What the log holds of `user`, oldest first."""
-    return audit.by_user(engine, user, reader=READER)
+    return audit.by_user(engine, user, reader=READER, settings=settings)
 
 
-def actions_of(engine: Engine, user: str) -> list[str]:
-    return [found.entry.action for found in entries_of(engine, user)]
+def actions_of(engine: Engine, settings: Settings, user: str) -> list[str]:
+    return [found.entry.action for found in entries_of(engine, settings, user)]

@@ -29,16 +29,20 @@ class Account:
     password: str
 
 
-def make_account(db: Engine, username: str, org: str = "home-force", *roles: str) -> Account:
+def make_account(
+    db: Engine, settings: Settings, username: str, org: str = "home-force", *roles: str
+) -> Account:
     """A user with a generated password, made through the real commands."""
-    add_user(db, username, org, list(roles or ["officer"]), NOW, actor=ACTOR)
-    return Account(username, reset_password(db, username, NOW, actor=ACTOR).password)
+    add_user(db, username, org, list(roles or ["officer"]), NOW, actor=ACTOR, settings=settings)
+    return Account(
+        username, reset_password(db, username, NOW, actor=ACTOR, settings=settings).password
+    )
 
 
 @pytest.fixture
-def store(db: Engine) -> Engine:
+def store(db: Engine, settings: Settings) -> Engine:
     """The test's store with the shipped agreements loaded."""
-    load_agreements(db, [], NOW, actor=ACTOR)
+    load_agreements(db, [], NOW, actor=ACTOR, settings=settings)
     return db
 
 
@@ -75,6 +79,7 @@ def sign_in(client: TestClient, account: Account, next_path: str = "/") -> str:
 def open_session(
     client: TestClient,
     db: Engine,
+    settings: Settings,
     username: str,
     purpose: str,
     justification: str = "",
@@ -87,7 +92,7 @@ def open_session(
         password: theirs; without one a fresh password is generated for them.
     """
     if password is None:
-        password = reset_password(db, username, NOW, actor=ACTOR).password
+        password = reset_password(db, username, NOW, actor=ACTOR, settings=settings).password
     token = sign_in(client, Account(username, password))
     form = {"purpose": purpose, "csrf_token": token, "next": "/"}
     if justification:
@@ -105,4 +110,4 @@ def signed_in_as(
     canary justification when `justified`): yields the client and its CSRF token."""
     with TestClient(create_app(settings), base_url=BASE_URL, follow_redirects=False) as client:
         justification = JUSTIFICATION if justified else ""
-        yield client, open_session(client, db, user, PURPOSES[user], justification)
+        yield client, open_session(client, db, settings, user, PURPOSES[user], justification)

@@ -72,15 +72,25 @@ def store(
         engine = create_engine(settings=settings)
         now = datetime.now(UTC)
         try:
-            demo = {t.username: t.token for t in demo_users(engine, now, actor=ACTOR)}
+            demo = {
+                t.username: t.token for t in demo_users(engine, now, actor=ACTOR, settings=settings)
+            }
             add_user(
-                engine, "neighbour-admin", "neighbour-force", ["administrator"], now, actor=ACTOR
+                engine,
+                "neighbour-admin",
+                "neighbour-force",
+                ["administrator"],
+                now,
+                actor=ACTOR,
+                settings=settings,
             )
             demo["neighbour-admin"] = create_token(
-                engine, "neighbour-admin", ["read"], now, actor=ACTOR
+                engine, "neighbour-admin", ["read"], now, actor=ACTOR, settings=settings
             ).token
             admin = {
-                user: create_token(engine, user, ["read", "admin"], now, actor=ACTOR).token
+                user: create_token(
+                    engine, user, ["read", "admin"], now, actor=ACTOR, settings=settings
+                ).token
                 for user in USERS
             }
             with TestClient(create_app(settings)) as client:
@@ -99,7 +109,15 @@ class Request:
 
 def _fresh_user(store: Store) -> str:
     name = f"u-{uuid.uuid4().hex[:10]}"
-    add_user(store.engine, name, "home-force", ["officer"], datetime.now(UTC), actor=ACTOR)
+    add_user(
+        store.engine,
+        name,
+        "home-force",
+        ["officer"],
+        datetime.now(UTC),
+        actor=ACTOR,
+        settings=store.settings,
+    )
     return name
 
 
@@ -136,7 +154,9 @@ ROUTES: dict[str, Callable[[Store], Request]] = {
     "admin.tokens.revoke": lambda s: Request(
         "POST",
         "/api/v1/admin/tokens/"
-        + create_token(s.engine, _fresh_user(s), ["read"], datetime.now(UTC), actor=ACTOR).id
+        + create_token(
+            s.engine, _fresh_user(s), ["read"], datetime.now(UTC), actor=ACTOR, settings=s.settings
+        ).id
         + "/revoke",
     ),
     "admin.agreements.list": lambda s: Request("GET", "/api/v1/admin/agreements"),
@@ -166,12 +186,12 @@ def _send(store: Store, request: Request, headers: dict[str, str]) -> tuple[int,
 
 
 def _entries_since(store: Store, user: str, seq: int) -> list[audit.LogEntry]:
-    found = audit.by_user(store.engine, user, reader=READER)
+    found = audit.by_user(store.engine, user, reader=READER, settings=store.settings)
     return [item.entry for item in found if item.entry.seq > seq]
 
 
 def _last_seq(store: Store, user: str) -> int:
-    found = audit.by_user(store.engine, user, reader=READER)
+    found = audit.by_user(store.engine, user, reader=READER, settings=store.settings)
     return max((item.entry.seq for item in found), default=0)
 
 
@@ -262,7 +282,14 @@ def test_a_created_token_works_until_it_is_revoked(store: Store) -> None:
 def test_a_disabled_users_tokens_stop_working(store: Store) -> None:
     admin = store.headers("home-admin", demo=False)
     user = _fresh_user(store)
-    token = create_token(store.engine, user, ["read", "admin"], datetime.now(UTC), actor=ACTOR)
+    token = create_token(
+        store.engine,
+        user,
+        ["read", "admin"],
+        datetime.now(UTC),
+        actor=ACTOR,
+        settings=store.settings,
+    )
     mine = {"Authorization": f"Bearer {token.token}"}
     assert store.client.get("/api/v1/admin/users", headers=mine).status_code == 403
     status, body = _send(store, Request("POST", f"/api/v1/admin/users/{user}/disable"), admin)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.access.agreements import DEMO_AGREEMENTS
 from polestar.access.users import list_users
+from polestar.settings import Settings
 from tests.web.back_office import SignedIn, actions_of, demo_store, entries_of, signed_in
 from tests.web.sessions import BASE_URL, Account, sign_in
 
@@ -27,10 +28,10 @@ def _secret(response: httpx.Response, box: str) -> str:
     return found.text
 
 
-def _changes(engine: Engine, user: str) -> list[str]:
+def _changes(engine: Engine, settings: Settings, user: str) -> list[str]:
     """The alterations `user` made, oldest first (readings and sign-ins left out)."""
     changes = ("users.", "tokens.", "agreements.")
-    return [a for a in actions_of(engine, user) if a.startswith(changes)]
+    return [a for a in actions_of(engine, settings, user) if a.startswith(changes)]
 
 
 def _disabled(engine: Engine, username: str) -> bool:
@@ -38,7 +39,7 @@ def _disabled(engine: Engine, username: str) -> bool:
 
 
 def test_an_administrator_adds_a_user_who_signs_in_with_the_password_shown_once(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     with signed_in("home-admin") as (client, token):
         form = {"username": "new-officer", "organisation": "home-force", "full_name": "New One",
@@ -47,7 +48,7 @@ def test_an_administrator_adds_a_user_who_signs_in_with_the_password_shown_once(
         assert added.status_code == 200, added.text
         password = _secret(added, "new-password")
         assert password not in client.get("/admin").text  # shown once
-    assert _changes(demo_store, "home-admin") == ["users.add", "users.set-password"]
+    assert _changes(demo_store, settings, "home-admin") == ["users.add", "users.set-password"]
     app = client.app
     with TestClient(app, base_url=BASE_URL, follow_redirects=False) as fresh:
         sign_in(fresh, Account("new-officer", password))
@@ -55,7 +56,7 @@ def test_an_administrator_adds_a_user_who_signs_in_with_the_password_shown_once(
 
 
 def test_reset_and_disable_change_the_user_and_are_audited(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     with signed_in("home-admin") as (client, token):
         reset = client.post("/admin/users/home-officer/password", data={"csrf_token": token})
@@ -69,11 +70,11 @@ def test_reset_and_disable_change_the_user_and_are_audited(
     assert row is not None
     assert "disabled" in row.text
     assert _disabled(demo_store, "home-officer")
-    assert _changes(demo_store, "home-admin") == ["users.set-password", "users.disable"]
+    assert _changes(demo_store, settings, "home-admin") == ["users.set-password", "users.disable"]
 
 
 def test_a_token_secret_is_shown_once_and_a_revoked_token_stops_working(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     with signed_in("home-admin") as (client, token):
         made = client.post(
@@ -93,11 +94,11 @@ def test_a_token_secret_is_shown_once_and_a_revoked_token_stops_working(
         )
         assert revoked.status_code == 303, revoked.text
         assert client.get("/api/v1/review", headers=bearer).status_code == 401
-    assert _changes(demo_store, "home-admin") == ["tokens.create", "tokens.revoke"]
+    assert _changes(demo_store, settings, "home-admin") == ["tokens.create", "tokens.revoke"]
 
 
 def test_an_agreement_is_replaced_from_yaml_and_bad_yaml_stores_nothing(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     text = (DEMO_AGREEMENTS / "fire.yaml").read_text(encoding="utf-8")
     retitled = text.replace("title: ", "title: Retitled ", 1)
@@ -113,11 +114,11 @@ def test_an_agreement_is_replaced_from_yaml_and_bad_yaml_stores_nothing(
             "/admin/agreements/fire", data={"text": "title: [unclosed", "csrf_token": token}
         )
         assert bad.status_code == 422, bad.text
-    assert _changes(demo_store, "home-admin") == ["agreements.load"]
+    assert _changes(demo_store, settings, "home-admin") == ["agreements.load"]
 
 
 def test_the_dpo_reads_without_being_offered_changes_and_is_refused_them(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     with signed_in("home-dpo") as (client, token):
         for path in ("/admin", "/admin/tokens", "/admin/agreements/fire"):
@@ -127,12 +128,12 @@ def test_the_dpo_reads_without_being_offered_changes_and_is_refused_them(
         refused = client.post("/admin/users/home-officer/disable", data={"csrf_token": token})
         assert refused.status_code == 403, refused.text
     assert not _disabled(demo_store, "home-officer")
-    denied = [f.entry for f in entries_of(demo_store, "home-dpo")][-1]
+    denied = [f.entry for f in entries_of(demo_store, settings, "home-dpo")][-1]
     assert (denied.action, str(denied.outcome)) == ("admin.users.disable", "denied")
 
 
 def test_a_change_without_the_csrf_token_is_refused(
-    signed_in: SignedIn, demo_store: Engine
+    signed_in: SignedIn, demo_store: Engine, settings: Settings
 ) -> None:
     with signed_in("home-admin") as (client, _token):
         refused = client.post("/admin/users/home-officer/disable")
@@ -140,4 +141,4 @@ def test_a_change_without_the_csrf_token_is_refused(
         forged = client.post("/admin/users/home-officer/disable", data={"csrf_token": "0" * 64})
         assert forged.status_code == 403, forged.text
     assert not _disabled(demo_store, "home-officer")
-    assert _changes(demo_store, "home-admin") == []
+    assert _changes(demo_store, settings, "home-admin") == []

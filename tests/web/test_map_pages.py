@@ -63,9 +63,14 @@ def test_his_events_on_the_map_and_in_the_table(analyst: TestClient, canary: See
 
 def test_the_map_page_is_one_audited_consultation(analyst: TestClient, canary: Seeded) -> None:
     dpo = audit.Actor("cli:test")
-    before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
+    before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo, settings=canary.settings))
     page_of(analyst, f"/map/{canary.target}")
-    added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]
+    added = [
+        found.entry
+        for found in audit.by_user(
+            canary.engine, "home-analyst", reader=dpo, settings=canary.settings
+        )
+    ]
     assert [entry.action for entry in added[before:]] == ["map.events"]
     assert INTEL in added[-1].record_ids
 

@@ -66,9 +66,14 @@ def test_the_graph_and_its_tables_show_the_same_network(
 
 def test_the_page_reads_the_network_once_and_audits_it(analyst: TestClient, canary: Seeded) -> None:
     dpo = audit.Actor("cli:test")
-    before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo))
+    before = len(audit.by_user(canary.engine, "home-analyst", reader=dpo, settings=canary.settings))
     page = page_of(analyst, f"/network/{canary.target}", hops=1)
-    added = [found.entry for found in audit.by_user(canary.engine, "home-analyst", reader=dpo)]
+    added = [
+        found.entry
+        for found in audit.by_user(
+            canary.engine, "home-analyst", reader=dpo, settings=canary.settings
+        )
+    ]
     assert [entry.action for entry in added[before:]] == ["network.show"]
     assert set(added[-1].entity_ids) == {node["id"] for node in _graph(page)["nodes"]}
     assert added[-1].purpose == "investigation"

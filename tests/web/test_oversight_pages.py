@@ -53,7 +53,10 @@ def test_who_viewed_a_person_and_what_a_user_viewed(
     assert "Stopped at the roadside" in rows[0].text
     assert "2026-06-01 10:30" in rows[0].text  # Europe/London (BST)
     assert "person.show" in BeautifulSoup(by.text, "html.parser").select_one("#entries").text
-    assert actions_of(demo_store, "home-dpo")[-2:] == ["audit.who-viewed", "audit.by-user"]
+    assert actions_of(demo_store, settings, "home-dpo")[-2:] == [
+        "audit.who-viewed",
+        "audit.by-user",
+    ]
 
 
 def test_heavy_users_on_a_day(signed_in: SignedIn, demo_store: Engine, settings: Settings) -> None:
@@ -64,7 +67,7 @@ def test_heavy_users_on_a_day(signed_in: SignedIn, demo_store: Engine, settings:
     heavy = BeautifulSoup(response.text, "html.parser").select("#heavy tbody th")
     assert [th.text for th in heavy] == ["home-officer"], response.text
     assert BeautifulSoup(quiet.text, "html.parser").select("#heavy tbody th") == []
-    assert actions_of(demo_store, "home-dpo")[-1] == "audit.heavy-users"
+    assert actions_of(demo_store, settings, "home-dpo")[-1] == "audit.heavy-users"
 
 
 def test_verification_reports_an_intact_then_a_broken_chain(
@@ -93,4 +96,4 @@ def test_a_question_without_the_csrf_token_is_refused_and_not_answered(
         refused = client.post("/oversight/who-viewed", data={"identifier": ENTITY})
     assert refused.status_code == 403, refused.text
     assert "home-officer" not in BeautifulSoup(refused.text, "html.parser").select_one("main").text
-    assert "audit.who-viewed" not in actions_of(demo_store, "home-dpo")
+    assert "audit.who-viewed" not in actions_of(demo_store, settings, "home-dpo")

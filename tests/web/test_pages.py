@@ -41,7 +41,12 @@ pytestmark = pytest.mark.xdist_group("canary-pages")
 @pytest.fixture(scope="module")
 def passwords(canary: Seeded) -> dict[str, str]:
     now = datetime.now(UTC)
-    return {user: reset_password(canary.engine, user, now, actor=ACTOR).password for user in USERS}
+    return {
+        user: reset_password(
+            canary.engine, user, now, actor=ACTOR, settings=canary.settings
+        ).password
+        for user in USERS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,9 @@ def signed_in(
     """The module's one client, signed in afresh as `user`; returns the CSRF token."""
     client.cookies.clear()
     justification = JUSTIFICATION if justified else ""
-    return open_session(client, canary.engine, user, PURPOSES[user], justification, passwords[user])
+    return open_session(
+        client, canary.engine, canary.settings, user, PURPOSES[user], justification, passwords[user]
+    )
 
 
 @pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
@@ -113,7 +120,9 @@ def test_pages_are_audited_like_the_api(
     app_client.get(f"/persons/{canary.target}")
     app_client.get(f"/vehicles/{canary.vehicle}")
     app_client.post("/search", data={"query": "quillfeather", "csrf_token": token})
-    entries = audit.by_user(canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR))[-3:]
+    entries = audit.by_user(
+        canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-3:]
     assert [e.entry.action for e in entries] == ["person.show", "vehicle.show", "search"]
     assert {e.entry.purpose for e in entries} == {"prosecution"}
     assert entries[0].entry.entity_ids == (canary.target,)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from polestar import audit
 from polestar.access import create_token, revoke_token
+from polestar.settings import Settings
 from polestar.store.engine import Engine
 from polestar.web.app import create_app
 from tests.canary import ACTOR, Seeded, canary, canary_model
@@ -43,8 +44,8 @@ def _envelope(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def _last(engine: Engine, actor: str) -> audit.LogEntry:
-    return audit.by_user(engine, actor, reader=DPO)[-1].entry
+def _last(engine: Engine, settings: Settings, actor: str) -> audit.LogEntry:
+    return audit.by_user(engine, actor, reader=DPO, settings=settings)[-1].entry
 
 
 @pytest.mark.parametrize(
@@ -57,15 +58,19 @@ def test_a_request_without_a_valid_token_is_401_and_recorded(
 ) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
     _envelope(client.get(f"/api/v1/persons/{canary.target}", headers=headers), 401)
-    entry = _last(canary.engine, "anonymous")
+    entry = _last(canary.engine, canary.settings, "anonymous")
     assert (entry.action, entry.outcome, entry.details["status"]) == ("person.show", "denied", 401)
 
 
 def test_an_expired_or_revoked_token_is_401(client: TestClient, canary: Seeded) -> None:
     old = NOW - timedelta(days=3)
-    expired = create_token(canary.engine, "cps-caseworker", ["read"], old, 1, actor=ACTOR).token
-    revoked = create_token(canary.engine, "cps-caseworker", ["read"], NOW, actor=ACTOR)
-    revoke_token(canary.engine, revoked.id, NOW, actor=ACTOR)
+    expired = create_token(
+        canary.engine, "cps-caseworker", ["read"], old, 1, actor=ACTOR, settings=canary.settings
+    ).token
+    revoked = create_token(
+        canary.engine, "cps-caseworker", ["read"], NOW, actor=ACTOR, settings=canary.settings
+    )
+    revoke_token(canary.engine, revoked.id, NOW, actor=ACTOR, settings=canary.settings)
     for token in (expired, revoked.token):
         body = _envelope(
             client.get(f"/api/v1/persons/{canary.target}", headers=_bearer(token)), 401
@@ -76,9 +81,11 @@ def test_an_expired_or_revoked_token_is_401(client: TestClient, canary: Seeded) 
 def test_a_token_without_the_read_scope_is_403_and_recorded(
     client: TestClient, canary: Seeded
 ) -> None:
-    token = create_token(canary.engine, "cps-caseworker", ["review"], NOW, actor=ACTOR).token
+    token = create_token(
+        canary.engine, "cps-caseworker", ["review"], NOW, actor=ACTOR, settings=canary.settings
+    ).token
     _envelope(client.get(f"/api/v1/persons/{canary.target}", headers=_bearer(token)), 403)
-    entry = _last(canary.engine, "cps-caseworker")
+    entry = _last(canary.engine, canary.settings, "cps-caseworker")
     assert (entry.outcome, entry.organisation, entry.details["status"]) == ("denied", "cps", 403)
 
 
@@ -91,7 +98,7 @@ def test_a_missing_or_disallowed_purpose_is_422_and_recorded(
     headers = _bearer(canary.tokens["cps-caseworker"], purpose)
     body = _envelope(client.get(f"/api/v1/persons/{canary.target}", headers=headers), 422)
     assert body["errors"][0]["field"] == "purpose", body
-    entry = _last(canary.engine, "cps-caseworker")
+    entry = _last(canary.engine, canary.settings, "cps-caseworker")
     assert (entry.outcome, entry.details["status"], entry.purpose) == (
         "denied",
         422,
@@ -107,7 +114,7 @@ def test_an_invisible_person_and_a_missing_one_get_the_same_404(
     for entity_id in (canary.victim, "PER-99999999", "nobody"):
         response = client.get(f"/api/v1/persons/{entity_id}", headers=headers)
         bodies.append(_envelope(response, 404)["error"].replace(entity_id, "ID"))
-        entry = _last(canary.engine, "cps-caseworker")
+        entry = _last(canary.engine, canary.settings, "cps-caseworker")
         assert (entry.outcome, entry.entity_ids, entry.record_ids) == ("denied", (entity_id,), ())
     assert len(set(bodies)) == 1, bodies
 
@@ -120,7 +127,7 @@ def test_a_lookup_records_the_ids_returned_and_the_justification(
         "X-Polestar-Justification": "charging decision",
     }
     body = client.get(f"/api/v1/persons/{canary.target}", headers=headers).json()
-    found = audit.by_user(canary.engine, "cps-caseworker", reader=DPO)[-1]
+    found = audit.by_user(canary.engine, "cps-caseworker", reader=DPO, settings=canary.settings)[-1]
     assert found.entry.outcome == "allowed"
     assert found.entry.entity_ids == (canary.target,)
     # The person's records first, then every other record the profile showed.

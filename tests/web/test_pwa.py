@@ -7,13 +7,16 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from polestar.settings import Settings
 from tests.web.sessions import browser, make_account, sign_in, store
 
 __all__ = ["browser", "store"]
 
 
-def test_the_offline_page_keeps_no_session(browser: TestClient, store: Engine) -> None:
-    account = make_account(store, "zqofficer")
+def test_the_offline_page_keeps_no_session(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    account = make_account(store, settings, "zqofficer")
     token = sign_in(browser, account)
     response = browser.get("/offline")
     assert response.status_code == 200

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy.engine import Engine
 
 from polestar import audit
+from polestar.settings import Settings
 from tests.canary import Seeded
 from tests.retention.conftest import canary_model, seeded
 from tests.web.back_office import SignedIn, entries_of
@@ -30,8 +31,10 @@ def _due(html: str) -> list[str]:
     return [str(s["id"]).removeprefix("due-") for s in page.select("section.retention-item")]
 
 
-def _decisions(engine: Engine, user: str) -> list[audit.Found]:
-    return [f for f in entries_of(engine, user) if f.entry.action.startswith("retention.")]
+def _decisions(engine: Engine, settings: Settings, user: str) -> list[audit.Found]:
+    return [
+        f for f in entries_of(engine, settings, user) if f.entry.action.startswith("retention.")
+    ]
 
 
 def test_a_supervisor_retains_with_a_reason_and_the_review_moves_on(
@@ -46,7 +49,7 @@ def test_a_supervisor_retains_with_a_reason_and_the_review_moves_on(
         )
         assert retained.status_code == 303, retained.text
         assert seeded.target not in _due(client.get("/retention", params={"by": DUE_BY}).text)
-    found = _decisions(seeded.engine, "home-supervisor")
+    found = _decisions(seeded.engine, seeded.settings, "home-supervisor")
     assert [(f.entry.action, f.justification) for f in found if f.justification] == [
         ("retention.retain", "NRAC: risk of harm")
     ]
@@ -80,7 +83,7 @@ def test_disposal_asks_first_then_disposes_and_is_an_audited_erasure(
         assert again.status_code == 422, again.text
     erased = [
         f
-        for f in _decisions(seeded.engine, "home-supervisor")
+        for f in _decisions(seeded.engine, seeded.settings, "home-supervisor")
         if f.entry.action == "retention.dispose"
     ]
     assert len(erased) == 1, erased

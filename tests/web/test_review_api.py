@@ -113,7 +113,9 @@ def test_a_decision_over_the_api_is_in_the_ledger_and_the_audit_trail(
     assert [(d["id"], d["decision"], d["actor"]) for d in ledger["decisions"]] == [
         (decision_id, "confirm", "home-analyst")
     ]
-    found = audit.by_user(canary.engine, "home-analyst", reader=audit.Actor("cli:reader"))
+    found = audit.by_user(
+        canary.engine, "home-analyst", reader=audit.Actor("cli:reader"), settings=canary.settings
+    )
     entries = [f.entry for f in found if f.entry.action == "link.review.decide"]
     assert [(e.operation, e.organisation, e.outcome) for e in entries] == [
         ("alteration", "home-force", "allowed")

@@ -36,7 +36,10 @@ def items(canary: Seeded) -> dict[str, int]:
 
 
 def _actions(canary: Seeded, user: str) -> list[str]:
-    return [f.entry.action for f in audit.by_user(canary.engine, user, reader=READER)]
+    return [
+        f.entry.action
+        for f in audit.by_user(canary.engine, user, reader=READER, settings=canary.settings)
+    ]
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -122,7 +125,9 @@ def test_an_analyst_confirms_an_item_with_a_reason(canary: Seeded, items: dict[s
         history = client.get("/review/history", params={"entity": canary.target})
     decided = [
         f
-        for f in audit.by_user(canary.engine, "home-analyst", reader=READER)
+        for f in audit.by_user(
+            canary.engine, "home-analyst", reader=READER, settings=canary.settings
+        )
         if f.entry.action == "link.review.decide"
     ]
     assert [(f.justification, f.entry.details["item"]) for f in decided] == [("Same PNC ID", item)]
@@ -157,7 +162,9 @@ def test_a_supervisor_rejects_an_item_and_it_leaves_the_queue(
     assert page.select_one(f"#item-{item}") is None
     decided = [
         f.entry.details
-        for f in audit.by_user(canary.engine, "home-supervisor", reader=READER)
+        for f in audit.by_user(
+            canary.engine, "home-supervisor", reader=READER, settings=canary.settings
+        )
         if f.entry.action == "link.review.decide"
     ]
     assert decided == [

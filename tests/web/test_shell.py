@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, UserRole, abilities
+from polestar.settings import Settings
 from polestar.web.pages.shell import london, navigation
 from tests.web.sessions import browser, make_account, sign_in, store
 
@@ -58,8 +59,10 @@ def test_abilities_of_several_roles_add_up() -> None:
     assert abilities(roles) == {Ability.OVERSIGHT, Ability.READ_ADMINISTRATION}
 
 
-def test_pages_anyone_may_open_show_who_is_signed_in(browser: TestClient, store: Engine) -> None:
-    sign_in(browser, make_account(store, "zqanalyst", "home-force", "analyst"))
+def test_pages_anyone_may_open_show_who_is_signed_in(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    sign_in(browser, make_account(store, settings, "zqanalyst", "home-force", "analyst"))
     for path in ("/", "/no/such/page"):
         page = BeautifulSoup(browser.get(path).text, "html.parser")
         user = page.select_one("#shell-user")

@@ -38,8 +38,10 @@ DPO = audit.Actor(ACTOR)
 SEARCH = {"query": "smith"}
 
 
-def _actions(engine: Engine, user: str) -> list[str]:
-    return [found.entry.action for found in audit.by_user(engine, user, reader=DPO)]
+def _actions(engine: Engine, settings: Settings, user: str) -> list[str]:
+    return [
+        found.entry.action for found in audit.by_user(engine, user, reader=DPO, settings=settings)
+    ]
 
 
 def _set_cookie(response: object, name: str) -> str:
@@ -57,9 +59,9 @@ def _choose(client: TestClient, csrf: str, purpose: str = "investigation") -> No
 
 
 def test_sign_in_sets_a_secure_http_only_lax_session_cookie(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     page = browser.get("/sign-in")
     assert CSRF_COOKIE in page.cookies
     response = browser.post(
@@ -75,11 +77,11 @@ def test_sign_in_sets_a_secure_http_only_lax_session_cookie(
     assert response.headers["location"] == "/purpose"
     flags = {part.strip().lower() for part in _set_cookie(response, SESSION_COOKIE).split(";")}
     assert {"httponly", "secure", "samesite=lax", "path=/"} <= flags, flags
-    assert "session.sign-in" in _actions(store, "sam.officer")
+    assert "session.sign-in" in _actions(store, settings, "sam.officer")
 
 
 def test_development_drops_only_the_secure_flag(store: Engine, settings: Settings) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     app = create_app(settings.model_copy(update={"env": "development"}))
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
         token = form_token(client.get("/sign-in").text)
@@ -93,9 +95,9 @@ def test_development_drops_only_the_secure_flag(store: Engine, settings: Setting
 
 
 def test_the_sign_in_form_without_its_csrf_token_is_refused(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     browser.get("/sign-in")
     credentials = {"username": account.username, "password": account.password}
     for token in (None, "forged"):
@@ -103,15 +105,15 @@ def test_the_sign_in_form_without_its_csrf_token_is_refused(
         response = browser.post("/sign-in", data=data)
         assert response.status_code == 403, response.text
         assert SESSION_COOKIE not in response.cookies
-    assert "session.sign-in" not in _actions(store, "sam.officer")
+    assert "session.sign-in" not in _actions(store, settings, "sam.officer")
 
 
 def test_a_planted_pre_session_cookie_cannot_sign_anyone_in(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
     """A sibling site can set cookies for this one. A token it planted, posted with a form of
     its making (cookie and field agreeing), must not sign the victim in to its account."""
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     credentials = {"username": account.username, "password": account.password}
     unsigned = "a" * 32
     signed_elsewhere = pre_session_token(b"another server's key, not ours!")
@@ -126,7 +128,7 @@ def test_a_planted_pre_session_cookie_cannot_sign_anyone_in(
         browser.cookies.clear()
         browser.cookies.set(CSRF_COOKIE, planted)
         assert form_token(browser.get("/sign-in").text) != planted
-    assert "session.sign-in" not in _actions(store, "sam.officer")
+    assert "session.sign-in" not in _actions(store, settings, "sam.officer")
     browser.cookies.clear()
     assert sign_in(browser, account)  # ours still works
 
@@ -141,14 +143,14 @@ def _attempt(client: TestClient, username: str, password: str) -> tuple[int, str
 
 
 def test_a_locked_account_answers_exactly_as_a_wrong_password(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     wrong = [_attempt(browser, account.username, "not the password") for _ in range(5)]
     locked = _attempt(browser, account.username, account.password)
     assert locked == wrong[0]
     assert locked[:2] == (401, "wrong user name or password"), locked
-    assert _actions(store, "sam.officer")[-2:] == ["session.lockout", "session.sign-in"]
+    assert _actions(store, settings, "sam.officer")[-2:] == ["session.lockout", "session.sign-in"]
     unknown = _attempt(browser, "nobody.here", account.password)
     assert unknown[:2] == locked[:2]
 
@@ -156,7 +158,7 @@ def test_a_locked_account_answers_exactly_as_a_wrong_password(
 def test_too_many_sign_ins_from_one_address_answer_429_with_retry_after(
     store: Engine, settings: Settings
 ) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     app = create_app(settings.model_copy(update={"sign_in_per_address_per_minute": 2}))
     with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
         attempts = [_attempt(client, account.username, "not it") for _ in range(2)]
@@ -170,11 +172,13 @@ def test_too_many_sign_ins_from_one_address_answer_429_with_retry_after(
     assert error is not None, throttled.text
     assert error.get_text().startswith("too many sign-ins from your address")
     assert SESSION_COOKIE not in throttled.cookies
-    assert _actions(store, "anonymous")[-1] == "session.sign-in-throttled"
+    assert _actions(store, settings, "anonymous")[-1] == "session.sign-in-throttled"
 
 
-def test_next_only_leads_to_a_local_path(browser: TestClient, store: Engine) -> None:
-    account = make_account(store, "sam.officer")
+def test_next_only_leads_to_a_local_path(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    account = make_account(store, settings, "sam.officer")
     for next_path, expected in [
         ("/search?q=1", "/search?q=1"),
         ("//evil.example/x", "/"),
@@ -217,9 +221,9 @@ def probed(store: Engine, settings: Settings) -> Iterator[TestClient]:
 
 
 def test_pages_redirect_to_sign_in_then_to_purpose_then_answer(
-    probed: TestClient, store: Engine
+    probed: TestClient, store: Engine, settings: Settings
 ) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     first = probed.get("/probe/viewer?tab=2")
     assert first.status_code == 303
     assert first.headers["location"] == "/sign-in?next=/probe/viewer%3Ftab%3D2"
@@ -234,9 +238,9 @@ def test_pages_redirect_to_sign_in_then_to_purpose_then_answer(
 
 
 def test_a_page_post_needs_the_session_token_in_the_form_or_the_htmx_header(
-    probed: TestClient, store: Engine
+    probed: TestClient, store: Engine, settings: Settings
 ) -> None:
-    csrf = sign_in(probed, make_account(store, "sam.officer"))
+    csrf = sign_in(probed, make_account(store, settings, "sam.officer"))
     assert probed.post("/probe/change").status_code == 403
     assert probed.post("/probe/change", data={"csrf_token": "forged"}).status_code == 403
     # Any character at all is a clear refusal, never a server error.
@@ -250,9 +254,9 @@ def test_a_page_post_needs_the_session_token_in_the_form_or_the_htmx_header(
 
 
 def test_a_form_posted_after_the_session_ended_goes_to_sign_in_and_back(
-    probed: TestClient, store: Engine
+    probed: TestClient, store: Engine, settings: Settings
 ) -> None:
-    csrf = sign_in(probed, make_account(store, "sam.officer"))
+    csrf = sign_in(probed, make_account(store, settings, "sam.officer"))
     probed.cookies.set(SESSION_COOKIE, "ended-or-unknown")  # as an expired session leaves it
     page = f"{BASE_URL}/probe/viewer?tab=2"
     posted = probed.post("/probe/change", data={"csrf_token": csrf}, headers={"Referer": page})
@@ -266,9 +270,9 @@ def test_a_form_posted_after_the_session_ended_goes_to_sign_in_and_back(
 
 
 def test_the_api_accepts_the_session_with_its_purpose_and_csrf_token(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
-    csrf = sign_in(browser, make_account(store, "sam.officer"))
+    csrf = sign_in(browser, make_account(store, settings, "sam.officer"))
     no_purpose = browser.post("/api/v1/search", json=SEARCH, headers={"X-CSRF-Token": csrf})
     assert no_purpose.status_code == 422, no_purpose.text
     _choose(browser, csrf)
@@ -282,33 +286,37 @@ def test_the_api_accepts_the_session_with_its_purpose_and_csrf_token(
     }
     answered = browser.post("/api/v1/search", json=SEARCH, headers={"X-CSRF-Token": csrf})
     assert answered.status_code == 200, answered.text
-    assert _actions(store, "sam.officer")[-2:] == ["session.purpose", "search"]
+    assert _actions(store, settings, "sam.officer")[-2:] == ["session.purpose", "search"]
     # A header purpose overrides the session's for that request.
     browser.post(
         "/api/v1/search",
         json=SEARCH,
         headers={"X-CSRF-Token": csrf, "X-Polestar-Purpose": "safeguarding"},
     )
-    last = audit.by_user(store, "sam.officer", reader=DPO)[-1].entry
+    last = audit.by_user(store, "sam.officer", reader=DPO, settings=settings)[-1].entry
     assert (last.action, last.purpose) == ("search", "safeguarding")
 
 
 @pytest.mark.parametrize(("role", "status"), [("officer", 403), ("analyst", 404)])
 def test_a_sessions_scopes_follow_the_users_roles(
-    browser: TestClient, store: Engine, role: str, status: int
+    browser: TestClient, store: Engine, settings: Settings, role: str, status: int
 ) -> None:
-    sign_in(browser, make_account(store, "sam.user", "home-force", role))
+    sign_in(browser, make_account(store, settings, "sam.user", "home-force", role))
     response = browser.get("/api/v1/entities/PER-00000001/history")
     assert response.status_code == status, response.text
     if status == 403:
         assert "'review'" in response.json()["error"]
-        denied = audit.by_user(store, "sam.user", reader=DPO)[-1].entry
+        denied = audit.by_user(store, "sam.user", reader=DPO, settings=settings)[-1].entry
         assert (denied.action, denied.outcome) == ("link.history", "denied")
 
 
-def test_a_bearer_request_needs_no_csrf_token(browser: TestClient, store: Engine) -> None:
-    make_account(store, "sam.officer")
-    token = create_token(store, "sam.officer", ["read"], datetime.now(UTC), actor=ACTOR).token
+def test_a_bearer_request_needs_no_csrf_token(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    make_account(store, settings, "sam.officer")
+    token = create_token(
+        store, "sam.officer", ["read"], datetime.now(UTC), actor=ACTOR, settings=settings
+    ).token
     headers = {"Authorization": f"Bearer {token}", "X-Polestar-Purpose": "investigation"}
     response = browser.post("/api/v1/search", json=SEARCH, headers=headers)
     assert response.status_code == 200, response.text
@@ -316,9 +324,9 @@ def test_a_bearer_request_needs_no_csrf_token(browser: TestClient, store: Engine
 
 
 def test_sign_out_ends_the_session_and_clears_the_browser(
-    browser: TestClient, store: Engine
+    browser: TestClient, store: Engine, settings: Settings
 ) -> None:
-    csrf = sign_in(browser, make_account(store, "sam.officer"))
+    csrf = sign_in(browser, make_account(store, settings, "sam.officer"))
     _choose(browser, csrf)
     old_cookie = browser.cookies[SESSION_COOKIE]
     assert browser.post("/sign-out").status_code == 403  # no token: not signed out
@@ -329,13 +337,15 @@ def test_sign_out_ends_the_session_and_clears_the_browser(
     browser.cookies.set(SESSION_COOKIE, old_cookie, domain="testserver")
     replay = browser.post("/api/v1/search", json=SEARCH, headers={"X-CSRF-Token": csrf})
     assert replay.status_code == 401, replay.text
-    assert _actions(store, "sam.officer")[-1] == "session.sign-out"
+    assert _actions(store, settings, "sam.officer")[-1] == "session.sign-out"
 
 
-def test_a_disabled_users_session_stops_at_once(browser: TestClient, store: Engine) -> None:
-    csrf = sign_in(browser, make_account(store, "sam.officer"))
+def test_a_disabled_users_session_stops_at_once(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    csrf = sign_in(browser, make_account(store, settings, "sam.officer"))
     _choose(browser, csrf)
-    disable_user(store, "sam.officer", NOW, actor=ACTOR)
+    disable_user(store, "sam.officer", NOW, actor=ACTOR, settings=settings)
     response = browser.post("/api/v1/search", json=SEARCH, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 401, response.text
     assert browser.get("/purpose").status_code == 303
@@ -345,7 +355,7 @@ def test_a_disabled_users_session_stops_at_once(browser: TestClient, store: Engi
 
 
 def test_the_rate_limit_answers_429_with_retry_after(store: Engine, settings: Settings) -> None:
-    account = make_account(store, "sam.officer")
+    account = make_account(store, settings, "sam.officer")
     app = create_app(settings.model_copy(update={"rate_limit_per_minute": 2}))
     with TestClient(app, base_url=BASE_URL, follow_redirects=False) as client:
         csrf = sign_in(client, account)

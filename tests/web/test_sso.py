@@ -143,8 +143,8 @@ def _approve(client: TestClient, sub: str) -> tuple[str, dict[str, list[str]]]:
     return approved.headers["location"], parse_qs(urlsplit(authorize).query)
 
 
-def _failures(engine: Engine, actor: str) -> list[str]:
-    found = audit.by_user(engine, actor, reader=READER)
+def _failures(engine: Engine, settings: Settings, actor: str) -> list[str]:
+    found = audit.by_user(engine, actor, reader=READER, settings=settings)
     return [
         str(item.entry.details.get("reason"))
         for item in found
@@ -170,7 +170,10 @@ def test_a_mapped_user_is_signed_in_with_their_organisation_and_roles(
     )  # fmt: skip
     user = find_user(db, "alice.smith")
     assert (user.organisation, set(user.roles)) == ("home-force", {"analyst", "officer"})
-    entries = [item.entry for item in audit.by_user(db, "alice.smith", reader=READER)]
+    entries = [
+        item.entry
+        for item in audit.by_user(db, "alice.smith", reader=READER, settings=app_settings)
+    ]
     signed_in = [e for e in entries if e.action == "session.sign-in"]
     assert [(e.outcome, e.details["method"]) for e in signed_in] == [
         (audit.Outcome.ALLOWED, "oidc")
@@ -180,7 +183,7 @@ def test_a_mapped_user_is_signed_in_with_their_organisation_and_roles(
 
 
 def test_roles_follow_the_claims_at_the_next_sign_in(
-    client: TestClient, provider: str, db: Engine
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
 ) -> None:
     _claims(provider, "s-102", preferred_username="bob", org="staffs-fire",
             groups=["polestar-officers"])  # fmt: skip
@@ -191,7 +194,10 @@ def test_roles_follow_the_claims_at_the_next_sign_in(
     assert client.get(_approve(client, "s-102")[0]).status_code == 303
     user = find_user(db, "bob")
     assert (user.organisation, user.roles) == ("home-force", ("analyst",))
-    actions = [item.entry.action for item in audit.by_user(db, "oidc:" + provider, reader=READER)]
+    actions = [
+        item.entry.action
+        for item in audit.by_user(db, "oidc:" + provider, reader=READER, settings=app_settings)
+    ]
     assert actions == ["users.add", "users.sso-update"], actions
 
 
@@ -205,7 +211,7 @@ def _refused(response: httpx.Response) -> None:
 
 
 def test_unmapped_claims_are_refused_and_audited(
-    client: TestClient, provider: str, db: Engine
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
 ) -> None:
     _claims(provider, "s-103", preferred_username="carol", org="staffs-police",
             groups=["canteen"])  # fmt: skip
@@ -213,21 +219,29 @@ def test_unmapped_claims_are_refused_and_audited(
     _claims(provider, "s-104", preferred_username="dave", org="another-force",
             groups=["polestar-admins"])  # fmt: skip
     _refused(client.get(_approve(client, "s-104")[0]))
-    assert _failures(db, "carol") == ["no role mapped"]
-    assert _failures(db, "dave") == ["no organisation mapped"]
+    assert _failures(db, app_settings, "carol") == ["no role mapped"]
+    assert _failures(db, app_settings, "dave") == ["no organisation mapped"]
     with pytest.raises(Exception, match="no user named"):
         find_user(db, "dave")
 
 
 def test_a_local_account_is_never_taken_over_by_the_provider(
-    client: TestClient, provider: str, db: Engine
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
 ) -> None:
-    add_user(db, "erin", "fire", ["partner-caseworker"], datetime.now(UTC), actor="test")
-    reset_password(db, "erin", datetime.now(UTC), actor="test")
+    add_user(
+        db,
+        "erin",
+        "fire",
+        ["partner-caseworker"],
+        datetime.now(UTC),
+        actor="test",
+        settings=app_settings,
+    )
+    reset_password(db, "erin", datetime.now(UTC), actor="test", settings=app_settings)
     _claims(provider, "s-107", preferred_username="erin", org="staffs-police",
             groups=["polestar-admins"])  # fmt: skip
     _refused(client.get(_approve(client, "s-107")[0]))
-    assert _failures(db, "erin") == ["a local account has that name"]
+    assert _failures(db, app_settings, "erin") == ["a local account has that name"]
     user = find_user(db, "erin")
     assert (user.organisation, user.roles) == ("fire", ("partner-caseworker",))
 
@@ -255,18 +269,29 @@ def test_the_identity_is_bound_by_sub_not_by_the_name_claim(
             groups=["polestar-admins"])  # fmt: skip
     client.cookies.clear()
     _refused(client.get(_approve(client, "s-111")[0]))
-    assert _failures(db, "frank") == ["another identity holds that name"]
+    assert _failures(db, app_settings, "frank") == ["another identity holds that name"]
     assert find_user(db, "frank").roles == ("officer",)
 
 
 def test_a_user_made_without_a_password_is_bound_at_their_first_sign_in(
-    client: TestClient, provider: str, db: Engine
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
 ) -> None:
-    add_user(db, "grace", "home-force", ["officer"], datetime.now(UTC), actor="test")
+    add_user(
+        db,
+        "grace",
+        "home-force",
+        ["officer"],
+        datetime.now(UTC),
+        actor="test",
+        settings=app_settings,
+    )
     _claims(provider, "s-112", preferred_username="grace", org="staffs-police",
             groups=["polestar-officers"])  # fmt: skip
     assert client.get(_approve(client, "s-112")[0]).status_code == 303
-    actions = [item.entry.action for item in audit.by_user(db, "oidc:" + provider, reader=READER)]
+    actions = [
+        item.entry.action
+        for item in audit.by_user(db, "oidc:" + provider, reader=READER, settings=app_settings)
+    ]
     assert "users.sso-bind" in actions, actions
     # Bound now: a second identity claiming the name is refused.
     _claims(provider, "s-113", preferred_username="grace", org="staffs-police",
@@ -296,7 +321,9 @@ def test_the_providers_configuration_and_keys_are_kept_between_sign_ins(
     assert fetched == [metadata, get(metadata).json()["jwks_uri"]], fetched
 
 
-def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db: Engine) -> None:
+def test_a_wrong_state_or_nonce_is_refused(
+    client: TestClient, provider: str, db: Engine, app_settings: Settings
+) -> None:
     _claims(provider, "s-105", preferred_username="erin", org="staffs-police",
             groups=["polestar-officers"])  # fmt: skip
     callback, _ = _approve(client, "s-105")
@@ -314,9 +341,12 @@ def test_a_wrong_state_or_nonce_is_refused(client: TestClient, provider: str, db
     # No cookie at all (a callback the browser did not start).
     client.cookies.clear()
     _refused(client.get(callback))
-    assert _failures(db, "anonymous") == ["state mismatch", "state mismatch",
-                                          "id token rejected: InvalidClaimError",
-                                          "state mismatch"], _failures(db, "anonymous")  # fmt: skip
+    assert _failures(db, app_settings, "anonymous") == [
+        "state mismatch",
+        "state mismatch",
+        "id token rejected: InvalidClaimError",
+        "state mismatch",
+    ], _failures(db, app_settings, "anonymous")
 
 
 def test_a_tampered_id_token_is_refused(
@@ -329,7 +359,7 @@ def test_a_tampered_id_token_is_refused(
         create_app(tampered), base_url="https://testserver", follow_redirects=False
     ) as client:
         _refused(client.get(_approve(client, "s-106")[0]))
-    assert _failures(db, "anonymous") == ["id token rejected: BadSignatureError"]
+    assert _failures(db, tampered, "anonymous") == ["id token rejected: BadSignatureError"]
     with pytest.raises(Exception, match="no user named"):
         find_user(db, "frank")
 
@@ -369,4 +399,4 @@ def test_an_unreachable_provider_is_a_503_not_a_crash(
             follow_redirects=False,
         )
         _refused(response)
-    assert _failures(db, "anonymous") == ["token exchange failed: Unavailable"]
+    assert _failures(db, down, "anonymous") == ["token exchange failed: Unavailable"]

@@ -88,7 +88,9 @@ def add_user(
 ) -> users.User:
     """Add a user (see `users.add_user`)."""
     _guard(engine, settings, viewer, "admin.users.add")
-    return users.add_user(engine, username, organisation, roles, now, full_name, actor=viewer.user)
+    return users.add_user(
+        engine, username, organisation, roles, now, full_name, actor=viewer.user, settings=settings
+    )
 
 
 def disable_user(
@@ -97,7 +99,7 @@ def disable_user(
     """Disable a user (see `users.disable_user`); an unknown name is a 404."""
     _guard(engine, settings, viewer, "admin.users.disable")
     _known_user(engine, username)
-    return users.disable_user(engine, username, now, actor=viewer.user)
+    return users.disable_user(engine, username, now, actor=viewer.user, settings=settings)
 
 
 def reset_password(
@@ -154,7 +156,9 @@ def create_token(
 ) -> tokens.NewToken:
     """Create a token for a user (see `tokens.create_token`); its secret is returned once."""
     _guard(engine, settings, viewer, "admin.tokens.create")
-    return tokens.create_token(engine, username, scopes, now, days, actor=viewer.user)
+    return tokens.create_token(
+        engine, username, scopes, now, days, actor=viewer.user, settings=settings
+    )
 
 
 def revoke_token(
@@ -164,7 +168,7 @@ def revoke_token(
     _guard(engine, settings, viewer, "admin.tokens.revoke")
     if token_id.removeprefix("pst_") not in {t.id for t in tokens.list_tokens(engine, now)}:
         raise NotFound(f"no token {token_id!r}")
-    return tokens.revoke_token(engine, token_id, now, actor=viewer.user)
+    return tokens.revoke_token(engine, token_id, now, actor=viewer.user, settings=settings)
 
 
 def list_agreements(
@@ -198,5 +202,11 @@ def load_agreement(
     (see `agreements.load_agreement_text`); unchanged text stores and records nothing."""
     _guard(engine, settings, viewer, "admin.agreements.load")
     return agreements.load_agreement_text(
-        engine, text, f"api:{viewer.user}", now, organisation=organisation, actor=viewer.user
+        engine,
+        text,
+        f"api:{viewer.user}",
+        now,
+        organisation=organisation,
+        actor=viewer.user,
+        settings=settings,
     )

@@ -30,6 +30,7 @@ from polestar.access.roles import ROLES
 from polestar.errors import FieldError, InvalidInput
 from polestar.pole.model import EVENT_TYPES, FIELDS, OBJECT_TYPES
 from polestar.pole.vocabularies import PURPOSES, Kind, Role
+from polestar.settings import Settings
 from polestar.store.accounts import agreement_row, agreement_rows, store_agreement_row
 from polestar.store.scope import Category, Grant
 from polestar.yaml_documents import validated
@@ -253,7 +254,7 @@ class LoadedAgreement:
 
 
 def load_agreements(
-    engine: Engine, paths: Sequence[Path], now: datetime, *, actor: str
+    engine: Engine, paths: Sequence[Path], now: datetime, *, actor: str, settings: Settings
 ) -> list[LoadedAgreement]:
     """Check agreement files (folders: every `*.yaml` in them) and store them.
 
@@ -279,11 +280,18 @@ def load_agreements(
             texts.append((str(path), path.read_text(encoding="utf-8")))
         except OSError as exc:
             unreadable.append(FieldError(str(path), f"cannot read: {exc.strerror}"))
-    return _load(engine, texts, unreadable, now, actor)
+    return _load(engine, texts, unreadable, now, actor, settings)
 
 
 def load_agreement_text(
-    engine: Engine, text: str, origin: str, now: datetime, *, organisation: str, actor: str
+    engine: Engine,
+    text: str,
+    origin: str,
+    now: datetime,
+    *,
+    organisation: str,
+    actor: str,
+    settings: Settings,
 ) -> LoadedAgreement:
     """Check one agreement's YAML text (as the administration API receives it) and store it,
     exactly as `load_agreements` stores a file.
@@ -295,7 +303,7 @@ def load_agreement_text(
     Raises:
         InvalidAgreement: every problem in the text, or an agreement of another organisation.
     """
-    [loaded] = _load(engine, [(origin, text)], [], now, actor, organisation=organisation)
+    [loaded] = _load(engine, [(origin, text)], [], now, actor, settings, organisation=organisation)
     return loaded
 
 
@@ -305,11 +313,12 @@ def _load(
     problems: list[FieldError],
     now: datetime,
     actor: str,
+    settings: Settings,
     organisation: str | None = None,
 ) -> list[LoadedAgreement]:
     """Parse every (origin, text), then store them all, or nothing if any has a problem
     (or, given `organisation`, any is another organisation's)."""
-    with audit.transaction(engine) as conn:
+    with audit.transaction(engine, settings) as conn:
         known = organisations(conn)
         parsed: list[tuple[str, Agreement]] = []
         for origin, text in texts:

@@ -18,6 +18,7 @@ from polestar.access.agreements import load_agreements
 from polestar.access.roles import UserRole
 from polestar.access.tokens import NewToken, create_token, scopes_for_roles
 from polestar.access.users import add_user, list_users, reset_password
+from polestar.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ class DemoAccount:
         }
 
 
-def demo_users(engine: Engine, now: datetime, *, actor: str) -> list[DemoAccount]:
+def demo_users(
+    engine: Engine, now: datetime, *, actor: str, settings: Settings
+) -> list[DemoAccount]:
     """Load the shipped agreements, add any demo user missing, and give each a new generated
     password and a new token, with the scopes their role gives a signed-in session.
 
@@ -94,7 +97,7 @@ def demo_users(engine: Engine, now: datetime, *, actor: str) -> list[DemoAccount
     makes fresh passwords (ending the users' sessions) and fresh tokens (earlier ones keep
     working until they expire or are revoked).
     """
-    load_agreements(engine, [], now, actor=actor)
+    load_agreements(engine, [], now, actor=actor, settings=settings)
     existing = {user.username for user in list_users(engine)}
     accounts = []
     for demo in DEMO_USERS:
@@ -107,9 +110,12 @@ def demo_users(engine: Engine, now: datetime, *, actor: str) -> list[DemoAccount
                 now,
                 demo.full_name,
                 actor=actor,
+                settings=settings,
             )
-        password = reset_password(engine, demo.username, now, actor=actor).password
+        password = reset_password(
+            engine, demo.username, now, actor=actor, settings=settings
+        ).password
         scopes = scopes_for_roles([demo.role])
-        token = create_token(engine, demo.username, scopes, now, actor=actor)
+        token = create_token(engine, demo.username, scopes, now, actor=actor, settings=settings)
         accounts.append(DemoAccount(demo, password, token))
     return accounts

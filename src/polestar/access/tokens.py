@@ -25,6 +25,7 @@ from polestar import audit
 from polestar.access.roles import Ability, abilities
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, Forbidden, InvalidInput, Unauthorised
+from polestar.settings import Settings
 from polestar.store.accounts import (
     TokenRow,
     insert_token,
@@ -168,6 +169,7 @@ def create_token(
     days: int = DEFAULT_DAYS,
     *,
     actor: str,
+    settings: Settings,
 ) -> NewToken:
     """Create a token for a user; the returned secret is never stored or shown again.
 
@@ -187,7 +189,7 @@ def create_token(
     )
     if days < 1:
         problems.append(FieldError("expires", "a token lasts at least one day"))
-    with audit.transaction(engine) as conn:
+    with audit.transaction(engine, settings) as conn:
         user = user_row(conn, username)
         if user is None:
             problems.append(FieldError("user", f"no user named {username!r}"))
@@ -221,14 +223,16 @@ def list_tokens(engine: Engine, now: datetime) -> list[TokenInfo]:
     ]
 
 
-def revoke_token(engine: Engine, token_id: str, now: datetime, *, actor: str) -> TokenInfo:
+def revoke_token(
+    engine: Engine, token_id: str, now: datetime, *, actor: str, settings: Settings
+) -> TokenInfo:
     """Revoke a token by its id (revoking twice keeps the first time); recorded by `actor`.
 
     Raises:
         InvalidInput: no token has that id.
     """
     token_id = token_id.removeprefix(_PREFIX)
-    with audit.transaction(engine) as conn:
+    with audit.transaction(engine, settings) as conn:
         if token_row(conn, token_id) is None:
             raise InvalidInput(f"no token {token_id!r}: see `polestar tokens list`")
         revoke_token_row(conn, token_id, now)

@@ -22,7 +22,7 @@ from polestar.access.roles import ROLES
 from polestar.access.sessions import end_sessions_in
 from polestar.access.viewer import Viewer
 from polestar.errors import FieldError, InvalidInput, Unauthorised
-from polestar.settings import Settings, get_settings
+from polestar.settings import Settings
 from polestar.store.accounts import (
     UserRow,
     disable_user_row,
@@ -78,6 +78,7 @@ def add_user(
     full_name: str | None = None,
     *,
     actor: str,
+    settings: Settings,
 ) -> User:
     """Add a user to an organisation with one or more roles (recorded as an alteration).
 
@@ -88,7 +89,7 @@ def add_user(
         InvalidInput: listing every problem: a malformed or taken name, an unknown
             organisation or role, no role at all.
     """
-    with audit.transaction(engine) as conn:
+    with audit.transaction(engine, settings) as conn:
         known = organisations(conn)
         problems: list[FieldError] = []
         if not _USERNAME.match(username):
@@ -146,14 +147,16 @@ def find_user(engine: Engine, username: str) -> User:
         return User.from_row(_row(conn, username))
 
 
-def disable_user(engine: Engine, username: str, now: datetime, *, actor: str) -> User:
+def disable_user(
+    engine: Engine, username: str, now: datetime, *, actor: str, settings: Settings
+) -> User:
     """Disable a user: their tokens stop working, their sessions end, and they can no longer
     sign in or act (`--as`).
 
     Disabling a disabled user changes nothing. Recorded as an alteration by `actor`.
     Raises `InvalidInput` for an unknown name.
     """
-    with audit.transaction(engine) as conn:
+    with audit.transaction(engine, settings) as conn:
         row = _row(conn, username)
         disable_user_row(conn, row.id, now)
         audit.record_in(
@@ -183,7 +186,7 @@ def reset_password(
     now: datetime,
     *,
     actor: str,
-    settings: Settings | None = None,
+    settings: Settings,
     password: str | None = None,
 ) -> NewPassword:
     """Set a user's password and end their sessions (an administrator's reset).
@@ -196,7 +199,6 @@ def reset_password(
         InvalidInput: no user has that name, or the given password breaks a rule (each one
             listed).
     """
-    settings = settings or get_settings()
     user = find_user(engine, username)
     generated = password is None
     if password is None:

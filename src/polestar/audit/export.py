@@ -25,7 +25,7 @@ def export(
     out_path: Path,
     *,
     reader: Actor,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> int:
     """Write every entry at or after `since` to `out_path`, one JSON object a line.
 

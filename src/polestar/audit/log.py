@@ -3,6 +3,10 @@ whose action and entry commit in the same transaction (`transaction`).
 
 Appends are serialised (SQLite's single writer, PostgreSQL's advisory lock) so each entry
 names the true previous head; the head is checkpointed outside the table once committed.
+
+Every append names its settings (the key and checkpoint live in their data directory): a
+store's chain is keyed by one key, so a default of "this process's settings" would chain a
+caller's entries for another store under the wrong key.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from polestar.audit import checkpoint
 from polestar.audit.entries import GENESIS, dumps, parse_entry, payload_hash
 from polestar.audit.events import AuditEvent
 from polestar.audit.secret import ensure_key
-from polestar.settings import Settings, get_settings
+from polestar.settings import Settings
 from polestar.store import audit_log
 
 _PENDING = "polestar.audit.pending"
@@ -31,16 +35,17 @@ class _Pending:
     intact, to checkpoint once the transaction commits."""
 
     path: Path
+    settings: Settings
     appended: list[tuple[checkpoint.Head, checkpoint.Head | None]] = field(default_factory=list)
 
 
-def record(engine: Engine, event: AuditEvent, settings: Settings | None = None) -> int:
+def record(engine: Engine, event: AuditEvent, settings: Settings) -> int:
     """Append `event` to the log in a transaction of its own.
 
     Args:
         engine: the store whose log it joins.
         event: what happened (a `Collection`, `Consultation`, `Disclosure`, …).
-        settings: where the key and checkpoint live (the process's settings if omitted).
+        settings: where the key and checkpoint live.
 
     Returns:
         The entry's sequence number.
@@ -50,19 +55,18 @@ def record(engine: Engine, event: AuditEvent, settings: Settings | None = None) 
 
 
 @contextmanager
-def transaction(engine: Engine, settings: Settings | None = None) -> Iterator[Connection]:
+def transaction(engine: Engine, settings: Settings) -> Iterator[Connection]:
     """A write transaction for an action and its entries: both commit, or neither.
 
     Example:
-        with audit.transaction(engine) as conn:
+        with audit.transaction(engine, settings) as conn:
             change_something(conn)
             audit.record_in(conn, Alteration(action="review.decide", actor=user, ...))
 
     The append lock is held from the start to the commit, so keep the transaction short.
     """
-    settings = settings or get_settings()
     with audit_log.appending(engine) as conn:
-        pending = _Pending(checkpoint.checkpoint_path(settings.data_dir, engine))
+        pending = _Pending(checkpoint.checkpoint_path(settings.data_dir, engine), settings)
         conn.info[_PENDING] = pending
         try:
             yield conn
@@ -78,10 +82,18 @@ def record_in(conn: Connection, event: AuditEvent, settings: Settings | None = N
     Inside `transaction` the head is checkpointed when it commits; on any other connection
     the next append checkpoints it (the entry itself is chained either way).
 
+    Args:
+        settings: where the key and checkpoint live; by default the enclosing
+            `transaction`'s, and required on any other connection.
+
     Returns:
         The entry's sequence number.
     """
-    settings = settings or get_settings()
+    pending = conn.info.get(_PENDING)
+    if settings is None:
+        if not isinstance(pending, _Pending):
+            raise TypeError("record_in outside audit.transaction needs the store's settings")
+        settings = pending.settings
     audit_log.lock_for_append(conn)
     key = ensure_key(settings.data_dir)
     found = audit_log.head(conn)
@@ -97,7 +109,6 @@ def record_in(conn: Connection, event: AuditEvent, settings: Settings | None = N
     entry = parse_entry({**columns, "hash": "0" * 64})
     columns["hash"] = entry.expected_hash(key)
     audit_log.insert(conn, columns, payload)
-    pending = conn.info.get(_PENDING)
     if intact and isinstance(pending, _Pending):
         pending.appended.append((checkpoint.Head(seq, columns["hash"]), saved))
     return seq

@@ -18,9 +18,7 @@ from polestar.settings import Settings
 from polestar.store import audit_log
 
 
-def blank_payloads(
-    engine: Engine, before: datetime, *, actor: str, settings: Settings | None = None
-) -> int:
+def blank_payloads(engine: Engine, before: datetime, *, actor: str, settings: Settings) -> int:
     """Blank the payloads of entries older than `before`, recorded as one erasure.
 
     Returns:

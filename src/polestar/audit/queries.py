@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from polestar.audit.entries import LogEntry, UnreadableEntry, dumps, parse_entry
 from polestar.audit.events import Actor, Consultation, Operation
 from polestar.audit.log import record
-from polestar.settings import Settings, get_settings
+from polestar.settings import Settings
 from polestar.store import audit_log
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class HeavyUser:
 
 
 def who_viewed(
-    engine: Engine, identifier: str, *, reader: Actor, settings: Settings | None = None
+    engine: Engine, identifier: str, *, reader: Actor, settings: Settings
 ) -> list[Found]:
     """Consultations and disclosures naming an entity (`PER-…`) or record (`SOURCE:KEY`),
     oldest first, opened or in a result list (`entry.in_results`), allowed or denied."""
@@ -66,9 +66,7 @@ def who_viewed(
     return found
 
 
-def by_user(
-    engine: Engine, actor: str, *, reader: Actor, settings: Settings | None = None
-) -> list[Found]:
+def by_user(engine: Engine, actor: str, *, reader: Actor, settings: Settings) -> list[Found]:
     """Everything the log holds of one actor (a user name, or `cli:<os user>`), oldest first."""
     with engine.connect() as conn:
         found = list(_found(conn, audit_log.by_actor(actor)))
@@ -84,11 +82,10 @@ def heavy_users(
     threshold: int | None = None,
     *,
     reader: Actor,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[HeavyUser]:
     """Actors whose consultations on `day` (midnight to midnight, Europe/London) exceed
     `threshold` (default `POLESTAR_AUDIT_LOOKUPS_PER_DAY_ALERT`), most first."""
-    settings = settings or get_settings()
     limit = settings.audit_lookups_per_day_alert if threshold is None else threshold
     start = datetime.combine(day, time(), LONDON).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), LONDON).astimezone(UTC)
@@ -129,7 +126,7 @@ def _record_reading(
     action: str,
     fields: Mapping[str, Any],
     entries: int,
-    settings: Settings | None,
+    settings: Settings,
 ) -> None:
     """Record that `reader` consulted the log (issue 4: reading the log is itself logged)."""
     details = {**fields.get("details", {}), "entries": entries}

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from polestar.audit import checkpoint
 from polestar.audit.entries import GENESIS, LogEntry, UnreadableEntry, parse_entry, payload_hash
 from polestar.audit.secret import key_path, read_key
-from polestar.settings import Settings, get_settings
+from polestar.settings import Settings
 from polestar.store import audit_log
 
 Reason = Literal["hash mismatch", "gap", "order", "unreadable", "truncated"]
@@ -52,7 +52,7 @@ class VerifyReport:
         }
 
 
-def verify(engine: Engine, settings: Settings | None = None) -> VerifyReport:
+def verify(engine: Engine, settings: Settings) -> VerifyReport:
     """Check every entry: readable, numbered without gaps, linked to the one before, hashed
     with the key, its payload (unless blanked) matching its hash, and the head not behind
     the checkpoint.
@@ -68,7 +68,6 @@ def verify(engine: Engine, settings: Settings | None = None) -> VerifyReport:
         truncated: the newest entries are gone (the checkpoint names a later head, or a
             different entry at its place).
     """
-    settings = settings or get_settings()
     report = VerifyReport()
     key = read_key(settings.data_dir)
     if key is None:

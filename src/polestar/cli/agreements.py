@@ -10,6 +10,7 @@ from rich.table import Table
 
 from polestar.access import list_agreements, load_agreements
 from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.settings import get_settings
 
 agreements_app = typer.Typer(help="Sharing agreements between organisations.", no_args_is_help=True)
 app.add_typer(agreements_app, name="agreements")
@@ -23,7 +24,9 @@ def load_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Check agreement files and store them; unchanged ones stay as they are."""
-    loaded = load_agreements(store(), paths or [], datetime.now(UTC), actor=actor())
+    loaded = load_agreements(
+        store(), paths or [], datetime.now(UTC), actor=actor(), settings=get_settings()
+    )
     if as_json:
         print_json({"agreements": [item.as_dict() for item in loaded]})
         return

@@ -16,6 +16,7 @@ from rich.table import Table
 from polestar.audit import Actor, Found, by_user, export, verify, who_viewed
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.errors import InvalidInput
+from polestar.settings import get_settings
 
 audit_app = typer.Typer(
     help="The audit log: verify, export, who viewed what.", no_args_is_help=True
@@ -35,7 +36,7 @@ def verify_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:
     """Check the chain; exit 1 naming the first bad entry. Writes nothing to the log."""
-    report = verify(store())
+    report = verify(store(), get_settings())
     for message in report.warnings:
         warn(message)
     if as_json:
@@ -57,7 +58,7 @@ def export_command(
 ) -> None:
     """Write entries since a time as JSON lines for a SIEM (recorded as a disclosure)."""
     start = _moment(since)
-    entries = export(store(), start, out, reader=_reader())
+    entries = export(store(), start, out, reader=_reader(), settings=get_settings())
     if as_json:
         print_json({"entries": entries, "out": str(out), "since": start.isoformat()})
     else:
@@ -70,7 +71,7 @@ def who_viewed_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Who consulted or was shown this entity or record, when and why."""
-    found = who_viewed(store(), identifier, reader=_reader())
+    found = who_viewed(store(), identifier, reader=_reader(), settings=get_settings())
     if as_json:
         print_json({"id": identifier, "entries": [item.as_dict() for item in found]})
     else:
@@ -83,7 +84,7 @@ def by_user_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Everything the log holds of one user."""
-    found = by_user(store(), user, reader=_reader())
+    found = by_user(store(), user, reader=_reader(), settings=get_settings())
     if as_json:
         print_json({"user": user, "entries": [item.as_dict() for item in found]})
     else:

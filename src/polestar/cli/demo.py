@@ -9,6 +9,7 @@ import typer
 
 from polestar.access.demo import demo_users
 from polestar.cli.app import actor, app, print_json, store
+from polestar.settings import get_settings
 
 demo_app = typer.Typer(help="Set up the demo.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -20,7 +21,7 @@ def users_command(
 ) -> None:
     """Load the demo agreements, add one user per role and organisation, and print how each
     signs in (a new password) and their new API token."""
-    accounts = demo_users(store(), datetime.now(UTC), actor=actor())
+    accounts = demo_users(store(), datetime.now(UTC), actor=actor(), settings=get_settings())
     if as_json:
         print_json(
             {

@@ -10,6 +10,7 @@ from rich.table import Table
 from polestar.access import create_token, list_tokens, revoke_token
 from polestar.access.tokens import DEFAULT_DAYS
 from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.settings import get_settings
 
 tokens_app = typer.Typer(
     help="API tokens (hashed at rest, scoped, expiring).", no_args_is_help=True
@@ -26,7 +27,15 @@ def create_command(
 ) -> None:
     """Create a token and print its secret, the only time it is ever shown."""
     scopes = [part.strip() for part in scope.split(",") if part.strip()]
-    token = create_token(store(), user, scopes, datetime.now(UTC), days=expires, actor=actor())
+    token = create_token(
+        store(),
+        user,
+        scopes,
+        datetime.now(UTC),
+        days=expires,
+        actor=actor(),
+        settings=get_settings(),
+    )
     if as_json:
         print_json(token.as_dict())
         return
@@ -66,7 +75,9 @@ def revoke_command(
     as_json: bool = typer.Option(False, "--json", help="Print the token as one JSON object."),
 ) -> None:
     """Revoke a token: it stops working at once."""
-    token = revoke_token(store(), token_id, datetime.now(UTC), actor=actor())
+    token = revoke_token(
+        store(), token_id, datetime.now(UTC), actor=actor(), settings=get_settings()
+    )
     if as_json:
         print_json(token.as_dict())
     else:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from polestar.access import add_user, disable_user, list_users, reset_password
 from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.settings import get_settings
 
 users_app = typer.Typer(help="Users, their organisation and roles.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -25,7 +26,16 @@ def add_command(
     as_json: bool = typer.Option(False, "--json", help="Print the user as one JSON object."),
 ) -> None:
     """Add a user to an organisation with one or more roles."""
-    user = add_user(store(), username, org, role, datetime.now(UTC), full_name=name, actor=actor())
+    user = add_user(
+        store(),
+        username,
+        org,
+        role,
+        datetime.now(UTC),
+        full_name=name,
+        actor=actor(),
+        settings=get_settings(),
+    )
     if as_json:
         print_json(user.as_dict())
     else:
@@ -61,7 +71,9 @@ def disable_command(
     as_json: bool = typer.Option(False, "--json", help="Print the user as one JSON object."),
 ) -> None:
     """Disable a user: their tokens stop working at once; the user is kept for the audit log."""
-    user = disable_user(store(), username, datetime.now(UTC), actor=actor())
+    user = disable_user(
+        store(), username, datetime.now(UTC), actor=actor(), settings=get_settings()
+    )
     if as_json:
         print_json(user.as_dict())
     else:
@@ -82,7 +94,14 @@ def set_password_command(
     """Give a user a new password, generated and printed once unless given on stdin; their
     sessions end at once."""
     chosen = sys.stdin.readline().rstrip("\r\n") if from_stdin else None
-    reset = reset_password(store(), username, datetime.now(UTC), actor=actor(), password=chosen)
+    reset = reset_password(
+        store(),
+        username,
+        datetime.now(UTC),
+        actor=actor(),
+        settings=get_settings(),
+        password=chosen,
+    )
     if as_json:
         print_json(reset.as_dict())
     elif reset.generated:

@@ -20,9 +20,7 @@ from polestar.store import entities as entity_store
 KINDS = ("person", "vehicle", "location")
 
 
-def export_entities(
-    engine: Engine, kind: str, out: Path, *, actor: str, settings: Settings | None = None
-) -> int:
+def export_entities(engine: Engine, kind: str, out: Path, *, actor: str, settings: Settings) -> int:
     """Write `source, source_key, entity_id` for every record of `kind`; returns the rows.
 
     Args:
