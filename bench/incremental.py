@@ -162,23 +162,6 @@ def bench_store(
     )
 
 
-def _split(county: Path, first: Path, delta: Path, share: float) -> None:
-    first.mkdir(parents=True, exist_ok=True)
-    delta.mkdir(parents=True, exist_ok=True)
-    for path in county.iterdir():
-        if path.name in ("truth.csv", "county.geojson"):
-            continue
-        if path.suffix not in (".csv", ".jsonl"):
-            shutil.copyfile(path, first / path.name)
-            continue
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        header = lines[:1] if path.suffix == ".csv" else []
-        body = lines[len(header) :]
-        cut = len(body) - int(len(body) * share)
-        (first / path.name).write_text("".join(header + body[:cut]), encoding="utf-8")
-        (delta / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
-
-
 def _polestar(database: Path, data: Path, *args: str) -> tuple[float, float]:
     """Run a polestar command on the store; returns its wall and CPU seconds (the CPU of every
     process it waited for: the ingest's reader and its linking process too)."""
@@ -202,13 +185,14 @@ def _polestar(database: Path, data: Path, *args: str) -> tuple[float, float]:
 
 def bench_delta(people: int, work: Path, seed: int, repeat: int) -> None:
     from polestar.synth import generate
+    from polestar.synth.split import split_exports
 
     county, first, delta = work / "county", work / "first", work / "delta"
     if not (county / "truth.csv").exists():
         # About three person records per true identity (CONVENTIONS.md), as bench/web.py.
         generate(county, max(1, people // 3), seed, workers=None)
     if not (delta / "custody.csv").exists():
-        _split(county, first, delta, 0.1)
+        split_exports(county, first, delta, 0.1)
     base = work / "first.db"
     if not base.exists():
         _polestar(base, work / "data-base", "ingest", str(first))

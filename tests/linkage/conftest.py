@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from polestar.synth.split import split_exports
 from tests import generated
 
 HELD_OUT = 1 / 3  # the share of each export's records that arrive after the batch run
@@ -19,21 +20,7 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     county = generated.county(tmp_path_factory, people=400, seed=21)
 
     def make(root: Path) -> None:
-        first, later = root / "first", root / "later"
-        first.mkdir(parents=True)
-        later.mkdir()
-        for path in county.iterdir():
-            if path.name in ("truth.csv", "county.geojson"):
-                continue
-            if path.suffix in (".csv", ".jsonl"):
-                lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-                header = lines[:1] if path.suffix == ".csv" else []
-                body = lines[len(header) :]
-                cut = len(body) - int(len(body) * HELD_OUT)
-                (first / path.name).write_text("".join(header + body[:cut]), encoding="utf-8")
-                (later / path.name).write_text("".join(header + body[cut:]), encoding="utf-8")
-            else:
-                (first / path.name).write_bytes(path.read_bytes())
+        split_exports(county, root / "first", root / "later", HELD_OUT)
 
     root = generated.made_once(tmp_path_factory, "split-400-21", make)
     return root / "first", root / "later", county
