@@ -330,6 +330,21 @@ def copied_canary(
         yield replace(seeded, engine=engine, settings=settings)
 
 
+@pytest.fixture(params=DIALECTS)
+def canary_copy(
+    request: pytest.FixtureRequest,
+    canary_model: dict[str, Any],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Seeded]:
+    """A copy of the canary county of the test's own, for a test that changes the store (the
+    module-scoped `canary` is read-only by contract)."""
+    with copied_canary(
+        request.param, tmp_path / "canary", canary_model, tmp_path_factory
+    ) as seeded:
+        yield seeded
+
+
 @pytest.fixture(scope="module", params=DIALECTS)
 def canary(
     request: pytest.FixtureRequest,

@@ -9,6 +9,7 @@ missing cluster is an error, never a skip.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -149,10 +150,13 @@ def copied_store(template: Settings, folder: Path) -> Iterator[tuple[Engine, Set
 
 @contextmanager
 def pointed_at(settings: Settings) -> Iterator[None]:
-    """`POLESTAR_*` pointing at this store, for CLI commands, servers and `get_settings`."""
+    """`POLESTAR_*` set to every setting `settings` was given (the store, its data directory,
+    a threshold, ...), for CLI commands, servers and `get_settings`."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("POLESTAR_DATABASE_URL", str(settings.database_url))
-        patch.setenv("POLESTAR_DATA_DIR", str(settings.data_dir))
+        for name in settings.model_fields_set:
+            value = getattr(settings, name)
+            text = str(value) if isinstance(value, str | Path | int | float) else json.dumps(value)
+            patch.setenv(f"POLESTAR_{name.upper()}", text)
         get_settings.cache_clear()
         try:
             yield

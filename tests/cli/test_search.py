@@ -1,20 +1,15 @@
-"""`polestar search` through the runner: its JSON contract as each user, refusals, and a
-record ingested after linking being found at once (the ingest hook refreshes the index)."""
+"""`polestar search` through the runner: its JSON contract as each user, and refusals (a record
+ingested after linking: test_search_on_arrival.py)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner, Result
 
 from polestar.cli import app
-from polestar.settings import Settings
 from tests.canary import ALL, PURPOSES, Seeded, canary, canary_model, expected
-from tests.linkage.models import store_person_model
 from tests.search.indexed import indexed
 
 __all__ = ["canary", "canary_model", "indexed"]
@@ -74,35 +69,3 @@ def test_refusals_exit_2_with_one_line(canary: Seeded, arguments: list[str]) -> 
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.startswith("error: ")
-
-
-NEWCOMER = (
-    "custody_ref,arrest_time,surname,forenames,dob,gender,pnc_id,cro_number,address,postcode,"
-    "phone,arrest_offence,custody_suite,markers\n"
-    "CU-777001,14/03/2025 02:17,ZQARRIVALSON,Zqnewcomer,01/03/1981,M,,,"
-    '"4 Zqnewstreet, Stone",ST15 8ZZ,,Assault,Stafford,\n'
-)
-
-
-def test_a_record_ingested_after_linking_is_found_at_once(
-    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
-) -> None:
-    from tests.canary import write_exports
-
-    store_person_model(db, canary_model)
-    assert runner.invoke(app, ["ingest", str(write_exports(tmp_path / "first"))]).exit_code == 0
-    linked = runner.invoke(app, ["link"])
-    assert linked.exit_code == 0, linked.output
-    assert runner.invoke(app, ["demo", "users"]).exit_code == 0
-    later = tmp_path / "later"
-    later.mkdir()
-    (later / "custody.csv").write_text(NEWCOMER, encoding="utf-8")
-    ingested = runner.invoke(app, ["ingest", str(later)])
-    assert ingested.exit_code == 0, ingested.output
-    assert "linked on arrival" in ingested.stderr
-    result = _search("Zqnewcomer Arivalson", "--purpose", "investigation", "--json")
-    assert result.exit_code == 0, result.stderr
-    names = [item["display_name"] for item in json.loads(result.stdout)["results"]]
-    assert names == ["Zqnewcomer Zqarrivalson"]
-    found = _search("ST15 8ZZ", "--purpose", "investigation", "--kind", "location", "--json")
-    assert json.loads(found.stdout)["total"] == 1, found.stdout

@@ -64,21 +64,25 @@ def _records(engine: Engine) -> set[str]:
         return {f"{row.source}:{row.source_key}" for row in rows}
 
 
-def _quarantine_a_copy(seeded: Seeded, folder: Path) -> None:
+def _quarantine_a_copy(canary_copy: Seeded, folder: Path) -> None:
     """A custody export with his row twice: the second lands in the quarantine, raw."""
     folder.mkdir()
     (folder / "custody.csv").write_text("\n".join([*CUSTODY, CUSTODY[1]]) + "\n")
-    ingest(seeded.engine, plan_inputs([folder]), seeded.settings, actor=ACTOR)
+    ingest(canary_copy.engine, plan_inputs([folder]), canary_copy.settings, actor=ACTOR)
 
 
-def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_path: Path) -> None:
-    engine = seeded.engine
-    _quarantine_a_copy(seeded, tmp_path / "again")
+def test_disposal_removes_every_copy_and_keeps_tombstones(
+    canary_copy: Seeded, tmp_path: Path
+) -> None:
+    engine = canary_copy.engine
+    _quarantine_a_copy(canary_copy, tmp_path / "again")
     # A consultation with free text naming him, whose payload must go with the records.
     viewer = viewer_for(engine, "home-analyst", "investigation", "Quillfeather burglary")
-    person_view(engine, seeded.settings, viewer, seeded.target)
+    person_view(engine, canary_copy.settings, viewer, canary_copy.target)
 
-    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
+    disposed = dispose(
+        engine, canary_copy.settings, canary_copy.target, REASON, actor=audit.Actor(ACTOR)
+    )
 
     assert disposed.records == HIS_HOME_RECORDS
     assert disposed.removed["quarantine"] == 1
@@ -100,20 +104,20 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_pa
     assert all(len(s.content_hash) == 64 for s in stones)
     assert (left, in_quarantine) == (0, 0)
     assert not any(text and "quillfeather" in text.lower() for text in payloads)
-    assert not index_path(seeded.settings).exists()
+    assert not index_path(canary_copy.settings).exists()
     # Partners' records of the same entity stay, and still make up the entity.
     assert {"probation:X123456", "courts:T20257001"} <= _records(engine)
-    view = person_view(engine, seeded.settings, viewer, seeded.target).as_dict()
+    view = person_view(engine, canary_copy.settings, viewer, canary_copy.target).as_dict()
     text = json.dumps(view, default=str).lower()
     assert PROBATION_HOME in text
     assert COURTS_HOME in text
     assert not [value for value in HOME_ONLY if value in text]
-    report = audit.verify(engine, seeded.settings)
+    report = audit.verify(engine, canary_copy.settings)
     assert report.ok, report.as_dict()
     erasures = [
         found
         for found in audit.by_user(
-            engine, ACTOR, reader=audit.Actor("cli:dpo"), settings=seeded.settings
+            engine, ACTOR, reader=audit.Actor("cli:dpo"), settings=canary_copy.settings
         )
         if found.entry.action == "retention.dispose"
     ]
@@ -123,15 +127,15 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(seeded: Seeded, tmp_pa
 
 
 def test_reingest_counts_disposed_records_suppressed_and_relink_does_not_resurrect(
-    seeded: Seeded, tmp_path: Path
+    canary_copy: Seeded, tmp_path: Path
 ) -> None:
-    engine = seeded.engine
-    dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
+    engine = canary_copy.engine
+    dispose(engine, canary_copy.settings, canary_copy.target, REASON, actor=audit.Actor(ACTOR))
 
     again = ingest(
-        engine, plan_inputs([write_exports(tmp_path / "same")]), seeded.settings, actor=ACTOR
+        engine, plan_inputs([write_exports(tmp_path / "same")]), canary_copy.settings, actor=ACTOR
     ).as_dict()
-    link(engine, seeded.settings, actor=ACTOR, warn=lambda _message: None)
+    link(engine, canary_copy.settings, actor=ACTOR, warn=lambda _message: None)
 
     crime, custody = again["sources"]["crime"], again["sources"]["custody"]  # type: ignore[index]
     assert (crime["suppressed"], crime["new"], crime["read"]) == (3, 0, 3)
@@ -146,11 +150,11 @@ def test_reingest_counts_disposed_records_suppressed_and_relink_does_not_resurre
     with engine.connect() as conn:
         sources = {source for source, _key, _entity in members(conn, "person")}
     assert sources == {"probation", "courts", "incidents"}
-    index = open_index(engine, seeded.settings)
+    index = open_index(engine, canary_copy.settings)
     assert index is not None
     held = index.con.sql("SELECT DISTINCT source FROM idx.people").fetchall()
     assert {row[0] for row in held} == {"probation", "courts", "incidents"}
-    report = audit.verify(engine, seeded.settings)
+    report = audit.verify(engine, canary_copy.settings)
     assert report.ok, report.as_dict()
 
 
@@ -161,48 +165,58 @@ def _held(database: Path) -> set[str]:
     return {value for value in HOME_ONLY if value.encode() in data}
 
 
-@pytest.mark.parametrize("seeded", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("canary_copy", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("secure_delete", ["OFF", "ON"])
 def test_sqlite_file_holds_no_byte_of_the_disposed_records(
-    seeded: Seeded, tmp_path: Path, secure_delete: str
+    canary_copy: Seeded, tmp_path: Path, secure_delete: str
 ) -> None:
     # Debian's SQLite zeroes deleted content by default; others leave it in free pages,
     # which only the VACUUM disposal runs removes: both must end clean.
     def pragma(connection: Any, _record: Any) -> None:
         connection.execute(f"PRAGMA secure_delete={secure_delete}")
 
-    seeded.engine.dispose()
-    event.listen(seeded.engine, "connect", pragma)
-    _quarantine_a_copy(seeded, tmp_path / "again")
-    database = Path(seeded.engine.url.database or "")
+    canary_copy.engine.dispose()
+    event.listen(canary_copy.engine, "connect", pragma)
+    _quarantine_a_copy(canary_copy, tmp_path / "again")
+    database = Path(canary_copy.engine.url.database or "")
     assert _held(database) == set(HOME_ONLY)  # the scan finds them while they are there
 
-    dispose(seeded.engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
+    dispose(
+        canary_copy.engine,
+        canary_copy.settings,
+        canary_copy.target,
+        REASON,
+        actor=audit.Actor(ACTOR),
+    )
 
-    seeded.engine.dispose()
+    canary_copy.engine.dispose()
     assert _held(database) == set()
-    with seeded.engine.connect() as conn:
+    with canary_copy.engine.connect() as conn:
         kept = conn.execute(sa.select(persons.c.source).distinct()).scalars().all()
     assert set(kept) == {"probation", "courts", "incidents"}  # partners', and the caller
 
 
 @pytest.mark.parametrize("arrived", [False, True], ids=["built", "arrived"])
 def test_a_name_only_disposed_records_held_is_found_no_more(
-    seeded: Seeded, arrived: bool, monkeypatch: pytest.MonkeyPatch
+    canary_copy: Seeded, arrived: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = seeded.engine
+    engine = canary_copy.engine
     rebuild(engine)
     if arrived:  # the target's keys written as an arrival's are: in the recent table
         monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)
         with engine.connect() as conn:
-            record_ids = [record_id for record_id, _ in members_of(conn, "person", [seeded.target])]
+            record_ids = [
+                record_id for record_id, _ in members_of(conn, "person", [canary_copy.target])
+            ]
         refresh(engine, record_ids)
     viewer = viewer_for(engine, "home-analyst", "investigation", "Quillfeather burglary")
-    before = search(engine, seeded.settings, viewer, CRIME_ALIAS)
-    assert [r.entity_id for r in before.results][:1] == [seeded.target], before
+    before = search(engine, canary_copy.settings, viewer, CRIME_ALIAS)
+    assert [r.entity_id for r in before.results][:1] == [canary_copy.target], before
 
-    disposed = dispose(engine, seeded.settings, seeded.target, REASON, actor=audit.Actor(ACTOR))
+    disposed = dispose(
+        engine, canary_copy.settings, canary_copy.target, REASON, actor=audit.Actor(ACTOR)
+    )
 
     assert disposed.removed["search keys"] > 0
-    after = search(engine, seeded.settings, viewer, CRIME_ALIAS)
+    after = search(engine, canary_copy.settings, viewer, CRIME_ALIAS)
     assert after.results == []

@@ -39,46 +39,46 @@ def test_years_added_to_29_february_land_on_28_february() -> None:
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
 
 
-def test_each_person_is_scheduled_from_their_last_home_force_event(seeded: Seeded) -> None:
-    with seeded.engine.connect() as conn:
+def test_each_person_is_scheduled_from_their_last_home_force_event(canary_copy: Seeded) -> None:
+    with canary_copy.engine.connect() as conn:
         found = schedules(conn, default_rules())
     # Tobias: custody (Assault, 3), a burglary under investigation (4), a sexual assault (2),
     # an intelligence log on 2026-02-03 (3): group 2, ten years from the intelligence log.
-    target = found[seeded.target]
+    target = found[canary_copy.target]
     assert (target.group, target.last_event, target.due) == (
         2,
         date(2026, 2, 3),
         date(2036, 2, 3),
     )
     # The child witnessed the undetected burglary only: group 4, six years.
-    child = found[seeded.child]
+    child = found[canary_copy.child]
     assert (child.group, child.last_event, child.due) == (4, date(2025, 1, 10), date(2031, 1, 10))
     # The victim of the sexual assault: group 2, ten years from 2025-02-11.
-    victim = found[seeded.victim]
+    victim = found[canary_copy.victim]
     assert (victim.group, victim.due) == (2, date(2035, 2, 11))
     # The associate, named only in the intelligence log: group 3, six years.
-    associate = found[seeded.associate]
+    associate = found[canary_copy.associate]
     assert (associate.group, associate.due) == (3, date(2032, 2, 3))
     assert not any(item.retained for item in found.values())
 
 
 def test_partner_records_neither_start_nor_extend_the_clear_period(
-    seeded: Seeded, tmp_path: Path
+    canary_copy: Seeded, tmp_path: Path
 ) -> None:
     later = tmp_path / "later"
     later.mkdir()
     hearing = COURTS.replace("T20257001", "T20317001").replace("2025-05-02", "2031-05-02")
     (later / "courts.xml").write_text(hearing.replace("D-000901", "D-000902"), encoding="utf-8")
-    ingest(seeded.engine, plan_inputs([later]), seeded.settings, actor=ACTOR)
-    link(seeded.engine, seeded.settings, actor=ACTOR, warn=lambda _message: None)
-    with seeded.engine.connect() as conn:
+    ingest(canary_copy.engine, plan_inputs([later]), canary_copy.settings, actor=ACTOR)
+    link(canary_copy.engine, canary_copy.settings, actor=ACTOR, warn=lambda _message: None)
+    with canary_copy.engine.connect() as conn:
         entity = {(s, k): e for s, k, e in members(conn, "person")}
         found = schedules(conn, default_rules())
         hearings = conn.execute(sa.select(events.c.occurred_at).where(events.c.source == "courts"))
         years = {moment.year for moment in hearings.scalars()}
     assert 2031 in years  # the partner's later event is there, and does not count
-    assert entity["courts", "D-000902"] == seeded.target
-    assert (found[seeded.target].last_event, found[seeded.target].due) == (
+    assert entity["courts", "D-000902"] == canary_copy.target
+    assert (found[canary_copy.target].last_event, found[canary_copy.target].due) == (
         date(2026, 2, 3),
         date(2036, 2, 3),
     )

@@ -12,18 +12,17 @@ from sqlalchemy.engine import Engine
 
 from polestar import audit
 from polestar.settings import Settings
-from tests.canary import Seeded
-from tests.retention.conftest import canary_model, seeded
+from tests.canary import Seeded, canary_copy, canary_model
 from tests.web.back_office import SignedIn, entries_of
 from tests.web.sessions import signed_in_as
 
-__all__ = ["canary_model", "seeded"]
+__all__ = ["canary_copy", "canary_model"]
 DUE_BY = "2036-02-03"  # the target's review (group 2, last event 2026-02-03)
 
 
 @pytest.fixture
-def signed_in(seeded: Seeded) -> SignedIn:
-    return partial(signed_in_as, seeded.engine, seeded.settings)
+def signed_in(canary_copy: Seeded) -> SignedIn:
+    return partial(signed_in_as, canary_copy.engine, canary_copy.settings)
 
 
 def _due(html: str) -> list[str]:
@@ -38,18 +37,18 @@ def _decisions(engine: Engine, settings: Settings, user: str) -> list[audit.Foun
 
 
 def test_a_supervisor_retains_with_a_reason_and_the_review_moves_on(
-    seeded: Seeded, signed_in: SignedIn
+    canary_copy: Seeded, signed_in: SignedIn
 ) -> None:
     with signed_in("home-supervisor") as (client, token):
-        assert seeded.target not in _due(client.get("/retention").text)
-        assert seeded.target in _due(client.get("/retention", params={"by": DUE_BY}).text)
+        assert canary_copy.target not in _due(client.get("/retention").text)
+        assert canary_copy.target in _due(client.get("/retention", params={"by": DUE_BY}).text)
         retained = client.post(
-            f"/retention/{seeded.target}/retain",
+            f"/retention/{canary_copy.target}/retain",
             data={"reason": "NRAC: risk of harm", "csrf_token": token},
         )
         assert retained.status_code == 303, retained.text
-        assert seeded.target not in _due(client.get("/retention", params={"by": DUE_BY}).text)
-    found = _decisions(seeded.engine, seeded.settings, "home-supervisor")
+        assert canary_copy.target not in _due(client.get("/retention", params={"by": DUE_BY}).text)
+    found = _decisions(canary_copy.engine, canary_copy.settings, "home-supervisor")
     assert [(f.entry.action, f.justification) for f in found if f.justification] == [
         ("retention.retain", "NRAC: risk of harm")
     ]
@@ -61,32 +60,32 @@ def test_a_supervisor_retains_with_a_reason_and_the_review_moves_on(
 
 
 def test_disposal_asks_first_then_disposes_and_is_an_audited_erasure(
-    seeded: Seeded, signed_in: SignedIn
+    canary_copy: Seeded, signed_in: SignedIn
 ) -> None:
     with signed_in("home-supervisor") as (client, token):
-        confirm = client.get(f"/retention/{seeded.child}/dispose")
+        confirm = client.get(f"/retention/{canary_copy.child}/dispose")
         form = BeautifulSoup(confirm.text, "html.parser").select_one("form#dispose")
         assert form is not None, confirm.text
-        assert form["action"] == f"/retention/{seeded.child}/dispose"
-        refused = client.post(f"/retention/{seeded.child}/dispose", data={"reason": "No CSRF"})
+        assert form["action"] == f"/retention/{canary_copy.child}/dispose"
+        refused = client.post(f"/retention/{canary_copy.child}/dispose", data={"reason": "No CSRF"})
         assert refused.status_code == 403, refused.text
         disposed = client.post(
-            f"/retention/{seeded.child}/dispose",
+            f"/retention/{canary_copy.child}/dispose",
             data={"reason": "Review: no further police interest", "csrf_token": token},
         )
         assert disposed.status_code == 200, disposed.text
         records = BeautifulSoup(disposed.text, "html.parser").select("#disposed-records li")
         assert records, disposed.text
         again = client.post(
-            f"/retention/{seeded.child}/dispose", data={"reason": "twice", "csrf_token": token}
+            f"/retention/{canary_copy.child}/dispose", data={"reason": "twice", "csrf_token": token}
         )
         assert again.status_code == 422, again.text
     erased = [
         f
-        for f in _decisions(seeded.engine, seeded.settings, "home-supervisor")
+        for f in _decisions(canary_copy.engine, canary_copy.settings, "home-supervisor")
         if f.entry.action == "retention.dispose"
     ]
     assert len(erased) == 1, erased
     assert erased[0].entry.operation == audit.Operation.ERASURE
-    assert erased[0].entry.entity_ids == (seeded.child,)
+    assert erased[0].entry.entity_ids == (canary_copy.child,)
     assert (erased[0].entry.organisation, erased[0].entry.role) == ("home-force", "supervisor")
