@@ -1,6 +1,7 @@
 """`polestar link` and `polestar link evaluate` through the runner (CONVENTIONS.md, issue 3).
 
-A small county (50 people) is generated once per module and ingested into each test's store.
+A small county (50 people, tests/cli/conftest.py) is ingested into each test's store, or,
+for the tests of a linked store, copied from one ingested and linked once (`linked`).
 """
 
 from __future__ import annotations

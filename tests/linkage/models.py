@@ -1,8 +1,8 @@
 """A person model trained once and stored into each test's store, so `link` reuses it.
 
 Training costs a few seconds however small the store (Splink's fixed work); tests whose
-subject is not training train once per module and hand the model to every test's store,
-exactly as a second `polestar link` would find it.
+subject is not training train once per test run (`tests.generated.person_model`) and hand the
+model to every test's store, exactly as a second `polestar link` would find it.
 """
 
 from __future__ import annotations
