@@ -114,14 +114,14 @@ def built_store(
 def _disconnect_everyone(url: str) -> None:
     """End every session on `url`'s PostgreSQL database: a command run in the test process
     (`CliRunner`) leaves its engine's pooled connections open."""
-    name = sa.make_url(url).database
-    if sa.make_url(url).get_backend_name() == "postgresql":
+    database = sa.make_url(url)
+    if database.get_backend_name() == "postgresql":
         with _admin() as admin, admin.connect() as conn:
             conn.execute(
                 sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
                 ),
-                {"n": name},
+                {"n": database.database},
             )
 
 

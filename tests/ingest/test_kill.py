@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from polestar.store.tables import (
     runs,
     source_records,
 )
+from tests.conftest import store_url
 from tests.ingest.bulk import (
     crime_key,
     crime_lines,
@@ -119,32 +120,16 @@ def write_exports(folder: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def new_store(database_url: str, tmp_path: Path) -> Iterator[Store]:
     """Makes further stores of the test's dialect by name, empty or copies of another
-    (a file copy, or a PostgreSQL template); they are dropped afterwards."""
-    base = sa.make_url(database_url)
-    created: list[str] = []
-    admin = None
-    if base.get_backend_name() != "sqlite":
-        admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    (`tests.conftest.store_url`); they are dropped afterwards."""
+    dialect = sa.make_url(database_url).get_backend_name()
+    with ExitStack() as stores:
 
-    def make(name: str, copy_of: str | None = None) -> str:
-        if admin is None:
-            path = tmp_path / f"{name}.db"
-            if copy_of is not None:
-                shutil.copyfile(str(sa.make_url(copy_of).database), path)
-            return f"sqlite:///{path}"
-        database = f"{base.database}_{name}"
-        template = f' TEMPLATE "{sa.make_url(copy_of).database}"' if copy_of else ""
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{database}"{template}'))
-        created.append(database)
-        return base.set(database=database).render_as_string(hide_password=False)
+        def make(name: str, copy_of: str | None = None) -> str:
+            folder = tmp_path / "stores" / name
+            folder.mkdir(parents=True)
+            return stores.enter_context(store_url(dialect, folder, copy_of=copy_of))
 
-    yield make
-    if admin is not None:
-        with admin.connect() as conn:
-            for database in created:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+        yield make
 
 
 def settings_for(url: str, tmp_path: Path) -> Settings:
