@@ -32,36 +32,6 @@ def test_a_refresh_of_every_record_writes_what_a_rebuild_writes(
     assert refreshed.keys == report.keys
 
 
-def test_a_refresh_cut_short_leaves_each_record_whole_or_out_and_is_caught_up(
-    canary: Seeded, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rebuild(canary.engine)
-    built = index_keys(canary.engine)
-    with canary.engine.begin() as conn:
-        conn.execute(search_keys.delete())
-        record_ids = list(conn.execute(sa.select(source_records.c.id)).scalars())
-    monkeypatch.setattr(index, "_KEYS_PER_COMMIT", 7)
-    write_keys, commits = search_index.write_keys, []
-
-    def stops_after_three(*args: object, **kwargs: object) -> int:
-        if len(commits) == 3:
-            raise RuntimeError("killed")
-        commits.append(1)
-        return write_keys(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search_index, "write_keys", stops_after_three)
-    with pytest.raises(RuntimeError, match="killed"):
-        refresh(canary.engine, record_ids)
-    monkeypatch.setattr(search_index, "write_keys", write_keys)
-
-    partial = index_keys(canary.engine)
-    assert 0 < len(partial) < len(built)
-    written = {record for _, _, record in partial}
-    assert partial == {row for row in built if row[2] in written}  # each record whole
-    refresh_stale(canary.engine)
-    assert index_keys(canary.engine) == built
-
-
 def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
     canary: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

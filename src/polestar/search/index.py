@@ -10,8 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from sqlalchemy.engine import Engine
 
@@ -78,33 +77,20 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     records: set[int] = set()
     with engine.connect() as conn:
         arrived = search_index.arrived(conn, record_ids)
-    # Worked out before writing, so SQLite's one writer is held only to write. Placement may go
-    # on in another process meanwhile: a merge it makes after these rows were read leaves some
-    # keys under the absorbed id, which the refresh of the batch that merged finds, rewriting
-    # the absorbing entity whole (`search_index.arrived`).
-    commits = list(_commits(arrived.rows, records)) or [[]]
+    # In key order: the keys' B-tree is then written page after page, not at random. Worked out
+    # before writing, so SQLite's one writer is held only to write. Placement may go on in
+    # another process meanwhile: a merge it makes after these rows were read leaves some keys
+    # under the absorbed id, which the refresh of the batch that merged finds, rewriting the
+    # absorbing entity whole (`search_index.arrived`).
+    rows = sorted(_rows(arrived.rows, records), key=itemgetter(0))
     written = 0
-    for number, batch in enumerate(commits):
+    for start in range(0, max(len(rows), 1), _KEYS_PER_COMMIT):
         with engine.begin() as conn:
-            if not number:  # the old keys go with the first of the new
+            if not start:  # the old keys go with the first of the new
                 search_index.delete_keys(conn, record_ids, arrived)
+            batch = rows[start : start + _KEYS_PER_COMMIT]
             written += search_index.write_keys(conn, batch, recent=True)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
-
-
-def _commits(placed: Iterable[Placed], records: set[int]) -> Iterator[list[tuple[str, str, int]]]:
-    """The keys of these rows in batches of about `_KEYS_PER_COMMIT`, each in key order (the
-    keys' B-tree is then written page after page, not at random) and holding whole records: a
-    refresh cut short leaves each record indexed wholly or not at all, and `refresh_stale`
-    finds those left out."""
-    batch: list[tuple[str, str, int]] = []
-    for _, rows in groupby(sorted(placed, key=attrgetter("record_id")), attrgetter("record_id")):
-        batch += _rows(rows, records)
-        if len(batch) >= _KEYS_PER_COMMIT:
-            yield sorted(batch, key=itemgetter(0))
-            batch = []
-    if batch:
-        yield sorted(batch, key=itemgetter(0))
 
 
 def merge_if_due(engine: Engine) -> bool:
