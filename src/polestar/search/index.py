@@ -18,13 +18,6 @@ from polestar.search.keys import location_keys, person_keys, vehicle_keys
 from polestar.store import search_index
 from polestar.store.search_index import Placed
 
-# Keys `refresh` commits at a time: about three seconds of SQLite's one writer. Smaller
-# commits let the ingest and the linking process write between them, which delays the
-# indexing, the last to finish, more than it speeds them: with 50,000 a linked ingest at a
-# million people (bench/incremental.py's delta) took 148 s against 137 s, with 500,000 it
-# took 132 s and 137 s.
-_KEYS_PER_COMMIT = 500_000
-
 
 @dataclass(frozen=True)
 class IndexReport:
@@ -65,14 +58,7 @@ def rebuild(engine: Engine) -> IndexReport:
 def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     """Re-index these source records (ingest's chunk hook calls it after incremental linkage
     has placed them), and whole any entity one of them merged others into. Their keys go to
-    the small table of recent keys (`merge_if_due` moves them on).
-
-    The keys are committed `_KEYS_PER_COMMIT` at a time: a batch of 20,000 crime reports has
-    3 million of them at a million people, and on SQLite one transaction for them all held the
-    one writer 19 s alone and longer beside an ingest, close to the 30 s that a web request's
-    audit entry waits for it (`busy_timeout`). A search meanwhile finds the keys committed so
-    far.
-    """
+    the small table of recent keys (`merge_if_due` moves them on)."""
     started = time.perf_counter()
     records: set[int] = set()
     with engine.connect() as conn:
@@ -83,13 +69,9 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     # under the absorbed id, which the refresh of the batch that merged finds, rewriting the
     # absorbing entity whole (`search_index.arrived`).
     rows = sorted(_rows(arrived.rows, records), key=itemgetter(0))
-    written = 0
-    for start in range(0, max(len(rows), 1), _KEYS_PER_COMMIT):
-        with engine.begin() as conn:
-            if not start:  # the old keys go with the first of the new
-                search_index.delete_keys(conn, record_ids, arrived)
-            batch = rows[start : start + _KEYS_PER_COMMIT]
-            written += search_index.write_keys(conn, batch, recent=True)
+    with engine.begin() as conn:
+        search_index.delete_keys(conn, record_ids, arrived)
+        written = search_index.write_keys(conn, rows, recent=True)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
 
