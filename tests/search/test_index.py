@@ -18,14 +18,19 @@ from tests.search.indexed import index_keys
 __all__ = ["canary", "canary_model"]
 
 
+def _unindexed(canary: Seeded) -> list[int]:
+    """Empty the built index; returns every source record's id, to index them again."""
+    with canary.engine.begin() as conn:
+        conn.execute(search_keys.delete())
+        return list(conn.execute(sa.select(source_records.c.id)).scalars())
+
+
 def test_a_refresh_of_every_record_writes_what_a_rebuild_writes(canary: Seeded) -> None:
     report = rebuild(canary.engine)
     built = index_keys(canary.engine)
     assert report.keys == len(built) > 0
     assert ("n:QUILLFEATHER", canary.target) in {(k, e) for k, e, _ in built}
-    with canary.engine.begin() as conn:
-        conn.execute(search_keys.delete())
-        record_ids = list(conn.execute(sa.select(source_records.c.id)).scalars())
+    record_ids = _unindexed(canary)
     refresh(canary.engine, record_ids)
     assert index_keys(canary.engine) == built
 
@@ -39,9 +44,7 @@ def test_a_refresh_cut_short_writes_nothing_and_is_caught_up(
     # instead, it slowed a linked ingest at a million people from 137 s to 153 s.)
     rebuild(canary.engine)
     built = index_keys(canary.engine)
-    with canary.engine.begin() as conn:
-        conn.execute(search_keys.delete())
-        record_ids = list(conn.execute(sa.select(source_records.c.id)).scalars())
+    record_ids = _unindexed(canary)
     write_keys = search_index.write_keys
 
     def cut_short(conn: sa.Connection, rows: Iterable[tuple[str, str, int]], **kw: bool) -> int:
