@@ -43,8 +43,13 @@ _CACHED = 1 << 16
 def tokens(text: str | None) -> list[str]:
     """The match keys of a name's words, hyphenated parts and the whole of a hyphenated word:
     `Smith-Jones` → SMITH, JONES, SMITHJONES."""
-    if not text:
-        return []
+    return list(_tokens(text)) if text else []
+
+
+@lru_cache(maxsize=_CACHED)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: names and address words recur across a county's records, and folding each
+    # (`match_key`) was a tenth of indexing an ingest's arrivals.
     found: list[str] = []
     for word in text.replace(",", " ").split():
         parts = [*word.split("-"), word] if "-" in word else [word]
@@ -55,7 +60,7 @@ def tokens(text: str | None) -> list[str]:
                 continue
             if key not in found:
                 found.append(key)
-    return found
+    return tuple(found)
 
 
 def deletions(token: str) -> set[str]:
