@@ -545,13 +545,15 @@ def _copy_store(source: Path, target: Path) -> None:
             shutil.copyfile(src, Path(f"{target}{suffix}"))
 
 
-def _county(work: Path, people: int, seed: int, workers: int | None, reuse: bool) -> dict:
+def _county(
+    work: Path, people: int, seed: int, workers: int | None, reuse: bool
+) -> dict[str, Any]:
     from polestar.synth import generate
 
     county = work / "county"
     marker = work / "county.json"
     if reuse and marker.exists() and (county / "truth.csv").exists():
-        saved = json.loads(marker.read_text())
+        saved: dict[str, Any] = json.loads(marker.read_text())
         if saved.get("people") == people and saved.get("seed") == seed:
             _log(f"reusing the county in {county}")
             return saved
@@ -572,7 +574,7 @@ def _county(work: Path, people: int, seed: int, workers: int | None, reuse: bool
     return saved
 
 
-def _ingested(work: Path, reuse: bool) -> tuple[Path, dict]:
+def _ingested(work: Path, reuse: bool) -> tuple[Path, dict[str, Any]]:
     database = work / "ingested.db"
     marker = work / "ingest.json"
     if reuse and marker.exists() and database.exists():

@@ -58,13 +58,20 @@ def _sample(
     return top + rest, len(top)
 
 
-def _partner(engine: sa.Engine) -> Viewer:
+def _partner(engine: sa.Engine, settings: Settings) -> Viewer:
     """A CPS caseworker who sees suspects' crime and custody records (made if missing)."""
     with engine.connect() as conn:
         known = conn.execute(sa.text("SELECT 1 FROM users WHERE username = 'bench-cps'")).first()
     if known is None:
+        now = datetime.now(UTC)
         add_user(
-            engine, "bench-cps", "cps", ["partner-caseworker"], datetime.now(UTC), actor="cli:bench"
+            engine,
+            "bench-cps",
+            "cps",
+            ["partner-caseworker"],
+            now,
+            actor="cli:bench",
+            settings=settings,
         )
     return viewer_for(engine, "bench-cps", "prosecution")
 
@@ -103,10 +110,11 @@ def main() -> None:
     settings = Settings(database_url=url, data_dir=args.store.parent / "data")
     engine = create_engine(settings=settings)
     upgrade(engine)
-    load_agreements(engine, [], datetime.now(UTC), actor="cli:bench")  # the shipped ones
+    # The shipped agreements.
+    load_agreements(engine, [], datetime.now(UTC), actor="cli:bench", settings=settings)
     viewers = {
         "operator": operator("cli:bench", "investigation"),
-        "cps": _partner(engine),
+        "cps": _partner(engine, settings),
     }
     for kind in args.kinds:
         view = VIEWS[kind]

@@ -185,7 +185,9 @@ class Scored:
         )
 
 
-def _visible(engine: sa.Engine, viewer: Any, truth: Truth, queries: list[Sought]) -> dict:
+def _visible(
+    engine: sa.Engine, viewer: Any, truth: Truth, queries: list[Sought]
+) -> dict[Sought, set[str]]:
     """Each query's true entities that the viewer may see any record of."""
     with engine.connect() as conn:
         scope = scope_for(conn, viewer, datetime.now(UTC))
@@ -362,7 +364,8 @@ def bench(label: str, settings: Settings, timings: dict[str, float], reuse: Path
     started = time.perf_counter()
     rebuilt = rebuild(engine)
     timings["full index rebuild"] = time.perf_counter() - started
-    tokens = {t.username: t.token for t in demo_users(engine, datetime.now(UTC), actor=ACTOR)}
+    accounts = demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+    tokens = {account.username: account.token for account in accounts}
     fragments = round(count * 0.15)
     truth = load(engine, reuse / "county" / "truth.csv", count - 2 * fragments, SEED, fragments)
     queries = [*truth.names, *truth.plates, *truth.postcodes]

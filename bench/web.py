@@ -144,12 +144,15 @@ def _persons(engine: sa.Engine, samples: int, prolific: int, seed: int) -> list[
     return ordered[:prolific] + rest
 
 
-def _partner(engine: sa.Engine) -> Viewer:
+def _partner(engine: sa.Engine, settings: Settings) -> Viewer:
     """A CPS caseworker who sees suspects' crime and custody records (made if missing)."""
     with engine.connect() as conn:
         known = conn.execute(sa.text("SELECT 1 FROM users WHERE username = 'bench-cps'")).first()
     if known is None:
-        add_user(engine, "bench-cps", "cps", ["partner-caseworker"], datetime.now(UTC), actor=ACTOR)
+        now = datetime.now(UTC)
+        add_user(
+            engine, "bench-cps", "cps", ["partner-caseworker"], now, actor=ACTOR, settings=settings
+        )
     return viewer_for(engine, "bench-cps", "prosecution")
 
 
@@ -163,7 +166,7 @@ def _quantiles(ms: list[float]) -> str:
 
 def bench_network(settings: Settings, persons: list[str]) -> None:
     engine = create_engine(settings=settings)
-    viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": _partner(engine)}
+    viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": _partner(engine, settings)}
     for name, viewer in viewers.items():
         for entity in persons[:10]:  # warm the caches
             with contextlib.suppress(NotFound):
@@ -197,7 +200,7 @@ def bench_network(settings: Settings, persons: list[str]) -> None:
     engine.dispose()
 
 
-def _analysts(engine: sa.Engine, count: int) -> list[str]:
+def _analysts(engine: sa.Engine, settings: Settings, count: int) -> list[str]:
     """A fresh token for each of `count` home-force analysts (made if missing): one per
     Locust user, as at real desks, so each stays under its own per-user rate limit."""
     now = datetime.now(UTC)
@@ -211,13 +214,22 @@ def _analysts(engine: sa.Engine, count: int) -> list[str]:
     for number in range(1, count + 1):
         username = f"bench-analyst-{number:02d}"
         if username not in known:
-            add_user(engine, username, "home-force", [UserRole.ANALYST], now, actor=ACTOR)
+            add_user(
+                engine,
+                username,
+                "home-force",
+                [UserRole.ANALYST],
+                now,
+                actor=ACTOR,
+                settings=settings,
+            )
         scopes = scopes_for_roles([UserRole.ANALYST])
-        tokens.append(create_token(engine, username, scopes, now, days=1, actor=ACTOR).token)
+        token = create_token(engine, username, scopes, now, days=1, actor=ACTOR, settings=settings)
+        tokens.append(token.token)
     return tokens
 
 
-def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
+def _plan(engine: sa.Engine, settings: Settings, persons: list[str], path: Path, seed: int) -> None:
     """Search texts (names as people type them: forename and surname), person ids, and one
     analyst's token per Locust user."""
     with engine.connect() as conn:
@@ -228,7 +240,7 @@ def _plan(engine: sa.Engine, persons: list[str], path: Path, seed: int) -> None:
             )
         ).scalars()
         queries = random.Random(seed).sample(list(names), 500)
-    tokens = _analysts(engine, USERS)
+    tokens = _analysts(engine, settings, USERS)
     plan = {"queries": queries, "persons": persons, "tokens": tokens}
     path.write_text(json.dumps(plan), encoding="utf-8")
 
@@ -259,7 +271,7 @@ def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) 
     folder = WORK / "load"
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "plan.json"
-    _plan(engine, persons, plan, seed)
+    _plan(engine, settings, persons, plan, seed)
     engine.dispose()
     env = {
         **os.environ,
@@ -347,7 +359,8 @@ def main() -> None:
     with engine.connect() as conn:
         records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
     persons = _persons(engine, args.samples, args.prolific, args.seed)
-    demo_users(engine, datetime.now(UTC), actor=ACTOR)  # the shipped agreements and users
+    # The shipped agreements and users.
+    demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
     database = Path(str(engine.url.database))
     _read_through(database)
     engine.dispose()
