@@ -135,7 +135,7 @@ def bench_store(
     held = [key for key in batch if key[0] in held_out_records]
     agree = sum(1 for key in held if after.get(key) == batch[key])
 
-    cuts = statistics.quantiles([s * 1000 for s in latencies], n=100)
+    cuts = statistics.quantiles([s * 1000 for s in latencies], n=100, method="inclusive")
     rate = chunk_records / chunk_seconds if chunk_seconds else 0.0
     print(f"store: {store} ({people:,} person records placed by the batch)")
     print(f"open the person index (build or load, then catch up): {opened:.1f} s")

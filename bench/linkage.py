@@ -545,9 +545,7 @@ def _copy_store(source: Path, target: Path) -> None:
             shutil.copyfile(src, Path(f"{target}{suffix}"))
 
 
-def _county(
-    work: Path, people: int, seed: int, workers: int | None, reuse: bool
-) -> dict[str, Any]:
+def _county(work: Path, people: int, seed: int, workers: int | None, reuse: bool) -> dict[str, Any]:
     from polestar.synth import generate
 
     county = work / "county"

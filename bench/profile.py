@@ -91,7 +91,7 @@ def _time(
 
 
 def _quantile(times: list[float], q: int) -> float:
-    return statistics.quantiles(times, n=100)[q - 1]
+    return statistics.quantiles(times, n=100, method="inclusive")[q - 1]
 
 
 def _summary(times: list[float]) -> str:
