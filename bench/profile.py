@@ -106,6 +106,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--kinds", nargs="+", choices=sorted(VIEWS), default=list(VIEWS))
     args = parser.parse_args()
+    if args.samples < args.prolific + 2:
+        # Both the prolific and the random samples need two timings for their percentiles.
+        parser.error("--samples must exceed --prolific by at least 2")
     url = f"sqlite:///{args.store.resolve()}"
     settings = Settings(database_url=url, data_dir=args.store.parent / "data")
     engine = create_engine(settings=settings)
