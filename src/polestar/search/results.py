@@ -422,6 +422,7 @@ def search(
         offset = _offset(cursor)
         query = parse(text)
         with engine.connect() as conn:
+            search_index.plan_for_latency(conn)
             scope = scope_for(
                 conn, viewer, now, require_justification=settings.require_justification
             )

@@ -1,0 +1,52 @@
+"""A search's reads are planned for someone waiting on them: on PostgreSQL without parallel
+workers, whose start-up took longer than most of a search's statements (bench/search.py at 1M:
+p95 90 ms with them, 58 ms without), and only within the search's own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from polestar.access import viewer_for
+from polestar.search import search
+from tests.canary import Seeded, canary, canary_model
+from tests.search.indexed import indexed
+
+__all__ = ["canary", "canary_model", "indexed"]
+
+_SHOW = "SHOW max_parallel_workers_per_gather"
+
+
+@pytest.mark.parametrize(
+    "canary", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_search_reads_without_parallel_workers_and_leaves_the_setting_behind(
+    canary: Seeded,
+) -> None:
+    workers: dict[str, set[str]] = {"search": set(), "audit": set()}
+
+    def seen(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            # On the same connection, outside SQLAlchemy's events: what this SELECT ran with.
+            row = conn.connection.driver_connection.execute(_SHOW).fetchone()
+            audit = "audit_entries" in statement or "pg_advisory_xact_lock" in statement
+            workers["audit" if audit else "search"].add(row[0])
+
+    with canary.engine.connect() as conn:
+        default = conn.exec_driver_sql(_SHOW).scalar_one()
+    assert default != "0"
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    event.listen(canary.engine, "after_cursor_execute", seen)
+    try:
+        page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
+    finally:
+        event.remove(canary.engine, "after_cursor_execute", seen)
+
+    assert [result.entity_id for result in page.results] == [canary.target]
+    assert workers["search"] == {"0"}
+    # The audit entry is written in a transaction of its own, planned as usual.
+    assert workers["audit"] == {default}
+    with canary.engine.connect() as conn:
+        assert conn.exec_driver_sql(_SHOW).scalar_one() == default
