@@ -328,7 +328,7 @@ def plan_for_latency(conn: Connection) -> None:
     """Plan the rest of this transaction's reads for someone waiting on them: on PostgreSQL, no
     parallel workers. A search's statements take milliseconds; at 1M people, starting two
     workers took 28 ms of a 37 ms statement (EXPLAIN ANALYZE), and bench/search.py's queries
-    ran at p95 58 ms without them against 90 ms with them."""
+    ran at p95 57 ms without them against 92 ms with them (docs/search.md)."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
