@@ -1,6 +1,6 @@
 """A search's reads are planned for someone waiting on them: on PostgreSQL without parallel
 workers, whose start-up took longer than most of a search's statements (bench/search.py at 1M:
-p95 90 ms with them, 58 ms without), and only within the search's own transaction."""
+p95 92 ms with them, 57 ms without), and only within the search's own transaction."""
 
 from __future__ import annotations
 
