@@ -26,30 +26,38 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-@pytest.mark.slow
-def test_the_search_and_profile_benchmarks_run_on_a_small_county(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    # The benchmark reads `<reuse>/county` and `<reuse>/ingested.db`: the canary's county,
-    # generated once per run, linked in.
-    county = tmp_path / "county"
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bench folder as bench/search.py's `--reuse` reads it: `county/` (the canary's county,
+    generated once per run) and `ingested.db`, never linked."""
+    folder = tmp_path_factory.mktemp("bench")
+    county = folder / "county"
     county.symlink_to(generated.county(tmp_path_factory, people=300, seed=11))
     store = {
         **os.environ,
-        "POLESTAR_DATABASE_URL": f"sqlite:///{tmp_path / 'ingested.db'}",
-        "POLESTAR_DATA_DIR": str(tmp_path / "data"),
+        "POLESTAR_DATABASE_URL": f"sqlite:///{folder / 'ingested.db'}",
+        "POLESTAR_DATA_DIR": str(folder / "data"),
     }
     _run([str(POLESTAR), "ingest", str(county)], store)
-    work = tmp_path / "work"
+    return folder
 
-    bench = ["--reuse", str(tmp_path), "--work", str(work), "--queries", "40"]
-    searched = _run([sys.executable, "bench/search.py", *bench])
-    assert "== SQLite:" in searched
+
+def _searched(output: str, dialect: str, floor: str) -> None:
+    assert f"== {dialect}:" in output
     for viewer in ("home-analyst", "probation-caseworker"):
-        assert f"in-process as {viewer}" in searched
-        assert f"over HTTP as {viewer}" in searched
-    assert searched.count("invisible targets surfaced: 0") == 2
-    assert "floor FTS5 trigram" in searched
+        assert f"in-process as {viewer}" in output
+        assert f"over HTTP as {viewer}" in output
+    assert output.count("invisible targets surfaced: 0") == 2
+    assert f"floor {floor}" in output
+
+
+@pytest.mark.slow
+def test_the_search_and_profile_benchmarks_run_on_a_small_county(
+    ingested: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    bench = ["--reuse", str(ingested), "--work", str(work), "--queries", "40"]
+    _searched(_run([sys.executable, "bench/search.py", *bench]), "SQLite", "FTS5 trigram")
 
     linked = work / "sqlite" / "linked.db"
     sampled = ["--samples", "12", "--prolific", "3"]
@@ -57,3 +65,13 @@ def test_the_search_and_profile_benchmarks_run_on_a_small_county(
     for kind in ("person", "vehicle", "location"):
         for viewer in ("operator", "cps"):
             assert f"{kind:8} {viewer:8} n=" in profiled
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_search_benchmark_runs_on_postgresql(ingested: Path, tmp_path: Path) -> None:
+    # It ingests and links the county into a database of its own in the test cluster (the
+    # one `scripts/with-postgres` exports), then drops it.
+    bench = ["--reuse", str(ingested), "--work", str(tmp_path), "--queries", "40"]
+    output = _run([sys.executable, "bench/search.py", *bench, "--only-postgres"])
+    _searched(output, "PostgreSQL", "pg_trgm")

@@ -239,9 +239,16 @@ def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -
 
 def clear(conn: Connection) -> None:
     """Empty the index and drop its large table's B-trees, so a full rebuild inserts without
-    maintaining them (`restore_indexes` builds them once, sorted, at the end)."""
-    for table in search_key_tables:
-        conn.execute(table.delete())
+    maintaining them (`restore_indexes` builds them once, sorted, at the end).
+
+    On PostgreSQL by TRUNCATE: a DELETE would leave the fifty million old rows of a 1M county
+    as dead tuples beside the new ones, doubling the table until a vacuum had crawled through
+    both (the B-trees' drop already locks searches out until the rebuild commits)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in search_key_tables)}"))
+    else:
+        for table in search_key_tables:
+            conn.execute(table.delete())
     for index in search_keys.indexes:
         index.drop(conn)
 
@@ -280,16 +287,39 @@ def merge_recent(conn: Connection) -> None:
         )
     )
     conn.execute(search_keys_recent.delete())
+    _flush_on_commit(conn)
 
 
 def restore_indexes(conn: Connection) -> None:
     """Build the index's B-trees after a full rebuild, and refresh the planner's statistics."""
     for index in search_keys.indexes:
         index.create(conn)
+    _flush_on_commit(conn)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text(f"ANALYZE {', '.join(_READ)}"))
     else:
         conn.execute(sa.text("ANALYZE search_keys"))
+
+
+def _flush_on_commit(conn: Connection) -> None:
+    """Commit this transaction with its WAL flushed, even where `synchronous_commit` is off:
+    VACUUM marks a page all-visible only once its rows' commit is on disk (until then it may
+    not set their hint bits), so `mark_visible` straight after would mark nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL synchronous_commit = on"))
+
+
+def mark_visible(conn: Connection) -> None:
+    """On PostgreSQL, VACUUM the large table once a rebuild or a merge has committed, so a
+    search reads its keys from the B-tree alone. Until its pages are marked all-visible, every
+    key an index-only scan finds also visits the table: straight after a rebuild at 1M people
+    searches ran at p95 91 ms against 41 ms once marked, and autovacuum, throttled, takes
+    minutes to catch up. Nothing on SQLite, whose index lookups never visit the table (and
+    whose VACUUM rewrites the whole file). Takes a connection with no transaction begun."""
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+            sa.text(f"VACUUM {search_keys.name}")
+        )
 
 
 Terms = Sequence[Mapping[str, int]]
