@@ -11,7 +11,10 @@ ingested, never linked SQLite store), as `bench/linkage.py --reuse` leaves them;
 (`bench/out/search/`), links it with `polestar link` (which builds the search index) and keeps
 it: a later run reuses the linked copy. `--postgres` also (or with `--only-postgres`, only)
 runs on PostgreSQL: the county is ingested into a new database of the cluster named by
-`POLESTAR_TEST_POSTGRES_URL` (what `scripts/with-postgres` exports), linked and indexed.
+`POLESTAR_TEST_POSTGRES_URL` (what `scripts/with-postgres` exports), linked and indexed. At a
+million people give that cluster the memory a production server would have (PostgreSQL's
+default shared_buffers is 128 MB; the search index alone is several GB):
+`POLESTAR_PG_OPTIONS="-c shared_buffers=6GB -c effective_cache_size=16GB" scripts/with-postgres …`.
 
 Queries (fixed seed, from the generator's truth, `polestar.synth.queries`): 70% names —
 misspelt, nicknamed, surname first, initialled, half a double-barrelled surname, a third with
