@@ -1,14 +1,15 @@
 """Benchmark the web app: the 2-hop network's latency, and a Locust load test over loopback.
 
 Usage:
-  .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--samples 200] [--load [--workers N]]
+  .venv/bin/python bench/web.py [--people N] [--reuse DIR] [--work DIR] [--samples 200]
+                                [--load [--workers N]]
 
 The store: `--reuse DIR` takes a linked SQLite store the earlier benches made, `DIR/runs/link.db`
 (bench/linkage.py's layout, e.g. `/work/benchdata/1000000`) or `DIR/linked.db`, else links a
 copy of `DIR/ingested.db`; without it, a county of `--people` person records (default 3,000)
-is generated, ingested and linked. The store is made once in `bench/out/web/<name>/` (every
-view writes an audit entry; `upgrade` adds the map's indexes, and the search index is built if
-the store predates it) and reused by later runs.
+is generated, ingested and linked. The store is made once in `<work>/<name>/` (`--work`, by
+default `bench/out/web/`; every view writes an audit entry; `upgrade` adds the map's indexes,
+and the search index is built if the store predates it) and reused by later runs.
 
 Network: `--samples` person entities drawn at random (seeded) plus the `--prolific` ones with
 the most records, each expanded 2 hops (max_nodes 500) through `network_view` — the Scope,
@@ -61,7 +62,7 @@ from polestar.settings import Settings  # noqa: E402
 from polestar.store.engine import create_engine  # noqa: E402
 from polestar.store.schema import upgrade  # noqa: E402
 
-WORK = ROOT / "bench" / "out" / "web"
+DEFAULT_WORK = ROOT / "bench" / "out" / "web"
 ACTOR = "cli:bench"
 GOAL_NETWORK_P95_MS, GOAL_LOAD_P95_MS = 200.0, 300.0
 ANALYST = ("home-analyst", "investigation", "benchmark: network and load")
@@ -82,10 +83,10 @@ def _polestar(settings: Settings, *argv: str) -> None:
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def store(people: int, reuse: Path | None) -> Settings:
+def store(people: int, reuse: Path | None, work: Path) -> Settings:
     """The linked store this run measures, made or copied once into the work folder (named
     for the reused folder, or for the size generated)."""
-    folder = WORK / (reuse.name if reuse is not None else str(people))
+    folder = work / (reuse.name if reuse is not None else str(people))
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "linked.db"
     settings = Settings(database_url=f"sqlite:///{database}", data_dir=folder / "data")
@@ -266,9 +267,9 @@ def _read_through(store: Path) -> None:
             pass
 
 
-def bench_load(settings: Settings, persons: list[str], seed: int, workers: int) -> None:
+def bench_load(settings: Settings, persons: list[str], seed: int, workers: int, work: Path) -> None:
     engine = create_engine(settings=settings)
-    folder = WORK / "load"
+    folder = work / "load"
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "plan.json"
     _plan(engine, settings, persons, plan, seed)
@@ -348,13 +349,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=3_000, help="person records")
     parser.add_argument("--reuse", type=Path, default=None)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="where stores are kept")
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--prolific", type=int, default=20)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--load", action="store_true", help="also run the Locust load test")
     parser.add_argument("--workers", type=int, default=1, help="server processes under load")
     args = parser.parse_args()
-    settings = store(args.people, None if args.reuse is None else args.reuse.resolve())
+    work = args.work.resolve()
+    settings = store(args.people, None if args.reuse is None else args.reuse.resolve(), work)
     engine = create_engine(settings=settings)
     with engine.connect() as conn:
         records = conn.execute(sa.text("SELECT count(*) FROM persons")).scalar_one()
@@ -368,7 +371,7 @@ def main() -> None:
     bench_network(settings, persons)
     if args.load:
         _read_through(database)
-        bench_load(settings, persons, args.seed, args.workers)
+        bench_load(settings, persons, args.seed, args.workers, work)
 
 
 if __name__ == "__main__":

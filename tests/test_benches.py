@@ -1,4 +1,4 @@
-"""The search and profile benchmarks still run, end to end, on a small county: they call the
+"""The search, profile and web benchmarks still run, end to end, on a small county: they call the
 services as the API does, and a service that changes under them otherwise goes unseen until a
 1M run fails (bench/search.py failed after 17 minutes of ingesting and linking, on an argument
 the audit change had added)."""
@@ -52,7 +52,7 @@ def _searched(output: str, dialect: str, floor: str) -> None:
 
 
 @pytest.mark.slow
-def test_the_search_and_profile_benchmarks_run_on_a_small_county(
+def test_the_search_profile_and_web_benchmarks_run_on_a_small_county(
     ingested: Path, tmp_path: Path
 ) -> None:
     work = tmp_path / "work"
@@ -65,6 +65,13 @@ def test_the_search_and_profile_benchmarks_run_on_a_small_county(
     for kind in ("person", "vehicle", "location"):
         for viewer in ("operator", "cps"):
             assert f"{kind:8} {viewer:8} n=" in profiled
+
+    # The web bench's network walks, on a copy of the same linked store (without `--load`,
+    # which runs Locust for over a minute).
+    reused = ["--reuse", str(work / "sqlite"), "--work", str(tmp_path / "web")]
+    walked = _run([sys.executable, "bench/web.py", *reused, *sampled])
+    for viewer in ("analyst", "cps"):
+        assert f"network 2 hops as {viewer:8} n=" in walked
 
 
 @pytest.mark.slow
