@@ -1,7 +1,7 @@
-"""The search, profile and web benchmarks still run, end to end, on a small county: they call the
-services as the API does, and a service that changes under them otherwise goes unseen until a
-1M run fails (bench/search.py failed after 17 minutes of ingesting and linking, on an argument
-the audit change had added)."""
+"""Every benchmark still runs, end to end, on a small county: they call the services as the API
+and the CLI do, and a service that changes under them otherwise goes unseen until a 1M run fails
+(bench/search.py failed after 17 minutes of ingesting and linking, on an argument the audit
+change had added)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,37 @@ def test_the_search_benchmark_runs_on_postgresql(ingested: Path, tmp_path: Path)
     bench = ["--reuse", str(ingested), "--work", str(tmp_path), "--queries", "40"]
     output = _run([sys.executable, "bench/search.py", *bench, "--only-postgres"])
     _searched(output, "PostgreSQL", "pg_trgm")
+
+
+@pytest.mark.slow
+def test_the_linkage_benchmark_runs_on_a_small_county(tmp_path: Path) -> None:
+    output = _run([sys.executable, "bench/linkage.py", "--people", "300", "--reuse", str(tmp_path)])
+    for run in ("person stage (first run, training)", "link` (second run, stored model)"):
+        assert run in output
+    assert "plain Splink baseline" in output
+    for goal in ("person stage first run / baseline", "cluster F1 =", "blocking recall ="):
+        assert goal in output
+
+
+@pytest.mark.slow
+def test_the_incremental_benchmark_runs_on_a_small_county(tmp_path: Path) -> None:
+    # A delta of the last tenth of each export, into an unlinked and a linked store.
+    output = _run(
+        [sys.executable, "bench/incremental.py", "--people", "900", "--reuse", str(tmp_path)]
+    )
+    assert "into the unlinked store: median" in output
+    assert "into the linked store, linking on arrival: median" in output
+    assert "ratio " in output
+
+
+@pytest.mark.slow
+def test_the_generate_ingest_and_rate_limit_benchmarks_run(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    made = _run([sys.executable, "bench/generate.py", "--people", "300", "--out", str(county)])
+    assert "truth.csv" in made
+    work = ["--reuse", str(county), "--work", str(tmp_path / "ingest")]
+    # The baseline copies every row into a fresh store, whose migrations seed some tables.
+    ingested = _run([sys.executable, "bench/ingest.py", *work])
+    assert "ingest rows/s / baseline rows/s:" in ingested
+    limited = _run([sys.executable, "bench/rate_limits.py", "--hits", "100", "--keys", "5"])
+    assert "two processes: 100 hits each" in limited
