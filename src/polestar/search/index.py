@@ -52,7 +52,8 @@ def rebuild(engine: Engine) -> IndexReport:
         search_index.clear(conn)
         written = search_index.write_keys(conn, _rows(search_index.all_placed(conn), records))
         search_index.restore_indexes(conn)
-    _mark_visible(engine)
+    with engine.connect() as conn:
+        search_index.mark_visible(conn)
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
 
@@ -85,14 +86,7 @@ def merge_if_due(engine: Engine) -> bool:
         due = search_index.recent_due(conn)
         if due:
             search_index.merge_recent(conn)
-    if due:
-        _mark_visible(engine)
     return due
-
-
-def _mark_visible(engine: Engine) -> None:
-    with engine.connect() as conn:
-        search_index.mark_visible(conn)
 
 
 def refresh_stale(engine: Engine) -> IndexReport:

@@ -287,7 +287,6 @@ def merge_recent(conn: Connection) -> None:
         )
     )
     conn.execute(search_keys_recent.delete())
-    _flush_on_commit(conn)
 
 
 def restore_indexes(conn: Connection) -> None:
@@ -310,12 +309,13 @@ def _flush_on_commit(conn: Connection) -> None:
 
 
 def mark_visible(conn: Connection) -> None:
-    """On PostgreSQL, VACUUM the large table once a rebuild or a merge has committed, so a
-    search reads its keys from the B-tree alone. Until its pages are marked all-visible, every
-    key an index-only scan finds also visits the table: straight after a rebuild at 1M people
-    searches ran at p95 91 ms against 41 ms once marked, and autovacuum, throttled, takes
-    minutes to catch up. Nothing on SQLite, whose index lookups never visit the table (and
-    whose VACUUM rewrites the whole file). Takes a connection with no transaction begun."""
+    """On PostgreSQL, VACUUM the large table once a full rebuild has committed, so a search
+    reads its keys from the B-tree alone. Until its pages are marked all-visible, every key an
+    index-only scan finds also visits the table: straight after a rebuild at 1M people searches
+    ran at p95 91 ms against 41 ms once marked, and autovacuum, throttled, took minutes to
+    catch up. (A merge of the recent keys, a quarter of the table at most, is left to
+    autovacuum.) Nothing on SQLite, which keeps no visibility map (and whose VACUUM rewrites
+    the whole file). Takes a connection with no transaction begun."""
     if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(
             sa.text(f"VACUUM {search_keys.name}")
