@@ -5,6 +5,7 @@ search is audited with what it returned, its text only in the erasable payload."
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,10 @@ import pytest
 from polestar import audit
 from polestar.access import viewer_for
 from polestar.errors import InvalidInput
+from polestar.pole.vocabularies import Kind
 from polestar.search import SearchPage, search
+from polestar.store import search_index
+from polestar.store.scope import Grant, Scope
 from tests.canary import (
     ACTOR,
     CRIME_ALIAS,
@@ -101,6 +105,23 @@ def test_markers_come_from_visible_records_only(canary: Seeded) -> None:
     assert fire.markers == ["VI", "FI"]
     assert fire.sources == 2  # custody and crime, the records fire may see
     assert courts.markers == []
+
+
+def test_markers_come_only_from_rows_whose_grant_shows_them(canary: Seeded) -> None:
+    # The target's custody record carries VI, his crime record FI; sources count either way.
+    def summary(*grants: Grant) -> search_index.Summary:
+        scope = Scope("home-force", "investigation", datetime.now(UTC), grants=grants)
+        with canary.engine.connect() as conn:
+            return search_index.summaries(conn, scope, "person", [canary.target])[canary.target]
+
+    custody, crime = frozenset({"custody"}), frozenset({"crime"})
+    named, marked = frozenset({"surname"}), frozenset({"surname", "markers"})
+    shown = summary(Grant(Kind.PERSON, marked, custody), Grant(Kind.PERSON, named, crime))
+    assert (shown.markers, shown.sources) == ({"VI"}, {"custody", "crime"})
+    shown = summary(Grant(Kind.PERSON, named, custody), Grant(Kind.PERSON, marked, crime))
+    assert (shown.markers, shown.sources) == ({"FI"}, {"custody", "crime"})
+    assert summary(Grant(Kind.PERSON, marked, custody | crime)).markers == {"VI", "FI"}
+    assert summary(Grant(Kind.PERSON, named, custody | crime)).markers == set()
 
 
 def test_the_audit_entry_lists_what_was_returned_and_keeps_the_text_in_the_payload(

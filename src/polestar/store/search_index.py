@@ -574,9 +574,15 @@ def _members_of(kind: str, row: sa.Table, entity_ids: Sequence[str]) -> tuple[An
 
 
 def _showing(scope: Scope, kind: Kind, name: str) -> sa.ColumnElement[bool] | None:
-    """Rows of `kind` matching a grant that shows field `name`; None when no grant does."""
-    grants = [grant for grant in scope.grants_for(kind) if name in grant.fields]
-    return sa.or_(*(grant_clause(grant) for grant in grants)) if grants else None
+    """Rows of `kind` matching a grant that shows field `name`; None when no grant does, and
+    true when every grant does (a visible row then shows it)."""
+    grants = scope.grants_for(kind)
+    showing = [grant for grant in grants if name in grant.fields]
+    if not showing:
+        return None
+    if len(showing) == len(grants):
+        return sa.true()
+    return sa.or_(*(grant_clause(grant) for grant in showing))
 
 
 def summaries(
@@ -591,25 +597,24 @@ def summaries(
     if not entity_ids or not scope.grants_for(pole_kind):
         return found
     member, joined = _members_of(kind, row, entity_ids)
-    visible = visible_clause(scope, pole_kind)
     records: dict[int, set[str]] = defaultdict(set)
-    for entity_id, source, record_id in conn.execute(
-        sa.select(member.c.entity_id, row.c.source, row.c.record_id)
-        .where(*joined, visible)
-        .distinct()
-    ):
+    # Markers in the same statement, so a partner's agreement conditions (correlated probes
+    # per row) are checked once per row, not once for sources and again for markers.
+    shown = _showing(scope, pole_kind, "markers") if kind == "person" else None
+    markers: sa.ColumnElement[Any] = sa.null()
+    if shown is not None:
+        text = sa.cast(persons.c.markers, sa.Text)
+        held = sa.and_(persons.c.markers.is_not(None), text.not_in(["null", "[]"]), shown)
+        markers = sa.case((held, persons.c.markers))
+    query = sa.select(member.c.entity_id, row.c.source, row.c.record_id, markers).where(
+        *joined, visible_clause(scope, pole_kind)
+    )
+    for entity_id, source, record_id, codes in conn.execute(query):
         found[entity_id].sources.add(source)
         records[record_id].add(entity_id)
-    markers = _showing(scope, pole_kind, "markers") if kind == "person" else None
-    if markers is not None:
-        text = sa.cast(persons.c.markers, sa.Text)
-        query = sa.select(member.c.entity_id, persons.c.markers).where(
-            *joined, visible, markers, persons.c.markers.is_not(None), text.not_in(["null", "[]"])
+        found[entity_id].markers.update(
+            str(marker.get("code")) for marker in codes or () if isinstance(marker, dict)
         )
-        for entity_id, held in conn.execute(query):
-            found[entity_id].markers.update(
-                str(marker.get("code")) for marker in held or () if isinstance(marker, dict)
-            )
     timed = _showing(scope, Kind.EVENT, "occurred_at")
     if timed is None or not records:
         return found
