@@ -256,7 +256,7 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _read_through(store: Path) -> None:
+def read_through(store: Path) -> None:
     """Read the store's file through, so the walks and the load meet a warm server, as in
     service, not pages the machine's memory manager has let go since the store was made.
     This machine's (DAMON's proactive reclaim) lets go of file pages unread for a minute, so
@@ -365,12 +365,12 @@ def main() -> None:
     # The shipped agreements and users.
     demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
     database = Path(str(engine.url.database))
-    _read_through(database)
+    read_through(database)
     engine.dispose()
     print(f"== web bench: {records:,} person records, {len(persons)} person entities sampled")
     bench_network(settings, persons)
     if args.load:
-        _read_through(database)
+        read_through(database)
         bench_load(settings, persons, args.seed, args.workers, work)
 
 
