@@ -102,8 +102,8 @@ def baseline(source: Path, target: Path) -> None:
     reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     raw = engine.raw_connection()
     cursor = raw.cursor()
-    # `upgrade` seeds some tables (the shipped organisations and agreements): emptied, untimed,
-    # so the copy inserts exactly the rows the ingested store holds.
+    # `upgrade` seeds some tables (the shipped organisations): emptied, untimed, so the copy
+    # inserts exactly the rows the ingested store holds.
     for table in reversed(tables.sorted_tables):
         if table.name != "alembic_version":
             cursor.execute(f'DELETE FROM "{table.name}"')  # noqa: S608
