@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from polestar.access import Viewer, add_user, load_agreements, operator, viewer_for
+from polestar.access import Viewer, load_agreements, operator
 from polestar.errors import NotFound
 from polestar.search.location_profile import location_view
 from polestar.search.profile import person_view
@@ -32,6 +32,7 @@ from polestar.search.vehicle_profile import vehicle_view
 from polestar.settings import Settings
 from polestar.store.engine import create_engine
 from polestar.store.schema import upgrade
+from web import partner  # bench/web.py, beside this script
 
 GOAL_P95_MS = 100.0
 VIEWS: dict[str, Callable[..., Any]] = {
@@ -56,24 +57,6 @@ def _sample(
     top = ordered[:prolific]
     rest = random.Random(seed).sample(ordered[prolific:], max(0, samples - len(top)))
     return top + rest, len(top)
-
-
-def _partner(engine: sa.Engine, settings: Settings) -> Viewer:
-    """A CPS caseworker who sees suspects' crime and custody records (made if missing)."""
-    with engine.connect() as conn:
-        known = conn.execute(sa.text("SELECT 1 FROM users WHERE username = 'bench-cps'")).first()
-    if known is None:
-        now = datetime.now(UTC)
-        add_user(
-            engine,
-            "bench-cps",
-            "cps",
-            ["partner-caseworker"],
-            now,
-            actor="cli:bench",
-            settings=settings,
-        )
-    return viewer_for(engine, "bench-cps", "prosecution")
 
 
 def _time(
@@ -117,7 +100,7 @@ def main() -> None:
     load_agreements(engine, [], datetime.now(UTC), actor="cli:bench", settings=settings)
     viewers = {
         "operator": operator("cli:bench", "investigation"),
-        "cps": _partner(engine, settings),
+        "cps": partner(engine, settings),
     }
     for kind in args.kinds:
         view = VIEWS[kind]

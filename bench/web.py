@@ -145,7 +145,7 @@ def _persons(engine: sa.Engine, samples: int, prolific: int, seed: int) -> list[
     return ordered[:prolific] + rest
 
 
-def _partner(engine: sa.Engine, settings: Settings) -> Viewer:
+def partner(engine: sa.Engine, settings: Settings) -> Viewer:
     """A CPS caseworker who sees suspects' crime and custody records (made if missing)."""
     with engine.connect() as conn:
         known = conn.execute(sa.text("SELECT 1 FROM users WHERE username = 'bench-cps'")).first()
@@ -167,7 +167,7 @@ def _quantiles(ms: list[float]) -> str:
 
 def bench_network(settings: Settings, persons: list[str]) -> None:
     engine = create_engine(settings=settings)
-    viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": _partner(engine, settings)}
+    viewers = {"analyst": viewer_for(engine, *ANALYST), "cps": partner(engine, settings)}
     for name, viewer in viewers.items():
         for entity in persons[:10]:  # warm the caches
             with contextlib.suppress(NotFound):

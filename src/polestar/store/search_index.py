@@ -290,7 +290,8 @@ def merge_recent(conn: Connection) -> None:
 
 
 def restore_indexes(conn: Connection) -> None:
-    """Build the index's B-trees after a full rebuild, and refresh the planner's statistics."""
+    """Build the index's B-trees after a full rebuild, refresh the planner's statistics, and
+    have the rebuild's commit flushed (`mark_visible` follows it)."""
     for index in search_keys.indexes:
         index.create(conn)
     _flush_on_commit(conn)
