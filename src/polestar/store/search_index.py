@@ -347,6 +347,21 @@ def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     return sa.union_all(*parts).subquery()
 
 
+def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -> sa.Subquery:
+    """The chosen entities' rows of `_term_hits`, read the cheaper way: by probing the
+    `(key, entity_id)` index with every key for every entity, or, when the keys name fewer
+    rows than that makes probes, by reading those rows again and keeping the chosen ones. (A
+    double-barrelled name's 200 keys probed for 60 entities read 50,000 pages at 1M people,
+    13 ms of a 50 ms search, to find 400 rows; `smith`'s 10 keys name 140,000.) Entities that
+    were found by probing (`probed`) are probed again: read by key alone, a common word's rows
+    would all be."""
+    if probed or read > sum(len(keys) for keys in terms) * len(chosen):
+        return _term_hits(terms, chosen)
+    # Materialised, so the database does not fold the entities back into the index probe.
+    again = _term_hits(terms, None).select().cte("hits").prefix_with("MATERIALIZED")
+    return sa.select(again).where(again.c.entity_id.in_(chosen)).subquery()
+
+
 @dataclass(frozen=True)
 class Candidates:
     """Candidate entities, best first, each with the source records to rank it by."""
@@ -357,11 +372,18 @@ class Candidates:
 
 def plan_for_latency(conn: Connection) -> None:
     """Plan the rest of this transaction's reads for someone waiting on them: on PostgreSQL, no
-    parallel workers. A search's statements take milliseconds; at 1M people, starting two
-    workers took 28 ms of a 37 ms statement (EXPLAIN ANALYZE), and bench/search.py's queries
-    ran at p95 57 ms without them against 92 ms with them (docs/search.md)."""
+    parallel workers and no JIT compilation. A search's statements take milliseconds; at 1M
+    people, starting two workers took 28 ms of a 37 ms statement (EXPLAIN ANALYZE), and
+    bench/search.py's queries ran at p95 57 ms without them against 92 ms with them; a
+    statement whose estimate passed `jit_above_cost` spent 263 of its 266 ms compiling
+    (docs/search.md)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        conn.execute(
+            sa.select(
+                sa.func.set_config("max_parallel_workers_per_gather", "0", True),
+                sa.func.set_config("jit", "off", True),
+            )
+        )
 
 
 def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
@@ -401,23 +423,36 @@ def candidates(
         return Candidates({}, 0)
     hits = _term_hits(terms, among)
     per_term = (
-        sa.select(hits.c.entity_id, sa.func.max(hits.c.weight).label("weight"))
+        sa.select(
+            hits.c.entity_id,
+            sa.func.max(hits.c.weight).label("weight"),
+            sa.func.count().label("found"),
+        )
         .group_by(hits.c.entity_id, hits.c.term)
         .subquery()
     )
-    score = sa.func.sum(per_term.c.weight).label("score")
-    ranked = conn.execute(
-        sa.select(per_term.c.entity_id, score)
+    per_entity = (
+        sa.select(
+            per_term.c.entity_id,
+            sa.func.sum(per_term.c.weight).label("score"),
+            sa.func.count().label("terms"),
+            # Every row the keys name, before `need` drops any entity (`_chosen_hits`).
+            sa.func.sum(sa.func.sum(per_term.c.found)).over().label("read"),
+        )
         .group_by(per_term.c.entity_id)
-        .having(sa.func.count() >= need)
-        .order_by(score.desc(), per_term.c.entity_id)
+        .subquery()
+    )
+    ranked = conn.execute(
+        sa.select(per_entity.c.entity_id, per_entity.c.score, per_entity.c.read)
+        .where(per_entity.c.terms >= need)
+        .order_by(per_entity.c.score.desc(), per_entity.c.entity_id)
         .limit(limit)
     )
     scored = ranked.all()
-    chosen = [entity_id for entity_id, _ in scored]
+    chosen = [entity_id for entity_id, _, _ in scored]
     if not chosen:
         return Candidates({}, 0)
-    hits = _term_hits(terms, chosen)
+    hits = _chosen_hits(terms, chosen, among is not None, scored[0][2])
     per_record_term = (
         sa.select(hits.c.entity_id, hits.c.record_id, sa.func.max(hits.c.weight).label("weight"))
         .group_by(hits.c.entity_id, hits.c.record_id, hits.c.term)
