@@ -4,8 +4,7 @@ and plates and postcodes typed in part (five characters or more)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,56 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
-from polestar.access.demo import demo_users
-from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage.run import link
-from polestar.search import rebuild, search
+from polestar.search import search
 from polestar.search.ranking import age_on
 from polestar.settings import Settings
-from tests import generated
 from tests.canary import canary_model
-from tests.conftest import DIALECTS, store_url
-from tests.linkage.models import store_person_model
+from tests.search.linked import county, linked
 from tests.search.recall import Truth, load, recall
 
-__all__ = ["canary_model"]
+__all__ = ["canary_model", "county", "linked"]
 # On one worker: the module's linked county (per dialect) is built there once, not on each.
 pytestmark = pytest.mark.xdist_group("search-recall")
-ACTOR = "cli:test"
 QUERIES = 300
-
-
-@pytest.fixture(scope="session")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated.county(tmp_path_factory, people=400, seed=23)
-
-
-@pytest.fixture(
-    scope="module",
-    params=DIALECTS,
-)
-def linked(
-    request: pytest.FixtureRequest,
-    county: Path,
-    canary_model: dict[str, Any],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Engine, Settings]]:
-    """The county ingested, linked and indexed, once per dialect."""
-    from polestar.store.engine import create_engine
-
-    folder = tmp_path_factory.mktemp("search-store")
-    with store_url(request.param, folder) as url:
-        settings = Settings(database_url=url, data_dir=folder / "data")
-        engine = create_engine(settings=settings)
-        try:
-            store_person_model(engine, canary_model)
-            ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
-            link(engine, settings, actor=ACTOR, warn=lambda _message: None)
-            rebuild(engine)
-            demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
-            yield engine, settings
-        finally:
-            engine.dispose()
 
 
 @pytest.fixture(scope="module")

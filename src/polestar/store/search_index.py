@@ -49,6 +49,10 @@ _BATCH = 20_000
 # the merge one ingest pays for within a minute there.
 MERGE_SHARE = 0.25
 _CHUNK = 2_000
+# Keys' rows read again that cost about what one probe of the `(key, entity_id)` index does
+# (`_chosen_hits`). At 1M people a probe read about 4 pages and a row read again at most 2
+# (EXPLAIN's buffers); kept at 1, as measured.
+ROWS_PER_PROBE = 1
 # Source records per source system read to rank one candidate entity.
 PER_SOURCE = 2
 # The entity kinds search finds, with the typed table and the columns their keys come from.
@@ -355,7 +359,7 @@ def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -
     13 ms of a 50 ms search, to find 400 rows; `smith`'s 10 keys name 140,000.) Entities that
     were found by probing (`probed`) are probed again: read by key alone, a common word's rows
     would all be."""
-    if probed or read > sum(len(keys) for keys in terms) * len(chosen):
+    if probed or read > ROWS_PER_PROBE * sum(len(keys) for keys in terms) * len(chosen):
         return _term_hits(terms, chosen)
     # Materialised, so the database does not fold the entities back into the index probe.
     again = _term_hits(terms, None).select().cte("hits").prefix_with("MATERIALIZED")

@@ -1,0 +1,56 @@
+"""A generated county of 400 people, ingested, linked and indexed once per module and dialect:
+names many people share, for what the canary county's few cannot show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access.demo import demo_users
+from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.run import link
+from polestar.search import rebuild
+from polestar.settings import Settings
+from tests import generated
+from tests.conftest import DIALECTS, store_url
+from tests.linkage.models import store_person_model
+
+ACTOR = "cli:test"
+
+
+@pytest.fixture(scope="session")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated.county(tmp_path_factory, people=400, seed=23)
+
+
+@pytest.fixture(
+    scope="module",
+    params=DIALECTS,
+)
+def linked(
+    request: pytest.FixtureRequest,
+    county: Path,
+    canary_model: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Engine, Settings]]:
+    """The county ingested, linked and indexed, once per dialect."""
+    from polestar.store.engine import create_engine
+
+    folder = tmp_path_factory.mktemp("search-store")
+    with store_url(request.param, folder) as url:
+        settings = Settings(database_url=url, data_dir=folder / "data")
+        engine = create_engine(settings=settings)
+        try:
+            store_person_model(engine, canary_model)
+            ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
+            link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+            rebuild(engine)
+            demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+            yield engine, settings
+        finally:
+            engine.dispose()
