@@ -256,15 +256,24 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+# Reads a file through and closes it, in a process of its own (`read_through`).
+_READ = "import sys\nwith open(sys.argv[1], 'rb') as pages:\n    while pages.read(2**20): pass"
+
+
 def read_through(store: Path) -> None:
     """Read the store's file through, so the walks and the load meet a warm server, as in
     service, not pages the machine's memory manager has let go since the store was made.
     This machine's (DAMON's proactive reclaim) lets go of file pages unread for a minute, so
-    the load, minutes after the walks began, reads the store through again first."""
+    the load, minutes after the walks began, reads the store through again first.
+
+    In a child process: closing a descriptor of the database file drops every POSIX lock the
+    closing process holds on it, SQLite's included (sqlite.org/howtocorrupt.html, 2.2). The
+    server, closing its last connection, then takes itself for the store's last user and
+    deletes the WAL under this process's open connections: in a small reproduction the rows
+    written after that were lost, and the 1M benchmark store was corrupted twice, its pages
+    allocated by two writers that no longer saw each other."""
     _log(f"reading {store.name} through ({store.stat().st_size / 2**20:,.0f} MiB)")
-    with store.open("rb") as pages:
-        while pages.read(2**20):
-            pass
+    subprocess.run([sys.executable, "-c", _READ, str(store)], check=True)
 
 
 def bench_load(settings: Settings, persons: list[str], seed: int, workers: int, work: Path) -> None:

@@ -5,9 +5,12 @@ change had added)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,23 @@ def test_the_generate_ingest_and_rate_limit_benchmarks_run(tmp_path: Path) -> No
     assert "ingest rows/s / baseline rows/s:" in ingested
     limited = _run([sys.executable, "bench/rate_limits.py", "--hits", "100", "--keys", "5"])
     assert "two processes: 100 hits each" in limited
+
+
+def test_reading_a_store_through_leaves_this_processes_sqlite_locks(tmp_path: Path) -> None:
+    """bench/web.py's `read_through`, used while the benchmark holds connections open: had it
+    closed a descriptor of the file here, SQLite's locks would go with it, and another process
+    closing its connection would delete the WAL under this one's (bench/web.py)."""
+    spec = importlib.util.spec_from_file_location("bench_web", ROOT / "bench" / "web.py")
+    assert spec is not None
+    assert spec.loader is not None
+    web = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web)
+    store = tmp_path / "store.db"
+    with closing(sqlite3.connect(store, isolation_level=None)) as mine:
+        mine.execute("PRAGMA journal_mode=WAL")
+        mine.execute("CREATE TABLE t (v INTEGER)")
+        web.read_through(store)
+        other = "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('SELECT * FROM t')"
+        subprocess.run([sys.executable, "-c", other, str(store)], check=True)
+        # The other process saw this one still using the store, and left the WAL to it.
+        assert store.with_name("store.db-wal").exists()
