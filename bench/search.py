@@ -365,8 +365,9 @@ def _warm(engine: sa.Engine) -> None:
     machine lets go of file pages unread for a minute, and a rebuild of the index takes
     several. (The 50 warm-up queries alone left p95 at 57 ms at 1M on SQLite; a full untimed
     round first gave 30 ms.) On SQLite the store's file is read, as bench/web.py does; on
-    PostgreSQL `pg_prewarm` reads every table and index into shared buffers, largest first,
-    so that whatever does not fit is the keys' table, which index-only scans seldom visit."""
+    PostgreSQL `pg_prewarm` reads every table and index into shared buffers (through the
+    machine's file cache), largest first, so that what does not fit in the buffers is the keys'
+    table, which index-only scans seldom visit."""
     if engine.dialect.name == "sqlite":
         read_through(Path(str(engine.url.database)))
         return

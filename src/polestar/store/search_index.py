@@ -356,7 +356,7 @@ def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -
     `(key, entity_id)` index with every key for every entity, or, when the keys name fewer
     rows than that makes probes, by reading those rows again and keeping the chosen ones. (A
     double-barrelled name's 200 keys probed for 60 entities read 50,000 pages at 1M people,
-    13 ms of a 50 ms search, to find 400 rows; `smith`'s 10 keys name 140,000.) Entities that
+    13 ms of a 50 ms search, to find 420 rows; `smith`'s keys name 140,000 rows.) Entities that
     were found by probing (`probed`) are probed again: read by key alone, a common word's rows
     would all be."""
     if probed or read > ROWS_PER_PROBE * sum(len(keys) for keys in terms) * len(chosen):
