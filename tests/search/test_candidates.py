@@ -31,11 +31,18 @@ __all__ = ["canary_model", "county", "linked"]
 pytestmark = pytest.mark.xdist_group("search-recall")
 
 
-def _expected(engine: Engine, terms: Terms, need: int, limit: int) -> Candidates:
+# What the index holds: (key, entity_id, record_id) rows, and each record's source.
+_Index = tuple[set[tuple[str, str, int]], dict[int, str]]
+
+
+def _index(engine: Engine) -> _Index:
     with engine.connect() as conn:
         sources = conn.execute(sa.select(source_records.c.id, source_records.c.source))
-        source_of = dict(sources.all())
-    rows = index_keys(engine)
+        return index_keys(engine), dict(sources.all())
+
+
+def _expected(index: _Index, terms: Terms, need: int, limit: int) -> Candidates:
+    rows, source_of = index
     per_term: dict[str, dict[int, int]] = defaultdict(dict)
     per_record: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
     for number, keys in enumerate(terms):
@@ -110,10 +117,11 @@ def test_candidates_are_what_the_keys_say_on_either_read(
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
+    index = _index(engine)
     checked = 0
     for text, terms, need in _cases(engine):
         for limit in (1, 60):
-            expected = _expected(engine, terms, need, limit)
+            expected = _expected(index, terms, need, limit)
             statements.clear()
             with engine.connect() as conn:
                 event.listen(conn, "before_cursor_execute", seen)

@@ -37,6 +37,7 @@ from polestar.store.tables import (
 from polestar.store.visible import (
     VisibleRow,
     grant_clause,
+    marked,
     visible_clause,
     visible_rows,
 )
@@ -643,9 +644,7 @@ def summaries(
     shown = _showing(scope, pole_kind, "markers") if kind == "person" else None
     markers: sa.ColumnElement[Any] = sa.null()
     if shown is not None:
-        text = sa.cast(persons.c.markers, sa.Text)
-        held = sa.and_(persons.c.markers.is_not(None), text.not_in(["null", "[]"]), shown)
-        markers = sa.case((held, persons.c.markers))
+        markers = sa.case((sa.and_(marked(), shown), persons.c.markers))
     query = sa.select(member.c.entity_id, row.c.source, row.c.record_id, markers).where(
         *joined, visible_clause(scope, pole_kind)
     )

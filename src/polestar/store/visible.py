@@ -110,6 +110,12 @@ def _entity_in(grant: Grant, row: sa.Table, sources: frozenset[str]) -> sa.Colum
     return sa.exists().where(*conditions)
 
 
+def marked() -> sa.ColumnElement[bool]:
+    """Person rows carrying warning markers (a JSON list, stored as null or `[]` when none)."""
+    text = sa.cast(persons.c.markers, sa.Text)
+    return sa.and_(persons.c.markers.is_not(None), text.not_in(["null", "[]"]))
+
+
 def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     """Person rows flagged wanted or missing, or carrying warning markers."""
     conditions: list[sa.ColumnElement[bool]] = []
@@ -118,8 +124,7 @@ def _flagged(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     if "missing" in flags:
         conditions.append(persons.c.missing.is_(True))
     if "markers" in flags:
-        text = sa.cast(persons.c.markers, sa.Text)
-        conditions.append(sa.and_(persons.c.markers.is_not(None), text.not_in(["null", "[]"])))
+        conditions.append(marked())
     return sa.or_(*conditions) if conditions else _FALSE
 
 
