@@ -3,7 +3,7 @@ and re-indexed, and a key left pointing at a wrong entity never surfaces it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from polestar.access import viewer_for
 from polestar.search import merge_if_due, rebuild, refresh, refresh_stale, search
 from polestar.store import search_index
-from polestar.store.tables import entity_members, search_keys, source_records
+from polestar.store.tables import (
+    entity_members,
+    persons,
+    search_keys,
+    search_keys_recent_records,
+    source_records,
+)
 from tests.canary import Seeded, canary, canary_model
 from tests.search.indexed import index_keys
 
@@ -45,17 +51,17 @@ def test_a_refresh_cut_short_writes_nothing_and_is_caught_up(
     rebuild(canary.engine)
     built = index_keys(canary.engine)
     record_ids = _unindexed(canary)
-    write_keys = search_index.write_keys
+    write_recent = search_index.write_recent
 
-    def cut_short(conn: sa.Connection, rows: Iterable[tuple[str, str, int]], **kw: bool) -> int:
-        written = write_keys(conn, list(rows)[: len(built) // 2], **kw)
+    def cut_short(conn: sa.Connection, keyed: Mapping[tuple[int, str], Iterable[str]]) -> int:
+        written = write_recent(conn, dict(list(keyed.items())[: len(keyed) // 2]))
         assert written > 0
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(search_index, "write_keys", cut_short)
+    monkeypatch.setattr(search_index, "write_recent", cut_short)
     with pytest.raises(RuntimeError, match="killed"):
         refresh(canary.engine, record_ids)
-    monkeypatch.setattr(search_index, "write_keys", write_keys)
+    monkeypatch.setattr(search_index, "write_recent", write_recent)
 
     assert index_keys(canary.engine) == set()
     refresh_stale(canary.engine)
@@ -102,6 +108,54 @@ def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
     rebuild(canary.engine)
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine) == built
+
+
+def _records_of(canary: Seeded) -> list[int]:
+    with canary.engine.connect() as conn:
+        query = sa.select(entity_members.c.record_id).where(
+            entity_members.c.entity_id == canary.target
+        )
+        return sorted(set(conn.execute(query).scalars()))
+
+
+def _renamed(canary: Seeded, record_ids: list[int], surname: str | None) -> None:
+    """Give the person rows of these records a new surname (None: back to the canary's)."""
+    with canary.engine.begin() as conn:
+        conn.execute(
+            persons.update()
+            .where(persons.c.record_id.in_(record_ids), persons.c.surname.is_not(None))
+            .values(surname=surname or "Quillfeather")
+        )
+
+
+def test_a_records_recent_keys_are_replaced_when_it_changes_and_dropped_when_disposed(
+    canary: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Recent keys have no B-tree by record: a record's are found through the row naming them.
+    rebuild(canary.engine)
+    monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)  # never due
+    theirs = _records_of(canary)
+    refresh(canary.engine, theirs)
+    try:
+        _renamed(canary, theirs, "Brambleworth")  # a new version replaces the typed rows
+        refresh(canary.engine, theirs)
+        recent = index_keys(canary.engine, recent=True)
+        rebuild(canary.engine)
+        assert recent == {row for row in index_keys(canary.engine) if row[2] in theirs}
+        assert any(key == "n:BRAMBLEWORTH" for key, _, _ in recent)
+        assert not any("QUILLFEATHER" in key for key, _, _ in recent)
+    finally:
+        _renamed(canary, theirs, None)
+
+    refresh(canary.engine, theirs)  # their keys move from the built ones to the recent
+    recent = index_keys(canary.engine, recent=True)
+    assert {row[2] for row in recent} == set(theirs)
+    with canary.engine.begin() as conn:  # as disposal does
+        assert search_index.delete_record_keys(conn, theirs) == len(recent)
+    assert not {row for row in index_keys(canary.engine) if row[2] in theirs}
+    with canary.engine.connect() as conn:
+        assert not conn.execute(sa.select(search_keys_recent_records)).first()
+    rebuild(canary.engine)
 
 
 def test_records_missing_from_the_index_are_found_and_reindexed(canary: Seeded) -> None:

@@ -8,9 +8,9 @@ viewer sees: only keys pointing at records and entities, read back through the s
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 from sqlalchemy.engine import Engine
 
@@ -62,18 +62,19 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     has placed them), and whole any entity one of them merged others into. Their keys go to
     the small table of recent keys (`merge_if_due` moves them on)."""
     started = time.perf_counter()
-    records: set[int] = set()
     with engine.connect() as conn:
         arrived = search_index.arrived(conn, record_ids)
-    # In key order: the keys' B-tree is then written page after page, not at random. Worked out
-    # before writing, so SQLite's one writer is held only to write. Placement may go on in
-    # another process meanwhile: a merge it makes after these rows were read leaves some keys
-    # under the absorbed id, which the refresh of the batch that merged finds, rewriting the
-    # absorbing entity whole (`search_index.arrived`).
-    rows = sorted(_rows(arrived.rows, records), key=itemgetter(0))
+    # Worked out before writing, so SQLite's one writer is held only to write. Placement may go
+    # on in another process meanwhile: a merge it makes after these rows were read leaves some
+    # keys under the absorbed id, which the refresh of the batch that merged finds, rewriting
+    # the absorbing entity whole (`search_index.arrived`).
+    keyed: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for row in arrived.rows:
+        keyed[row.record_id, row.entity_id] |= keys_of(row)
     with engine.begin() as conn:
         search_index.delete_keys(conn, record_ids, arrived)
-        written = search_index.write_keys(conn, rows, recent=True)
+        written = search_index.write_recent(conn, keyed)
+    records = {record_id for record_id, _ in keyed}
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 
 

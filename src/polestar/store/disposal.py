@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store import search_index
 from polestar.store.tables import (
     POLE_TABLES,
     entities,
@@ -25,7 +26,6 @@ from polestar.store.tables import (
     quarantine,
     record_versions,
     review_items,
-    search_key_tables,
     source_records,
 )
 
@@ -61,10 +61,7 @@ def person_joins_of(conn: Connection, record_ids: Sequence[int]) -> int:
 
 def search_keys_of(conn: Connection, record_ids: Sequence[int]) -> int:
     """The search index's keys taken from a disposed record (a full build's and recent)."""
-    return sum(
-        _deleted(conn, table.delete().where(table.c.record_id.in_(record_ids)))
-        for table in search_key_tables
-    )
+    return search_index.delete_record_keys(conn, record_ids)
 
 
 def members_of(conn: Connection, record_ids: Sequence[int], run_id: int) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from polestar.store.tables import (
     entity_changes,
     entity_members,
     events,
+    indexed_records,
     links,
     locations,
     objects,
@@ -32,6 +34,7 @@ from polestar.store.tables import (
     search_key_tables,
     search_keys,
     search_keys_recent,
+    search_keys_recent_records,
     source_records,
 )
 from polestar.store.visible import (
@@ -176,7 +179,7 @@ def _still_indexed(conn: Connection, entity_id: str, absorbed: set[str]) -> bool
             .limit(1)
         ).first()
         is not None
-        for table in search_key_tables
+        for table in indexed_records
     )
 
 
@@ -187,7 +190,7 @@ def stale_record_ids(conn: Connection) -> list[int]:
             key.c.record_id == entity_members.c.record_id,
             key.c.entity_id == entity_members.c.entity_id,
         )
-        for key in (table.alias() for table in search_key_tables)
+        for key in (table.alias() for table in indexed_records)
     ]
     query = (
         sa.select(entity_members.c.record_id)
@@ -202,16 +205,13 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def write_keys(
-    conn: Connection, rows: Iterable[tuple[str, str, int]], *, recent: bool = False
-) -> int:
-    """Insert (key, entity_id, record_id) rows in batches, into the full build's table or the
-    arrivals' (`recent`); returns how many.
+def _write(conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert rows of `table`'s columns in batches; returns how many.
 
     A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
     (PostgreSQL: COPY) rather than through per-row statement compilation.
     """
-    table = search_keys_recent if recent else search_keys
+    columns = ", ".join(column.name for column in table.columns)
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, _BATCH)):
@@ -219,7 +219,7 @@ def write_keys(
             raw: Any = conn.connection.driver_connection
             with (
                 raw.cursor() as cursor,
-                cursor.copy(f"COPY {table.name} (key, entity_id, record_id) FROM STDIN") as copy,
+                cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
             ):
                 for row in batch:
                     copy.write_row(row)
@@ -229,17 +229,98 @@ def write_keys(
     return written
 
 
+def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
+    """Insert a full build's (key, entity_id, record_id) rows; returns how many."""
+    return _write(conn, search_keys, rows)
+
+
+def write_recent(conn: Connection, keyed: Mapping[tuple[int, str], Iterable[str]]) -> int:
+    """Insert arrivals' keys, given by (record_id, entity_id), with the row naming them for
+    deletion; returns how many keys. In key order, so the key's B-tree is written page after
+    page, not at random."""
+    rows = sorted(
+        (
+            (key, entity_id, record_id)
+            for (record_id, entity_id), keys in keyed.items()
+            for key in keys
+        ),
+        key=itemgetter(0),
+    )
+    written = _write(conn, search_keys_recent, rows)
+    _write(
+        conn,
+        search_keys_recent_records,
+        (
+            (record_id, entity_id, "\n".join(sorted(keys)))
+            for (record_id, entity_id), keys in sorted(keyed.items())
+            if keys
+        ),
+    )
+    return written
+
+
+def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
+    """Drop the recent keys of the (record, entity) rows `where` picks of
+    `search_keys_recent_records`, and those rows; returns how many keys."""
+    named = conn.execute(
+        sa.select(
+            search_keys_recent_records.c.record_id,
+            search_keys_recent_records.c.entity_id,
+            search_keys_recent_records.c["keys"],
+        ).where(where)
+    ).all()
+    if not named:
+        return 0
+    keys = [
+        {"key": key, "entity_id": entity_id, "record_id": record_id}
+        for record_id, entity_id, text in named
+        for key in text.split("\n")
+    ]
+    recent = search_keys_recent.c
+    conn.execute(
+        search_keys_recent.delete().where(
+            recent.key == sa.bindparam("key"),
+            recent.entity_id == sa.bindparam("entity_id"),
+            recent.record_id == sa.bindparam("record_id"),
+        ),
+        keys,
+    )
+    conn.execute(search_keys_recent_records.delete().where(where))
+    return len(keys)
+
+
+def delete_record_keys(conn: Connection, record_ids: Iterable[int]) -> int:
+    """Drop every key of these source records, built or recent; returns how many."""
+    deleted = 0
+    for chunk in _chunks(sorted(set(record_ids))):
+        result = conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(chunk)))
+        deleted += result.rowcount
+        deleted += _delete_recent(conn, search_keys_recent_records.c.record_id.in_(chunk))
+    return deleted
+
+
 def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -> None:
     """Drop every key of these source records, and the keys of `arrived`'s rewritten entities
     (found through their records' index, never by scanning the table)."""
+    delete_record_keys(conn, record_ids)
     entities = sorted(arrived.entities)
-    for table in search_key_tables:
-        for chunk in _chunks(sorted(set(record_ids))):
-            conn.execute(table.delete().where(table.c.record_id.in_(chunk)))
-        for chunk in _chunks(sorted(arrived.records)):
-            conn.execute(
-                table.delete().where(table.c.record_id.in_(chunk), table.c.entity_id.in_(entities))
+    for chunk in _chunks(sorted(arrived.records)):
+        conn.execute(
+            search_keys.delete().where(
+                search_keys.c.record_id.in_(chunk), search_keys.c.entity_id.in_(entities)
             )
+        )
+        _delete_recent(
+            conn,
+            sa.and_(
+                search_keys_recent_records.c.record_id.in_(chunk),
+                search_keys_recent_records.c.entity_id.in_(entities),
+            ),
+        )
+
+
+# Every table of the index.
+_KEY_TABLES = (*search_key_tables, search_keys_recent_records)
 
 
 def clear(conn: Connection) -> None:
@@ -250,9 +331,9 @@ def clear(conn: Connection) -> None:
     as dead tuples beside the new ones, doubling the table until a vacuum had crawled through
     both (the B-trees' drop already locks searches out until the rebuild commits)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in search_key_tables)}"))
+        conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in _KEY_TABLES)}"))
     else:
-        for table in search_key_tables:
+        for table in _KEY_TABLES:
             conn.execute(table.delete())
     for index in search_keys.indexes:
         index.drop(conn)
@@ -292,6 +373,7 @@ def merge_recent(conn: Connection) -> None:
         )
     )
     conn.execute(search_keys_recent.delete())
+    conn.execute(search_keys_recent_records.delete())
 
 
 def restore_indexes(conn: Connection) -> None:

@@ -10,6 +10,8 @@ joins like any other.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -587,10 +589,8 @@ tombstones = sa.Table(
 # rebuildable; the scope is applied when results are read, never here.
 
 
-def _key_table(name: str) -> sa.Table:
-    return sa.Table(
-        name,
-        metadata,
+def _key_columns() -> list[sa.Column[Any]]:
+    return [
         sa.Column(
             "key", sa.String(80), nullable=False, comment="<kind letter>:<value>, e.g. n:SMITH"
         ),
@@ -598,18 +598,45 @@ def _key_table(name: str) -> sa.Table:
         sa.Column(
             "record_id", sa.Integer, nullable=False, comment="the source record it came from"
         ),
-        # (key, entity_id): candidates are read from the index alone.
-        sa.Index(f"ix_{name}_key", "key", "entity_id"),
-        sa.Index(f"ix_{name}_record_id", "record_id"),
-    )
+    ]
 
 
-# The keys of a full build (`search.index.rebuild`), and those written since as records
-# arrived: a few million keys inserted one batch at a time into a B-tree of fifty million
-# rewrite most of its pages each time, so arrivals go to a small table of their own, which
-# search reads beside the large one and which is merged into it, in key order, once it has
-# grown to a share of it (`search_index.merge_recent`).
-search_keys = _key_table("search_keys")
-search_keys_recent = _key_table("search_keys_recent")
-# Every read and delete of the index takes both.
+# The keys of a full build (`search.index.rebuild`).
+search_keys = sa.Table(
+    "search_keys",
+    metadata,
+    *_key_columns(),
+    # (key, entity_id): candidates are read from the index alone.
+    sa.Index("ix_search_keys_key", "key", "entity_id"),
+    sa.Index("ix_search_keys_record_id", "record_id"),
+)
+# The keys written since, as records arrived: a few million keys inserted one batch at a time
+# into a B-tree of fifty million rewrite most of its pages each time, so arrivals go to a
+# small table of their own, which search reads beside the large one and which is merged into
+# it, in key order, once it has grown to a share of it (`search_index.merge_recent`).
+# One B-tree, the key's (on SQLite the table itself): a second one by record, for deleting a
+# record's keys, was a third of the cost of writing an ingest's arrivals, and it waits on the
+# linking of the next batch (SQLite has one writer). `search_keys_recent_records` names the
+# keys to delete instead.
+search_keys_recent = sa.Table(
+    "search_keys_recent",
+    metadata,
+    *_key_columns(),
+    sa.PrimaryKeyConstraint("key", "entity_id", "record_id"),
+    sqlite_with_rowid=False,
+)
+search_keys_recent_records = sa.Table(
+    "search_keys_recent_records",
+    metadata,
+    sa.Column("record_id", sa.Integer, nullable=False, comment="a source record with recent keys"),
+    sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity they name"),
+    sa.Column(
+        "keys", sa.Text, nullable=False, comment="its keys in search_keys_recent, one per line"
+    ),
+    sa.PrimaryKeyConstraint("record_id", "entity_id"),
+    sqlite_with_rowid=False,
+)
+# Every read of the index takes both key tables.
 search_key_tables = (search_keys, search_keys_recent)
+# The records indexed under each entity, in either: both have record_id and entity_id.
+indexed_records = (search_keys, search_keys_recent_records)
