@@ -8,7 +8,6 @@ viewer sees: only keys pointing at records and entities, read back through the s
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -68,9 +67,12 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
     # on in another process meanwhile: a merge it makes after these rows were read leaves some
     # keys under the absorbed id, which the refresh of the batch that merged finds, rewriting
     # the absorbing entity whole (`search_index.arrived`).
-    keyed: dict[tuple[int, str], set[str]] = defaultdict(set)
+    keyed: dict[tuple[int, str], set[str]] = {}
     for row in arrived.rows:
-        keyed[row.record_id, row.entity_id] |= keys_of(row)
+        keys = keys_of(row)  # a set of its own: most records hold one row of an entity
+        held = keyed.setdefault((row.record_id, row.entity_id), keys)
+        if held is not keys:
+            held |= keys
     with engine.begin() as conn:
         search_index.delete_keys(conn, record_ids, arrived)
         written = search_index.write_recent(conn, keyed)
