@@ -158,6 +158,23 @@ def test_a_records_recent_keys_are_replaced_when_it_changes_and_dropped_when_dis
     rebuild(canary.engine)
 
 
+def test_writing_recent_keys_already_there_leaves_them_as_they_are(canary: Seeded) -> None:
+    # Two refreshes of one record at once (PostgreSQL's writers do not queue) write the same
+    # rows: the second leaves the first's, where a primary key would otherwise fail it.
+    rebuild(canary.engine)
+    keyed = {(record_id, canary.target): {"n:QUILLFEATHER", "b:1980-01-01"} for record_id in (1, 2)}
+    with canary.engine.begin() as conn:
+        search_index.write_recent(conn, keyed)
+    with canary.engine.begin() as conn:
+        assert search_index.write_recent(conn, keyed) == 4
+    rows = {("n:QUILLFEATHER", canary.target, 1), ("b:1980-01-01", canary.target, 1)}
+    assert index_keys(canary.engine, recent=True) == rows | {(k, e, 2) for k, e, _ in rows}
+    with canary.engine.begin() as conn:
+        assert search_index.delete_record_keys(conn, [1, 2]) >= 4
+    assert index_keys(canary.engine, recent=True) == set()
+    rebuild(canary.engine)
+
+
 def test_records_missing_from_the_index_are_found_and_reindexed(canary: Seeded) -> None:
     rebuild(canary.engine)
     with canary.engine.connect() as conn:

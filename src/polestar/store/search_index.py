@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection
 
 from polestar.pole.vocabularies import Kind
@@ -205,26 +206,46 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def _write(conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> int:
-    """Insert rows of `table`'s columns in batches; returns how many.
+def _write(
+    conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]], *, keyed: bool = False
+) -> int:
+    """Insert rows of `table`'s columns in batches; returns how many were offered.
 
     A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
-    (PostgreSQL: COPY) rather than through per-row statement compilation.
+    (PostgreSQL: COPY) rather than through per-row statement compilation. With `keyed` (the
+    table's primary key is the row, or names it) a row already there is left as it is: on
+    PostgreSQL, whose writers do not queue, an ingest's indexing process and a reviewer's merge
+    may refresh one record at once and write the same rows.
     """
-    columns = ", ".join(column.name for column in table.columns)
+    names = [column.name for column in table.columns]
+    postgresql = conn.dialect.name == "postgresql"
+    target = f"_incoming_{table.name}" if keyed and postgresql else table.name
+    if target != table.name:
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name}) ON COMMIT DELETE ROWS"
+        )
+    insert = table.insert().prefix_with("OR IGNORE") if keyed else table.insert()
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, _BATCH)):
-        if conn.dialect.name == "postgresql":
+        if postgresql:
             raw: Any = conn.connection.driver_connection
             with (
                 raw.cursor() as cursor,
-                cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN") as copy,
             ):
                 for row in batch:
                     copy.write_row(row)
+            if target != table.name:
+                staged = sa.table(target, *(sa.column(name) for name in names))
+                conn.execute(
+                    postgresql_insert(table)
+                    .from_select(names, sa.select(staged))
+                    .on_conflict_do_nothing()
+                )
+                conn.execute(staged.delete())
         else:
-            conn.exec_driver_sql(str(table.insert().compile(dialect=conn.dialect)), batch)
+            conn.exec_driver_sql(str(insert.compile(dialect=conn.dialect)), batch)
         written += len(batch)
     return written
 
@@ -246,7 +267,7 @@ def write_recent(conn: Connection, keyed: Mapping[tuple[int, str], Iterable[str]
         ),
         key=itemgetter(0),
     )
-    written = _write(conn, search_keys_recent, rows)
+    written = _write(conn, search_keys_recent, rows, keyed=True)
     _write(
         conn,
         search_keys_recent_records,
@@ -255,6 +276,7 @@ def write_recent(conn: Connection, keyed: Mapping[tuple[int, str], Iterable[str]
             for (record_id, entity_id), keys in sorted(keyed.items())
             if keys
         ),
+        keyed=True,
     )
     return written
 
