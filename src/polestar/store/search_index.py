@@ -257,8 +257,8 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
 
 def write_recent(conn: Connection, keyed: Mapping[tuple[int, str], Iterable[str]]) -> int:
     """Insert arrivals' keys, given by (record_id, entity_id), with the row naming them for
-    deletion; returns how many keys. In key order, so the key's B-tree is written page after
-    page, not at random."""
+    deletion; returns how many keys, any already there included. In key order, so the key's
+    B-tree is written page after page, not at random."""
     rows = sorted(
         (
             (key, entity_id, record_id)
