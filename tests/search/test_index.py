@@ -3,7 +3,8 @@ and re-indexed, and a key left pointing at a wrong entity never surfaces it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -29,6 +30,14 @@ def _unindexed(canary: Seeded) -> list[int]:
     with canary.engine.begin() as conn:
         conn.execute(search_keys.delete())
         return list(conn.execute(sa.select(source_records.c.id)).scalars())
+
+
+def _records_of(canary: Seeded) -> list[int]:
+    with canary.engine.connect() as conn:
+        query = sa.select(entity_members.c.record_id).where(
+            entity_members.c.entity_id == canary.target
+        )
+        return sorted(set(conn.execute(query).scalars()))
 
 
 def test_a_refresh_of_every_record_writes_what_a_rebuild_writes(canary: Seeded) -> None:
@@ -74,18 +83,11 @@ def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
     rebuild(canary.engine)
     built = index_keys(canary.engine)
     assert index_keys(canary.engine, recent=True) == set()
-    with canary.engine.connect() as conn:
-        theirs = set(
-            conn.execute(
-                sa.select(entity_members.c.record_id).where(
-                    entity_members.c.entity_id == canary.target
-                )
-            ).scalars()
-        )
+    theirs = _records_of(canary)
     viewer = viewer_for(canary.engine, "home-officer", "investigation")
     monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)  # never due
 
-    refresh(canary.engine, sorted(theirs))
+    refresh(canary.engine, theirs)
 
     recent = index_keys(canary.engine, recent=True)
     assert recent == {row for row in built if row[2] in theirs}
@@ -96,36 +98,41 @@ def test_arrivals_are_found_in_the_recent_keys_until_merged_into_the_built_ones(
     assert index_keys(canary.engine, recent=True) == recent
     # Once they are a share of the built keys, they are merged in.
     monkeypatch.setattr(search_index, "MERGE_SHARE", 1e-9)
-    refresh(canary.engine, sorted(theirs))
+    refresh(canary.engine, theirs)
     assert index_keys(canary.engine, recent=True) == recent
     assert merge_if_due(canary.engine)
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine, recent=False) == built
     # A full build starts again without any.
     monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)
-    refresh(canary.engine, sorted(theirs))
+    refresh(canary.engine, theirs)
     assert index_keys(canary.engine, recent=True)
     rebuild(canary.engine)
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine) == built
 
 
-def _records_of(canary: Seeded) -> list[int]:
-    with canary.engine.connect() as conn:
-        query = sa.select(entity_members.c.record_id).where(
-            entity_members.c.entity_id == canary.target
-        )
-        return sorted(set(conn.execute(query).scalars()))
-
-
-def _renamed(canary: Seeded, record_ids: list[int], surname: str | None) -> None:
-    """Give the person rows of these records a new surname (None: back to the canary's)."""
+@contextmanager
+def _renamed(canary: Seeded, record_ids: list[int], surname: str) -> Iterator[None]:
+    """The person rows of these records under a new surname, each given its own back after
+    (the canary store is shared by the module's tests)."""
     with canary.engine.begin() as conn:
+        held = conn.execute(
+            sa.select(persons.c.id, persons.c.surname).where(
+                persons.c.record_id.in_(record_ids), persons.c.surname.is_not(None)
+            )
+        ).all()
         conn.execute(
-            persons.update()
-            .where(persons.c.record_id.in_(record_ids), persons.c.surname.is_not(None))
-            .values(surname=surname or "Quillfeather")
+            persons.update().where(persons.c.id.in_([i for i, _ in held])).values(surname=surname)
         )
+    try:
+        yield
+    finally:
+        with canary.engine.begin() as conn:
+            for row_id, original in held:
+                conn.execute(
+                    persons.update().where(persons.c.id == row_id).values(surname=original)
+                )
 
 
 def test_a_records_recent_keys_are_replaced_when_it_changes_and_dropped_when_disposed(
@@ -136,16 +143,13 @@ def test_a_records_recent_keys_are_replaced_when_it_changes_and_dropped_when_dis
     monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)  # never due
     theirs = _records_of(canary)
     refresh(canary.engine, theirs)
-    try:
-        _renamed(canary, theirs, "Brambleworth")  # a new version replaces the typed rows
+    with _renamed(canary, theirs, "Brambleworth"):  # as a new version replaces typed rows
         refresh(canary.engine, theirs)
         recent = index_keys(canary.engine, recent=True)
         rebuild(canary.engine)
         assert recent == {row for row in index_keys(canary.engine) if row[2] in theirs}
         assert any(key == "n:BRAMBLEWORTH" for key, _, _ in recent)
         assert not any("QUILLFEATHER" in key for key, _, _ in recent)
-    finally:
-        _renamed(canary, theirs, None)
 
     refresh(canary.engine, theirs)  # their keys move from the built ones to the recent
     recent = index_keys(canary.engine, recent=True)
