@@ -3,7 +3,7 @@ and re-indexed, and a key left pointing at a wrong entity never surfaces it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -62,8 +62,9 @@ def test_a_refresh_cut_short_writes_nothing_and_is_caught_up(
     record_ids = _unindexed(canary)
     write_recent = search_index.write_recent
 
-    def cut_short(conn: sa.Connection, keyed: Mapping[tuple[int, str], Iterable[str]]) -> int:
-        written = write_recent(conn, dict(list(keyed.items())[: len(keyed) // 2]))
+    def cut_short(conn: sa.Connection, recent: search_index.RecentKeys) -> int:
+        half = recent.rows[: len(recent.rows) // 2]
+        written = write_recent(conn, search_index.RecentKeys(half, recent.keys // 2))
         assert written > 0
         raise RuntimeError("killed")
 
@@ -167,10 +168,11 @@ def test_writing_recent_keys_already_there_leaves_them_as_they_are(canary: Seede
     # rows: the second leaves the first's, where a primary key would otherwise fail it.
     rebuild(canary.engine)
     keyed = {(record_id, canary.target): {"n:QUILLFEATHER", "b:1980-01-01"} for record_id in (1, 2)}
+    recent = search_index.recent_keys(keyed)
     with canary.engine.begin() as conn:
-        search_index.write_recent(conn, keyed)
+        search_index.write_recent(conn, recent)
     with canary.engine.begin() as conn:
-        assert search_index.write_recent(conn, keyed) == 4
+        assert search_index.write_recent(conn, recent) == 4
     rows = {("n:QUILLFEATHER", canary.target, 1), ("b:1980-01-01", canary.target, 1)}
     assert index_keys(canary.engine, recent=True) == rows | {(k, e, 2) for k, e, _ in rows}
     with canary.engine.begin() as conn:

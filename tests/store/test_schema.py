@@ -13,9 +13,17 @@ from typer.testing import CliRunner
 
 from polestar.cli import app
 from polestar.settings import Settings, get_settings
+from polestar.store import search_index
 from polestar.store.engine import create_engine
 from polestar.store.schema import alembic_config, downgrade, upgrade
-from polestar.store.tables import metadata
+from polestar.store.tables import (
+    metadata,
+    search_keys,
+    search_keys_recent,
+    search_keys_recent_records,
+)
+
+_KEY = ("key", "entity_id", "record_id")
 
 
 def _tables(url: str, *, upgraded: bool = False) -> set[str]:
@@ -56,3 +64,33 @@ def test_downgrade_to_base_and_upgrade_again(db: Engine) -> None:
     assert not set(metadata.tables) & set(sa.inspect(db).get_table_names())
     upgrade(db)
     assert set(metadata.tables) <= set(sa.inspect(db).get_table_names())
+
+
+def test_recent_keys_listed_one_per_line_move_to_the_built_ones_on_upgrade(
+    blank_database_url: str,
+) -> None:
+    # Migration 0018: rows written before it list their keys one per line, which cannot be
+    # read as JSON; the upgrade moves every recent key into `search_keys` (as a merge does),
+    # so nothing becomes unsearchable, and the recent keys written after it delete as before.
+    engine = create_engine(settings=Settings(database_url=blank_database_url))
+    before = {("n:SMITH", "PER-1", 1), ("b:1980-01-01", "PER-1", 1)}
+    try:
+        upgrade(engine, "0017")
+        with engine.begin() as conn:
+            rows = [dict(zip(_KEY, row, strict=True)) for row in before]
+            conn.execute(search_keys_recent.insert(), rows)
+            conn.execute(
+                search_keys_recent_records.insert(),
+                {"record_id": 1, "entity_id": "PER-1", "keys": "b:1980-01-01\nn:SMITH"},
+            )
+        upgrade(engine)
+        with engine.begin() as conn:
+            assert set(conn.execute(sa.select(search_keys)).all()) == before
+            for table in (search_keys_recent, search_keys_recent_records):
+                assert conn.execute(sa.select(table)).first() is None
+            recent = search_index.recent_keys({(2, "PER-2"): {"n:JONES", "n:JONE"}})
+            assert search_index.write_recent(conn, recent) == 2
+            assert search_index.delete_record_keys(conn, [2]) == 2
+            assert conn.execute(sa.select(search_keys_recent)).first() is None
+    finally:
+        engine.dispose()

@@ -9,12 +9,12 @@ comes from `entity_rows`, which applies the viewer's scope in SQL (`visible.visi
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -206,48 +206,62 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def _write(
-    conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]], *, keyed: bool = False
-) -> int:
-    """Insert rows of `table`'s columns in batches; returns how many were offered.
+def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert rows of `table`'s columns in batches; returns how many.
 
     A full rebuild writes millions of rows, so each batch goes to the driver as plain tuples
-    (PostgreSQL: COPY) rather than through per-row statement compilation. With `keyed` (the
-    table's primary key is the row, or names it) a row already there is left as it is: on
-    PostgreSQL, whose writers do not queue, an ingest's indexing process and a reviewer's merge
-    may refresh one record at once and write the same rows.
+    (PostgreSQL: COPY) rather than through per-row statement compilation.
     """
     names = [column.name for column in table.columns]
-    postgresql = conn.dialect.name == "postgresql"
-    target = f"_incoming_{table.name}" if keyed and postgresql else table.name
-    if target != table.name:
-        conn.exec_driver_sql(
-            f"CREATE TEMP TABLE IF NOT EXISTS {target} (LIKE {table.name}) ON COMMIT DELETE ROWS"
-        )
-    insert = table.insert().prefix_with("OR IGNORE") if keyed else table.insert()
+    insert = str(table.insert().compile(dialect=conn.dialect))
     written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, _BATCH)):
-        if postgresql:
+        if conn.dialect.name == "postgresql":
             raw: Any = conn.connection.driver_connection
             with (
                 raw.cursor() as cursor,
-                cursor.copy(f"COPY {target} ({', '.join(names)}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
             ):
                 for row in batch:
                     copy.write_row(row)
-            if target != table.name:
-                staged = sa.table(target, *(sa.column(name) for name in names))
-                conn.execute(
-                    postgresql_insert(table)
-                    .from_select(names, sa.select(staged))
-                    .on_conflict_do_nothing()
-                )
-                conn.execute(staged.delete())
         else:
-            conn.exec_driver_sql(str(insert.compile(dialect=conn.dialect)), batch)
+            conn.exec_driver_sql(insert, batch)
         written += len(batch)
     return written
+
+
+def _staged(conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> sa.Table:
+    """`rows` in a temporary table of `table`'s columns, empty before (the caller empties it
+    after; PostgreSQL also at commit)."""
+    staged = sa.Table(
+        f"_incoming_{table.name}",
+        sa.MetaData(),
+        *(sa.Column(column.name, column.type) for column in table.columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DELETE ROWS",
+    )
+    conn.execute(sa.schema.CreateTable(staged, if_not_exists=True))
+    _write(conn, staged, rows)
+    return staged
+
+
+def _insert_new(conn: Connection, table: sa.Table, query: sa.Select[Any]) -> None:
+    """Insert `query`'s rows into `table`, leaving a row already there as it is: on PostgreSQL,
+    whose writers do not queue, an ingest's indexing process and a reviewer's merge may refresh
+    one record at once and write the same rows."""
+    names = [column.name for column in table.columns]
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql_insert(table).from_select(names, query).on_conflict_do_nothing())
+    else:
+        conn.execute(table.insert().prefix_with("OR IGNORE").from_select(names, query))
+
+
+def _listed(conn: Connection, array: sa.ColumnElement[str]) -> sa.TableValuedAlias:
+    """The strings of a JSON array, as rows of one column, `value`."""
+    if conn.dialect.name == "postgresql":
+        return sa.func.json_array_elements_text(sa.cast(array, sa.JSON)).table_valued("value")
+    return sa.func.json_each(array).table_valued("value")
 
 
 def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
@@ -255,30 +269,53 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
     return _write(conn, search_keys, rows)
 
 
-def write_recent(conn: Connection, keyed: Mapping[tuple[int, str], Iterable[str]]) -> int:
-    """Insert arrivals' keys, given by (record_id, entity_id), with the row naming them for
-    deletion; returns how many keys, any already there included. In key order, so the key's
-    B-tree is written page after page, not at random."""
-    rows = sorted(
-        (
-            (key, entity_id, record_id)
-            for (record_id, entity_id), keys in keyed.items()
-            for key in keys
-        ),
-        key=itemgetter(0),
-    )
-    written = _write(conn, search_keys_recent, rows, keyed=True)
-    _write(
+@dataclass(frozen=True)
+class RecentKeys:
+    """Arrivals' keys made ready to write: a row of `search_keys_recent_records` per (record,
+    entity), naming its keys as a JSON array, from which the database writes the key rows
+    itself. Made before the transaction, so SQLite's one writer is held only to write."""
+
+    rows: list[tuple[int, str, str]]
+    keys: int
+
+
+def recent_keys(keyed: Mapping[tuple[int, str], Iterable[str]]) -> RecentKeys:
+    """The keys of each (record_id, entity_id), ready for `write_recent`."""
+    rows: list[tuple[int, str, str]] = []
+    count = 0
+    for (record_id, entity_id), keys in keyed.items():
+        if listed := list(keys):
+            rows.append((record_id, entity_id, json.dumps(listed)))
+            count += len(listed)
+    return RecentKeys(rows, count)
+
+
+def write_recent(conn: Connection, recent: RecentKeys) -> int:
+    """Insert arrivals' keys, with the rows naming them for deletion; returns how many keys,
+    any already there included.
+
+    The database expands each row's JSON array into key rows and writes them in key order, so
+    the key's B-tree is written page after page. Expanded in Python and handed to the driver
+    row by row, an ingest's first batch at 1M people (3.1 million keys) held SQLite's writer
+    for about twice as long (docs/search.md).
+    """
+    staged = _staged(conn, search_keys_recent_records, recent.rows)
+    _insert_new(
         conn,
         search_keys_recent_records,
-        (
-            (record_id, entity_id, "\n".join(sorted(keys)))
-            for (record_id, entity_id), keys in sorted(keyed.items())
-            if keys
-        ),
-        keyed=True,
+        sa.select(staged).order_by(staged.c.record_id, staged.c.entity_id),
     )
-    return written
+    key = _listed(conn, staged.c["keys"])
+    _insert_new(
+        conn,
+        search_keys_recent,
+        sa.select(key.c.value, staged.c.entity_id, staged.c.record_id)
+        .select_from(staged)
+        .join(key, sa.true())
+        .order_by(key.c.value, staged.c.entity_id, staged.c.record_id),
+    )
+    conn.execute(staged.delete())
+    return recent.keys
 
 
 def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
@@ -296,7 +333,7 @@ def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
     keys = [
         {"key": key, "entity_id": entity_id, "record_id": record_id}
         for record_id, entity_id, text in named
-        for key in text.split("\n")
+        for key in json.loads(text)
     ]
     recent = search_keys_recent.c
     conn.execute(

@@ -631,7 +631,7 @@ search_keys_recent_records = sa.Table(
     sa.Column("record_id", sa.Integer, nullable=False, comment="a source record with recent keys"),
     sa.Column("entity_id", sa.String(16), nullable=False, comment="the entity they name"),
     sa.Column(
-        "keys", sa.Text, nullable=False, comment="its keys in search_keys_recent, one per line"
+        "keys", sa.Text, nullable=False, comment="its keys in search_keys_recent, a JSON array"
     ),
     sa.PrimaryKeyConstraint("record_id", "entity_id"),
     sqlite_with_rowid=False,
