@@ -62,9 +62,9 @@ def test_a_refresh_cut_short_writes_nothing_and_is_caught_up(
     record_ids = _unindexed(canary)
     write_recent = search_index.write_recent
 
-    def cut_short(conn: sa.Connection, recent: search_index.RecentKeys) -> int:
-        half = recent.rows[: len(recent.rows) // 2]
-        written = write_recent(conn, search_index.RecentKeys(half, recent.keys // 2))
+    def cut_short(conn: sa.Connection, lists: search_index.KeyLists) -> int:
+        half = lists.rows[: len(lists.rows) // 2]
+        written = write_recent(conn, search_index.KeyLists(half, lists.keys // 2))
         assert written > 0
         raise RuntimeError("killed")
 
@@ -167,8 +167,8 @@ def test_writing_recent_keys_already_there_leaves_them_as_they_are(canary: Seede
     # Two refreshes of one record at once (PostgreSQL's writers do not queue) write the same
     # rows: the second leaves the first's, where a primary key would otherwise fail it.
     rebuild(canary.engine)
-    keyed = {(record_id, canary.target): {"n:QUILLFEATHER", "b:1980-01-01"} for record_id in (1, 2)}
-    recent = search_index.recent_keys(keyed)
+    keys = {"n:QUILLFEATHER", "b:1980-01-01"}
+    recent = search_index.key_lists({(record_id, canary.target): keys for record_id in (1, 2)})
     with canary.engine.begin() as conn:
         search_index.write_recent(conn, recent)
     with canary.engine.begin() as conn:

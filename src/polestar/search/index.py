@@ -73,10 +73,10 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
         held = keyed.setdefault((row.record_id, row.entity_id), keys)
         if held is not keys:
             held |= keys
-    recent = search_index.recent_keys(keyed)
+    lists = search_index.key_lists(keyed)
     with engine.begin() as conn:
         search_index.delete_keys(conn, record_ids, arrived)
-        written = search_index.write_recent(conn, recent)
+        written = search_index.write_recent(conn, lists)
     records = {record_id for record_id, _ in keyed}
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -231,19 +231,34 @@ def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ..
     return written
 
 
-def _staged(conn: Connection, table: sa.Table, rows: Iterable[tuple[Any, ...]]) -> sa.Table:
-    """`rows` in a temporary table of `table`'s columns, empty before (the caller empties it
-    after; PostgreSQL also at commit)."""
+def _staged(conn: Connection, lists: KeyLists) -> sa.Table:
+    """`lists`' rows in an empty temporary table of `search_keys_recent_records`' columns (the
+    caller empties it after; PostgreSQL also at commit)."""
     staged = sa.Table(
-        f"_incoming_{table.name}",
+        "_incoming_key_lists",
         sa.MetaData(),
-        *(sa.Column(column.name, column.type) for column in table.columns),
+        *(sa.Column(column.name, column.type) for column in search_keys_recent_records.columns),
         prefixes=["TEMPORARY"],
         postgresql_on_commit="DELETE ROWS",
     )
     conn.execute(sa.schema.CreateTable(staged, if_not_exists=True))
-    _write(conn, staged, rows)
+    _write(conn, staged, lists.rows)
     return staged
+
+
+def _expanded(conn: Connection, staged: sa.Table) -> sa.Select[Any]:
+    """(key, entity_id, record_id) of every key the staged rows list, expanded by the
+    database (SQLite's `json_each`, PostgreSQL's `json_array_elements_text`)."""
+    if conn.dialect.name == "postgresql":
+        listed = sa.func.json_array_elements_text(sa.cast(staged.c["keys"], sa.JSON))
+    else:
+        listed = sa.func.json_each(staged.c["keys"])
+    key = listed.table_valued("value")
+    return (
+        sa.select(key.c.value, staged.c.entity_id, staged.c.record_id)
+        .select_from(staged)
+        .join(key, sa.true())
+    )
 
 
 def _insert_new(conn: Connection, table: sa.Table, query: sa.Select[Any]) -> None:
@@ -257,65 +272,50 @@ def _insert_new(conn: Connection, table: sa.Table, query: sa.Select[Any]) -> Non
         conn.execute(table.insert().prefix_with("OR IGNORE").from_select(names, query))
 
 
-def _listed(conn: Connection, array: sa.ColumnElement[str]) -> sa.TableValuedAlias:
-    """The strings of a JSON array, as rows of one column, `value`."""
-    if conn.dialect.name == "postgresql":
-        return sa.func.json_array_elements_text(sa.cast(array, sa.JSON)).table_valued("value")
-    return sa.func.json_each(array).table_valued("value")
-
-
-def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
-    """Insert a full build's (key, entity_id, record_id) rows; returns how many."""
-    return _write(conn, search_keys, rows)
-
-
 @dataclass(frozen=True)
-class RecentKeys:
+class KeyLists:
     """Arrivals' keys made ready to write: a row of `search_keys_recent_records` per (record,
-    entity), naming its keys as a JSON array, from which the database writes the key rows
-    itself. Made before the transaction, so SQLite's one writer is held only to write."""
+    entity), listing its keys as a JSON array, from which the database writes the key rows
+    itself. Handed to the driver one key row at a time, sorted in Python, they held SQLite's
+    writer about twice as long (docs/search.md)."""
 
     rows: list[tuple[int, str, str]]
     keys: int
 
 
-def recent_keys(keyed: Mapping[tuple[int, str], Iterable[str]]) -> RecentKeys:
-    """The keys of each (record_id, entity_id), ready for `write_recent`."""
+def key_lists(keyed: Mapping[tuple[int, str], Collection[str]]) -> KeyLists:
+    """The keys of each (record_id, entity_id), ready for `write_recent`: made before the
+    transaction, so SQLite's one writer is held only to write."""
     rows: list[tuple[int, str, str]] = []
     count = 0
     for (record_id, entity_id), keys in keyed.items():
-        if listed := list(keys):
-            rows.append((record_id, entity_id, json.dumps(listed)))
-            count += len(listed)
-    return RecentKeys(rows, count)
+        if keys:
+            rows.append((record_id, entity_id, json.dumps(list(keys))))
+            count += len(keys)
+    return KeyLists(rows, count)
 
 
-def write_recent(conn: Connection, recent: RecentKeys) -> int:
+def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
+    """Insert a full build's (key, entity_id, record_id) rows; returns how many. (Expanded by
+    the database from lists, as arrivals' keys are, the 55.8 million of a 1M county took as
+    long to write on SQLite, 126 s against 127 s: writing the table's pages costs the time.)"""
+    return _write(conn, search_keys, rows)
+
+
+def write_recent(conn: Connection, lists: KeyLists) -> int:
     """Insert arrivals' keys, with the rows naming them for deletion; returns how many keys,
-    any already there included.
-
-    The database expands each row's JSON array into key rows and writes them in key order, so
-    the key's B-tree is written page after page. Expanded in Python and handed to the driver
-    row by row, an ingest's first batch at 1M people (3.1 million keys) held SQLite's writer
-    for about twice as long (docs/search.md).
-    """
-    staged = _staged(conn, search_keys_recent_records, recent.rows)
+    any already there included. In key order, so the key's B-tree is written page after page,
+    not at random."""
+    staged = _staged(conn, lists)
     _insert_new(
         conn,
         search_keys_recent_records,
         sa.select(staged).order_by(staged.c.record_id, staged.c.entity_id),
     )
-    key = _listed(conn, staged.c["keys"])
-    _insert_new(
-        conn,
-        search_keys_recent,
-        sa.select(key.c.value, staged.c.entity_id, staged.c.record_id)
-        .select_from(staged)
-        .join(key, sa.true())
-        .order_by(key.c.value, staged.c.entity_id, staged.c.record_id),
-    )
+    expanded = _expanded(conn, staged)
+    _insert_new(conn, search_keys_recent, expanded.order_by(*expanded.selected_columns))
     conn.execute(staged.delete())
-    return recent.keys
+    return lists.keys
 
 
 def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
