@@ -28,6 +28,7 @@ def link_arrivals(pipe: Connection, placed: Connection, settings: Settings, acto
             if arrivals is None:
                 raise PolestarError("no batch linkage run has placed people in this store")
             with arrivals:
+                arrivals.index.drop_lookup_indexes()  # batches are chunks: hash joins
                 for batch in handed_over(pipe):
                     arrivals.assign(batch)
                     with suppress(OSError):  # the indexing process stopped: the ingest asks why

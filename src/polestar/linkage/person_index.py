@@ -270,6 +270,16 @@ class PersonIndex:
             con.unregister("_keys")
         return ids
 
+    def drop_lookup_indexes(self) -> None:
+        """Drop the ART indexes from this process's copy of the index, for a process that only
+        places chunks (an ingest's). They serve point lookups — a few arrivals' keys, a merge's
+        update by entity, the duplicate check — and every chunk's inserts, deletes and updates
+        maintain them, while a chunk meets the index by hash joins. At 1M, a linked ingest of
+        bench/incremental.py's delta took a median 49.1 s without them against 53.1 s (docs/
+        linkage.md); without them a lookup reads the whole table (tenths of a second)."""
+        for name, _table, _column in _INDEXES:
+            self.con.execute(f"DROP INDEX idx.{name}")
+
     def candidate_pairs(self, arrivals: Sequence[int]) -> None:
         """Pairs (join_key_l < join_key_r) of arrivals with any indexed record a blocking rule
         would have compared, in the temp table `pairs`; the records involved in `involved`.
