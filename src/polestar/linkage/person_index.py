@@ -275,8 +275,8 @@ class PersonIndex:
         places chunks (an ingest's). They serve point lookups — a few arrivals' keys, a merge's
         update by entity, the duplicate check — and every chunk's inserts, deletes and updates
         maintain them, while a chunk meets the index by hash joins. At 1M, a linked ingest of
-        bench/incremental.py's delta took a median 49.1 s without them against 53.1 s (docs/
-        linkage.md); without them a lookup reads the whole table (tenths of a second)."""
+        bench/incremental.py's delta took medians of 49.1 and 49.8 s without them against 53.1 s
+        (docs/linkage.md); without them a lookup reads the whole table (tenths of a second)."""
         for name, _table, _column in _INDEXES:
             self.con.execute(f"DROP INDEX idx.{name}")
 
