@@ -101,11 +101,21 @@ def test_the_linkage_benchmark_runs_on_a_small_county(tmp_path: Path) -> None:
 def test_the_incremental_benchmark_runs_on_a_small_county(tmp_path: Path) -> None:
     # A delta of the last tenth of each export, into an unlinked and a linked store.
     output = _run(
-        [sys.executable, "bench/incremental.py", "--people", "900", "--reuse", str(tmp_path)]
+        [
+            sys.executable,
+            "bench/incremental.py",
+            "--people",
+            "900",
+            "--reuse",
+            str(tmp_path),
+            "--writers",
+        ]
     )
     assert "into the unlinked store: median" in output
     assert "into the linked store, linking on arrival: median" in output
     assert "ratio " in output
+    for kind in ("unlinked", "linked"):
+        assert f"audit entries beside the {kind} ingest (one due every 100 ms" in output
 
 
 @pytest.mark.slow

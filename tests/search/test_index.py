@@ -62,10 +62,8 @@ def test_a_refresh_cut_short_writes_nothing_and_is_caught_up(
     record_ids = _unindexed(canary)
     write_recent = search_index.write_recent
 
-    def cut_short(conn: sa.Connection, lists: search_index.KeyLists) -> int:
-        half = lists.rows[: len(lists.rows) // 2]
-        written = write_recent(conn, search_index.KeyLists(half, lists.keys // 2))
-        assert written > 0
+    def cut_short(conn: sa.Connection, staged: search_index.StagedKeys) -> int:
+        assert write_recent(conn, staged) > 0
         raise RuntimeError("killed")
 
     monkeypatch.setattr(search_index, "write_recent", cut_short)
@@ -169,15 +167,35 @@ def test_writing_recent_keys_already_there_leaves_them_as_they_are(canary: Seede
     rebuild(canary.engine)
     keys = {"n:QUILLFEATHER", "b:1980-01-01"}
     recent = search_index.key_lists({(record_id, canary.target): keys for record_id in (1, 2)})
-    with canary.engine.begin() as conn:
-        search_index.write_recent(conn, recent)
-    with canary.engine.begin() as conn:
-        assert search_index.write_recent(conn, recent) == 4
+    for _ in range(2):
+        with canary.engine.begin() as conn:
+            staged = search_index.stage_recent(conn, recent)
+            assert search_index.write_recent(conn, staged) == 4
     rows = {("n:QUILLFEATHER", canary.target, 1), ("b:1980-01-01", canary.target, 1)}
     assert index_keys(canary.engine, recent=True) == rows | {(k, e, 2) for k, e, _ in rows}
     with canary.engine.begin() as conn:
         assert search_index.delete_record_keys(conn, [1, 2]) >= 4
     assert index_keys(canary.engine, recent=True) == set()
+    rebuild(canary.engine)
+
+
+def test_keys_staged_for_a_write_that_never_came_are_not_written_by_the_next(
+    canary: Seeded,
+) -> None:
+    # Staging commits before the write begins (its tables are the connection's own), so a
+    # failed write leaves its keys staged on the pooled connection; the next staging drops them.
+    rebuild(canary.engine)
+    with canary.engine.connect() as conn:
+        left = search_index.key_lists({(1, canary.target): {"n:LEFTOVER"}})
+        search_index.stage_recent(conn, left)
+        conn.commit()
+        staged = search_index.stage_recent(
+            conn, search_index.key_lists({(2, canary.target): {"n:QUILLFEATHER"}})
+        )
+        conn.commit()
+        with conn.begin():
+            assert search_index.write_recent(conn, staged) == 1
+    assert index_keys(canary.engine, recent=True) == {("n:QUILLFEATHER", canary.target, 2)}
     rebuild(canary.engine)
 
 

@@ -89,7 +89,8 @@ def test_recent_keys_listed_one_per_line_move_to_the_built_ones_on_upgrade(
             for table in (search_keys_recent, search_keys_recent_records):
                 assert conn.execute(sa.select(table)).first() is None
             recent = search_index.key_lists({(2, "PER-2"): {"n:JONES", "n:JONE"}})
-            assert search_index.write_recent(conn, recent) == 2
+            staged = search_index.stage_recent(conn, recent)
+            assert search_index.write_recent(conn, staged) == 2
             assert search_index.delete_record_keys(conn, [2]) == 2
             assert conn.execute(sa.select(search_keys_recent)).first() is None
     finally:

@@ -73,10 +73,12 @@ def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
         held = keyed.setdefault((row.record_id, row.entity_id), keys)
         if held is not keys:
             held |= keys
-    lists = search_index.key_lists(keyed)
-    with engine.begin() as conn:
-        search_index.delete_keys(conn, record_ids, arrived)
-        written = search_index.write_recent(conn, lists)
+    with engine.connect() as conn:
+        staged = search_index.stage_recent(conn, search_index.key_lists(keyed))
+        conn.commit()  # temporary tables only: the store's writer is taken below, to write
+        with conn.begin():
+            search_index.delete_keys(conn, record_ids, arrived)
+            written = search_index.write_recent(conn, staged)
     records = {record_id for record_id, _ in keyed}
     return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
 

@@ -231,32 +231,30 @@ def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ..
     return written
 
 
-def _staged(conn: Connection, lists: KeyLists) -> sa.Table:
-    """`lists`' rows in an empty temporary table of `search_keys_recent_records`' columns (the
-    caller empties it after; PostgreSQL also at commit)."""
-    staged = sa.Table(
-        "_incoming_key_lists",
+def _temporary(name: str, columns: Iterable[sa.Column[Any]], *primary_key: str) -> sa.Table:
+    """A temporary table of these columns' names and types, kept across transactions (its
+    user empties it before filling it)."""
+    return sa.Table(
+        name,
         sa.MetaData(),
-        *(sa.Column(column.name, column.type) for column in search_keys_recent_records.columns),
+        *(sa.Column(column.name, column.type) for column in columns),
+        *([sa.PrimaryKeyConstraint(*primary_key)] if primary_key else []),
         prefixes=["TEMPORARY"],
-        postgresql_on_commit="DELETE ROWS",
+        sqlite_with_rowid=not primary_key,
     )
-    conn.execute(sa.schema.CreateTable(staged, if_not_exists=True))
-    _write(conn, staged, lists.rows)
-    return staged
 
 
-def _expanded(conn: Connection, staged: sa.Table) -> sa.Select[Any]:
-    """(key, entity_id, record_id) of every key the staged rows list, expanded by the
+def _expanded(conn: Connection, lists: sa.Table) -> sa.Select[Any]:
+    """(key, entity_id, record_id) of every key the staged lists hold, expanded by the
     database (SQLite's `json_each`, PostgreSQL's `json_array_elements_text`)."""
     if conn.dialect.name == "postgresql":
-        listed = sa.func.json_array_elements_text(sa.cast(staged.c["keys"], sa.JSON))
+        listed = sa.func.json_array_elements_text(sa.cast(lists.c["keys"], sa.JSON))
     else:
-        listed = sa.func.json_each(staged.c["keys"])
+        listed = sa.func.json_each(lists.c["keys"])
     key = listed.table_valued("value")
     return (
-        sa.select(key.c.value, staged.c.entity_id, staged.c.record_id)
-        .select_from(staged)
+        sa.select(key.c.value, lists.c.entity_id, lists.c.record_id)
+        .select_from(lists)
         .join(key, sa.true())
     )
 
@@ -284,7 +282,7 @@ class KeyLists:
 
 
 def key_lists(keyed: Mapping[tuple[int, str], Collection[str]]) -> KeyLists:
-    """The keys of each (record_id, entity_id), ready for `write_recent`: made before the
+    """The keys of each (record_id, entity_id), ready for `stage_recent`: made before the
     transaction, so SQLite's one writer is held only to write."""
     rows: list[tuple[int, str, str]] = []
     count = 0
@@ -295,6 +293,42 @@ def key_lists(keyed: Mapping[tuple[int, str], Collection[str]]) -> KeyLists:
     return KeyLists(rows, count)
 
 
+@dataclass(frozen=True)
+class StagedKeys:
+    """Arrivals' keys in temporary tables of this connection, in the order they are written:
+    the lists by record, their key rows by key (`stage_recent`)."""
+
+    lists: sa.Table
+    rows: sa.Table
+    keys: int
+
+
+def stage_recent(conn: Connection, lists: KeyLists) -> StagedKeys:
+    """Stage arrivals' keys for `write_recent` in temporary tables, expanded and sorted by the
+    database. Done and committed before the transaction that writes them: a temporary table is
+    the connection's own, so on SQLite the store's one writer is not held while the keys are
+    expanded and sorted (most of the writing transaction's time: docs/search.md)."""
+    staged = StagedKeys(
+        _temporary(
+            "_incoming_key_lists", search_keys_recent_records.columns, "record_id", "entity_id"
+        ),
+        _temporary("_incoming_keys", search_keys_recent.columns, "key", "entity_id", "record_id"),
+        lists.keys,
+    )
+    for table in (staged.lists, staged.rows):
+        conn.execute(sa.schema.CreateTable(table, if_not_exists=True))
+        conn.execute(table.delete())  # what a failed write left
+    _write(conn, staged.lists, lists.rows)
+    expanded = _expanded(conn, staged.lists)
+    conn.execute(
+        staged.rows.insert().from_select(
+            [column.name for column in staged.rows.columns],
+            expanded.order_by(*expanded.selected_columns),
+        )
+    )
+    return staged
+
+
 def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
     """Insert a full build's (key, entity_id, record_id) rows; returns how many. (Expanded by
     the database from lists, as arrivals' keys are, the 55.8 million of a 1M county took as
@@ -302,20 +336,17 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
     return _write(conn, search_keys, rows)
 
 
-def write_recent(conn: Connection, lists: KeyLists) -> int:
-    """Insert arrivals' keys, with the rows naming them for deletion; returns how many keys,
-    any already there included. In key order, so the key's B-tree is written page after page,
-    not at random."""
-    staged = _staged(conn, lists)
-    _insert_new(
-        conn,
-        search_keys_recent_records,
-        sa.select(staged).order_by(staged.c.record_id, staged.c.entity_id),
-    )
-    expanded = _expanded(conn, staged)
-    _insert_new(conn, search_keys_recent, expanded.order_by(*expanded.selected_columns))
-    conn.execute(staged.delete())
-    return lists.keys
+def write_recent(conn: Connection, staged: StagedKeys) -> int:
+    """Insert the staged arrivals' keys, with the rows naming them for deletion, and empty the
+    staging tables; returns how many keys, any already there included. Each in its primary
+    key's order, so its B-tree is written page after page, not at random."""
+    for table, target in (
+        (staged.lists, search_keys_recent_records),
+        (staged.rows, search_keys_recent),
+    ):
+        _insert_new(conn, target, sa.select(table).order_by(*table.primary_key.columns))
+        conn.execute(table.delete())
+    return staged.keys
 
 
 def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
