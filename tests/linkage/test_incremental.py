@@ -134,7 +134,7 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     # Ingest commits 50 records at a time; linkage is handed 80 of them (or the end).
     monkeypatch.setenv("POLESTAR_INGEST_CHUNK_RECORDS", "50")
     get_settings.cache_clear()
-    monkeypatch.setattr(linking, "CHUNK", 80)
+    monkeypatch.setattr(linking, "HAND_OVER", 80)
     batches: list[int] = []
     hand_over = Linker._hand_over
 

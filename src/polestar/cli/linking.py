@@ -11,12 +11,11 @@ in the order they were handed over, whenever each process gets to them, so where
 does not depend on timing (taking every batch waiting at once was tried: no faster at 1M, and
 the batches then depended on timing).
 
-Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; linkage
-places `arrivals.CHUNK` records at a time, so committed records are handed over once that many
-have come, and the rest when the ingest ends. A killed ingest leaves unplaced what it had
-committed but not yet handed over, and unindexed what was placed but not yet indexed (each
-process finishes the batch in hand, then stops at the end of its input): `polestar link
---incremental` places and indexes both.
+Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; committed
+records are handed over once `HAND_OVER` have come, and the rest when the ingest ends. A killed
+ingest leaves unplaced what it had committed but not yet handed over, and unindexed what was
+placed but not yet indexed (each process finishes the batch in hand, then stops at the end of
+its input): `polestar link --incremental` places and indexes both.
 
 The processes' bodies are `linkage.on_arrival` and `search.on_arrival`, outside the command
 line, and they start without running the `polestar` script again (`processes.start_spawned`):
@@ -32,11 +31,18 @@ from contextlib import suppress
 from multiprocessing.connection import Connection
 
 from polestar.errors import PolestarError
-from polestar.linkage.arrivals import CHUNK, ArrivalsReport
+from polestar.linkage.arrivals import ArrivalsReport
 from polestar.linkage.on_arrival import link_arrivals
 from polestar.processes import start_spawned
 from polestar.search.on_arrival import index_placed
 from polestar.settings import Settings
+
+# Committed source records handed over at once. Placing has a cost per batch, so bigger batches
+# place faster, but the indexing process cannot start before the first is placed, and once the
+# ingest has ended it is the last to finish. bench/incremental.py's delta at 1M, linked ingest
+# alone: 20,000 at a time (`arrivals.CHUNK`, what `link --incremental` places) 49.7–51.0 s;
+# 15,000: 47.4 and 47.7 s; 12,500: 47.7 and 48.2 s; 10,000: 48.5 and 48.7 s; 5,000: 52.3 s.
+HAND_OVER = 15_000
 
 
 class LinkingFailed(PolestarError):
@@ -78,7 +84,7 @@ class Linker:
 
     def __call__(self, record_ids: Sequence[int]) -> None:
         self._pending.extend(record_ids)
-        if len(self._pending) >= CHUNK:
+        if len(self._pending) >= HAND_OVER:
             self._hand_over()
 
     def _hand_over(self) -> None:

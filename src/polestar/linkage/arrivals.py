@@ -31,9 +31,10 @@ from polestar.store.runs import finish_run, last_completed_run, start_run
 logger = logging.getLogger(__name__)
 
 COMMAND = "link-incremental"
-# Source records placed at once by `link --incremental` and by ingest's hook. Each placement
-# has a fixed cost (DuckDB joins over the whole index, the store's writes); at a million
-# records 5,000-record chunks ran at 1,540 person records/s, 20,000-record ones at 2,711.
+# Source records placed at once by `link --incremental` (an ingest hands over batches of its
+# own size: `cli/linking.HAND_OVER`). Each placement has a fixed cost (DuckDB joins over the
+# whole index, the store's writes); at a million records 5,000-record chunks ran at 1,540
+# person records/s, 20,000-record ones at 2,711.
 CHUNK = 20_000
 # What to run once DuckDB may use more memory: records left unplaced are placed by it.
 _THEN = "run `polestar link --incremental`"

@@ -231,17 +231,25 @@ def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ..
     return written
 
 
-def _temporary(name: str, columns: Iterable[sa.Column[Any]], *primary_key: str) -> sa.Table:
+def _temporary(name: str, columns: Iterable[sa.Column[Any]]) -> sa.Table:
     """A temporary table of these columns' names and types, kept across transactions (its
-    user empties it before filling it)."""
+    user empties it before filling it, `_empty`). No key: rows are appended, in the order
+    written, which a copy then reads them in."""
     return sa.Table(
         name,
         sa.MetaData(),
         *(sa.Column(column.name, column.type) for column in columns),
-        *([sa.PrimaryKeyConstraint(*primary_key)] if primary_key else []),
         prefixes=["TEMPORARY"],
-        sqlite_with_rowid=not primary_key,
     )
+
+
+def _empty(conn: Connection, table: sa.Table) -> None:
+    """Empty a table of this connection's own: on PostgreSQL by TRUNCATE, as deleted rows of a
+    temporary table stay in its file until a VACUUM that autovacuum never runs on it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"TRUNCATE {table.name}"))
+    else:
+        conn.execute(table.delete())
 
 
 def _expanded(conn: Connection, lists: sa.Table) -> sa.Select[Any]:
@@ -295,8 +303,8 @@ def key_lists(keyed: Mapping[tuple[int, str], Collection[str]]) -> KeyLists:
 
 @dataclass(frozen=True)
 class StagedKeys:
-    """Arrivals' keys in temporary tables of this connection, in the order they are written:
-    the lists by record, their key rows by key (`stage_recent`)."""
+    """Arrivals' keys in temporary tables of this connection (`stage_recent`): the lists, and
+    their key rows in key order."""
 
     lists: sa.Table
     rows: sa.Table
@@ -309,15 +317,13 @@ def stage_recent(conn: Connection, lists: KeyLists) -> StagedKeys:
     the connection's own, so on SQLite the store's one writer is not held while the keys are
     expanded and sorted (most of the writing transaction's time: docs/search.md)."""
     staged = StagedKeys(
-        _temporary(
-            "_incoming_key_lists", search_keys_recent_records.columns, "record_id", "entity_id"
-        ),
-        _temporary("_incoming_keys", search_keys_recent.columns, "key", "entity_id", "record_id"),
+        _temporary("_incoming_key_lists", search_keys_recent_records.columns),
+        _temporary("_incoming_keys", search_keys_recent.columns),
         lists.keys,
     )
     for table in (staged.lists, staged.rows):
         conn.execute(sa.schema.CreateTable(table, if_not_exists=True))
-        conn.execute(table.delete())  # what a failed write left
+        _empty(conn, table)  # what a failed write left
     _write(conn, staged.lists, lists.rows)
     expanded = _expanded(conn, staged.lists)
     conn.execute(
@@ -339,13 +345,13 @@ def write_keys(conn: Connection, rows: Iterable[tuple[str, str, int]]) -> int:
 def write_recent(conn: Connection, staged: StagedKeys) -> int:
     """Insert the staged arrivals' keys, with the rows naming them for deletion, and empty the
     staging tables; returns how many keys, any already there included. Each in its primary
-    key's order, so its B-tree is written page after page, not at random."""
-    for table, target in (
-        (staged.lists, search_keys_recent_records),
-        (staged.rows, search_keys_recent),
-    ):
-        _insert_new(conn, target, sa.select(table).order_by(*table.primary_key.columns))
-        conn.execute(table.delete())
+    key's order, so its B-tree is written page after page, not at random: the keys as staged
+    (sorted then, outside this transaction), the few lists sorted here."""
+    lists = sa.select(staged.lists).order_by(staged.lists.c.record_id, staged.lists.c.entity_id)
+    _insert_new(conn, search_keys_recent_records, lists)
+    _insert_new(conn, search_keys_recent, sa.select(staged.rows))
+    for table in (staged.lists, staged.rows):
+        _empty(conn, table)
     return staged.keys
 
 
