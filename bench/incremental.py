@@ -15,8 +15,8 @@ held-out records' placements are removed and each is placed again as a new arriv
 be: one record at a time through `Arrivals.check_person`, which scores it against everyone,
 returns its candidates and writes its assignment (p50/p95/p99), then the others in chunks of
 `--chunk` source records (records/s; `polestar link --incremental` uses 20,000, an ingest
-15,000). Agreement: the share of held-out person records that land
-with exactly the companions the batch gave them.
+15,000). Agreement: the share of held-out person records that land with exactly the companions
+the batch gave them.
 
 `--people N` generates a county of about N person records (a third as many people, as
 `bench/web.py` does), splits each export into its first 90% and last 10% of records, and
