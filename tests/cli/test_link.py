@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from polestar.cli import app
 from polestar.settings import Settings, get_settings
-from polestar.store.tables import audit_entries, entity_members, link_models, runs
+from polestar.store import search_index
+from polestar.store.tables import audit_entries, entity_members, link_models, runs, search_keys
 from tests.cli.conftest import Linked
 from tests.linkage.models import store_person_model
 
@@ -127,6 +128,18 @@ def test_link_records_one_combination_entry_naming_its_run(linked: Linked) -> No
     verified = runner.invoke(app, ["audit", "verify", "--json"])
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.stdout)["ok"] is True
+
+
+def test_a_second_link_on_the_same_records_reindexes_none_for_search(linked: Linked) -> None:
+    result = runner.invoke(app, ["link", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["person"]["changed_entities"] == 0
+    assert "search index: 0 records indexed" in result.stderr
+    # What the first run indexed is still there, under each record's entity.
+    with linked.engine.connect() as conn:
+        assert search_index.stale_record_ids(conn) == []
+        assert conn.execute(sa.select(sa.func.count()).select_from(search_keys)).scalar_one()
 
 
 def test_link_on_an_empty_store_succeeds_with_nothing_to_link(

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+import polestar.search.index as index_module
 from polestar.access import viewer_for
 from polestar.search import merge_if_due, rebuild, refresh, refresh_stale, search
 from polestar.store import search_index
@@ -209,6 +210,33 @@ def test_records_missing_from_the_index_are_found_and_reindexed(canary: Seeded) 
     assert not any(entity == canary.target for _, entity, _ in index_keys(canary.engine))
     refresh_stale(canary.engine)
     assert index_keys(canary.engine) == built
+
+
+def test_after_a_run_only_the_records_it_moved_are_reindexed_unless_most_moved(
+    canary: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuild(canary.engine)
+    built = index_keys(canary.engine)
+    # A second run on the same records moves none, and re-indexes none.
+    assert refresh_stale(canary.engine).records == 0
+    assert index_keys(canary.engine, recent=True) == set()
+    # A few moved: theirs alone are re-indexed, into the recent keys.
+    theirs = _records_of(canary)
+    with canary.engine.begin() as conn:
+        conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(theirs)))
+    monkeypatch.setattr(index_module, "REBUILD_SHARE", 1.0)
+    monkeypatch.setattr(search_index, "MERGE_SHARE", 1e9)  # never merged
+    assert refresh_stale(canary.engine).records == len(theirs)
+    assert index_keys(canary.engine, recent=True) == {row for row in built if row[2] in theirs}
+    assert index_keys(canary.engine) == built
+    # Most moved (here: the index is empty): it is rebuilt whole, the recent keys dropped.
+    monkeypatch.setattr(index_module, "REBUILD_SHARE", 0.25)
+    rebuild(canary.engine)
+    _unindexed(canary)
+    report = refresh_stale(canary.engine)
+    assert report.records == len({record for _, _, record in built})
+    assert index_keys(canary.engine, recent=True) == set()
+    assert index_keys(canary.engine, recent=False) == built
 
 
 def test_a_key_pointing_at_a_wrong_entity_never_surfaces_it(canary: Seeded) -> None:

@@ -29,7 +29,7 @@ from polestar.linkage.engines import EngineName as Engine
 from polestar.linkage.evaluation import evaluate
 from polestar.linkage.explanations import explain
 from polestar.linkage.run import LinkReport, link
-from polestar.search import rebuild, refresh_stale
+from polestar.search import refresh_stale
 from polestar.settings import get_settings
 
 link_app = typer.Typer(
@@ -63,8 +63,11 @@ def link_command(
     report = link(
         database, get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
     )
-    indexed = rebuild(database)
-    stderr.print(f"search index: {indexed.keys:,} keys in {indexed.seconds:.1f} s")
+    indexed = refresh_stale(database)
+    stderr.print(
+        f"search index: {indexed.records:,} records indexed ({indexed.keys:,} keys) "
+        f"in {indexed.seconds:.1f} s"
+    )
     if as_json:
         print_json(report.as_dict())
     else:

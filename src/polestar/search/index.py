@@ -95,11 +95,29 @@ def merge_if_due(engine: Engine) -> bool:
     return due
 
 
+# Where more than this share of the placed records is stale, the index is rebuilt rather than
+# those records re-indexed: a rebuild writes every key in bulk, its B-trees built once at the
+# end, where a refresh stages, deletes and writes record by record.
+REBUILD_SHARE = 0.25
+# Stale records re-indexed per transaction, so memory stays bounded whatever a run moved (an
+# ingest hands over 15,000 source records at a time, `cli.linking.HAND_OVER`).
+_REFRESHED = 20_000
+
+
 def refresh_stale(engine: Engine) -> IndexReport:
-    """Re-index every record the index does not hold under its current entity (after
-    `link --incremental`, which places records in bulk)."""
+    """Re-index every record the index does not hold under its current entity, after a batch
+    run or `link --incremental` has placed records in bulk; or rebuild the index whole when it
+    is empty or a quarter of the records are stale. Stable ids leave most records where they
+    were (a second run on the same records moves none), so a run pays for what it moved."""
+    started = time.perf_counter()
     with engine.connect() as conn:
         stale = search_index.stale_record_ids(conn)
-    report = refresh(engine, stale)
+        placed = search_index.placed_record_count(conn)
+    if len(stale) > REBUILD_SHARE * placed:
+        return rebuild(engine)
+    records = keys = 0
+    for start in range(0, len(stale), _REFRESHED):
+        report = refresh(engine, stale[start : start + _REFRESHED])
+        records, keys = records + report.records, keys + report.keys
     merge_if_due(engine)
-    return report
+    return IndexReport(records, keys, round(time.perf_counter() - started, 3))

@@ -201,6 +201,14 @@ def stale_record_ids(conn: Connection) -> list[int]:
     return sorted(conn.execute(query).scalars())
 
 
+def placed_record_count(conn: Connection) -> int:
+    """How many source records have a placed row the index holds keys of."""
+    query = sa.select(sa.func.count(sa.distinct(entity_members.c.record_id))).where(
+        entity_members.c.kind.in_(list(_SOURCES))
+    )
+    return int(conn.execute(query).scalar_one())
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
