@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 import polestar.search.index as index_module
 from polestar.access import viewer_for
+from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.search import merge_if_due, rebuild, refresh, refresh_stale, search
 from polestar.store import search_index
 from polestar.store.tables import (
@@ -20,10 +22,10 @@ from polestar.store.tables import (
     search_keys_recent_records,
     source_records,
 )
-from tests.canary import Seeded, canary, canary_model
+from tests.canary import CUSTODY, Seeded, canary, canary_copy, canary_model
 from tests.search.indexed import index_keys
 
-__all__ = ["canary", "canary_model"]
+__all__ = ["canary", "canary_copy", "canary_model"]
 
 
 def _unindexed(canary: Seeded) -> list[int]:
@@ -237,6 +239,35 @@ def test_after_a_run_only_the_records_it_moved_are_reindexed_unless_most_moved(
     assert report.records == len({record for _, _, record in built})
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine, recent=False) == built
+
+
+def test_a_record_an_ingest_changed_has_no_keys_until_reindexed(
+    canary_copy: Seeded, tmp_path: Path
+) -> None:
+    # Nothing links or indexes this ingest's arrivals (no chunk hook), as when an ingest is
+    # killed between committing a record and indexing it: its old keys must not stay, or
+    # `stale_record_ids` could not tell it needs re-indexing.
+    engine = canary_copy.engine
+    rebuild(engine)
+    later = tmp_path / "later"
+    later.mkdir()
+    header, row = CUSTODY
+    (later / "custody.csv").write_text(
+        f"{header}\n{row.replace('QUILLFEATHER', 'ZQRENAMEDSON')}\n", encoding="utf-8"
+    )
+    ingest(engine, plan_inputs([later]), canary_copy.settings, actor="cli:test")
+    with engine.connect() as conn:
+        record_id = conn.execute(
+            sa.select(source_records.c.id).where(source_records.c.source_key == "CU-000901")
+        ).scalar_one()
+        assert search_index.stale_record_ids(conn) == [record_id]
+    assert not any(record == record_id for _, _, record in index_keys(engine))
+
+    refresh_stale(engine)
+
+    viewer = viewer_for(engine, "home-officer", "investigation")
+    page = search(engine, canary_copy.settings, viewer, "Tobias Zqrenamedson")
+    assert [result.entity_id for result in page.results] == [canary_copy.target]
 
 
 def test_a_key_pointing_at_a_wrong_entity_never_surfaces_it(canary: Seeded) -> None:

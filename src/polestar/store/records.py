@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from polestar.sources.engine import FieldWarning, MappedSourceRecord
 from polestar.store import quarantine as quarantine_store
+from polestar.store import search_index
 from polestar.store.tables import (
     POLE_TABLES,
     field_warnings,
@@ -222,6 +223,9 @@ def write_chunk(
         )
         changed_ids = [current.id for _landing, current in changed]
         _delete_projection(conn, changed_ids)
+        # Its search keys go with its old values: until re-indexed (by the ingest's indexing
+        # process, or `polestar link`) it has none, which is how `stale_record_ids` finds it.
+        search_index.delete_record_keys(conn, changed_ids)
         for landing, current in changed:
             stored.append((current.id, landing))
             versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
