@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.person_model import DEFAULT_M, DEFAULT_U, fill_untrained
 from polestar.linkage.run import link
 from polestar.pole.identifiers import pnc_check_letter
 from polestar.settings import Settings
@@ -277,3 +278,47 @@ def test_one_part_of_a_hyphenated_surname_joins(
     placement = link_pair(db, settings, tmp_path, trained, rows)
 
     assert together(placement, A, B)
+
+
+def test_a_level_seen_among_matches_but_in_no_random_pair_gets_u_bounded_by_the_pairs() -> None:
+    def level(label: str, **probabilities: float) -> dict[str, Any]:
+        return {"label_for_charts": label, **probabilities}
+
+    model = {
+        "comparisons": [
+            {
+                "output_column_name": "forename",
+                "comparison_levels": [
+                    {"is_null_level": True, "label_for_charts": "null"},
+                    level("exact", m_probability=0.6, u_probability=0.002),
+                    level("swapped", m_probability=0.013),  # no random pair was swapped
+                    level("else", m_probability=0.05, u_probability=0.99),
+                ],
+            },
+            {
+                "output_column_name": "crn",
+                "comparison_levels": [level("equal"), level("differ")],  # never seen at all
+            },
+        ]
+    }
+
+    filled = fill_untrained(model, 2e6)
+
+    forename, crn = (c["comparison_levels"] for c in model["comparisons"])
+    assert forename[2]["u_probability"] == 1 / 2e6
+    assert forename[2]["m_probability"] == 0.013
+    assert (crn[0]["m_probability"], crn[0]["u_probability"]) == (
+        DEFAULT_M["exact"],
+        DEFAULT_U["exact"],
+    )
+    assert (crn[1]["m_probability"], crn[1]["u_probability"]) == (
+        DEFAULT_M["else"],
+        DEFAULT_U["else"],
+    )
+    assert filled == [
+        "forename: swapped (u, at most 1 in the pairs sampled)",
+        "crn: equal (m)",
+        "crn: equal (u)",
+        "crn: differ (m)",
+        "crn: differ (u)",
+    ]

@@ -169,11 +169,11 @@ def _model(
     linker = linker_for(person_model.settings())
     person_model.train(linker, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs)
     model = linker.misc.save_model_to_json()
-    defaults = person_model.fill_untrained(model)
+    defaults = person_model.fill_untrained(model, settings.link_u_max_pairs)
     if defaults:
         warn(
             f"training could not estimate {len(defaults)} person parameter(s) from "
-            f"{records:,} records; documented defaults used: {'; '.join(defaults)}"
+            f"{records:,} records; documented defaults (or a bound) used: {'; '.join(defaults)}"
         )
     with engine.begin() as conn:
         version = save_model(conn, "person", "duckdb", model, defaults, records, run_id)

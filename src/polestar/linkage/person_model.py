@@ -213,11 +213,15 @@ def train(linker: Linker, seed: int, u_max_pairs: float) -> None:
     )
 
 
-def fill_untrained(model: dict[str, Any]) -> list[str]:
-    """Give every level training could not estimate a documented default; returns their names.
+def fill_untrained(model: dict[str, Any], u_pairs: float) -> list[str]:
+    """Give every level training could not estimate a value; returns their names.
 
     Splink leaves such levels without `m_probability`/`u_probability` in the model JSON and
-    would otherwise fall back to values that can even exceed 1.
+    would otherwise fall back to values that can even exceed 1. A level expectation
+    maximisation found among matches but no random pair fell in is rarer among non-matches
+    than one in the `u_pairs` sampled: its u is that bound (at 1M people no random pair had
+    forename and surname swapped, and the documented default, 0.01, made a swap count for
+    almost nothing). Every other gap takes a documented default.
     """
     filled: list[str] = []
     for comparison in model["comparisons"]:
@@ -226,11 +230,14 @@ def fill_untrained(model: dict[str, Any]) -> list[str]:
             band = (
                 "exact" if position == 0 else "else" if position == len(levels) - 1 else "partial"
             )
+            seen = level.get("m_probability") is not None
             for name, defaults in (("m_probability", DEFAULT_M), ("u_probability", DEFAULT_U)):
-                if level.get(name) is None:
-                    level[name] = defaults[band]
-                    filled.append(
-                        f"{comparison['output_column_name']}: {level['label_for_charts']} "
-                        f"({name.split('_')[0]})"
-                    )
+                if level.get(name) is not None:
+                    continue
+                bounded = name == "u_probability" and seen
+                level[name] = 1 / u_pairs if bounded else defaults[band]
+                filled.append(
+                    f"{comparison['output_column_name']}: {level['label_for_charts']} "
+                    f"({name.split('_')[0]}{', at most 1 in the pairs sampled' if bounded else ''})"
+                )
     return filled
