@@ -9,6 +9,7 @@ from polestar.search.keys import (
     name_keys,
     person_keys,
     query_name_keys,
+    query_pair_keys,
     surname_tokens,
     tokens,
     vehicle_keys,
@@ -21,6 +22,13 @@ def test_a_typo_in_the_query_meets_the_indexed_name() -> None:
     indexed = name_keys("Jonathan", "Smith")
     for typed in ("SMIHT", "SMTH", "SMITHH", "SMYTH"):
         assert query_name_keys(typed).keys() & indexed, typed
+
+
+def test_a_slip_in_a_three_letter_name_meets_it_paired_with_the_other_name() -> None:
+    indexed = name_keys("Jor", "Roberts")
+    for typed in (["JLR", "ROBERTS"], ["JO", "ROBERTS"], ["ROBERTS", "JRO"], ["JOR", "ROBRTS"]):
+        assert query_pair_keys(typed).keys() & indexed, typed
+    assert query_pair_keys(["JLR", "ROBERTS"]).keys() & name_keys("Tom", "Lee") == set()
 
 
 def test_an_unrelated_name_shares_no_key() -> None:

@@ -39,6 +39,14 @@ def test_the_exact_name_outranks_a_slip_and_a_short_form() -> None:
     assert exact > short
 
 
+def test_a_slip_in_a_three_letter_forename_still_matches_it() -> None:
+    jor = {"forename": "Jor", "surname": "Roberts", "dob": None}
+    june = {"forename": "June", "surname": "Roberts", "dob": None}
+    typed = parse("Jlr Roberts")
+    assert person_score(typed, jor, TODAY) >= 0.9
+    assert person_score(typed, june, TODAY) < THRESHOLD + 0.1
+
+
 def test_another_name_does_not_match() -> None:
     assert person_score(parse("Robert Bibi"), JOHN, TODAY) < THRESHOLD
     # One word of two is not enough to match on its own.

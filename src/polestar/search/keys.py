@@ -33,6 +33,9 @@ from polestar.pole.nicknames import formal_forms
 
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
+# Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
+# so a slip in a three-letter name (`Jlr` for `Jor`, `Tmo` for `Tom`) still meets it.
+_MIN_PAIR_DELETE = 3
 _MIN_FRAGMENT = 3
 # Name tokens and forename-surname pairs whose keys are kept: a county's records repeat names
 # (a person's records in each system, common forenames), and indexing an ingest's arrivals
@@ -63,10 +66,11 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def deletions(token: str) -> set[str]:
-    """The token and every form of it with one letter deleted (only for tokens long enough)."""
+def deletions(token: str, shortest: int = _MIN_DELETE) -> set[str]:
+    """The token and every form of it with one letter deleted (only for tokens of `shortest`
+    letters or more)."""
     found = {token}
-    if len(token) >= _MIN_DELETE:
+    if len(token) >= shortest:
         found.update(token[:i] + token[i + 1 :] for i in range(len(token)))
     return found
 
@@ -126,8 +130,8 @@ def pair_keys(forename: str, surname: str) -> frozenset[str]:
     A two-word query looks these up instead of each word's own keys, which match thousands of
     people each (`JOHN`, `SMITH`), so a common name costs a few exact lookups; the forename's
     first three letters or more stand for it too (a short form)."""
-    keys = {f"f:{form} {surname}" for form in deletions(forename)}
-    keys.update(f"f:{forename} {form}" for form in deletions(surname))
+    keys = {f"f:{form} {surname}" for form in deletions(forename, _MIN_PAIR_DELETE)}
+    keys.update(f"f:{forename} {form}" for form in deletions(surname, _MIN_PAIR_DELETE))
     # A forename's start is a short form people use (`Chris`, `Alex`, `Gra`).
     keys.update(f"f:{forename[:end]} {surname}" for end in range(3, len(forename)))
     keys.update(f"h:{form} {surname}" for form in formal_forms().get(forename, ()))

@@ -22,6 +22,8 @@ from polestar.search.query import Query
 # A record scoring below this is not an answer to the query.
 THRESHOLD = 0.6
 _MATCHED = 0.85
+# The shortest name tokens one slip apart that count as a match (`JLR`, `JOR`; not `JO`, `JA`).
+_SHORTEST_SLIP = 3
 
 
 @lru_cache(maxsize=65_536)
@@ -33,6 +35,13 @@ def similarity(query: str, token: str) -> float:
     if forms.get(query, frozenset()) & forms.get(token, frozenset()):
         return 0.95
     score = jellyfish.jaro_winkler_similarity(query, token)
+    if (
+        score < _MATCHED
+        and min(len(query), len(token)) >= _SHORTEST_SLIP
+        and jellyfish.damerau_levenshtein_distance(query, token) == 1
+    ):
+        # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).
+        score = _MATCHED
     sound = phonetic(query)
     if sound is not None and sound == phonetic(token):
         score = max(score, 0.9)
