@@ -82,6 +82,12 @@ def test_tokens_drop_what_has_no_letters() -> None:
     assert tokens("***") == []
 
 
+def test_an_initial_with_a_whole_double_barrelled_surname_outweighs_one_part() -> None:
+    (initialled,) = [term for term in person_terms(parse("m. loghan-mason")) if "i:M MASON" in term]
+    assert initialled["i:M LOGHANMASON"] > initialled["i:M MASON"] == initialled["i:M LOGHAN"]
+    assert set(person_terms(parse("M. Mason"))[0].values()) == {initialled["i:M MASON"]}
+
+
 def test_an_initial_with_a_double_barrelled_surname_meets_the_whole_surname() -> None:
     # Pairs of the surname's parts are nobody's forename and surname, and each part alone is
     # shared by thousands at 1M records (the person was lost among them); the initial with

@@ -227,6 +227,14 @@ def query_pair_keys(names: Sequence[str]) -> dict[str, int]:
     return keys
 
 
-def initial_keys(initials: Iterable[str], others: Iterable[str]) -> dict[str, int]:
-    """The `i` keys a query of initials and other tokens looks up (`J SMITH`)."""
-    return {f"i:{initial} {token}": STRONG for initial in initials for token in others}
+def initial_keys(initials: Iterable[str], others: Sequence[str]) -> dict[str, int]:
+    """The `i` keys a query of initials and other tokens looks up (`J SMITH`), weighted: with a
+    double-barrelled surname's whole (`M LOGHANMASON`, a token holding two others) above a
+    part of it (`M MASON`), which thousands more people hold, so they cannot fill the
+    candidates before the one person the whole names."""
+
+    def weight(token: str) -> int:
+        parts = sum(1 for other in others if other != token and other in token)
+        return EXACT if parts > 1 else STRONG
+
+    return {f"i:{initial} {token}": weight(token) for initial in initials for token in others}
