@@ -38,6 +38,7 @@ def similarity(query: str, token: str) -> float:
     if (
         score < _MATCHED
         and min(len(query), len(token)) >= _SHORTEST_SLIP
+        and abs(len(query) - len(token)) <= 1  # cheap: one edit changes the length by one at most
         and jellyfish.damerau_levenshtein_distance(query, token) == 1
     ):
         # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).

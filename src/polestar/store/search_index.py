@@ -202,7 +202,7 @@ def stale_record_ids(conn: Connection) -> list[int]:
 
 
 def placed_record_count(conn: Connection) -> int:
-    """How many source records have a placed row the index holds keys of."""
+    """How many source records have a placed row of a kind the index holds (`_SOURCES`)."""
     query = sa.select(sa.func.count(sa.distinct(entity_members.c.record_id))).where(
         entity_members.c.kind.in_(list(_SOURCES))
     )
