@@ -35,6 +35,7 @@ from tests.linkage.models import ACTOR, store_person_model
 PAIR_EXPRESSIONS = [
     CONFLICT,
     "l.sn = r.sn AND substr(l.fn, 1, 2) = substr(r.fn, 1, 2) AND (l.dob IS NULL OR r.dob IS NULL)",
+    "l.fn = r.fn AND substr(l.sn, 1, 3) = substr(r.sn, 1, 3) AND r.dob IS NULL",
     "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9",
     "(length(fn_l) = 1 OR length(fn_r) = 1) AND substr(fn_l, 1, 1) = substr(fn_r, 1, 1)",
     "least(length(fn_l), length(fn_r)) >= 2 "

@@ -155,7 +155,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
 
 
 def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
-    """Candidate pairs: chosen from measured misses so true pairs survive to scoring."""
+    """Candidate pairs: chosen from measured misses so true pairs survive to scoring.
+
+    A rule with "either date of birth missing" is written as two, one per side, so the
+    missing date filters that side before the join: at 1M records the join on surname and
+    two letters alone made 26 M candidates to filter, and blocking took 30 s instead of 46 s
+    (docs/linkage.md).
+    """
     return [
         block_on("pnc_id"),
         block_on("crn"),
@@ -165,21 +171,22 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("dob", "outcode"),
         block_on("sn", "fn_initial", "yob"),
         # Callers and victims often have no date of birth: a typed or short forename with
-        # the surname is all there is to go on.
-        CustomRule(
-            "l.sn = r.sn AND substr(l.fn, 1, 2) = substr(r.fn, 1, 2) "
-            "AND (l.dob IS NULL OR r.dob IS NULL)"
-        ),
+        # the surname is all there is to go on, or the forename with a mistyped surname.
+        *_either_dob_missing("l.sn = r.sn AND substr(l.fn, 1, 2) = substr(r.fn, 1, 2)"),
         block_on("dob", "fn_initial"),
-        block_on("dob", "substr(sn, 1, 1)"),
-        block_on("sn", "fn"),
         CustomRule("l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial"),
         CustomRule("l.fn = r.sn AND l.sn = r.fn"),
         block_on("fn", "postcode"),
         block_on("sn", "postcode"),
-        block_on("fn", "substr(sn, 1, 3)"),
+        *_either_dob_missing("l.fn = r.fn AND substr(l.sn, 1, 3) = substr(r.sn, 1, 3)"),
         block_on("phone"),
     ]
+
+
+def _either_dob_missing(join: str) -> list[BlockingRuleCreator]:
+    """`join` where the left record lacks a date of birth, then where the right one does:
+    together every pair where either does, each filter applied to one side before joining."""
+    return [CustomRule(f"{join} AND {side}.dob IS NULL") for side in ("l", "r")]
 
 
 def settings() -> SettingsCreator:
