@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from polestar.cli import app, linking
 from polestar.cli.linking import Linker
 from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage import person_model
 from polestar.linkage.arrivals import link_unplaced, start_arrivals
-from polestar.linkage.person_index import index_path
+from polestar.linkage.person_index import index_path, key_rules
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
@@ -328,3 +329,13 @@ def test_an_arrival_bridging_two_locations_merges_them_into_the_older_id(
     final = _placement(db, "location")
     assert final[("fire_premises", "PR-T-D")] == older
     assert final[("fire_premises", "PR-T-G")] == final[("fire_premises", "PR-T-F")]
+
+
+def test_rules_joining_on_the_same_keys_index_each_record_once() -> None:
+    """The model writes "either date of birth missing" as one rule per side; the index
+    holds their keys once, under either side's filter, so the same pairs are compared."""
+    rules = key_rules(person_model.settings().create_settings_dict("duckdb"))
+    shapes = [(rule.left, rule.right, rule.explode) for rule in rules]
+    assert len(shapes) == len(set(shapes))
+    caller = next(rule for rule in rules if rule.left == ("sn", "SUBSTRING(fn, 1, 2)"))
+    assert caller.filter == "(l.dob IS NULL) OR (r.dob IS NULL)"

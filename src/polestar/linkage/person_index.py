@@ -73,26 +73,30 @@ class KeyRule:
 
 
 def key_rules(model: dict[str, Any]) -> list[KeyRule]:
-    """The stored model's blocking rules, as key expressions (Splink parses the SQL)."""
+    """The stored model's blocking rules, as key expressions (Splink parses the SQL).
+
+    Rules joining on the same expressions are one key rule whose filter is either rule's
+    (`person_model` writes "either date of birth missing" as one rule per side): the pairs
+    are the same, and each record is indexed under those keys once, not once per rule.
+    """
     settings = SettingsCreator.from_path_or_dict(model).get_settings("duckdb")
-    rules: list[KeyRule] = []
+    rules: dict[tuple[tuple[str, ...], ...], KeyRule] = {}
     for number, rule in enumerate(settings._blocking_rules_to_generate_predictions):
         assert isinstance(rule, BlockingRule)
         pairs = rule._equi_join_conditions
+        left, right = tuple(lt for lt, _ in pairs), tuple(rt for _, rt in pairs)
         explode = (
             tuple(rule.array_columns_to_explode) if isinstance(rule, ExplodingBlockingRule) else ()
         )
         condition = rule._filter_conditions
-        rules.append(
-            KeyRule(
-                number,
-                tuple(left for left, _ in pairs),
-                tuple(right for _, right in pairs),
-                explode,
-                "" if condition in ("", "TRUE") else condition,
-            )
-        )
-    return rules
+        found = "" if condition in ("", "TRUE") else condition
+        held = rules.get((left, right, explode))
+        if held is not None:
+            # Unfiltered on either side, every pair sharing the keys is compared.
+            found = f"({held.filter}) OR ({found})" if held.filter and found else ""
+            number = held.number
+        rules[(left, right, explode)] = KeyRule(number, left, right, explode, found)
+    return list(rules.values())
 
 
 def _key_select(table: str, rule: KeyRule, expressions: tuple[str, ...], tag: str) -> str:
