@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store.bulk import insert_many
 from polestar.store.tables import entities, entity_changes, entity_members
 
 PREFIXES = {"person": "PER", "vehicle": "VEH", "location": "LOC"}
@@ -123,8 +124,9 @@ def apply_changes(
     """Write one kind's new assignment: entities, members, retirements and redirects."""
     new = set(changes.new_entities)
     if new:
-        conn.execute(
-            entities.insert(),
+        insert_many(
+            conn,
+            entities,
             [
                 {
                     "id": entity_id,
@@ -144,8 +146,9 @@ def apply_changes(
             )
         )
     for chunk in _chunked(changes.placed, 5_000):
-        conn.execute(
-            entity_members.insert(),
+        insert_many(
+            conn,
+            entity_members,
             [
                 {
                     "kind": changes.kind,

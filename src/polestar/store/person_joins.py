@@ -14,6 +14,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store.bulk import insert_many
 from polestar.store.tables import person_joins, source_records
 
 # (record_id, source_key, other_record_id, other_source_key, match_weight, match_probability)
@@ -69,8 +70,9 @@ def replace_joins(
             )
         )
     for chunk in _chunks(fresh):
-        conn.execute(
-            person_joins.insert(),
+        insert_many(
+            conn,
+            person_joins,
             [
                 {
                     "record_id": record_id,

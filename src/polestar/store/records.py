@@ -7,19 +7,18 @@ typed rows, links and quarantine entries as after an uninterrupted one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 
 from polestar.sources.engine import FieldWarning, MappedSourceRecord
 from polestar.store import quarantine as quarantine_store
 from polestar.store import search_index
+from polestar.store.bulk import insert_many
 from polestar.store.tables import (
     POLE_TABLES,
     field_warnings,
@@ -231,7 +230,7 @@ def write_chunk(
             versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
         result.changed = len(changed)
     if versions:
-        _insert_many(conn, record_versions, versions)
+        insert_many(conn, record_versions, versions)
         result.rows_written += len(versions)
     result.rows_written += _write_projection(conn, source, stored)
     result.record_ids = [record_id for record_id, _landing in stored]
@@ -342,62 +341,13 @@ def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int,
     written = 0
     for kind, rows in typed.items():
         if rows:
-            _insert_many(conn, POLE_TABLES[kind], rows)
+            insert_many(conn, POLE_TABLES[kind], rows)
             written += len(rows)
     for table, rows in ((links, link_rows), (field_warnings, warning_rows)):
         if rows:
-            _insert_many(conn, table, rows)
+            insert_many(conn, table, rows)
             written += len(rows)
     return written
-
-
-@dataclass(frozen=True)
-class _InsertPlan:
-    """A dialect's INSERT of some columns of a table, and how to turn rows into parameters."""
-
-    sql: str
-    names: tuple[str, ...]  # in parameter order
-    positional: bool
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # parameter index, bind processor
-
-    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
-        values = itemgetter(*self.names)
-        single = len(self.names) == 1  # itemgetter of one name gives the value, not a tuple
-        converted: list[Any] = []
-        for row in rows:
-            found = (values(row),) if single else values(row)
-            if self.processors:
-                changed = list(found)
-                for index, process in self.processors:
-                    changed[index] = process(changed[index])
-                found = tuple(changed)
-            converted.append(
-                found if self.positional else dict(zip(self.names, found, strict=True))
-            )
-        return converted
-
-
-@lru_cache(maxsize=64)
-def _insert_plan(dialect: Dialect, table: sa.Table, names: tuple[str, ...]) -> _InsertPlan:
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(names))
-    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else names
-    processors = (
-        (index, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for index, name in enumerate(order)
-    )
-    return _InsertPlan(
-        compiled.string,
-        order,
-        compiled.positional,
-        tuple((index, process) for index, process in processors if process is not None),
-    )
-
-
-def _insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """`executemany` of rows that all have the same keys, each value through its column's bind
-    processor as SQLAlchemy would: its per-row parameter handling costs more than the insert."""
-    plan = _insert_plan(conn.dialect, table, tuple(rows[0]))
-    conn.exec_driver_sql(plan.sql, plan.parameters(rows))
 
 
 def withdraw_absent(conn: Connection, run_id: int, source: str) -> int:
