@@ -171,13 +171,14 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
         block_on("dob", "outcode"),
         block_on("sn", "fn_initial", "yob"),
         # Callers and victims often have no date of birth: a typed or short forename with
-        # the surname is all there is to go on, or the forename with a mistyped surname.
+        # the surname is all there is to go on.
         *_either_dob_missing("l.sn = r.sn AND substr(l.fn, 1, 2) = substr(r.fn, 1, 2)"),
         block_on("dob", "fn_initial"),
         CustomRule("l.dob = r.dob_swapped AND l.fn_initial = r.fn_initial"),
         CustomRule("l.fn = r.sn AND l.sn = r.fn"),
         block_on("fn", "postcode"),
         block_on("sn", "postcode"),
+        # A mistyped surname without a date of birth (with one, a date rule finds the pair).
         *_either_dob_missing("l.fn = r.fn AND substr(l.sn, 1, 3) = substr(r.sn, 1, 3)"),
         block_on("phone"),
     ]
