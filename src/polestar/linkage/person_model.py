@@ -159,7 +159,7 @@ def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
 
     A rule with "either date of birth missing" is written as two, one per side, so the
     missing date filters that side before the join: at 1M records the join on surname and
-    two letters alone made 26 M candidates to filter, and blocking took 30 s instead of 46 s
+    two letters alone made 26 M candidates to filter, and blocking took 30–37 s instead of 46 s
     (docs/linkage.md).
     """
     return [
