@@ -28,6 +28,7 @@ from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.filters import Filters
 from polestar.search.keys import (
+    EXACT,
     STRONG,
     address_words,
     dob_key,
@@ -145,7 +146,8 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
 def person_terms(query: Query) -> list[dict[str, int]]:
     """The index terms a person query looks up (an entity must hit one).
 
-    Two or more name words look up their pairs (one term, a few rows per key); initials look
+    Two or more name words look up their pairs (one term, a few rows per key), unless they
+    are one hyphenated surname's parts and whole beside an initial; initials look
     up each with each word (`J SMITH`), a term of its own beside the pairs, since a
     double-barrelled surname's parts pair with nobody's forename but the initial meets its
     whole (`P MARTINPARRYMAGEE`); one word alone looks up its own keys. A date of birth is a
@@ -153,7 +155,7 @@ def person_terms(query: Query) -> list[dict[str, int]]:
     lose the name.
     """
     terms: list[dict[str, int]] = []
-    if len(query.names) > 1:
+    if len(query.names) > 1 and not _initial_with_one_surname(query):
         terms.append(query_pair_keys(query.names))
     if query.names and query.initials:
         terms.append(initial_keys(query.initials, query.names))
@@ -162,6 +164,22 @@ def person_terms(query: Query) -> list[dict[str, int]]:
     if query.dob is not None:
         terms.append({dob_key(query.dob): STRONG})
     return terms
+
+
+def _initial_with_one_surname(query: Query) -> bool:
+    """Whether the query is initials with one hyphenated surname (`N. Cook-Smith`): its words
+    are the surname's parts and its whole (`keys.tokens`), none a forename to pair."""
+    names = query.names
+    return bool(query.initials) and len(names) > 2 and "".join(names[:-1]) == names[-1]
+
+
+def _enough(query: Query, terms: list[dict[str, int]]) -> int:
+    """The best candidate's score at which the words' own keys are not searched as well:
+    every term hit strongly, or, for an initial with one hyphenated surname, its key with the
+    surname's whole hit (a part alone, `N SMITH`, is thousands of people's)."""
+    if _initial_with_one_surname(query):
+        return EXACT + STRONG * (len(terms) - 1)
+    return STRONG * len(terms)
 
 
 def _scored(
@@ -183,7 +201,7 @@ def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_
     terms = person_terms(query)
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found.records)
-    if (len(query.names) > 1 or query.initials) and found.best < STRONG * len(terms):
+    if (len(query.names) > 1 or query.initials) and found.best < _enough(query, terms):
         # Nobody's name is a letter or a nickname away on both words (or has the initial
         # with the surname as typed): each word's own keys, slower; with a date of birth,
         # only among the few people born that day, where a word's own keys are cheap and
