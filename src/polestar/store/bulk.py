@@ -62,6 +62,6 @@ def _insert_plan(dialect: Dialect, table: sa.Table, names: tuple[str, ...]) -> _
 
 def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """`executemany` of rows that all have the same keys, each value through its column's bind
-    processor as SQLAlchemy would: its per-row parameter handling costs more than the insert."""
+    processor as SQLAlchemy would (the module's docstring says why)."""
     plan = _insert_plan(conn.dialect, table, tuple(rows[0]))
     conn.exec_driver_sql(plan.sql, plan.parameters(rows))
