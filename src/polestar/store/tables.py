@@ -261,8 +261,8 @@ entity_members = sa.Table(
     sa.Column("entity_id", sa.String(16), sa.ForeignKey("entities.id"), nullable=False),
     sa.Column("model_version", sa.Integer, comment="person model that placed it, if any"),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
-    sa.Index("ix_entity_members_entity_id", "entity_id"),
-    # A scope's `entity_in` ("the entity also has a probation record") is one probe, not a
+    # Every lookup by entity (one index: a second on entity_id alone was its prefix). A
+    # scope's `entity_in` ("the entity also has a probation record") is one probe, not a
     # walk through a prolific person's hundreds of members (search reads many such rows).
     sa.Index("ix_entity_members_entity_source", "entity_id", "source"),
 )
