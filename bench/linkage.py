@@ -74,7 +74,8 @@ FROM persons p JOIN source_records s ON s.id = p.record_id
 WHERE s.withdrawn_run_id IS NULL
 ORDER BY p.id
 """
-# As `polestar.store.linkable.home_postcode_batches`: resides-at links to a located postcode.
+# The home postcodes `polestar.store.linkable.place_batches` gives (role resides-at), for the
+# baseline.
 HOMES_SQL = """
 SELECT l.record_id, l.from_key, loc.postcode
 FROM links l JOIN locations loc ON loc.record_id = l.record_id AND loc.source_key = l.to_key

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage import duck
-from polestar.linkage.one_record import OneRecord
+from polestar.linkage.one_record import OneRecord, places_of
 from polestar.linkage.people import load_people
 from polestar.linkage.person_features import person_features
 from polestar.linkage.person_index import open_index, probe_key
@@ -121,8 +121,10 @@ def test_person_features_in_python_equal_features_sql(linked: Engine, settings: 
             for batch in linkable.person_batches(conn)
             for values in zip(*batch.values(), strict=True)
         ]
-        homes = _least(linkable.home_postcode_batches(conn))
         phones = _least(linkable.phone_batches(conn))
+        homes, places = places_of(linkable.place_batches(conn))
+    assert len(homes) > 500
+    assert sum(len(keys) for keys in places.values()) > 500
     forms = {
         name: list(found)
         for name, found in con.sql(
@@ -132,7 +134,7 @@ def test_person_features_in_python_equal_features_sql(linked: Engine, settings: 
     assert len(people) == len(expected)
     for person in people:
         key = (person["record_id"], person["source_key"])
-        ours = person_features(person, homes.get(key), phones.get(key), forms)
+        ours = person_features(person, homes.get(key), phones.get(key), forms, places.get(key, ()))
         theirs = expected[person["unique_id"]]
         theirs["fn_forms"] = sorted(theirs["fn_forms"]) if theirs["fn_forms"] is not None else None
         assert ours == theirs

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from polestar.access import viewer_for
+from polestar.access.demo import demo_users
 from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage.person_model import DEFAULT_M, DEFAULT_U, fill_untrained
+from polestar.linkage.explanations import explain
+from polestar.linkage.person_model import DEFAULT_M, DEFAULT_U, PLACE_IN_COMMON, fill_untrained
 from polestar.linkage.run import link
 from polestar.pole.identifiers import pnc_check_letter
 from polestar.settings import Settings
@@ -76,6 +80,20 @@ def crime_suspect(ref: str, nominal_id: str, **person: Any) -> dict[str, object]
     return crime_line(ref, persons=[{**suspect, **person}], vehicles=[], weapons=[])
 
 
+INCIDENTS_HEADER = (
+    "incident_ref,call_time,grade,incident_type,location_text,easting,northing,caller_name,"
+    "caller_phone,closing_code"
+)
+
+
+def call_from(ref: str, caller: str, location: str) -> str:
+    """A call for service as command and control exports it: the caller gave a name only."""
+    return (
+        f'{ref},2024-03-01 21:40:00,2,Suspicious circumstances,"{location}",400500,356500,'
+        f"{caller},,Advice given"
+    )
+
+
 def link_pair(
     db: Engine,
     settings: Settings,
@@ -83,8 +101,10 @@ def link_pair(
     trained: Trained,
     rows: list[str],
     crimes: list[dict[str, object]] | None = None,
+    calls: list[str] | None = None,
 ) -> dict[tuple[str, str], str]:
-    """Store the trained model, ingest the rows among the filler, link; → record → entity."""
+    """Store the trained model, ingest the rows (and any crimes and calls for service) among
+    the filler, link; → record → entity."""
     store_person_model(db, trained.model)
     folder = tmp_path / "exports"
     folder.mkdir()
@@ -93,6 +113,10 @@ def link_pair(
     if crimes:
         text = "".join(json.dumps(crime) + "\n" for crime in crimes)
         (folder / "crime.jsonl").write_text(text, encoding="utf-8")
+    if calls:
+        (folder / "incidents.csv").write_text(
+            "\n".join([INCIDENTS_HEADER, *calls]) + "\n", encoding="utf-8"
+        )
     report = ingest(db, plan_inputs([folder]), settings, actor=ACTOR)
     assert report.total.quarantined == 0, report.as_dict()
     linked = link(db, settings, actor=ACTOR, warn=lambda _message: None)
@@ -214,6 +238,30 @@ def test_nickname_and_moved_address_join_on_a_shared_pnc_id(
     placement = link_pair(db, settings, tmp_path, trained, [william.row(A[1]), bill.row(B[1])])
 
     assert together(placement, A, B)
+
+
+@pytest.mark.parametrize(
+    ("location", "joined"),
+    [("o/s 6 Church St, Leek", True), ("o/s 12 Mill Lane, Stone", False)],
+    ids=["from-his-home", "from-elsewhere"],
+)
+def test_a_caller_giving_only_a_name_joins_the_person_whose_home_they_called_from(
+    db: Engine, settings: Settings, tmp_path: Path, trained: Trained, location: str, joined: bool
+) -> None:
+    # The name alone is not enough (no date of birth, no phone); the address the call came
+    # from, his home in custody's record, is.
+    call = call_from("INC-20240301-0001", "Gareth Hughes", location)
+    placement = link_pair(db, settings, tmp_path, trained, [GARETH.row(A[1])], calls=[call])
+
+    assert together(placement, A, ("incidents", "INC-20240301-0001")) is joined
+    # An explanation, read through the policy layer, weighs the place as the run did.
+    demo_users(db, datetime.now(UTC), actor=ACTOR, settings=settings)
+    viewer = viewer_for(db, "home-admin", "investigation")
+    explained = explain(db, settings, viewer, "custody:HP-0001", "incidents:INC-20240301-0001")
+    waterfall = explained.as_dict()
+    address = next(c for c in waterfall["comparisons"] if c["comparison"] == "postcode")
+    assert (address["level"] == PLACE_IN_COMMON) is joined, address
+    assert (waterfall["match_probability"] >= settings.link_match_threshold) is joined
 
 
 def test_initial_joins_a_forename_with_the_same_birthday_and_postcode(

@@ -16,7 +16,7 @@ from tests.search.test_profile_plans import _BAD
 Reader = Callable[..., Iterator[linkable.Columns]]
 READERS: Sequence[Reader] = (
     linkable.person_batches,
-    linkable.home_postcode_batches,
+    linkable.place_batches,
     linkable.phone_batches,
     linkable.vehicle_batches,
     linkable.location_batches,

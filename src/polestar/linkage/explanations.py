@@ -128,19 +128,20 @@ def _step(step: Step) -> dict[str, Any]:
 
 
 def _candidates(conn: Connection, scope: Scope, rows: list[VisibleRow]) -> list[Candidate]:
-    """Visible rows of one name as the scorer's input: their visible fields, and the postcodes
-    and phones of the visible homes and phones they link to (a hidden one is absent, as in the
-    batch a record without one).
+    """Visible rows of one name as the scorer's input: their visible fields, the visible phones
+    they link to, and the visible places (homes, where events they reported happened); a
+    hidden one is absent, as in the batch a record without one.
 
     The rows share a source key, and a key is unique within its source record, so what they
-    link to belongs to the row of the same source record: two queries however many rows.
+    link to belongs to the row of the same source record: four queries however many rows.
     """
     homes = person_store.linked_from(conn, scope, Kind.LOCATION, rows, {Role.RESIDES_AT.value})
+    reported = person_store.report_places(conn, scope, rows)
     phones = person_store.linked_from(conn, scope, Kind.OBJECT, rows, {Role.USES.value})
-    postcodes: dict[int, set[str]] = {}
-    for home in homes:
-        if home.values.get("postcode"):
-            postcodes.setdefault(home.record_id, set()).add(home.values["postcode"])
+    places: dict[int, list[dict[str, Any]]] = {}
+    for role, found in ((Role.RESIDES_AT, homes), (Role.REPORTER, reported)):
+        for place in found:
+            places.setdefault(place.record_id, []).append({**place.values, "role": role.value})
     numbers: dict[int, set[str]] = {}
     for phone in phones:
         if phone.values.get("phone_number"):
@@ -153,8 +154,8 @@ def _candidates(conn: Connection, scope: Scope, rows: list[VisibleRow]) -> list[
                 "source": row.source,
                 "source_key": row.source_key,
             },
-            tuple(sorted(postcodes.get(row.record_id, ()))),
             tuple(sorted(numbers.get(row.record_id, ()))),
+            tuple(places.get(row.record_id, ())),
         )
         for row in rows
     ]

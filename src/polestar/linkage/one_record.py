@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import Tag
 from polestar.linkage.incremental import Assigned, candidates_of, cluster_arrivals
+from polestar.linkage.locations import address_keys
 from polestar.linkage.person_features import person_features
 from polestar.linkage.person_index import KeyRule, PersonIndex, ScoredPair, probe_key
 from polestar.linkage.person_model import CONFLICT
@@ -167,14 +168,16 @@ class OneRecord:
             if not people:
                 return []
             placed = placed_keys(conn, "person", [record_id])
-            homes = _least(linkable.home_postcode_batches(conn, record_ids=[record_id]))
             phones = _least(linkable.phone_batches(conn, record_ids=[record_id]))
+            homes, places = places_of(linkable.place_batches(conn, record_ids=[record_id]))
         arrivals = []
         for person in people:
             key = (person["record_id"], person["source_key"])
             if key in placed:
                 continue
-            row = person_features(person, homes.get(key), phones.get(key), self.forms)
+            row = person_features(
+                person, homes.get(key), phones.get(key), self.forms, places.get(key, ())
+            )
             for column, frequencies in self.tf.items():
                 value = row[column]
                 # As the chunk path's LEFT JOIN: a value the batch never saw (or none at all)
@@ -298,6 +301,22 @@ def _rows_of(batches: Iterable[dict[str, list[Any]]]) -> list[Row]:
         for batch in batches
         for values in zip(*batch.values(), strict=True)
     ]
+
+
+def places_of(
+    batches: Iterable[dict[str, list[Any]]],
+) -> tuple[dict[tuple[int, str], str], dict[tuple[int, str], list[str]]]:
+    """(record, person key) → the least home postcode, and → the keys of its places, as
+    FEATURES_SQL derives them."""
+    postcodes: dict[tuple[int, str], str] = {}
+    keys: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for row in _rows_of(batches):
+        person = (row["record_id"], row["source_key"])
+        keys[person].extend(address_keys(row))
+        postcode = row["postcode"]
+        if row["role"] == "resides-at" and postcode is not None:
+            postcodes[person] = min(postcode, postcodes.get(person, postcode))
+    return postcodes, keys
 
 
 def _least(batches: Iterable[dict[str, list[Any]]]) -> dict[tuple[int, str], Any]:

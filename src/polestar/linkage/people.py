@@ -3,7 +3,9 @@
 Features are derived in DuckDB SQL from the normalised values ingest stored: match keys of
 names (upper case, letters only), the formal forms of a forename (`BILL` → WILLIAM, …), the
 parts of a double or hyphenated surname, the date of birth as text with its transposed form,
-the home postcode with its sector and district, and the phone the person uses.
+the home postcode with its sector and district, the phone the person uses, and the places
+the record ties the person to (homes, and where events they reported happened), keyed as the
+location stage keys addresses.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
 from polestar.linkage.engines import EngineName, score
 from polestar.linkage.joins import strongest_joins
+from polestar.linkage.locations import key_rows_sql
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
 from polestar.store import decisions, linkable
@@ -47,20 +50,34 @@ PERSON_SCHEMA = pa.schema(
         ("crn", pa.string()),
     ]
 )
-HOME_SCHEMA = pa.schema(
-    [("record_id", pa.int64()), ("source_key", pa.string()), ("postcode", pa.string())]
-)
 PHONE_SCHEMA = pa.schema(
     [("record_id", pa.int64()), ("source_key", pa.string()), ("phone", pa.string())]
+)
+# A place a person row is tied to (`linkable.place_batches`): its homes give the postcode.
+PLACE_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.int64()),
+        ("source_key", pa.string()),
+        ("role", pa.string()),
+        ("lines", pa.string()),
+        ("town", pa.string()),
+        ("postcode", pa.string()),
+        ("uprn", pa.string()),
+        ("description", pa.string()),
+    ]
 )
 
 _KEY = "nullif(upper(regexp_replace(strip_accents(coalesce({0}, '')), '[^A-Za-z]', '', 'g')), '')"
 FEATURES_SQL = f"""
 CREATE OR REPLACE TABLE people AS
 WITH homes AS (
-    SELECT record_id, source_key, min(postcode) AS postcode FROM person_homes GROUP BY ALL
+    SELECT record_id, source_key, min(postcode) AS postcode
+    FROM person_places WHERE role = 'resides-at' GROUP BY ALL
 ), phones AS (
     SELECT record_id, source_key, min(phone) AS phone FROM person_phones GROUP BY ALL
+), places AS (
+    SELECT record_id, source_key, list(DISTINCT key ORDER BY key) AS places
+    FROM ({key_rows_sql("person_places", "record_id, source_key")}) GROUP BY ALL
 ), forms AS (
     SELECT name, list(form ORDER BY form) AS forms FROM name_forms GROUP BY name
 ), base AS (
@@ -87,10 +104,12 @@ WITH homes AS (
         split_part(h.postcode, ' ', 1) || ' ' || substr(split_part(h.postcode, ' ', 2), 1, 1)
             AS sector,
         ph.phone,
+        pl.places,
         p.pnc_id, p.crn, p.ni_number
     FROM person_raw p
     LEFT JOIN homes h USING (record_id, source_key)
     LEFT JOIN phones ph USING (record_id, source_key)
+    LEFT JOIN places pl USING (record_id, source_key)
 )
 SELECT
     base.*,
@@ -127,20 +146,20 @@ def load_people(
             con, "person_raw", PERSON_SCHEMA, linkable.person_batches(conn, record_ids=record_ids)
         )
         load_table(
-            con,
-            "person_homes",
-            HOME_SCHEMA,
-            linkable.home_postcode_batches(conn, record_ids=record_ids),
+            con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn, record_ids=record_ids)
         )
         load_table(
-            con, "person_phones", PHONE_SCHEMA, linkable.phone_batches(conn, record_ids=record_ids)
+            con,
+            "person_places",
+            PLACE_SCHEMA,
+            linkable.place_batches(conn, record_ids=record_ids),
         )
     derive_features(con)
     return records
 
 
 def derive_features(con: duckdb.DuckDBPyConnection) -> None:
-    """`people` from `person_raw`, `person_homes` and `person_phones` (FEATURES_SQL): the one
+    """`people` from `person_raw`, `person_phones` and `person_places` (FEATURES_SQL): the one
     definition the batch, explanations and arrivals share."""
     if not con.sql(
         "SELECT 1 FROM duckdb_tables() WHERE table_name = 'name_forms' "

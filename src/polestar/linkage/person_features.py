@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -26,18 +26,18 @@ def _strip_accents(text: str) -> str:
     )
 
 
-def _upper(text: str) -> str:
+def upper(text: str) -> str:
     """One character to one, as DuckDB maps case (`ß` stays one letter, never `SS`)."""
     return "".join(u if len(u := c.upper()) == 1 else c for c in text)
 
 
 def name_key(value: str | None) -> str | None:
     """`_KEY` of FEATURES_SQL: letters only, upper case, NULL when none are left."""
-    return _upper(_NOT_LETTER.sub("", _strip_accents(value or ""))) or None
+    return upper(_NOT_LETTER.sub("", _strip_accents(value or ""))) or None
 
 
 def surname_parts(surname: str | None) -> list[str]:
-    parts = _SURNAME_BREAK.split(_upper(_strip_accents(surname or "")))
+    parts = _SURNAME_BREAK.split(upper(_strip_accents(surname or "")))
     return [p for p in (_NOT_UPPER.sub("", part) for part in parts) if len(p) > 1]
 
 
@@ -52,9 +52,11 @@ def person_features(
     postcode: str | None,
     phone: str | None,
     forms: Mapping[str, list[str]],
+    places: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The features of one person row (`linkable.person_batches` columns) with its home
-    postcode and phone (the least, as FEATURES_SQL takes them) and the name forms table."""
+    postcode and phone (the least, as FEATURES_SQL takes them), the name forms table and the
+    keys of its places (`locations.address_keys`)."""
     dob: date | None = person["dob"]
     fn = name_key(person["forename"])
     outcode = postcode.split(" ")[0] if postcode is not None else None
@@ -79,6 +81,7 @@ def person_features(
         "outcode": outcode,
         "sector": sector,
         "phone": phone,
+        "places": sorted(set(places)) or None,
         "pnc_id": person["pnc_id"],
         "crn": person["crn"],
         "ni_number": person["ni_number"],

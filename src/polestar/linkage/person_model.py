@@ -35,6 +35,8 @@ CONFLICT = (
     " OR coalesce(gender_l <> gender_r, false)"
 )
 _REVERSED = "fn_l = sn_r AND sn_l = fn_r"
+_SHARED_PLACE = "list_has_any(places_l, places_r)"
+PLACE_IN_COMMON = "A home or reported-from address in common"
 _REVERSED_FUZZY = (
     "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9"
 )
@@ -127,11 +129,19 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         output_column_name="gender",
         comparison_levels=[cll.NullLevel("gender"), cll.ExactMatchLevel("gender"), cll.ElseLevel()],
     )
+    # A caller or a fire's occupier has no home postcode, only where they reported from: it
+    # says nothing (the null level) unless it is a place the other record ties them to, for a
+    # caller often their own front door.
     postcode = cl.CustomComparison(
         output_column_name="postcode",
         comparison_levels=[
-            cll.NullLevel("postcode"),
+            cll.CustomLevel(
+                "(postcode_l IS NULL OR postcode_r IS NULL) "
+                f"AND NOT coalesce({_SHARED_PLACE}, false)",
+                label_for_charts="Postcode missing, and no place in common",
+            ).configure(is_null_level=True),
             cll.ExactMatchLevel("postcode", term_frequency_adjustments=True),
+            cll.CustomLevel(_SHARED_PLACE, label_for_charts=PLACE_IN_COMMON),
             cll.ExactMatchLevel("sector"),
             cll.ExactMatchLevel("outcode"),
             cll.ElseLevel(),

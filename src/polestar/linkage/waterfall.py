@@ -1,8 +1,8 @@
 """Splink's waterfall for two sets of person records: the prior, each comparison's level and
 weight (with its term-frequency adjustment), the final match weight and probability.
 
-The records are loaded into a small DuckDB as `person_raw`, `person_homes` and
-`person_phones`, their features derived by the batch's own `FEATURES_SQL`, and every pair
+The records are loaded into a small DuckDB as `person_raw`, `person_phones` and
+`person_places`, their features derived by the batch's own `FEATURES_SQL`, and every pair
 across the two sides scored by Splink (`compare_records`, its real-time path, with its SQL
 cached per model) with the stored model and term frequencies, so a pair scores here exactly
 as it did in the run those came from.
@@ -24,7 +24,13 @@ from splink.internals.realtime import compare_records
 from splink.internals.waterfall_chart import record_to_waterfall_data
 
 from polestar.linkage import term_frequencies
-from polestar.linkage.people import HOME_SCHEMA, PERSON_SCHEMA, PHONE_SCHEMA, derive_features
+from polestar.linkage.locations import json_lines
+from polestar.linkage.people import (
+    PERSON_SCHEMA,
+    PHONE_SCHEMA,
+    PLACE_SCHEMA,
+    derive_features,
+)
 
 # Splink's comparison vector value of a null level: a field missing on either side.
 _NULL_LEVEL = -1
@@ -33,11 +39,13 @@ _NULL_LEVEL = -1
 @dataclass(frozen=True)
 class Candidate:
     """One person row as the scorer takes it: `person` holds PERSON_SCHEMA's columns (a field
-    the viewer may not see is None) and the postcodes and phones linked from the row."""
+    the viewer may not see is None), the phones linked from the row, and its places: each a
+    location's fields (`lines` a list) with the `role` tying it to the person (`resides-at`
+    for a home, `reporter` for where an event they reported happened)."""
 
     person: Mapping[str, Any]
-    postcodes: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    places: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,20 +88,25 @@ class Waterfall:
 
 def _tables(candidates: Sequence[Candidate]) -> dict[str, pa.Table]:
     people = [{**c.person, "unique_id": index} for index, c in enumerate(candidates)]
-    homes = [
-        {"record_id": c.person["record_id"], "source_key": c.person["source_key"], "postcode": p}
-        for c in candidates
-        for p in c.postcodes
-    ]
     phones = [
         {"record_id": c.person["record_id"], "source_key": c.person["source_key"], "phone": p}
         for c in candidates
         for p in c.phones
     ]
+    places = [
+        {
+            **{column: place.get(column) for column in PLACE_SCHEMA.names},
+            "record_id": c.person["record_id"],
+            "source_key": c.person["source_key"],
+            "lines": json_lines(place.get("lines")),
+        }
+        for c in candidates
+        for place in c.places
+    ]
     return {
         "person_raw": pa.Table.from_pylist(people, schema=PERSON_SCHEMA),
-        "person_homes": pa.Table.from_pylist(homes, schema=HOME_SCHEMA),
         "person_phones": pa.Table.from_pylist(phones, schema=PHONE_SCHEMA),
+        "person_places": pa.Table.from_pylist(places, schema=PLACE_SCHEMA),
     }
 
 

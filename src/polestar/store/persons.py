@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.pole.vocabularies import Kind
+from polestar.pole.vocabularies import Kind, Role
 from polestar.store import neighbours
 from polestar.store.scope import Scope
 from polestar.store.tables import persons
@@ -38,6 +38,13 @@ def linked_from(
     """Visible rows of `kind` that the visible person rows `people` link to (with one of
     `roles`) within their own source records."""
     return neighbours.linked(conn, scope, kind, people, "to", roles)
+
+
+def report_places(conn: Connection, scope: Scope, people: Sequence[VisibleRow]) -> list[VisibleRow]:
+    """Visible locations where events the visible person rows `people` reported happened,
+    within their own source records (two links: person —reporter→ event —occurred-at→ place)."""
+    events = neighbours.linked(conn, scope, Kind.EVENT, people, "to", {Role.REPORTER.value})
+    return neighbours.linked(conn, scope, Kind.LOCATION, events, "to", {Role.OCCURRED_AT.value})
 
 
 def named_persons(conn: Connection, scope: Scope, source: str, source_key: str) -> list[VisibleRow]:
