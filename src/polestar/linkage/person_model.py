@@ -35,11 +35,11 @@ CONFLICT = (
     " OR coalesce(gender_l <> gender_r, false)"
 )
 _REVERSED = "fn_l = sn_r AND sn_l = fn_r"
-_SHARED_PLACE = "list_has_any(places_l, places_r)"
-PLACE_IN_COMMON = "A home or reported-from address in common"
 _REVERSED_FUZZY = (
     "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9"
 )
+_SHARED_PLACE = "list_has_any(places_l, places_r)"
+PLACE_IN_COMMON = "A home or reported-from address in common"
 
 
 def _identifier(column: str, label: str) -> ComparisonCreator:
