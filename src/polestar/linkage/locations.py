@@ -154,15 +154,18 @@ def link_locations(
     records = load_locations(con, engine)
     sets: UnionFind[int] = UnionFind()
     pairs = 0
+    # Each address parsed once, not once per key column.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE location_keys AS {KEYS_SQL}")
     for column in KEY_COLUMNS:
         groups = con.sql(
-            f"SELECT list(unique_id ORDER BY unique_id) FROM ({KEYS_SQL}) "
+            f"SELECT list(unique_id ORDER BY unique_id) FROM location_keys "
             f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1"
         ).fetchall()
         for (ids,) in groups:
             pairs += len(ids) * (len(ids) - 1) // 2
             for other in ids[1:]:
                 sets.union(other, ids[0])
+    con.execute("DROP TABLE location_keys")
     rows = con.sql(
         "SELECT unique_id, record_id, source_key, source FROM location_raw ORDER BY unique_id"
     ).fetchall()
