@@ -22,7 +22,8 @@ peak RSS (the child and its descendants, polled every 0.2 s, and the kernel's ma
 Quality comes from `polestar link evaluate --truth truth.csv --json` after each Polestar run
 and, for the baseline, from the same definitions (`polestar.linkage.evaluation`) applied to its
 clusters and to the pairs its blocking rules generate. The goals are those of issue 3 (stated
-for 1,000,000 person records on 2 cores).
+for 1,000,000 person records on 2 cores). Beside them, not timed: the cluster F1 the records'
+evidence allows (`child_ceiling`, docs/linkage.md "What the evidence allows").
 
 `--reuse DIR` keeps each size's county and ingested store in `DIR/<size>/` and reuses them
 when complete (every run still starts from a copy of the ingested, never-linked store).
@@ -503,6 +504,84 @@ def child_baseline_quality(database: Path, out: Path, truth: Path) -> None:
     )
 
 
+# --- child: the cluster F1 the records' evidence allows ------------------------------------
+
+# Two records of one true person are tied when they share something besides a name: an
+# identifier, a phone, a date of birth (as the model allows: transposed, or a year apart), a
+# home postcode or a place (the person features of `polestar.linkage.people.FEATURES_SQL`).
+TIED_SQL = """
+    l.pnc_id = r.pnc_id OR l.crn = r.crn OR l.ni_number = r.ni_number OR l.phone = r.phone
+    OR l.dob = r.dob OR l.dob = r.dob_swapped OR (l.dob_md = r.dob_md AND abs(l.yob - r.yob) = 1)
+    OR l.postcode = r.postcode OR list_has_any(l.places, r.places)
+"""
+# ...or the same forename and surname, held by no other true person in the county: the most a
+# name alone could honestly add, since a model sees how often a name occurs, not who holds it.
+NAMED_ALONE_SQL = (
+    "(l.fn = r.fn AND l.sn = r.sn AND (l.fn, l.sn) IN (SELECT fn, sn FROM named_once))"
+)
+TIES_SQL = """
+CREATE OR REPLACE TABLE ties AS
+SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r, 1.0 AS match_probability
+FROM labelled l JOIN labelled r ON l.true_id = r.true_id AND l.unique_id < r.unique_id
+WHERE {tie}
+"""
+
+
+def child_ceiling(out: Path, truth: Path) -> None:
+    """B-cubed scores if every tied pair of a true person's records were joined and nothing
+    else (precision 1): what no pairwise model can exceed by much without joining records on
+    a name alone. Not timed."""
+    import logging
+
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    from polestar.linkage import duck
+    from polestar.linkage.evaluation import METRICS_SQL, _load_truth, _scores
+    from polestar.linkage.people import load_people
+    from polestar.settings import get_settings
+    from polestar.store.engine import create_engine
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = get_settings()
+    con = duck.connect(settings)
+    load_people(con, create_engine(settings=settings))
+    _load_truth(con, truth)
+    con.execute(
+        """
+        CREATE TABLE labelled AS SELECT p.*, t.true_id FROM people p
+        JOIN truth t ON t.kind = 'person' AND t.source = p.source AND t.source_key = p.source_key;
+        CREATE TABLE named_once AS SELECT fn, sn FROM labelled WHERE fn IS NOT NULL
+            AND sn IS NOT NULL GROUP BY ALL HAVING count(DISTINCT true_id) = 1
+        """
+    )
+    ceilings = {}
+    for name, tie in (
+        ("tied", TIED_SQL),
+        ("tied_or_named_alone", f"{TIED_SQL} OR {NAMED_ALONE_SQL}"),
+    ):
+        con.execute(TIES_SQL.format(tie=tie))
+        clusters = cluster_pairwise_predictions_at_threshold(
+            "labelled",
+            "ties",
+            DuckDBAPI(connection=con),
+            "unique_id",
+            threshold_match_probability=0.5,
+        )
+        con.table(clusters.physical_name).create_view("ceiling_clusters", replace=True)
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE evaluated AS
+            SELECT 'person' AS kind, c.cluster_id::VARCHAR AS entity_id, l.true_id
+            FROM ceiling_clusters c JOIN labelled l USING (unique_id)
+            """
+        )
+        _kind, records, precision_sum, recall_sum, *_ = con.sql(METRICS_SQL).fetchall()[0]
+        ceilings[name] = _scores(precision_sum / records, recall_sum / records)
+    con.close()
+    _write_json(out, ceilings)
+
+
 # --- the benchmark ------------------------------------------------------------------------
 
 
@@ -692,6 +771,15 @@ def bench_size(
     result = json.loads((baseline_dir / "result.json").read_text())
     quality = json.loads((baseline_dir / "quality.json").read_text())
     info["baseline"] = result
+    _log("the cluster F1 the records' evidence allows (not timed)")
+    ceiling = runs / "ceiling.json"
+    measure(
+        [sys.executable, str(BENCH), "_ceiling", str(ceiling), str(work / "county" / "truth.csv")],
+        _env(ingested, data),
+        logs,
+        "ceiling",
+    )
+    info["ceiling"] = json.loads(ceiling.read_text())
     rows.append(
         Row(
             "plain Splink baseline",
@@ -790,6 +878,13 @@ def report_size(size: int, rows: list[Row], info: dict[str, Any]) -> None:
     ]
     for text, ok in checks:
         print(f"  {_verdict(ok)}  {text}")
+    tied, named = info["ceiling"]["tied"], info["ceiling"]["tied_or_named_alone"]
+    print(
+        "  (cluster F1 the evidence allows, joining each person's records only where they share"
+        f" something besides a name: {tied['f1']:.4f}, recall {tied['recall']:.4f}; also where"
+        f" they share a name no other person holds: {named['f1']:.4f}, "
+        f"recall {named['recall']:.4f})"
+    )
     print(
         f"  (and the second run on the stored model: person stage {rows[1].wall:.1f} s, "
         f"whole link {rows[3].wall:.1f} s)"
@@ -835,6 +930,8 @@ def main() -> None:
             child_baseline(Path(rest[0]), Path(rest[1]))
         elif child == "_baseline_quality":
             child_baseline_quality(Path(rest[0]), Path(rest[1]), Path(rest[2]))
+        elif child == "_ceiling":
+            child_ceiling(Path(rest[0]), Path(rest[1]))
         else:
             raise SystemExit(f"unknown child mode {child}")
         return

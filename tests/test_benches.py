@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -95,6 +96,11 @@ def test_the_linkage_benchmark_runs_on_a_small_county(tmp_path: Path) -> None:
     assert "plain Splink baseline" in output
     for goal in ("person stage first run / baseline", "cluster F1 =", "blocking recall ="):
         assert goal in output
+    # The evidence's own ceiling: a name no one else holds can only add to what ties allow.
+    ceiling = re.search(r"besides a name: ([\d.]+), .* no other person holds: ([\d.]+)", output)
+    assert ceiling is not None, output
+    tied, named = (float(value) for value in ceiling.groups())
+    assert 0.5 < tied <= named <= 1.0
 
 
 @pytest.mark.slow
