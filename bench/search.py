@@ -15,6 +15,8 @@ runs on PostgreSQL: the county is ingested into a new database of the cluster na
 million people give that cluster the memory a production server would have (PostgreSQL's
 default shared_buffers is 128 MB; the search index alone is several GB):
 `POLESTAR_PG_OPTIONS="-c shared_buffers=6GB -c effective_cache_size=16GB" scripts/with-postgres …`.
+`--postgres-url URL` searches a database of the same county that `polestar ingest` and
+`polestar link` already made, instead (it is kept).
 
 Queries (fixed seed, from the generator's truth, `polestar.synth.queries`): 70% names —
 misspelt, nicknamed, surname first, initialled, half a double-barrelled surname, a third with
@@ -127,8 +129,15 @@ def sqlite_store(reuse: Path, work: Path) -> tuple[Settings, dict[str, float]]:
 
 
 @contextmanager
-def postgres_store(reuse: Path, work: Path) -> Iterator[tuple[Settings, dict[str, float]]]:
-    """The county ingested, linked and indexed in a new database of the test cluster."""
+def postgres_store(
+    reuse: Path, work: Path, kept: str | None = None
+) -> Iterator[tuple[Settings, dict[str, float]]]:
+    """The county ingested, linked and indexed in a new database of the test cluster, or
+    `kept`, the URL of a database a `polestar ingest` and `polestar link` of the same county
+    left (not dropped): at a million people those take twenty minutes on PostgreSQL."""
+    if kept is not None:
+        yield Settings(database_url=kept, data_dir=work / "postgres" / "data"), {}
+        return
     admin_url = os.environ.get("POLESTAR_TEST_POSTGRES_URL")
     if not admin_url:
         sys.exit("--postgres needs POLESTAR_TEST_POSTGRES_URL: run under scripts/with-postgres")
@@ -470,13 +479,19 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     parser.add_argument("--only-postgres", action="store_true", help="only PostgreSQL")
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="with --postgres or --only-postgres: a database of the same county, already "
+        "ingested and linked, to search instead of ingesting one (kept afterwards)",
+    )
     args = parser.parse_args()
     reuse, work = args.reuse.resolve(), args.work.resolve()
     if not args.only_postgres:
         settings, timings = sqlite_store(reuse, work)
         bench("SQLite", settings, timings, reuse, args.queries)
     if args.postgres or args.only_postgres:
-        with postgres_store(reuse, work) as (settings, timings):
+        with postgres_store(reuse, work, args.postgres_url) as (settings, timings):
             bench("PostgreSQL", settings, timings, reuse, args.queries)
 
 

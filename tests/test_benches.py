@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests import generated
 
@@ -155,3 +156,34 @@ def test_reading_a_store_through_leaves_this_processes_sqlite_locks(tmp_path: Pa
         subprocess.run([sys.executable, "-c", other, str(store)], check=True)
         # The other process saw this one still using the store, and left the WAL to it.
         assert store.with_name("store.db-wal").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_search_benchmark_searches_a_kept_postgresql_database(
+    ingested: Path, tmp_path: Path
+) -> None:
+    # `--postgres-url` searches a database already ingested and linked, and leaves it.
+    admin_url = os.environ["POLESTAR_TEST_POSTGRES_URL"]
+    name = f"kept_{tmp_path.name[-8:].lower().replace('-', '_')}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    store = {**os.environ, "POLESTAR_DATABASE_URL": url, "POLESTAR_DATA_DIR": str(tmp_path)}
+    try:
+        _run([str(POLESTAR), "ingest", str(ingested / "county")], store)
+        _run([str(POLESTAR), "link"], store)
+        bench = ["--reuse", str(ingested), "--work", str(tmp_path), "--queries", "40"]
+        output = _run(
+            [sys.executable, "bench/search.py", *bench, "--only-postgres", "--postgres-url", url]
+        )
+        _searched(output, "PostgreSQL", "pg_trgm")
+        assert "ingest:" not in output  # nothing was ingested again
+        with admin.connect() as conn:
+            kept = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+            assert conn.execute(kept, {"name": name}).scalar_one_or_none() == 1
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
