@@ -1,6 +1,7 @@
 """A search's reads are planned for someone waiting on them: on PostgreSQL without parallel
 workers, whose start-up took longer than most of a search's statements (bench/search.py at 1M:
-p95 92 ms with them, 57 ms without), and only within the search's own transaction."""
+p95 92 ms with them, 57 ms without), only within the search's own transaction; and, prepared
+once, not planned again (at 1M a partner's reads of rows spent 5 ms of each search planning)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.search.indexed import indexed
 __all__ = ["canary", "canary_model", "indexed"]
 
 _SHOW = "SHOW max_parallel_workers_per_gather"
+_ROWS = "SELECT persons.record_id, persons.source, persons.source_key"
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,33 @@ def test_a_search_reads_without_parallel_workers_and_leaves_the_setting_behind(
     assert workers["audit"] == {default}
     with canary.engine.connect() as conn:
         assert conn.exec_driver_sql(_SHOW).scalar_one() == default
+
+
+@pytest.mark.parametrize(
+    "canary", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_the_statements_searches_repeat_are_prepared_not_planned_again(canary: Seeded) -> None:
+    """psycopg prepares a statement on its sixth run on a connection, and forgets every one at a
+    rollback: a search's transaction ends by commit, so its reads of rows stay prepared."""
+    prepared: list[int] = []
+
+    def count(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(_ROWS):
+            row = conn.connection.driver_connection.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE starts_with(statement, %s)",
+                (_ROWS,),
+            ).fetchone()
+            prepared.append(row[0])
+
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    for _ in range(8):
+        search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
+    event.listen(canary.engine, "after_cursor_execute", count)
+    try:
+        page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
+    finally:
+        event.remove(canary.engine, "after_cursor_execute", count)
+
+    assert [result.entity_id for result in page.results] == [canary.target]
+    assert prepared
+    assert all(found >= 1 for found in prepared)

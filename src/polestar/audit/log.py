@@ -94,7 +94,8 @@ def record_in(conn: Connection, event: AuditEvent, settings: Settings | None = N
         if not isinstance(pending, _Pending):
             raise TypeError("record_in outside audit.transaction needs the store's settings")
         settings = pending.settings
-    audit_log.lock_for_append(conn)
+    if not isinstance(pending, _Pending):  # `transaction` has held the lock since it began
+        audit_log.lock_for_append(conn)
     key = ensure_key(settings.data_dir)
     found = audit_log.head(conn)
     previous = None if found is None else checkpoint.Head(*found)

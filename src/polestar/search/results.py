@@ -439,8 +439,7 @@ def search(
         kinds = _check(kind, limit)
         offset = _offset(cursor)
         query = parse(text)
-        with engine.connect() as conn:
-            search_index.plan_for_latency(conn)
+        with search_index.reading_for_latency(engine) as conn:
             scope = scope_for(
                 conn, viewer, now, require_justification=settings.require_justification
             )

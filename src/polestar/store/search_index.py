@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -19,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Scope
@@ -43,6 +44,7 @@ from polestar.store.visible import (
     grant_clause,
     marked,
     visible_clause,
+    visible_in_shown_records,
     visible_rows,
 )
 
@@ -212,6 +214,18 @@ def placed_record_count(conn: Connection) -> int:
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _one_of(
+    conn: Connection, column: sa.ColumnElement[Any], values: Sequence[Any]
+) -> sa.ColumnElement[bool]:
+    """`column IN values`, on PostgreSQL as `= ANY(array)`: one parameter however many values,
+    so the statement's text repeats and psycopg prepares it after a few runs instead of the
+    server planning it anew. A partner's reads of rows, with their visibility clauses, run to
+    15,000 characters; at 1M people planning them took 5 ms of each search."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=sa.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ...]]) -> int:
@@ -561,20 +575,28 @@ class Candidates:
     best: int  # the best entity's score: the sum of its best weight per term
 
 
-def plan_for_latency(conn: Connection) -> None:
-    """Plan the rest of this transaction's reads for someone waiting on them: on PostgreSQL, no
-    parallel workers and no JIT compilation. A search's statements take milliseconds; at 1M
-    people, starting two workers took 28 ms of a 37 ms statement (EXPLAIN ANALYZE), and
-    bench/search.py's queries ran at p95 57 ms without them against 92 ms with them; a
-    statement whose estimate passed `jit_above_cost` spent 263 of its 266 ms compiling
-    (docs/search.md)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            sa.select(
-                sa.func.set_config("max_parallel_workers_per_gather", "0", True),
-                sa.func.set_config("jit", "off", True),
+@contextmanager
+def reading_for_latency(engine: Engine) -> Iterator[Connection]:
+    """A transaction for reads someone is waiting on.
+
+    On PostgreSQL its statements are planned with no parallel workers and no JIT compilation:
+    a search's statements take milliseconds; at 1M people, starting two workers took 28 ms of
+    a 37 ms statement (EXPLAIN ANALYZE), and bench/search.py's queries ran at p95 57 ms without
+    them against 92 ms with them; a statement whose estimate passed `jit_above_cost` spent 263
+    of its 266 ms compiling (docs/search.md). And it ends by COMMIT, not the ROLLBACK of a
+    closing connection, on which psycopg forgets every statement it has prepared: so the
+    statements a search repeats are prepared, not planned again each time (`_one_of`).
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                sa.select(
+                    sa.func.set_config("max_parallel_workers_per_gather", "0", True),
+                    sa.func.set_config("jit", "off", True),
+                )
             )
-        )
+        yield conn
+        conn.commit()
 
 
 def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
@@ -700,10 +722,10 @@ def entity_rows(
     member = entity_members.alias()
     found: dict[str, list[VisibleRow]] = defaultdict(list)
     for chunk in _chunks(sorted(set(entity_ids)), 500):
-        conditions = [member.c.kind == kind, member.c.entity_id.in_(chunk)]
+        conditions = [member.c.kind == kind, _one_of(conn, member.c.entity_id, chunk)]
         if records is not None:
             wanted = sorted({r for entity_id in chunk for r in records.get(entity_id, ())})
-            conditions.append(member.c.record_id.in_(wanted))
+            conditions.append(_one_of(conn, member.c.record_id, wanted))
         owner = {
             (record_id, key): entity_id
             for record_id, key, entity_id in conn.execute(
@@ -715,7 +737,7 @@ def entity_rows(
         if not owner:
             continue
         where = sa.and_(
-            row.c.record_id.in_(sorted({record_id for record_id, _ in owner})),
+            _one_of(conn, row.c.record_id, sorted({record_id for record_id, _ in owner})),
             sa.exists().where(
                 member.c.record_id == row.c.record_id,
                 member.c.source_key == row.c.source_key,
@@ -786,12 +808,14 @@ class Summary:
     last_seen: datetime | None = None
 
 
-def _members_of(kind: str, row: sa.Table, entity_ids: Sequence[str]) -> tuple[Any, list[Any]]:
+def _members_of(
+    conn: Connection, kind: str, row: sa.Table, entity_ids: Sequence[str]
+) -> tuple[Any, list[Any]]:
     member = entity_members.alias()
     # No condition on `member.kind`: an entity id names its kind, and with one SQLite would
     # read every member of the kind through the primary key instead of these entities'.
     conditions = [
-        member.c.entity_id.in_(sorted(set(entity_ids))),
+        _one_of(conn, member.c.entity_id, sorted(set(entity_ids))),
         member.c.record_id == row.c.record_id,
         member.c.source_key == row.c.source_key,
     ]
@@ -823,7 +847,7 @@ def summaries(
     found = {entity_id: Summary() for entity_id in entity_ids}
     if not entity_ids or not scope.grants_for(pole_kind):
         return found
-    member, joined = _members_of(kind, row, entity_ids)
+    member, joined = _members_of(conn, kind, row, entity_ids)
     records: dict[int, set[str]] = defaultdict(set)
     # Markers in the same statement, so a partner's agreement conditions (correlated probes
     # per row) are checked once per row, not once for sources and again for markers.
@@ -844,14 +868,15 @@ def summaries(
     if timed is None or not records:
         return found
     # Events by the records found above: one index range per record, whatever the planner
-    # would make of a four-way join.
+    # would make of a four-way join. Each record holds a row the scope shows (its currency and
+    # record-wide categories are settled), so only the event grants are tested.
     for chunk in _chunks(sorted(records)):
         query = (
             sa.select(events.c.record_id, sa.func.max(events.c.occurred_at))
             .where(
-                events.c.record_id.in_(chunk),
+                _one_of(conn, events.c.record_id, chunk),
                 events.c.occurred_at.is_not(None),
-                visible_clause(scope, Kind.EVENT),
+                visible_in_shown_records(scope, Kind.EVENT),
                 timed,
             )
             .group_by(events.c.record_id)

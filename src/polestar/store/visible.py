@@ -165,7 +165,9 @@ def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     if grant.types is not None:
         column = {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}.get(grant.kind)
         conditions.append(row.c[column].in_(sorted(grant.types)) if column else _FALSE)
-    if grant.roles is not None:
+    # An event's `entity_in` is tested through a person linked to it in one of `roles`, which
+    # says the event is so linked: the roles condition alone would be a second probe per row.
+    if grant.roles is not None and not (grant.kind is Kind.EVENT and grant.entity_in):
         conditions.append(_linked(grant.kind, row, grant.roles))
     if grant.flags is not None:
         conditions.append(_flagged(grant.flags) if grant.kind is Kind.PERSON else _FALSE)
@@ -238,26 +240,49 @@ def category_clause(kind: Kind, category: Category, as_of: date) -> sa.ColumnEle
     return None
 
 
+# Categories that hide every row of a source record alike: a record any of whose rows a scope
+# shows is outside them.
+_RECORD_WIDE = frozenset({Category.INTELLIGENCE})
+
+
 @lru_cache(maxsize=256)
 def visible_clause(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
     """The WHERE clause of every query for `kind` under `scope`: no grants, no rows."""
+    return _visible(scope, kind, record_shown=False)
+
+
+@lru_cache(maxsize=256)
+def visible_in_shown_records(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]:
+    """`visible_clause` for rows of source records known to hold a row `scope` shows (the
+    events of the records a person is seen in): such a record is current and in no record-wide
+    category, so only the grants and the row's own categories are left to test."""
+    return _visible(scope, kind, record_shown=True)
+
+
+def _visible(scope: Scope, kind: Kind, *, record_shown: bool) -> sa.ColumnElement[bool]:
     grants = scope.grants_for(kind)
     if not grants:
         return _FALSE
     row = table(kind)
-    current = sa.exists().where(
-        source_records.c.id == row.c.record_id, source_records.c.withdrawn_run_id.is_(None)
-    )
+    conditions: list[sa.ColumnElement[bool]] = []
+    if not record_shown:
+        conditions.append(
+            sa.exists().where(
+                source_records.c.id == row.c.record_id,
+                source_records.c.withdrawn_run_id.is_(None),
+            )
+        )
+    conditions.append(sa.or_(*(grant_clause(g) for g in grants)))
     hidden = [
         clause
         for category in Category
         if category not in scope.categories
+        if not (record_shown and category in _RECORD_WIDE)
         if (clause := category_clause(kind, category, scope.as_of.date())) is not None
     ]
-    allowed = sa.or_(*(grant_clause(g) for g in grants))
-    if not hidden:
-        return sa.and_(current, allowed)
-    return sa.and_(current, allowed, sa.not_(sa.or_(*hidden)))
+    if hidden:
+        conditions.append(sa.not_(sa.or_(*hidden)))
+    return sa.and_(*conditions)
 
 
 @dataclass(frozen=True)
@@ -349,7 +374,12 @@ def visible_rows(
         or c.name in wanted
         or (c.name == "attributes" and any(f.startswith("attributes") for f in wanted))
     ]
-    matched = [grant_clause(g).label(f"_grant_{i}") for i, g in enumerate(grants)]
+    # Which grants each row matches; a row shown under a scope's only grant matches that one,
+    # so the grant's probes are not run a second time for it.
+    matched = [
+        (grant_clause(g) if len(grants) > 1 else _TRUE).label(f"_grant_{i}")
+        for i, g in enumerate(grants)
+    ]
     query = (
         sa.select(*columns, *matched)
         .where(where, visible_clause(scope, kind))
