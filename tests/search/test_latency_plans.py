@@ -5,12 +5,13 @@ once, not planned again (at 1M a partner's reads of rows spent 5 ms of each sear
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
-from polestar.access import viewer_for
+from polestar.access import Viewer, viewer_for
 from polestar.search import search
 from tests.canary import Seeded, canary, canary_model
 from tests.search.indexed import indexed
@@ -19,6 +20,17 @@ __all__ = ["canary", "canary_model", "indexed"]
 
 _SHOW = "SHOW max_parallel_workers_per_gather"
 _ROWS = "SELECT persons.record_id, persons.source, persons.source_key"
+_SOUGHT = "Tobias Quillfeather"
+
+
+def _search_watched(canary: Seeded, viewer: Viewer, watch: Callable[..., None]) -> list[str]:
+    """The ids a search for the canary's target returns, `watch` hearing every statement."""
+    event.listen(canary.engine, "after_cursor_execute", watch)
+    try:
+        page = search(canary.engine, canary.settings, viewer, _SOUGHT)
+    finally:
+        event.remove(canary.engine, "after_cursor_execute", watch)
+    return [result.entity_id for result in page.results]
 
 
 @pytest.mark.parametrize(
@@ -40,13 +52,8 @@ def test_a_search_reads_without_parallel_workers_and_leaves_the_setting_behind(
         default = conn.exec_driver_sql(_SHOW).scalar_one()
     assert default != "0"
     viewer = viewer_for(canary.engine, "home-officer", "investigation")
-    event.listen(canary.engine, "after_cursor_execute", seen)
-    try:
-        page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
-    finally:
-        event.remove(canary.engine, "after_cursor_execute", seen)
 
-    assert [result.entity_id for result in page.results] == [canary.target]
+    assert _search_watched(canary, viewer, seen) == [canary.target]
     assert workers["search"] == {"0"}
     # The audit entry is written in a transaction of its own, planned as usual.
     assert workers["audit"] == {default}
@@ -72,13 +79,8 @@ def test_the_statements_searches_repeat_are_prepared_not_planned_again(canary: S
 
     viewer = viewer_for(canary.engine, "home-officer", "investigation")
     for _ in range(8):
-        search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
-    event.listen(canary.engine, "after_cursor_execute", count)
-    try:
-        page = search(canary.engine, canary.settings, viewer, "Tobias Quillfeather")
-    finally:
-        event.remove(canary.engine, "after_cursor_execute", count)
+        search(canary.engine, canary.settings, viewer, _SOUGHT)
 
-    assert [result.entity_id for result in page.results] == [canary.target]
+    assert _search_watched(canary, viewer, count) == [canary.target]
     assert prepared
     assert all(found >= 1 for found in prepared)
