@@ -486,6 +486,8 @@ def main() -> None:
         "ingested and linked, to search instead of ingesting one (kept afterwards)",
     )
     args = parser.parse_args()
+    if args.postgres_url and not (args.postgres or args.only_postgres):
+        parser.error("--postgres-url goes with --postgres or --only-postgres")
     reuse, work = args.reuse.resolve(), args.work.resolve()
     if not args.only_postgres:
         settings, timings = sqlite_store(reuse, work)
