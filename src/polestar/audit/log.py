@@ -90,12 +90,12 @@ def record_in(conn: Connection, event: AuditEvent, settings: Settings | None = N
         The entry's sequence number.
     """
     pending = conn.info.get(_PENDING)
-    if settings is None:
-        if not isinstance(pending, _Pending):
+    if not isinstance(pending, _Pending):
+        if settings is None:
             raise TypeError("record_in outside audit.transaction needs the store's settings")
+        audit_log.lock_for_append(conn)  # `transaction` holds it from its start
+    elif settings is None:
         settings = pending.settings
-    if not isinstance(pending, _Pending):  # `transaction` has held the lock since it began
-        audit_log.lock_for_append(conn)
     key = ensure_key(settings.data_dir)
     found = audit_log.head(conn)
     previous = None if found is None else checkpoint.Head(*found)
