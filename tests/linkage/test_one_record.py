@@ -15,14 +15,15 @@ import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from splink import block_on
 from sqlalchemy.engine import Engine
 
 from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage import duck
-from polestar.linkage.one_record import OneRecord, places_of
+from polestar.linkage import duck, person_model
+from polestar.linkage.one_record import OneRecord, RuleKeys, places_of
 from polestar.linkage.people import load_people
 from polestar.linkage.person_features import person_features
-from polestar.linkage.person_index import open_index, probe_key
+from polestar.linkage.person_index import key_rules, open_index, probe_key, stored_keys_sql
 from polestar.linkage.person_model import CONFLICT
 from polestar.linkage.run import link
 from polestar.linkage.scoring import PairScorer
@@ -97,6 +98,31 @@ def test_a_key_is_computed_from_one_record() -> None:
 def test_an_expression_python_cannot_run_is_refused_when_compiled() -> None:
     with pytest.raises(Unsupported, match="Lower"):
         compile_pair("lower(fn_l) = fn_r")
+
+
+def test_an_older_models_exploded_rule_keys_a_record_in_python_as_in_sql() -> None:
+    """Person models trained before the nickname rule was dropped (docs/linkage.md) still
+    hold it, an array exploded into one key per form: both ways give each form its key."""
+    model = person_model.settings().create_settings_dict("duckdb")
+    nicknames = block_on("fn_forms", "dob", arrays_to_explode=["fn_forms"])
+    model["blocking_rules_to_generate_predictions"].append(
+        nicknames.create_blocking_rule_dict("duckdb")
+    )
+    exploded = [rule for rule in key_rules(model) if rule.explode]
+    assert [rule.explode for rule in exploded] == [("fn_forms",)]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE people AS SELECT 7 AS unique_id, ['BILL', 'WILLIAM'] AS fn_forms, "
+        "'1975-06-05' AS dob UNION ALL SELECT 8, NULL, '1975-06-05'"
+    )
+    in_sql = con.sql(stored_keys_sql("people", exploded)).fetchall()
+    number = exploded[0].number
+    expected = {f"{number}S|BILL|1975-06-05", f"{number}S|WILLIAM|1975-06-05"}
+    assert {key for key, uid in in_sql if uid == 7} == expected
+    assert [uid for _key, uid in in_sql if uid == 8] == []
+    keys = RuleKeys.of(exploded[0]).keys
+    assert set(keys({"fn_forms": ["BILL", "WILLIAM"], "dob": "1975-06-05"})) == expected
+    assert list(keys({"fn_forms": None, "dob": "1975-06-05"})) == []
 
 
 @pytest.fixture

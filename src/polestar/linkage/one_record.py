@@ -42,11 +42,24 @@ _PROFILE = ("dob", "dob_swapped", "dob_md", "yob", "gender")
 
 
 @dataclass(frozen=True)
-class _RuleKeys:
+class RuleKeys:
     """One blocking rule's key forms (`S`, or `L` and `R`) as Python expressions."""
 
     rule: KeyRule
     forms: tuple[tuple[str, tuple[Callable[[Row], Any], ...]], ...]
+
+    @classmethod
+    def of(cls, rule: KeyRule) -> RuleKeys:
+        """The rule's key expressions compiled to Python."""
+        if rule.symmetric:
+            return cls(rule, (("S", tuple(map(compile_row, rule.left))),))
+        return cls(
+            rule,
+            (
+                ("L", tuple(map(compile_row, rule.left))),
+                ("R", tuple(map(compile_row, rule.right))),
+            ),
+        )
 
     def keys(self, row: Row) -> Iterable[str]:
         """The keys `person_index.stored_keys_sql` gives this record (exploded arrays too)."""
@@ -68,18 +81,7 @@ class OneRecord:
         self.index = index
         con = index.con
         self.scorer = PairScorer(index.model)
-        self.rule_keys = [
-            _RuleKeys(
-                rule,
-                (("S", tuple(map(compile_row, rule.left))),)
-                if rule.symmetric
-                else (
-                    ("L", tuple(map(compile_row, rule.left))),
-                    ("R", tuple(map(compile_row, rule.right))),
-                ),
-            )
-            for rule in index.rules
-        ]
+        self.rule_keys = [RuleKeys.of(rule) for rule in index.rules]
         self.filters = {number: compile_pair(sql) for number, sql in index.filters.items()}
         self.conflict = compile_pair(CONFLICT)
         forms: dict[str, list[str]] = defaultdict(list)
