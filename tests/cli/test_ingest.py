@@ -97,3 +97,35 @@ def test_the_county_geometry_beside_the_exports_is_kept_for_the_map(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["total"]["new"] == 5  # the geometry is no record
     assert (settings.data_dir / "county.geojson").read_text() == shape
+
+
+def test_fields_whose_values_were_left_out_are_named_once_each(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Two dates of birth fail their type: one line says so, with a count and the first reason.
+    # A time in the hour repeated at a clock change is used as read (a note, not left out).
+    (tmp_path / "stops.yaml").write_text(
+        "source: stops\nformat: csv\nkey: id\nrecords:\n"
+        "  stop: {kind: event, event_type: incident, fields: "
+        "{occurred_at: {path: when, type: datetime}}}\n"
+        "  subject: {kind: person, fields: {surname: {path: name, type: name}, "
+        "dob: {path: born, type: date}}}\n"
+        "links:\n  - {from: subject, role: subject, to: stop}\n"
+    )
+    (tmp_path / "stops.csv").write_text(
+        "id,when,name,born\n"
+        "S1,2024-10-27T01:30:00,Doe,1990-02-31\n"
+        "S2,2024-03-01T10:00:00,Roe,1985-13-01\n"
+        "S3,2024-03-02T10:00:00,Poe,1980-01-01\n"
+    )
+    mapping = str(tmp_path / "stops.yaml")
+
+    result = runner.invoke(app, ["ingest", str(tmp_path / "stops.csv"), "--mapping", mapping])
+
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert lines == [
+        "warning: stops: 2 person.dob value(s) kept only as written, left out of matching and "
+        "search (the first: 1990-02-31 is not a real date: check the day and month); "
+        "`polestar quarantine list --warnings` lists them"
+    ], result.stderr

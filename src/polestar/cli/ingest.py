@@ -74,6 +74,7 @@ def ingest_command(
         print_json(report.as_dict())
     else:
         _show(report)
+    _warn_of_raw_values(report)
     if report.unreadable:
         for message in report.unreadable:
             error(message)
@@ -98,3 +99,14 @@ def _show(report: IngestReport) -> None:
             ),
         )
     stdout.print(table)
+
+
+def _warn_of_raw_values(report: IngestReport) -> None:
+    """Say which fields lost values to their type: a whole column can fail (another country's
+    postcodes, a date format the mapping lacks) and quietly leave matching without it."""
+    for (source, kind, name), warned in sorted(report.warned.items()):
+        warn(
+            f"{source}: {warned.count:,} {kind}.{name} value(s) kept only as written, left out "
+            f"of matching and search (the first: {warned.example}); "
+            "`polestar quarantine list --warnings` lists them"
+        )

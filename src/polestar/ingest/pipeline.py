@@ -32,7 +32,14 @@ from polestar.sources.engine import Mapper, RecordRejected
 from polestar.sources.mapping import Mapping, builtin_mappings
 from polestar.sources.readers import KEEP_BYTES, RawRecord, read_records
 from polestar.store import quarantine as quarantine_store
-from polestar.store.records import ChunkResult, Landing, Rejection, withdraw_absent, write_chunk
+from polestar.store.records import (
+    ChunkResult,
+    Landing,
+    Rejection,
+    WarnedField,
+    withdraw_absent,
+    write_chunk,
+)
 from polestar.store.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -70,6 +77,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     rows_written: int = 0
+    # (source, kind, field) → values stored raw because they failed their type
+    warned: dict[tuple[str, str, str], WarnedField] = field(default_factory=dict)
 
     @property
     def total(self) -> SourceCounts:
@@ -306,6 +315,9 @@ def _ingest_file(
                     conn, run_id, item.mapping.source, chunk.landings, chunk.rejections
                 )
             _count(counts, result, chunk.read)
+            for (kind, name), warned in result.warned.items():
+                key = (item.mapping.source, kind, name)
+                report.warned.setdefault(key, WarnedField(0, warned.example)).count += warned.count
             report.rows_written += result.rows_written
             if on_chunk_committed is not None and result.record_ids:
                 on_chunk_committed(result.record_ids)

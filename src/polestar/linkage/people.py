@@ -186,7 +186,11 @@ def _model(
     if stored is not None and not retrain:
         return stored
     linker = linker_for(person_model.settings())
-    person_model.train(linker, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs)
+    fallbacks = person_model.train(
+        linker, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs
+    )
+    for fallback in fallbacks:
+        warn(f"person training: {fallback}")
     model = linker.misc.save_model_to_json()
     defaults = person_model.fill_untrained(model, settings.link_u_max_pairs)
     if defaults:

@@ -19,6 +19,7 @@ from splink import Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.exceptions import EMTrainingException
 
 logger = logging.getLogger(__name__)
 
@@ -213,8 +214,17 @@ def settings() -> SettingsCreator:
     )
 
 
-def train(linker: Linker, seed: int, u_max_pairs: float) -> None:
-    """Unsupervised training as Splink's documentation recommends.
+# Expectation maximisation estimates every comparison but those its blocking rule fixes, so
+# each session is trained in one of two. A session whose rule finds no pair in these records
+# (no postcodes at all: another country's fail the postcode type) takes its next rule.
+_EM_SESSIONS = (
+    (block_on("fn", "sn"), block_on("sn")),
+    (block_on("dob", "outcode"), block_on("dob")),
+)
+
+
+def train(linker: Linker, seed: int, u_max_pairs: float) -> list[str]:
+    """Unsupervised training as Splink's documentation recommends; returns what fell back.
 
     The prior from deterministic rules, u by random sampling, then m by expectation
     maximisation on two blocking rules so that each comparison is trained in one of them.
@@ -224,12 +234,19 @@ def train(linker: Linker, seed: int, u_max_pairs: float) -> None:
         ["l.pnc_id = r.pnc_id", block_on("fn", "sn", "dob")], recall=0.8
     )
     training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("fn", "sn"), estimate_without_term_frequencies=True
-    )
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob", "outcode"), estimate_without_term_frequencies=True
-    )
+    fallbacks: list[str] = []
+    for rules in _EM_SESSIONS:
+        for rule in rules:
+            sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+            try:
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
+                )
+            except EMTrainingException:
+                fallbacks.append(f"no pairs to train on where {sql}")
+                continue
+            break
+    return fallbacks
 
 
 def fill_untrained(model: dict[str, Any], u_pairs: float) -> list[str]:

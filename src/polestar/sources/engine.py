@@ -31,13 +31,15 @@ class RecordRejected(Exception):
 
 @dataclass(frozen=True)
 class FieldWarning:
-    """A value kept raw and left out of matching and search, with the reason."""
+    """A value kept raw and left out of matching and search, with the reason; or, not
+    `left_out`, a value used as read with a note (a local time at a clock change)."""
 
     kind: str
     source_key: str
     field: str
     value: str
     reason: str
+    left_out: bool = True
 
 
 @dataclass
@@ -324,7 +326,12 @@ class Mapper:
                 if note is not None:
                     warnings.append(
                         FieldWarning(
-                            record.record_kind, instance.key, name, _raw_text(raws[0]), note
+                            record.record_kind,
+                            instance.key,
+                            name,
+                            _raw_text(raws[0]),
+                            note,
+                            left_out=False,
                         )
                     )
                 if is_attribute:
@@ -453,7 +460,12 @@ class Mapper:
             assert source.record is not None
             warnings.append(
                 FieldWarning(
-                    source.record.record_kind, source.key, "role", str(value), "unknown role"
+                    source.record.record_kind,
+                    source.key,
+                    "role",
+                    str(value),
+                    "unknown role",
+                    left_out=False,
                 )
             )
         return text

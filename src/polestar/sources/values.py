@@ -161,6 +161,16 @@ def _normaliser(clean: Callable[[str], Any]) -> Callable[[Any, Options], Any]:
     return lambda raw, _options: clean(_text(raw))
 
 
+def _postcode(raw: Any, _options: Options) -> str:
+    try:
+        return Postcode.clean(_text(raw))
+    except InvalidValue as exc:
+        # A whole column of another country's postal codes fails here: say how to keep them.
+        raise InvalidValue(
+            f"{exc} (a postal code from outside the UK maps with type: text)"
+        ) from None
+
+
 # Composite types take the raw values of the spec's `path` (or `paths`) and fill fields.
 def _forenames(raws: Sequence[Any], _options: Options) -> dict[str, Any]:
     forename, middle = split_forenames(_text(raws[0]))
@@ -201,7 +211,7 @@ VALUE_TYPES: dict[str, Callable[[Any, Options], Any]] = {
     "date": _date,
     "datetime": _datetime,
     "gender": _normaliser(Gender.clean),
-    "postcode": _normaliser(Postcode.clean),
+    "postcode": _postcode,
     "vrm": _normaliser(Vrm.clean),
     "phone": _normaliser(Phone.clean),
     "pnc_id": _normaliser(PncId.clean),

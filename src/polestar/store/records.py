@@ -70,6 +70,15 @@ class Rejection:
 
 
 @dataclass
+class WarnedField:
+    """How many values of one (kind, field) were left out as `FieldWarning.left_out` says,
+    and the first one's reason."""
+
+    count: int
+    example: str
+
+
+@dataclass
 class ChunkResult:
     """What one chunk did, in CONVENTIONS.md's ingest counts."""
 
@@ -80,6 +89,7 @@ class ChunkResult:
     suppressed: int = 0
     rows_written: int = 0
     record_ids: list[int] = field(default_factory=list)
+    warned: dict[tuple[str, str], WarnedField] = field(default_factory=dict)
 
 
 def _overflow(kind: str, key: str, field: str, value: str, width: int) -> FieldWarning:
@@ -232,7 +242,7 @@ def write_chunk(
     if versions:
         insert_many(conn, record_versions, versions)
         result.rows_written += len(versions)
-    result.rows_written += _write_projection(conn, source, stored)
+    result.rows_written += _write_projection(conn, source, stored, result.warned)
     result.record_ids = [record_id for record_id, _landing in stored]
 
     landed_keys = [landing.source_key for landing in landings if landing.source_key in seen]
@@ -300,8 +310,14 @@ def _delete_projection(conn: Connection, record_ids: Sequence[int]) -> None:
         conn.execute(table.delete().where(table.c.record_id.in_(record_ids)))
 
 
-def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int, Landing]]) -> int:
-    """Insert the typed rows, links and field warnings of newly stored versions."""
+def _write_projection(
+    conn: Connection,
+    source: str,
+    stored: Iterable[tuple[int, Landing]],
+    warned: dict[tuple[str, str], WarnedField],
+) -> int:
+    """Insert the typed rows, links and field warnings of newly stored versions; counts the
+    warnings into `warned` by kind and field."""
     typed: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
     link_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
@@ -338,6 +354,10 @@ def _write_projection(conn: Connection, source: str, stored: Iterable[tuple[int,
             }
             for warning in warnings
         )
+        for warning in (warning for warning in warnings if warning.left_out):
+            warned.setdefault(
+                (warning.kind, warning.field), WarnedField(0, warning.reason)
+            ).count += 1
     written = 0
     for kind, rows in typed.items():
         if rows:
