@@ -261,7 +261,9 @@ def fill_untrained(model: dict[str, Any], u_pairs: float) -> list[str]:
     """
     filled: list[str] = []
     for comparison in model["comparisons"]:
+        column = comparison["output_column_name"]
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        gaps: list[str] = []
         for position, level in enumerate(levels):
             band = (
                 "exact" if position == 0 else "else" if position == len(levels) - 1 else "partial"
@@ -272,8 +274,12 @@ def fill_untrained(model: dict[str, Any], u_pairs: float) -> list[str]:
                     continue
                 bounded = name == "u_probability" and seen
                 level[name] = 1 / u_pairs if bounded else defaults[band]
-                filled.append(
-                    f"{comparison['output_column_name']}: {level['label_for_charts']} "
+                gaps.append(
+                    f"{column}: {level['label_for_charts']} "
                     f"({name.split('_')[0]}{', at most 1 in the pairs sampled' if bounded else ''})"
                 )
+        # A column these records never fill leaves every level untrained: one entry says so.
+        filled.extend(
+            [f"{column}: every level (m and u)"] if len(gaps) == 2 * len(levels) else gaps
+        )
     return filled
