@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,13 @@ from polestar.cli import app
 from polestar.settings import Settings, get_settings
 from polestar.store import search_index
 from polestar.store.engine import create_engine
-from polestar.store.schema import alembic_config, downgrade, upgrade
+from polestar.store.schema import (
+    alembic_config,
+    downgrade,
+    head_revision,
+    stored_revision,
+    upgrade,
+)
 from polestar.store.tables import (
     metadata,
     search_keys,
@@ -57,6 +65,29 @@ def test_a_command_creates_the_store_on_first_use(
 def test_migrations_match_the_table_declarations(db: Engine) -> None:
     # `alembic check` fails when autogenerate would produce a new migration.
     command.check(alembic_config(db))
+
+
+def test_the_head_read_from_file_names_is_alembics(db: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    assert stored_revision(db) == head_revision()
+
+
+def test_a_command_on_a_current_store_starts_without_alembic(db: Engine) -> None:
+    # Every command calls `upgrade`; on a store at the head it has nothing to load.
+    url = db.url.render_as_string(hide_password=False)
+    probe = (
+        "import sys; from polestar.settings import Settings; "
+        "from polestar.store.engine import create_engine; "
+        "from polestar.store.schema import upgrade; "
+        f"upgrade(create_engine(settings=Settings(database_url={url!r}))); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False", done.stderr
 
 
 def test_downgrade_to_base_and_upgrade_again(db: Engine) -> None:

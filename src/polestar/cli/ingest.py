@@ -10,10 +10,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
-from polestar.cli.linking import Linker
 from polestar.graph import county
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
-from polestar.linkage.arrivals import linking_on_arrival
 from polestar.settings import get_settings
 from polestar.sources.mapping import load_mapping
 
@@ -29,6 +27,10 @@ def ingest_command(
     as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
 ) -> None:
     """Ingest exports: read, map, validate and store, quarantining what cannot be stored."""
+    # Here, not at the top: linking loads Splink and DuckDB, half a second of every command's start.
+    from polestar.cli.linking import Linker
+    from polestar.linkage.arrivals import linking_on_arrival
+
     chosen = load_mapping(mapping) if mapping else None
     plan = plan_inputs(paths, chosen, source, warn=warn)
     engine = store()

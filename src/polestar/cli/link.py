@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -24,13 +24,15 @@ from polestar.cli.app import (
     warn,
 )
 from polestar.errors import NotFound
-from polestar.linkage.arrivals import link_unplaced
-from polestar.linkage.engines import EngineName as Engine
-from polestar.linkage.evaluation import evaluate
-from polestar.linkage.explanations import explain
-from polestar.linkage.run import LinkReport, link
+from polestar.linkage import EngineName as Engine
 from polestar.search import refresh_stale
 from polestar.settings import get_settings
+
+if TYPE_CHECKING:
+    from polestar.linkage.run import LinkReport
+
+# Each command imports the linkage it runs when it runs: Splink and DuckDB took over half a
+# second of every other command's start.
 
 link_app = typer.Typer(
     help="Link records of the same person, vehicle and location into golden entities.",
@@ -59,6 +61,8 @@ def link_command(
     if incremental:
         _incremental(as_json)
         return
+    from polestar.linkage.run import link
+
     database = store()
     report = link(
         database, get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
@@ -75,6 +79,8 @@ def link_command(
 
 
 def _incremental(as_json: bool) -> None:
+    from polestar.linkage.arrivals import link_unplaced
+
     database = store()
     arrivals = link_unplaced(database, get_settings(), actor())
     if arrivals is None:
@@ -127,6 +133,8 @@ def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the scores as one JSON object."),
 ) -> None:
     """Measure the stored entities against a truth file (never runs linkage)."""
+    from polestar.linkage.evaluation import evaluate
+
     report = evaluate(store(), truth, get_settings())
     if all(scores["records"] == 0 for scores in report.values()):
         if as_json:
@@ -167,6 +175,8 @@ def explain_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Show why two person records score as they do, from the fields you may see; audited."""
+    from polestar.linkage.explanations import explain
+
     engine = store()
     try:
         explanation = explain(

@@ -14,7 +14,6 @@ from rich.table import Table
 
 from polestar import audit
 from polestar.cli.app import actor, app, print_json, stdout, store
-from polestar.retention.disposal import dispose
 from polestar.retention.review import due, retain
 from polestar.settings import get_settings
 
@@ -78,6 +77,9 @@ def dispose_command(
     as_json: bool = _JSON,
 ) -> None:
     """Dispose of the home force's records of an entity; partners' records stay."""
+    # Here, not at the top: disposal reaches the person index, which loads DuckDB and Splink.
+    from polestar.retention.disposal import dispose
+
     disposed = dispose(store(), get_settings(), entity, reason, actor=audit.Actor(actor()))
     if as_json:
         print_json(disposed.as_dict())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
 from polestar.cli.app import app, stderr, store
 
@@ -20,6 +19,8 @@ def serve_command(
     ),
 ) -> None:
     """Serve the web app in the foreground until Ctrl-C."""
+    import uvicorn  # here, so other commands start without it
+
     store()
     stderr.print(f"Polestar is serving at http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from polestar.errors import InvalidInput
+from polestar.linkage import EngineName
 from polestar.settings import Settings
-
-EngineName = Literal["duckdb", "spark"]
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import constrained, person_model, review_queue, term_frequencies
+from polestar.linkage import EngineName, constrained, person_model, review_queue, term_frequencies
 from polestar.linkage.clusters import Member
 from polestar.linkage.duck import load_table
-from polestar.linkage.engines import EngineName, score
+from polestar.linkage.engines import score
 from polestar.linkage.joins import strongest_joins
 from polestar.linkage.locations import key_rows_sql
 from polestar.pole.nicknames import name_form_pairs

@@ -11,9 +11,8 @@ import duckdb
 from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
-from polestar.linkage import duck, review_queue
+from polestar.linkage import EngineName, duck, review_queue
 from polestar.linkage.clusters import Member, assign_ids
-from polestar.linkage.engines import EngineName
 from polestar.linkage.locations import link_locations
 from polestar.linkage.people import PersonStage, link_people
 from polestar.linkage.person_index import save_index
