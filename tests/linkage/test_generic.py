@@ -146,3 +146,41 @@ def test_another_countrys_postcodes_mapped_as_text_are_matched(
     assert "warning" not in "".join(said), said
     assert "no pairs to train on" not in warnings, warnings
     assert person["cluster"]["f1"] >= 0.9, person
+
+
+def test_lists_without_dates_of_birth_link_on_names_and_postcodes(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # No date of birth and no PNC ID: the prior's first rules find no pair (a prior of zero
+    # ended training in Splink's logarithm), so it comes from forename, surname and postcode.
+    truth = _write_lists(tmp_path)
+    said = _ingest_lists(tmp_path, MAPPING.replace("      dob: {path: birth_date", "      #"))
+
+    warnings, person = _link_and_evaluate(truth)
+
+    assert "warning" not in "".join(said), said
+    assert "no pairs for the prior where l.pnc_id = r.pnc_id" in warnings, warnings
+    assert (
+        'no pairs for the prior where (l."fn" = r."fn") AND (l."sn" = r."sn") AND (l."postcode"'
+        not in warnings
+    )
+    assert person["cluster"]["f1"] >= 0.9, person
+
+
+def test_people_who_share_no_name_link_on_the_default_prior(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "list_a.csv").write_text(
+        "id,first_name,last_name,birth_date,postcode\n"
+        "A1,Ada,Lovelace,1815-12-10,ST16 2DJ\nA2,Alan,Turing,1912-06-23,WS13 6QZ\n"
+    )
+    (tmp_path / "list_b.csv").write_text(
+        "id,first_name,last_name,birth_date,postcode\nB1,Grace,Hopper,1906-12-09,DE14 1AA\n"
+    )
+    _ingest_lists(tmp_path, MAPPING)
+
+    linked = runner.invoke(app, ["link", "--json"])
+
+    assert linked.exit_code == 0, linked.output
+    assert "the prior takes its documented default, 0.0001" in linked.stderr, linked.stderr
+    assert json.loads(linked.stdout)["person"]["entities"] == 3

@@ -185,9 +185,8 @@ def _model(
         stored = latest_model(conn, "person")
     if stored is not None and not retrain:
         return stored
-    linker = linker_for(person_model.settings())
-    fallbacks = person_model.train(
-        linker, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs
+    linker, fallbacks = person_model.train(
+        linker_for, seed=settings.link_seed, u_max_pairs=settings.link_u_max_pairs
     )
     for fallback in fallbacks:
         warn(f"person training: {fallback}")

@@ -11,6 +11,7 @@ join two people by itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -214,39 +215,63 @@ def settings() -> SettingsCreator:
     )
 
 
+# The prior: the pairs deterministic rules find, at an assumed recall. Records with no PNC ID
+# and no date of birth (a list of names and addresses) find none there, and a prior of zero
+# ends training (Splink takes its logarithm): the next rules are tried, then DEFAULT_PRIOR.
+_PRIOR_RULES: tuple[tuple[list[str | BlockingRuleCreator], float], ...] = (
+    (["l.pnc_id = r.pnc_id", block_on("fn", "sn", "dob")], 0.8),
+    ([block_on("fn", "sn", "postcode")], 0.8),
+    ([block_on("fn", "sn")], 0.8),
+)
+DEFAULT_PRIOR = 0.0001  # Splink's own default
+
 # Expectation maximisation estimates every comparison but those its blocking rule fixes, so
 # each session is trained in one of two. A session whose rule finds no pair in these records
 # (no postcodes at all: another country's fail the postcode type) takes its next rule.
-_EM_SESSIONS = (
+_EM_SESSIONS: tuple[tuple[BlockingRuleCreator, ...], ...] = (
     (block_on("fn", "sn"), block_on("sn")),
-    (block_on("dob", "outcode"), block_on("dob")),
+    (block_on("dob", "outcode"), block_on("dob"), block_on("postcode")),
 )
 
 
-def train(linker: Linker, seed: int, u_max_pairs: float) -> list[str]:
-    """Unsupervised training as Splink's documentation recommends; returns what fell back.
+def _sql(rule: str | BlockingRuleCreator) -> str:
+    return rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+
+
+def train(
+    linker_for: Callable[[Any], Linker], seed: int, u_max_pairs: float
+) -> tuple[Linker, list[str]]:
+    """Unsupervised training as Splink's documentation recommends: the trained linker, and
+    what fell back because these records have no pair for a rule.
 
     The prior from deterministic rules, u by random sampling, then m by expectation
     maximisation on two blocking rules so that each comparison is trained in one of them.
     """
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
-        ["l.pnc_id = r.pnc_id", block_on("fn", "sn", "dob")], recall=0.8
-    )
-    training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     fallbacks: list[str] = []
-    for rules in _EM_SESSIONS:
-        for rule in rules:
-            sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+    linker = linker_for(settings())
+    for rules, recall in _PRIOR_RULES:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
+        if linker.misc.save_model_to_json()["probability_two_random_records_match"] > 0:
+            break
+        fallbacks.append(f"no pairs for the prior where {' OR '.join(map(_sql, rules))}")
+    else:
+        model = linker.misc.save_model_to_json()
+        model["probability_two_random_records_match"] = DEFAULT_PRIOR
+        linker = linker_for(model)
+        fallbacks.append(f"the prior takes its documented default, {DEFAULT_PRIOR}")
+    training = linker.training
+    training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    for session in _EM_SESSIONS:
+        for rule in session:
             try:
                 training.estimate_parameters_using_expectation_maximisation(
                     rule, estimate_without_term_frequencies=True
                 )
             except EMTrainingException:
-                fallbacks.append(f"no pairs to train on where {sql}")
+                fallbacks.append(f"no pairs to train on where {_sql(rule)}")
                 continue
             break
-    return fallbacks
+    return linker, fallbacks
 
 
 def fill_untrained(model: dict[str, Any], u_pairs: float) -> list[str]:
