@@ -90,6 +90,12 @@ def test_split_forenames(raw: str, expected: tuple[str, str | None]) -> None:
         ("O'BRIEN, sean", "auto", ParsedName("Sean", None, "O'Brien")),
         ("Smith,", "auto", ParsedName(None, None, "Smith")),
         (", John", "auto", ParsedName(None, None, "John")),
+        ("John Smith Jnr", "auto", ParsedName("John", None, "Smith")),
+        ("John Paul Smith III", "auto", ParsedName("John", "Paul", "Smith")),
+        ("SMITH John SNR", "auto", ParsedName("John", None, "Smith")),
+        ("Smith, John Jr.", "auto", ParsedName("John", None, "Smith")),
+        ("John Smith, Jr.", "auto", ParsedName("John", None, "Smith")),
+        ("Mary Junior", "auto", ParsedName("Mary", None, "Junior")),  # a surname, kept
     ],
 )
 def test_parse_full(raw: str, order: str, expected: ParsedName) -> None:

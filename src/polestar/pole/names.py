@@ -33,6 +33,9 @@ _PARTICLES = frozenset(
 _TITLES = frozenset(
     {"MR", "MRS", "MS", "MISS", "MX", "DR", "PROF", "REV", "SIR", "DAME", "LORD", "LADY"}
 )
+# Generational suffixes dropped from the end (`John Smith Jnr` is John Smith): sources write
+# them or leave them out, and a father and son are told apart by their dates of birth.
+_SUFFIXES = frozenset({"JR", "JNR", "JUNIOR", "SR", "SNR", "SENIOR", "II", "III", "IV"})
 # Letters NFKD leaves whole; folded by hand so `Søren` and `Soren` share a key.
 _FOLDS = str.maketrans(
     {"Æ": "AE", "Ø": "O", "Œ": "OE", "Ł": "L", "Đ": "D", "Ð": "D", "Þ": "TH", "Ħ": "H"}
@@ -141,9 +144,12 @@ def split_forenames(raw: str) -> tuple[str, str | None]:
     return first, rest or None
 
 
-def _strip_titles(words: list[str]) -> list[str]:
+def _strip_affixes(words: list[str], *, keep: int = 1) -> list[str]:
+    """`words` without titles in front or generational suffixes behind, keeping `keep`."""
     while len(words) > 1 and words[0].upper().rstrip(".") in _TITLES:
         words = words[1:]
+    while len(words) > keep and words[-1].upper().rstrip(".") in _SUFFIXES:
+        words = words[:-1]
     return words
 
 
@@ -185,14 +191,16 @@ def parse_full(raw: str, order: NameOrder = "auto") -> ParsedName:
         surname_text, _, forename_text = raw.partition(",")
         if not _has_letter(_tidy(surname_text)):
             return parse_full(forename_text, order)
+        if all(word.upper().rstrip(".") in _SUFFIXES for word in forename_text.split()):
+            return parse_full(surname_text, order)  # `John Smith, Jr.`
         surname = PersonName.clean(surname_text)
-        words = _strip_titles(forename_text.replace(",", " ").split())
+        words = _strip_affixes(forename_text.replace(",", " ").split())
         if not _has_letter(_tidy(" ".join(words))):
             return ParsedName(None, None, surname)
         forename, middle = split_forenames(" ".join(words))
         return ParsedName(forename, middle, surname)
 
-    words = _strip_titles(_tidy(raw.replace(",", " ")).split())
+    words = _strip_affixes(_tidy(raw.replace(",", " ")).split(), keep=2)
     if not words:
         raise InvalidValue(f"{raw!r} is not a name: it has no letters")
     if len(words) == 1:
