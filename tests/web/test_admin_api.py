@@ -387,3 +387,29 @@ def test_an_agreement_is_replaced_through_the_same_checks_as_a_file(store: Store
         assert status == 422, body
     _, final = _send(store, Request("GET", "/api/v1/admin/agreements/fire"), admin)
     assert final["version"] == loaded["version"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "key"), [("users", "users", "username"), ("tokens", "tokens", "id")]
+)
+def test_account_lists_page_without_skipping_or_repeating(
+    store: Store, path: str, field: str, key: str
+) -> None:
+    admin = store.headers("home-admin", demo=False)
+    status, whole = _send(store, Request("GET", f"/api/v1/admin/{path}?limit=500"), admin)
+    assert status == 200, whole
+    everyone = [row[key] for row in whole[field]]  # type: ignore[attr-defined]
+    assert whole["next_cursor"] is None
+    assert len(everyone) > 6
+    paged: list[str] = []
+    cursor: object = 0
+    while cursor is not None:
+        request = Request("GET", f"/api/v1/admin/{path}?limit=3&cursor={cursor}")
+        status, page = _send(store, request, admin)
+        assert status == 200, page
+        assert len(page[field]) <= 3  # type: ignore[arg-type]
+        paged += [row[key] for row in page[field]]  # type: ignore[attr-defined]
+        cursor = page["next_cursor"]
+    assert paged == everyone
+    status, body = _send(store, Request("GET", f"/api/v1/admin/{path}?limit=0"), admin)
+    assert (status, body["errors"][0]["field"]) == (422, "query.limit"), body

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from polestar.access.agreements import DEMO_AGREEMENTS
 from polestar.access.users import list_users
 from polestar.settings import Settings
+from polestar.web.pages import administration
 from tests.web.back_office import SignedIn, actions_of, demo_store, entries_of, signed_in
 from tests.web.sessions import BASE_URL, Account, sign_in
 
@@ -142,3 +144,23 @@ def test_a_change_without_the_csrf_token_is_refused(
         assert forged.status_code == 403, forged.text
     assert not _disabled(demo_store, "home-officer")
     assert _changes(demo_store, settings, "home-admin") == []
+
+
+def test_the_users_page_pages_on_to_every_user(
+    signed_in: SignedIn, demo_store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(administration, "PAGE_ROWS", 5)
+    seen: list[str] = []
+    with signed_in("home-admin") as (client, _token):
+        path: str | None = "/admin"
+        while path is not None:
+            page = BeautifulSoup(client.get(path).text, "html.parser")
+            rows = page.select("#users tbody tr")
+            assert 0 < len(rows) <= 5
+            seen += [row["id"].removeprefix("user-") for row in rows]  # type: ignore[union-attr]
+            following = page.select_one("a[rel=next]")
+            path = None if following is None else str(following["href"])
+        first = BeautifulSoup(client.get("/admin?cursor=5").text, "html.parser")
+        assert first.select_one("a[rel=first]") is not None
+    assert seen == [user.username for user in list_users(demo_store)]
+    assert len(seen) > 5

@@ -14,9 +14,10 @@ recorded as an alteration by the function it calls (`users.add`, `tokens.revoke`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -27,6 +28,7 @@ from polestar.access.roles import ROLES, Ability, abilities
 from polestar.access.viewer import Viewer
 from polestar.errors import Forbidden, NotFound
 from polestar.settings import Settings
+from polestar.store.accounts import token_row, user_row
 
 _READERS = Ability.READ_ADMINISTRATION
 _CHANGERS = Ability.ADMINISTER
@@ -70,10 +72,46 @@ def _read(engine: Engine, settings: Settings, viewer: Viewer, action: str, **det
     audit.record(engine, replace(viewer.consultation(action), details=details), settings)
 
 
-def list_users(engine: Engine, settings: Settings, viewer: Viewer) -> list[users.User]:
-    """Every user, disabled ones included."""
-    _read(engine, settings, viewer, "admin.users.list")
-    return users.list_users(engine)
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """One page of a list, and the cursor of the next (None on the last)."""
+
+    items: list[Item]
+    next_cursor: int | None
+
+
+def _page(
+    engine: Engine,
+    settings: Settings,
+    viewer: Viewer,
+    action: str,
+    read: Callable[[int, int], list[Item]],
+    limit: int,
+    cursor: int,
+) -> Page[Item]:
+    """Guard a listing, record the consultation of the page and read it (`read(count,
+    offset)`)."""
+    _read(engine, settings, viewer, action, offset=str(cursor), limit=str(limit))
+    found = read(limit + 1, cursor)
+    return Page(found[:limit], cursor + limit if len(found) > limit else None)
+
+
+def list_users(
+    engine: Engine, settings: Settings, viewer: Viewer, limit: int, cursor: int = 0
+) -> Page[users.User]:
+    """A page of users, disabled ones included, by organisation then name."""
+    return _page(
+        engine,
+        settings,
+        viewer,
+        "admin.users.list",
+        lambda count, offset: users.list_users(engine, count, offset),
+        limit,
+        cursor,
+    )
 
 
 def add_user(
@@ -120,8 +158,9 @@ def reset_password(
 
 
 def _known_user(engine: Engine, username: str) -> None:
-    if username not in {user.username for user in users.list_users(engine)}:
-        raise NotFound(f"no user named {username!r}")
+    with engine.connect() as conn:
+        if user_row(conn, username) is None:
+            raise NotFound(f"no user named {username!r}")
 
 
 def list_organisations(engine: Engine, settings: Settings, viewer: Viewer) -> list[Organisation]:
@@ -138,11 +177,18 @@ def list_roles(engine: Engine, settings: Settings, viewer: Viewer) -> list[str]:
 
 
 def list_tokens(
-    engine: Engine, settings: Settings, viewer: Viewer, now: datetime
-) -> list[tokens.TokenInfo]:
-    """Every token and its status at `now`; never a secret."""
-    _read(engine, settings, viewer, "admin.tokens.list")
-    return tokens.list_tokens(engine, now)
+    engine: Engine, settings: Settings, viewer: Viewer, now: datetime, limit: int, cursor: int = 0
+) -> Page[tokens.TokenInfo]:
+    """A page of tokens, newest first, with their status at `now`; never a secret."""
+    return _page(
+        engine,
+        settings,
+        viewer,
+        "admin.tokens.list",
+        lambda count, offset: tokens.list_tokens(engine, now, count, offset),
+        limit,
+        cursor,
+    )
 
 
 def create_token(
@@ -166,8 +212,9 @@ def revoke_token(
 ) -> tokens.TokenInfo:
     """Revoke a token by its id; an unknown id is a 404."""
     _guard(engine, settings, viewer, "admin.tokens.revoke")
-    if token_id.removeprefix("pst_") not in {t.id for t in tokens.list_tokens(engine, now)}:
-        raise NotFound(f"no token {token_id!r}")
+    with engine.connect() as conn:
+        if token_row(conn, token_id.removeprefix("pst_")) is None:
+            raise NotFound(f"no token {token_id!r}")
     return tokens.revoke_token(engine, token_id, now, actor=viewer.user, settings=settings)
 
 

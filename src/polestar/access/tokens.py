@@ -211,10 +211,13 @@ def create_token(
     )
 
 
-def list_tokens(engine: Engine, now: datetime) -> list[TokenInfo]:
-    """Every token with its status at `now`, newest first."""
+def list_tokens(
+    engine: Engine, now: datetime, limit: int | None = None, offset: int = 0
+) -> list[TokenInfo]:
+    """Tokens with their status at `now`, newest first: every one, or `limit` from the
+    `offset`th."""
     with engine.connect() as conn:
-        rows = token_rows(conn)
+        rows = token_rows(conn, limit, offset)
     return [
         TokenInfo(
             row.id, row.username, row.scopes, row.created_at, row.expires_at, _status(row, now)

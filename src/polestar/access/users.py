@@ -124,10 +124,11 @@ def add_user(
         return user
 
 
-def list_users(engine: Engine) -> list[User]:
-    """Every user, disabled ones included, by organisation then name."""
+def list_users(engine: Engine, limit: int | None = None, offset: int = 0) -> list[User]:
+    """Users, disabled ones included, by organisation then name: every one, or `limit` from
+    the `offset`th."""
     with engine.connect() as conn:
-        return [User.from_row(row) for row in user_rows(conn)]
+        return [User.from_row(row) for row in user_rows(conn, limit, offset)]
 
 
 def _row(conn: Connection, username: str) -> UserRow:

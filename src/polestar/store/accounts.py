@@ -143,9 +143,14 @@ def bind_subject(conn: Connection, user_id: int, oidc_subject: str) -> None:
     )
 
 
-def user_rows(conn: Connection) -> list[UserRow]:
-    """Every user, by organisation then name."""
-    rows = conn.execute(sa.select(users).order_by(users.c.organisation_id, users.c.username))
+def user_rows(conn: Connection, limit: int | None = None, offset: int = 0) -> list[UserRow]:
+    """Users by organisation then name: every one, or `limit` from the `offset`th."""
+    rows = conn.execute(
+        sa.select(users)
+        .order_by(users.c.organisation_id, users.c.username)
+        .limit(limit)
+        .offset(offset)
+    )
     return [_user(row) for row in rows]
 
 
@@ -251,10 +256,13 @@ def token_row(conn: Connection, token_id: str) -> TokenRow | None:
     return None if row is None else _token(row)
 
 
-def token_rows(conn: Connection) -> list[TokenRow]:
-    """Every token, newest first."""
+def token_rows(conn: Connection, limit: int | None = None, offset: int = 0) -> list[TokenRow]:
+    """Tokens newest first: every one, or `limit` from the `offset`th."""
     rows = conn.execute(
-        _tokens_with_users().order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
+        _tokens_with_users()
+        .order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
+        .limit(limit)
+        .offset(offset)
     )
     return [_token(row) for row in rows]
 

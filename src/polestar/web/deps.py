@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from polestar.access import Principal, Viewer
 from polestar.access.admission import admit, admit_session
@@ -80,6 +80,10 @@ def viewer_of(principal: Principal, purpose: str | None, justification: str | No
     (a session's own purpose when the headers state none)."""
     return principal.viewer(purpose or None, justification or None)
 
+
+# Paging a list by offset: `limit` rows from the `cursor`th (the page before's `next_cursor`).
+Limit = Annotated[int, Query(ge=1, le=500, description="Rows on the page.")]
+Cursor = Annotated[int, Query(ge=0, le=2**31, description="The page before's `next_cursor`.")]
 
 Purpose = Annotated[
     str | None, Header(alias="X-Polestar-Purpose", description="Why you are looking: a slug.")

@@ -19,11 +19,12 @@ from polestar.access import Viewer, administration
 from polestar.access.tokens import DEFAULT_DAYS, SCOPES
 from polestar.settings import Settings
 from polestar.store.engine import Engine
-from polestar.web.deps import SettingsDep, StoreDep
+from polestar.web.deps import Cursor, SettingsDep, StoreDep
 from polestar.web.pages.abilities import AdminViewer
 from polestar.web.pages.shell import templates
 
 router = APIRouter(prefix="/admin")
+PAGE_ROWS = 100  # users or tokens on a page
 Username = Annotated[str, Form(max_length=64)]
 
 
@@ -39,9 +40,14 @@ def _page(request: Request, viewer: Viewer, name: str, **context: Any) -> HTMLRe
 
 
 def _users_page(
-    request: Request, viewer: Viewer, engine: Engine, settings: Settings, **context: Any
+    request: Request,
+    viewer: Viewer,
+    engine: Engine,
+    settings: Settings,
+    cursor: int = 0,
+    **context: Any,
 ) -> HTMLResponse:
-    found = administration.list_users(engine, settings, viewer)
+    page = administration.list_users(engine, settings, viewer, PAGE_ROWS, cursor)
     choices: dict[str, list[str]] = {"organisations": [], "roles": []}
     if administration.may(viewer, "admin.users.add"):  # the add form's choices
         listed = administration.list_organisations(engine, settings, viewer)
@@ -49,15 +55,19 @@ def _users_page(
             "organisations": [o.id for o in listed],
             "roles": administration.list_roles(engine, settings, viewer),
         }
-    return _page(request, viewer, "users", users=found, **choices, **context)
+    return _page(request, viewer, "users", page=page, cursor=cursor, **choices, **context)
 
 
 @router.get("", response_class=HTMLResponse)
 def users(
-    request: Request, viewer: AdminViewer, engine: StoreDep, settings: SettingsDep
+    request: Request,
+    viewer: AdminViewer,
+    engine: StoreDep,
+    settings: SettingsDep,
+    cursor: Cursor = 0,
 ) -> HTMLResponse:
-    """Every user, disabled ones included; the form to add one."""
-    return _users_page(request, viewer, engine, settings)
+    """Users, disabled ones included, a page at a time; the form to add one."""
+    return _users_page(request, viewer, engine, settings, cursor)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -99,19 +109,29 @@ def disable_user(
 
 
 def _tokens_page(
-    request: Request, viewer: Viewer, engine: Engine, settings: Settings, **context: Any
+    request: Request,
+    viewer: Viewer,
+    engine: Engine,
+    settings: Settings,
+    cursor: int = 0,
+    **context: Any,
 ) -> HTMLResponse:
-    found = administration.list_tokens(engine, settings, viewer, datetime.now(UTC))
-    context = {"tokens": found, "scopes": SCOPES, "default_days": DEFAULT_DAYS, **context}
-    return _page(request, viewer, "tokens", **context)
+    now = datetime.now(UTC)
+    page = administration.list_tokens(engine, settings, viewer, now, PAGE_ROWS, cursor)
+    context = {"scopes": SCOPES, "default_days": DEFAULT_DAYS, **context}
+    return _page(request, viewer, "tokens", page=page, cursor=cursor, **context)
 
 
 @router.get("/tokens", response_class=HTMLResponse)
 def tokens(
-    request: Request, viewer: AdminViewer, engine: StoreDep, settings: SettingsDep
+    request: Request,
+    viewer: AdminViewer,
+    engine: StoreDep,
+    settings: SettingsDep,
+    cursor: Cursor = 0,
 ) -> HTMLResponse:
-    """Every token and its status; never a secret."""
-    return _tokens_page(request, viewer, engine, settings)
+    """Tokens and their status, newest first, a page at a time; never a secret."""
+    return _tokens_page(request, viewer, engine, settings, cursor)
 
 
 @router.post("/tokens", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from polestar.access import Viewer, administration
 from polestar.access.tokens import DEFAULT_DAYS, TokenInfo
 from polestar.web.api.admin.callers import AdminViewer
-from polestar.web.deps import SettingsDep, StoreDep
+from polestar.web.deps import Cursor, Limit, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/tokens", tags=["admin"])
 
@@ -37,6 +37,9 @@ class TokenOut(BaseModel):
 
 class TokensOut(BaseModel):
     tokens: list[TokenOut]
+    next_cursor: int | None = Field(
+        description="Pass as `cursor` for the next page; None on the last."
+    )
 
 
 class NewTokenOut(BaseModel):
@@ -54,10 +57,13 @@ def list_tokens(
     viewer: Annotated[Viewer, Depends(AdminViewer("admin.tokens.list"))],
     engine: StoreDep,
     settings: SettingsDep,
+    limit: Limit = 100,
+    cursor: Cursor = 0,
 ) -> TokensOut:
-    """Every token and its status, newest first; never a secret."""
-    found = administration.list_tokens(engine, settings, viewer, datetime.now(UTC))
-    return TokensOut(tokens=[TokenOut.of(token) for token in found])
+    """Tokens and their status, newest first, a page at a time; never a secret."""
+    now = datetime.now(UTC)
+    page = administration.list_tokens(engine, settings, viewer, now, limit, cursor)
+    return TokensOut(tokens=[TokenOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("", response_model=NewTokenOut, status_code=status.HTTP_201_CREATED)

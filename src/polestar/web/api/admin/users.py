@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from polestar.access import Viewer, administration
 from polestar.access.users import User
 from polestar.web.api.admin.callers import AdminViewer
-from polestar.web.deps import SettingsDep, StoreDep
+from polestar.web.deps import Cursor, Limit, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/users", tags=["admin"])
 
@@ -38,6 +38,9 @@ class UserOut(BaseModel):
 
 class UsersOut(BaseModel):
     users: list[UserOut]
+    next_cursor: int | None = Field(
+        description="Pass as `cursor` for the next page; None on the last."
+    )
 
 
 @router.get("", response_model=UsersOut)
@@ -45,11 +48,12 @@ def list_users(
     viewer: Annotated[Viewer, Depends(AdminViewer("admin.users.list"))],
     engine: StoreDep,
     settings: SettingsDep,
+    limit: Limit = 100,
+    cursor: Cursor = 0,
 ) -> UsersOut:
-    """Every user, disabled ones included, by organisation then name."""
-    return UsersOut(
-        users=[UserOut.of(u) for u in administration.list_users(engine, settings, viewer)]
-    )
+    """Users, disabled ones included, by organisation then name, a page at a time."""
+    page = administration.list_users(engine, settings, viewer, limit, cursor)
+    return UsersOut(users=[UserOut.of(u) for u in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
