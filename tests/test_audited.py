@@ -134,7 +134,7 @@ CALLS |= {
     f"polestar.access.administration.{name}": (action, _admin(call))
     for name, action, call in [
         ("list_users", "admin.users.list",
-         lambda c, v: administration.list_users(c.engine, c.settings, v)),
+         lambda c, v: administration.list_users(c.engine, c.settings, v, 10)),
         ("add_user", "users.add",
          lambda c, v: administration.add_user(
              c.engine, c.settings, v, datetime.now(UTC), "audited-user", "fire", ["officer"])),
@@ -149,7 +149,7 @@ CALLS |= {
         ("list_roles", "admin.roles.list",
          lambda c, v: administration.list_roles(c.engine, c.settings, v)),
         ("list_tokens", "admin.tokens.list",
-         lambda c, v: administration.list_tokens(c.engine, c.settings, v, datetime.now(UTC))),
+         lambda c, v: administration.list_tokens(c.engine, c.settings, v, datetime.now(UTC), 10)),
         ("create_token", "tokens.create",
          lambda c, v: administration.create_token(
              c.engine, c.settings, v, datetime.now(UTC), "home-officer", ["read"])),

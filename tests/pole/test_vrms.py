@@ -56,6 +56,7 @@ def test_vrm_rejects(raw: str, message: str) -> None:
         ("A123BCD", "A123BCD"),
         ("ABC123D", "ABC123D"),
         ("ABC1234", "ABC1234"),
+        ("WI 12345", "WI 12345"),  # a Polish plate a mapping kept as text: shown as stored
     ],
 )
 def test_display(vrm: str, expected: str) -> None:

@@ -51,12 +51,13 @@ class Vrm:
 def display(vrm: str) -> str:
     """Return a VRM spaced as printed on the plate if in the current format: `AB12 CDE`.
 
-    Other formats are returned compact, as their spacing varies from plate to plate.
-
-    Raises:
-        InvalidValue: If `vrm` is not a VRM.
+    Other GB formats are returned compact, as their spacing varies from plate to plate; a mark
+    in none (another country's, kept as a source wrote it: a mapping's `type: text`) as it is.
     """
-    compact = Vrm.clean(vrm)
+    try:
+        compact = Vrm.clean(vrm)
+    except InvalidValue:
+        return vrm
     if _CURRENT.fullmatch(compact):
         return f"{compact[:4]} {compact[4:]}"
     return compact

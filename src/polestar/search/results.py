@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access import Viewer, scope_for
-from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
+from polestar.errors import FieldError, InvalidInput, PolestarError
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.filters import Filters
@@ -322,12 +322,7 @@ def _person_name(values: dict[str, Any] | Any) -> str | None:
 
 def _plate(vrm: str | None) -> str | None:
     """A plate spaced as printed, or as stored if it is in no GB format."""
-    if not vrm:
-        return None
-    try:
-        return display(vrm)
-    except InvalidValue:
-        return vrm
+    return display(vrm) if vrm else None
 
 
 def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
