@@ -18,7 +18,7 @@ Two linkages: dataset 3 (5,000 records of 2,000 people, deduplicated) and datase
   (`polestar ingest FILE --mapping M --source S`), `polestar link --json`, then `polestar link
   evaluate --truth`. Twice: with postcodes mapped `type: postcode`, which refuses Australia's
   (they are kept raw and left out of matching: what a mapping written for UK data gives), and
-  `type: text`, matched as written;
+  `type: foreign_postcode`, which keeps another country's codes comparable;
 * by plain Splink as bench/linkage.py's baseline is (`baseline_settings`: name, date of birth
   and postcode comparisons, trained and clustered as Splink's tutorials do), and again with
   the address, suburb and social security number the files also hold, which Polestar's person
@@ -243,7 +243,7 @@ def _plain(data: Path, names: tuple[str, ...], every_field: bool) -> dict[str, A
 def _line(label: str, scores: dict[str, Any]) -> str:
     pairwise, cluster = scores["pairwise"], scores["cluster"]
     return (
-        f"  {label:<44} pairwise P {pairwise['precision']:.4f} R {pairwise['recall']:.4f} "
+        f"  {label:<52} pairwise P {pairwise['precision']:.4f} R {pairwise['recall']:.4f} "
         f"F1 {pairwise['f1']:.4f}   cluster P {cluster['precision']:.4f} "
         f"R {cluster['recall']:.4f} F1 {cluster['f1']:.4f}"
     )
@@ -259,7 +259,7 @@ def main() -> None:
         data = args.data if args.data is not None else _fetch(work / "wheel")
         for title, names in LINKAGES.items():
             print(f"== FEBRL {title}")
-            for postcode_type in ("postcode", "text"):
+            for postcode_type in ("postcode", "foreign_postcode"):
                 label = f"Polestar, postcodes as type: {postcode_type}"
                 _log(f"{title}: {label}")
                 scores, warnings = _polestar(

@@ -235,7 +235,7 @@ def test_the_outside_data_benchmark_runs_on_febrl_shaped_files(tmp_path: Path) -
     output = _run([sys.executable, "bench/outside.py", "--data", str(tmp_path)])
 
     assert output.count("Polestar, postcodes as type: postcode") == 2, output
-    assert output.count("Polestar, postcodes as type: text") == 2, output
+    assert output.count("Polestar, postcodes as type: foreign_postcode") == 2, output
     assert output.count("plain Splink: those, address, suburb, SSN") == 2, output
     # Refused as UK postcodes, they are named at ingest; mapped as text, they are matched.
     assert "location.postcode value(s) kept only as written" in output

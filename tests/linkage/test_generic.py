@@ -125,21 +125,19 @@ def test_another_countrys_postcodes_are_named_at_ingest_and_link_by_name_and_dat
     warnings, person = _link_and_evaluate(truth)
 
     assert "location.postcode value(s) kept only as written" in said[0], said
-    assert "maps with type: text" in said[0], said
+    assert "maps with type: foreign_postcode" in said[0], said
     assert 'no pairs to train on where (l."dob" = r."dob") AND (l."outcode"' in warnings
     assert "forename: Exact match on fn (m)" not in warnings, warnings  # trained on the dates
     assert person["pairwise"]["f1"] >= 0.9, person
     assert person["cluster"]["f1"] >= 0.9, person
 
 
-def test_another_countrys_postcodes_mapped_as_text_are_matched(
+def test_another_countrys_postcodes_mapped_as_foreign_are_matched(
     settings: Settings, tmp_path: Path
 ) -> None:
     truth = _write_lists(tmp_path, abroad=True)
-    said = _ingest_lists(
-        tmp_path,
-        MAPPING.replace("{path: postcode, type: postcode}", "{path: postcode, type: text}"),
-    )
+    foreign = MAPPING.replace("type: postcode}", "type: foreign_postcode}")
+    said = _ingest_lists(tmp_path, foreign)
 
     warnings, person = _link_and_evaluate(truth)
 

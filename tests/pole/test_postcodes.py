@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from polestar.errors import InvalidValue
-from polestar.pole.postcodes import Postcode, outward, sector
+from polestar.pole.postcodes import ForeignPostcode, Postcode, outward, sector
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,36 @@ def test_only_raises_invalid_value(raw: str) -> None:
     except InvalidValue:
         return
     assert Postcode.clean(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2119", "2119"),
+        (" k1a  0b1 ", "K1A 0B1"),
+        ("00-950", "00 950"),
+        ("00 - 950", "00 950"),
+        ("1012 ab", "1012 AB"),
+    ],
+)
+def test_foreign_postcode_clean(raw: str, expected: str) -> None:
+    assert ForeignPostcode.clean(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "PARIS", "75008 PARIS CEDEX", "12345-6789", "12;34", "１２３4"]
+)
+def test_foreign_postcode_rejects(raw: str) -> None:
+    with pytest.raises(InvalidValue):
+        ForeignPostcode.clean(raw)
+
+
+@given(st.text())
+def test_foreign_postcode_only_raises_invalid_value_and_is_idempotent(raw: str) -> None:
+    try:
+        cleaned = ForeignPostcode.clean(raw)
+    except InvalidValue:
+        return
+    assert ForeignPostcode.clean(cleaned) == cleaned
+    assert cleaned.isascii()
+    assert len(cleaned) <= ForeignPostcode.WIDTH

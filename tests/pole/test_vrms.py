@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from polestar.errors import InvalidValue
-from polestar.pole.vrms import Vrm, display
+from polestar.pole.vrms import ForeignVrm, Vrm, display
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,33 @@ def test_only_raises_invalid_value_and_is_idempotent(raw: str) -> None:
     assert Vrm.clean(cleaned) == cleaned
     assert any(ch.isdigit() for ch in cleaned)
     assert any(ch.isalpha() for ch in cleaned)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("wi 12345", "WI12345"),
+        ("B-AB 1234", "BAB1234"),
+        ("AB.123.CD", "AB123CD"),
+        ("AB12CDE", "AB12CDE"),
+    ],
+)
+def test_foreign_vrm_clean(raw: str, expected: str) -> None:
+    assert ForeignVrm.clean(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", " - ", "ÄB123", "AB_123", "123456789"])
+def test_foreign_vrm_rejects(raw: str) -> None:
+    with pytest.raises(InvalidValue):
+        ForeignVrm.clean(raw)
+
+
+@given(st.text())
+def test_foreign_vrm_only_raises_invalid_value_and_is_idempotent(raw: str) -> None:
+    try:
+        cleaned = ForeignVrm.clean(raw)
+    except InvalidValue:
+        return
+    assert ForeignVrm.clean(cleaned) == cleaned
+    assert cleaned.isascii()
+    assert len(cleaned) <= ForeignVrm.WIDTH

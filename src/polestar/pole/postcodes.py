@@ -1,4 +1,5 @@
-"""Normalising UK postcodes, and the outward code and sector that group addresses by area.
+"""Normalising UK postcodes, and the outward code and sector that group addresses by area;
+and keeping other countries' postal codes comparable.
 
 Postcodes arrive in any case and with any spacing (`st16 2dj`, `ST162DJ`). The inward code
 is always the last three characters, so the space can be put back without guessing.
@@ -27,6 +28,7 @@ _OUTWARD = re.compile(
 _INWARD = re.compile(r"[0-9][ABD-HJLNP-UW-Z]{2}", re.ASCII)  # never C, I, K, M, O, V
 # Girobank's postcode predates the pattern and is still valid.
 _GIROBANK = "GIR0AA"
+_POSTAL_CODE = re.compile(r"[A-Z0-9]+(?: [A-Z0-9]+)*", re.ASCII)
 
 
 class Postcode:
@@ -50,6 +52,34 @@ class Postcode:
                 f"{raw!r} is not a UK postcode: expected an outward and inward code, like ST16 2DJ"
             )
         return f"{outward_code} {inward_code}"
+
+
+class ForeignPostcode:
+    """Another country's postal code, in capitals, its parts parted by one space (`K1A 0B1`,
+    `2119`; Poland's `00-950` as `00 950`, since sources write it either way): comparable
+    however it was typed, not checked against that country's rules."""
+
+    WIDTH = 8  # what the store holds
+
+    @classmethod
+    def clean(cls, raw: str) -> str:
+        """Return the postal code in capitals, spaces and hyphens between its parts as one space.
+
+        Raises:
+            InvalidValue: If `raw` has no digit, holds other than letters, digits, spaces and
+                hyphens, or is longer than the store holds.
+        """
+        text = " ".join(raw.replace("-", " ").split())
+        if not any(ch.isdigit() for ch in text):
+            raise InvalidValue(f"{raw!r} is not a postal code: it has no digit")
+        # Checked before upper-casing, which would turn `ß` into `SS`.
+        if not (text.isascii() and _POSTAL_CODE.fullmatch(text.upper())):
+            raise InvalidValue(
+                f"{raw!r} is not a postal code: only letters, digits, spaces and hyphens"
+            )
+        if len(text) > cls.WIDTH:
+            raise InvalidValue(f"{raw!r} is longer than the {cls.WIDTH} characters stored")
+        return text.upper()
 
 
 def outward(pc: str) -> str:

@@ -1,4 +1,5 @@
-"""Normalising vehicle registration marks (number plates) of Great Britain.
+"""Normalising vehicle registration marks (number plates) of Great Britain, and keeping other
+countries' comparable.
 
 Plates are typed with and without spaces, hyphens and dots; the compact upper-case form is
 what ANPR and the DVLA use, so that is what we store and compare. Spacing is for display only.
@@ -48,11 +49,35 @@ class Vrm:
         return compact
 
 
+class ForeignVrm:
+    """Another country's number plate, compact and upper case as GB ones are (`WI12345`):
+    comparable however it was spaced, not checked against that country's formats."""
+
+    WIDTH = 8  # what the store holds
+
+    @classmethod
+    def clean(cls, raw: str) -> str:
+        """Return the compact plate.
+
+        Raises:
+            InvalidValue: If `raw` holds other than ASCII letters and digits (once spaces,
+                hyphens and dots are dropped), or more of them than the store holds.
+        """
+        compact = _SEPARATORS.sub("", raw)
+        if not compact:
+            raise InvalidValue("plate is empty")
+        if not (compact.isascii() and compact.isalnum()):
+            raise InvalidValue(f"{raw!r} is not a plate: plates carry only A–Z and 0–9")
+        if len(compact) > cls.WIDTH:
+            raise InvalidValue(f"{raw!r} has more than the {cls.WIDTH} letters and digits stored")
+        return compact.upper()
+
+
 def display(vrm: str) -> str:
     """Return a VRM spaced as printed on the plate if in the current format: `AB12 CDE`.
 
     Other GB formats are returned compact, as their spacing varies from plate to plate; a mark
-    in none (another country's, kept as a source wrote it: a mapping's `type: text`) as it is.
+    in none (another country's, `ForeignVrm`, or a mapping's `type: text`) as it is.
     """
     try:
         compact = Vrm.clean(vrm)

@@ -174,8 +174,9 @@ def vehicle_keys(vrm: str | None) -> set[str]:
 
 
 def compact_postcode(text: str) -> str:
-    """A postcode or part of one without spaces, upper case: `st16 2` → `ST162`."""
-    return "".join(text.split()).upper()
+    """A postcode or part of one without spaces, upper case: `st16 2` → `ST162`; hyphens go
+    too, as from what is typed in the search box (another country's `00-950`)."""
+    return "".join(ch for ch in text if not ch.isspace() and ch != "-").upper()
 
 
 def address_words(values: Mapping[str, Any]) -> Iterator[str]:

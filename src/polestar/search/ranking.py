@@ -16,7 +16,7 @@ from typing import Any
 import jellyfish
 
 from polestar.pole.nicknames import formal_forms
-from polestar.search.keys import phonetic, surname_tokens, tokens
+from polestar.search.keys import compact_postcode, phonetic, surname_tokens, tokens
 from polestar.search.query import Query
 
 # A record scoring below this is not an answer to the query.
@@ -172,7 +172,7 @@ def fragment_score(fragment: str, value: str | None) -> float:
     each scaled by how much of the value the fragment covers."""
     if not value:
         return 0.0
-    compact = "".join(value.split()).upper()
+    compact = compact_postcode(value)
     if fragment == compact:
         return 1.0
     cover = len(fragment) / len(compact)

@@ -20,10 +20,10 @@ from polestar.pole.grid import bng_to_wgs84
 from polestar.pole.identifiers import CroNumber, NiNumber, PncId, ProbationCrn, Uprn
 from polestar.pole.names import PersonName, parse_full, split_forenames
 from polestar.pole.phones import Phone
-from polestar.pole.postcodes import Postcode
+from polestar.pole.postcodes import ForeignPostcode, Postcode
 from polestar.pole.times import LocalTime
 from polestar.pole.vocabularies import WarningMarker
-from polestar.pole.vrms import Vrm
+from polestar.pole.vrms import ForeignVrm, Vrm
 
 _SPACES = re.compile(r"\s+")
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -161,14 +161,17 @@ def _normaliser(clean: Callable[[str], Any]) -> Callable[[Any, Options], Any]:
     return lambda raw, _options: clean(_text(raw))
 
 
-def _postcode(raw: Any, _options: Options) -> str:
-    try:
-        return Postcode.clean(_text(raw))
-    except InvalidValue as exc:
-        # A whole column of another country's postal codes fails here: say how to keep them.
-        raise InvalidValue(
-            f"{exc} (a postal code from outside the UK maps with type: text)"
-        ) from None
+def _hinted(clean: Callable[[str], Any], hint: str) -> Callable[[Any, Options], Any]:
+    """`clean`, its refusal followed by `hint`: a whole column of another country's postal
+    codes or plates fails a GB type, and the warning says how to keep them."""
+
+    def hinted(raw: Any, _options: Options) -> Any:
+        try:
+            return clean(_text(raw))
+        except InvalidValue as exc:
+            raise InvalidValue(f"{exc} ({hint})") from None
+
+    return hinted
 
 
 # Composite types take the raw values of the spec's `path` (or `paths`) and fill fields.
@@ -211,8 +214,12 @@ VALUE_TYPES: dict[str, Callable[[Any, Options], Any]] = {
     "date": _date,
     "datetime": _datetime,
     "gender": _normaliser(Gender.clean),
-    "postcode": _postcode,
-    "vrm": _normaliser(Vrm.clean),
+    "postcode": _hinted(
+        Postcode.clean, "a postal code from outside the UK maps with type: foreign_postcode"
+    ),
+    "foreign_postcode": _normaliser(ForeignPostcode.clean),
+    "vrm": _hinted(Vrm.clean, "a plate from outside Great Britain maps with type: foreign_vrm"),
+    "foreign_vrm": _normaliser(ForeignVrm.clean),
     "phone": _normaliser(Phone.clean),
     "pnc_id": _normaliser(PncId.clean),
     "cro_number": _normaliser(CroNumber.clean),
