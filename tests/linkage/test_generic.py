@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from faker import Faker
+from splink import DuckDBAPI, Linker, block_on
 from typer.testing import CliRunner
 
 from polestar.cli import app
+from polestar.linkage import duck, person_model
+from polestar.linkage.people import load_people
 from polestar.settings import Settings
+from polestar.store.engine import create_engine
+from polestar.store.link_models import latest_model
 
 runner = CliRunner()
 
@@ -102,6 +109,26 @@ def _link_and_evaluate(truth: Path) -> tuple[str, dict[str, Any]]:
     return linked.stderr, person
 
 
+def _stored_prior(settings: Settings) -> float:
+    engine = create_engine(settings=settings)
+    with engine.connect() as conn:
+        stored = latest_model(conn, "person")
+    assert stored is not None
+    return float(stored.model["probability_two_random_records_match"])
+
+
+def _prior_from_rules(settings: Settings) -> float:
+    """What the person model's deterministic rules estimate on the stored records, alone."""
+    con = duck.connect(settings)
+    load_people(con, create_engine(settings=settings))
+    people = DuckDBAPI(connection=con).register("people")
+    linker = Linker(people, person_model.settings(), log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.pnc_id = r.pnc_id", block_on("fn", "sn", "dob")], recall=0.8
+    )
+    return float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+
+
 def test_two_csv_lists_link_and_evaluate_end_to_end(settings: Settings, tmp_path: Path) -> None:
     truth = _write_lists(tmp_path)
     said = _ingest_lists(tmp_path, MAPPING)
@@ -128,6 +155,9 @@ def test_another_countrys_postcodes_are_named_at_ingest_and_link_by_name_and_dat
     assert "maps with type: foreign_postcode" in said[0], said
     assert 'no pairs to train on where (l."dob" = r."dob") AND (l."outcode"' in warnings
     assert "forename: Exact match on fn (m)" not in warnings, warnings  # trained on the dates
+    # The refused session set the linker's prior to its own starting value (0.01 on FEBRL's
+    # records, where the rules give 5e-05); the stored model keeps the rules' estimate.
+    assert _stored_prior(settings) == pytest.approx(_prior_from_rules(settings))
     assert person["pairwise"]["f1"] >= 0.9, person
     assert person["cluster"]["f1"] >= 0.9, person
 
