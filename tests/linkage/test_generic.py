@@ -113,6 +113,7 @@ def _stored_prior(settings: Settings) -> float:
     engine = create_engine(settings=settings)
     with engine.connect() as conn:
         stored = latest_model(conn, "person")
+    engine.dispose()
     assert stored is not None
     return float(stored.model["probability_two_random_records_match"])
 
@@ -120,7 +121,9 @@ def _stored_prior(settings: Settings) -> float:
 def _prior_from_rules(settings: Settings) -> float:
     """What the person model's deterministic rules estimate on the stored records, alone."""
     con = duck.connect(settings)
-    load_people(con, create_engine(settings=settings))
+    engine = create_engine(settings=settings)
+    load_people(con, engine)
+    engine.dispose()
     people = DuckDBAPI(connection=con).register("people")
     linker = Linker(people, person_model.settings(), log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(

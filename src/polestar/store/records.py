@@ -72,10 +72,20 @@ class Rejection:
 @dataclass
 class WarnedField:
     """How many values of one (kind, field) were left out as `FieldWarning.left_out` says,
-    and the first one's reason."""
+    and the first one's reason without the value it names (the summary goes to stderr and on
+    into logs: a PNC ID or a date of birth stays in the store, `quarantine list --raw`)."""
 
     count: int
     example: str
+
+    @classmethod
+    def first(cls, warning: FieldWarning) -> WarnedField:
+        reason = warning.reason
+        for written in (repr(warning.value), warning.value):
+            if written and reason.startswith(written):
+                reason = "[value]" + reason[len(written) :]
+                break
+        return cls(0, reason)
 
 
 @dataclass
@@ -355,9 +365,10 @@ def _write_projection(
             for warning in warnings
         )
         for warning in (warning for warning in warnings if warning.left_out):
-            warned.setdefault(
-                (warning.kind, warning.field), WarnedField(0, warning.reason)
-            ).count += 1
+            key = (warning.kind, warning.field)
+            if key not in warned:
+                warned[key] = WarnedField.first(warning)
+            warned[key].count += 1
     written = 0
     for kind, rows in typed.items():
         if rows:
