@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,7 +59,18 @@ class UnreadableInput(InvalidInput):
 
 
 class InvalidValue(ValueError):
-    """A value failed its normaliser; the message says why in words a person can act on."""
+    """A value failed its normaliser; the message says why in words a person can act on,
+    quoting the value refused (`'AB1' is not a VRM`) and no other."""
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+
+
+def without_values(reason: str) -> str:
+    """`reason` with the values it quotes shown as `[value]`. A caller correcting its own
+    input wants the value named; a field warning kept in the store, or summarised on stderr,
+    is read without a purpose, and the value it names may be a date of birth or a PNC ID."""
+    return _QUOTED.sub("[value]", reason)
 
 
 class Unavailable(PolestarError):

@@ -51,8 +51,22 @@ def test_warnings_list_values_kept_raw(settings: Settings, tmp_path: Path) -> No
     _ingest_with_one_bad_row(tmp_path)
     result = runner.invoke(app, ["quarantine", "list", "--warnings", "--json"])
     warnings = json.loads(result.stdout)["warnings"]
-    assert any(w["source_key"] == "CU-000002" and w["field"] == "dob" for w in warnings)
+    (dob,) = [w for w in warnings if w["source_key"] == "CU-000002" and w["field"] == "dob"]
+    assert dob["reason"] == "[value] is not a real date: check the day and month"
     assert all("value" not in w for w in warnings)
+    assert "31/02/1985" not in result.stdout
+
+
+def test_warnings_name_their_values_only_with_a_purpose(settings: Settings, tmp_path: Path) -> None:
+    _ingest_with_one_bad_row(tmp_path)
+    result = runner.invoke(
+        app,
+        ["quarantine", "list", "--warnings", "--raw", "--purpose", "investigation", "--json"],
+    )
+    warnings = json.loads(result.stdout)["warnings"]
+    (dob,) = [w for w in warnings if w["source_key"] == "CU-000002" and w["field"] == "dob"]
+    assert dob["value"] == "31/02/1985"
+    assert dob["reason"] == "'31/02/1985' is not a real date: check the day and month"
 
 
 def test_raw_is_a_consultation_and_only_for_sources_seen_whole(

@@ -42,7 +42,7 @@ def test_today_is_allowed() -> None:
 
 @pytest.mark.parametrize("raw", ["31/02/1980", "29/02/1981", "31/04/2001"])
 def test_impossible_date_says_it_is_not_real(raw: str) -> None:
-    with pytest.raises(InvalidValue, match=f"{raw} is not a real date"):
+    with pytest.raises(InvalidValue, match=f"{raw!r} is not a real date"):
         DateValue.clean(raw, UK)
 
 

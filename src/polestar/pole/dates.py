@@ -52,7 +52,7 @@ class DateValue:
                 continue
             return _in_range(raw, _pivot_two_digit_year(parsed, fmt))
         if impossible:
-            raise InvalidValue(f"{text} is not a real date: check the day and month")
+            raise InvalidValue(f"{text!r} is not a real date: check the day and month")
         examples = ", ".join(_EXAMPLE.strftime(fmt) for fmt in formats)
         raise InvalidValue(f"{raw!r} is not a date in the expected format, such as {examples}")
 

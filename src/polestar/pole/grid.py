@@ -69,11 +69,11 @@ def bng_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
         >>> round(lat, 3), round(lon, 3)
         (52.804, -2.12)
     """
-    _check_grid(easting, northing, f"easting {easting}, northing {northing}")
+    _check_grid(easting, northing, f"easting, northing {f'{easting}, {northing}'!r}")
     lon, lat = _transformer("EPSG:27700", "EPSG:4326").transform(easting, northing)
     lat, lon = float(lat), float(lon)
     if not (math.isfinite(lat) and math.isfinite(lon)):  # outside OSTN15's grid, if used
-        raise InvalidValue(f"easting {easting}, northing {northing} cannot be converted")
+        raise InvalidValue(f"easting, northing {f'{easting}, {northing}'!r} cannot be converted")
     return lat, lon
 
 
@@ -90,7 +90,7 @@ def wgs84_to_bng(lat: float, lon: float) -> tuple[float, float]:
     Raises:
         InvalidValue: If the point falls outside the grid (or is not a number).
     """
-    where = f"latitude {lat}, longitude {lon}"
+    where = f"latitude, longitude {f'{lat}, {lon}'!r}"
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         raise InvalidValue(f"{where} is not a position on Earth: check the order and signs")
     easting, northing = _transformer("EPSG:4326", "EPSG:27700").transform(lon, lat)

@@ -77,10 +77,10 @@ def _datetime(raw: Any, options: Options) -> Any:
     if result.flag == "ambiguous":
         return Noted(
             result.utc,
-            f"{raw} is in the repeated hour at a clock change: read as the first occurrence",
+            f"{raw!r} is in the repeated hour at a clock change: read as the first occurrence",
         )
     if result.flag == "nonexistent":
-        return Noted(result.utc, f"{raw} is in the hour skipped at a clock change: moved forward")
+        return Noted(result.utc, f"{raw!r} is in the hour skipped at a clock change: moved forward")
     return result.utc
 
 
@@ -124,14 +124,15 @@ def _markers(raw: Any, options: Options) -> Any:
         )
         code = str(code or "").strip().upper()
         if code not in WarningMarker.__members__:
-            refused.append(code or repr(item))
+            refused.append(code or str(item))
             continue
         marker_date = _date(when, Options()).isoformat() if when else None
         markers.append({"code": code, "date": marker_date})
     if refused and not markers:
-        raise InvalidValue(f"unknown warning marker(s): {', '.join(refused)}")
+        raise InvalidValue(f"unknown warning marker(s): {', '.join(map(repr, refused))}")
     if refused:
-        return Noted(markers, f"unknown warning marker(s) left out: {', '.join(refused)}")
+        left_out = ", ".join(map(repr, refused))
+        return Noted(markers, f"unknown warning marker(s) left out: {left_out}")
     return markers
 
 

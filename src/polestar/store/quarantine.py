@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from polestar.errors import without_values
 from polestar.sources.readers import KEEP_BYTES
 from polestar.store.tables import field_warnings, quarantine, source_records
 
@@ -154,7 +155,8 @@ class FieldWarningEntry:
 def current_warnings(
     conn: Connection, limit: int | None = None, *, values: bool = False
 ) -> list[FieldWarningEntry]:
-    """Field warnings on current (not withdrawn) records; their raw values only if asked."""
+    """Field warnings on current (not withdrawn) records; their raw values only if asked,
+    and their reasons naming the values only then (`errors.without_values`)."""
     query = (
         sa.select(field_warnings)
         .join(source_records, source_records.c.id == field_warnings.c.record_id)
@@ -169,7 +171,7 @@ def current_warnings(
             row.source_key,
             row.field,
             row.value if values else None,
-            row.reason,
+            row.reason if values else without_values(row.reason),
         )
         for row in conn.execute(query)
     ]

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.errors import without_values
 from polestar.sources.engine import FieldWarning, MappedSourceRecord
 from polestar.store import quarantine as quarantine_store
 from polestar.store import search_index
@@ -80,12 +81,7 @@ class WarnedField:
 
     @classmethod
     def first(cls, warning: FieldWarning) -> WarnedField:
-        reason = warning.reason
-        for written in (repr(warning.value), warning.value):
-            if written and reason.startswith(written):
-                reason = "[value]" + reason[len(written) :]
-                break
-        return cls(0, reason)
+        return cls(0, without_values(warning.reason))
 
 
 @dataclass
