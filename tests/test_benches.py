@@ -237,8 +237,12 @@ def test_the_outside_data_benchmark_runs_on_febrl_shaped_files(tmp_path: Path) -
     assert output.count("Polestar, postcodes as type: postcode") == 2, output
     assert output.count("Polestar, postcodes as type: foreign_postcode") == 2, output
     assert output.count("plain Splink: those, address, suburb, SSN") == 2, output
+    assert output.count("Record Linkage Toolkit: ECM (unsupervised)") == 2, output
     # Refused as UK postcodes, they are named at ingest; mapped as text, they are matched.
     assert "location.postcode value(s) kept only as written" in output
     f1s = [float(f1) for f1 in re.findall(r"cluster P [\d.]+ R [\d.]+ F1 ([\d.]+)", output)]
-    assert len(f1s) == 8, output
+    assert len(f1s) == 12, output
     assert all(0.8 < f1 <= 1.0 for f1 in f1s), output
+    # Every true pair here shares a surname: the toolkit's blocking compares them all.
+    toolkit = re.findall(r"Toolkit: .* blocking recall ([\d.]+)", output)
+    assert toolkit == ["1.0000"] * 4, output
