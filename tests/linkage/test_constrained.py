@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from polestar.linkage.constrained import cluster
+from polestar.linkage.person_model import CONFLICT
 from polestar.store.decisions import Constraints
 
 
@@ -48,6 +49,7 @@ def run(
     pairs: list[tuple[int, int, float]],
     threshold: float = 0.99,
     decided: Constraints | None = None,
+    conflict: str = CONFLICT,
 ) -> tuple[set[frozenset[str]], int]:
     """Cluster `people` on scored `pairs` (left, right, match weight) → clusters of keys."""
     con = duckdb.connect()
@@ -81,7 +83,7 @@ def run(
         "_clustered", pa.table({"cluster_id": list(roots.values()), "unique_id": list(roots)})
     )
     con.execute("CREATE TABLE clustered AS SELECT * FROM _clustered")
-    clusters, held_apart = cluster(con, "predictions", "clustered", threshold, decided)
+    clusters, held_apart = cluster(con, "predictions", "clustered", threshold, conflict, decided)
     return {frozenset(m.key[1] for m in c) for c in clusters}, held_apart
 
 
@@ -163,3 +165,18 @@ def test_decisions_about_records_no_longer_current_are_ignored() -> None:
 
     assert clusters == {frozenset({"K-1", "K-2"})}
     assert held_apart == 0
+
+
+def test_dates_of_birth_a_model_found_disagreeing_often_do_not_split() -> None:
+    people = [_person(1, "1980-01-21", "M"), _person(2, None, None), _person(3, "1990-06-30", "M")]
+    sex_only = "coalesce(gender_l <> gender_r, false)"  # `person_model.conflict` for such a model
+    clusters, held_apart = run(people, [(1, 2, 9.0), (2, 3, 11.0)], conflict=sex_only)
+
+    assert clusters == {frozenset({"K-1", "K-2", "K-3"})}
+    assert held_apart == 0
+    decided = Constraints(cannot=[(_key(1), _key(3))])  # people's decisions hold all the same
+    clusters, held_apart = run(
+        people, [(1, 2, 9.0), (2, 3, 11.0)], decided=decided, conflict="false"
+    )
+    assert clusters == {frozenset({"K-2", "K-3"}), frozenset({"K-1"})}
+    assert held_apart == 1

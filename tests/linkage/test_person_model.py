@@ -10,6 +10,7 @@ universal and the test would measure the tiny store rather than the model.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -23,7 +24,14 @@ from polestar.access import viewer_for
 from polestar.access.demo import demo_users
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.explanations import explain
-from polestar.linkage.person_model import DEFAULT_M, DEFAULT_U, PLACE_IN_COMMON, fill_untrained
+from polestar.linkage.person_model import (
+    CONFLICT,
+    DEFAULT_M,
+    DEFAULT_U,
+    PLACE_IN_COMMON,
+    conflict,
+    fill_untrained,
+)
 from polestar.linkage.run import link
 from polestar.pole.identifiers import pnc_check_letter
 from polestar.settings import Settings
@@ -367,3 +375,28 @@ def test_a_level_seen_among_matches_but_in_no_random_pair_gets_u_bounded_by_the_
         "forename: swapped (u, at most 1 in the pairs sampled)",
         "crn: every level (m and u)",
     ]
+
+
+def _dob_levels(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    (dob,) = (c for c in model["comparisons"] if c["output_column_name"] == "dob")
+    return {level["label_for_charts"]: level for level in dob["comparison_levels"]}
+
+
+def test_the_county_model_holds_conflicting_dates_and_sexes_apart(trained: Trained) -> None:
+    # One person's records disagree on the date of birth almost never in the county.
+    disagreeing = _dob_levels(trained.model)["All other comparisons"]["m_probability"]
+    assert disagreeing < 0.01
+    assert conflict(trained.model) == CONFLICT
+
+
+def test_a_model_that_found_dates_of_birth_disagreeing_often_holds_only_sexes_apart(
+    trained: Trained,
+) -> None:
+    model = copy.deepcopy(trained.model)
+    levels = _dob_levels(model)
+    levels["Exact match on dob"]["m_probability"] = 0.92
+    levels["All other comparisons"]["m_probability"] = 0.065  # FEBRL's copies
+
+    assert conflict(model) == "coalesce(gender_l <> gender_r, false)"
+    levels["All other comparisons"]["m_probability"] = 0.0099
+    assert conflict(model) == CONFLICT

@@ -4,7 +4,9 @@ Connected components at the match threshold let one ambiguous record chain two p
 together: "John Smith" from a 999 call, with only a name and a phone, scores above the
 threshold against two different John Smiths and joins them both. Records of one person
 practically never carry two incompatible dates of birth or both sexes (training puts the
-m probability of those levels near zero), so a component holding them is such a chain.
+m probability of those levels near zero), so a component holding them is such a chain. Where
+training finds otherwise (a list whose copies change dates of birth freely), the date is held
+to its weight alone (`person_model.conflict`).
 
 Components without a conflict are kept as they are. Within a conflicted component, pairs
 are taken strongest first and a pair that would put conflicting records into one cluster is
@@ -24,7 +26,6 @@ import duckdb
 import pyarrow as pa
 
 from polestar.linkage.clusters import Member, group
-from polestar.linkage.person_model import CONFLICT
 from polestar.store.decisions import Constraints, Pair
 
 # What a record carries that may conflict with another's: a date-of-birth and sex profile,
@@ -49,14 +50,19 @@ FROM (
 )
 """
 _SIDE = ", ".join(f"{{side}}.{c} AS {c}_{{side}}" for c in _PROFILE_COLUMNS)
-CONFLICTS_SQL = f"""
+
+
+def conflicts_sql(conflict: str) -> str:
+    """The statement leaving in `conflicts` the pairs of profiles, within a component, that
+    `conflict` (`person_model.conflict`, an expression on `_l` and `_r` columns) holds apart."""
+    return f"""
 CREATE OR REPLACE TEMP TABLE conflicts AS
 SELECT a, b FROM (
     SELECT l.cluster_id, l.profile AS a, r.profile AS b, {_SIDE.format(side="l")},
         {_SIDE.format(side="r")}
     FROM profiles l JOIN profiles r ON l.cluster_id = r.cluster_id AND l.profile < r.profile
 )
-WHERE {CONFLICT}
+WHERE {conflict}
 """
 
 
@@ -65,6 +71,7 @@ def cluster(
     predictions: str,
     clustered: str,
     threshold: float,
+    conflict: str,
     decided: Constraints | None = None,
 ) -> tuple[list[list[Member]], int]:
     """Clusters of person records, and how many scored pairs were held apart.
@@ -79,6 +86,7 @@ def cluster(
         predictions: the table of scored pairs.
         clustered: connected components of the pairs at `threshold` (cluster_id, unique_id).
         threshold: the match probability a pair needs to join two records.
+        conflict: what holds two records apart (`person_model.conflict`).
         decided: record pairs people said must or must not be one person.
     """
     decided = decided or Constraints()
@@ -88,7 +96,7 @@ def cluster(
     if must:
         _join_components(con, must)
     con.execute(PROFILES_SQL)
-    con.execute(CONFLICTS_SQL)
+    con.execute(conflicts_sql(conflict))
     relabelled, held_apart = _split_conflicted(con, predictions, threshold, must, cannot)
     con.register("_relabelled", relabelled)
     con.execute(

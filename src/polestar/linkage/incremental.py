@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from polestar.linkage.clusters import Member
-from polestar.linkage.constrained import CONFLICTS_SQL, PROFILES_SQL, Tag, greedy
+from polestar.linkage.constrained import PROFILES_SQL, Tag, conflicts_sql, greedy
 from polestar.linkage.person_index import PersonIndex, ScoredPair
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
@@ -250,7 +250,7 @@ def _node_profiles(
 
 
 def _conflicting(index: PersonIndex) -> set[tuple[Tag, Tag]]:
-    index.con.execute(CONFLICTS_SQL)
+    index.con.execute(conflicts_sql(index.conflict))
     pairs = [
         (("profile", a), ("profile", b)) for a, b in index.con.sql("FROM conflicts").fetchall()
     ]

@@ -27,7 +27,6 @@ from polestar.linkage.incremental import Assigned, candidates_of, cluster_arriva
 from polestar.linkage.locations import address_keys
 from polestar.linkage.person_features import person_features
 from polestar.linkage.person_index import KeyRule, PersonIndex, ScoredPair, probe_key
-from polestar.linkage.person_model import CONFLICT
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.row_store import RowStore
 from polestar.linkage.scoring import PairScorer
@@ -83,7 +82,7 @@ class OneRecord:
         self.scorer = PairScorer(index.model)
         self.rule_keys = [RuleKeys.of(rule) for rule in index.rules]
         self.filters = {number: compile_pair(sql) for number, sql in index.filters.items()}
-        self.conflict = compile_pair(CONFLICT)
+        self.conflict = compile_pair(index.conflict)
         forms: dict[str, list[str]] = defaultdict(list)
         for name, form in name_form_pairs():
             forms[name].append(form)
@@ -220,7 +219,7 @@ class OneRecord:
         self, arrivals: Mapping[int, Row], node_of_entity: dict[str, int], component: dict[int, int]
     ) -> tuple[dict[int, set[Tag]], set[tuple[Tag, Tag]]]:
         """Each node's date-of-birth and sex profiles and the pairs of them that conflict,
-        within a component, as `constrained.PROFILES_SQL` and `CONFLICTS_SQL` find them: an
+        within a component, as `constrained.PROFILES_SQL` and `conflicts_sql` find them: an
         entity's from all its records, an arrival's from itself."""
         at = [self.columns.index(column) for column in ("entity_id", *_PROFILE)]
         members: list[tuple[int, tuple[Any, ...]]] = [

@@ -230,7 +230,12 @@ def link_people(
     with engine.connect() as conn:
         decided = decisions.constraints(conn, "person")
     clusters, held_apart = constrained.cluster(
-        con, scored.predictions, scored.components, settings.link_match_threshold, decided
+        con,
+        scored.predictions,
+        scored.components,
+        settings.link_match_threshold,
+        person_model.conflict(stored.model),
+        decided,
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
     review = review_queue.band_pairs(con, engine, scored.predictions, settings)

@@ -28,7 +28,7 @@ from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
 from splink.internals.settings_creator import SettingsCreator
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import duck, keyed
+from polestar.linkage import duck, keyed, person_model
 from polestar.linkage.people import load_people
 from polestar.linkage.scoring import Scorer, compile_scorer
 from polestar.settings import Settings
@@ -149,6 +149,7 @@ class PersonIndex:
         self.working = working  # the private copy of the file `idx` is, removed on close
         self.model = stored.model
         self.model_version = stored.version
+        self.conflict = person_model.conflict(stored.model)
         self.run_id = run_id
         self.rules = key_rules(stored.model)
         self.scorer = scorer

@@ -30,18 +30,42 @@ DEFAULT_M = {"exact": 0.9, "partial": 0.05, "else": 0.05}
 DEFAULT_U = {"exact": 0.001, "partial": 0.01, "else": 0.989}
 
 # Two records whose dates of birth (allowing a transposed day and month or a year off by one)
-# or sexes disagree: training finds this almost never happens to one person.
-CONFLICT = (
+# or sexes disagree: training finds this almost never happens to one person in police data.
+_DOB_CONFLICT = (
     "coalesce(dob_l <> dob_r AND dob_l IS DISTINCT FROM dob_swapped_r "
     "AND NOT (dob_md_l = dob_md_r AND abs(yob_l - yob_r) = 1), false)"
-    " OR coalesce(gender_l <> gender_r, false)"
 )
+_SEX_CONFLICT = "coalesce(gender_l <> gender_r, false)"
+CONFLICT = f"{_DOB_CONFLICT} OR {_SEX_CONFLICT}"
+# Clustering holds conflicting records apart only while training finds fewer than this share
+# of one person's record pairs wholly disagreeing (`conflict`).
+CONFLICT_BOUND = 0.01
 _REVERSED = "fn_l = sn_r AND sn_l = fn_r"
 _REVERSED_FUZZY = (
     "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9"
 )
 _SHARED_PLACE = "list_has_any(places_l, places_r)"
 PLACE_IN_COMMON = "A home or reported-from address in common"
+
+
+def conflict(model: dict[str, Any]) -> str:
+    """What holds two records apart in clustering under this trained model: a date of birth
+    or a sex that disagrees, each unless training found one person's records wholly
+    disagreeing on it (the comparison's last level) in `CONFLICT_BOUND` of their pairs or more.
+
+    In the county one person's records carry wholly different dates of birth in 2 pairs in
+    10,000 (m at 1M records), so such a difference marks twins' or namesakes' records. A list
+    whose copies get another date as freely as a mistyped name (FEBRL's, 6.5 in 100) would
+    have every such copy held apart however well the rest agrees: there the date counts as its
+    trained weight says, like any other comparison. The last level is one training estimates
+    wherever the column is filled: most pairs of different people fall in it."""
+    parts = []
+    for column, expression in (("dob", _DOB_CONFLICT), ("gender", _SEX_CONFLICT)):
+        (comparison,) = (c for c in model["comparisons"] if c["output_column_name"] == column)
+        differ = comparison["comparison_levels"][-1].get("m_probability")
+        if differ is None or differ < CONFLICT_BOUND:
+            parts.append(expression)
+    return " OR ".join(parts) or "false"
 
 
 def _identifier(column: str, label: str) -> ComparisonCreator:
