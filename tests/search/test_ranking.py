@@ -47,6 +47,22 @@ def test_a_slip_in_a_three_letter_forename_still_matches_it() -> None:
     assert person_score(typed, june, TODAY) < THRESHOLD + 0.1
 
 
+def test_a_name_cut_short_outranks_a_sound_alike() -> None:
+    # `TON` sounds as `DAN` (metaphone TN), but it is how Tonicha starts.
+    typed = parse("Ton Powell")
+    tonicha = person_score(typed, {"forename": "Tonicha", "surname": "Powell"}, TODAY)
+    dan = person_score(typed, {"forename": "Dan", "surname": "Powell"}, TODAY)
+    tony = person_score(typed, {"forename": "Tony", "surname": "Powell"}, TODAY)
+    assert tony > tonicha > dan  # a nickname of the same name still comes first
+
+
+def test_an_initial_matches_the_names_it_starts_and_no_others() -> None:
+    # A lone letter's metaphone is the letter's: `T` sounded as `DAI` (both T) before.
+    typed = parse("Dai Watts")
+    assert person_score(typed, {"forename": "D", "surname": "Watts"}, TODAY) >= 0.9
+    assert person_score(typed, {"forename": "T", "surname": "Watts"}, TODAY) < 0.8
+
+
 def test_another_name_does_not_match() -> None:
     assert person_score(parse("Robert Bibi"), JOHN, TODAY) < THRESHOLD
     # One word of two is not enough to match on its own.

@@ -22,8 +22,11 @@ from polestar.search.query import Query
 # A record scoring below this is not an answer to the query.
 THRESHOLD = 0.6
 _MATCHED = 0.85
-# The shortest name tokens one slip apart that count as a match (`JLR`, `JOR`; not `JO`, `JA`).
+# The shortest name tokens one slip apart, or one the start of the other, that count as a
+# match (`JLR`, `JOR`; `TON`, `TONICHA`; not `JO`, `JA`).
 _SHORTEST_SLIP = 3
+_CUT_SHORT = 0.92
+_SOUNDS_ALIKE = 0.9
 
 
 @lru_cache(maxsize=65_536)
@@ -43,9 +46,17 @@ def similarity(query: str, token: str) -> float:
     ):
         # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).
         score = _MATCHED
+    shorter = min(len(query), len(token))
+    if shorter == 1:
+        # An initial agrees with a name it starts (`D` and `DD`, not `T` and `DAI`, whose
+        # metaphones are both `T`).
+        return max(score, _SOUNDS_ALIKE) if query[0] == token[0] else score
+    if shorter >= _SHORTEST_SLIP and (query.startswith(token) or token.startswith(query)):
+        # A name cut short (`TON` for Tonicha, `DAI` for Dairine): closer than a sound-alike.
+        score = max(score, _CUT_SHORT)
     sound = phonetic(query)
     if sound is not None and sound == phonetic(token):
-        score = max(score, 0.9)
+        score = max(score, _SOUNDS_ALIKE)
     return score
 
 
