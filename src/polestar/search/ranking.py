@@ -3,7 +3,8 @@
 Scores are in [0, 1] and computed only from the values a viewer may see, so a record whose
 matching name is hidden from the viewer does not match for them. Names compare token by token
 in any order (`Smith John` is `John Smith`), each query token against its best record token:
-equal, a nickname of the same formal name, the same metaphone, or Jaro-Winkler close.
+equal, a nickname of the same formal name, one cut short from the other, the same metaphone,
+or Jaro-Winkler close.
 """
 
 from __future__ import annotations
@@ -31,7 +32,22 @@ _SOUNDS_ALIKE = 0.9
 
 @lru_cache(maxsize=65_536)
 def similarity(query: str, token: str) -> float:
-    """How alike two name tokens are, 0 to 1."""
+    """How alike two name tokens are, 0 to 1: as spelt (`spelled_alike`), or one cut short
+    from the other (`TON` for Tonicha, `DAI` for Dairine; closer than a sound-alike), or an
+    initial the name starts with."""
+    score = spelled_alike(query, token)
+    shorter = min(len(query), len(token))
+    if shorter == 1 and query[0] == token[0]:
+        score = max(score, _SOUNDS_ALIKE)
+    elif shorter >= _SHORTEST_SLIP and (query.startswith(token) or token.startswith(query)):
+        score = max(score, _CUT_SHORT)
+    return score
+
+
+@lru_cache(maxsize=65_536)
+def spelled_alike(query: str, token: str) -> float:
+    """How alike two words are as spelt or said, 0 to 1: equal, a nickname of the same formal
+    name, Jaro-Winkler (one slip in a short word counted as a match), the same metaphone."""
     if query == token:
         return 1.0
     forms = formal_forms()
@@ -46,17 +62,11 @@ def similarity(query: str, token: str) -> float:
     ):
         # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).
         score = _MATCHED
-    shorter = min(len(query), len(token))
-    if shorter == 1:
-        # An initial agrees with a name it starts (`D` and `DD`, not `T` and `DAI`, whose
-        # metaphones are both `T`).
-        return max(score, _SOUNDS_ALIKE) if query[0] == token[0] else score
-    if shorter >= _SHORTEST_SLIP and (query.startswith(token) or token.startswith(query)):
-        # A name cut short (`TON` for Tonicha, `DAI` for Dairine): closer than a sound-alike.
-        score = max(score, _CUT_SHORT)
-    sound = phonetic(query)
-    if sound is not None and sound == phonetic(token):
-        score = max(score, _SOUNDS_ALIKE)
+    # A lone letter's metaphone is the letter's (`T` sounded as `DAI`, both T): not compared.
+    if min(len(query), len(token)) > 1:
+        sound = phonetic(query)
+        if sound is not None and sound == phonetic(token):
+            score = max(score, _SOUNDS_ALIKE)
     return score
 
 
@@ -205,6 +215,6 @@ def address_score(words: Iterable[str], address_words: Iterable[str]) -> float:
     for word in wanted:
         if word in held:
             score += 1.0
-        elif not word[0].isdigit() and any(similarity(word, other) >= 0.9 for other in held):
+        elif not word[0].isdigit() and any(spelled_alike(word, other) >= 0.9 for other in held):
             score += 0.8
     return score / len(wanted)
