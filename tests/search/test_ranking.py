@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from polestar.search.query import parse
-from polestar.search.ranking import THRESHOLD, fragment_score, literal_match, person_score
+from polestar.search.ranking import (
+    THRESHOLD,
+    address_score,
+    fragment_score,
+    literal_match,
+    person_score,
+)
 
 TODAY = date(2026, 12, 1)
 JOHN = {"forename": "Jonathan", "middle_names": "Paul", "surname": "Smith-Jones",
@@ -61,6 +67,13 @@ def test_an_initial_matches_the_names_it_starts_and_no_others() -> None:
     typed = parse("Dai Watts")
     assert person_score(typed, {"forename": "D", "surname": "Watts"}, TODAY) >= 0.9
     assert person_score(typed, {"forename": "T", "surname": "Watts"}, TODAY) < 0.8
+
+
+def test_an_address_word_is_not_matched_by_a_lone_letter() -> None:
+    # What a name allows (an initial) an address word does not: a flat's letter `A` is not
+    # `APPLE`; a slip still counts for most of a word.
+    assert address_score(["APPLE", "TREE"], ["A", "TREE"]) == 0.5
+    assert address_score(["MILLS"], ["MILL"]) == 0.8
 
 
 def test_another_name_does_not_match() -> None:
