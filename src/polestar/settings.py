@@ -48,6 +48,18 @@ class Settings(BaseSettings):
         2e6,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    # Police records of one person carry wholly different dates of birth rarely (2 pairs in
+    # 10,000 in the county at 1M); a list whose copies change them freely (FEBRL's: 5 to 7 in
+    # 100) has them weighed instead (`person_model.conflict`, docs/linkage.md).
+    link_conflict_bound: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Clustering holds records with conflicting dates of birth (or sexes) apart while "
+            "training finds fewer than this share of one person's record pairs so (1: always)."
+        ),
+    )
     link_review_band: tuple[float, float] = Field(
         (0.5, 0.95),
         description="Match probabilities (low, high) of pairs a run puts in the review queue.",

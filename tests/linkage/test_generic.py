@@ -239,7 +239,7 @@ def test_copies_given_another_date_of_birth_join_where_training_finds_that_commo
         stored = latest_model(conn, "person")
     engine.dispose()
     assert stored is not None
-    assert "dob_l" not in person_model.conflict(stored.model)
+    assert "dob_l" not in person_model.conflict(stored.model, settings.link_conflict_bound)
     redated = _redated(tmp_path)
     assert len(redated) > 30
     exported = runner.invoke(

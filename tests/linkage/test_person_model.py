@@ -386,7 +386,7 @@ def test_the_county_model_holds_conflicting_dates_and_sexes_apart(trained: Train
     # One person's records disagree on the date of birth almost never in the county.
     disagreeing = _dob_levels(trained.model)["All other comparisons"]["m_probability"]
     assert disagreeing < 0.01
-    assert conflict(trained.model) == CONFLICT
+    assert conflict(trained.model, Settings().link_conflict_bound) == CONFLICT
 
 
 def test_a_model_that_found_dates_of_birth_disagreeing_often_holds_only_sexes_apart(
@@ -397,6 +397,7 @@ def test_a_model_that_found_dates_of_birth_disagreeing_often_holds_only_sexes_ap
     levels["Exact match on dob"]["m_probability"] = 0.92
     levels["All other comparisons"]["m_probability"] = 0.065  # FEBRL's copies
 
-    assert conflict(model) == "coalesce(gender_l <> gender_r, false)"
+    assert conflict(model, 0.01) == "coalesce(gender_l <> gender_r, false)"
+    assert conflict(model, 1.0) == CONFLICT  # POLESTAR_LINK_CONFLICT_BOUND=1: always apart
     levels["All other comparisons"]["m_probability"] = 0.0099
-    assert conflict(model) == CONFLICT
+    assert conflict(model, 0.01) == CONFLICT

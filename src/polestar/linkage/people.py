@@ -234,7 +234,7 @@ def link_people(
         scored.predictions,
         scored.components,
         settings.link_match_threshold,
-        person_model.conflict(stored.model),
+        person_model.conflict(stored.model, settings.link_conflict_bound),
         decided,
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)

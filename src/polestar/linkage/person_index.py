@@ -144,12 +144,13 @@ class PersonIndex:
         run_id: int,
         scorer: Scorer,
         working: tempfile.TemporaryDirectory[str],
+        conflict_bound: float,
     ) -> None:
         self.con = con
         self.working = working  # the private copy of the file `idx` is, removed on close
         self.model = stored.model
         self.model_version = stored.version
-        self.conflict = person_model.conflict(stored.model)
+        self.conflict = person_model.conflict(stored.model, conflict_bound)
         self.run_id = run_id
         self.rules = key_rules(stored.model)
         self.scorer = scorer
@@ -397,7 +398,7 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
         # A common key (a shared phone, a busy postcode) finds thousands of records; past
         # DuckDB's default threshold (2,048 rows) a lookup would scan the whole key table.
         con.execute(f"SET index_scan_max_count = {_INDEX_SCAN_ROWS}")
-        index = PersonIndex(con, stored, run_id, scorer, working)
+        index = PersonIndex(con, stored, run_id, scorer, working, settings.link_conflict_bound)
     except BaseException:
         con.close()
         working.cleanup()

@@ -37,9 +37,6 @@ _DOB_CONFLICT = (
 )
 _SEX_CONFLICT = "coalesce(gender_l <> gender_r, false)"
 CONFLICT = f"{_DOB_CONFLICT} OR {_SEX_CONFLICT}"
-# Clustering holds conflicting records apart only while training finds fewer than this share
-# of one person's record pairs wholly disagreeing (`conflict`).
-CONFLICT_BOUND = 0.01
 _REVERSED = "fn_l = sn_r AND sn_l = fn_r"
 _REVERSED_FUZZY = (
     "jaro_winkler_similarity(fn_l, sn_r) >= 0.9 AND jaro_winkler_similarity(sn_l, fn_r) >= 0.9"
@@ -48,10 +45,11 @@ _SHARED_PLACE = "list_has_any(places_l, places_r)"
 PLACE_IN_COMMON = "A home or reported-from address in common"
 
 
-def conflict(model: dict[str, Any]) -> str:
+def conflict(model: dict[str, Any], bound: float) -> str:
     """What holds two records apart in clustering under this trained model: a date of birth
     or a sex that disagrees, each unless training found one person's records wholly
-    disagreeing on it (the comparison's last level) in `CONFLICT_BOUND` of their pairs or more.
+    disagreeing on it (the comparison's last level) in `bound` of their pairs or more
+    (`POLESTAR_LINK_CONFLICT_BOUND`; 1 holds them apart always).
 
     In the county one person's records carry wholly different dates of birth in 2 pairs in
     10,000 (m at 1M records), so such a difference marks twins' or namesakes' records. A list
@@ -63,7 +61,7 @@ def conflict(model: dict[str, Any]) -> str:
     for column, expression in (("dob", _DOB_CONFLICT), ("gender", _SEX_CONFLICT)):
         (comparison,) = (c for c in model["comparisons"] if c["output_column_name"] == column)
         differ = comparison["comparison_levels"][-1].get("m_probability")
-        if differ is None or differ < CONFLICT_BOUND:
+        if differ is None or differ < bound:
             parts.append(expression)
     return " OR ".join(parts) or "false"
 
