@@ -317,19 +317,13 @@ def _true_id(record_id: str) -> str:
 
 
 def _components(ids: list[str], pairs: list[list[str]]) -> dict[str, str]:
-    """Each id's cluster: the smallest id joined to it through matched pairs."""
-    parent = {unique_id: unique_id for unique_id in ids}
+    """Each id's cluster: the root of the ids joined to it through matched pairs."""
+    from polestar.linkage.union_find import UnionFind
 
-    def root(unique_id: str) -> str:
-        while parent[unique_id] != unique_id:
-            parent[unique_id] = parent[parent[unique_id]]
-            unique_id = parent[unique_id]
-        return unique_id
-
+    joined: UnionFind[str] = UnionFind()
     for first, second in pairs:
-        low, high = sorted((root(first), root(second)))
-        parent[high] = low
-    return {unique_id: root(unique_id) for unique_id in ids}
+        joined.union(first, second)
+    return {unique_id: joined.find(unique_id) for unique_id in ids}
 
 
 def _line(label: str, scores: dict[str, Any]) -> str:
