@@ -384,11 +384,12 @@ def test_key_longer_than_the_store_holds_quarantines_the_record(
 def test_reason_quoting_a_huge_value_is_shortened_to_fit(
     db: Engine, settings: Settings, exports: Path
 ) -> None:
-    write_crime(exports, [crime_line(type="t" * 600), crime_line("CR-24-000002")])
+    huge = json.dumps(crime_line()).replace('"easting": 389000', f'"easting": {"9" * 600}.0')
+    write_crime(exports, [huge, crime_line("CR-24-000002")])
     report = run(db, settings, exports)
     assert (report.total.new, report.total.quarantined) == (1, 1), report.as_dict()
     [entry] = entries(db)
-    assert entry.reason.startswith("'tttt"), entry.reason
+    assert entry.reason.startswith("not valid JSON: 9999"), entry.reason
     assert len(entry.reason) == 512
     assert entry.reason.endswith("…")
 
