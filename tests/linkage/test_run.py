@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ from polestar.store.tables import (
     entity_members,
     link_models,
     persons,
+    runs,
     source_records,
 )
 from tests import generated
@@ -398,6 +400,27 @@ def test_a_run_leaves_the_incremental_index_and_stands_without_it(
     assert index is not None
     index.close()
     assert saved.exists()
+
+
+def test_the_seconds_a_run_reports_include_saving_the_incremental_index(
+    db: Engine, settings: Settings, county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`link --json` prints them as the run's time: the file is written after the run is
+    recorded complete, and was once left out."""
+    _ingest(db, settings, county / "custody.csv")
+    saving = person_index._save
+
+    def slow_save(*args: Any) -> None:
+        time.sleep(0.5)
+        saving(*args)
+
+    monkeypatch.setattr(person_index, "_save", slow_save)
+    report = _link(db, settings)
+    with db.connect() as conn:
+        recorded = conn.execute(sa.select(runs.c.report).where(runs.c.command == "link"))
+        (completed,) = recorded.scalars()
+
+    assert report.seconds >= completed["seconds"] + 0.5
 
 
 def test_the_index_file_holds_its_art_indexes_and_each_process_works_in_a_copy(
