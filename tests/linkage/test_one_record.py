@@ -48,8 +48,12 @@ PAIR_EXPRESSIONS = [
     "cast(-3.5 as float8) - log2(greatest(tf_l, tf_r, cast(0.001 as float8)))",
     "NOT (dob_l IS DISTINCT FROM dob_r) OR dob_l <> dob_r",
     "POWER(cast(2 as float8), -(cast(yob_l as float8) / 1000))",
+    # Unrestricted (`CA`, `ABC`: 2, where the restricted form says 3), over UTF-8 bytes.
+    "damerau_levenshtein(fn_l, sn_r)",
 ]
-NAMES = st.sampled_from([None, "", "J", "JO", "JOHN", "JON", "SMITH", "SMYTH", "ÉLOÏSE", "ELOISE"])
+NAMES = st.sampled_from(
+    [None, "", "J", "JO", "JOHN", "JHON", "JON", "SMITH", "SMYTH", "ÉLOÏSE", "ELOISE", "CA", "ABC"]
+)
 ROW = st.fixed_dictionaries(
     {
         "fn": NAMES,

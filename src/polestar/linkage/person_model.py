@@ -43,6 +43,7 @@ _REVERSED_FUZZY = (
 )
 _SHARED_PLACE = "list_has_any(places_l, places_r)"
 PLACE_IN_COMMON = "A home or reported-from address in common"
+POSTCODE_SLIP = "Postcodes one keystroke apart"
 
 
 def conflict(model: dict[str, Any], bound: float) -> str:
@@ -168,6 +169,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.ExactMatchLevel("postcode", term_frequency_adjustments=True),
             cll.ExactMatchLevel("sector"),
             cll.ExactMatchLevel("outcode"),
+            # A slip in the outward code (`ST61` for `ST16`), which the sector and district
+            # levels cannot catch, or in a code with no parts (another country's `3756` for
+            # `3765`): one edit or two letters swapped.
+            cll.CustomLevel(
+                "damerau_levenshtein(postcode_l, postcode_r) <= 1",
+                label_for_charts=POSTCODE_SLIP,
+            ),
             cll.ElseLevel(),
         ],
     )

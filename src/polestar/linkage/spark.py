@@ -20,12 +20,13 @@ from typing import Any
 import duckdb
 import sqlglot
 from pyspark.sql import SparkSession
-from pyspark.sql.types import DoubleType
+from pyspark.sql.types import DoubleType, IntegerType
 from rapidfuzz.distance import JaroWinkler
 from splink import Linker
 from splink.backends.spark import SparkAPI
 from sqlglot import exp
 
+from polestar.linkage.sql_python import damerau_levenshtein
 from polestar.settings import Settings
 
 # A local session sized for one machine's linkage: few partitions (Spark's default of 200
@@ -51,6 +52,8 @@ LOCAL_CONF = {
 # letters-only keys, so Spark calls rapidfuzz through this Python UDF (executors need Polestar
 # with its `spark` extra installed).
 JARO_WINKLER = "polestar_jaro_winkler"
+# Spark SQL has no Damerau-Levenshtein: DuckDB's, as the duplicate check at entry runs it.
+DAMERAU_LEVENSHTEIN = "polestar_damerau_levenshtein"
 
 
 def _jaro_winkler(left: str | None, right: str | None) -> float | None:
@@ -60,9 +63,14 @@ def _jaro_winkler(left: str | None, right: str | None) -> float | None:
     return float(JaroWinkler.similarity(left, right))
 
 
+def _damerau_levenshtein(left: str | None, right: str | None) -> int | None:
+    return None if left is None or right is None else damerau_levenshtein(left, right)
+
+
 @contextmanager
 def session(settings: Settings) -> Iterator[SparkSession]:
-    """A Spark session on `POLESTAR_SPARK_MASTER` with DuckDB's Jaro-Winkler registered."""
+    """A Spark session on `POLESTAR_SPARK_MASTER` with DuckDB's Jaro-Winkler and
+    Damerau-Levenshtein registered."""
     master = settings.spark_master
     builder = SparkSession.builder.master(master).appName("polestar-link")
     if master.startswith("local"):
@@ -74,6 +82,7 @@ def session(settings: Settings) -> Iterator[SparkSession]:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     spark.udf.register(JARO_WINKLER, _jaro_winkler, DoubleType())
+    spark.udf.register(DAMERAU_LEVENSHTEIN, _damerau_levenshtein, IntegerType())
     try:
         yield spark
     finally:
@@ -83,15 +92,18 @@ def session(settings: Settings) -> Iterator[SparkSession]:
 def _spark_sql(condition: str) -> str:
     """A comparison or blocking condition written in DuckDB SQL, in Spark SQL.
 
-    sqlglot translates quoting and most functions; the two it cannot know are Jaro-Winkler
-    (`JARO_WINKLER`, DuckDB's algorithm) and list overlap (`arrays_overlap`; sqlglot would
-    write DuckDB's `&&`). Both keep DuckDB's semantics for the values features hold: upper-case
-    letters only, lists without NULL elements.
+    sqlglot translates quoting and most functions; those it cannot know are Jaro-Winkler
+    (`JARO_WINKLER`, DuckDB's algorithm), Damerau-Levenshtein (`DAMERAU_LEVENSHTEIN`, which
+    Spark lacks) and list overlap (`arrays_overlap`; sqlglot would write DuckDB's `&&`). Each
+    keeps DuckDB's semantics for the values features hold: upper-case letters only (postcodes
+    as stored), lists without NULL elements.
     """
 
     def rename(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.JarowinklerSimilarity):
             return exp.Anonymous(this=JARO_WINKLER, expressions=[node.this, node.expression])
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "damerau_levenshtein":
+            return exp.Anonymous(this=DAMERAU_LEVENSHTEIN, expressions=node.expressions)
         if isinstance(node, exp.ArrayOverlaps):
             return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
         return node

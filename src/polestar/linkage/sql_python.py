@@ -8,8 +8,8 @@ and filters — is translated once, with sqlglot, into Python source and compile
 expression per column, without a function call per operator.
 
 Only what those expressions use is supported, with DuckDB's meaning: three-valued logic,
-NULL-ignoring `greatest` and `least`, 1-based `substr`, and Jaro-Winkler as DuckDB computes it
-(rapidfuzz's algorithm, which DuckDB embeds, over UTF-8 bytes). Anything else is refused when
+NULL-ignoring `greatest` and `least`, 1-based `substr`, and Jaro-Winkler and Damerau-Levenshtein
+as DuckDB computes them (rapidfuzz's algorithms, over UTF-8 bytes). Anything else is refused when
 the model is compiled, before any record arrives. Tests compare every score with DuckDB's.
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlglot
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from sqlglot import exp
 
 Row = Mapping[str, Any]
@@ -53,6 +53,11 @@ def _jaro_winkler(a: str, b: str) -> float:
     return JaroWinkler.similarity(a.encode(), b.encode()) if a and b else 0.0
 
 
+def damerau_levenshtein(a: str, b: str) -> int:
+    """DuckDB's `damerau_levenshtein`: unrestricted (`CA`, `ABC` is 2), over the UTF-8 bytes."""
+    return int(DamerauLevenshtein.distance(a.encode(), b.encode()))
+
+
 def _log2(value: float) -> float:
     return math.log2(value)
 
@@ -81,6 +86,7 @@ def _overlaps(a: Sequence[Any], b: Sequence[Any]) -> bool:
 # What the generated source may call, by name.
 _NAMESPACE: dict[str, Any] = {
     "_jw": _jaro_winkler,
+    "_dl": damerau_levenshtein,
     "_log2": _log2,
     "_substr": _substr,
     "_greatest": _greatest,
@@ -149,6 +155,8 @@ class _Source:
             operands = [node.this, *([node.expression] if node.expression else [])]
             placeholders = ", ".join("{}" for _ in operands)
             return self.strict(f"{_FUNCTIONS[kind]}({placeholders})", *operands)
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "damerau_levenshtein":
+            return self.strict("_dl({}, {})", *node.expressions)
         if isinstance(node, exp.StartsWith):
             return self.strict("{}.startswith({})", node.this, node.expression)
         if isinstance(node, exp.Neg):
