@@ -188,11 +188,14 @@ def _still_indexed(conn: Connection, entity_id: str, absorbed: set[str]) -> bool
 
 def stale_record_ids(conn: Connection) -> list[int]:
     """Source records with a placed row the index does not hold under its current entity."""
+    # Selecting a column the index holds, not `*`, so SQLite reads the index alone.
     indexed = [
-        sa.exists().where(
+        sa.select(key.c.record_id)
+        .where(
             key.c.record_id == entity_members.c.record_id,
             key.c.entity_id == entity_members.c.entity_id,
         )
+        .exists()
         for key in (table.alias() for table in indexed_records)
     ]
     query = (

@@ -608,7 +608,9 @@ search_keys = sa.Table(
     *_key_columns(),
     # (key, entity_id): candidates are read from the index alone.
     sa.Index("ix_search_keys_key", "key", "entity_id"),
-    sa.Index("ix_search_keys_record_id", "record_id"),
+    # (record_id, entity_id): whether a record's keys are under its current entity is read
+    # from the index alone (`search_index.stale_record_ids`).
+    sa.Index("ix_search_keys_record_id_entity_id", "record_id", "entity_id"),
 )
 # The keys written since, as records arrived: a few million keys inserted one batch at a time
 # into a B-tree of fifty million rewrite most of its pages each time, so arrivals go to a
