@@ -95,8 +95,9 @@ def _spark_sql(condition: str) -> str:
     sqlglot translates quoting and most functions; those it cannot know are Jaro-Winkler
     (`JARO_WINKLER`, DuckDB's algorithm), Damerau-Levenshtein (`DAMERAU_LEVENSHTEIN`, which
     Spark lacks) and list overlap (`arrays_overlap`; sqlglot would write DuckDB's `&&`). Each
-    keeps DuckDB's semantics for the values features hold: upper-case letters only (postcodes
-    as stored), lists without NULL elements.
+    keeps DuckDB's semantics for the values features hold: names of upper-case letters only
+    (Jaro-Winkler on characters equals DuckDB's on bytes there), lists without NULL elements;
+    Damerau-Levenshtein counts bytes, as DuckDB does, whatever the text.
     """
 
     def rename(node: exp.Expression) -> exp.Expression:
