@@ -445,19 +445,20 @@ _KEY_TABLES = (*search_key_tables, search_keys_recent_records)
 
 
 def clear(conn: Connection) -> None:
-    """Empty the index and drop its large table's B-trees, so a full rebuild inserts without
-    maintaining them (`restore_indexes` builds them once, sorted, at the end).
+    """Drop the large table's B-trees and empty the index, so a full rebuild inserts without
+    maintaining them (`restore_indexes` builds them once, sorted, at the end). Dropped first,
+    they are not emptied page by page with the table (at 1M people on SQLite 21 s against 26).
 
     On PostgreSQL by TRUNCATE: a DELETE would leave the fifty million old rows of a 1M county
     as dead tuples beside the new ones, doubling the table until a vacuum had crawled through
     both (the B-trees' drop already locks searches out until the rebuild commits)."""
+    for index in search_keys.indexes:
+        index.drop(conn)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in _KEY_TABLES)}"))
     else:
         for table in _KEY_TABLES:
             conn.execute(table.delete())
-    for index in search_keys.indexes:
-        index.drop(conn)
 
 
 # Tables a search reads; PostgreSQL plans them well only with statistics, which a bulk load

@@ -7,8 +7,8 @@ Create Date: 2026-12-05
 Finding the records whose keys are stale (`search_index.stale_record_ids`, after every
 linkage run) asks, for each placed row, whether the index holds its record under its current
 entity. With the record id alone in the index each answer read the table's row: at 1M people
-20 s when nothing had moved, 3 s from (record_id, entity_id), which a full rebuild writes in
-27 s against 20. Deleting a record's keys reads the same index by its first column.
+20 s when nothing had moved, 3 s from (record_id, entity_id), which costs a full rebuild
+some 10 s more. Deleting a record's keys reads the same index by its first column.
 """
 
 from __future__ import annotations
