@@ -15,6 +15,11 @@ DEMO_DIR ?= data/county
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
+# Installed packages are compiled to bytecode once, at install: where PYTHONDONTWRITEBYTECODE
+# is set (as on these machines) nothing else writes it, and every process — each command, each
+# spawned linking process — compiled Splink, DuckDB and the rest again (`polestar --help`
+# 1.45 s → 0.73 s).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: demo test test-fast lint env assets system-test-deps clean
 
