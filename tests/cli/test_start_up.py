@@ -18,6 +18,15 @@ def test_the_command_line_loads_without_the_linkage_migration_and_server_librari
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_the_server_and_the_command_line_load_without_a_warning() -> None:
+    """`make demo` printed Authlib's deprecation of plain httpx as the server started."""
+    probe = "import polestar.cli, polestar.web.app, polestar.access.oidc"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", probe], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_installed_libraries_are_compiled_to_bytecode_at_install() -> None:
     """`make env` compiles them (UV_COMPILE_BYTECODE): where PYTHONDONTWRITEBYTECODE is set,
     nothing else does, and every command and spawned linking process compiled them again."""

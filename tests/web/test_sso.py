@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import httpx2
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -305,13 +306,13 @@ def test_the_providers_configuration_and_keys_are_kept_between_sign_ins(
 ) -> None:
     monkeypatch.setattr(oidc, "_DOCUMENTS", oidc._ProviderDocuments(keep=900.0))
     fetched: list[str] = []
-    get = httpx.get
+    get = httpx2.get
 
-    def counted(url: str, **options: Any) -> httpx.Response:
+    def counted(url: str, **options: Any) -> httpx2.Response:
         fetched.append(url)
         return get(url, **options)
 
-    monkeypatch.setattr(httpx, "get", counted)
+    monkeypatch.setattr(httpx2, "get", counted)
     _claims(provider, "s-114", preferred_username="heidi", org="staffs-police",
             groups=["polestar-officers"])  # fmt: skip
     for _ in range(3):

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -162,10 +162,10 @@ class _ProviderDocuments:
         if kept is not None and not fresh and time.monotonic() - kept[0] < self.keep:
             return kept[1]
         try:
-            response = httpx.get(url, timeout=_TIMEOUT)
+            response = httpx2.get(url, timeout=_TIMEOUT)
             response.raise_for_status()
             document: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
             raise Unavailable("the identity provider does not answer: try again later") from exc
         with self._lock:
             self._kept[url] = (time.monotonic(), document)
