@@ -63,7 +63,11 @@ def test_the_search_profile_and_web_benchmarks_run_on_a_small_county(
 ) -> None:
     work = tmp_path / "work"
     bench = ["--reuse", str(ingested), "--work", str(work), "--queries", "40"]
-    _searched(_run([sys.executable, "bench/search.py", *bench]), "SQLite", "FTS5 trigram")
+    output = _run([sys.executable, "bench/search.py", *bench])
+    _searched(output, "SQLite", "FTS5 trigram")
+    # The index `polestar link` built is searched as it is, not built again.
+    assert "index: 0 stale source records re-indexed" in output
+    assert "full index rebuild" not in output
 
     linked = work / "sqlite" / "linked.db"
     sampled = ["--samples", "12", "--prolific", "3"]
@@ -86,8 +90,9 @@ def test_the_search_benchmark_runs_on_postgresql(ingested: Path, tmp_path: Path)
     # It ingests and links the county into a database of its own in the test cluster (the
     # one `scripts/with-postgres` exports), then drops it.
     bench = ["--reuse", str(ingested), "--work", str(tmp_path), "--queries", "40"]
-    output = _run([sys.executable, "bench/search.py", *bench, "--only-postgres"])
+    output = _run([sys.executable, "bench/search.py", *bench, "--only-postgres", "--rebuild"])
     _searched(output, "PostgreSQL", "pg_trgm")
+    assert re.search(r"full index rebuild: [\d.]+ s", output), output
 
 
 @pytest.mark.slow
