@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from polestar.search.keys import (
     EXACT,
     STRONG,
     location_keys,
     name_keys,
     person_keys,
+    postcode_part_keys,
     query_name_keys,
     query_pair_keys,
     surname_tokens,
@@ -70,6 +73,29 @@ def test_plates_are_found_by_any_run_of_three_characters() -> None:
 def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
     keys = location_keys({"lines": ["7 Mill Lane"], "town": "Stone", "postcode": "ST15 8AB"})
     assert {"p:ST1", "p:ST15", "p:ST158", "p:ST158AB", "a:7", "a:MILL", "a:STONE"} <= keys
+
+
+POSTCODES = ["ST1 6GR", "ST1 0AB", "ST16 2DJ", "ST16 6GR", "ST10 4AB", "B1 1AA", "B11 1AA"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("ST16", {"ST16 2DJ", "ST16 6GR"}),
+        ("ST1", {"ST1 6GR", "ST1 0AB"}),
+        ("ST1 6", {"ST1 6GR"}),
+        ("ST16 6G", {"ST16 6GR"}),
+        ("B1", {"B1 1AA"}),
+    ],
+)
+def test_a_postcode_typed_in_parts_looks_up_keys_only_its_addresses_hold(
+    typed: str, named: set[str]
+) -> None:
+    parts = parse(typed).postcode_parts
+    assert parts is not None
+    wanted = set(postcode_part_keys(*parts))
+    held = {pc for pc in POSTCODES if wanted & location_keys({"postcode": pc})}
+    assert held == named
 
 
 def test_a_place_known_only_by_its_description_is_found_by_its_words() -> None:

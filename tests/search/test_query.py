@@ -34,6 +34,24 @@ def test_plates_and_postcodes_whole_or_in_part_are_fragments(typed: str) -> None
     assert not query.names
 
 
+@pytest.mark.parametrize(
+    ("typed", "parts"),
+    [
+        ("ST16", ("ST16", "")),
+        ("st1 6", ("ST1", "6")),
+        ("ST16 2DJ", ("ST16", "2DJ")),
+        ("ST162", None),  # a prefix as it is: only ST16 2's compact postcodes start so
+        ("ST16 2C", None),  # no inward code holds a C
+        ("AB12C", None),
+        ("QA1", None),  # no district starts with Q
+    ],
+)
+def test_a_postcode_typed_in_parts_is_read_as_one(
+    typed: str, parts: tuple[str, str] | None
+) -> None:
+    assert parse(typed).postcode_parts == parts
+
+
 def test_an_address_with_a_postcode() -> None:
     query = parse("7 Mill Lane, Stone ST15 8AB")
     assert query.postcode == "ST158AB"

@@ -25,7 +25,9 @@ _OUTWARD = re.compile(
     """,
     re.VERBOSE | re.ASCII,
 )
-_INWARD = re.compile(r"[0-9][ABD-HJLNP-UW-Z]{2}", re.ASCII)  # never C, I, K, M, O, V
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # never C, I, K, M, O, V
+_INWARD = re.compile(f"[0-9][{_INWARD_LETTERS}]{{2}}", re.ASCII)
+_INWARD_START = re.compile(f"[0-9][{_INWARD_LETTERS}]{{0,2}}", re.ASCII)
 # Girobank's postcode predates the pattern and is still valid.
 _GIROBANK = "GIR0AA"
 _POSTAL_CODE = re.compile(r"[A-Z0-9]+(?: [A-Z0-9]+)*", re.ASCII)
@@ -80,6 +82,23 @@ class ForeignPostcode:
         if len(text) > cls.WIDTH:
             raise InvalidValue(f"{raw!r} is longer than the {cls.WIDTH} characters stored")
         return text.upper()
+
+
+def typed_parts(text: str) -> tuple[str, str] | None:
+    """A postcode's outward code and the start of its inward code, when `text` is typed as
+    one — `ST16` (a district), `ST1 6` (a sector of ST1), `st16 2d` — else None. Without its
+    space `ST1 6` reads as `ST16`, another district."""
+    words = text.upper().split()
+    if not 1 <= len(words) <= 2 or not _OUTWARD.fullmatch(words[0]):
+        return None
+    inward = words[1] if len(words) == 2 else ""
+    if inward and not _INWARD_START.fullmatch(inward):
+        return None
+    return words[0], inward
+
+
+# How an inward code can start: its sector digit and first letter (`2D` of `2DJ`).
+INWARD_STARTS = tuple(f"{digit}{letter}" for digit in "0123456789" for letter in _INWARD_LETTERS)
 
 
 def outward(pc: str) -> str:

@@ -30,6 +30,7 @@ import jellyfish
 from polestar.errors import InvalidValue
 from polestar.pole.names import match_key
 from polestar.pole.nicknames import formal_forms
+from polestar.pole.postcodes import INWARD_STARTS
 
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
@@ -200,6 +201,15 @@ def location_keys(values: Mapping[str, Any]) -> set[str]:
         compact = compact_postcode(postcode)
         keys.update(f"p:{compact[:end]}" for end in range(_MIN_FRAGMENT, len(compact) + 1))
     return keys
+
+
+def postcode_part_keys(outward: str, inward: str) -> list[str]:
+    """The `p` keys that only addresses with this outward code and inward start hold: with
+    the inward code's digit and first letter at least (`ST16` + `2D`). `p:ST16` alone is also
+    every address of ST1's sector 6 (`ST1 6GR` compacts to `ST16GR`), and `p:ST1` with a
+    digit alone is also districts ST10 to ST19."""
+    starts = [start for start in INWARD_STARTS if start.startswith(inward)]
+    return [f"p:{outward}{start}" for start in starts or [inward]]
 
 
 # Weights of the keys a query term looks up: the token itself, or a nickname's formal form,

@@ -15,6 +15,7 @@ from datetime import date
 
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.phones import Phone
+from polestar.pole.postcodes import typed_parts
 from polestar.search.keys import compact_postcode, tokens
 
 MAX_LENGTH = 200
@@ -38,6 +39,9 @@ class Query:
         initials: single letters (`J. Smith`).
         dob: an exact date of birth; `year` a year of birth; `ages` an age range, inclusive.
         fragment: a compact string that may be part of a VRM or a postcode (`AB12C`, `ST162`).
+        postcode_parts: the fragment as a postcode's outward code and the start of its inward
+            code, when typed as one (`ST16` → ST16 and nothing, `ST1 6` → ST1 and 6: both
+            compact to `ST16`).
         postcode: a complete postcode found in a longer address, compact.
         words: address words (house numbers as written, other words as match keys), when the
             text reads as an address: it holds a number or a postcode.
@@ -50,6 +54,7 @@ class Query:
     year: int | None = None
     ages: tuple[int, int] | None = None
     fragment: str | None = None
+    postcode_parts: tuple[str, str] | None = None
     postcode: str | None = None
     words: tuple[str, ...] = ()
     phone: str | None = None
@@ -119,7 +124,8 @@ def parse(text: str) -> Query:
     # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
     if _IDENTIFIER.match(compact) and any(ch.isdigit() for ch in compact):
-        return Query(fragment=compact, dob=dob, year=year, ages=ages)
+        parts = typed_parts(text)
+        return Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
     postcode = None
     if found := _FULL_POSTCODE.search(text):
         postcode = compact_postcode(found[0])

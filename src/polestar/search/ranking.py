@@ -204,6 +204,19 @@ def fragment_score(fragment: str, value: str | None) -> float:
     return 0.0
 
 
+def postcode_score(fragment: str, parts: tuple[str, str] | None, postcode: str | None) -> float:
+    """A stored postcode against what was typed. Typed as a postcode's parts (`ST16`, `ST1 6`;
+    `Query.postcode_parts`), the addresses it names score 0.9 for a district, up to 1 for the
+    whole postcode: above those whose compact postcode merely starts alike (`ST16` starts
+    `ST1 6GR`, 0.83); otherwise `fragment_score`."""
+    if parts and postcode:
+        outward, inward = parts
+        held_outward, _, held_inward = postcode.partition(" ")
+        if held_outward == outward and held_inward.startswith(inward):
+            return 0.9 + 0.1 * len(inward) / 3
+    return fragment_score(fragment, postcode)
+
+
 def address_score(words: Iterable[str], address_words: Iterable[str]) -> float:
     """The share of the query's address words the address holds (a word one edit away
     counts as most of one)."""

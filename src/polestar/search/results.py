@@ -33,6 +33,7 @@ from polestar.search.keys import (
     address_words,
     dob_key,
     initial_keys,
+    postcode_part_keys,
     query_name_keys,
     query_pair_keys,
 )
@@ -43,6 +44,7 @@ from polestar.search.ranking import (
     fragment_score,
     literal_match,
     person_score,
+    postcode_score,
 )
 from polestar.settings import Settings
 from polestar.store import search_index
@@ -238,7 +240,10 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     postcode = query.postcode or query.fragment
     groups = [{f"a:{word}": STRONG} for word in query.words]
     if postcode:
-        groups.append({f"p:{postcode}": STRONG})
+        # Typed as a postcode's parts, only the place typed: not another that compacts alike.
+        typed = query.postcode_parts
+        keys = postcode_part_keys(*typed) if typed else [f"p:{postcode}"]
+        groups.append(dict.fromkeys(keys, STRONG))
     if not groups:
         return []
     need = len(groups) if len(groups) <= 2 else len(groups) - 1
@@ -250,7 +255,9 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
         for row in rows:
             parts = []
             if postcode:
-                parts.append(fragment_score(postcode, row.values.get("postcode")))
+                parts.append(
+                    postcode_score(postcode, query.postcode_parts, row.values.get("postcode"))
+                )
             if query.words:
                 parts.append(address_score(query.words, address_words(row.values)))
             best = max(best, sum(parts) / len(parts))

@@ -1,0 +1,85 @@
+"""A postcode typed in parts finds the place it names first — end to end, through the store,
+the index, the candidates and the ranking (`Query.postcode_parts`; issue 6).
+
+`ST16` (Stafford's district) and `ST1 6` (a sector of Stoke's ST1) both compact to `ST16`, the
+prefix of every compact postcode in either. Each store holds more addresses of the one than a
+search reads as candidates, ingested first so that their lower ids fill the candidates, then
+five of the other: typed, the other must come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access import viewer_for
+from polestar.access.demo import demo_users
+from polestar.ingest.pipeline import ingest, plan_inputs
+from polestar.linkage.run import link
+from polestar.search import rebuild, search
+from polestar.search.results import CANDIDATES
+from polestar.settings import Settings
+from tests.canary import canary_model
+from tests.ingest.exports import write_custody
+from tests.linkage.models import ACTOR, store_person_model
+
+__all__ = ["canary_model"]
+
+LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # those an inward code holds
+MANY = CANDIDATES + 5
+SECTOR = [f"ST1 6{a}{b}" for a in LETTERS for b in LETTERS][:MANY]
+DISTRICT = [f"ST16 {digit}{a}{b}" for digit in "1239" for a in LETTERS for b in "AB"][:MANY]
+
+
+def _row(number: int, postcode: str) -> str:
+    name = "".join(LETTERS[int(digit)] for digit in f"{number:03d}").title()
+    return (
+        f"CU-PC-{number:04d},14/03/2024 02:17,HOLMES{name.upper()},Thomas,01/03/1980,M,,,"
+        f'"{number} Mill Lane, Stone",{postcode},,Assault,Stafford,'
+    )
+
+
+@pytest.fixture
+def stored(
+    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+) -> Callable[[list[str], list[str]], Engine]:
+    def store(first: list[str], then: list[str]) -> Engine:
+        exports = tmp_path / "exports"
+        exports.mkdir()
+        rows = [_row(number, pc) for number, pc in enumerate([*first, *then], start=1)]
+        write_custody(exports, rows)
+        ingest(db, plan_inputs([exports]), settings, actor=ACTOR)
+        store_person_model(db, canary_model)
+        link(db, settings, actor=ACTOR, warn=lambda _message: None)
+        rebuild(db)
+        demo_users(db, datetime.now(UTC), actor=ACTOR, settings=settings)
+        return db
+
+    return store
+
+
+def _postcodes(engine: Engine, settings: Settings, typed: str) -> list[str]:
+    viewer = viewer_for(engine, "home-analyst", "investigation", None)
+    page = search(engine, settings, viewer, typed, kind="location", limit=100)
+    return [result.display_name.rsplit(", ", 1)[-1] for result in page.results]
+
+
+def test_a_district_typed_whole_finds_its_own_addresses_first(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings
+) -> None:
+    engine = stored(SECTOR, DISTRICT[:5])
+    found = _postcodes(engine, settings, "st16")
+    assert sorted(found[:5]) == sorted(DISTRICT[:5]), found
+
+
+def test_a_sector_typed_with_its_space_finds_its_addresses_first(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings
+) -> None:
+    engine = stored(DISTRICT, SECTOR[:5])
+    found = _postcodes(engine, settings, "ST1 6")
+    assert sorted(found[:5]) == sorted(SECTOR[:5]), found
