@@ -257,7 +257,10 @@ def test_a_form_posted_after_the_session_ended_goes_to_sign_in_and_back(
     probed: TestClient, store: Engine, settings: Settings
 ) -> None:
     csrf = sign_in(probed, make_account(store, settings, "sam.officer"))
-    probed.cookies.set(SESSION_COOKIE, "ended-or-unknown")  # as an expired session leaves it
+    # As an expired session leaves it: set on the live cookie's domain so as to replace it
+    # (the test client's jar names the host `testserver.local`).
+    live = next(cookie for cookie in probed.cookies.jar if cookie.name == SESSION_COOKIE)
+    probed.cookies.set(SESSION_COOKIE, "ended-or-unknown", domain=live.domain)
     page = f"{BASE_URL}/probe/viewer?tab=2"
     posted = probed.post("/probe/change", data={"csrf_token": csrf}, headers={"Referer": page})
     assert posted.status_code == 303, posted.text
