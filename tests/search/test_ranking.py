@@ -62,6 +62,25 @@ def test_a_name_cut_short_outranks_a_sound_alike() -> None:
     assert tony > tonicha > dan  # a nickname of the same name still comes first
 
 
+def test_the_same_name_spelt_a_letter_apart_outranks_another_name_for_it() -> None:
+    # `JON` is a form of John, and so is `JACK`: both tied at 0.95, ordered by records held.
+    typed = parse("Jon Smith")
+    john = person_score(typed, {"forename": "John", "surname": "Smith"}, TODAY)
+    jack = person_score(typed, {"forename": "Jack", "surname": "Smith"}, TODAY)
+    assert john > jack >= 0.9
+
+
+def test_a_name_borne_first_outranks_the_same_name_borne_as_a_middle_name() -> None:
+    typed = parse("Jon Smith")
+    jon = person_score(typed, {"forename": "Jon", "surname": "Smith"}, TODAY)
+    john = person_score(typed, {"forename": "John", "surname": "Smith"}, TODAY)
+    craig = {"forename": "Craig", "middle_names": "Jon Kenneth", "surname": "Smith"}
+    middle = person_score(typed, craig, TODAY)
+    assert jon > john > middle >= 0.9  # still found, among the first
+    # Typed with the first forename, a middle name matched counts in full.
+    assert person_score(parse("Craig Jon Smith"), craig, TODAY) >= 0.99
+
+
 def test_an_initial_matches_the_names_it_starts_and_no_others() -> None:
     # A lone letter's metaphone is the letter's: `T` sounded as `DAI` (both T) before.
     typed = parse("Dai Watts")

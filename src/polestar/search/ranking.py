@@ -28,6 +28,9 @@ _MATCHED = 0.85
 _SHORTEST_SLIP = 3
 _CUT_SHORT = 0.92
 _SOUNDS_ALIKE = 0.9
+_NICKNAME = 0.95
+_SPELT_APART = 0.97
+_BY_MIDDLE_NAME = 0.97
 
 
 @lru_cache(maxsize=65_536)
@@ -52,13 +55,14 @@ def spelled_alike(query: str, token: str) -> float:
         return 1.0
     forms = formal_forms()
     if forms.get(query, frozenset()) & forms.get(token, frozenset()):
-        return 0.95
+        # The same name spelt a letter apart is nearer than another name for it: for `JON`,
+        # `JOHN` before `JACK` (both John), which ties broke by records held.
+        return _SPELT_APART if _one_slip(query, token) else _NICKNAME
     score = jellyfish.jaro_winkler_similarity(query, token)
     if (
         score < _MATCHED
         and min(len(query), len(token)) >= _SHORTEST_SLIP
-        and abs(len(query) - len(token)) <= 1  # cheap: one edit changes the length by one at most
-        and jellyfish.damerau_levenshtein_distance(query, token) == 1
+        and _one_slip(query, token)
     ):
         # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).
         score = _MATCHED
@@ -68,6 +72,15 @@ def spelled_alike(query: str, token: str) -> float:
         if sound is not None and sound == phonetic(token):
             score = max(score, _SOUNDS_ALIKE)
     return score
+
+
+def _one_slip(query: str, token: str) -> bool:
+    """One letter added, dropped, changed or two swapped."""
+    # Cheap first: one edit changes the length by one at most.
+    return (
+        abs(len(query) - len(token)) <= 1
+        and jellyfish.damerau_levenshtein_distance(query, token) == 1
+    )
 
 
 def _sharpened(score: float) -> float:
@@ -91,6 +104,7 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
     )
     best: dict[int, float] = {}
     used: set[int] = set()
+    matched: set[int] = set()
     given_hit = surname_hit = False
     for score, term, index in pairs:
         if term in best or index in used:
@@ -98,6 +112,7 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
         best[term] = _sharpened(score)
         used.add(index)
         if score >= _MATCHED:
+            matched.add(index)
             surname_hit = surname_hit or record[index][1]
             given_hit = given_hit or not record[index][1]
     scores = [best.get(term, 0.0) for term in range(len(query.names))]
@@ -109,7 +124,11 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
         return 0.0
     terms = len(query.names) + len(query.initials)
     coverage = (given_hit + surname_hit) / 2 if terms > 1 else float(given_hit or surname_hit)
-    return 0.7 * sum(scores) / len(scores) + 0.3 * coverage
+    score = 0.7 * sum(scores) / len(scores) + 0.3 * coverage
+    # A middle name matched while the first forename is not (`Jon Smith` for Craig Jon Smith):
+    # most people go by their first, so those who bear the name first come before.
+    by_middle = bool(given) and 0 not in matched and bool(matched & set(range(1, len(given))))
+    return score * _BY_MIDDLE_NAME if by_middle else score
 
 
 def _names(values: Mapping[str, Any]) -> Iterable[tuple[list[str], list[str]]]:
