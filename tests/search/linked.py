@@ -23,6 +23,16 @@ from tests.linkage.models import store_person_model
 ACTOR = "cli:test"
 
 
+def searchable(engine: Engine, settings: Settings, exports: Path, model: dict[str, Any]) -> None:
+    """Ingest `exports` and link them with `model`, then index them and add the demo users: a
+    store as `polestar ingest` and `polestar link` leave it, ready to search."""
+    store_person_model(engine, model)
+    ingest(engine, plan_inputs([exports]), settings, actor=ACTOR)
+    link(engine, settings, actor=ACTOR, warn=lambda _message: None)
+    rebuild(engine)
+    demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+
+
 @pytest.fixture(scope="session")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated.county(tmp_path_factory, people=400, seed=23)
@@ -46,11 +56,7 @@ def linked(
         settings = Settings(database_url=url, data_dir=folder / "data")
         engine = create_engine(settings=settings)
         try:
-            store_person_model(engine, canary_model)
-            ingest(engine, plan_inputs([county]), settings, actor=ACTOR)
-            link(engine, settings, actor=ACTOR, warn=lambda _message: None)
-            rebuild(engine)
-            demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+            searchable(engine, settings, county, canary_model)
             yield engine, settings
         finally:
             engine.dispose()

@@ -8,7 +8,6 @@ written that way first. Both orders are asked, so the entity ids cannot decide i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
-from polestar.access.demo import demo_users
-from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage.run import link
-from polestar.search import rebuild, search
+from polestar.search import search
 from polestar.settings import Settings
 from polestar.store.entities import members
 from tests.canary import canary_model
 from tests.ingest.exports import write_custody
-from tests.linkage.models import ACTOR, store_person_model
+from tests.search.linked import searchable
 
 __all__ = ["canary_model"]
 
@@ -41,11 +37,7 @@ def linked(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[st
     exports = tmp_path / "exports"
     exports.mkdir()
     write_custody(exports, ROWS)
-    ingest(db, plan_inputs([exports]), settings, actor=ACTOR)
-    store_person_model(db, canary_model)
-    link(db, settings, actor=ACTOR, warn=lambda _message: None)
-    rebuild(db)
-    demo_users(db, datetime.now(UTC), actor=ACTOR, settings=settings)
+    searchable(db, settings, exports, canary_model)
     return db
 
 

@@ -10,7 +10,6 @@ five of the other: typed, the other must come first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
-from polestar.access.demo import demo_users
-from polestar.ingest.pipeline import ingest, plan_inputs
-from polestar.linkage.run import link
-from polestar.search import rebuild, search
+from polestar.search import search
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
 from tests.ingest.exports import write_custody
-from tests.linkage.models import ACTOR, store_person_model
+from tests.search.linked import searchable
 
 __all__ = ["canary_model"]
 
@@ -53,11 +49,7 @@ def stored(
         exports.mkdir()
         rows = [_row(number, pc) for number, pc in enumerate([*first, *then], start=1)]
         write_custody(exports, rows)
-        ingest(db, plan_inputs([exports]), settings, actor=ACTOR)
-        store_person_model(db, canary_model)
-        link(db, settings, actor=ACTOR, warn=lambda _message: None)
-        rebuild(db)
-        demo_users(db, datetime.now(UTC), actor=ACTOR, settings=settings)
+        searchable(db, settings, exports, canary_model)
         return db
 
     return store
