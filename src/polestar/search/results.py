@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from polestar import audit
 from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, PolestarError
+from polestar.pole.addresses import STREET_TYPES
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.filters import Filters
@@ -305,8 +306,9 @@ def _find(
             _keep(found, hit)
         for hit in _linked(conn, scope, vehicles, "vehicle") if "person" in kinds else ():
             _keep(found, hit)
-    if query.fragment or query.is_address or (query.names and kinds == {"location"}):
-        if kinds == {"location"} and not query.is_address and not query.fragment:
+    street = "location" in kinds and _names_a_street(query)
+    if query.fragment or query.is_address or (query.names and (kinds == {"location"} or street)):
+        if not query.is_address and not query.fragment:
             query = replace(query, words=query.names)
         places = _locations(conn, scope, query)
         for hit in places if "location" in kinds else ():
@@ -314,6 +316,12 @@ def _find(
         for hit in _linked(conn, scope, places, None) if "person" in kinds else ():
             _keep(found, hit)
     return sorted(found.values(), key=_order)
+
+
+def _names_a_street(query: Query) -> bool:
+    """Words that read as a street as well as a name (`mill lane stone`, typed without a house
+    number): a street type and another word. Searched both ways (`Amanda Lane` is a name)."""
+    return len(query.names) > 1 and any(name in STREET_TYPES for name in query.names)
 
 
 def _order(hit: _Hit) -> tuple[float, float, int, str]:

@@ -1,10 +1,11 @@
-"""A postcode typed in parts finds the place it names first — end to end, through the store,
-the index, the candidates and the ranking (`Query.postcode_parts`; issue 6).
+"""A place typed as people type it finds that place first — end to end, through the store,
+the index, the candidates and the ranking (issue 6).
 
-`ST16` (Stafford's district) and `ST1 6` (a sector of Stoke's ST1) both compact to `ST16`, the
-prefix of every compact postcode in either. Each store holds more addresses of the one than a
-search reads as candidates, ingested first so that their lower ids fill the candidates, then
-five of the other: typed, the other must come first.
+A postcode in parts (`Query.postcode_parts`): `ST16` (Stafford's district) and `ST1 6` (a
+sector of Stoke's ST1) both compact to `ST16`, the prefix of every compact postcode in either.
+Each store holds more addresses of the one than a search reads as candidates, ingested first
+so that their lower ids fill the candidates, then five of the other: typed, the other must
+come first. And a street without a house number, which reads as names too.
 """
 
 from __future__ import annotations
@@ -75,3 +76,15 @@ def test_a_sector_typed_with_its_space_finds_its_addresses_first(
     engine = stored(DISTRICT, SECTOR[:5])
     found = _postcodes(engine, settings, "ST1 6")
     assert sorted(found[:5]) == sorted(SECTOR[:5]), found
+
+
+def test_a_street_typed_without_a_number_finds_its_addresses(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings
+) -> None:
+    engine = stored(SECTOR[:5], DISTRICT[:5])  # every row lives at `<n> Mill Lane, Stone`
+    viewer = viewer_for(engine, "home-analyst", "investigation", None)
+    page = search(engine, settings, viewer, "mill lane stone", limit=20)
+    places = [result for result in page.results if result.kind == "location"]
+    assert page.results[0].kind == "location", page.results
+    assert len(places) == 10
+    assert all("Mill Lane" in place.display_name for place in places), places
