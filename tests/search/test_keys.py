@@ -70,6 +70,13 @@ def test_plates_are_found_by_any_run_of_three_characters() -> None:
     assert "v:AC" not in keys
 
 
+def test_each_surname_part_is_keyed_with_the_year_of_birth() -> None:
+    born = {"forename": "Ann", "surname": "Smith-Jones", "dob": date(1977, 6, 15)}
+    years = {key for key in person_keys(born) if key.startswith("y:")}
+    assert years == {"y:SMITH 1977", "y:JONES 1977", "y:SMITHJONES 1977"}
+    assert not any(key.startswith("y:") for key in person_keys({**born, "dob": None}))
+
+
 def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
     keys = location_keys({"lines": ["7 Mill Lane"], "town": "Stone", "postcode": "ST15 8AB"})
     assert {"p:ST1", "p:ST15", "p:ST158", "p:ST158AB", "a:7", "a:MILL", "a:STONE"} <= keys

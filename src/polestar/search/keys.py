@@ -11,6 +11,7 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 - `f`, `h`, `g`: a forename with a surname, one letter away on either side (`f`), by the
   forename's formal form (`h`) or by both sounds (`g`): what a two-word name looks up.
 - `b`: a date of birth (ISO).
+- `y`: a surname token with the year of birth (`SMITH 1977`).
 - `v`: every run of three or more characters of a compact VRM, for partial plates.
 - `p`: every prefix of three or more characters of a compact postcode (district, sector…).
 - `a`: a word of an address or of a place's description (match key, or a house number as
@@ -146,18 +147,28 @@ def person_keys(values: Mapping[str, Any]) -> set[str]:
     """Every key of a person row: names, aliases and date of birth."""
     forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
     keys = name_keys(forenames, values.get("surname"))
+    surnames = [values.get("surname")]
     for alias in values.get("aliases") or ():
         if isinstance(alias, Mapping):
             keys |= name_keys(alias.get("forename"), alias.get("surname"))
+            surnames.append(alias.get("surname"))
     dob = values.get("dob")
     if isinstance(dob, date):
         keys.add(dob_key(dob))
+        family = {token for name in surnames for token in surname_tokens(name)}
+        keys.update(year_key(token, dob.year) for token in family)
     return keys
 
 
 def dob_key(dob: date) -> str:
     """The `b` key of a date of birth."""
     return f"b:{dob.isoformat()}"
+
+
+def year_key(surname: str, year: int) -> str:
+    """The `y` key of a surname token with a year of birth (`y:SMITH 1977`): `smith 1977`
+    reads the Smiths born that year, where the name's own keys name thousands of Smiths."""
+    return f"y:{surname} {year}"
 
 
 def fragments(compact: str) -> set[str]:

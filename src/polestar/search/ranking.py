@@ -141,6 +141,24 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+# The widest age range looked up as years of birth (`born_years`): `aged 30-40`.
+_WIDEST_AGES = 11
+
+
+def born_years(query: Query, today: date) -> list[int]:
+    """The years of birth a year or an age range typed allows (none for an exact date or a
+    range wider than eleven ages: it narrows little, and each year is a key per word)."""
+    if query.dob is not None:
+        return []
+    if query.year is not None:
+        return [query.year]
+    if query.ages is None or query.ages[1] - query.ages[0] >= _WIDEST_AGES:
+        return []
+    youngest, oldest = query.ages
+    # Aged n today is born n years before this year, or n + 1 (the birthday still to come).
+    return list(range(today.year - oldest - 1, today.year - youngest + 1))
+
+
 def _birth(query: Query, born: date | None, today: date) -> float | None:
     """How a record's date of birth agrees with the query's: 1 agrees, 0.3 unknown, 0.5
     near (same year, or day and month swapped), -0.5 disagrees; None excludes the record

@@ -37,11 +37,13 @@ from polestar.search.keys import (
     postcode_part_keys,
     query_name_keys,
     query_pair_keys,
+    year_key,
 )
 from polestar.search.query import MAX_LENGTH, Query, parse
 from polestar.search.ranking import (
     THRESHOLD,
     address_score,
+    born_years,
     fragment_score,
     literal_match,
     person_score,
@@ -146,7 +148,7 @@ def _keep(found: dict[str, _Hit], hit: _Hit) -> None:
         found[hit.entity_id] = hit
 
 
-def person_terms(query: Query) -> list[dict[str, int]]:
+def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]]:
     """The index terms a person query looks up (an entity must hit one).
 
     Two or more name words look up their pairs (one term, a few rows per key), unless they
@@ -155,7 +157,9 @@ def person_terms(query: Query) -> list[dict[str, int]]:
     double-barrelled surname's parts pair with nobody's forename but the initial meets its
     whole (`P MARTINPARRYMAGEE`); one word alone looks up its own keys. A date of birth is a
     term of its own, so a name with the right date comes first but a mistyped date does not
-    lose the name.
+    lose the name; so is a year of birth or an age range (as of `today`), as each word with
+    each year it allows (`y` keys): among more namesakes than the candidates, `smith 1977`
+    read the first 60 Smiths by id, not those born in 1977.
     """
     terms: list[dict[str, int]] = []
     if len(query.names) > 1 and not _initial_with_one_surname(query):
@@ -166,6 +170,8 @@ def person_terms(query: Query) -> list[dict[str, int]]:
         terms.append(query_name_keys(query.names[0]))
     if query.dob is not None:
         terms.append({dob_key(query.dob): STRONG})
+    elif query.names and (years := born_years(query, today or date.today())):
+        terms.append({year_key(name, year): STRONG for name in query.names for year in years})
     return terms
 
 
@@ -180,9 +186,11 @@ def _enough(query: Query, terms: list[dict[str, int]]) -> int:
     """The best candidate's score at which the words' own keys are not searched as well:
     every term hit strongly, or, for an initial with one hyphenated surname, its key with the
     surname's whole hit (a part alone, `N SMITH`, is thousands of people's)."""
+    # A year's term is left out: whether the name was found decides it, not the year.
+    named = [term for term in terms if not next(iter(term)).startswith("y:")]
     if _initial_with_one_surname(query):
-        return EXACT + STRONG * (len(terms) - 1)
-    return STRONG * len(terms)
+        return EXACT + STRONG * (len(named) - 1)
+    return STRONG * len(named)
 
 
 def _scored(
@@ -201,7 +209,7 @@ def _scored(
 
 
 def _people(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
-    terms = person_terms(query)
+    terms = person_terms(query, today)
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found.records)
     if (len(query.names) > 1 or query.initials) and found.best < _enough(query, terms):
