@@ -135,11 +135,26 @@ def test_a_second_link_on_the_same_records_reindexes_none_for_search(linked: Lin
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["person"]["changed_entities"] == 0
-    assert "search index: 0 records indexed" in result.stderr
+    assert "search index refreshed: 0 records indexed" in result.stderr
     # What the first run indexed is still there, under each record's entity.
     with linked.engine.connect() as conn:
         assert search_index.stale_record_ids(conn) == []
         assert conn.execute(sa.select(sa.func.count()).select_from(search_keys)).scalar_one()
+
+
+def test_db_reindex_rebuilds_the_search_index_whole(linked: Linked) -> None:
+    with linked.engine.begin() as conn:
+        built = set(conn.execute(sa.select(search_keys)).all())
+        conn.execute(search_keys.delete())
+
+    result = runner.invoke(app, ["db", "reindex"])
+
+    assert result.exit_code == 0, result.output
+    assert f"search index rebuilt: {len({row.record_id for row in built}):,} records" in (
+        result.stderr
+    )
+    with linked.engine.connect() as conn:
+        assert set(conn.execute(sa.select(search_keys)).all()) == built
 
 
 def test_link_on_an_empty_store_succeeds_with_nothing_to_link(

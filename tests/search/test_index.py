@@ -14,6 +14,7 @@ import polestar.search.index as index_module
 from polestar.access import viewer_for
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.search import merge_if_due, rebuild, refresh, refresh_stale, search
+from polestar.search.keys import KEYS_VERSION
 from polestar.store import search_index
 from polestar.store.tables import (
     entity_members,
@@ -241,6 +242,31 @@ def test_after_a_run_only_the_records_it_moved_are_reindexed_unless_a_quarter_mo
     assert report.records == len({record for _, _, record in built})
     assert index_keys(canary.engine, recent=True) == set()
     assert index_keys(canary.engine, recent=False) == built
+
+
+def test_an_index_built_with_older_keys_is_rebuilt_whole_by_the_next_refresh(
+    canary: Seeded,
+) -> None:
+    # As a store indexed before the `y` keys were: none of its records moved, yet every one
+    # lacks keys the current version writes.
+    rebuild(canary.engine)
+    built = index_keys(canary.engine)
+    older = {row for row in built if not row[0].startswith("y:")}
+    assert older != built
+    with canary.engine.begin() as conn:
+        conn.execute(search_keys.delete().where(search_keys.c.key.like("y:%")))
+        search_index.set_keys_version(conn, KEYS_VERSION - 1)
+    assert index_keys(canary.engine) == older
+
+    report = refresh_stale(canary.engine)
+
+    assert report.rebuilt
+    assert report.records == len({record for _, _, record in built})
+    assert index_keys(canary.engine) == built
+    with canary.engine.connect() as conn:
+        assert search_index.keys_version(conn) == KEYS_VERSION
+    again = refresh_stale(canary.engine)
+    assert (again.rebuilt, again.records) == (False, 0)
 
 
 def test_a_record_an_ingest_changed_has_no_keys_until_reindexed(

@@ -126,3 +126,24 @@ def test_recent_keys_listed_one_per_line_move_to_the_built_ones_on_upgrade(
             assert conn.execute(sa.select(search_keys_recent)).first() is None
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("keyed", "version"), [(True, 1), (False, 2)])
+def test_a_store_indexed_before_the_keys_were_versioned_holds_the_first_version(
+    blank_database_url: str, keyed: bool, version: int
+) -> None:
+    # Migration 0021: an index written before it lacks the `y` keys of version 2, so the next
+    # linkage run must rebuild it; an empty one has nothing to rebuild.
+    engine = create_engine(settings=Settings(database_url=blank_database_url))
+    try:
+        upgrade(engine, "0020")
+        if keyed:
+            with engine.begin() as conn:
+                conn.execute(
+                    search_keys.insert(), {"key": "n:SMITH", "entity_id": "PER-1", "record_id": 1}
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert search_index.keys_version(conn) == version
+    finally:
+        engine.dispose()

@@ -67,11 +67,7 @@ def link_command(
     report = link(
         database, get_settings(), actor=actor(), retrain=retrain, warn=warn, scoring_engine=engine
     )
-    indexed = refresh_stale(database)
-    stderr.print(
-        f"search index: {indexed.records:,} records indexed ({indexed.keys:,} keys) "
-        f"in {indexed.seconds:.1f} s"
-    )
+    stderr.print(str(refresh_stale(database)))
     if as_json:
         print_json(report.as_dict())
     else:
@@ -86,7 +82,7 @@ def _incremental(as_json: bool) -> None:
     if arrivals is None:
         error("no batch run has placed people yet: run `polestar link` first")
         raise typer.Exit(1)
-    refresh_stale(database)
+    stderr.print(str(refresh_stale(database)))
     if as_json:
         print_json(asdict(arrivals))
         return

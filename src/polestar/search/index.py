@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from polestar.search.keys import location_keys, person_keys, vehicle_keys
+from polestar.search.keys import KEYS_VERSION, location_keys, person_keys, vehicle_keys
 from polestar.store import search_index
 from polestar.store.search_index import Placed
 
@@ -25,6 +25,14 @@ class IndexReport:
     records: int
     keys: int
     seconds: float
+    rebuilt: bool = False  # the whole index, not the records that moved
+
+    def __str__(self) -> str:
+        done = "rebuilt" if self.rebuilt else "refreshed"
+        return (
+            f"search index {done}: {self.records:,} records indexed ({self.keys:,} keys) "
+            f"in {self.seconds:.1f} s"
+        )
 
 
 def keys_of(row: Placed) -> set[str]:
@@ -50,10 +58,11 @@ def rebuild(engine: Engine) -> IndexReport:
     with engine.begin() as conn:
         search_index.clear(conn)
         written = search_index.write_keys(conn, _rows(search_index.all_placed(conn), records))
+        search_index.set_keys_version(conn, KEYS_VERSION)
         search_index.restore_indexes(conn)
     with engine.connect() as conn:
         search_index.mark_visible(conn)
-    return IndexReport(len(records), written, round(time.perf_counter() - started, 3))
+    return IndexReport(len(records), written, round(time.perf_counter() - started, 3), True)
 
 
 def refresh(engine: Engine, record_ids: Sequence[int]) -> IndexReport:
@@ -107,13 +116,15 @@ _REFRESHED = 20_000
 def refresh_stale(engine: Engine) -> IndexReport:
     """Re-index every record the index does not hold under its current entity, after a batch
     run or `link --incremental` has placed records in bulk; or rebuild the index whole when it
-    is empty or a quarter of the records are stale. Stable ids leave most records where they
-    were (a second run on the same records moves none), so a run pays for what it moved."""
+    is empty, a quarter of the records are stale, or an older Polestar built it (its keys'
+    version is not `KEYS_VERSION`). Stable ids leave most records where they were (a second
+    run on the same records moves none), so a run pays for what it moved."""
     started = time.perf_counter()
     with engine.connect() as conn:
-        stale = search_index.stale_record_ids(conn)
+        outdated = search_index.keys_version(conn) != KEYS_VERSION
+        stale = [] if outdated else search_index.stale_record_ids(conn)
         placed = search_index.placed_record_count(conn)
-    if len(stale) > REBUILD_SHARE * placed:
+    if outdated or len(stale) > REBUILD_SHARE * placed:
         return rebuild(engine)
     records = keys = 0
     for start in range(0, len(stale), _REFRESHED):

@@ -33,6 +33,7 @@ from polestar.store.tables import (
     locations,
     objects,
     persons,
+    search_index_version,
     search_key_tables,
     search_keys,
     search_keys_recent,
@@ -496,6 +497,19 @@ def merge_recent(conn: Connection) -> None:
     )
     conn.execute(search_keys_recent.delete())
     conn.execute(search_keys_recent_records.delete())
+
+
+def keys_version(conn: Connection) -> int:
+    """The version of the keys the index was last built with (`search.keys.KEYS_VERSION`)."""
+    return int(
+        conn.execute(sa.select(sa.func.max(search_index_version.c.keys_version))).scalar_one()
+    )
+
+
+def set_keys_version(conn: Connection, version: int) -> None:
+    """Record that a full build wrote every key with this version."""
+    conn.execute(search_index_version.delete())
+    conn.execute(search_index_version.insert().values(keys_version=version))
 
 
 def restore_indexes(conn: Connection) -> None:

@@ -638,6 +638,23 @@ search_keys_recent_records = sa.Table(
     sa.PrimaryKeyConstraint("record_id", "entity_id"),
     sqlite_with_rowid=False,
 )
+
+# Which version of `search.keys` wrote the index, one row: a store indexed by an older Polestar
+# is rebuilt whole by its next linkage run (`search.index.refresh_stale`), so an upgrade that
+# adds keys (a surname with the year of birth, `y:SMITH 1977`) serves them at once, not record
+# by record as they move.
+search_index_version = sa.Table(
+    "search_index_version",
+    metadata,
+    sa.Column(
+        "keys_version",
+        sa.Integer,
+        primary_key=True,
+        autoincrement=False,
+        comment="search.keys.KEYS_VERSION of the last full build (the keys of any later "
+        "arrival are at least as new)",
+    ),
+)
 # Every read of the index takes both key tables.
 search_key_tables = (search_keys, search_keys_recent)
 # The records indexed under each entity, in either: both have record_id and entity_id.
