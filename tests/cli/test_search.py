@@ -48,12 +48,13 @@ def test_a_place_a_call_handler_described_is_found_by_its_words(canary: Seeded) 
     assert "Market Square, Stone" in names  # beside the addresses on the square
 
 
-def test_the_table_shows_markers_and_the_name(canary: Seeded) -> None:
+def test_the_table_shows_markers_the_name_and_the_date_of_birth(canary: Seeded) -> None:
     result = _search("quillfeather", "--purpose", "investigation")
     assert result.exit_code == 0, result.stderr
     assert canary.target in result.stdout
     assert "VI" in result.stdout
     assert "FI" in result.stdout
+    assert "1980-03-01" in result.stdout  # whole, in eighty columns
 
 
 @pytest.mark.parametrize(

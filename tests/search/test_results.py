@@ -5,7 +5,7 @@ search is audited with what it returned, its text only in the erasable payload."
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from polestar.store.scope import Grant, Scope
 from tests.canary import (
     ACTOR,
     CRIME_ALIAS,
+    DOB,
     INTEL_ALIAS,
     INTEL_SEEN,
     JUSTIFICATION,
@@ -105,6 +106,16 @@ def test_markers_come_from_visible_records_only(canary: Seeded) -> None:
     assert fire.markers == ["VI", "FI"]
     assert fire.sources == 2  # custody and crime, the records fire may see
     assert courts.markers == []
+
+
+def test_a_date_of_birth_shows_only_to_those_whose_agreement_shows_it(canary: Seeded) -> None:
+    # Namesakes in a result list are told apart by it; fire's agreement has no dob field.
+    officer = _search(canary, "home-officer", NAMES["target"]).results[0]
+    fire = _search(canary, "fire-caseworker", NAMES["target"]).results[0]
+    assert officer.entity_id == fire.entity_id == canary.target
+    assert officer.born == date.fromisoformat(DOB)
+    assert fire.born is None
+    assert "born" not in officer.as_dict()  # the JSON keeps issue 6's shape
 
 
 def test_markers_come_only_from_rows_whose_grant_shows_them(canary: Seeded) -> None:

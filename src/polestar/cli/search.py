@@ -4,6 +4,7 @@ address or phone number, as the acting user may see them; audited."""
 from __future__ import annotations
 
 import typer
+from rich import box
 from rich.table import Table
 
 from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, app, print_json, stdout, store, viewer
@@ -39,16 +40,27 @@ def search_command(
 
 
 def _render(page: SearchPage) -> None:
-    table = Table(title=f"{page.total:,} found", title_justify="left")
-    table.add_column("entity", no_wrap=True)
-    for heading in ("kind", "score", "name", "markers", "sources", "last seen"):
-        table.add_column(heading)
+    # Eighty columns hold a 15-letter name beside the rest: no vertical rules, no kind column
+    # (the id's prefix names it: PER-, VEH-, LOC-), and a born column only for people. Ids and
+    # dates stay whole; names and markers wrap.
+    born = any(result.kind == "person" for result in page.results)
+    headings = ("entity", "score", "name", *(("born",) if born else ()), "markers", "sources")
+    table = Table(
+        title=f"{page.total:,} found",
+        title_justify="left",
+        box=box.SIMPLE,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for heading in (*headings, "last seen"):
+        wraps = heading in ("name", "markers")
+        table.add_column(heading, no_wrap=not wraps, min_width=15 if heading == "name" else None)
     for result in page.results:
         table.add_row(
             result.entity_id,
-            result.kind,
             f"{result.score:.2f}",
             result.display_name or "(not visible)",
+            *(("" if result.born is None else result.born.isoformat(),) if born else ()),
             " ".join(f"[bold red]{code}[/bold red]" for code in result.markers),
             str(result.sources),
             "" if result.last_seen is None else f"{result.last_seen:%Y-%m-%d}",

@@ -86,6 +86,9 @@ class Result:
     sources: int
     last_seen: datetime | None
     markers: list[str]
+    # A person's date of birth as most of the visible records give it: a result list of
+    # namesakes is told apart by it. Not in `as_dict`, whose shape issue 6 fixes.
+    born: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -383,6 +386,11 @@ def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
     return ranked[0][1] if ranked else None
 
 
+def _born(kind: str, rows: Sequence[VisibleRow]) -> date | None:
+    dates = Counter(born for row in rows if isinstance(born := row.values.get("dob"), date))
+    return dates.most_common(1)[0][0] if kind == "person" and dates else None
+
+
 def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
     """Sources, last seen and markers of a page, from the rows the viewer may see."""
     summaries: dict[str, search_index.Summary] = {}
@@ -404,6 +412,7 @@ def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
                 markers=sorted(
                     summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
                 ),
+                born=_born(hit.kind, hit.rows),
             )
         )
     return results
