@@ -52,6 +52,30 @@ def test_a_postcode_typed_in_parts_is_read_as_one(
     assert parse(typed).postcode_parts == parts
 
 
+@pytest.mark.parametrize(
+    ("typed", "joined"),
+    [
+        ("mc donald", (("MCDONALD",), ())),
+        ("o brien 1979", (("OBRIEN",), ())),
+        ("Diane Mc-Donald", (("DIANE", "MCDONALD"), ())),
+        ("van der berg", (("VANDERBERG",), ())),
+        ("o-brien j", (("OBRIEN",), ("J",))),
+    ],
+)
+def test_surname_prefixes_typed_apart_are_also_read_joined(
+    typed: str, joined: tuple[tuple[str, ...], tuple[str, ...]]
+) -> None:
+    query = parse(typed)
+    assert query.joined is not None
+    assert (query.joined.names, query.joined.initials) == joined
+    assert query.joined.year == query.year
+
+
+@pytest.mark.parametrize("typed", ["john smith", "mac", "john mc", "o'brien", "mary smith-jones"])
+def test_names_with_nothing_to_join_have_no_joined_reading(typed: str) -> None:
+    assert parse(typed).joined is None
+
+
 def test_an_address_with_a_postcode() -> None:
     query = parse("7 Mill Lane, Stone ST15 8AB")
     assert query.postcode == "ST158AB"

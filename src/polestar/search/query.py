@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from polestar.errors import InvalidInput, InvalidValue
@@ -28,6 +28,11 @@ _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+0(][\d\s\-.()/+]{9,}$")
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
+# Surname prefixes often typed as words of their own: `mc donald`, `o brien`, `de souza`.
+# `van der berg`: a prefix may follow another.
+_PREFIXES = frozenset(
+    {"MC", "MAC", "O", "ST", "DE", "DA", "DI", "DU", "LA", "LE", "VAN", "VON", "DER", "DEN", "DEL"}
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,10 @@ class Query:
         words: address words (house numbers as written, other words as match keys), when the
             text reads as an address: it holds a number or a postcode.
         phone: a telephone number in E.164.
+        joined: the same name read with each surname prefix joined to the word after it
+            (`mc donald`, `o brien`, `mc-donald` → MCDONALD, OBRIEN), when one was typed
+            apart: most records hold such a name as one word, which the words apart, each a
+            term of its own, do not meet.
     """
 
     names: tuple[str, ...] = ()
@@ -58,6 +67,7 @@ class Query:
     postcode: str | None = None
     words: tuple[str, ...] = ()
     phone: str | None = None
+    joined: Query | None = None
 
     @property
     def is_address(self) -> bool:
@@ -100,6 +110,29 @@ def _phone(text: str) -> str | None:
         return None
 
 
+def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The name tokens of words (two letters or more) and the initials (one letter)."""
+    found = [token for word in words for token in tokens(word)]
+    return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
+
+
+def _joined(words: list[str]) -> list[str]:
+    """Words with each surname prefix joined to the word after it, whether a space or a hyphen
+    stood between (`mc donald`, `o-brien`, `van der berg`)."""
+    joined: list[str] = []
+    prefix = False
+    for word in words:
+        head, hyphen, rest = word.partition("-")
+        if hyphen and head.upper() in _PREFIXES and rest:
+            word = head + rest
+        if prefix:
+            joined[-1] += word
+        else:
+            joined.append(word)
+        prefix = word.upper() in _PREFIXES
+    return joined
+
+
 def parse(text: str) -> Query:
     """Read a search box's text.
 
@@ -132,12 +165,16 @@ def parse(text: str) -> Query:
         text = text.replace(found[0], " ")
     words = text.replace(",", " ").split()
     numbers = tuple(word.upper() for word in words if any(ch.isdigit() for ch in word))
-    names = tuple(token for word in words for token in tokens(word) if len(token) > 1)
-    initials = tuple(token for word in words for token in tokens(word) if len(token) == 1)
+    names, initials = _names(words)
     if numbers or postcode:
         query = Query(postcode=postcode, words=numbers + names, dob=dob, year=year, ages=ages)
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+        joined = _joined(words)
+        if joined != words:
+            names, initials = _names(joined)
+            together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+            query = replace(query, joined=together)
     if not (query.names or query.words or query.postcode or query.dob):
         raise _refuse(
             "nothing to search for: type a name, date of birth, postcode, number plate or "
