@@ -184,6 +184,30 @@ def fragments(compact: str) -> set[str]:
     }
 
 
+# Fragments this long or longer that name no plate are looked for one slip away
+# (`plate_slips`); shorter ones would meet most plates.
+MIN_SLIPPED_PLATE = 5
+_PLATE_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def plate_slips(fragment: str) -> set[str]:
+    """The runs a plate would hold had `fragment` been read or typed with one slip: a
+    character changed (`KV69YPI` for KV69 YPJ, `KV69YPJ` read as `KV6SYPJ`), one missed inside
+    (`KV6YPJ`) or added, or two swapped. About 500 `v` keys for a whole plate, each an exact
+    lookup, as a name's deletions are."""
+    inside = range(1, len(fragment))
+    slips = {fragment[:i] + fragment[i + 1 :] for i in range(len(fragment))}
+    slips |= {fragment[:i] + ch + fragment[i:] for i in inside for ch in _PLATE_CHARACTERS}
+    slips |= {
+        fragment[:i] + ch + fragment[i + 1 :]
+        for i in range(len(fragment))
+        for ch in _PLATE_CHARACTERS
+    }
+    slips |= {fragment[: i - 1] + fragment[i] + fragment[i - 1] + fragment[i + 1 :] for i in inside}
+    slips.discard(fragment)
+    return {slip for slip in slips if len(slip) >= _MIN_FRAGMENT}
+
+
 def vehicle_keys(vrm: str | None) -> set[str]:
     """The `v` keys of a vehicle: its plate's fragments."""
     return {f"v:{part}" for part in fragments(vrm)} if vrm else set()

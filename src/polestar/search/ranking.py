@@ -241,6 +241,20 @@ def fragment_score(fragment: str, value: str | None) -> float:
     return 0.0
 
 
+# A plate matched only one slip away (`keys.plate_slips`) ranks below one matched as typed.
+_SLIPPED = 0.85
+
+
+def slipped_fragment_score(slips: Iterable[str], value: str | None) -> float:
+    """A compact VRM against the fragments one slip from what was typed: the best of them,
+    scaled down (`fragment_score`)."""
+    if not value:
+        return 0.0
+    compact = compact_postcode(value)
+    held = [slip for slip in slips if slip in compact]
+    return _SLIPPED * max((fragment_score(slip, value) for slip in held), default=0.0)
+
+
 def postcode_score(fragment: str, parts: tuple[str, str] | None, postcode: str | None) -> float:
     """A stored postcode against what was typed. Typed as a postcode's parts (`ST16`, `ST1 6`;
     `Query.postcode_parts`), the addresses it names score 0.9 for a district, up to 1 for the

@@ -14,9 +14,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -30,10 +31,12 @@ from polestar.pole.vrms import display
 from polestar.search.filters import Filters
 from polestar.search.keys import (
     EXACT,
+    MIN_SLIPPED_PLATE,
     STRONG,
     address_words,
     dob_key,
     initial_keys,
+    plate_slips,
     postcode_part_keys,
     query_name_keys,
     query_pair_keys,
@@ -48,6 +51,7 @@ from polestar.search.ranking import (
     literal_match,
     person_score,
     postcode_score,
+    slipped_fragment_score,
 )
 from polestar.settings import Settings
 from polestar.store import search_index
@@ -239,15 +243,26 @@ def _people(
 
 
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
+    """Plates holding the fragment; when neither a plate nor a postcode does (on the index
+    alone, so what the viewer may see changes nothing) and it is long enough, plates one slip
+    from it: a witness's misread character, a keystroke missed or swapped."""
     if len(fragment) < 3:
         return []
     found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES).records
+    score: Callable[[str | None], float] = partial(fragment_score, fragment)
+    # `keyed` with none allowed is None when an entity holds the key.
+    postcode = search_index.keyed(conn, f"p:{fragment}", 0) is None
+    if not found and len(fragment) >= MIN_SLIPPED_PLATE and not postcode:
+        slips = plate_slips(fragment)
+        terms = [dict.fromkeys((f"v:{slip}" for slip in slips), STRONG)]
+        found = search_index.candidates(conn, terms, 1, CANDIDATES).records
+        score = partial(slipped_fragment_score, slips)
     rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
-        score = max(fragment_score(fragment, row.values.get("vrm")) for row in rows)
-        if score >= THRESHOLD:
-            hits.append(_Hit(entity_id, "vehicle", score, rows))
+        best = max(score(row.values.get("vrm")) for row in rows)
+        if best >= THRESHOLD:
+            hits.append(_Hit(entity_id, "vehicle", best, rows))
     return hits
 
 
