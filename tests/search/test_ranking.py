@@ -36,6 +36,24 @@ def test_ways_of_typing_the_name_all_match(typed: str) -> None:
     assert person_score(parse(typed), JOHN, TODAY) >= 0.8
 
 
+@pytest.mark.parametrize(
+    ("typed", "held", "other"),
+    [
+        ("mo khan", "Mohammed", "Mae"),  # Mae sounds like Mo (metaphone M): 0.965
+        ("sean khan", "John", "Shannon"),
+        ("liam khan", "William", "Lia"),
+        ("hamish khan", "James", "Hamid"),
+        ("gaz khan", "Gareth", "Gail"),
+    ],
+)
+def test_british_short_forms_meet_the_formal_name(typed: str, held: str, other: str) -> None:
+    def score(forename: str) -> float:
+        return person_score(parse(typed), {"forename": forename, "surname": "Khan"}, TODAY)
+
+    assert score(held) >= 0.95
+    assert score(held) > score(other)
+
+
 def test_the_exact_name_outranks_a_slip_and_a_short_form() -> None:
     exact = person_score(parse("Jonathan Smith-Jones"), JOHN, TODAY)
     slip = person_score(parse("Jonathon Smith-Jones"), JOHN, TODAY)

@@ -1,7 +1,8 @@
 """Nicknames and short forms: which formal forenames a given forename may stand for.
 
-Built from the curated English sets of the `nicknames` package. Keys are match keys
-(`names.match_key`): upper case, letters only.
+Built from the curated English sets of the `nicknames` package, which are American, and the
+British, Irish, Welsh, Scottish and South Asian forms a force's records hold that it lacks
+(`_BRITISH`). Keys are match keys (`names.match_key`): upper case, letters only.
 """
 
 from __future__ import annotations
@@ -13,13 +14,40 @@ from nicknames import name_triplets
 
 from polestar.pole.names import match_key
 
+# Short forms and spellings common in British records that the package does not know: on the
+# demo `mo khan` ranked Mae Khan above Mohammed Khan. Form → the formal names it stands for.
+_BRITISH = {
+    "MO": ("MOHAMMED", "MAUREEN", "MAURICE", "MORRIS"),
+    **dict.fromkeys(
+        ("MOHAMED", "MOHAMMAD", "MOHAMAD", "MUHAMMAD", "MUHAMMED", "MOHD"), ("MOHAMMED",)
+    ),
+    **dict.fromkeys(("SEAN", "SHAUN", "SHAWN", "EOIN", "IFAN", "SION"), ("JOHN",)),
+    **dict.fromkeys(("DAI", "DAFYDD", "DEWI"), ("DAVID",)),
+    **dict.fromkeys(("SIAN", "SIONED"), ("JANE",)),
+    **dict.fromkeys(("ALF", "ALFIE"), ("ALFRED",)),
+    "LIAM": ("WILLIAM",),
+    "HAMISH": ("JAMES",),
+    "GAZ": ("GARY", "GARETH"),
+    "BAZ": ("BARRY",),
+    "DAZ": ("DARREN",),
+    "KAZ": ("KAREN",),
+    "SHAZ": ("SHARON",),
+    "TEL": ("TERENCE",),
+    "DEL": ("DEREK",),
+    "BEX": ("REBECCA",),
+    "KAT": ("KATHERINE", "KATHRYN"),
+    "JAZ": ("JASMINE",),
+    "NIK": ("NICHOLAS", "NICOLA"),
+}
+
 
 @lru_cache(maxsize=1)
 def formal_forms() -> dict[str, frozenset[str]]:
     """Each known forename's formal forms: `BILL` → {WILLIAM, …}; a formal name → itself."""
     forms: dict[str, set[str]] = {}
-    for triplet in name_triplets():
-        formal, nickname = match_key(triplet.name1), match_key(triplet.name2)
+    pairs = [(match_key(t.name1), match_key(t.name2)) for t in name_triplets()]
+    pairs += [(formal, form) for form, formals in _BRITISH.items() for formal in formals]
+    for formal, nickname in pairs:
         if formal and nickname:
             forms.setdefault(nickname, set()).add(formal)
             forms.setdefault(formal, set()).add(formal)

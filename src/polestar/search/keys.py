@@ -35,8 +35,9 @@ from polestar.pole.postcodes import INWARD_STARTS
 
 # The version of the keys below: raised whenever what a record is indexed under changes, so a
 # store indexed before is rebuilt by its next linkage run (`index.refresh_stale`). 2: the `y`
-# keys, a surname with the year of birth.
-KEYS_VERSION = 2
+# keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
+# in the `k` and `h` keys.
+KEYS_VERSION = 3
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
