@@ -23,6 +23,15 @@ def test_surname_first_with_an_initial_and_a_year() -> None:
     assert query.year == 1984
 
 
+@pytest.mark.parametrize("typed", ["SMITH/JOHN", "smith / john", "SMITH,JOHN"])
+def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
+    assert parse(typed).names == ("SMITH", "JOHN")
+
+
+def test_a_slash_in_a_number_stays() -> None:
+    assert parse("Flat 2/1, 10 High Street").words[:2] == ("2/1", "10")
+
+
 def test_an_age_range() -> None:
     assert parse("smith aged 30-40").ages == (30, 40)
 

@@ -163,7 +163,14 @@ def parse(text: str) -> Query:
     if found := _FULL_POSTCODE.search(text):
         postcode = compact_postcode(found[0])
         text = text.replace(found[0], " ")
-    words = text.replace(",", " ").split()
+    # A comma or a slash between names (`SMITH, John`, `SMITH/JOHN` as some force systems
+    # write them); a slash in a number stays (a flat, `2/1`).
+    words = [
+        part
+        for word in text.replace(",", " ").split()
+        for part in ([word] if any(ch.isdigit() for ch in word) else word.split("/"))
+        if part
+    ]
     numbers = tuple(word.upper() for word in words if any(ch.isdigit() for ch in word))
     names, initials = _names(words)
     if numbers or postcode:
