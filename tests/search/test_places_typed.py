@@ -88,3 +88,26 @@ def test_a_street_typed_without_a_number_finds_its_addresses(
     assert page.results[0].kind == "location", page.results
     assert len(places) == 10
     assert all("Mill Lane" in place.display_name for place in places), places
+
+
+@pytest.mark.parametrize("typed", ["6 Mill Lane ST16 1AX", "6 mill lane st16", "6 Mill Lane, ST16"])
+def test_an_address_with_its_district_or_a_postcode_one_letter_out_finds_it(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings, typed: str
+) -> None:
+    # Number 6 lives at ST16 1AA. A district after an address read as a word, and a postcode
+    # nobody holds, each found nothing.
+    engine = stored(SECTOR[:5], DISTRICT[:5])
+    viewer = viewer_for(engine, "home-analyst", "investigation", None)
+    page = search(engine, settings, viewer, typed, kind="location")
+    assert [r.display_name for r in page.results[:1]] == ["6 Mill Lane, Stone, ST16 1AA"]
+
+
+def test_a_postcode_one_letter_out_finds_its_neighbours_below_a_postcode_typed_right(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings
+) -> None:
+    engine = stored(SECTOR[:5], DISTRICT[:5])
+    assert sorted(_postcodes(engine, settings, "ST16 1AX")) == ["ST16 1AA", "ST16 1AB"]
+    viewer = viewer_for(engine, "home-analyst", "investigation", None)
+    near = search(engine, settings, viewer, "ST16 1AX", kind="location").results
+    right = search(engine, settings, viewer, "ST16 1AA", kind="location").results
+    assert right[0].score == 1.0 > near[0].score >= 0.6

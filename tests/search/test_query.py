@@ -28,6 +28,11 @@ def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
     assert parse(typed).names == ("SMITH", "JOHN")
 
 
+def test_a_district_after_an_address_is_its_postcode_in_part() -> None:
+    query = parse("10 Duke Lane ST13")
+    assert (query.postcode_parts, query.words) == (("ST13", ""), ("10", "DUKE", "LANE"))
+
+
 def test_a_slash_in_a_number_stays() -> None:
     assert parse("Flat 2/1, 10 High Street").words[:2] == ("2/1", "10")
 

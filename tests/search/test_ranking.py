@@ -13,6 +13,7 @@ from polestar.search.ranking import (
     fragment_score,
     literal_match,
     person_score,
+    postcode_score,
 )
 
 TODAY = date(2026, 12, 1)
@@ -167,3 +168,12 @@ def test_among_equal_scores_the_name_as_typed_comes_first(
     assert person_score(query, another_way, TODAY) >= THRESHOLD
     # ... but the one written as typed is the more literal match.
     assert literal_match(query, as_typed) > literal_match(query, another_way)
+
+
+def test_a_postcode_one_or_two_letters_out_scores_by_how_much_agrees() -> None:
+    assert postcode_score("ST135ZB", None, "ST13 5ZB") == 1.0
+    one_out = postcode_score("ST135ZX", None, "ST13 5ZB")
+    two_out = postcode_score("ST135XX", None, "ST13 5ZB")
+    assert 0.8 > one_out >= THRESHOLD > two_out > 0  # alone, below; beside a street, counted
+    assert postcode_score("ST136ZB", None, "ST13 5ZB") == 0.0  # another sector
+    assert postcode_score("", ("ST13", ""), "ST14 5ZB") == 0.0  # another district

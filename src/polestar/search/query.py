@@ -110,9 +110,14 @@ def _phone(text: str) -> str | None:
         return None
 
 
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
 def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The name tokens of words (two letters or more) and the initials (one letter)."""
-    found = [token for word in words for token in tokens(word)]
+    """The name tokens of words (two letters or more) and the initials (one letter); a word
+    with a digit in it (a house number, `ST13`) has none."""
+    found = [token for word in words if not _has_digit(word) for token in tokens(word)]
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
 
 
@@ -156,7 +161,7 @@ def parse(text: str) -> Query:
         text = text.replace(found[0], " ")
     # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
-    if _IDENTIFIER.match(compact) and any(ch.isdigit() for ch in compact):
+    if _IDENTIFIER.match(compact) and _has_digit(compact):
         parts = typed_parts(text)
         return Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
     postcode = None
@@ -168,13 +173,24 @@ def parse(text: str) -> Query:
     words = [
         part
         for word in text.replace(",", " ").split()
-        for part in ([word] if any(ch.isdigit() for ch in word) else word.split("/"))
+        for part in ([word] if _has_digit(word) else word.split("/"))
         if part
     ]
-    numbers = tuple(word.upper() for word in words if any(ch.isdigit() for ch in word))
+    numbers = tuple(word.upper() for word in words if _has_digit(word))
     names, initials = _names(words)
     if numbers or postcode:
-        query = Query(postcode=postcode, words=numbers + names, dob=dob, year=year, ages=ages)
+        # A district typed after an address (`10 Duke Lane ST13`) is its postcode, in part.
+        district = next((word for word in numbers if typed_parts(word)), None)
+        parts = None if postcode or district is None else typed_parts(district)
+        numbers = tuple(word for word in numbers if word != district)
+        query = Query(
+            postcode=postcode,
+            postcode_parts=parts,
+            words=numbers + names,
+            dob=dob,
+            year=year,
+            ages=ages,
+        )
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
         joined = _joined(words)

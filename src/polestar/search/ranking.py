@@ -245,6 +245,12 @@ def fragment_score(fragment: str, value: str | None) -> float:
 _SLIPPED = 0.85
 
 
+# A postcode this long or longer that agrees with a stored one but for its last two letters
+# scores up to this (`postcode_score`).
+_SLIPPED_POSTCODE = 5
+_NEAR_POSTCODE = 0.8
+
+
 def slipped_fragment_score(slips: Iterable[str], value: str | None) -> float:
     """A compact VRM against the fragments one slip from what was typed: the best of them,
     scaled down (`fragment_score`)."""
@@ -259,13 +265,28 @@ def postcode_score(fragment: str, parts: tuple[str, str] | None, postcode: str |
     """A stored postcode against what was typed. Typed as a postcode's parts (`ST16`, `ST1 6`;
     `Query.postcode_parts`), the addresses it names score 0.9 for a district, up to 1 for the
     whole postcode: above those whose compact postcode merely starts alike (`ST16` starts
-    `ST1 6GR`, 0.83); otherwise `fragment_score`."""
-    if parts and postcode:
+    `ST1 6GR`, 0.83); otherwise `fragment_score`, or, for a postcode in the same sector as
+    one typed with a slip in its last letters (`ST13 5ZX` for ST13 5ZB), up to 0.8 by how much
+    of it agrees."""
+    if not postcode:
+        return 0.0
+    if parts:
         outward, inward = parts
         held_outward, _, held_inward = postcode.partition(" ")
         if held_outward == outward and held_inward.startswith(inward):
             return 0.9 + 0.1 * len(inward) / 3
-    return fragment_score(fragment, postcode)
+    if not fragment:
+        return 0.0
+    score = fragment_score(fragment, postcode)
+    if score or len(fragment) < _SLIPPED_POSTCODE:
+        return score
+    compact = compact_postcode(postcode)
+    agree = next(
+        (i for i, (a, b) in enumerate(zip(fragment, compact, strict=False)) if a != b), None
+    )
+    if agree is None or agree < len(fragment) - 2:
+        return 0.0
+    return _NEAR_POSTCODE * agree / len(fragment)
 
 
 def address_score(words: Iterable[str], address_words: Iterable[str]) -> float:

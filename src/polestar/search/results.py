@@ -24,8 +24,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access import Viewer, scope_for
-from polestar.errors import FieldError, InvalidInput, PolestarError
+from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
 from polestar.pole.addresses import STREET_TYPES
+from polestar.pole.postcodes import Postcode
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.filters import Filters
@@ -250,9 +251,12 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
         return []
     found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES).records
     score: Callable[[str | None], float] = partial(fragment_score, fragment)
-    # `keyed` with none allowed is None when an entity holds the key.
-    postcode = search_index.keyed(conn, f"p:{fragment}", 0) is None
-    if not found and len(fragment) >= MIN_SLIPPED_PLATE and not postcode:
+    if (
+        not found
+        and len(fragment) >= MIN_SLIPPED_PLATE
+        # `keyed` with none allowed is None when an entity holds the key: a postcode's.
+        and search_index.keyed(conn, f"p:{fragment}", 0) is not None
+    ):
         slips = plate_slips(fragment)
         terms = [dict.fromkeys((f"v:{slip}" for slip in slips), STRONG)]
         found = search_index.candidates(conn, terms, 1, CANDIDATES).records
@@ -267,13 +271,14 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
 
 
 def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
-    postcode = query.postcode or query.fragment
+    postcode = query.postcode or query.fragment or ""
+    typed = query.postcode_parts
     groups = [{f"a:{word}": STRONG} for word in query.words]
-    if postcode:
-        # Typed as a postcode's parts, only the place typed: not another that compacts alike.
-        typed = query.postcode_parts
-        keys = postcode_part_keys(*typed) if typed else [f"p:{postcode}"]
-        groups.append(dict.fromkeys(keys, STRONG))
+    if typed and len(typed[1]) < len("2DJ"):
+        # A district or sector typed: only the place typed, not another that compacts alike.
+        groups.append(dict.fromkeys(postcode_part_keys(*typed), STRONG))
+    elif postcode:
+        groups.append({f"p:{_held_prefix(conn, postcode)}": STRONG})
     if not groups:
         return []
     need = len(groups) if len(groups) <= 2 else len(groups) - 1
@@ -284,16 +289,32 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
         best = 0.0
         for row in rows:
             parts = []
-            if postcode:
-                parts.append(
-                    postcode_score(postcode, query.postcode_parts, row.values.get("postcode"))
-                )
+            if postcode or typed:
+                parts.append(postcode_score(postcode, typed, row.values.get("postcode")))
             if query.words:
                 parts.append(address_score(query.words, address_words(row.values)))
             best = max(best, sum(parts) / len(parts))
         if best >= THRESHOLD:
             hits.append(_Hit(entity_id, "location", best, rows))
     return hits
+
+
+def _held_prefix(conn: Connection, postcode: str) -> str:
+    """A whole postcode, or where no address holds it (a slip in its last letters: `ST13 5ZX`
+    for ST13 5ZB), the longest start of it that one does, down to its sector (on the index
+    alone, so what the viewer may see changes nothing). A fragment as it is."""
+    try:
+        Postcode.clean(postcode)
+    except InvalidValue:
+        return postcode
+    held = postcode
+    # `keyed` with none allowed is [] when no entity holds the key. The two unit letters at
+    # most are dropped: the inward code's digit, the sector, stays.
+    for _ in range(2):
+        if search_index.keyed(conn, f"p:{held}", 0) != []:
+            break
+        held = held[:-1]
+    return held
 
 
 def _people_linked(
