@@ -65,9 +65,15 @@ def test_person_keys_cover_aliases_and_the_date_of_birth() -> None:
 
 
 def test_plates_are_found_by_any_run_of_three_characters() -> None:
-    keys = vehicle_keys("AB12CDE")
+    keys = vehicle_keys({"vrm": "AB12CDE"})
     assert {"v:AB12CDE", "v:B12C", "v:2CDE", "v:CDE"} <= keys
     assert "v:AC" not in keys
+
+
+def test_vehicles_are_found_by_each_word_of_their_make_model_and_colour() -> None:
+    rover = {"vrm": "AB12CDE", "make": "Land Rover", "model": "Discovery Sport", "colour": "Blue"}
+    described = {key for key in vehicle_keys(rover) if key.startswith("d:")}
+    assert described == {"d:LAND", "d:ROVER", "d:DISCOVERY", "d:SPORT", "d:BLUE"}
 
 
 def test_each_surname_part_is_keyed_with_the_year_of_birth() -> None:

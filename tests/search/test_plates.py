@@ -1,5 +1,6 @@
-"""A plate typed or read with one slip finds the vehicle, below one typed right, and only for
-those who may see it (issue 6: partial plates)."""
+"""A plate typed or read with one slip finds the vehicle, below one typed right; a partial
+plate with the make, model or colour, or those alone, find it too; and only for those who may
+see it (issue 6: partial plates)."""
 
 from __future__ import annotations
 
@@ -39,4 +40,23 @@ def test_a_plate_one_slip_away_finds_the_vehicle_below_one_typed_right(
 @pytest.mark.parametrize("user", ["home-officer", "cps-caseworker", "fire-caseworker"])
 def test_a_slipped_plate_finds_only_what_the_user_may_see(canary: Seeded, user: str) -> None:
     found = [r.entity_id for r in _search(canary, user, "ZQ11 VEK").results]
+    assert found == ([canary.vehicle] if expected_vehicle(user, False) else [])
+
+
+@pytest.mark.parametrize("typed", ["ford ZQ1", "ZQ1 blue ford", "blue ford focus", "ford focus"])
+def test_a_plate_in_part_with_its_make_or_colour_or_those_alone_find_the_car(
+    canary: Seeded, typed: str
+) -> None:
+    found = _search(canary, "home-officer", typed).results
+    assert [r.entity_id for r in found] == [canary.vehicle], found
+
+
+@pytest.mark.parametrize("typed", ["ZQ1 red ford", "ford fiesta"])
+def test_a_description_the_car_does_not_fit_does_not_find_it(canary: Seeded, typed: str) -> None:
+    assert _search(canary, "home-officer", typed).results == []
+
+
+@pytest.mark.parametrize("user", ["home-officer", "cps-caseworker", "fire-caseworker"])
+def test_a_described_car_is_found_only_by_those_who_may_see_it(canary: Seeded, user: str) -> None:
+    found = [r.entity_id for r in _search(canary, user, "blue ford focus").results]
     assert found == ([canary.vehicle] if expected_vehicle(user, False) else [])

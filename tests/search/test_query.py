@@ -28,6 +28,27 @@ def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
     assert parse(typed).names == ("SMITH", "JOHN")
 
 
+@pytest.mark.parametrize(
+    ("typed", "words", "fragment"),
+    [
+        ("KV6 honda", ("HONDA",), "KV6"),
+        ("blue ford focus zq11", ("BLUE", "FORD", "FOCUS"), "ZQ11"),
+        ("green honda civic", ("GREEN", "HONDA", "CIVIC"), None),
+        ("Land Rover", ("LAND", "ROVER"), None),
+    ],
+)
+def test_words_beside_a_plate_or_two_or_more_alone_may_describe_a_vehicle(
+    typed: str, words: tuple[str, ...], fragment: str | None
+) -> None:
+    query = parse(typed)
+    assert (query.vehicle_words, query.vehicle_fragment) == (words, fragment)
+
+
+@pytest.mark.parametrize("typed", ["ford", "10 Duke Lane", "ab12 c", "smith, j."])
+def test_a_word_alone_a_house_number_or_a_letter_describes_no_vehicle(typed: str) -> None:
+    assert parse(typed).vehicle_words == ()
+
+
 def test_a_district_after_an_address_is_its_postcode_in_part() -> None:
     query = parse("10 Duke Lane ST13")
     assert (query.postcode_parts, query.words) == (("ST13", ""), ("10", "DUKE", "LANE"))

@@ -40,7 +40,7 @@ def keys_of(row: Placed) -> set[str]:
     if row.kind == "person":
         return person_keys(row.values)
     if row.kind == "vehicle":
-        return vehicle_keys(row.values.get("vrm"))
+        return vehicle_keys(row.values)
     return location_keys(row.values)
 
 

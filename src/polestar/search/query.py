@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.phones import Phone
@@ -28,6 +29,9 @@ _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+0(][\d\s\-.()/+]{9,}$")
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
+# The shortest word read as part of a vehicle's description, and the shortest plate fragment
+# beside one.
+_SHORTEST_WORD = 3
 # Surname prefixes often typed as words of their own: `mc donald`, `o brien`, `de souza`.
 # `van der berg`: a prefix may follow another.
 _PREFIXES = frozenset(
@@ -51,6 +55,9 @@ class Query:
         words: address words (house numbers as written, other words as match keys), when the
             text reads as an address: it holds a number or a postcode.
         phone: a telephone number in E.164.
+        vehicle_words: words that may describe a vehicle — make, model, colour — typed beside
+            a plate fragment (`vehicle_fragment`: `KV6 honda`) or alone, two or more
+            (`green honda civic`): match keys.
         joined: the same name read with each surname prefix joined to the word after it
             (`mc donald`, `o brien`, `mc-donald` → MCDONALD, OBRIEN), when one was typed
             apart: most records hold such a name as one word, which the words apart, each a
@@ -67,6 +74,8 @@ class Query:
     postcode: str | None = None
     words: tuple[str, ...] = ()
     phone: str | None = None
+    vehicle_words: tuple[str, ...] = ()
+    vehicle_fragment: str | None = None
     joined: Query | None = None
 
     @property
@@ -159,11 +168,13 @@ def parse(text: str) -> Query:
     if dob is None and (found := _YEAR.search(text)):
         year = int(found[1])
         text = text.replace(found[0], " ")
+    vehicle = _vehicle_reading(text)
     # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
     if _IDENTIFIER.match(compact) and _has_digit(compact):
         parts = typed_parts(text)
-        return Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
+        query = Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
+        return replace(query, **vehicle)
     postcode = None
     if found := _FULL_POSTCODE.search(text):
         postcode = compact_postcode(found[0])
@@ -203,4 +214,23 @@ def parse(text: str) -> Query:
             "nothing to search for: type a name, date of birth, postcode, number plate or "
             "phone number (a year or an age range narrows a name)"
         )
-    return query
+    return replace(query, **vehicle)
+
+
+def _vehicle_reading(text: str) -> dict[str, Any]:
+    """`Query.vehicle_words` and `vehicle_fragment` of text that may describe a vehicle:
+    words of three letters or more, beside one plate fragment (`KV6 honda`) or two or more
+    alone (`green honda civic`); nothing else in it."""
+    words = text.replace(",", " ").split()
+    described = [word for word in words if word.isalpha() and len(word) >= _SHORTEST_WORD]
+    plates = [word for word in words if word.isalnum() and _has_digit(word)]
+    plate = "".join(plates).upper()
+    if (
+        not described
+        or len(described) + len(plates) < len(words)
+        or (plate and not (len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate)))
+        or (not plate and len(described) < 2)
+    ):
+        return {}
+    keys = tuple(key for word in described for key in tokens(word))
+    return {"vehicle_words": keys, "vehicle_fragment": plate or None}

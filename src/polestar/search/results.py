@@ -35,6 +35,7 @@ from polestar.search.keys import (
     MIN_SLIPPED_PLATE,
     STRONG,
     address_words,
+    described,
     dob_key,
     initial_keys,
     plate_slips,
@@ -270,6 +271,32 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     return hits
 
 
+def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
+    """Vehicles whose make, model and colour, as the viewer may see them, hold every word
+    typed beside a plate fragment or alone (`KV6 honda`, `green honda civic`): by the plate
+    fragment, or 1 for the words alone."""
+    fragment = query.vehicle_fragment
+    terms = [{f"d:{word}": STRONG} for word in query.vehicle_words]
+    if fragment:
+        terms.append({f"v:{fragment}": STRONG})
+    found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
+    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
+    words = set(query.vehicle_words)
+    hits = []
+    for entity_id, rows in rows_of.items():
+        best = max(
+            (
+                fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
+                for row in rows
+                if words <= described(row.values)
+            ),
+            default=0.0,
+        )
+        if best >= THRESHOLD:
+            hits.append(_Hit(entity_id, "vehicle", best, rows))
+    return hits
+
+
 def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     postcode = query.postcode or query.fragment or ""
     typed = query.postcode_parts
@@ -360,6 +387,12 @@ def _find(
         for hit in vehicles if "vehicle" in kinds else ():
             _keep(found, hit)
         for hit in _linked(conn, scope, vehicles, "vehicle") if "person" in kinds else ():
+            _keep(found, hit)
+    if query.vehicle_words:
+        described = _described_vehicles(conn, scope, query)
+        for hit in described if "vehicle" in kinds else ():
+            _keep(found, hit)
+        for hit in _linked(conn, scope, described, "vehicle") if "person" in kinds else ():
             _keep(found, hit)
     street = "location" in kinds and _names_a_street(query)
     if query.fragment or query.is_address or (query.names and (kinds == {"location"} or street)):

@@ -70,7 +70,7 @@ _SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
         persons,
         ("forename", "middle_names", "surname", "aliases", "dob"),
     ),
-    "vehicle": (Kind.OBJECT, objects, ("vrm",)),
+    "vehicle": (Kind.OBJECT, objects, ("vrm", "make", "model", "colour")),
     "location": (Kind.LOCATION, locations, ("lines", "town", "postcode", "description")),
 }
 
