@@ -18,6 +18,7 @@ from polestar.search import rebuild
 from polestar.settings import Settings
 from tests import generated
 from tests.conftest import DIALECTS, store_url
+from tests.ingest.exports import write_custody
 from tests.linkage.models import store_person_model
 
 ACTOR = "cli:test"
@@ -31,6 +32,17 @@ def searchable(engine: Engine, settings: Settings, exports: Path, model: dict[st
     link(engine, settings, actor=ACTOR, warn=lambda _message: None)
     rebuild(engine)
     demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
+
+
+def searchable_custody(
+    engine: Engine, settings: Settings, folder: Path, rows: list[str], model: dict[str, Any]
+) -> Engine:
+    """A store of these custody export rows (`write_custody`), made `searchable`."""
+    exports = folder / "exports"
+    exports.mkdir()
+    write_custody(exports, rows)
+    searchable(engine, settings, exports, model)
+    return engine
 
 
 @pytest.fixture(scope="session")

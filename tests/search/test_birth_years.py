@@ -21,8 +21,7 @@ from polestar.search.ranking import age_on
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.ingest.exports import write_custody
-from tests.search.linked import searchable
+from tests.search.linked import searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -43,11 +42,8 @@ def smiths(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[st
         _row(n, f"{LETTERS[n // 20]}{LETTERS[n % 20]}ron".title(), date(1980 + n % 20, 3, 1))
         for n in range(CANDIDATES + 5)
     ]
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    write_custody(exports, [*others, _row(999, "Wayne", BORN_1977)])
-    searchable(db, settings, exports, canary_model)
-    return db
+    rows = [*others, _row(999, "Wayne", BORN_1977)]
+    return searchable_custody(db, settings, tmp_path, rows, canary_model)
 
 
 AGE = age_on(BORN_1977, date.today())

@@ -19,8 +19,7 @@ from polestar.search import search
 from polestar.settings import Settings
 from polestar.store.entities import members
 from tests.canary import canary_model
-from tests.ingest.exports import write_custody
-from tests.search.linked import searchable
+from tests.search.linked import searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -34,11 +33,7 @@ ROWS = [
 
 @pytest.fixture
 def linked(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]) -> Engine:
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    write_custody(exports, ROWS)
-    searchable(db, settings, exports, canary_model)
-    return db
+    return searchable_custody(db, settings, tmp_path, ROWS, canary_model)
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,7 @@ from polestar.search import search
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.ingest.exports import write_custody
-from tests.search.linked import searchable
+from tests.search.linked import searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -46,12 +45,8 @@ def stored(
     db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
 ) -> Callable[[list[str], list[str]], Engine]:
     def store(first: list[str], then: list[str]) -> Engine:
-        exports = tmp_path / "exports"
-        exports.mkdir()
         rows = [_row(number, pc) for number, pc in enumerate([*first, *then], start=1)]
-        write_custody(exports, rows)
-        searchable(db, settings, exports, canary_model)
-        return db
+        return searchable_custody(db, settings, tmp_path, rows, canary_model)
 
     return store
 

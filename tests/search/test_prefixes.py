@@ -14,8 +14,7 @@ from polestar.access import viewer_for
 from polestar.search import search
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.ingest.exports import write_custody
-from tests.search.linked import searchable
+from tests.search.linked import searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -37,11 +36,7 @@ def people(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[st
         f'"{n} Park Road, Stafford",ST16 2DJ,,Assault,Stafford,'
         for n, (surname, forename, born) in enumerate(PEOPLE)
     ]
-    exports = tmp_path / "exports"
-    exports.mkdir()
-    write_custody(exports, rows)
-    searchable(db, settings, exports, canary_model)
-    return db
+    return searchable_custody(db, settings, tmp_path, rows, canary_model)
 
 
 @pytest.mark.parametrize(
