@@ -19,6 +19,7 @@ from polestar.store import search_index
 from polestar.store.tables import (
     entity_members,
     persons,
+    search_index_version,
     search_keys,
     search_keys_recent_records,
     source_records,
@@ -267,6 +268,10 @@ def test_an_index_built_with_older_keys_is_rebuilt_whole_by_the_next_refresh(
         assert search_index.keys_version(conn) == KEYS_VERSION
     again = refresh_stale(canary.engine)
     assert (again.rebuilt, again.records) == (False, 0)
+    # No version recorded at all reads as older than any.
+    with canary.engine.begin() as conn:
+        conn.execute(search_index_version.delete())
+    assert refresh_stale(canary.engine).rebuilt
 
 
 def test_a_record_an_ingest_changed_has_no_keys_until_reindexed(

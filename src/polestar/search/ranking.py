@@ -243,8 +243,6 @@ def fragment_score(fragment: str, value: str | None) -> float:
 
 # A plate matched only one slip away (`keys.plate_slips`) ranks below one matched as typed.
 _SLIPPED = 0.85
-
-
 # A postcode this long or longer that agrees with a stored one but for its last two letters
 # scores up to this (`postcode_score`).
 _SLIPPED_POSTCODE = 5

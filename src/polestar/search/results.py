@@ -255,20 +255,13 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     if (
         not found
         and len(fragment) >= MIN_SLIPPED_PLATE
-        # `keyed` with none allowed is None when an entity holds the key: a postcode's.
-        and search_index.keyed(conn, f"p:{fragment}", 0) is not None
+        and not search_index.held(conn, f"p:{fragment}")
     ):
         slips = plate_slips(fragment)
         terms = [dict.fromkeys((f"v:{slip}" for slip in slips), STRONG)]
         found = search_index.candidates(conn, terms, 1, CANDIDATES).records
         score = partial(slipped_fragment_score, slips)
-    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
-    hits = []
-    for entity_id, rows in rows_of.items():
-        best = max(score(row.values.get("vrm")) for row in rows)
-        if best >= THRESHOLD:
-            hits.append(_Hit(entity_id, "vehicle", best, rows))
-    return hits
+    return _vehicle_hits(conn, scope, found, lambda row: score(row.values.get("vrm")))
 
 
 def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
@@ -279,24 +272,33 @@ def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_H
     # A word no vehicle's description holds (`DAVID` of `david brown`) rules it out in one
     # probe: read whole, a colour or make that is also a surname (`d:BROWN`, `d:FORD`: a
     # thousand vehicles at 1M) took 10 ms of each such name's search.
-    if any(search_index.keyed(conn, f"d:{word}", 0) == [] for word in query.vehicle_words):
+    if not all(search_index.held(conn, f"d:{word}") for word in query.vehicle_words):
         return []
     terms = [{f"d:{word}": STRONG} for word in query.vehicle_words]
     if fragment:
         terms.append({f"v:{fragment}": STRONG})
     found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
-    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
     words = set(query.vehicle_words)
+
+    def score(row: VisibleRow) -> float:
+        if not words <= described(row.values):
+            return 0.0
+        return fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
+
+    return _vehicle_hits(conn, scope, found, score)
+
+
+def _vehicle_hits(
+    conn: Connection,
+    scope: Scope,
+    found: dict[str, list[int]],
+    score: Callable[[VisibleRow], float],
+) -> list[_Hit]:
+    """The candidate vehicles the viewer may see, each by its best visible row's score."""
+    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
-        best = max(
-            (
-                fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
-                for row in rows
-                if words <= described(row.values)
-            ),
-            default=0.0,
-        )
+        best = max(score(row) for row in rows)
         if best >= THRESHOLD:
             hits.append(_Hit(entity_id, "vehicle", best, rows))
     return hits
@@ -340,10 +342,9 @@ def _held_prefix(conn: Connection, postcode: str) -> str:
     except InvalidValue:
         return postcode
     held = postcode
-    # `keyed` with none allowed is [] when no entity holds the key. The two unit letters at
-    # most are dropped: the inward code's digit, the sector, stays.
+    # The two unit letters at most are dropped: the inward code's digit, the sector, stays.
     for _ in range(2):
-        if search_index.keyed(conn, f"p:{held}", 0) != []:
+        if search_index.held(conn, f"p:{held}"):
             break
         held = held[:-1]
     return held

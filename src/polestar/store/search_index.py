@@ -500,10 +500,10 @@ def merge_recent(conn: Connection) -> None:
 
 
 def keys_version(conn: Connection) -> int:
-    """The version of the keys the index was last built with (`search.keys.KEYS_VERSION`)."""
-    return int(
-        conn.execute(sa.select(sa.func.max(search_index_version.c.keys_version))).scalar_one()
-    )
+    """The version of the keys the index was last built with (`search.keys.KEYS_VERSION`);
+    0 where none is recorded, which no build writes."""
+    query = sa.select(sa.func.max(search_index_version.c.keys_version))
+    return int(conn.execute(query).scalar_one() or 0)
 
 
 def set_keys_version(conn: Connection, version: int) -> None:
@@ -629,6 +629,11 @@ def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
             ).scalars()
         )
     return None if len(found) > most else sorted(found)
+
+
+def held(conn: Connection, key: str) -> bool:
+    """Whether any entity is indexed under the key: one row read per key table."""
+    return keyed(conn, key, 0) is None
 
 
 def candidates(
