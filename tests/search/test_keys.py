@@ -73,7 +73,9 @@ def test_plates_are_found_by_any_run_of_three_characters() -> None:
 def test_vehicles_are_found_by_each_word_of_their_make_model_and_colour() -> None:
     rover = {"vrm": "AB12CDE", "make": "Land Rover", "model": "Discovery Sport", "colour": "Blue"}
     described = {key for key in vehicle_keys(rover) if key.startswith("d:")}
-    assert described == {"d:LAND", "d:ROVER", "d:DISCOVERY", "d:SPORT", "d:BLUE"}
+    assert {"d:LAND", "d:ROVER", "d:DISCOVERY", "d:SPORT", "d:BLUE"} <= described
+    assert {"d:ROVR", "d:DISCOVRY", "d:BLU"} <= described  # one letter away, as names
+    assert "d:AB12CDE" not in described
 
 
 def test_each_surname_part_is_keyed_with_the_year_of_birth() -> None:

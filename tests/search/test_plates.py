@@ -51,6 +51,15 @@ def test_a_plate_in_part_with_its_make_or_colour_or_those_alone_find_the_car(
     assert [r.entity_id for r in found] == [canary.vehicle], found
 
 
+def test_a_description_typed_with_slips_finds_the_car_below_one_typed_right(
+    canary: Seeded,
+) -> None:
+    right = _search(canary, "home-officer", "blue ford focus").results
+    slipped = _search(canary, "home-officer", "blu frod focsu").results
+    assert [r.entity_id for r in slipped] == [r.entity_id for r in right] == [canary.vehicle]
+    assert slipped[0].score < right[0].score == 1.0
+
+
 @pytest.mark.parametrize("typed", ["ZQ1 red ford", "ford fiesta"])
 def test_a_description_the_car_does_not_fit_does_not_find_it(canary: Seeded, typed: str) -> None:
     assert _search(canary, "home-officer", typed).results == []

@@ -10,6 +10,7 @@ from polestar.search.query import parse
 from polestar.search.ranking import (
     THRESHOLD,
     address_score,
+    description_score,
     fragment_score,
     literal_match,
     person_score,
@@ -177,3 +178,11 @@ def test_a_postcode_one_or_two_letters_out_scores_by_how_much_agrees() -> None:
     assert 0.8 > one_out >= THRESHOLD > two_out > 0  # alone, below; beside a street, counted
     assert postcode_score("ST136ZB", None, "ST13 5ZB") == 0.0  # another sector
     assert postcode_score("", ("ST13", ""), "ST14 5ZB") == 0.0  # another district
+
+
+def test_a_vehicle_answers_words_as_typed_or_one_slip_away_and_not_a_word_it_lacks() -> None:
+    golf = {"make": "Volkswagen", "model": "Golf", "colour": "Grey"}
+    assert description_score(["VOLKSWAGEN", "GOLF"], golf) == 1.0
+    assert description_score(["VOLKSWAGON", "GOLF"], golf) == 0.95
+    assert description_score(["GRAY", "GOLF"], golf) == 0.95
+    assert description_score(["VOLKSWAGEN", "POLO"], golf) == 0.0

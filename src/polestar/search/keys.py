@@ -13,7 +13,8 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 - `b`: a date of birth (ISO).
 - `y`: a surname token with the year of birth (`SMITH 1977`).
 - `v`: every run of three or more characters of a compact VRM, for partial plates.
-- `d`: a word of a vehicle's make, model or colour (`HONDA`, `CIVIC`, `GREEN`).
+- `d`: a word of a vehicle's make, model or colour (`HONDA`, `CIVIC`, `GREEN`), and every
+  form of it with one letter deleted, as `n` keys are.
 - `p`: every prefix of three or more characters of a compact postcode (district, sector…).
 - `a`: a word of an address or of a place's description (match key, or a house number as
   written).
@@ -37,8 +38,9 @@ from polestar.pole.postcodes import INWARD_STARTS
 # The version of the keys below: raised whenever what a record is indexed under changes, so a
 # store indexed before is rebuilt by its next linkage run (`index.refresh_stale`). 2: the `y`
 # keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
-# in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour.
-KEYS_VERSION = 4
+# in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
+# words' one-letter deletions.
+KEYS_VERSION = 5
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
@@ -215,13 +217,21 @@ def vehicle_keys(values: Mapping[str, Any]) -> set[str]:
     colour (`d`)."""
     vrm = values.get("vrm")
     keys = {f"v:{part}" for part in fragments(vrm)} if vrm else set()
-    return keys | {f"d:{word}" for word in described(values)}
+    return keys | {f"d:{form}" for word in described(values) for form in deletions(word)}
 
 
 def described(values: Mapping[str, Any]) -> set[str]:
     """The match keys of the words of a vehicle's make, model and colour (`Land Rover`,
     `Discovery Sport`, `Dark Green`)."""
     return {word for field in ("make", "model", "colour") for word in tokens(values.get(field))}
+
+
+def description_keys(word: str) -> dict[str, int]:
+    """What one word typed to describe a vehicle looks up, weighted: itself, and each form one
+    letter away, which meets the stored words one slip from it (`VOLKSWAGON`, `VAUXHAL`)."""
+    keys = dict.fromkeys((f"d:{form}" for form in deletions(word)), WEAK)
+    keys[f"d:{word}"] = STRONG
+    return keys
 
 
 def compact_postcode(text: str) -> str:

@@ -17,7 +17,14 @@ from typing import Any
 import jellyfish
 
 from polestar.pole.nicknames import formal_forms
-from polestar.search.keys import compact_postcode, phonetic, surname_tokens, tokens
+from polestar.search.keys import (
+    compact_postcode,
+    deletions,
+    described,
+    phonetic,
+    surname_tokens,
+    tokens,
+)
 from polestar.search.query import Query
 
 # A record scoring below this is not an answer to the query.
@@ -257,6 +264,25 @@ def slipped_fragment_score(slips: Iterable[str], value: str | None) -> float:
     compact = compact_postcode(value)
     held = [slip for slip in slips if slip in compact]
     return _SLIPPED * max((fragment_score(slip, value) for slip in held), default=0.0)
+
+
+# A vehicle whose description holds a word typed only one slip away (`VOLKSWAGON`).
+_DESCRIBED_APART = 0.95
+
+
+def description_score(words: Iterable[str], values: Mapping[str, Any]) -> float:
+    """How a vehicle's make, model and colour answer the words typed to describe it: 1 when
+    it holds each, `_DESCRIBED_APART` when one or more only one slip away, 0 when it lacks one."""
+    held = described(values)
+    score = 1.0
+    for word in words:
+        if word in held:
+            continue
+        near = deletions(word)
+        if not any(near & deletions(other) for other in held):
+            return 0.0
+        score = _DESCRIBED_APART
+    return score
 
 
 def postcode_score(fragment: str, parts: tuple[str, str] | None, postcode: str | None) -> float:

@@ -35,7 +35,7 @@ from polestar.search.keys import (
     MIN_SLIPPED_PLATE,
     STRONG,
     address_words,
-    described,
+    description_keys,
     dob_key,
     initial_keys,
     plate_slips,
@@ -49,6 +49,7 @@ from polestar.search.ranking import (
     THRESHOLD,
     address_score,
     born_years,
+    description_score,
     fragment_score,
     literal_match,
     person_score,
@@ -255,7 +256,7 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     if (
         not found
         and len(fragment) >= MIN_SLIPPED_PLATE
-        and not search_index.held(conn, f"p:{fragment}")
+        and not search_index.held(conn, [f"p:{fragment}"])
     ):
         slips = plate_slips(fragment)
         terms = [dict.fromkeys((f"v:{slip}" for slip in slips), STRONG)]
@@ -266,24 +267,22 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
 
 def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     """Vehicles whose make, model and colour, as the viewer may see them, hold every word
-    typed beside a plate fragment or alone (`KV6 honda`, `green honda civic`): by the plate
-    fragment, or 1 for the words alone."""
+    typed beside a plate fragment or alone (`KV6 honda`, `green honda civic`), each as typed or
+    one slip away (`description_score`), scored with the plate fragment's."""
     fragment = query.vehicle_fragment
+    terms = [description_keys(word) for word in query.vehicle_words]
     # A word no vehicle's description holds (`DAVID` of `david brown`) rules it out in one
     # probe: read whole, a colour or make that is also a surname (`d:BROWN`, `d:FORD`: a
     # thousand vehicles at 1M) took 10 ms of each such name's search.
-    if not all(search_index.held(conn, f"d:{word}") for word in query.vehicle_words):
+    if not all(search_index.held(conn, list(term)) for term in terms):
         return []
-    terms = [{f"d:{word}": STRONG} for word in query.vehicle_words]
     if fragment:
         terms.append({f"v:{fragment}": STRONG})
     found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
-    words = set(query.vehicle_words)
 
     def score(row: VisibleRow) -> float:
-        if not words <= described(row.values):
-            return 0.0
-        return fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
+        plate = fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
+        return plate * description_score(query.vehicle_words, row.values)
 
     return _vehicle_hits(conn, scope, found, score)
 
@@ -344,7 +343,7 @@ def _held_prefix(conn: Connection, postcode: str) -> str:
     held = postcode
     # The two unit letters at most are dropped: the inward code's digit, the sector, stays.
     for _ in range(2):
-        if search_index.held(conn, f"p:{held}"):
+        if search_index.held(conn, [f"p:{held}"]):
             break
         held = held[:-1]
     return held

@@ -631,9 +631,12 @@ def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
     return None if len(found) > most else sorted(found)
 
 
-def held(conn: Connection, key: str) -> bool:
-    """Whether any entity is indexed under the key: one row read per key table."""
-    return keyed(conn, key, 0) is None
+def held(conn: Connection, keys: Collection[str]) -> bool:
+    """Whether any entity is indexed under any of the keys: a row at most read per table."""
+    return any(
+        conn.execute(sa.select(table.c.key).where(table.c.key.in_(keys)).limit(1)).first()
+        for table in search_key_tables
+    )
 
 
 def candidates(
