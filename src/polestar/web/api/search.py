@@ -25,7 +25,10 @@ ReadCaller = Annotated[Principal, Depends(Caller("read", ACTION))]
 class SearchIn(BaseModel):
     """A search: what was typed, and which page."""
 
-    query: str = Field(description="A name, date of birth, plate, postcode, address or phone.")
+    query: str = Field(
+        description="A name, date of birth, plate or vehicle (make, model, colour), postcode, "
+        "address or phone."
+    )
     kind: Literal["person", "vehicle", "location"] | None = None
     sources: list[str] = Field(
         default_factory=list, max_length=20, description="Only entities with a record there."
