@@ -16,6 +16,41 @@ def test_a_name_with_a_date_of_birth() -> None:
     assert query.dob == date(1980, 3, 1)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "cooper 30/10/86",
+        "cooper 30.10.1986",
+        "cooper 30-10-86",
+        "cooper 301086",
+        "cooper 30101986",
+        "cooper 30 oct 1986",
+        "cooper 30th October 86",
+        "cooper 30-Oct-1986",
+        "cooper dob 30/10/1986",
+        "COOPER D.O.B.: 30/10/86",
+    ],
+)
+def test_a_date_of_birth_as_officers_type_it(typed: str) -> None:
+    query = parse(typed)
+    assert (query.names, query.dob) == (("COOPER",), date(1986, 10, 30))
+
+
+def test_a_two_digit_year_is_the_latest_not_to_come() -> None:
+    assert parse("smith 1/3/05").dob == date(2005, 3, 1)
+    assert parse("smith 1/3/99").dob == date(1999, 3, 1)
+
+
+def test_born_before_a_year_is_no_name() -> None:
+    query = parse("cooper born 1986")
+    assert (query.names, query.year) == (("COOPER",), 1986)
+
+
+def test_six_digits_that_are_no_date_are_no_date_of_birth() -> None:
+    query = parse("618423")
+    assert (query.dob, query.fragment) == (None, "618423")
+
+
 def test_surname_first_with_an_initial_and_a_year() -> None:
     query = parse("SMITH, J. 1984")
     assert query.names == ("SMITH",)
@@ -127,7 +162,18 @@ def test_full_width_letters_read_as_letters() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "   ", "x" * (MAX_LENGTH + 1), "'; --", "1990", "31/02/1980", "aged 40-30", "*"],
+    [
+        "",
+        "   ",
+        "x" * (MAX_LENGTH + 1),
+        "'; --",
+        "1990",
+        "31/02/1980",
+        "31 feb 80",
+        "1/1/2090",
+        "aged 40-30",
+        "*",
+    ],
 )
 def test_nothing_searchable_is_a_clear_422(typed: str) -> None:
     with pytest.raises(InvalidInput) as raised:

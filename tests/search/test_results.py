@@ -118,6 +118,15 @@ def test_a_date_of_birth_shows_only_to_those_whose_agreement_shows_it(canary: Se
     assert "born" not in officer.as_dict()  # the JSON keeps issue 6's shape
 
 
+@pytest.mark.parametrize("layout", ["%d/%m/%y", "%d.%m.%Y", "%d%m%Y", "dob %d %b %Y"])
+def test_a_date_of_birth_typed_as_officers_type_it_finds_the_person(
+    canary: Seeded, layout: str
+) -> None:
+    typed = date.fromisoformat(DOB).strftime(layout)
+    page = _search(canary, "home-officer", f"quillfeather {typed}")
+    assert _ids(page)[:1] == [canary.target]
+
+
 def test_markers_come_only_from_rows_whose_grant_shows_them(canary: Seeded) -> None:
     # The target's custody record carries VI, his crime record FI; sources count either way.
     def summary(*grants: Grant) -> search_index.Summary:

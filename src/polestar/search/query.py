@@ -15,16 +15,35 @@ from datetime import date
 from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
+from polestar.pole.dates import DateValue
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
 from polestar.search.keys import compact_postcode, tokens
 
 MAX_LENGTH = 200
 _AGE = re.compile(r"\bage[ds]?\s*(\d{1,3})(?:\s*(?:-|to|–)\s*(\d{1,3}))?\b", re.IGNORECASE)
-_DATES = (
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), (1, 2, 3)),
-    (re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\b"), (3, 2, 1)),
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = (
+    r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
 )
+# Dates of birth as officers type them: `1980-03-01`, `01/03/1980`, `1.3.80`, `1 Mar 80`,
+# `1st March 1980`, and run together as the PNC writes them, `01031980` or `010380` (read as a
+# date only when it is one: six digits may be part of a telephone number).
+_DATES = (
+    (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), True),
+    (re.compile(r"\b(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})\b"), True),
+    (
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*{_MONTH}\.?[\s\-/.,]*(?P<y>\d{{4}}|\d{{2}})\b",
+            re.IGNORECASE,
+        ),
+        True,
+    ),
+    (re.compile(r"\b(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{4}|\d{2})\b"), False),
+)
+# Words that only announce a date of birth: `dob 01/03/1980`, `born 1980`.
+_BORN = re.compile(r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)(?!\w)\s*:?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+0(][\d\s\-.()/+]{9,}$")
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
@@ -88,13 +107,22 @@ def _refuse(message: str) -> InvalidInput:
 
 
 def _take_dob(text: str) -> tuple[str, date | None]:
-    for pattern, (y, m, d) in _DATES:
-        found = pattern.search(text)
-        if found:
+    for pattern, certain in _DATES:
+        for found in pattern.finditer(text):
+            month = found["m"]
+            if not month.isdigit():
+                month = str(_MONTHS.index(month[:3].lower()) + 1)
+            year = found["y"]
+            written = f"{found['d']}/{month}/{year}"
             try:
-                day = date(int(found[y]), int(found[m]), int(found[d]))
-            except ValueError as exc:
-                raise _refuse(f"{found[0]!r} is not a date: use day/month/year") from exc
+                day = DateValue.clean(written, ("%d/%m/%Y" if len(year) == 4 else "%d/%m/%y",))
+            except InvalidValue as exc:
+                if not certain:
+                    continue
+                raise _refuse(
+                    f"{found[0]!r} is not a date of birth: type day/month/year, not a day "
+                    "to come or before 1880"
+                ) from exc
             return text.replace(found[0], " "), day
     return text, None
 
@@ -168,6 +196,8 @@ def parse(text: str) -> Query:
     if dob is None and (found := _YEAR.search(text)):
         year = int(found[1])
         text = text.replace(found[0], " ")
+    if dob or year:
+        text = _BORN.sub(" ", text)
     vehicle = _vehicle_reading(text)
     # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
