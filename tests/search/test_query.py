@@ -152,8 +152,12 @@ def test_an_address_with_a_postcode() -> None:
     assert query.words == ("7", "MILL", "LANE", "STONE")
 
 
-def test_a_phone_number() -> None:
-    assert parse("07700 900123").phone == "+447700900123"
+@pytest.mark.parametrize(
+    "typed", ["07700 900123", "+44 7700 900123", "7700 900123", "447700900123", "(07700) 900-123"]
+)
+def test_a_phone_number(typed: str) -> None:
+    # With its leading 0 lost, or the + of +44, as a number copied from a form may be.
+    assert parse(typed).phone == "+447700900123"
 
 
 def test_full_width_letters_read_as_letters() -> None:

@@ -45,7 +45,7 @@ _DATES = (
 # Words that only announce a date of birth: `dob 01/03/1980`, `born 1980`.
 _BORN = re.compile(r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)(?!\w)\s*:?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-_PHONE = re.compile(r"^[+0(][\d\s\-.()/+]{9,}$")
+_PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
@@ -139,12 +139,16 @@ def _take_ages(text: str) -> tuple[str, tuple[int, int] | None]:
 
 
 def _phone(text: str) -> str | None:
+    """The number in E.164, typed in any form `Phone` reads or without its leading 0
+    (`7700 900123`)."""
     if not _PHONE.match(text):
         return None
-    try:
-        return Phone.clean(text)
-    except InvalidValue:
-        return None
+    for typed in (text, f"0{text}"):
+        try:
+            return Phone.clean(typed)
+        except InvalidValue:
+            continue
+    return None
 
 
 def _has_digit(word: str) -> bool:
