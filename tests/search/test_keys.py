@@ -78,6 +78,13 @@ def test_vehicles_are_found_by_each_word_of_their_make_model_and_colour() -> Non
     assert "d:AB12CDE" not in described
 
 
+def test_a_model_word_with_a_digit_is_keyed_whole_and_only_whole() -> None:
+    rav4 = vehicle_keys({"vrm": "AB12CDE", "make": "Toyota", "model": "RAV4", "colour": "Grey"})
+    assert {"d:RAV4", "d:RAV"} <= rav4  # whole, and as match keys read it
+    assert "d:AV4" not in rav4  # `208` one letter from `2008` is another model
+    assert {"d:I10", "d:5"} <= vehicle_keys({"model": "i10"}) | vehicle_keys({"model": "5 Series"})
+
+
 def test_each_surname_part_is_keyed_with_the_year_of_birth() -> None:
     born = {"forename": "Ann", "surname": "Smith-Jones", "dob": date(1977, 6, 15)}
     years = {key for key in person_keys(born) if key.startswith("y:")}

@@ -64,19 +64,28 @@ def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "words", "fragment"),
+    ("typed", "words", "numbers", "fragment"),
     [
-        ("KV6 honda", ("HONDA",), "KV6"),
-        ("blue ford focus zq11", ("BLUE", "FORD", "FOCUS"), "ZQ11"),
-        ("green honda civic", ("GREEN", "HONDA", "CIVIC"), None),
-        ("Land Rover", ("LAND", "ROVER"), None),
+        ("KV6 honda", ("HONDA",), ("KV6",), "KV6"),
+        ("blue ford focus zq11", ("BLUE", "FORD", "FOCUS"), ("ZQ11",), "ZQ11"),
+        ("green honda civic", ("GREEN", "HONDA", "CIVIC"), (), None),
+        ("Land Rover", ("LAND", "ROVER"), (), None),
+        ("grey rav4", ("GREY",), ("RAV4",), "RAV4"),
+        ("audi a3", ("AUDI",), ("A3",), None),
+        ("bmw 5 series", ("BMW", "SERIES"), ("5",), None),
+        ("mercedes a-class", ("MERCEDES", "A", "CLASS", "ACLASS"), (), None),
     ],
 )
 def test_words_beside_a_plate_or_two_or_more_alone_may_describe_a_vehicle(
-    typed: str, words: tuple[str, ...], fragment: str | None
+    typed: str, words: tuple[str, ...], numbers: tuple[str, ...], fragment: str | None
 ) -> None:
+    # A word with a digit may be part of a plate or a model's: both are read.
     query = parse(typed)
-    assert (query.vehicle_words, query.vehicle_fragment) == (words, fragment)
+    assert (query.vehicle_words, query.vehicle_numbers, query.vehicle_fragment) == (
+        words,
+        numbers,
+        fragment,
+    )
 
 
 @pytest.mark.parametrize("typed", ["ford", "10 Duke Lane", "ab12 c", "smith, j."])

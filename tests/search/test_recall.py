@@ -85,6 +85,24 @@ def test_a_phone_number_finds_the_people_who_use_it(linked: tuple[Engine, Settin
         assert entity in _analyst_search(linked, typed), typed
 
 
+def test_a_model_with_a_digit_in_it_finds_the_vehicle(linked: tuple[Engine, Settings]) -> None:
+    # `grey rav4` read the model as a plate fragment, `audi a3` as nothing: both found none.
+    engine, _ = linked
+    with engine.connect() as conn:
+        vehicles = conn.execute(
+            sa.text(
+                "SELECT o.make, o.model, o.colour, m.entity_id FROM objects o "
+                "JOIN entity_members m ON m.kind = 'vehicle' AND m.record_id = o.record_id "
+                "AND m.source_key = o.source_key "
+                "WHERE o.object_type = 'vehicle' AND o.make IS NOT NULL AND o.colour IS NOT NULL "
+                "ORDER BY o.id"
+            )
+        ).all()
+    make, model, colour, entity = next(v for v in vehicles if any(c.isdigit() for c in v[1] or ""))
+    for typed in (f"{make} {model}", f"{colour} {model}".lower()):
+        assert entity in _analyst_search(linked, typed), typed
+
+
 def test_a_date_of_birth_alone_and_an_age_range_narrowing_a_name(
     linked: tuple[Engine, Settings], truth: Truth
 ) -> None:

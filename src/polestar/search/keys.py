@@ -39,8 +39,8 @@ from polestar.pole.postcodes import INWARD_STARTS
 # store indexed before is rebuilt by its next linkage run (`index.refresh_stale`). 2: the `y`
 # keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
 # in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
-# words' one-letter deletions.
-KEYS_VERSION = 5
+# words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`).
+KEYS_VERSION = 6
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
@@ -217,18 +217,33 @@ def vehicle_keys(values: Mapping[str, Any]) -> set[str]:
     colour (`d`)."""
     vrm = values.get("vrm")
     keys = {f"v:{part}" for part in fragments(vrm)} if vrm else set()
-    return keys | {f"d:{form}" for word in described(values) for form in deletions(word)}
+    for word in described(values):
+        # A word with a digit is indexed whole: one without it is another model (`208`, `2008`).
+        keys.update(f"d:{form}" for form in (deletions(word) if word.isalpha() else {word}))
+    return keys
 
 
 def described(values: Mapping[str, Any]) -> set[str]:
-    """The match keys of the words of a vehicle's make, model and colour (`Land Rover`,
-    `Discovery Sport`, `Dark Green`)."""
-    return {word for field in ("make", "model", "colour") for word in tokens(values.get(field))}
+    """The words of a vehicle's make, model and colour: match keys (`Land Rover`, `Discovery
+    Sport`, `Dark Green`), and a word with a digit in it whole (`numbered`)."""
+    texts = [values.get(field) for field in ("make", "model", "colour")]
+    return {word for text in texts for word in (*tokens(text), *numbered(text))}
+
+
+def numbered(text: str | None) -> list[str]:
+    """The words of a make or model with a digit in them, compact and upper case (`RAV4`,
+    `A3`, `i10` → I10, `208`, the 5 of `5 Series`), which match keys, letters only, lose."""
+    words = str(text or "").replace(",", " ").split()
+    compact = ("".join(ch for ch in word.upper() if ch.isalnum()) for word in words)
+    return [word for word in compact if any(ch.isdigit() for ch in word)]
 
 
 def description_keys(word: str) -> dict[str, int]:
     """What one word typed to describe a vehicle looks up, weighted: itself, and each form one
-    letter away, which meets the stored words one slip from it (`VOLKSWAGON`, `VAUXHAL`)."""
+    letter away, which meets the stored words one slip from it (`VOLKSWAGON`, `VAUXHAL`); a
+    word with a digit, only itself (`numbered`)."""
+    if not word.isalpha():
+        return {f"d:{word}": STRONG}
     keys = dict.fromkeys((f"d:{form}" for form in deletions(word)), WEAK)
     keys[f"d:{word}"] = STRONG
     return keys

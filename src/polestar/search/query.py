@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
+from polestar.pole.addresses import STREET_TYPES
 from polestar.pole.dates import DateValue
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
@@ -76,7 +77,8 @@ class Query:
         phone: a telephone number in E.164.
         vehicle_words: words that may describe a vehicle — make, model, colour — typed beside
             a plate fragment (`vehicle_fragment`: `KV6 honda`) or alone, two or more
-            (`green honda civic`): match keys.
+            (`green honda civic`): match keys. `vehicle_numbers`: the words with digits beside
+            them read as words of a model too (`grey rav4`, `audi a3`, `bmw 5 series`), compact.
         joined: the same name read with each surname prefix joined to the word after it
             (`mc donald`, `o brien`, `mc-donald` → MCDONALD, OBRIEN), when one was typed
             apart: most records hold such a name as one word, which the words apart, each a
@@ -94,6 +96,7 @@ class Query:
     words: tuple[str, ...] = ()
     phone: str | None = None
     vehicle_words: tuple[str, ...] = ()
+    vehicle_numbers: tuple[str, ...] = ()
     vehicle_fragment: str | None = None
     joined: Query | None = None
 
@@ -252,19 +255,22 @@ def parse(text: str) -> Query:
 
 
 def _vehicle_reading(text: str) -> dict[str, Any]:
-    """`Query.vehicle_words` and `vehicle_fragment` of text that may describe a vehicle:
-    words of three letters or more, beside one plate fragment (`KV6 honda`) or two or more
-    alone (`green honda civic`); nothing else in it."""
+    """`Query.vehicle_words`, `vehicle_numbers` and `vehicle_fragment` of text that may
+    describe a vehicle: words of three letters or more, beside words with digits (`KV6 honda`,
+    `grey rav4`, `bmw 5 series`) or two or more alone (`green honda civic`); nothing else in
+    it."""
     words = text.replace(",", " ").split()
-    described = [word for word in words if word.isalpha() and len(word) >= _SHORTEST_WORD]
-    plates = [word for word in words if word.isalnum() and _has_digit(word)]
-    plate = "".join(plates).upper()
-    if (
-        not described
-        or len(described) + len(plates) < len(words)
-        or (plate and not (len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate)))
-        or (not plate and len(described) < 2)
-    ):
+    described = [
+        word for word in words if word.replace("-", "").isalpha() and len(word) >= _SHORTEST_WORD
+    ]
+    numbered = [word.upper() for word in words if word.isalnum() and _has_digit(word)]
+    if not described or len(described) + len(numbered) < len(words):
+        return {}
+    plate = "".join(numbered)
+    fragment = plate if len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate) else None
+    # Beside a street type the numbers are a house's (`10 Duke Lane`), not a model's.
+    numbers = () if any(word.upper() in STREET_TYPES for word in described) else tuple(numbered)
+    if (numbered and not (fragment or numbers)) or (not numbered and len(described) < 2):
         return {}
     keys = tuple(key for word in described for key in tokens(word))
-    return {"vehicle_words": keys, "vehicle_fragment": plate or None}
+    return {"vehicle_words": keys, "vehicle_numbers": numbers, "vehicle_fragment": fragment}

@@ -266,11 +266,23 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
 
 
 def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
-    """Vehicles whose make, model and colour, as the viewer may see them, hold every word
-    typed beside a plate fragment or alone (`KV6 honda`, `green honda civic`), each as typed or
-    one slip away (`description_score`), scored with the plate fragment's."""
-    fragment = query.vehicle_fragment
-    terms = [description_keys(word) for word in query.vehicle_words]
+    """Vehicles described by the words typed: beside a plate fragment (`KV6 honda`), with the
+    words with digits as a model's (`grey rav4`, `audi a3`; `Query.vehicle_numbers`), or
+    alone (`green honda civic`). Which a word with digits is, the index tells."""
+    hits = []
+    if query.vehicle_fragment:
+        hits += _described(conn, scope, query.vehicle_words, query.vehicle_fragment)
+    if query.vehicle_numbers or not query.vehicle_fragment:
+        hits += _described(conn, scope, query.vehicle_words + query.vehicle_numbers, None)
+    return hits
+
+
+def _described(
+    conn: Connection, scope: Scope, words: tuple[str, ...], fragment: str | None
+) -> list[_Hit]:
+    """Vehicles whose make, model and colour, as the viewer may see them, hold every word,
+    each as typed or one slip away (`description_score`), scored with the plate fragment's."""
+    terms = [description_keys(word) for word in words]
     # A word no vehicle's description holds (`DAVID` of `david brown`) rules it out in one
     # probe: read whole, a colour or make that is also a surname (`d:BROWN`, `d:FORD`: a
     # thousand vehicles at 1M) took 10 ms of each such name's search.
@@ -282,7 +294,7 @@ def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_H
 
     def score(row: VisibleRow) -> float:
         plate = fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
-        return plate * description_score(query.vehicle_words, row.values)
+        return plate * description_score(words, row.values)
 
     return _vehicle_hits(conn, scope, found, score)
 
