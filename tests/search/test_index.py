@@ -362,8 +362,8 @@ def test_a_key_held_by_more_entities_than_asked_for_narrows_nothing(canary: Seed
     # fallback then reads the words' keys everywhere rather than list them all.
     rebuild(canary.engine)
     with canary.engine.connect() as conn:
-        born = search_index.keyed(conn, "b:1980-03-01", 5)
+        born = search_index.keyed(conn, ["b:1980-03-01"], 5)
         assert born is not None
         assert canary.target in born
-        assert search_index.keyed(conn, "b:1980-03-01", len(born) - 1) is None
-        assert search_index.keyed(conn, "b:1066-10-14", 5) == []
+        assert search_index.keyed(conn, ["b:1980-03-01"], len(born) - 1) is None
+        assert search_index.keyed(conn, ["b:1066-10-14"], 5) == []

@@ -98,6 +98,26 @@ def test_a_district_after_an_address_is_its_postcode_in_part() -> None:
     assert (query.postcode_parts, query.words) == (("ST13", ""), ("10", "DUKE", "LANE"))
 
 
+@pytest.mark.parametrize(
+    ("typed", "near"),
+    [
+        ("burnett ST6 2UH", ("ST6", "2UH")),
+        ("Burnett, David ST62UH", ("ST6", "2UH")),
+        ("cooper ST5", ("ST5", "")),
+        ("jones ST5", ("ST5", "")),  # no plate or postcode has four letters together
+        ("10 Duke Lane ST13", None),
+        ("Moss Street ST6 2UH", None),
+    ],
+)
+def test_a_name_with_a_postcode_or_district_and_nothing_else_of_an_address(
+    typed: str, near: tuple[str, str] | None
+) -> None:
+    query = parse(typed)
+    assert query.near == near
+    assert bool(query.names) == (near is not None)
+    assert query.fragment is None
+
+
 def test_a_slash_in_a_number_stays() -> None:
     assert parse("Flat 2/1, 10 High Street").words[:2] == ("2/1", "10")
 

@@ -4,6 +4,7 @@ and plates and postcodes typed in part (five characters or more)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,34 @@ def test_a_model_with_a_digit_in_it_finds_the_vehicle(linked: tuple[Engine, Sett
     make, model, colour, entity = next(v for v in vehicles if any(c.isdigit() for c in v[1] or ""))
     for typed in (f"{make} {model}", f"{colour} {model}".lower()):
         assert entity in _analyst_search(linked, typed), typed
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["postcode", "district"])
+def test_a_surname_with_a_postcode_puts_the_namesake_living_there_above_the_others(
+    linked: tuple[Engine, Settings], whole: bool
+) -> None:
+    engine, settings = linked
+    with engine.connect() as conn:
+        homes = conn.execute(
+            sa.text(
+                "SELECT p.surname, loc.postcode, m.entity_id FROM persons p "
+                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
+                "AND m.source_key = p.source_key "
+                "JOIN links l ON l.record_id = p.record_id AND l.from_kind = 'person' "
+                "AND l.from_key = p.source_key AND l.to_kind = 'location' "
+                "JOIN locations loc ON loc.record_id = l.record_id AND loc.source_key = l.to_key "
+                "WHERE loc.postcode IS NOT NULL ORDER BY p.id"
+            )
+        ).all()
+    namesakes = Counter((surname.upper(), entity) for surname, _, entity in homes)
+    many = Counter(surname for surname, _ in namesakes)
+    surname, postcode, entity = next(h for h in homes if many[h[0].upper()] >= 5)
+    place = postcode if whole else postcode.split()[0]
+    viewer = viewer_for(engine, "home-analyst", "investigation", "recall test")
+    found = search(engine, settings, viewer, f"{surname} {place}", kind="person", limit=100)
+    scores = {result.entity_id: result.score for result in found.results}
+    assert scores[entity] == max(scores.values())
+    assert min(scores.values()) < scores[entity]  # namesakes living elsewhere, below
 
 
 def test_a_date_of_birth_alone_and_an_age_range_narrowing_a_name(

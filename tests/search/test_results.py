@@ -19,12 +19,16 @@ from polestar.store import search_index
 from polestar.store.scope import Grant, Scope
 from tests.canary import (
     ACTOR,
+    COURTS_HOME,
     CRIME_ALIAS,
+    CRIME_HOME,
+    CUSTODY_HOME,
     DOB,
     INTEL_ALIAS,
     INTEL_SEEN,
     JUSTIFICATION,
     PERSONS,
+    PROBATION_HOME,
     PURPOSES,
     USERS,
     Seeded,
@@ -125,6 +129,27 @@ def test_a_date_of_birth_typed_as_officers_type_it_finds_the_person(
     typed = date.fromisoformat(DOB).strftime(layout)
     page = _search(canary, "home-officer", f"quillfeather {typed}")
     assert _ids(page)[:1] == [canary.target]
+
+
+# His homes by postcode, as canaries (tests/canary.py).
+HOMES = {"ST15 8AB": {CRIME_HOME, CUSTODY_HOME, COURTS_HOME}, "ST13 5AA": {PROBATION_HOME}}
+
+
+@pytest.mark.parametrize("place", ["ST15 8AB", "ST13 5AA", "ST13"])
+@pytest.mark.parametrize("user", USERS)
+def test_a_name_with_a_postcode_ranks_him_first_only_where_the_user_sees_him_living_there(
+    canary: Seeded, user: str, place: str
+) -> None:
+    sees = expected(user, "target", False)
+    homes = {
+        home for postcode, held in HOMES.items() if postcode.startswith(place) for home in held
+    }
+    page = _search(canary, user, f"quillfeather {place}", kind="person")
+    if sees is None:
+        assert page.results == []
+        return
+    assert _ids(page) == [canary.target]
+    assert page.results[0].score == (1.0 if sees & homes else 0.85)
 
 
 def test_markers_come_only_from_rows_whose_grant_shows_them(canary: Seeded) -> None:

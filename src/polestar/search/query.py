@@ -83,6 +83,9 @@ class Query:
             (`mc donald`, `o brien`, `mc-donald` → MCDONALD, OBRIEN), when one was typed
             apart: most records hold such a name as one word, which the words apart, each a
             term of its own, do not meet.
+        near: a postcode, sector or district typed beside a name and nothing else of an
+            address (`burnett ST6 2UH`, `cooper ST5`): its outward code and the start of its
+            inward code. The name's people with an address there come first.
     """
 
     names: tuple[str, ...] = ()
@@ -98,6 +101,7 @@ class Query:
     vehicle_words: tuple[str, ...] = ()
     vehicle_numbers: tuple[str, ...] = ()
     vehicle_fragment: str | None = None
+    near: tuple[str, str] | None = None
     joined: Query | None = None
 
     @property
@@ -206,9 +210,11 @@ def parse(text: str) -> Query:
     if dob or year:
         text = _BORN.sub(" ", text)
     vehicle = _vehicle_reading(text)
-    # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`).
+    # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`); no plate
+    # or postcode has four letters together (`jones ST5` is a name and a district).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
-    if _IDENTIFIER.match(compact) and _has_digit(compact):
+    worded = any(word.isalpha() and len(word) > 3 for word in text.split())
+    if _IDENTIFIER.match(compact) and _has_digit(compact) and not worded:
         parts = typed_parts(text)
         query = Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
         return replace(query, **vehicle)
@@ -239,6 +245,10 @@ def parse(text: str) -> Query:
             year=year,
             ages=ages,
         )
+        if names and not numbers and not any(name in STREET_TYPES for name in names):
+            # No house number, no street: a name, perhaps, and where its person lives.
+            near = (postcode[:-3], postcode[-3:]) if postcode else parts
+            query = replace(query, names=names, initials=initials, near=near)
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
         joined = _joined(words)

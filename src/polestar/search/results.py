@@ -74,6 +74,11 @@ _BORN_MOST = 1_000
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
 _LINKED_FACTOR = 0.9
+# A person of the name typed beside a postcode or district (`burnett ST6 2UH`) with no address
+# there the viewer may see ranks at this share of the name's score: below those who have one.
+_ELSEWHERE = 0.85
+# The most people of a name typed with a district whose records are read for an address there.
+_NAMED_MOST = 5_000
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
@@ -233,7 +238,9 @@ def _people(
         # index alone, so what the viewer may see changes nothing.
         words = [query_name_keys(name) for name in query.names]
         born = (
-            None if query.dob is None else search_index.keyed(conn, dob_key(query.dob), _BORN_MOST)
+            None
+            if query.dob is None
+            else search_index.keyed(conn, [dob_key(query.dob)], _BORN_MOST)
         )
         need = max(1, len(words) - 1)
         # Nobody born that day: the date is mistyped (a day and month swapped, say), and the
@@ -243,6 +250,39 @@ def _people(
             more.pop(entity, None)
         hits += _scored(conn, scope, query, today, more)
     return hits
+
+
+def _near(
+    conn: Connection,
+    scope: Scope,
+    query: Query,
+    near: tuple[str, str],
+    today: date,
+    people: list[_Hit],
+) -> list[_Hit]:
+    """The people of a name typed with a postcode, sector or district (`Query.near`): those
+    with an address there the viewer may see keep their score, the others fall below them
+    (`_ELSEWHERE`). Those living there are searched by name as well: among a thousand
+    namesakes, the one living there need not be among the name's candidates."""
+    outward, inward = near
+    terms = person_terms(query, today)
+    if len(inward) == len("2DJ"):
+        residents = search_index.people_at(conn, scope, outward, inward)
+    else:
+        # A district's thousands of addresses are read only in the records of the name's
+        # people: those the name's strongest keys hold (up to `_NAMED_MOST`), or else its
+        # candidates.
+        weights = terms[0]
+        strongest = [key for key, weight in weights.items() if weight == max(weights.values())]
+        named = search_index.keyed(conn, strongest, _NAMED_MOST)
+        among = named if named is not None else [hit.entity_id for hit in people]
+        residents = search_index.people_at(conn, scope, outward, inward, among)
+    found = search_index.candidates(conn, terms, 1, CANDIDATES, sorted(residents)).records
+    people = people + _scored(conn, scope, query, today, found)
+    return [
+        hit if hit.entity_id in residents else replace(hit, score=hit.score * _ELSEWHERE)
+        for hit in people
+    ]
 
 
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
@@ -391,13 +431,17 @@ def _find(
             for hit in _people_linked(conn, scope, phones, "phone", 1.0):
                 _keep(found, hit)
         return sorted(found.values(), key=_order)
-    if (query.names or query.dob) and "person" in kinds and not query.is_address:
+    # A name beside a district no address is in is no name: `ford KV6` is a car.
+    near = query.near
+    named = near is not None and search_index.held(conn, [f"p:{''.join(near)}"])
+    if (query.names or query.dob) and "person" in kinds and (named or not query.is_address):
         # A surname prefix typed apart (`mc donald`, `o brien`) is read joined as well; read
         # apart (Mc Donald, O. Brien), the words are not then looked up one by one: a second,
         # slower way to name someone nobody may be called (`john o brien` 950 ms at 1M).
         joined = query.joined
         people = [] if joined is None else _people(conn, scope, joined, today)
-        for hit in people + _people(conn, scope, query, today, word_by_word=joined is None):
+        people += _people(conn, scope, query, today, word_by_word=joined is None)
+        for hit in people if near is None else _near(conn, scope, query, near, today, people):
             _keep(found, hit)
     if query.fragment:
         vehicles = _vehicles(conn, scope, query.fragment)

@@ -617,15 +617,18 @@ def reading_for_latency(engine: Engine) -> Iterator[Connection]:
         conn.commit()
 
 
-def keyed(conn: Connection, key: str, most: int) -> list[str] | None:
-    """The entities indexed under one key, or None when more than `most` are (a date of birth
-    names a few dozen people in a million; a placeholder date that many records share does
-    not narrow a search, and its thousands of ids would not fit one statement)."""
+def keyed(conn: Connection, keys: Collection[str], most: int) -> list[str] | None:
+    """The entities indexed under any of these keys, or None when more than `most` are (a date
+    of birth names a few dozen people in a million; a placeholder date that many records share
+    does not narrow a search, and its thousands of ids would not fit one statement)."""
     found: set[str] = set()
     for table in search_key_tables:
         found.update(
             conn.execute(
-                sa.select(table.c.entity_id).where(table.c.key == key).distinct().limit(most + 1)
+                sa.select(table.c.entity_id)
+                .where(table.c.key.in_(sorted(keys)))
+                .distinct()
+                .limit(most + 1)
             ).scalars()
         )
     return None if len(found) > most else sorted(found)
@@ -813,6 +816,37 @@ def linked_people(
         for person in people
         if (person.record_id, person.source_key) in owner
     ]
+
+
+def people_at(
+    conn: Connection,
+    scope: Scope,
+    outward: str,
+    inward: str,
+    among: Sequence[str] | None = None,
+) -> set[str]:
+    """People with an address at a postcode, or in a sector or district (`inward` the start
+    of the inward code, or empty), each linked to the address in a record where the viewer may
+    see both and the address's postcode. A whole postcode is read by its own index (a few
+    dozen rows); a sector or district, only in the records of the people `among`."""
+    showing = _showing(scope, Kind.LOCATION, "postcode")
+    if showing is None or not scope.grants_for(Kind.PERSON) or (among is not None and not among):
+        return set()
+    postcode = locations.c.postcode
+    whole = len(inward) == len("2DJ")
+    conditions = [
+        showing,
+        postcode == f"{outward} {inward}" if whole else postcode.like(f"{outward} {inward}%"),
+    ]
+    if among is not None:
+        member = entity_members.alias()
+        records = sa.select(member.c.record_id).where(
+            member.c.kind == Kind.PERSON.value, _one_of(conn, member.c.entity_id, sorted(among))
+        )
+        conditions.append(locations.c.record_id.in_(records))
+    places = visible_rows(conn, scope, Kind.LOCATION, sa.and_(*conditions), frozenset({"postcode"}))
+    found = {entity_id for _, entity_id in linked_people(conn, scope, places)}
+    return found if among is None else found & set(among)
 
 
 def phones(conn: Connection, scope: Scope, number: str) -> list[VisibleRow]:
