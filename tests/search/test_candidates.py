@@ -94,35 +94,52 @@ def _queries(engine: Engine) -> list[str]:
 
 def _cases(engine: Engine) -> Iterator[tuple[str, Terms, int]]:
     """Each name's terms as a search first looks them up, then each word's own keys (the
-    fallback when no pair of words matches), needing from one word to all of them."""
+    fallback when no pair of words matches), needing from one word to all of them, and all
+    of them weighed alike."""
     for text in _queries(engine):
         query = parse(text)
         yield text, person_terms(query), 1
         words = [query_name_keys(name) for name in query.names]
         for need in range(1, len(words) + 1):
             yield text, words, need
+        # Keys weighed alike, every term needed, as an address's words and postcode are.
+        yield text, [dict.fromkeys(keys, 1) for keys in words], len(words)
 
 
+@pytest.mark.parametrize("strongest", [True, False], ids=["strongest-first", "ranked"])
 @pytest.mark.parametrize(("rows_per_probe", "read"), [(0, "probed"), (10**9, "again")])
 def test_candidates_are_what_the_keys_say_on_either_read(
     linked: tuple[Engine, Settings],
     monkeypatch: pytest.MonkeyPatch,
     rows_per_probe: int,
     read: str,
+    strongest: bool,
 ) -> None:
+    # Read first by the strongest keys alone (`search_index._strongest`), when enough entities
+    # hold them, or by every key's rows grouped; either way the same candidates.
     engine, _ = linked
     monkeypatch.setattr(search_index, "ROWS_PER_PROBE", rows_per_probe)
+    first = search_index._strongest
+    shortcuts = []
+
+    def strongest_first(*args: Any) -> list[str] | None:
+        found = first(*args) if strongest else None
+        shortcuts.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search_index, "_strongest", strongest_first)
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
     index = _index(engine)
-    checked = 0
+    checked = taken = 0
     for text, terms, need in _cases(engine):
         for limit in (1, 60):
             expected = _expected(index, terms, need, limit)
             statements.clear()
+            shortcuts.clear()
             with engine.connect() as conn:
                 event.listen(conn, "before_cursor_execute", seen)
                 found = search_index.candidates(conn, terms, need, limit)
@@ -135,5 +152,9 @@ def test_candidates_are_what_the_keys_say_on_either_read(
                 assert got.best == expected.best
             if expected.records:
                 checked += 1
-                assert ("MATERIALIZED" in statements[-1]) == (read == "again")
+                # The strongest keys' entities are probed: they hold many rows.
+                again = read == "again" and not shortcuts[0]
+                assert ("MATERIALIZED" in statements[-1]) == again
+                taken += shortcuts[0]
     assert checked >= 20
+    assert (taken >= 10) if strongest else (taken == 0)

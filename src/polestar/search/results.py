@@ -78,7 +78,7 @@ _LINKED_FACTOR = 0.9
 # there the viewer may see ranks at this share of the name's score: below those who have one.
 _ELSEWHERE = 0.85
 # The most people of a name typed with a district whose records are read for an address there.
-_NAMED_MOST = 5_000
+_NAMED_MOST = 2_000
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
@@ -456,7 +456,9 @@ def _find(
         for hit in _linked(conn, scope, described, "vehicle") if "person" in kinds else ():
             _keep(found, hit)
     street = "location" in kinds and _names_a_street(query)
-    if query.fragment or query.is_address or (query.names and (kinds == {"location"} or street)):
+    # A name with a place read as a name (`named`) is an address only when one is asked for.
+    address = query.is_address and not (named and kinds != {"location"})
+    if query.fragment or address or (query.names and (kinds == {"location"} or street)):
         if not query.is_address and not query.fragment:
             query = replace(query, words=query.names)
         places = _locations(conn, scope, query)
