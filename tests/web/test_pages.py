@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from polestar import audit
 from polestar.access.users import reset_password
+from polestar.search.query import parse
 from polestar.web.app import create_app
 from polestar.web.pages import search as search_page
 from tests.canary import (
@@ -111,6 +112,18 @@ def test_the_search_page_finds_only_what_each_user_may_see(
         assert found is (allowed is not None), (person, links)
         # The form echoes what was typed; the results show only what the user may see.
         assert canaries_on_page(str(page.select_one("#results"))) <= (allowed or set()), person
+
+
+def test_the_search_box_shows_examples_it_reads(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    signed_in(app_client, canary, passwords, "home-officer")
+    page = BeautifulSoup(app_client.get("/search").text, "html.parser")
+    hint = page.select_one(f"#{page.select_one('#query')['aria-describedby']}")
+    examples = [kbd.get_text() for kbd in hint.select("kbd")]
+    assert len(examples) >= 5
+    for example in examples:
+        assert parse(example), example  # read, not refused with a 422
 
 
 def test_pages_are_audited_like_the_api(
