@@ -107,3 +107,18 @@ def test_a_postcode_one_letter_out_finds_its_neighbours_below_a_postcode_typed_r
     near = _search(engine, settings, "ST16 1AX", kind="location")
     right = _search(engine, settings, "ST16 1AA", kind="location")
     assert right[0].score == 1.0 > near[0].score >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("typed", "score"), [("6 Mill Ln", 1.0), ("6 MILL LN STONE", 1.0), ("6 Mil Lane", 0.93)]
+)
+def test_an_address_with_its_street_type_abbreviated_or_a_word_mistyped_finds_it(
+    stored: Callable[[list[str], list[str]], Engine], settings: Settings, typed: str, score: float
+) -> None:
+    # Every row lives at `<n> Mill Lane, Stone`. `Ln` for Lane counted as a word the address
+    # lacked (0.67); a mistyped word, found only among places missing one word, counts as most
+    # of one.
+    found = _search(stored(SECTOR[:5], DISTRICT[:5]), settings, typed, kind="location")
+    assert found[0].display_name.startswith("6 Mill Lane, Stone"), found
+    assert found[0].score == pytest.approx(score, abs=0.01)
+    assert all(result.score < found[0].score for result in found[1:])

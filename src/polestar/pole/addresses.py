@@ -16,13 +16,31 @@ STREET_TYPES: dict[str, str] = {
     "GARDENS": "GDNS",
     "GROVE": "GR",
     "LANE": "LN",
+    "MEWS": "MWS",
     "PLACE": "PL",
+    "RISE": "RI",
     "ROAD": "RD",
+    "ROW": "RW",
     "SQUARE": "SQ",
     "STREET": "ST",
     "TERRACE": "TER",
+    "VIEW": "VW",
+    "WALK": "WLK",
     "WAY": "WY",
 }
+
+# Each street type's word and abbreviation, as the forms either stands for: people type `25
+# Trentham St` for 25 Trentham Street, and sources write either.
+STREET_FORMS: dict[str, frozenset[str]] = {
+    form: frozenset({word, short}) for word, short in STREET_TYPES.items() for form in (word, short)
+}
+
+
+def street_forms(word: str) -> frozenset[str]:
+    """The forms an upper-case address word stands for: a street type's word and abbreviation
+    (`ST` → ST, STREET; `Saint` abbreviated is ST too, kept), or the word alone."""
+    return STREET_FORMS.get(word, frozenset({word}))
+
 
 # Words before a free-text location that say where relative to the address, not which.
 RELATIVE_PREFIXES: tuple[str, ...] = (

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
-from polestar.pole.addresses import STREET_TYPES
+from polestar.pole.addresses import STREET_FORMS
 from polestar.pole.dates import DateValue
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
@@ -245,7 +245,7 @@ def parse(text: str) -> Query:
             year=year,
             ages=ages,
         )
-        if names and not numbers and not any(name in STREET_TYPES for name in names):
+        if names and not numbers and not any(name in STREET_FORMS for name in names):
             # No house number, no street: a name, perhaps, and where its person lives.
             near = (postcode[:-3], postcode[-3:]) if postcode else parts
             query = replace(query, names=names, initials=initials, near=near)
@@ -279,7 +279,7 @@ def _vehicle_reading(text: str) -> dict[str, Any]:
     plate = "".join(numbered)
     fragment = plate if len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate) else None
     # Beside a street type the numbers are a house's (`10 Duke Lane`), not a model's.
-    numbers = () if any(word.upper() in STREET_TYPES for word in described) else tuple(numbered)
+    numbers = () if any(word.upper() in STREET_FORMS for word in described) else tuple(numbered)
     if (numbered and not (fragment or numbers)) or (not numbered and len(described) < 2):
         return {}
     keys = tuple(key for word in described for key in tokens(word))

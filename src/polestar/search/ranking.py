@@ -16,6 +16,7 @@ from typing import Any
 
 import jellyfish
 
+from polestar.pole.addresses import street_forms
 from polestar.pole.nicknames import formal_forms
 from polestar.search.keys import (
     compact_postcode,
@@ -314,15 +315,15 @@ def postcode_score(fragment: str, parts: tuple[str, str] | None, postcode: str |
 
 
 def address_score(words: Iterable[str], address_words: Iterable[str]) -> float:
-    """The share of the query's address words the address holds (a word one edit away
-    counts as most of one)."""
+    """The share of the query's address words the address holds (a street type as its word or
+    its abbreviation; a word one edit away counts as most of one)."""
     wanted = list(words)
     if not wanted:
         return 1.0
     held = set(address_words)
     score = 0.0
     for word in wanted:
-        if word in held:
+        if street_forms(word) & held:
             score += 1.0
         elif not word[0].isdigit() and any(spelled_alike(word, other) >= 0.9 for other in held):
             score += 0.8

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from polestar import audit
 from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
-from polestar.pole.addresses import STREET_TYPES
+from polestar.pole.addresses import STREET_FORMS, street_forms
 from polestar.pole.postcodes import Postcode
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
@@ -358,7 +358,9 @@ def _vehicle_hits(
 def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     postcode = query.postcode or query.fragment or ""
     typed = query.postcode_parts
-    groups = [{f"a:{word}": STRONG} for word in query.words]
+    groups = [
+        dict.fromkeys((f"a:{form}" for form in street_forms(word)), STRONG) for word in query.words
+    ]
     if typed and len(typed[1]) < len("2DJ"):
         # A district or sector typed: only the place typed, not another that compacts alike.
         groups.append(dict.fromkeys(postcode_part_keys(*typed), STRONG))
@@ -366,8 +368,12 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
         groups.append({f"p:{_held_prefix(conn, postcode)}": STRONG})
     if not groups:
         return []
-    need = len(groups) if len(groups) <= 2 else len(groups) - 1
-    found = search_index.candidates(conn, groups, need, CANDIDATES).records
+    # Places holding every word typed; only where none does, those missing one of three or
+    # more (a mistyped word). Read first, the near misses made every address search group
+    # each word's rows: `STREET`'s and a house number's are tens of thousands at 1M.
+    found = search_index.candidates(conn, groups, len(groups), CANDIDATES).records
+    if not found and len(groups) > 2:
+        found = search_index.candidates(conn, groups, len(groups) - 1, CANDIDATES).records
     rows_of = search_index.entity_rows(conn, scope, "location", list(found), found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
@@ -472,7 +478,7 @@ def _find(
 def _names_a_street(query: Query) -> bool:
     """Words that read as a street as well as a name (`mill lane stone`, typed without a house
     number): a street type and another word. Searched both ways (`Amanda Lane` is a name)."""
-    return len(query.names) > 1 and any(name in STREET_TYPES for name in query.names)
+    return len(query.names) > 1 and any(name in STREET_FORMS for name in query.names)
 
 
 def _order(hit: _Hit) -> tuple[float, float, int, str]:
