@@ -189,6 +189,21 @@ def test_a_phone_number(typed: str) -> None:
     assert parse(typed).phone == "+447700900123"
 
 
+@pytest.mark.parametrize(
+    ("typed", "start"),
+    [
+        ("07700 9001", "+4477009001"),
+        ("+44 (0)7700 90012", "+44770090012"),
+        ("0044 7700 9001", "+4477009001"),
+        ("07700 900", None),  # seven digits after the 0: a tenth of a range
+        ("01021986", None),  # a date of birth run together
+    ],
+)
+def test_the_start_of_a_phone_number(typed: str, start: str | None) -> None:
+    query = parse(typed)
+    assert (query.phone, query.phone_start) == (None, start)
+
+
 def test_full_width_letters_read_as_letters() -> None:
     assert parse("ＳＭＩＴＨ").names == ("SMITH",)
 

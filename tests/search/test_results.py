@@ -28,6 +28,7 @@ from tests.canary import (
     INTEL_SEEN,
     JUSTIFICATION,
     PERSONS,
+    PHONE,
     PROBATION_HOME,
     PURPOSES,
     USERS,
@@ -150,6 +151,18 @@ def test_a_name_with_a_postcode_ranks_him_first_only_where_the_user_sees_him_liv
         return
     assert _ids(page) == [canary.target]
     assert page.results[0].score == (1.0 if sees & homes else 0.85)
+
+
+@pytest.mark.parametrize("typed", ["07700 900901", "07700 9009", "+44 7700 90090"])
+@pytest.mark.parametrize("user", USERS)
+def test_his_phone_number_whole_or_its_start_finds_him_only_for_those_who_see_it(
+    canary: Seeded, user: str, typed: str
+) -> None:
+    sees = PHONE in (expected(user, "target", False) or set())
+    page = _search(canary, user, typed)
+    assert (canary.target in _ids(page)) is sees
+    if sees:
+        assert page.results[0].score == (1.0 if typed == "07700 900901" else 0.9)
 
 
 def test_markers_come_only_from_rows_whose_grant_shows_them(canary: Seeded) -> None:

@@ -47,6 +47,9 @@ _DATES = (
 _BORN = re.compile(r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)(?!\w)\s*:?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
+_PHONE_START = re.compile(r"^\s*(?:\+\s*44|0)[\d\s\-.()]+$")
+_PHONE_DIGITS = 10  # after the 0: 7700 900123
+_PHONE_START_DIGITS = 8
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
@@ -74,7 +77,8 @@ class Query:
         postcode: a complete postcode found in a longer address, compact.
         words: address words (house numbers as written, other words as match keys), when the
             text reads as an address: it holds a number or a postcode.
-        phone: a telephone number in E.164.
+        phone: a telephone number in E.164; `phone_start` the start of one (`07700 9001`:
+            +4477009001), eight digits or more after the 0.
         vehicle_words: words that may describe a vehicle — make, model, colour — typed beside
             a plate fragment (`vehicle_fragment`: `KV6 honda`) or alone, two or more
             (`green honda civic`): match keys. `vehicle_numbers`: the words with digits beside
@@ -98,6 +102,7 @@ class Query:
     postcode: str | None = None
     words: tuple[str, ...] = ()
     phone: str | None = None
+    phone_start: str | None = None
     vehicle_words: tuple[str, ...] = ()
     vehicle_numbers: tuple[str, ...] = ()
     vehicle_fragment: str | None = None
@@ -158,6 +163,20 @@ def _phone(text: str) -> str | None:
     return None
 
 
+def _phone_start(text: str) -> str | None:
+    """The start of a UK number in E.164, typed with its 0 or +44 and eight digits or more of
+    the ten after (`07700 9001`, `+44 7700 9001`): a number half remembered or half read."""
+    if not _PHONE_START.match(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    international = text.lstrip().startswith("+") or digits.startswith("0044")
+    national = digits.removeprefix("00").removeprefix("44") if international else digits
+    national = national.removeprefix("0")
+    if not (_PHONE_START_DIGITS <= len(national) < _PHONE_DIGITS) or national[0] not in "1235789":
+        return None
+    return f"+44{national}"
+
+
 def _has_digit(word: str) -> bool:
     return any(ch.isdigit() for ch in word)
 
@@ -201,6 +220,8 @@ def parse(text: str) -> Query:
     phone = _phone(text)
     if phone:
         return Query(phone=phone)
+    if start := _phone_start(text):
+        return Query(phone_start=start)
     text, ages = _take_ages(text)
     text, dob = _take_dob(text)
     year = None

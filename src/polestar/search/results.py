@@ -77,6 +77,8 @@ _LINKED_FACTOR = 0.9
 # A person of the name typed beside a postcode or district (`burnett ST6 2UH`) with no address
 # there the viewer may see ranks at this share of the name's score: below those who have one.
 _ELSEWHERE = 0.85
+# People using a number that starts with what was typed (`07700 9001`) rank at this score.
+_PHONE_START = 0.9
 # The most people of a name typed with a district whose records are read for an address there.
 _NAMED_MOST = 2_000
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
@@ -431,10 +433,12 @@ def _find(
     conn: Connection, scope: Scope, query: Query, kinds: frozenset[str], today: date
 ) -> list[_Hit]:
     found: dict[str, _Hit] = {}
-    if query.phone is not None:
+    if (number := query.phone or query.phone_start) is not None:
         if "person" in kinds:
-            phones = search_index.phones(conn, scope, query.phone)
-            for hit in _people_linked(conn, scope, phones, "phone", 1.0):
+            start = query.phone is None
+            phones = search_index.phones(conn, scope, number, start)
+            score = _PHONE_START if start else 1.0
+            for hit in _people_linked(conn, scope, phones, "phone", score):
                 _keep(found, hit)
         return sorted(found.values(), key=_order)
     # A name beside a district no address is in is no name: `ford KV6` is a car.

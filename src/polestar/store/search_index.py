@@ -908,14 +908,18 @@ def people_at(
 _POSTCODE = frozenset({"postcode"})
 
 
-def phones(conn: Connection, scope: Scope, number: str) -> list[VisibleRow]:
-    """Visible phone rows holding this E.164 number (the column has its own index)."""
-    return visible_rows(
-        conn,
-        scope,
-        Kind.OBJECT,
-        sa.and_(objects.c.object_type == "phone", objects.c.phone_number == number),
-    )
+def phones(conn: Connection, scope: Scope, number: str, start: bool = False) -> list[VisibleRow]:
+    """Visible phone rows holding this E.164 number, or (`start`) a number starting with it:
+    read as a range of the column's own index, bounded by the next number of that length
+    (`+4477009001` up to `+4477009002`), which compares so in any collation."""
+    column = objects.c.phone_number
+    if start:
+        stem = number.rstrip("9")
+        after = stem[:-1] + str(int(stem[-1]) + 1)
+        held = sa.and_(column >= number, column < after)
+    else:
+        held = column == number
+    return visible_rows(conn, scope, Kind.OBJECT, sa.and_(objects.c.object_type == "phone", held))
 
 
 @dataclass
