@@ -68,19 +68,21 @@ def _analyst_search(linked: tuple[Engine, Settings], text: str) -> list[str]:
     return [r.entity_id for r in search(engine, settings, viewer, text, limit=100).results]
 
 
+def _rows(linked: tuple[Engine, Settings], sql: str) -> list[sa.Row[Any]]:
+    with linked[0].connect() as conn:
+        return list(conn.execute(sa.text(sql)))
+
+
 def test_a_phone_number_finds_the_people_who_use_it(linked: tuple[Engine, Settings]) -> None:
-    engine, _ = linked
-    with engine.connect() as conn:
-        number, entity = conn.execute(
-            sa.text(
-                "SELECT o.phone_number, m.entity_id FROM objects o "
-                "JOIN links l ON l.record_id = o.record_id AND l.to_kind = 'phone' "
-                "AND l.to_key = o.source_key AND l.from_kind = 'person' "
-                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = l.record_id "
-                "AND m.source_key = l.from_key "
-                "WHERE o.object_type = 'phone' ORDER BY o.id LIMIT 1"
-            )
-        ).one()
+    [(number, entity)] = _rows(
+        linked,
+        "SELECT o.phone_number, m.entity_id FROM objects o "
+        "JOIN links l ON l.record_id = o.record_id AND l.to_kind = 'phone' "
+        "AND l.to_key = o.source_key AND l.from_kind = 'person' "
+        "JOIN entity_members m ON m.kind = 'person' AND m.record_id = l.record_id "
+        "AND m.source_key = l.from_key "
+        "WHERE o.object_type = 'phone' ORDER BY o.id LIMIT 1",
+    )
     national = f"{number[3:7]} {number[7:]}"  # +447700900123 → 7700 900123
     for typed in (f"0{national}", national, number[1:]):  # lost its 0 or the + of +44
         assert entity in _analyst_search(linked, typed), typed
@@ -88,17 +90,14 @@ def test_a_phone_number_finds_the_people_who_use_it(linked: tuple[Engine, Settin
 
 def test_a_model_with_a_digit_in_it_finds_the_vehicle(linked: tuple[Engine, Settings]) -> None:
     # `grey rav4` read the model as a plate fragment, `audi a3` as nothing: both found none.
-    engine, _ = linked
-    with engine.connect() as conn:
-        vehicles = conn.execute(
-            sa.text(
-                "SELECT o.make, o.model, o.colour, m.entity_id FROM objects o "
-                "JOIN entity_members m ON m.kind = 'vehicle' AND m.record_id = o.record_id "
-                "AND m.source_key = o.source_key "
-                "WHERE o.object_type = 'vehicle' AND o.make IS NOT NULL AND o.colour IS NOT NULL "
-                "ORDER BY o.id"
-            )
-        ).all()
+    vehicles = _rows(
+        linked,
+        "SELECT o.make, o.model, o.colour, m.entity_id FROM objects o "
+        "JOIN entity_members m ON m.kind = 'vehicle' AND m.record_id = o.record_id "
+        "AND m.source_key = o.source_key "
+        "WHERE o.object_type = 'vehicle' AND o.make IS NOT NULL AND o.colour IS NOT NULL "
+        "ORDER BY o.id",
+    )
     make, model, colour, entity = next(v for v in vehicles if any(c.isdigit() for c in v[1] or ""))
     for typed in (f"{make} {model}", f"{colour} {model}".lower()):
         assert entity in _analyst_search(linked, typed), typed
@@ -109,18 +108,16 @@ def test_a_surname_with_a_postcode_puts_the_namesake_living_there_above_the_othe
     linked: tuple[Engine, Settings], whole: bool
 ) -> None:
     engine, settings = linked
-    with engine.connect() as conn:
-        homes = conn.execute(
-            sa.text(
-                "SELECT p.surname, loc.postcode, m.entity_id FROM persons p "
-                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
-                "AND m.source_key = p.source_key "
-                "JOIN links l ON l.record_id = p.record_id AND l.from_kind = 'person' "
-                "AND l.from_key = p.source_key AND l.to_kind = 'location' "
-                "JOIN locations loc ON loc.record_id = l.record_id AND loc.source_key = l.to_key "
-                "WHERE loc.postcode IS NOT NULL ORDER BY p.id"
-            )
-        ).all()
+    homes = _rows(
+        linked,
+        "SELECT p.surname, loc.postcode, m.entity_id FROM persons p "
+        "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
+        "AND m.source_key = p.source_key "
+        "JOIN links l ON l.record_id = p.record_id AND l.from_kind = 'person' "
+        "AND l.from_key = p.source_key AND l.to_kind = 'location' "
+        "JOIN locations loc ON loc.record_id = l.record_id AND loc.source_key = l.to_key "
+        "WHERE loc.postcode IS NOT NULL ORDER BY p.id",
+    )
     namesakes = Counter((surname.upper(), entity) for surname, _, entity in homes)
     many = Counter(surname for surname, _ in namesakes)
     surname, postcode, entity = next(h for h in homes if many[h[0].upper()] >= 5)
@@ -135,16 +132,13 @@ def test_a_surname_with_a_postcode_puts_the_namesake_living_there_above_the_othe
 def test_a_date_of_birth_alone_and_an_age_range_narrowing_a_name(
     linked: tuple[Engine, Settings], truth: Truth
 ) -> None:
-    engine, _ = linked
-    with engine.connect() as conn:
-        forename, surname, dob, entity = conn.execute(
-            sa.text(
-                "SELECT p.forename, p.surname, p.dob, m.entity_id FROM persons p "
-                "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
-                "AND m.source_key = p.source_key WHERE p.dob IS NOT NULL "
-                "AND p.forename IS NOT NULL ORDER BY p.id LIMIT 1"
-            )
-        ).one()
+    [(forename, surname, dob, entity)] = _rows(
+        linked,
+        "SELECT p.forename, p.surname, p.dob, m.entity_id FROM persons p "
+        "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
+        "AND m.source_key = p.source_key WHERE p.dob IS NOT NULL "
+        "AND p.forename IS NOT NULL ORDER BY p.id LIMIT 1",
+    )
     born = dob if isinstance(dob, date) else date.fromisoformat(dob)
     assert entity in _analyst_search(linked, f"{born:%d/%m/%Y}")
     age = age_on(born, date.today())
