@@ -414,7 +414,7 @@ def _people_linked(
 ) -> list[_Hit]:
     """People whose visible rows link to `rows`, each with those rows (for their name)."""
     found: dict[str, _Hit] = {}
-    for row, entity_id in search_index.linked_people(conn, scope, rows, object_type):
+    for row, entity_id, _ in search_index.linked_people(conn, scope, rows, object_type):
         found.setdefault(entity_id, _Hit(entity_id, "person", score)).rows.append(row)
     return list(found.values())
 
@@ -422,11 +422,22 @@ def _people_linked(
 def _linked(
     conn: Connection, scope: Scope, things: list[_Hit], object_type: str | None
 ) -> list[_Hit]:
-    """The people linked to the best-matching vehicles or places, just below them."""
-    hits = []
-    for thing in sorted(things, key=_order)[:_LINKED]:
-        hits += _people_linked(conn, scope, thing.rows, object_type, thing.score * _LINKED_FACTOR)
-    return hits
+    """The people linked to the best-matching vehicles or places, just below them: each at the
+    score of the best it links to, read for them all at once (one read per place made a
+    postcode fragment's search 38 statements, a third of its time on PostgreSQL)."""
+    top = sorted(things, key=_order)[:_LINKED]
+    scores: dict[tuple[int, str], float] = {}
+    for thing in top:
+        for row in thing.rows:
+            scores[row.key] = max(scores.get(row.key, 0.0), thing.score)
+    rows = [row for thing in top for row in thing.rows]
+    found: dict[str, _Hit] = {}
+    for person, entity_id, targets in search_index.linked_people(conn, scope, rows, object_type):
+        score = max(scores[target] for target in targets) * _LINKED_FACTOR
+        hit = found.setdefault(entity_id, _Hit(entity_id, "person", score))
+        hit.score = max(hit.score, score)
+        hit.rows.append(person)
+    return list(found.values())
 
 
 def _find(
