@@ -673,10 +673,9 @@ def _strongest(conn: Connection, terms: Terms, need: int, limit: int) -> list[st
 
 
 def _rows_named(conn: Connection, terms: Terms, most: int) -> int:
-    """How many rows the terms' keys name, counted no further than `most + 1`: whether reading
-    them again costs less than probing for the chosen entities (`_chosen_hits`) without
-    reading all of `smith`'s. (Probed, `john lee`'s 40 keys for 60 entities took 15 ms at 1M
-    on PostgreSQL; they name a few hundred rows.)"""
+    """How many rows the terms' keys name, counted no further than `most + 1`: enough to
+    choose between reading them again and probing for the chosen entities (`_chosen_hits`),
+    as for any candidates, without reading all of `smith`'s to count them."""
     keys = sorted({key for term in terms for key in term})
     counted = 0
     for table in search_key_tables:
