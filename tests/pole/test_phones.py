@@ -88,3 +88,21 @@ def test_phone_like_text_only_raises_invalid_value_and_is_idempotent(raw: str) -
         return
     assert Phone.clean(cleaned) == cleaned
     assert cleaned[1:].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("07700 9001", "+4477009001"),
+        ("+44 (0)7700 90012", "+44770090012"),
+        ("0044 7700 9001", "+4477009001"),
+    ],
+)
+def test_the_start_of_a_number(raw: str, expected: str) -> None:
+    assert Phone.start(raw, 8) == expected
+
+
+@pytest.mark.parametrize("raw", ["07700 900", "07700 900123", "0600 12345", "7700 9001", "ab"])
+def test_a_start_too_short_whole_or_not_uk_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidValue):
+        Phone.start(raw, 8)

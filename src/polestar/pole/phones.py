@@ -34,29 +34,48 @@ class Phone:
             InvalidValue: If `raw` holds anything but digits and the usual punctuation, is not a
                 UK number, or has the wrong number of digits.
         """
-        text = raw.strip()
-        if not text:
-            raise InvalidValue("phone number is empty")
-        if not _ALLOWED.fullmatch(text):
-            raise InvalidValue(
-                f"{raw!r} is not a phone number: only digits, spaces and a leading + are expected"
-            )
-        text = _TRUNK_ZERO.sub(r"\1", text)
-        digits = _PUNCTUATION.sub("", text).lstrip("+")
-        if text.startswith("+"):
-            national = _uk_national(raw, digits)
-        elif digits.startswith("00"):
-            national = _uk_national(raw, digits[2:])
-        elif digits.startswith("0"):
-            national = digits[1:]
-        elif digits.startswith("44") and len(digits) in (11, 12):
-            national = _uk_national(raw, digits)  # international form with its + lost
-        else:
-            raise InvalidValue(
-                f"{raw!r} is not a complete phone number: include the area code or +44"
-            )
+        national = _national(raw)
         _check_national(raw, national)
         return f"+44{national}"
+
+    @classmethod
+    def start(cls, raw: str, shortest: int) -> str:
+        """Return the start of a number in E.164, typed as a whole number is but with
+        `shortest` digits or more of the national number, not all (`07700 9001` →
+        +4477009001): a number half remembered or half read.
+
+        Raises:
+            InvalidValue: If `raw` is not written as a UK number is, or holds too few digits or
+                all of them.
+        """
+        national = _national(raw)
+        if not (shortest <= len(national) < _NATIONAL_LENGTH and national[0] in _FIRST_DIGITS):
+            raise InvalidValue(
+                f"{raw!r} is not the start of a UK phone number of {shortest} digits or more"
+            )
+        return f"+44{national}"
+
+
+def _national(raw: str) -> str:
+    """The national number (without its 0) of a UK number as people write it."""
+    text = raw.strip()
+    if not text:
+        raise InvalidValue("phone number is empty")
+    if not _ALLOWED.fullmatch(text):
+        raise InvalidValue(
+            f"{raw!r} is not a phone number: only digits, spaces and a leading + are expected"
+        )
+    text = _TRUNK_ZERO.sub(r"\1", text)
+    digits = _PUNCTUATION.sub("", text).lstrip("+")
+    if text.startswith("+"):
+        return _uk_national(raw, digits)
+    if digits.startswith("00"):
+        return _uk_national(raw, digits[2:])
+    if digits.startswith("0"):
+        return digits[1:]
+    if digits.startswith("44") and len(digits) in (11, 12):
+        return _uk_national(raw, digits)  # international form with its + lost
+    raise InvalidValue(f"{raw!r} is not a complete phone number: include the area code or +44")
 
 
 def _uk_national(raw: str, international: str) -> str:

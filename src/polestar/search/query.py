@@ -47,8 +47,6 @@ _DATES = (
 _BORN = re.compile(r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)(?!\w)\s*:?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
-_PHONE_START = re.compile(r"^\s*(?:\+\s*44|0)[\d\s\-.()]+$")
-_PHONE_DIGITS = 10  # after the 0: 7700 900123
 _PHONE_START_DIGITS = 8
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
@@ -164,17 +162,11 @@ def _phone(text: str) -> str | None:
 
 
 def _phone_start(text: str) -> str | None:
-    """The start of a UK number in E.164, typed with its 0 or +44 and eight digits or more of
-    the ten after (`07700 9001`, `+44 7700 9001`): a number half remembered or half read."""
-    if not _PHONE_START.match(text):
+    """The start of a number in E.164 (`Phone.start`), eight digits or more after the 0."""
+    try:
+        return Phone.start(text, _PHONE_START_DIGITS)
+    except InvalidValue:
         return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    international = text.lstrip().startswith("+") or digits.startswith("0044")
-    national = digits.removeprefix("00").removeprefix("44") if international else digits
-    national = national.removeprefix("0")
-    if not (_PHONE_START_DIGITS <= len(national) < _PHONE_DIGITS) or national[0] not in "1235789":
-        return None
-    return f"+44{national}"
 
 
 def _has_digit(word: str) -> bool:
