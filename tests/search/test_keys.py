@@ -97,6 +97,14 @@ def test_locations_are_found_by_postcode_prefix_and_address_word() -> None:
     assert {"p:ST1", "p:ST15", "p:ST158", "p:ST158AB", "a:7", "a:MILL", "a:STONE"} <= keys
 
 
+def test_a_town_is_keyed_whole_and_by_each_word() -> None:
+    keys = location_keys({"lines": ["1 High Street"], "town": "Newcastle-under-Lyme"})
+    towns = {key for key in keys if key.startswith("t:")}
+    assert towns == {"t:NEWCASTLEUNDERLYME", "t:NEWCASTLE", "t:UNDER", "t:LYME"}
+    assert {"t:BURTONUPONTRENT", "t:TRENT"} <= location_keys({"town": "Burton upon Trent"})
+    assert not any(key.startswith("t:") for key in location_keys({"lines": ["1 Stone Road"]}))
+
+
 POSTCODES = ["ST1 6GR", "ST1 0AB", "ST16 2DJ", "ST16 6GR", "ST10 4AB", "B1 1AA", "B11 1AA"]
 
 

@@ -118,6 +118,38 @@ def test_a_name_with_a_postcode_or_district_and_nothing_else_of_an_address(
     assert query.fragment is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "readings"),
+    [
+        ("cooper stoke", [("COOPER",), "STOKE"]),
+        (
+            "caroline cooper newcastle",
+            [("CAROLINE",), "COOPERNEWCASTLE", ("CAROLINE", "COOPER"), "NEWCASTLE"],
+        ),
+        (
+            "j. smith stoke on trent",
+            [
+                ("SMITH",),
+                "STOKEONTRENT",
+                ("SMITH", "STOKE"),
+                "ONTRENT",
+                ("SMITH", "STOKE", "ON"),
+                "TRENT",
+            ],
+        ),
+        ("smith stoke-on-trent", [("SMITH",), "STOKEONTRENT"]),
+        ("smith", []),
+    ],
+)
+def test_the_last_words_of_a_name_are_read_as_a_town_as_well(
+    typed: str, readings: list[object]
+) -> None:
+    query = parse(typed)
+    found = [value for reading in query.in_town for value in (reading.names, reading.town)]
+    assert found == readings
+    assert all(reading.initials == query.initials for reading in query.in_town)
+
+
 def test_a_slash_in_a_number_stays() -> None:
     assert parse("Flat 2/1, 10 High Street").words[:2] == ("2/1", "10")
 

@@ -129,6 +129,31 @@ def test_a_surname_with_a_postcode_puts_the_namesake_living_there_above_the_othe
     assert min(scores.values()) < scores[entity]  # namesakes living elsewhere, below
 
 
+def test_a_name_with_a_town_puts_the_namesake_living_there_above_the_others(
+    linked: tuple[Engine, Settings],
+) -> None:
+    engine, settings = linked
+    homes = _rows(
+        linked,
+        "SELECT p.forename, p.surname, loc.town, m.entity_id FROM persons p "
+        "JOIN entity_members m ON m.kind = 'person' AND m.record_id = p.record_id "
+        "AND m.source_key = p.source_key "
+        "JOIN links l ON l.record_id = p.record_id AND l.from_kind = 'person' "
+        "AND l.from_key = p.source_key AND l.to_kind = 'location' "
+        "JOIN locations loc ON loc.record_id = l.record_id AND loc.source_key = l.to_key "
+        "WHERE loc.town IS NOT NULL AND p.forename IS NOT NULL ORDER BY p.id",
+    )
+    namesakes = Counter((surname.upper(), entity) for _, surname, _, entity in homes)
+    many = Counter(surname for surname, _ in namesakes)
+    _, surname, town, entity = next(h for h in homes if many[h[1].upper()] >= 5)
+    viewer = viewer_for(engine, "home-analyst", "investigation", "recall test")
+    for typed in (f"{surname} {town}", f"{surname} {town.split()[0].split('-')[0]}".lower()):
+        found = search(engine, settings, viewer, typed, kind="person", limit=100)
+        scores = {result.entity_id: result.score for result in found.results}
+        assert scores[entity] == max(scores.values()), typed
+        assert min(scores.values()) < scores[entity], typed  # namesakes living elsewhere
+
+
 def test_a_date_of_birth_alone_and_an_age_range_narrowing_a_name(
     linked: tuple[Engine, Settings], truth: Truth
 ) -> None:

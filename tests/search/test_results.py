@@ -153,6 +153,25 @@ def test_a_name_with_a_postcode_ranks_him_first_only_where_the_user_sees_him_liv
     assert page.results[0].score == (1.0 if sees & homes else 0.85)
 
 
+# His homes by town, as canaries.
+TOWNS = {"stone": {CRIME_HOME, CUSTODY_HOME, COURTS_HOME}, "leek": {PROBATION_HOME}}
+
+
+@pytest.mark.parametrize("town", sorted(TOWNS))
+@pytest.mark.parametrize("user", USERS)
+def test_a_name_with_a_town_ranks_him_higher_only_where_the_user_sees_him_living_there(
+    canary: Seeded, user: str, town: str
+) -> None:
+    sees = expected(user, "target", False)
+    page = _search(canary, user, f"quillfeather {town}", kind="person")
+    if sees is None:
+        assert page.results == []
+        return
+    assert _ids(page) == [canary.target]
+    # results._IN_TOWN, and _ELSEWHERE of the name's score: no town is a canary name.
+    assert page.results[0].score == (0.95 if sees & TOWNS[town] else 0.85)
+
+
 @pytest.mark.parametrize("typed", ["07700 900901", "07700 9009", "+44 7700 90090"])
 @pytest.mark.parametrize("user", USERS)
 def test_his_phone_number_whole_or_its_start_finds_him_only_for_those_who_see_it(

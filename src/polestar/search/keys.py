@@ -18,6 +18,8 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
 - `p`: every prefix of three or more characters of a compact postcode (district, sector…).
 - `a`: a word of an address or of a place's description (match key, or a house number as
   written).
+- `t`: an address's town, whole and each word of it (`STOKEONTRENT`, `STOKE`, `TRENT`): so a
+  town typed after a name is read as one (`cooper stoke`).
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ from polestar.pole.postcodes import INWARD_STARTS
 # store indexed before is rebuilt by its next linkage run (`index.refresh_stale`). 2: the `y`
 # keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
 # in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
-# words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`).
-KEYS_VERSION = 6
+# words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`);
+# 7: the `t` keys, an address's town.
+KEYS_VERSION = 7
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
@@ -269,13 +272,28 @@ def address_words(values: Mapping[str, Any]) -> Iterator[str]:
 
 
 def location_keys(values: Mapping[str, Any]) -> set[str]:
-    """The `p` and `a` keys of a location: its postcode's prefixes and its address words."""
+    """The `p`, `a` and `t` keys of a location: its postcode's prefixes, its address words
+    and its town."""
     keys = {f"a:{word}" for word in address_words(values)}
+    keys.update(f"t:{key}" for key in town_keys(values.get("town")))
     postcode = values.get("postcode")
     if postcode:
         compact = compact_postcode(postcode)
         keys.update(f"p:{compact[:end]}" for end in range(_MIN_FRAGMENT, len(compact) + 1))
     return keys
+
+
+def town_keys(town: str | None) -> set[str]:
+    """What a town is known by, as match keys: the whole of its name and each word of it
+    (`Newcastle-under-Lyme` → NEWCASTLEUNDERLYME, NEWCASTLE, UNDER, LYME), as an officer
+    may type it after a name (`cooper newcastle`, `smith stoke on trent`)."""
+    if not town:
+        return set()
+    try:
+        whole = {match_key(town)}
+    except InvalidValue:
+        return set()
+    return whole | set(tokens(town))
 
 
 def postcode_part_keys(outward: str, inward: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.addresses import STREET_FORMS
 from polestar.pole.dates import DateValue
+from polestar.pole.names import match_key
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
 from polestar.search.keys import compact_postcode, tokens
@@ -53,6 +55,8 @@ _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
 # beside one.
 _SHORTEST_WORD = 3
+# The most words a town's name has (`Newcastle under Lyme`).
+_TOWN_WORDS = 3
 # Surname prefixes often typed as words of their own: `mc donald`, `o brien`, `de souza`.
 # `van der berg`: a prefix may follow another.
 _PREFIXES = frozenset(
@@ -88,6 +92,11 @@ class Query:
         near: a postcode, sector or district typed beside a name and nothing else of an
             address (`burnett ST6 2UH`, `cooper ST5`): its outward code and the start of its
             inward code. The name's people with an address there come first.
+        in_town: the same name read with its last one, two or three words as a town
+            (`caroline cooper newcastle`, `smith stoke on trent`), longest first: each with
+            the words left as `names` and the town's match key as `town`
+            (`keys.town_keys`). The search reads the first whose town the index holds; the
+            words may be a name as well (`john burton`).
     """
 
     names: tuple[str, ...] = ()
@@ -106,6 +115,8 @@ class Query:
     vehicle_fragment: str | None = None
     near: tuple[str, str] | None = None
     joined: Query | None = None
+    in_town: tuple[Query, ...] = ()
+    town: str | None = None
 
     @property
     def is_address(self) -> bool:
@@ -178,6 +189,18 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with a digit in it (a house number, `ST13`) has none."""
     found = [token for word in words if not _has_digit(word) for token in tokens(word)]
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
+
+
+def _in_town(query: Query, words: list[str]) -> Iterator[Query]:
+    """`Query.in_town`: the readings of `query` with its last words a town, a name left."""
+    for count in range(min(_TOWN_WORDS, len(words) - 1), 0, -1):
+        names, initials = _names(words[:-count])
+        try:
+            town = match_key("".join(words[-count:]))
+        except InvalidValue:
+            continue
+        if names:
+            yield replace(query, names=names, initials=initials, town=town)
 
 
 def _joined(words: list[str]) -> list[str]:
@@ -264,6 +287,7 @@ def parse(text: str) -> Query:
             query = replace(query, names=names, initials=initials, near=near)
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+        query = replace(query, in_town=tuple(_in_town(query, words)))
         joined = _joined(words)
         if joined != words:
             names, initials = _names(joined)

@@ -42,6 +42,7 @@ from polestar.search.keys import (
     postcode_part_keys,
     query_name_keys,
     query_pair_keys,
+    town_keys,
     year_key,
 )
 from polestar.search.query import MAX_LENGTH, Query, parse
@@ -74,12 +75,18 @@ _BORN_MOST = 1_000
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
 _LINKED_FACTOR = 0.9
-# A person of the name typed beside a postcode or district (`burnett ST6 2UH`) with no address
-# there the viewer may see ranks at this share of the name's score: below those who have one.
+# A person of the name typed beside a postcode, district or town (`burnett ST6 2UH`) with no
+# address there the viewer may see ranks at this share of the name's score: below those who
+# have one.
 _ELSEWHERE = 0.85
 # People using a number that starts with what was typed (`07700 9001`) rank at this score.
 _PHONE_START = 0.9
-# The most people of a name typed with a district whose records are read for an address there.
+# A person of a name typed with a town (`cooper stoke`) with an address in it the viewer may
+# see ranks at this share of the name's score: the town's words may be a name's as well (`john
+# burton`), and who bears them all comes first.
+_IN_TOWN = 0.95
+# The most people of a name typed with a district or a town whose records are read for an
+# address there.
 _NAMED_MOST = 2_000
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
 # The fields ranking reads and a result's name shows (of those the viewer may see).
@@ -264,27 +271,59 @@ def _near(
 ) -> list[_Hit]:
     """The people of a name typed with a postcode, sector or district (`Query.near`): those
     with an address there the viewer may see keep their score, the others fall below them
-    (`_ELSEWHERE`). Those living there are searched by name as well: among a thousand
-    namesakes, the one living there need not be among the name's candidates."""
+    (`_ELSEWHERE`)."""
     outward, inward = near
-    terms = person_terms(query, today)
     if len(inward) == len("2DJ"):
         residents = search_index.people_at(conn, scope, outward, inward)
     else:
-        # A district's thousands of addresses are read only in the records of the name's
-        # people: those the name's strongest keys hold (up to `_NAMED_MOST`), or else its
-        # candidates.
-        weights = terms[0]
-        strongest = [key for key, weight in weights.items() if weight == max(weights.values())]
-        named = search_index.keyed(conn, strongest, _NAMED_MOST)
-        among = named if named is not None else [hit.entity_id for hit in people]
+        among = _named(conn, query, today, people)
         residents = search_index.people_at(conn, scope, outward, inward, among)
-    found = search_index.candidates(conn, terms, 1, CANDIDATES, sorted(residents)).records
-    people = people + _scored(conn, scope, query, today, found)
     return [
         hit if hit.entity_id in residents else replace(hit, score=hit.score * _ELSEWHERE)
-        for hit in people
+        for hit in _with_residents(conn, scope, query, today, people, residents)
     ]
+
+
+def _in_town(conn: Connection, scope: Scope, query: Query, today: date) -> list[_Hit]:
+    """The people of a name read with a town (`Query.in_town`): those with an address in it
+    the viewer may see at `_IN_TOWN` of their score, the others at `_ELSEWHERE`."""
+    town = query.town
+    people = _people(conn, scope, query, today)
+    towns = search_index.towns_of(conn, scope, _named(conn, query, today, people))
+    residents = {
+        entity_id
+        for entity_id, held in towns.items()
+        if any(town in town_keys(name) for name in held)
+    }
+    return [
+        replace(hit, score=hit.score * (_IN_TOWN if hit.entity_id in residents else _ELSEWHERE))
+        for hit in _with_residents(conn, scope, query, today, people, residents)
+    ]
+
+
+def _named(conn: Connection, query: Query, today: date, people: list[_Hit]) -> list[str]:
+    """Whose addresses to read for a name typed with a district or town, whose thousands of
+    addresses are read only in these people's records: those the name's strongest keys hold
+    (up to `_NAMED_MOST`), or else its candidates."""
+    weights = person_terms(query, today)[0]
+    strongest = [key for key, weight in weights.items() if weight == max(weights.values())]
+    named = search_index.keyed(conn, strongest, _NAMED_MOST)
+    return named if named is not None else [hit.entity_id for hit in people]
+
+
+def _with_residents(
+    conn: Connection,
+    scope: Scope,
+    query: Query,
+    today: date,
+    people: list[_Hit],
+    residents: set[str],
+) -> list[_Hit]:
+    """`people` with the residents the name's keys hold scored as well: among a thousand
+    namesakes, the one living there need not be among the name's candidates."""
+    terms = person_terms(query, today)
+    found = search_index.candidates(conn, terms, 1, CANDIDATES, sorted(residents)).records
+    return people + _scored(conn, scope, query, today, found)
 
 
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
@@ -462,7 +501,13 @@ def _find(
         joined = query.joined
         people = [] if joined is None else _people(conn, scope, joined, today)
         people += _people(conn, scope, query, today, word_by_word=joined is None)
-        for hit in people if near is None else _near(conn, scope, query, near, today, people):
+        if near is not None:
+            people = _near(conn, scope, query, near, today, people)
+        # The first reading of the last words as a town the index holds (`cooper stoke`).
+        town = next((q for q in query.in_town if search_index.held(conn, [f"t:{q.town}"])), None)
+        if town is not None:
+            people += _in_town(conn, scope, town, today)
+        for hit in people:
             _keep(found, hit)
     if query.fragment:
         vehicles = _vehicles(conn, scope, query.fragment)

@@ -909,30 +909,58 @@ def people_at(
     if among is None:
         places = visible_rows(conn, scope, Kind.LOCATION, sa.and_(showing, at), _POSTCODE)
         return {entity_id for _, entity_id, _ in linked_people(conn, scope, places)}
+    places = _addresses_of(conn, scope, among, sa.and_(showing, at), _POSTCODE)
+    return {entity_id for _, entity_id, _ in linked_people(conn, scope, places)} & set(among)
+
+
+def towns_of(conn: Connection, scope: Scope, among: Sequence[str]) -> dict[str, set[str]]:
+    """The towns of the addresses of each of the people `among`, each address linked to the
+    person in a record where the viewer may see both and the address's town."""
+    showing = _showing(scope, Kind.LOCATION, "town")
+    if showing is None or not scope.grants_for(Kind.PERSON) or not among:
+        return {}
+    held = sa.and_(showing, locations.c.town.is_not(None))
+    places = _addresses_of(conn, scope, among, held, _TOWN)
+    town = {place.key: place.values["town"] for place in places}
+    found: dict[str, set[str]] = defaultdict(set)
+    for _, entity_id, targets in linked_people(conn, scope, places):
+        found[entity_id].update(town[target] for target in targets)
+    return {entity_id: found[entity_id] for entity_id in set(among) & found.keys()}
+
+
+def _addresses_of(
+    conn: Connection,
+    scope: Scope,
+    people: Sequence[str],
+    condition: sa.ColumnElement[bool],
+    fields: frozenset[str],
+) -> list[VisibleRow]:
+    """The visible location rows meeting `condition` in the source records of these people's
+    records: a district's or a town's thousands of addresses read only where they live."""
     # The records listed, not a subquery: SQLite read every address in the county to match
     # the pattern rather than look up the people's records first. (No condition on the
     # member's kind, which the ids name: with one, SQLite reads every person's membership.)
     members = entity_members.c
     records = sorted(
         conn.execute(
-            sa.select(members.record_id).where(_one_of(conn, members.entity_id, sorted(among)))
+            sa.select(members.record_id).where(_one_of(conn, members.entity_id, sorted(people)))
         ).scalars()
     )
-    places = [
+    return [
         place
         for chunk in _chunks(records)
         for place in visible_rows(
             conn,
             scope,
             Kind.LOCATION,
-            sa.and_(showing, at, _one_of(conn, locations.c.record_id, chunk)),
-            _POSTCODE,
+            sa.and_(condition, _one_of(conn, locations.c.record_id, chunk)),
+            fields,
         )
     ]
-    return {entity_id for _, entity_id, _ in linked_people(conn, scope, places)} & set(among)
 
 
 _POSTCODE = frozenset({"postcode"})
+_TOWN = frozenset({"town"})
 
 
 def phones(conn: Connection, scope: Scope, number: str, start: bool = False) -> list[VisibleRow]:
