@@ -145,9 +145,9 @@ def test_the_last_words_of_a_name_are_read_as_a_town_as_well(
     typed: str, readings: list[object]
 ) -> None:
     query = parse(typed)
-    found = [value for reading in query.in_town for value in (reading.names, reading.town)]
+    found = [value for town, reading in query.in_town for value in (reading.names, town)]
     assert found == readings
-    assert all(reading.initials == query.initials for reading in query.in_town)
+    assert all(reading.initials == query.initials for _, reading in query.in_town)
 
 
 def test_a_slash_in_a_number_stays() -> None:

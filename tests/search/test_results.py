@@ -169,7 +169,7 @@ def test_a_name_with_a_town_ranks_him_higher_only_where_the_user_sees_him_living
         return
     assert _ids(page) == [canary.target]
     # results._IN_TOWN, and _ELSEWHERE of the name's score: no town is a canary name.
-    assert page.results[0].score == (0.95 if sees & TOWNS[town] else 0.85)
+    assert page.results[0].score == (0.99 if sees & TOWNS[town] else 0.85)
 
 
 @pytest.mark.parametrize("typed", ["07700 900901", "07700 9009", "+44 7700 90090"])

@@ -93,10 +93,10 @@ class Query:
             address (`burnett ST6 2UH`, `cooper ST5`): its outward code and the start of its
             inward code. The name's people with an address there come first.
         in_town: the same name read with its last one, two or three words as a town
-            (`caroline cooper newcastle`, `smith stoke on trent`), longest first: each with
-            the words left as `names` and the town's match key as `town`
-            (`keys.town_keys`). The search reads the first whose town the index holds; the
-            words may be a name as well (`john burton`).
+            (`caroline cooper newcastle`, `smith stoke on trent`), longest first: each the
+            town's match key (`keys.town_keys`) and the query of the words left. The search
+            reads the first whose town the index holds; the words may be a name as well
+            (`john burton`).
     """
 
     names: tuple[str, ...] = ()
@@ -115,8 +115,7 @@ class Query:
     vehicle_fragment: str | None = None
     near: tuple[str, str] | None = None
     joined: Query | None = None
-    in_town: tuple[Query, ...] = ()
-    town: str | None = None
+    in_town: tuple[tuple[str, Query], ...] = ()
 
     @property
     def is_address(self) -> bool:
@@ -191,7 +190,7 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
 
 
-def _in_town(query: Query, words: list[str]) -> Iterator[Query]:
+def _in_town(query: Query, words: list[str]) -> Iterator[tuple[str, Query]]:
     """`Query.in_town`: the readings of `query` with its last words a town, a name left."""
     for count in range(min(_TOWN_WORDS, len(words) - 1), 0, -1):
         names, initials = _names(words[:-count])
@@ -200,7 +199,7 @@ def _in_town(query: Query, words: list[str]) -> Iterator[Query]:
         except InvalidValue:
             continue
         if names:
-            yield replace(query, names=names, initials=initials, town=town)
+            yield town, replace(query, names=names, initials=initials)
 
 
 def _joined(words: list[str]) -> list[str]:
