@@ -138,6 +138,7 @@ def test_a_name_with_a_postcode_or_district_and_nothing_else_of_an_address(
             ],
         ),
         ("smith stoke-on-trent", [("SMITH",), "STOKEONTRENT"]),
+        ("john mc donald leek", [("JOHN",), "MCDONALDLEEK", ("JOHN", "MCDONALD"), "LEEK"]),
         ("smith", []),
     ],
 )

@@ -286,8 +286,9 @@ def parse(text: str) -> Query:
             query = replace(query, names=names, initials=initials, near=near)
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
-        query = replace(query, in_town=tuple(_in_town(query, words)))
         joined = _joined(words)
+        # The name before a town read with its prefixes joined: no town is `Mc`.
+        query = replace(query, in_town=tuple(_in_town(query, joined)))
         if joined != words:
             names, initials = _names(joined)
             together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
