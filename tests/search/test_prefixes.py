@@ -26,6 +26,7 @@ PEOPLE = [
     ("BRIEN", "Oliver", "01/01/1970"),
     ("VANDERBERG", "Pieter", "09/09/1966"),
     ("EDWARDS", "Mac", "31/10/1984"),
+    ("FULLER", "Brian", "28/08/2006"),
 ]
 
 
@@ -63,3 +64,14 @@ def test_a_prefix_typed_apart_finds_the_surname_held_whole(
         assert scores.get("Mc Donald") == 1.0, scores
     if typed == "diane mc donald":
         assert next(iter(scores)) == wanted, scores
+
+
+def test_a_prefix_joined_is_a_surname_not_a_forename_a_letter_away(
+    people: Engine, settings: Settings
+) -> None:
+    # OBRIAN is Brian with a letter more: as a name of any kind, Brian Fuller came first.
+    viewer = viewer_for(people, "home-analyst", "investigation", None)
+    page = search(people, settings, viewer, "o brian", kind="person")
+    names = [result.display_name for result in page.results]
+    assert "Kathleen O'Brien" in names, names
+    assert "Brian Fuller" not in names, names

@@ -119,6 +119,21 @@ def test_a_name_with_a_postcode_or_district_and_nothing_else_of_an_address(
 
 
 @pytest.mark.parametrize(
+    ("typed", "surnames"),
+    [
+        ("o brian", ("OBRIAN",)),
+        ("john mc-donald", ("MCDONALD",)),
+        ("van der berg", ("VANDERBERG",)),
+    ],
+)
+def test_a_prefix_joined_makes_a_surname(typed: str, surnames: tuple[str, ...]) -> None:
+    query = parse(typed)
+    assert query.joined is not None
+    assert query.joined.surnames == surnames
+    assert query.surnames == ()  # the words apart may be a forename (`Mac Edwards`)
+
+
+@pytest.mark.parametrize(
     ("typed", "readings"),
     [
         ("cooper stoke", [("COOPER",), "STOKE"]),

@@ -92,6 +92,8 @@ class Query:
         near: a postcode, sector or district typed beside a name and nothing else of an
             address (`burnett ST6 2UH`, `cooper ST5`): its outward code and the start of its
             inward code. The name's people with an address there come first.
+        surnames: names read as a surname only: a prefix joined to the word after it (`o brian`
+            → OBRIAN in `joined`), which is no one's forename (Brian).
         in_town: the same name read with its last one, two or three words as a town
             (`caroline cooper newcastle`, `smith stoke on trent`), longest first: each the
             town's match key (`keys.town_keys`) and the query of the words left. The search
@@ -115,6 +117,7 @@ class Query:
     vehicle_fragment: str | None = None
     near: tuple[str, str] | None = None
     joined: Query | None = None
+    surnames: tuple[str, ...] = ()
     in_town: tuple[tuple[str, Query], ...] = ()
 
     @property
@@ -190,7 +193,7 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
 
 
-def _in_town(query: Query, words: list[str]) -> Iterator[tuple[str, Query]]:
+def _in_town(query: Query, words: list[str], surnames: set[str]) -> Iterator[tuple[str, Query]]:
     """`Query.in_town`: the readings of `query` with its last words a town, a name left."""
     for count in range(min(_TOWN_WORDS, len(words) - 1), 0, -1):
         names, initials = _names(words[:-count])
@@ -199,7 +202,12 @@ def _in_town(query: Query, words: list[str]) -> Iterator[tuple[str, Query]]:
         except InvalidValue:
             continue
         if names:
-            yield town, replace(query, names=names, initials=initials)
+            yield town, _with_surnames(replace(query, names=names, initials=initials), surnames)
+
+
+def _with_surnames(query: Query, surnames: set[str]) -> Query:
+    """`query` with those of its names that are `surnames` (`Query.surnames`)."""
+    return replace(query, surnames=tuple(name for name in query.names if name in surnames))
 
 
 def _joined(words: list[str]) -> list[str]:
@@ -287,12 +295,13 @@ def parse(text: str) -> Query:
     else:
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
         joined = _joined(words)
+        surnames = {key for word in joined if word not in words for key in tokens(word)}
         # The name before a town read with its prefixes joined: no town is `Mc`.
-        query = replace(query, in_town=tuple(_in_town(query, joined)))
+        query = replace(query, in_town=tuple(_in_town(query, joined, surnames)))
         if joined != words:
             names, initials = _names(joined)
             together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
-            query = replace(query, joined=together)
+            query = replace(query, joined=_with_surnames(together, surnames))
     if not (query.names or query.words or query.postcode or query.dob):
         raise _refuse(
             "nothing to search for: type a name, date of birth, postcode, number plate or "

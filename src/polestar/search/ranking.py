@@ -98,7 +98,8 @@ def _sharpened(score: float) -> float:
 
 
 def _name_score(query: Query, given: list[str], family: list[str]) -> float:
-    """Query tokens against record tokens one to one, best pairs first, in any order."""
+    """Query tokens against record tokens one to one, best pairs first, in any order; a
+    surname only (`Query.surnames`: OBRIAN) against surnames only."""
     if not family and not given:
         return 0.0
     record = [(token, False) for token in given] + [(token, True) for token in family]
@@ -106,7 +107,8 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
         (
             (similarity(term, token), t, r)
             for t, term in enumerate(query.names)
-            for r, (token, _) in enumerate(record)
+            for r, (token, surname) in enumerate(record)
+            if surname or term not in query.surnames
         ),
         reverse=True,
     )

@@ -193,7 +193,13 @@ def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]
     if query.names and query.initials:
         terms.append(initial_keys(query.initials, query.names))
     elif len(query.names) == 1:
-        terms.append(query_name_keys(query.names[0]))
+        name = query.names[0]
+        keys = query_name_keys(name)
+        if name in query.surnames:
+            # A surname with its prefix joined (`o brian`) is not the word without it: Brian's
+            # thousands of holders would crowd out the O'Briens.
+            keys.pop(f"n:{name[1:]}", None)
+        terms.append(keys)
     if query.dob is not None:
         terms.append({dob_key(query.dob): STRONG})
     elif query.names and (years := born_years(query, today or date.today())):
