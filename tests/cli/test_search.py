@@ -57,6 +57,14 @@ def test_the_table_shows_markers_the_name_and_the_date_of_birth(canary: Seeded) 
     assert "1980-03-01" in result.stdout  # whole, in eighty columns
 
 
+def test_the_table_shows_where_a_place_typed_with_the_name_found_him(canary: Seeded) -> None:
+    result = _search("quillfeather stone", "--purpose", "investigation")
+    assert result.exit_code == 0, result.stderr
+    assert "at Stone" in result.stdout  # under his name
+    typed = _search("quillfeather ST15 8AB", "--purpose", "investigation", "--json")
+    assert "ST15 8AB" not in typed.stdout  # the JSON keeps issue 6's fields
+
+
 @pytest.mark.parametrize(
     "arguments",
     [

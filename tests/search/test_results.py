@@ -151,6 +151,10 @@ def test_a_name_with_a_postcode_ranks_him_first_only_where_the_user_sees_him_liv
         return
     assert _ids(page) == [canary.target]
     assert page.results[0].score == (1.0 if sees & homes else 0.85)
+    # Where he was found living shows, as the user may see it; the JSON keeps issue 6's shape.
+    seen = sorted(p for p, held in HOMES.items() if p.startswith(place) and sees & held)
+    assert page.results[0].place == (", ".join(seen) or None)
+    assert "place" not in page.results[0].as_dict()
 
 
 # His homes by town, as canaries.
@@ -170,6 +174,7 @@ def test_a_name_with_a_town_ranks_him_higher_only_where_the_user_sees_him_living
     assert _ids(page) == [canary.target]
     # results._IN_TOWN, and _ELSEWHERE of the name's score: no town is a canary name.
     assert page.results[0].score == (0.99 if sees & TOWNS[town] else 0.85)
+    assert page.results[0].place == (town.title() if sees & TOWNS[town] else None)
 
 
 @pytest.mark.parametrize("typed", ["07700 900901", "07700 9009", "+44 7700 90090"])

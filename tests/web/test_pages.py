@@ -149,6 +149,9 @@ def test_search_filters_paging_and_refusals(
     page = BeautifulSoup(app_client.post("/search", data=post).text, "html.parser")
     assert [a["href"] for a in page.select("#result-list a")] == [f"/persons/{canary.target}"]
     assert "born 1980-03-01" in page.select_one("#result-list").get_text()  # tells namesakes apart
+    near = {"query": "Quillfeather ST15 8AB", "csrf_token": token}
+    found = BeautifulSoup(app_client.post("/search", data=near).text, "html.parser")
+    assert "address in ST15 8AB" in found.select_one("#result-list").get_text()
     empty = app_client.post("/search", data={**post, "born_from": "1981-01-01", "born_to": ""})
     assert BeautifulSoup(empty.text, "html.parser").select_one("#no-results") is not None
     refused = app_client.post("/search", data={"query": "!!!", "csrf_token": token})

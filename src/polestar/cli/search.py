@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, app, print_json, stdout, store, viewer
-from polestar.search import SearchPage, search
+from polestar.search import Result, SearchPage, search
 from polestar.search.results import DEFAULT_LIMIT
 from polestar.settings import get_settings
 
@@ -39,6 +40,12 @@ def search_command(
         _render(page)
 
 
+def _named(result: Result) -> str:
+    """The result's name, and under it where a place typed with the name found them."""
+    name = escape(result.display_name or "(not visible)")
+    return name if result.place is None else f"{name}\n[dim]at {escape(result.place)}[/dim]"
+
+
 def _render(page: SearchPage) -> None:
     # Eighty columns hold a 15-letter name beside the rest: no vertical rules, no kind column
     # (the id's prefix names it: PER-, VEH-, LOC-), and a born column only for people. Ids and
@@ -59,7 +66,7 @@ def _render(page: SearchPage) -> None:
         table.add_row(
             result.entity_id,
             f"{result.score:.2f}",
-            result.display_name or "(not visible)",
+            _named(result),
             *(("" if result.born is None else result.born.isoformat(),) if born else ()),
             " ".join(f"[bold red]{code}[/bold red]" for code in result.markers),
             str(result.sources),

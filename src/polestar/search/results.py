@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -79,6 +79,8 @@ _LINKED_FACTOR = 0.9
 # address there the viewer may see ranks at this share of the name's score: below those who
 # have one.
 _ELSEWHERE = 0.85
+# The most postcodes or towns a result shows of where a place typed with a name found them.
+_PLACES_SHOWN = 2
 # People using a number that starts with what was typed (`07700 9001`) rank at this score.
 _PHONE_START = 0.9
 # A person of a name typed with a town (`cooper stoke`) with an address in it the viewer may
@@ -112,6 +114,9 @@ class Result:
     # A person's date of birth as most of the visible records give it: a result list of
     # namesakes is told apart by it. Not in `as_dict`, whose shape issue 6 fixes.
     born: date | None = None
+    # Where a name typed with a postcode, district or town found them: the postcodes or towns
+    # of their addresses there the viewer may see (`cooper ST5` → ST5 1AB). Not in `as_dict`.
+    place: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +150,7 @@ class _Hit:
     score: float
     rows: list[VisibleRow] = field(default_factory=list)
     literal: float = 0.0  # how literally the best row names the query (`literal_match`)
+    place: str | None = None  # `Result.place`
 
 
 def _cursor(offset: int) -> str:
@@ -287,7 +293,7 @@ def _near(
         among = _named(conn, query, today, people, _NAMED_MOST)
         residents = search_index.people_at(conn, scope, outward, inward, among)
     return [
-        hit if hit.entity_id in residents else replace(hit, score=hit.score * _ELSEWHERE)
+        _placed(hit, residents.get(hit.entity_id), 1.0)
         for hit in _with_residents(conn, scope, query, today, people, residents)
     ]
 
@@ -297,16 +303,26 @@ def _in_town(conn: Connection, scope: Scope, town: str, query: Query, today: dat
     the viewer may see at `_IN_TOWN` of their score, the others at `_ELSEWHERE`."""
     people = _people(conn, scope, query, today)
     among = _named(conn, query, today, people, _TOWN_NAMED_MOST)
-    towns = search_index.towns_of(conn, scope, among, town)
     residents = {
-        entity_id
-        for entity_id, held in towns.items()
-        if any(town in town_keys(name) for name in held)
+        entity_id: there
+        for entity_id, held in search_index.towns_of(conn, scope, among, town).items()
+        if (there := {name for name in held if town in town_keys(name)})
     }
     return [
-        replace(hit, score=hit.score * (_IN_TOWN if hit.entity_id in residents else _ELSEWHERE))
+        _placed(hit, residents.get(hit.entity_id), _IN_TOWN)
         for hit in _with_residents(conn, scope, query, today, people, residents)
     ]
+
+
+def _placed(hit: _Hit, there: set[str] | None, factor: float) -> _Hit:
+    """A person of a name typed with a place: with an address there (`there`, its postcodes or
+    towns) at `factor` of the score, and the place shown; elsewhere at `_ELSEWHERE`."""
+    if there is None:
+        return replace(hit, score=hit.score * _ELSEWHERE)
+    shown = sorted(there)[:_PLACES_SHOWN]
+    more = len(there) - len(shown)
+    place = ", ".join(shown) + (f" and {more} more" if more else "")
+    return replace(hit, score=hit.score * factor, place=place)
 
 
 def _named(conn: Connection, query: Query, today: date, people: list[_Hit], most: int) -> list[str]:
@@ -325,7 +341,7 @@ def _with_residents(
     query: Query,
     today: date,
     people: list[_Hit],
-    residents: set[str],
+    residents: Collection[str],
 ) -> list[_Hit]:
     """`people` with the residents the name's keys hold scored as well: among a thousand
     namesakes, the one living there need not be among the name's candidates."""
@@ -630,6 +646,7 @@ def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
                     summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
                 ),
                 born=_born(hit.kind, hit.rows),
+                place=hit.place,
             )
         )
     return results

@@ -900,21 +900,31 @@ def people_at(
     outward: str,
     inward: str,
     among: Sequence[str] | None = None,
-) -> set[str]:
+) -> dict[str, set[str]]:
     """People with an address at a postcode, or in a sector or district (`inward` the start
-    of the inward code, or empty), each linked to the address in a record where the viewer may
-    see both and the address's postcode. A whole postcode is read by its own index (a few
-    dozen rows); a sector or district, only in the records of the people `among`."""
+    of the inward code, or empty), each with those addresses' postcodes, each address linked
+    to the person in a record where the viewer may see both and the address's postcode. A
+    whole postcode is read by its own index (a few dozen rows); a sector or district, only in
+    the records of the people `among`."""
     showing = _showing(scope, Kind.LOCATION, "postcode")
     if showing is None or not scope.grants_for(Kind.PERSON) or (among is not None and not among):
-        return set()
+        return {}
     postcode = locations.c.postcode
     whole = len(inward) == len("2DJ")
     at = postcode == f"{outward} {inward}" if whole else postcode.like(f"{outward} {inward}%")
     if among is None:
         places = visible_rows(conn, scope, Kind.LOCATION, sa.and_(showing, at), _POSTCODE)
-        return {entity_id for _, entity_id, _ in linked_people(conn, scope, places, only=_NONE)}
-    return set(_living(conn, scope, among, sa.and_(showing, at), _POSTCODE))
+        held = {place.key: place.values["postcode"] for place in places}
+        found: dict[str, set[str]] = defaultdict(set)
+        for _, entity_id, targets in linked_people(conn, scope, places, only=_NONE):
+            found[entity_id].update(held[target] for target in targets)
+        return dict(found)
+    return {
+        entity_id: {place.values["postcode"] for place in places}
+        for entity_id, places in _living(
+            conn, scope, among, sa.and_(showing, at), _POSTCODE
+        ).items()
+    }
 
 
 def towns_of(
