@@ -89,7 +89,8 @@ _PHONE_START = 0.9
 _IN_TOWN = 0.99
 # The most people of a name typed with a district, or with a town, whose records are read for
 # an address there. A town is a larger share of a name's people than a district is, and what is
-# read grows with it: `jones stoke` read 2,000 Joneses' addresses in 630 ms at 1M.
+# read grows with it: at 1M, `cooper stoke` read all 1,050 Coopers' addresses in 375 ms, their
+# 60 candidates' in 153 ms.
 _NAMED_MOST = 2_000
 _TOWN_NAMED_MOST = 500
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
