@@ -42,8 +42,8 @@ from polestar.pole.postcodes import INWARD_STARTS
 # keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
 # in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
 # words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`);
-# 7: the `t` keys, an address's town.
-KEYS_VERSION = 7
+# 7: the `t` keys, an address's town; 8: more British short forms (`IZZY` → Isabel).
+KEYS_VERSION = 8
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
