@@ -32,11 +32,14 @@ SECTOR = [f"ST1 6{a}{b}" for a in LETTERS for b in LETTERS][:MANY]
 DISTRICT = [f"ST16 {digit}{a}{b}" for digit in "1239" for a in LETTERS for b in "AB"][:MANY]
 
 
-def _row(number: int, postcode: str) -> str:
-    name = "".join(LETTERS[int(digit)] for digit in f"{number:03d}").title()
+def _name(number: int) -> str:
+    return "".join(LETTERS[int(digit)] for digit in f"{number:03d}").title()
+
+
+def _row(number: int, postcode: str, address: str | None = None) -> str:
     return (
-        f"CU-PC-{number:04d},14/03/2024 02:17,HOLMES{name.upper()},Thomas,01/03/1980,M,,,"
-        f'"{number} Mill Lane, Stone",{postcode},,Assault,Stafford,'
+        f"CU-PC-{number:04d},14/03/2024 02:17,HOLMES{_name(number).upper()},Thomas,01/03/1980,"
+        f'M,,,"{address or f"{number} Mill Lane, Stone"}",{postcode},,Assault,Stafford,'
     )
 
 
@@ -122,3 +125,30 @@ def test_an_address_with_its_street_type_abbreviated_or_a_word_mistyped_finds_it
     assert found[0].display_name.startswith("6 Mill Lane, Stone"), found
     assert found[0].score == pytest.approx(score, abs=0.01)
     assert all(result.score < found[0].score for result in found[1:])
+
+
+def test_a_street_mistyped_finds_it_among_more_places_of_its_number_than_are_read(
+    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+) -> None:
+    # More places at a 6 of some Lane than a search reads, stored first, then 6 Whittington
+    # Lane. The mistyped street named no address: the search read the first of those holding
+    # the other two words (`6`, `LANE`), and Whittington Lane was not among them.
+    streets = [*(f"6 {_name(number)} Lane, Stone" for number in range(MANY)), "6 Whittington Lane"]
+    rows = [_row(n, "ST15 8AA", street) for n, street in enumerate(streets, start=1)]
+    engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
+    found = _search(engine, settings, "6 Whitington Lane", kind="location")
+    assert found[0].display_name.startswith("6 Whittington Lane"), found
+    assert all(result.score < found[0].score for result in found[1:])
+
+
+def test_an_address_no_place_holds_whole_finds_the_street_among_more_near_misses_than_are_read(
+    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+) -> None:
+    # Duke Lane has no 10. More places at a 10 of some Lane than a search reads, stored first,
+    # each missing one word typed as Duke Lane does: the search read the first of all those
+    # missing one word, and Duke Lane was not among them.
+    streets = [*(f"10 {_name(number)} Lane, Stone" for number in range(MANY)), "12 Duke Lane"]
+    rows = [_row(n, "ST15 8AA", street) for n, street in enumerate(streets, start=1)]
+    engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
+    found = _search(engine, settings, "10 Duke Lane", kind="location", limit=100)
+    assert any(result.display_name.startswith("12 Duke Lane") for result in found), found

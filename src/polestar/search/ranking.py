@@ -65,12 +65,12 @@ def spelled_alike(query: str, token: str) -> float:
     if forms.get(query, frozenset()) & forms.get(token, frozenset()):
         # The same name spelt a letter apart is nearer than another name for it: for `JON`,
         # `JOHN` before `JACK` (both John), which ties broke by records held.
-        return _SPELT_APART if _one_slip(query, token) else _NICKNAME
+        return _SPELT_APART if one_slip(query, token) else _NICKNAME
     score = jellyfish.jaro_winkler_similarity(query, token)
     if (
         score < _MATCHED
         and min(len(query), len(token)) >= _SHORTEST_SLIP
-        and _one_slip(query, token)
+        and one_slip(query, token)
     ):
         # One slip in a short name, which Jaro-Winkler rates low (`JLR`, `JOR` 0.8).
         score = _MATCHED
@@ -82,7 +82,7 @@ def spelled_alike(query: str, token: str) -> float:
     return score
 
 
-def _one_slip(query: str, token: str) -> bool:
+def one_slip(query: str, token: str) -> bool:
     """One letter added, dropped, changed or two swapped."""
     # Cheap first: one edit changes the length by one at most.
     return (

@@ -634,6 +634,28 @@ def keyed(conn: Connection, keys: Collection[str], most: int) -> list[str] | Non
     return None if len(found) > most else sorted(found)
 
 
+def keys_starting(conn: Connection, prefix: str, most: int) -> list[str]:
+    """The distinct keys starting with `prefix`, `most` of each table at most: one seek of the
+    key index apiece (a recursive statement stepping to the next key), not a read of every row
+    under them, thousands for `a:ST` at 1M. On the index alone, like `held`."""
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    found: set[str] = set()
+    for table in search_key_tables:
+        after = table.alias()
+        first = (
+            sa.select(sa.func.min(table.c.key).label("key"))
+            .where(table.c.key >= prefix, table.c.key < end)
+            .cte("spelt", recursive=True)
+        )
+        step = sa.select(sa.func.min(after.c.key)).where(
+            after.c.key > first.c.key, after.c.key < end
+        )
+        spelt = first.union_all(sa.select(step.scalar_subquery()).where(first.c.key.is_not(None)))
+        query = sa.select(spelt.c.key).where(spelt.c.key.is_not(None)).limit(most)
+        found.update(key for key in conn.execute(query).scalars() if key.startswith(prefix))
+    return sorted(found)
+
+
 def held(conn: Connection, keys: Collection[str]) -> bool:
     """Whether any entity is indexed under any of the keys: a row at most read per table."""
     return any(
@@ -663,11 +685,12 @@ def _strongest(conn: Connection, terms: Terms, need: int, limit: int) -> list[st
                 )
             ).subquery()
         )
-    first = held[0]
-    query = sa.select(first.c.entity_id).where(
-        *(first.c.entity_id.in_(sa.select(other.c.entity_id)) for other in held[1:])
-    )
-    found = list(conn.execute(query.order_by(first.c.entity_id).limit(limit)).scalars())
+    # INTERSECT, not IN: PostgreSQL planned the IN form at 1M as nested loops under the LIMIT,
+    # comparing every row of one word with every row of another (`28 whitington close`: 3.3 s,
+    # `a:28` against `a:CLOSE`); a set operation reads each term's rows once whatever the plan.
+    common = sa.intersect(*(sa.select(term.c.entity_id) for term in held)).subquery()
+    query = sa.select(common.c.entity_id).order_by(common.c.entity_id).limit(limit)
+    found = list(conn.execute(query).scalars())
     alike = need == len(terms) and all(len(set(keys.values())) == 1 for keys in terms)
     return found if len(found) == limit or alike else None
 
