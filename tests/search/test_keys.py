@@ -163,3 +163,13 @@ def test_an_initial_with_one_surname_reads_each_part_only_when_nobody_holds_the_
     assert _enough(barrelled, person_terms(barrelled)) == EXACT + STRONG
     plain = parse("J. Smith 01/02/1980")
     assert _enough(plain, person_terms(plain)) == 2 * STRONG
+
+
+def test_a_surname_is_keyed_with_each_town_the_person_has_an_address_in() -> None:
+    row = {"forename": "Ann", "surname": "Cooper-Hale", "towns": "Codsall\nNewcastle-under-Lyme"}
+    lives = {key for key in person_keys(row) if key.startswith("l:")}
+    assert "l:COOPER CODSALL" in lives
+    assert "l:COOPERHALE NEWCASTLE" in lives  # the whole surname, a word of the town
+    assert "l:HALE NEWCASTLEUNDERLYME" in lives
+    assert not any(key.startswith("l:ANN") for key in lives)  # surnames only
+    assert not any(key.startswith("l:") for key in person_keys({**row, "towns": None}))

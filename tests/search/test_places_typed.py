@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
-from polestar.search import Result, search
+from polestar.search import Result, results, search
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
@@ -152,3 +152,28 @@ def test_an_address_no_place_holds_whole_finds_the_street_among_more_near_misses
     engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
     found = _search(engine, settings, "10 Duke Lane", kind="location", limit=100)
     assert any(result.display_name.startswith("12 Duke Lane") for result in found), found
+
+
+def test_a_surname_with_a_town_finds_the_one_living_there_among_more_namesakes_than_are_read(
+    db: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    canary_model: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # More Coopers in Stafford than a search reads as a name's candidates, stored first, then
+    # one in Codsall; and more than a town reads the addresses of (500 at 1M, 10 here). The
+    # Codsall Cooper was not among the candidates, so not found living there: at 1M
+    # `cooper codsall` showed 3 of the 14 Coopers of Codsall.
+    monkeypatch.setattr(results, "_TOWN_NAMED_MOST", 10)
+    rows = [
+        f"CU-TN-{n:04d},14/03/2024 02:17,COOPER,{_name(n)},01/03/1980,M,,,"
+        f'"{n} Park Road, {town}",{postcode},,Assault,Stafford,'
+        for n, (town, postcode) in enumerate(
+            [*[("Stafford", "ST16 2DJ")] * MANY, ("Codsall", "WV8 1AA")], start=1
+        )
+    ]
+    engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
+    found = _search(engine, settings, "cooper codsall", kind="person", limit=100)
+    assert found[0].place == "Codsall", found[:3]
+    assert found[0].score > found[1].score

@@ -42,8 +42,9 @@ from polestar.pole.postcodes import INWARD_STARTS
 # keys, a surname with the year of birth; 3: British short forms (`pole.nicknames._BRITISH`)
 # in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
 # words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`);
-# 7: the `t` keys, an address's town; 8: more British short forms (`IZZY` → Isabel).
-KEYS_VERSION = 8
+# 7: the `t` keys, an address's town; 8: more British short forms (`IZZY` → Isabel); 9: the
+# `l` keys, a surname with a town the person has an address in.
+KEYS_VERSION = 9
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
@@ -163,11 +164,13 @@ def person_keys(values: Mapping[str, Any]) -> set[str]:
         if isinstance(alias, Mapping):
             keys |= name_keys(alias.get("forename"), alias.get("surname"))
             surnames.append(alias.get("surname"))
+    family = {token for name in surnames for token in surname_tokens(name)}
     dob = values.get("dob")
     if isinstance(dob, date):
         keys.add(dob_key(dob))
-        family = {token for name in surnames for token in surname_tokens(name)}
         keys.update(year_key(token, dob.year) for token in family)
+    for town in (values.get("towns") or "").splitlines():
+        keys.update(lives_key(token, place) for token in family for place in town_keys(town))
     return keys
 
 
@@ -180,6 +183,13 @@ def year_key(surname: str, year: int) -> str:
     """The `y` key of a surname token with a year of birth (`y:SMITH 1977`): `smith 1977`
     reads the Smiths born that year, where the name's own keys name thousands of Smiths."""
     return f"y:{surname} {year}"
+
+
+def lives_key(surname: str, town: str) -> str:
+    """The `l` key of a surname token with a town the person has an address in (`l:COOPER
+    CODSALL`, the town as `town_keys` gives it): `cooper codsall` reads the Coopers of Codsall,
+    where the name's own keys name a thousand Coopers at 1M and a search reads 60."""
+    return f"l:{surname} {town}"
 
 
 def fragments(compact: str) -> set[str]:

@@ -96,8 +96,33 @@ def _placed_query(kind: str, where: sa.ColumnElement[bool] | None = None) -> sa.
         conditions.append(row.c.object_type == "vehicle")
     if where is not None:
         conditions.append(where)
-    return sa.select(entity_members.c.entity_id, row.c.record_id, *(row.c[c] for c in columns))\
-        .where(*conditions)  # fmt: skip
+    selected: list[sa.ColumnElement[Any]] = [row.c[c] for c in columns]
+    if kind == "person":
+        selected.append(_towns_lived_in(row))
+    return sa.select(entity_members.c.entity_id, row.c.record_id, *selected).where(*conditions)
+
+
+def _towns_lived_in(person: sa.Table) -> sa.Label[Any]:
+    """`towns`: the towns of the addresses a person row is linked to in its own record, one
+    per line (for the `l` keys, `keys.lives_keys`), as `_living` reads a person's addresses."""
+    link, place = links.alias("lived"), locations.alias("lived_at")
+    return (
+        sa.select(sa.func.aggregate_strings(place.c.town, "\n"))
+        .select_from(link)
+        .join(
+            place,
+            sa.and_(place.c.record_id == link.c.record_id, place.c.source_key == link.c.to_key),
+        )
+        .where(
+            link.c.record_id == person.c.record_id,
+            link.c.from_kind == Kind.PERSON.value,
+            link.c.from_key == person.c.source_key,
+            link.c.to_kind == Kind.LOCATION.value,
+            place.c.town.is_not(None),
+        )
+        .scalar_subquery()
+        .label("towns")
+    )
 
 
 def _placed(conn: Connection, query: sa.Select[Any], kind: str) -> Iterator[Placed]:
