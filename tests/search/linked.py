@@ -34,6 +34,26 @@ def searchable(engine: Engine, settings: Settings, exports: Path, model: dict[st
     demo_users(engine, datetime.now(UTC), actor=ACTOR, settings=settings)
 
 
+def custody_row(
+    tag: str,
+    number: int,
+    surname: str,
+    forename: str,
+    born: str,
+    *,
+    sex: str = "M",
+    address: str | None = None,
+    postcode: str = "ST16 2DJ",
+) -> str:
+    """One custody export row (`write_custody`): a person detained on 14 March 2024 and living
+    at `address`, by default `<number> Park Road, Stafford`."""
+    home = address or f"{number} Park Road, Stafford"
+    return (
+        f"CU-{tag}-{number:04d},14/03/2024 02:17,{surname},{forename},{born},{sex},,,"
+        f'"{home}",{postcode},,Assault,Stafford,'
+    )
+
+
 def searchable_custody(
     engine: Engine, settings: Settings, folder: Path, rows: list[str], model: dict[str, Any]
 ) -> Engine:

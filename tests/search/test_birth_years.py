@@ -21,7 +21,7 @@ from polestar.search.ranking import age_on
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.search.linked import searchable_custody
+from tests.search.linked import custody_row, searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -30,10 +30,7 @@ BORN_1977 = date(1977, 6, 15)
 
 
 def _row(number: int, forename: str, born: date) -> str:
-    return (
-        f"CU-BY-{number:04d},14/03/2024 02:17,SMITH,{forename},{born:%d/%m/%Y},M,,,"
-        f'"{number} Park Road, Stafford",ST16 2DJ,,Assault,Stafford,'
-    )
+    return custody_row("BY", number, "SMITH", forename, f"{born:%d/%m/%Y}")
 
 
 @pytest.fixture

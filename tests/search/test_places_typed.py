@@ -22,7 +22,7 @@ from polestar.search import Result, results, search
 from polestar.search.results import CANDIDATES
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.search.linked import searchable_custody
+from tests.search.linked import custody_row, searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -37,9 +37,10 @@ def _name(number: int) -> str:
 
 
 def _row(number: int, postcode: str, address: str | None = None) -> str:
-    return (
-        f"CU-PC-{number:04d},14/03/2024 02:17,HOLMES{_name(number).upper()},Thomas,01/03/1980,"
-        f'M,,,"{address or f"{number} Mill Lane, Stone"}",{postcode},,Assault,Stafford,'
+    home = address or f"{number} Mill Lane, Stone"
+    surname = f"HOLMES{_name(number).upper()}"
+    return custody_row(
+        "PC", number, surname, "Thomas", "01/03/1980", address=home, postcode=postcode
     )
 
 
@@ -49,6 +50,20 @@ def stored(
 ) -> Callable[[list[str], list[str]], Engine]:
     def store(first: list[str], then: list[str]) -> Engine:
         rows = [_row(number, pc) for number, pc in enumerate([*first, *then], start=1)]
+        return searchable_custody(db, settings, tmp_path, rows, canary_model)
+
+    return store
+
+
+@pytest.fixture
+def stored_at(
+    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+) -> Callable[[list[str]], Engine]:
+    """A store of one person at each of these addresses, in order: the first hold the lower
+    ids, which fill a search's candidates among equals."""
+
+    def store(addresses: list[str]) -> Engine:
+        rows = [_row(n, "ST15 8AA", address) for n, address in enumerate(addresses, start=1)]
         return searchable_custody(db, settings, tmp_path, rows, canary_model)
 
     return store
@@ -128,28 +143,24 @@ def test_an_address_with_its_street_type_abbreviated_or_a_word_mistyped_finds_it
 
 
 def test_a_street_mistyped_finds_it_among_more_places_of_its_number_than_are_read(
-    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+    stored_at: Callable[[list[str]], Engine], settings: Settings
 ) -> None:
     # More places at a 6 of some Lane than a search reads, stored first, then 6 Whittington
     # Lane. The mistyped street named no address: the search read the first of those holding
     # the other two words (`6`, `LANE`), and Whittington Lane was not among them.
-    streets = [*(f"6 {_name(number)} Lane, Stone" for number in range(MANY)), "6 Whittington Lane"]
-    rows = [_row(n, "ST15 8AA", street) for n, street in enumerate(streets, start=1)]
-    engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
+    engine = stored_at([*(f"6 {_name(n)} Lane, Stone" for n in range(MANY)), "6 Whittington Lane"])
     found = _search(engine, settings, "6 Whitington Lane", kind="location")
     assert found[0].display_name.startswith("6 Whittington Lane"), found
     assert all(result.score < found[0].score for result in found[1:])
 
 
 def test_an_address_no_place_holds_whole_finds_the_street_among_more_near_misses_than_are_read(
-    db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]
+    stored_at: Callable[[list[str]], Engine], settings: Settings
 ) -> None:
     # Duke Lane has no 10. More places at a 10 of some Lane than a search reads, stored first,
     # each missing one word typed as Duke Lane does: the search read the first of all those
     # missing one word, and Duke Lane was not among them.
-    streets = [*(f"10 {_name(number)} Lane, Stone" for number in range(MANY)), "12 Duke Lane"]
-    rows = [_row(n, "ST15 8AA", street) for n, street in enumerate(streets, start=1)]
-    engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
+    engine = stored_at([*(f"10 {_name(n)} Lane, Stone" for n in range(MANY)), "12 Duke Lane"])
     found = _search(engine, settings, "10 Duke Lane", kind="location", limit=100)
     assert any(result.display_name.startswith("12 Duke Lane") for result in found), found
 
@@ -166,12 +177,18 @@ def test_a_surname_with_a_town_finds_the_one_living_there_among_more_namesakes_t
     # Codsall Cooper was not among the candidates, so not found living there: at 1M
     # `cooper codsall` showed 3 of the 14 Coopers of Codsall.
     monkeypatch.setattr(results, "_TOWN_NAMED_MOST", 10)
+    homes = [*[("Stafford", "ST16 2DJ")] * MANY, ("Codsall", "WV8 1AA")]
     rows = [
-        f"CU-TN-{n:04d},14/03/2024 02:17,COOPER,{_name(n)},01/03/1980,M,,,"
-        f'"{n} Park Road, {town}",{postcode},,Assault,Stafford,'
-        for n, (town, postcode) in enumerate(
-            [*[("Stafford", "ST16 2DJ")] * MANY, ("Codsall", "WV8 1AA")], start=1
+        custody_row(
+            "TN",
+            n,
+            "COOPER",
+            _name(n),
+            "01/03/1980",
+            address=f"{n} Park Road, {town}",
+            postcode=postcode,
         )
+        for n, (town, postcode) in enumerate(homes, start=1)
     ]
     engine = searchable_custody(db, settings, tmp_path, rows, canary_model)
     found = _search(engine, settings, "cooper codsall", kind="person", limit=100)

@@ -14,7 +14,7 @@ from polestar.access import viewer_for
 from polestar.search import search
 from polestar.settings import Settings
 from tests.canary import canary_model
-from tests.search.linked import searchable_custody
+from tests.search.linked import custody_row, searchable_custody
 
 __all__ = ["canary_model"]
 
@@ -32,11 +32,7 @@ PEOPLE = [
 
 @pytest.fixture
 def people(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]) -> Engine:
-    rows = [
-        f"CU-PF-{n:04d},14/03/2024 02:17,{surname},{forename},{born},M,,,"
-        f'"{n} Park Road, Stafford",ST16 2DJ,,Assault,Stafford,'
-        for n, (surname, forename, born) in enumerate(PEOPLE)
-    ]
+    rows = [custody_row("PF", n, *person) for n, person in enumerate(PEOPLE)]
     return searchable_custody(db, settings, tmp_path, rows, canary_model)
 
 
