@@ -315,9 +315,9 @@ def _in_town(conn: Connection, scope: Scope, town: str, query: Query, today: dat
     the viewer may see at `_IN_TOWN` of their score, the others at `_ELSEWHERE`."""
     people = _people(conn, scope, query, today)
     among = _named(conn, query, today, people, _TOWN_NAMED_MOST)
-    # And those a word of the name as a surname with the town names (the `l` keys): where the
-    # name's namesakes are too many to read, its candidates are 60 of them, and at 1M held 3
-    # of the 14 Coopers of Codsall and none of the 74 Joneses of Uttoxeter.
+    # And the people of each word of the name as a surname living in the town (its `l` key):
+    # where the name's namesakes are too many to read, its candidates are 60 of them, which at
+    # 1M held 3 of the 14 Coopers of Codsall and none of the 74 Joneses of Uttoxeter.
     living = search_index.keyed(
         conn, [lives_key(name, town) for name in query.names], _TOWN_LIVING_MOST
     )

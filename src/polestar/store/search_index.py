@@ -104,7 +104,7 @@ def _placed_query(kind: str, where: sa.ColumnElement[bool] | None = None) -> sa.
 
 def _towns_lived_in(person: sa.Table) -> sa.Label[Any]:
     """`towns`: the towns of the addresses a person row is linked to in its own record, one
-    per line (for the `l` keys, `keys.lives_keys`), as `_living` reads a person's addresses."""
+    per line (for the `l` keys, `keys.lives_key`), as `_living` reads a person's addresses."""
     link, place = links.alias("lived"), locations.alias("lived_at")
     return (
         sa.select(sa.func.aggregate_strings(place.c.town, "\n"))
