@@ -64,6 +64,35 @@ def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "names", "initials"),
+    [
+        ("mr stevenson", ("STEVENSON",), ()),
+        ("Mrs. J Smith", ("SMITH",), ("J",)),
+        ("SMITH, Mr John", ("SMITH", "JOHN"), ()),
+        ("dr amir khan", ("AMIR", "KHAN"), ()),
+        ("john smith jnr", ("JOHN", "SMITH"), ()),
+        ("lord", ("LORD",), ()),  # a title alone is a name: `Lord` is a surname
+        ("jack lord", ("JACK", "LORD"), ()),
+    ],
+)
+def test_a_title_or_a_suffix_is_no_part_of_a_name(
+    typed: str, names: tuple[str, ...], initials: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.names, query.initials) == (names, initials)
+
+
+def test_a_title_before_a_name_with_a_district_is_left_out_of_the_name() -> None:
+    query = parse("mrs smith ST5")
+    assert query.names == ("SMITH",)
+    assert query.near == ("ST5", "")
+
+
+def test_a_street_named_as_a_title_is_kept_in_an_address() -> None:
+    assert parse("10 Lord Street").words == ("10", "LORD", "STREET")
+
+
+@pytest.mark.parametrize(
     ("typed", "words", "numbers", "fragment"),
     [
         ("KV6 honda", ("HONDA",), ("KV6",), "KV6"),
@@ -172,6 +201,43 @@ def test_a_slash_in_a_number_stays() -> None:
 
 def test_an_age_range() -> None:
     assert parse("smith aged 30-40").ages == (30, 40)
+
+
+@pytest.mark.parametrize(
+    ("typed", "names", "ages"),
+    [
+        ("jack stevenson 26", ("JACK", "STEVENSON"), (25, 27)),
+        ("Jack Stevenson, 26", ("JACK", "STEVENSON"), (25, 27)),
+        ("J. Smith 30", ("SMITH",), (29, 31)),
+        ("jack stevenson aged 26", ("JACK", "STEVENSON"), (26, 26)),
+    ],
+)
+def test_two_digits_after_a_name_are_an_age_give_or_take_a_year(
+    typed: str, names: tuple[str, ...], ages: tuple[int, int]
+) -> None:
+    query = parse(typed)
+    assert (query.names, query.ages, query.words) == (names, ages, ())
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("mill lane 26", ("26", "MILL", "LANE")),  # a street's, as it was
+        ("smith 45", ("45", "SMITH")),  # one word: `honda 26` is a vehicle's
+        ("jack stevenson 5", ("5", "JACK", "STEVENSON")),
+    ],
+)
+def test_a_number_after_a_street_or_a_word_alone_is_no_age(
+    typed: str, words: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.ages, query.words) == (None, words)
+
+
+def test_b_dot_before_a_date_announces_it_and_is_no_initial() -> None:
+    query = parse("jack stevenson b. 1999")
+    assert (query.initials, query.year) == ((), 1999)
+    assert parse("b. jones 1999").initials == ("B",)
 
 
 @pytest.mark.parametrize("typed", ["ab12 c", "AB12CDE", "st16 2", "ST16 2DJ", "b12-cd"])

@@ -144,8 +144,9 @@ def split_forenames(raw: str) -> tuple[str, str | None]:
     return first, rest or None
 
 
-def _strip_affixes(words: list[str], *, keep: int = 1) -> list[str]:
-    """`words` without titles in front or generational suffixes behind, keeping `keep`."""
+def strip_affixes(words: list[str], *, keep: int = 1) -> list[str]:
+    """`words` without titles in front or generational suffixes behind, keeping `keep`: names
+    are stored without them, and searched for without them (`search.query`)."""
     while len(words) > 1 and words[0].upper().rstrip(".") in _TITLES:
         words = words[1:]
     while len(words) > keep and words[-1].upper().rstrip(".") in _SUFFIXES:
@@ -194,13 +195,13 @@ def parse_full(raw: str, order: NameOrder = "auto") -> ParsedName:
         if all(word.upper().rstrip(".") in _SUFFIXES for word in forename_text.split()):
             return parse_full(surname_text, order)  # `John Smith, Jr.`
         surname = PersonName.clean(surname_text)
-        words = _strip_affixes(forename_text.replace(",", " ").split())
+        words = strip_affixes(forename_text.replace(",", " ").split())
         if not _has_letter(_tidy(" ".join(words))):
             return ParsedName(None, None, surname)
         forename, middle = split_forenames(" ".join(words))
         return ParsedName(forename, middle, surname)
 
-    words = _strip_affixes(_tidy(raw.replace(",", " ")).split(), keep=2)
+    words = strip_affixes(_tidy(raw.replace(",", " ")).split(), keep=2)
     if not words:
         raise InvalidValue(f"{raw!r} is not a name: it has no letters")
     if len(words) == 1:

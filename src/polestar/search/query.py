@@ -18,13 +18,18 @@ from typing import Any
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.addresses import STREET_FORMS
 from polestar.pole.dates import DateValue
-from polestar.pole.names import match_key
+from polestar.pole.names import match_key, strip_affixes
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
 from polestar.search.keys import compact_postcode, tokens
 
 MAX_LENGTH = 200
 _AGE = re.compile(r"\bage[ds]?\s*(\d{1,3})(?:\s*(?:-|to|–)\s*(\d{1,3}))?\b", re.IGNORECASE)
+# Two digits after a name and nothing else, as a report describes someone (`Jack Stevenson,
+# 26`): an age, give or take a year (a description's age was right when it was written; `aged
+# 26` asks for 26 exactly). A house number comes before its street, and a two-digit year of
+# birth is typed with its date.
+_TRAILING_AGE = re.compile(r"^(?P<name>[^\d]*[^\W\d_][^\d]*?)[\s,]+(?P<age>[1-9]\d)\s*$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -46,7 +51,10 @@ _DATES = (
     (re.compile(r"\b(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{4}|\d{2})\b"), False),
 )
 # Words that only announce a date of birth: `dob 01/03/1980`, `born 1980`.
-_BORN = re.compile(r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)(?!\w)\s*:?", re.IGNORECASE)
+_BORN = re.compile(
+    r"(?<![\w.])(?:born|dob|d\.o\.b\.?|date\s+of\s+birth|b\.(?=\s*(?:\d|$)))(?!\w)\s*:?",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
 _PHONE_START_DIGITS = 8
@@ -161,6 +169,19 @@ def _take_ages(text: str) -> tuple[str, tuple[int, int] | None]:
     return text.replace(found[0], " "), (low, high)
 
 
+def _take_trailing_age(text: str) -> tuple[str, tuple[int, int] | None]:
+    """An age typed bare after a name of two words or more (`_TRAILING_AGE`; `honda 26` is a
+    vehicle), not after a street (`Mill Lane 26`)."""
+    found = _TRAILING_AGE.match(text)
+    if found is None:
+        return text, None
+    words = found["name"].replace(",", " ").split()
+    if len(words) < 2 or any(word.upper() in STREET_FORMS for word in words):
+        return text, None
+    age = int(found["age"])
+    return found["name"], (age - 1, age + 1)
+
+
 def _phone(text: str) -> str | None:
     """The number in E.164, typed in any form `Phone` reads or without its leading 0
     (`7700 900123`)."""
@@ -191,6 +212,13 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with a digit in it (a house number, `ST13`) has none."""
     found = [token for word in words if not _has_digit(word) for token in tokens(word)]
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
+
+
+def _untitled(segments: list[list[str]]) -> list[str]:
+    """The words of a name typed, without a title (`Mrs Smith` is no forename starting M;
+    `SMITH, Mr John`) or a generational suffix (`John Smith Jnr`): records are stored without
+    them (`pole.names`)."""
+    return [word for segment in segments for word in strip_affixes(segment)]
 
 
 def _in_town(query: Query, words: list[str], surnames: set[str]) -> Iterator[tuple[str, Query]]:
@@ -253,6 +281,9 @@ def parse(text: str) -> Query:
     if dob or year:
         text = _BORN.sub(" ", text)
     vehicle = _vehicle_reading(text)
+    if ages is None and dob is None and year is None:
+        # After the vehicle reading: `land rover 90` is a Defender as well.
+        text, ages = _take_trailing_age(text)
     # A plate or a postcode, whole or in part, typed alone (`ab12 c`, `ST16 2DJ`); no plate
     # or postcode has four letters together (`jones ST5` is a name and a district).
     compact = "".join(ch for ch in text if not ch.isspace() and ch not in "-.").upper()
@@ -267,12 +298,16 @@ def parse(text: str) -> Query:
         text = text.replace(found[0], " ")
     # A comma or a slash between names (`SMITH, John`, `SMITH/JOHN` as some force systems
     # write them); a slash in a number stays (a flat, `2/1`).
-    words = [
-        part
-        for word in text.replace(",", " ").split()
-        for part in ([word] if _has_digit(word) else word.split("/"))
-        if part
+    segments = [
+        [
+            part
+            for word in segment.split()
+            for part in ([word] if _has_digit(word) else word.split("/"))
+            if part
+        ]
+        for segment in text.split(",")
     ]
+    words = [word for segment in segments for word in segment]
     numbers = tuple(word.upper() for word in words if _has_digit(word))
     names, initials = _names(words)
     if numbers or postcode:
@@ -291,8 +326,11 @@ def parse(text: str) -> Query:
         if names and not numbers and not any(name in STREET_FORMS for name in names):
             # No house number, no street: a name, perhaps, and where its person lives.
             near = (postcode[:-3], postcode[-3:]) if postcode else parts
+            names, initials = _names(_untitled(segments))
             query = replace(query, names=names, initials=initials, near=near)
     else:
+        words = _untitled(segments)
+        names, initials = _names(words)
         query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
         joined = _joined(words)
         surnames = {key for word in joined if word not in words for key in tokens(word)}

@@ -1,0 +1,85 @@
+"""A name typed as a report or a briefing describes someone (issue 6): with a title (`Mrs
+Smith`; on the demo `mr stevenson` read MR as an initial and put Maria Collinder-Stevenson and
+Mary Stephenson before Jack Stevenson) or with an age after it (`Jack Stevenson, 26` found
+nobody: the number was read as a house's)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from polestar.access import viewer_for
+from polestar.search import search
+from polestar.settings import Settings
+from tests.canary import canary_model
+from tests.search.linked import custody_row, searchable_custody
+
+__all__ = ["canary_model"]
+
+
+def _born_aged(years: int) -> str:
+    """A date of birth `years` and about a hundred days before today, as custody writes it."""
+    today = date.today()
+    born = date(today.year - years, today.month, 1).toordinal() - 100
+    return date.fromordinal(born).strftime("%d/%m/%Y")
+
+
+PEOPLE = [
+    ("STEVENSON", "Jack", "29/10/1999", "M"),
+    ("STEVENSON", "Mary", "01/02/1970", "F"),
+    ("SMITH", "Jane", _born_aged(30), "F"),
+    ("SMITH", "Jane", _born_aged(60), "F"),
+    ("SMITH", "Mabel", "05/06/1950", "F"),
+]
+
+
+@pytest.fixture
+def people(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]) -> Engine:
+    rows = [
+        custody_row("DS", n, surname, forename, born, sex=sex)
+        for n, (surname, forename, born, sex) in enumerate(PEOPLE)
+    ]
+    return searchable_custody(db, settings, tmp_path, rows, canary_model)
+
+
+def _found(people: Engine, settings: Settings, typed: str) -> dict[str, float]:
+    viewer = viewer_for(people, "home-analyst", "investigation", None)
+    page = search(people, settings, viewer, typed, kind="person")
+    return {f"{result.display_name} {result.born}": result.score for result in page.results}
+
+
+@pytest.mark.parametrize(
+    ("typed", "wanted"),
+    [
+        ("mr stevenson", {"Jack Stevenson", "Mary Stevenson"}),
+        ("Mrs Smith", {"Jane Smith", "Mabel Smith"}),
+        ("SMITH, Mrs Mabel", {"Mabel Smith"}),
+        ("Miss M. Smith", {"Mabel Smith"}),
+    ],
+)
+def test_a_title_is_read_as_no_name(
+    people: Engine, settings: Settings, typed: str, wanted: set[str]
+) -> None:
+    scores = {
+        name.rsplit(" ", 1)[0]: score for name, score in _found(people, settings, typed).items()
+    }
+    assert set(list(scores)[: len(wanted)]) == wanted, scores
+    assert all(scores[name] == 1.0 for name in wanted), scores
+
+
+@pytest.mark.parametrize("typed", ["jane smith 30", "Jane Smith, 31", "SMITH, Jane 29"])
+def test_an_age_after_a_name_finds_who_is_about_that_age(
+    people: Engine, settings: Settings, typed: str
+) -> None:
+    found = _found(people, settings, typed)
+    assert list(found) == [f"Jane Smith {_iso(_born_aged(30))}"], found
+    assert _found(people, settings, "jane smith 45") == {}
+
+
+def _iso(custody_date: str) -> str:
+    day, month, year = custody_date.split("/")
+    return f"{year}-{month}-{day}"
