@@ -14,6 +14,7 @@ from polestar.pole.identifiers import (
     ProbationCrn,
     Uprn,
     cro_check_letter,
+    person_references,
     pnc_check_letter,
 )
 
@@ -241,3 +242,33 @@ def test_any_single_character_change_in_the_serial_fails_or_changes_the_id(
     except InvalidValue:
         return
     assert cleaned != pnc
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        ("09/123456c", ["2009/0123456C"]),
+        ("123456/09 z", [CroNumber.clean("123456/09Z")]),
+        ("qq 12 34 56 c", ["QQ123456C"]),
+        ("x123456", ["X123456"]),
+        ("smith", []),
+        ("AB12 CDE", []),  # a plate
+        ("07700 900123", []),
+    ],
+)
+def test_person_references_reads_a_number_whole(raw: str, found: list[str]) -> None:
+    assert person_references(raw) == found
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("2009/0123456D", "not a valid PNC ID: check letter should be C"),
+        ("DF123456A", "not a National Insurance number: HMRC never issues the prefix DF"),
+    ],
+)
+def test_person_references_says_what_is_wrong_without_the_number(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        person_references(raw)
+    assert str(raised.value).startswith(reason)
+    assert raw not in str(raised.value)

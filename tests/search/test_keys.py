@@ -173,3 +173,14 @@ def test_a_surname_is_keyed_with_each_town_the_person_has_an_address_in() -> Non
     assert "l:HALE NEWCASTLEUNDERLYME" in lives
     assert not any(key.startswith("l:ANN") for key in lives)  # surnames only
     assert not any(key.startswith("l:") for key in person_keys({**row, "towns": None}))
+
+
+def test_a_person_is_keyed_by_each_reference_number_as_stored() -> None:
+    row = {
+        "surname": "Quillfeather",
+        "pnc_id": "2009/0123456C",
+        "crn": "X123456",
+        "ni_number": None,
+    }
+    references = {key for key in person_keys(row) if key.startswith("x:")}
+    assert references == {"x:2009/0123456C", "x:X123456"}

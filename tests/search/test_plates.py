@@ -69,3 +69,28 @@ def test_a_description_the_car_does_not_fit_does_not_find_it(canary: Seeded, typ
 def test_a_described_car_is_found_only_by_those_who_may_see_it(canary: Seeded, user: str) -> None:
     found = [r.entity_id for r in _search(canary, user, "blue ford focus").results]
     assert found == ([canary.vehicle] if expected_vehicle(user, False) else [])
+
+
+@pytest.mark.parametrize("typed", ["ZQ11 ?EH", "zq?1 veh", "ZQ11*", "*VEH", "ZQ?? VEH"])
+def test_a_plate_with_characters_unseen_finds_the_vehicle_below_one_typed_right(
+    canary: Seeded, typed: str
+) -> None:
+    right = _search(canary, "home-officer", "ZQ11 VEH").results
+    found = _search(canary, "home-officer", typed).results
+    assert [r.entity_id for r in found] == [canary.vehicle], found
+    assert 0.6 <= found[0].score < right[0].score == 1.0
+
+
+@pytest.mark.parametrize("typed", ["ZQ11 ?EK", "ZQ?? VEK", "Q11*VEHX"])
+def test_a_plate_with_characters_unseen_the_car_does_not_fit_does_not_find_it(
+    canary: Seeded, typed: str
+) -> None:
+    assert _search(canary, "home-officer", typed).results == []
+
+
+@pytest.mark.parametrize("user", ["home-officer", "cps-caseworker", "fire-caseworker"])
+def test_a_plate_with_characters_unseen_finds_only_what_the_user_may_see(
+    canary: Seeded, user: str
+) -> None:
+    found = [r.entity_id for r in _search(canary, user, "ZQ11 ?EH").results]
+    assert found == ([canary.vehicle] if expected_vehicle(user, False) else [])

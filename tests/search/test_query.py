@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from polestar.errors import InvalidInput
-from polestar.search.query import MAX_LENGTH, parse
+from polestar.search.query import MAX_LENGTH, Query, parse
 
 
 def test_a_name_with_a_date_of_birth() -> None:
@@ -238,6 +238,44 @@ def test_b_dot_before_a_date_announces_it_and_is_no_initial() -> None:
     query = parse("jack stevenson b. 1999")
     assert (query.initials, query.year) == ((), 1999)
     assert parse("b. jones 1999").initials == ("B",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "pattern", "names"),
+    [
+        ("AN74 ?LB", "AN74?LB", ()),  # a digit: a plate and nothing else
+        ("an74*lb", "AN74*LB", ()),
+        ("AN7? **B", "AN7?*B", ()),
+        ("AN?? TLB", "AN??TLB", ("AN", "TLB")),  # letters alone: a name's reading as well
+        ("sm?th", None, ("SMTH",)),  # no three known characters together
+        ("74?LB", None, ()),
+    ],
+)
+def test_a_plate_with_characters_unseen(
+    typed: str, pattern: str | None, names: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.plate_pattern, query.names) == (pattern, names)
+
+
+@pytest.mark.parametrize(
+    ("typed", "references"),
+    [
+        ("2009/0123456C", ("2009/0123456C",)),
+        ("09/123456c", ("2009/0123456C",)),
+        ("QQ 12 34 56 C", ("QQ123456C",)),
+        ("x123456", ("X123456",)),
+    ],
+)
+def test_a_reference_number_is_read_whole_and_alone(
+    typed: str, references: tuple[str, ...]
+) -> None:
+    assert parse(typed) == Query(references=references)
+
+
+def test_a_reference_number_with_a_wrong_check_letter_is_a_422_saying_so() -> None:
+    with pytest.raises(InvalidInput, match="not a valid PNC ID: check letter should be C"):
+        parse("2009/0123456D")
 
 
 @pytest.mark.parametrize("typed", ["ab12 c", "AB12CDE", "st16 2", "ST16 2DJ", "b12-cd"])

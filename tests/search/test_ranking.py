@@ -13,6 +13,7 @@ from polestar.search.ranking import (
     description_score,
     fragment_score,
     literal_match,
+    pattern_score,
     person_score,
     postcode_score,
 )
@@ -146,6 +147,14 @@ def test_fragments_rank_whole_then_start_then_inside() -> None:
     assert whole == 1.0
     assert whole > start > inside > 0
     assert fragment_score("ZZ99", "AB12CDE") == 0.0
+
+
+def test_a_plate_with_characters_unseen_ranks_whole_then_start_then_inside() -> None:
+    whole = pattern_score("AB12?DE", "AB12 CDE")
+    start = pattern_score("AB1?C", "AB12CDE")
+    inside = pattern_score("12?DE", "AB12CDE")
+    assert 1.0 > whole > pattern_score("AB*E", "AB12CDE") > start > inside > 0
+    assert pattern_score("AB12?DF", "AB12CDE") == pattern_score("AB12?DE", None) == 0.0
 
 
 @pytest.mark.parametrize(

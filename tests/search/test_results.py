@@ -22,6 +22,7 @@ from tests.canary import (
     COURTS_HOME,
     CRIME_ALIAS,
     CRIME_HOME,
+    CRN,
     CUSTODY_HOME,
     DOB,
     INTEL_ALIAS,
@@ -29,6 +30,7 @@ from tests.canary import (
     JUSTIFICATION,
     PERSONS,
     PHONE,
+    PNC_TEXT,
     PROBATION_HOME,
     PURPOSES,
     USERS,
@@ -92,6 +94,26 @@ def test_a_name_held_only_in_an_invisible_record_finds_nobody(
         page = _search(canary, user, alias, justified)
         found = canary.target in _ids(page)
         assert found == (alias in allowed), (alias, page)
+
+
+@pytest.mark.parametrize("justified", [False, True], ids=["unjustified", "justified"])
+@pytest.mark.parametrize("user", USERS)
+def test_a_reference_number_finds_the_person_only_where_it_is_visible(
+    canary: Seeded, user: str, justified: bool
+) -> None:
+    # Each as an officer would type it: a two-digit year, spaced, lower case.
+    allowed = expected(user, "target", justified) or frozenset()
+    for canary_text, typed in ((PNC_TEXT, "09/123456c"), (CRN, "x 123456")):
+        page = _search(canary, user, typed, justified)
+        assert _ids(page) == ([canary.target] if canary_text in allowed else []), (typed, page)
+        assert all(result.score == 1.0 for result in page.results)
+
+
+def test_a_reference_number_mistyped_is_a_clear_422_without_the_number(canary: Seeded) -> None:
+    with pytest.raises(InvalidInput, match="check letter should be C") as raised:
+        _search(canary, "home-officer", "2009/0123456D")
+    assert raised.value.status == 422
+    assert "0123456" not in raised.value.message
 
 
 def test_sources_and_last_seen_come_from_visible_records_only(canary: Seeded) -> None:

@@ -202,3 +202,36 @@ class Uprn:
         if len(significant) > 12:
             raise InvalidValue(f"{raw!r} is not a UPRN: it has more than 12 digits")
         return significant
+
+
+# The fields of a person row holding reference numbers, each stored canonical.
+PERSON_REFERENCES = ("pnc_id", "cro_number", "ni_number", "crn")
+
+
+def person_references(raw: str) -> list[str]:
+    """The canonical reference numbers `raw` is, whole: a PNC ID, CRO number, NI number or
+    probation CRN (`12/34K` has the shape of the first two); none when it has no such shape.
+
+    Raises:
+        InvalidValue: If it has a shape but not its check letter (or an NI number's prefix
+            HMRC never issues): a slip to say, not a search for nothing. The message leaves
+            the number out (`not a valid PNC ID: check letter should be D, …`): search text
+            reaches no log.
+    """
+    compact = _compact(raw)
+    found: list[str] = []
+    failed = None
+    for shape, clean in (
+        (_PNC, PncId.clean),
+        (_CRO, CroNumber.clean),
+        (_NINO, NiNumber.clean),
+        (_CRN, ProbationCrn.clean),
+    ):
+        if shape.fullmatch(compact):
+            try:
+                found.append(clean(compact))
+            except InvalidValue as exc:
+                failed = failed or exc
+    if failed is not None and not found:
+        raise InvalidValue(str(failed).removeprefix(f"{compact!r} is "))
+    return found

@@ -20,10 +20,14 @@ Pure functions, no I/O. A key is `<letter>:<value>`; the letters (docs/search.md
   written).
 - `t`: an address's town, whole and each word of it (`STOKEONTRENT`, `STOKE`, `TRENT`): so a
   town typed after a name is read as one (`cooper stoke`).
+- `l`: a surname with a town the person has an address in (`COOPER CODSALL`).
+- `x`: a person's reference numbers as stored (canonical): PNC ID, CRO number, NI number,
+  probation CRN.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
@@ -33,6 +37,7 @@ from typing import Any
 import jellyfish
 
 from polestar.errors import InvalidValue
+from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.names import match_key
 from polestar.pole.nicknames import formal_forms
 from polestar.pole.postcodes import INWARD_STARTS
@@ -43,8 +48,9 @@ from polestar.pole.postcodes import INWARD_STARTS
 # in the `k` and `h` keys; 4: the `d` keys, a vehicle's make, model and colour; 5: those
 # words' one-letter deletions; 6: the words of a make or model with a digit, whole (`RAV4`);
 # 7: the `t` keys, an address's town; 8: more British short forms (`IZZY` → Isabel); 9: the
-# `l` keys, a surname with a town the person has an address in.
-KEYS_VERSION = 9
+# `l` keys, a surname with a town the person has an address in; 10: the `x` keys, a person's
+# reference numbers.
+KEYS_VERSION = 10
 # Deletions of tokens shorter than this would be keys shared by too many names (`JO`, `AN`).
 _MIN_DELETE = 4
 # Paired with the other name, a short token's deletions are specific enough (`JR ROBERTS`):
@@ -156,7 +162,7 @@ def pair_keys(forename: str, surname: str) -> frozenset[str]:
 
 
 def person_keys(values: Mapping[str, Any]) -> set[str]:
-    """Every key of a person row: names, aliases and date of birth."""
+    """Every key of a person row: names, aliases, date of birth, towns and reference numbers."""
     forenames = " ".join(v for v in (values.get("forename"), values.get("middle_names")) if v)
     keys = name_keys(forenames, values.get("surname"))
     surnames = [values.get("surname")]
@@ -171,7 +177,16 @@ def person_keys(values: Mapping[str, Any]) -> set[str]:
         keys.update(year_key(token, dob.year) for token in family)
     for town in (values.get("towns") or "").splitlines():
         keys.update(lives_key(token, place) for token in family for place in town_keys(town))
+    keys.update(
+        identifier_key(value) for field in PERSON_REFERENCES if (value := values.get(field))
+    )
     return keys
+
+
+def identifier_key(value: str) -> str:
+    """The `x` key of a reference number, canonical (`2009/0123456C`, `X123456`): one letter
+    for every kind, whose canonical forms never coincide."""
+    return f"x:{value}"
 
 
 def dob_key(dob: date) -> str:
@@ -199,6 +214,12 @@ def fragments(compact: str) -> set[str]:
         for start in range(len(compact))
         for end in range(start + _MIN_FRAGMENT, len(compact) + 1)
     }
+
+
+def pattern_runs(pattern: str) -> list[str]:
+    """The runs of known characters in a plate typed with unknown ones (`Query.plate_pattern`:
+    `AN74?LB` → AN74), each long enough to be a `v` key."""
+    return [run for run in re.split(r"[?*]+", pattern) if len(run) >= _MIN_FRAGMENT]
 
 
 # Fragments this long or longer that name no plate are looked for one slip away

@@ -18,10 +18,11 @@ from typing import Any
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.addresses import STREET_FORMS
 from polestar.pole.dates import DateValue
+from polestar.pole.identifiers import person_references
 from polestar.pole.names import match_key, strip_affixes
 from polestar.pole.phones import Phone
 from polestar.pole.postcodes import typed_parts
-from polestar.search.keys import compact_postcode, tokens
+from polestar.search.keys import compact_postcode, pattern_runs, tokens
 
 MAX_LENGTH = 200
 _AGE = re.compile(r"\bage[ds]?\s*(\d{1,3})(?:\s*(?:-|to|–)\s*(\d{1,3}))?\b", re.IGNORECASE)
@@ -60,6 +61,8 @@ _PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
 _PHONE_START_DIGITS = 8
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
+# A plate typed with characters a witness did not see: `?` for one, `*` for any run.
+_PLATE_PATTERN = re.compile(r"^[A-Z0-9?*]{3,9}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
 # beside one.
 _SHORTEST_WORD = 3
@@ -107,6 +110,11 @@ class Query:
             town's match key (`keys.town_keys`) and the query of the words left. The search
             reads the first whose town the index holds; the words may be a name as well
             (`john burton`).
+        plate_pattern: a plate typed with characters a witness did not see, compact: `?`
+            for one, `*` for any run (`AN74 ?LB` → AN74?LB). With a digit in it, the only
+            reading; of letters alone (`AN?? TLB`, `sm?th`), beside a name's.
+        references: the reference numbers typed, canonical: a PNC ID, CRO number, NI number
+            or probation CRN (`pole.identifiers.person_references`), the only reading.
     """
 
     names: tuple[str, ...] = ()
@@ -127,6 +135,8 @@ class Query:
     joined: Query | None = None
     surnames: tuple[str, ...] = ()
     in_town: tuple[tuple[str, Query], ...] = ()
+    plate_pattern: str | None = None
+    references: tuple[str, ...] = ()
 
     @property
     def is_address(self) -> bool:
@@ -272,6 +282,15 @@ def parse(text: str) -> Query:
         return Query(phone=phone)
     if start := _phone_start(text):
         return Query(phone_start=start)
+    try:
+        references = tuple(person_references(text))
+    except InvalidValue as exc:
+        raise _refuse(f"that is {exc}") from None
+    if references:
+        return Query(references=references)
+    pattern = _plate_pattern(text)
+    if pattern and _has_digit(pattern):
+        return Query(plate_pattern=pattern)  # no name or address has a digit and a `?`
     text, ages = _take_ages(text)
     text, dob = _take_dob(text)
     year = None
@@ -340,12 +359,21 @@ def parse(text: str) -> Query:
             names, initials = _names(joined)
             together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
             query = replace(query, joined=_with_surnames(together, surnames))
-    if not (query.names or query.words or query.postcode or query.dob):
+    if not (query.names or query.words or query.postcode or query.dob or pattern):
         raise _refuse(
             "nothing to search for: type a name, date of birth, postcode, number plate or "
             "phone number (a year or an age range narrows a name)"
         )
-    return replace(query, **vehicle)
+    return replace(query, plate_pattern=pattern, **vehicle)
+
+
+def _plate_pattern(text: str) -> str | None:
+    """`Query.plate_pattern` of text, when it is one: letters, digits and `?` or `*` alone,
+    with three known characters together to look up (`pattern_runs`)."""
+    compact = re.sub(r"\*+", "*", "".join(ch for ch in text.upper() if ch not in " -."))
+    if not _PLATE_PATTERN.match(compact) or not {"?", "*"} & set(compact):
+        return None
+    return compact if pattern_runs(compact) else None
 
 
 def _vehicle_reading(text: str) -> dict[str, Any]:

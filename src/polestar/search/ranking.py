@@ -9,7 +9,8 @@ or Jaro-Winkler close.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import jellyfish
 
 from polestar.pole.addresses import street_forms
+from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.nicknames import formal_forms
 from polestar.search.keys import (
     compact_postcode,
@@ -235,6 +237,12 @@ def _written_names(values: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
             yield alias.get("forename") or "", alias.get("surname") or ""
 
 
+def reference_score(references: Collection[str], values: Mapping[str, Any]) -> float:
+    """1 for a person row holding a reference number typed (`Query.references`), as the
+    viewer may see it; 0 otherwise."""
+    return float(any(values.get(field) in references for field in PERSON_REFERENCES))
+
+
 def fragment_score(fragment: str, value: str | None) -> float:
     """A compact VRM or postcode against a fragment of it: whole 1, start 0.9, inside 0.8,
     each scaled by how much of the value the fragment covers."""
@@ -249,6 +257,27 @@ def fragment_score(fragment: str, value: str | None) -> float:
     if fragment in compact:
         return 0.6 + 0.2 * cover
     return 0.0
+
+
+def pattern_score(pattern: str, value: str | None) -> float:
+    """A compact VRM against a plate typed with unknown characters (`Query.plate_pattern`):
+    as `fragment_score` scores what fits, by the share of the plate the known characters
+    are, but a whole plate fitting 0.9 up, below the plate typed whole."""
+    if not value:
+        return 0.0
+    compact = compact_postcode(value)
+    fitted = _pattern(pattern).search(compact)
+    if fitted is None:
+        return 0.0
+    cover = len(pattern.replace("?", "").replace("*", "")) / len(compact)
+    if fitted.span() == (0, len(compact)):
+        return 0.9 + 0.1 * cover
+    return (0.7 if fitted.start() == 0 else 0.6) + 0.2 * cover
+
+
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join({"?": ".", "*": ".*"}.get(ch, re.escape(ch)) for ch in pattern))
 
 
 # A plate matched only one slip away (`keys.plate_slips`) ranks below one matched as typed.

@@ -26,6 +26,7 @@ from polestar import audit
 from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
 from polestar.pole.addresses import STREET_FORMS, street_forms
+from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.postcodes import Postcode
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
@@ -37,8 +38,10 @@ from polestar.search.keys import (
     address_words,
     description_keys,
     dob_key,
+    identifier_key,
     initial_keys,
     lives_key,
+    pattern_runs,
     plate_slips,
     postcode_part_keys,
     query_name_keys,
@@ -55,8 +58,10 @@ from polestar.search.ranking import (
     fragment_score,
     literal_match,
     one_slip,
+    pattern_score,
     person_score,
     postcode_score,
+    reference_score,
     slipped_fragment_score,
 )
 from polestar.settings import Settings
@@ -107,7 +112,7 @@ _TOWN_LIVING_MOST = 200
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
-    {"forename", "middle_names", "surname", "aliases", "dob"}
+    {"forename", "middle_names", "surname", "aliases", "dob", *PERSON_REFERENCES}
     | {"vrm", "make", "model", "colour", "lines", "town", "postcode", "description"}
 )
 
@@ -369,6 +374,19 @@ def _with_residents(
     return people + _scored(conn, scope, query, today, found)
 
 
+def _referenced(conn: Connection, scope: Scope, references: tuple[str, ...]) -> list[_Hit]:
+    """The people with a reference number typed (`Query.references`) in a row the viewer may
+    see, the number included."""
+    terms = [dict.fromkeys(map(identifier_key, references), STRONG)]
+    found = search_index.candidates(conn, terms, 1, CANDIDATES).records
+    rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
+    return [
+        _Hit(entity_id, "person", 1.0, rows)
+        for entity_id, rows in rows_of.items()
+        if any(reference_score(references, row.values) for row in rows)
+    ]
+
+
 def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     """Plates holding the fragment; when neither a plate nor a postcode does (on the index
     alone, so what the viewer may see changes nothing) and it is long enough, plates one slip
@@ -387,6 +405,16 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
         found = search_index.candidates(conn, terms, 1, CANDIDATES).records
         score = partial(slipped_fragment_score, slips)
     return _vehicle_hits(conn, scope, found, lambda row: score(row.values.get("vrm")))
+
+
+def _patterned_vehicles(conn: Connection, scope: Scope, pattern: str) -> list[_Hit]:
+    """Plates fitting a plate typed with unknown characters (`Query.plate_pattern`): read by
+    every run of known characters together (`v` keys), then fitted whole."""
+    terms = [{f"v:{run}": STRONG} for run in pattern_runs(pattern)]
+    found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
+    return _vehicle_hits(
+        conn, scope, found, lambda row: pattern_score(pattern, row.values.get("vrm"))
+    )
 
 
 def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
@@ -547,6 +575,10 @@ def _find(
     conn: Connection, scope: Scope, query: Query, kinds: frozenset[str], today: date
 ) -> list[_Hit]:
     found: dict[str, _Hit] = {}
+    if query.references:
+        for hit in _referenced(conn, scope, query.references) if "person" in kinds else ():
+            _keep(found, hit)
+        return sorted(found.values(), key=_order)
     if (number := query.phone or query.phone_start) is not None:
         if "person" in kinds:
             start = query.phone is None
@@ -577,18 +609,20 @@ def _find(
             people += _in_town(conn, scope, *town, today)
         for hit in people:
             _keep(found, hit)
-    if query.fragment:
-        vehicles = _vehicles(conn, scope, query.fragment)
-        for hit in vehicles if "vehicle" in kinds else ():
-            _keep(found, hit)
-        for hit in _linked(conn, scope, vehicles, "vehicle") if "person" in kinds else ():
-            _keep(found, hit)
-    if query.vehicle_words:
-        described = _described_vehicles(conn, scope, query)
-        for hit in described if "vehicle" in kinds else ():
-            _keep(found, hit)
-        for hit in _linked(conn, scope, described, "vehicle") if "person" in kinds else ():
-            _keep(found, hit)
+    # A plate in part, with unknown characters or described (`KV6 BMW` is the first and last).
+    vehicles: dict[str, _Hit] = {}
+    for hit in [
+        *(_vehicles(conn, scope, query.fragment) if query.fragment else ()),
+        *(_patterned_vehicles(conn, scope, query.plate_pattern) if query.plate_pattern else ()),
+        *(_described_vehicles(conn, scope, query) if query.vehicle_words else ()),
+    ]:
+        _keep(vehicles, hit)
+    for hit in vehicles.values() if "vehicle" in kinds else ():
+        _keep(found, hit)
+    for hit in (
+        _linked(conn, scope, list(vehicles.values()), "vehicle") if "person" in kinds else ()
+    ):
+        _keep(found, hit)
     street = "location" in kinds and _names_a_street(query)
     # A name with a place read as a name (`named`) is an address only when one is asked for.
     address = query.is_address and not (named and kinds != {"location"})

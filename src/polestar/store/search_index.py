@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
 
+from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Scope
 from polestar.store.tables import (
@@ -68,7 +69,7 @@ _SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
     "person": (
         Kind.PERSON,
         persons,
-        ("forename", "middle_names", "surname", "aliases", "dob"),
+        ("forename", "middle_names", "surname", "aliases", "dob", *PERSON_REFERENCES),
     ),
     "vehicle": (Kind.OBJECT, objects, ("vrm", "make", "model", "colour")),
     "location": (Kind.LOCATION, locations, ("lines", "town", "postcode", "description")),
