@@ -195,3 +195,17 @@ def test_a_vehicle_answers_words_as_typed_or_one_slip_away_and_not_a_word_it_lac
     assert description_score(["VOLKSWAGON", "GOLF"], golf) == 0.95
     assert description_score(["GRAY", "GOLF"], golf) == 0.95
     assert description_score(["VOLKSWAGEN", "POLO"], golf) == 0.0
+
+
+def test_a_barrelled_surname_typed_whole_finds_a_record_holding_one_part() -> None:
+    def score(typed: str, forename: str, surname: str) -> float:
+        return person_score(parse(typed), {"forename": forename, "surname": surname}, TODAY)
+
+    typed = "Jack Stevenson-Smith"
+    whole, part = score(typed, "Jack", "Stevenson-Smith"), score(typed, "Jack", "Stevenson")
+    assert whole == score(typed, "Jack", "Smith-Stevenson") == 1.0
+    assert whole > part > score(typed, "Jack", "Stevens") > score(typed, "Jack", "Roberts-Jones")
+    assert part >= 0.9
+    # One part with the forename typed is below the whole with it cut short (`Jes`, Jessica).
+    typed = "Jes Herman-Thompson"
+    assert score(typed, "Jes", "Thompson") < score(typed, "Jessica", "Herman-Thompson")

@@ -41,6 +41,9 @@ _SOUNDS_ALIKE = 0.9
 _NICKNAME = 0.95
 _SPELT_APART = 0.97
 _BY_MIDDLE_NAME = 0.97
+_ONE_PART = 0.8
+# The most letters a hyphenated word's whole and a record's whole may differ by to be compared.
+_WHOLE_SLACK = 2
 
 
 @lru_cache(maxsize=65_536)
@@ -101,13 +104,16 @@ def _sharpened(score: float) -> float:
 
 def _name_score(query: Query, given: list[str], family: list[str]) -> float:
     """Query tokens against record tokens one to one, best pairs first, in any order; a
-    surname only (`Query.surnames`: OBRIAN) against surnames only."""
+    surname only (`Query.surnames`: OBRIAN) against surnames only. A hyphenated word's whole
+    meets only tokens about as long, wholes (Jaro-Winkler rated STEVENSONSMITH and STEVENS
+    0.9, for their start): its parts meet the rest (`_word_score`)."""
     if not family and not given:
         return 0.0
     record = [(token, False) for token in given] + [(token, True) for token in family]
+    wholes = {word[-1] for word in typed_words(query.names) if len(word) > 1}
     pairs = sorted(
         (
-            (similarity(term, token), t, r)
+            (_whole_alike(term, token) if t in wholes else similarity(term, token), t, r)
             for t, term in enumerate(query.names)
             for r, (token, surname) in enumerate(record)
             if surname or term not in query.surnames
@@ -127,20 +133,58 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
             matched.add(index)
             surname_hit = surname_hit or record[index][1]
             given_hit = given_hit or not record[index][1]
-    scores = [best.get(term, 0.0) for term in range(len(query.names))]
+    scores = [
+        _word_score([best.get(term, 0.0) for term in word]) for word in typed_words(query.names)
+    ]
     for initial in query.initials:
         hit = any(token.startswith(initial) for token in given)
         scores.append(1.0 if hit else 0.0)
         given_hit = given_hit or hit
     if not scores:
         return 0.0
-    terms = len(query.names) + len(query.initials)
+    terms = len(scores)
     coverage = (given_hit + surname_hit) / 2 if terms > 1 else float(given_hit or surname_hit)
     score = 0.7 * sum(scores) / len(scores) + 0.3 * coverage
     # A middle name matched while the first forename is not (`Jon Smith` for Craig Jon Smith):
     # most people go by their first, so those who bear the name first come before.
     by_middle = bool(given) and 0 not in matched and bool(matched & set(range(1, len(given))))
     return score * _BY_MIDDLE_NAME if by_middle else score
+
+
+def _whole_alike(whole: str, token: str) -> float:
+    """How alike a hyphenated word's whole (`SMITHJONES`) and a record token are: as spelt, if
+    the token is about as long; a part, or the start of one, is its parts' to meet."""
+    return spelled_alike(whole, token) if abs(len(whole) - len(token)) <= _WHOLE_SLACK else 0.0
+
+
+@lru_cache(maxsize=4096)
+def typed_words(names: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """The query's names as typed, by index: a hyphenated word's parts and whole (`keys.tokens`:
+    STEVENSON, SMITH, STEVENSONSMITH) as one word, every other name alone."""
+    words: list[tuple[int, ...]] = []
+    start = 0
+    while start < len(names):
+        whole = next(
+            (
+                end
+                for end in range(len(names) - 1, start + 1, -1)
+                if "".join(names[start:end]) == names[end]
+            ),
+            start,
+        )
+        words.append(tuple(range(start, whole + 1)))
+        start = whole + 1
+    return tuple(words)
+
+
+def _word_score(scores: list[float]) -> float:
+    """A word typed from its names' scores: a hyphenated one by its whole, both its parts
+    (`Smith-Stevenson` held for `Stevenson-Smith`) or one part (`Stevenson`: records drop a
+    part), nearly as well (`_ONE_PART`)."""
+    if len(scores) == 1:
+        return scores[0]
+    *parts, whole = scores
+    return max(whole, sum(parts) / len(parts), _ONE_PART * max(parts))
 
 
 def _names(values: Mapping[str, Any]) -> Iterable[tuple[list[str], list[str]]]:
