@@ -61,6 +61,8 @@ _PHONE = re.compile(r"^[+(\d][\d\s\-.()/+]{9,}$")
 _PHONE_START_DIGITS = 8
 _FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"^[A-Z0-9]{2,8}$")
+# The sex a title says a person is.
+_TITLE_SEX = {"MR": "M", "MRS": "F", "MS": "F", "MISS": "F"}
 # A plate typed with characters a witness did not see: `?` for one, `*` for any run.
 _PLATE_PATTERN = re.compile(r"^[A-Z0-9?*]{3,9}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
@@ -115,6 +117,8 @@ class Query:
             reading; of letters alone (`AN?? TLB`, `sm?th`), beside a name's.
         references: the reference numbers typed, canonical: a PNC ID, CRO number, NI number
             or probation CRN (`pole.identifiers.person_references`), the only reading.
+        sex: `M` or `F` when a title typed says so (`Mrs Smith`): those of it come first, but
+            a record of the other sex is not left out (records get it wrong).
     """
 
     names: tuple[str, ...] = ()
@@ -137,6 +141,7 @@ class Query:
     in_town: tuple[tuple[str, Query], ...] = ()
     plate_pattern: str | None = None
     references: tuple[str, ...] = ()
+    sex: str | None = None
 
     @property
     def is_address(self) -> bool:
@@ -222,6 +227,14 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with a digit in it (a house number, `ST13`) has none."""
     found = [token for word in words if not _has_digit(word) for token in tokens(word)]
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
+
+
+def _titled_sex(segments: list[list[str]]) -> str | None:
+    """`Query.sex`: what a title before a name says (`Mrs Smith`, `SMITH, Mr John`)."""
+    for segment in segments:
+        if len(segment) > 1 and (sex := _TITLE_SEX.get(segment[0].upper().rstrip("."))):
+            return sex
+    return None
 
 
 def _untitled(segments: list[list[str]]) -> list[str]:
@@ -346,18 +359,19 @@ def parse(text: str) -> Query:
             # No house number, no street: a name, perhaps, and where its person lives.
             near = (postcode[:-3], postcode[-3:]) if postcode else parts
             names, initials = _names(_untitled(segments))
-            query = replace(query, names=names, initials=initials, near=near)
+            sex = _titled_sex(segments)
+            query = replace(query, names=names, initials=initials, near=near, sex=sex)
     else:
-        words = _untitled(segments)
+        words, sex = _untitled(segments), _titled_sex(segments)
         names, initials = _names(words)
-        query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+        query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages, sex=sex)
         joined = _joined(words)
         surnames = {key for word in joined if word not in words for key in tokens(word)}
         # The name before a town read with its prefixes joined: no town is `Mc`.
         query = replace(query, in_town=tuple(_in_town(query, joined, surnames)))
         if joined != words:
             names, initials = _names(joined)
-            together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages)
+            together = Query(names=names, initials=initials, dob=dob, year=year, ages=ages, sex=sex)
             query = replace(query, joined=_with_surnames(together, surnames))
     if not (query.names or query.words or query.postcode or query.dob or pattern):
         raise _refuse(

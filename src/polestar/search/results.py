@@ -93,6 +93,9 @@ _LINKED_FACTOR = 0.9
 _ELSEWHERE = 0.85
 # The most postcodes or towns a result shows of where a place typed with a name found them.
 _PLACES_SHOWN = 2
+# A person of the other sex than a title typed says (`Mrs Smith`: Mr Smith) comes after those
+# of it, but is not left out: records get it wrong.
+_OTHER_SEX = 0.95
 # People using a number that starts with what was typed (`07700 9001`) rank at this score.
 _PHONE_START = 0.9
 # A person of a name typed with a town (`cooper stoke`) with an address in it the viewer may
@@ -112,7 +115,7 @@ _TOWN_LIVING_MOST = 200
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
-    {"forename", "middle_names", "surname", "aliases", "dob", *PERSON_REFERENCES}
+    {"forename", "middle_names", "surname", "aliases", "dob", "gender", *PERSON_REFERENCES}
     | {"vrm", "make", "model", "colour", "lines", "town", "postcode", "description"}
 )
 
@@ -256,11 +259,20 @@ def _scored(
     for entity_id, rows in rows_of.items():
         scores = [person_score(query, row.values, today) for row in rows]
         score = max(scores)
+        best = [row for row, mine in zip(rows, scores, strict=True) if mine == score]
+        if query.sex and _other_sex(query.sex, rows):
+            score *= _OTHER_SEX
         if score >= THRESHOLD:
-            best = [row for row, mine in zip(rows, scores, strict=True) if mine == score]
             literal = max(literal_match(query, row.values) for row in best)
             hits.append(_Hit(entity_id, "person", score, rows, literal))
     return hits
+
+
+def _other_sex(sex: str, rows: list[VisibleRow]) -> bool:
+    """Whether a person's rows say they are of the other sex than a title typed says (`Mrs
+    Smith`): some row gives one, and none the title's."""
+    said = {row.values.get("gender") for row in rows} & {"M", "F"}
+    return bool(said) and sex not in said
 
 
 def _people(
