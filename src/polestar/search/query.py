@@ -384,7 +384,8 @@ def parse(text: str) -> Query:
 def _plate_pattern(text: str) -> str | None:
     """`Query.plate_pattern` of text, when it is one: letters, digits and `?` or `*` alone,
     with three known characters together to look up (`pattern_runs`)."""
-    compact = re.sub(r"\*+", "*", "".join(ch for ch in text.upper() if ch not in " -."))
+    compact = "".join(ch for ch in text.upper() if not ch.isspace() and ch not in "-.")
+    compact = re.sub(r"\*+", "*", compact)
     if not _PLATE_PATTERN.match(compact) or not {"?", "*"} & set(compact):
         return None
     return compact if pattern_runs(compact) else None

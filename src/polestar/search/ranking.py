@@ -41,6 +41,9 @@ _SOUNDS_ALIKE = 0.9
 _NICKNAME = 0.95
 _SPELT_APART = 0.97
 _BY_MIDDLE_NAME = 0.97
+# A double-barrelled surname typed whole that a record holds one part of (`Stevenson` for
+# Stevenson-Smith), as a share of the part's own score: below the whole with the forename cut
+# short (`Jes Herman-Thompson` is Jessica Herman-Thompson before Jes Thompson).
 _ONE_PART = 0.8
 # The most letters a hyphenated word's whole and a record's whole may differ by to be compared.
 _WHOLE_SLACK = 2
@@ -179,8 +182,8 @@ def typed_words(names: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
 
 def _word_score(scores: list[float]) -> float:
     """A word typed from its names' scores: a hyphenated one by its whole, both its parts
-    (`Smith-Stevenson` held for `Stevenson-Smith`) or one part (`Stevenson`: records drop a
-    part), nearly as well (`_ONE_PART`)."""
+    (`Smith-Stevenson` held for `Stevenson-Smith`), or one part at `_ONE_PART` of it
+    (`Stevenson`: records drop a part)."""
     if len(scores) == 1:
         return scores[0]
     *parts, whole = scores
