@@ -209,3 +209,18 @@ def test_a_barrelled_surname_typed_whole_finds_a_record_holding_one_part() -> No
     # One part with the forename typed is below the whole with it cut short (`Jes`, Jessica).
     typed = "Jes Herman-Thompson"
     assert score(typed, "Jes", "Thompson") < score(typed, "Jessica", "Herman-Thompson")
+
+
+@pytest.mark.parametrize(
+    ("forename", "surname", "form", "third"),
+    [("jack", "Anderson", "John", "Ian"), ("mel", "Davies", "Melanie", "Emma")],
+)
+def test_a_form_of_the_name_typed_comes_before_a_form_of_a_third_name(
+    forename: str, surname: str, form: str, third: str
+) -> None:
+    # Jack is a form of John, as Ian is; Mel of Melanie and of Emily, as Emma is.
+    typed = parse(f"{forename} {surname}")
+    form_score, third_score = (
+        person_score(typed, {"forename": name, "surname": surname}, TODAY) for name in (form, third)
+    )
+    assert form_score > third_score > THRESHOLD

@@ -39,6 +39,7 @@ _SHORTEST_SLIP = 3
 _CUT_SHORT = 0.92
 _SOUNDS_ALIKE = 0.9
 _NICKNAME = 0.95
+_FORMS_ALIKE = 0.9
 _SPELT_APART = 0.97
 _BY_MIDDLE_NAME = 0.97
 # A double-barrelled surname typed whole that a record holds one part of (`Stevenson` for
@@ -70,10 +71,15 @@ def spelled_alike(query: str, token: str) -> float:
     if query == token:
         return 1.0
     forms = formal_forms()
-    if forms.get(query, frozenset()) & forms.get(token, frozenset()):
+    query_forms, token_forms = forms.get(query, frozenset()), forms.get(token, frozenset())
+    if query_forms & token_forms:
         # The same name spelt a letter apart is nearer than another name for it: for `JON`,
-        # `JOHN` before `JACK` (both John), which ties broke by records held.
-        return _SPELT_APART if one_slip(query, token) else _NICKNAME
+        # `JOHN` before `JACK` (both John), which ties broke by records held. And a form of
+        # the other is nearer than a form of a third both are forms of: for `JACK`, John
+        # before Ian, for `MEL`, Melanie before Emma (both forms of Emily).
+        if one_slip(query, token):
+            return _SPELT_APART
+        return _NICKNAME if query in token_forms or token in query_forms else _FORMS_ALIKE
     score = jellyfish.jaro_winkler_similarity(query, token)
     if (
         score < _MATCHED
