@@ -16,7 +16,11 @@ from polestar.settings import get_settings
 
 @app.command("search")
 def search_command(
-    query: str = typer.Argument(..., help="A name, date of birth, plate, postcode or phone."),
+    query: str = typer.Argument(
+        ...,
+        help="A name, date of birth, plate (`KV69 ?PJ` in part), postcode, address, phone or "
+        "PNC ID.",
+    ),
     purpose: str | None = PURPOSE,
     justification: str | None = JUSTIFICATION,
     as_user: str | None = AS_USER,
