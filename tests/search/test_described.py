@@ -1,7 +1,9 @@
 """A name typed as a report or a briefing describes someone (issue 6): with a title (`Mrs
 Smith`; on the demo `mr stevenson` read MR as an initial and put Maria Collinder-Stevenson and
 Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first) or with an age after
-it (`Jack Stevenson, 26` found nobody: the number was read as a house's)."""
+it (`Jack Stevenson, 26` found nobody: the number was read as a house's), or by a
+double-barrelled surname alone (`PETERSON-MARSHALL` on the demo found Peter Marshall and not
+Cheryl Peterson-Marshall)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ PEOPLE = [
     ("SMITH", "Jane", _born_aged(30), "F"),
     ("SMITH", "Jane", _born_aged(60), "F"),
     ("SMITH", "Mabel", "05/06/1950", "F"),
+    ("PETERSON-MARSHALL", "Cheryl", "14/02/1980", "F"),
+    ("MARSHALL", "Peter", "20/02/1947", "M"),
+    ("BAKER-ELLIS", "Susan", "03/03/1991", "F"),
 ]
 
 
@@ -86,3 +91,22 @@ def test_an_age_after_a_name_finds_who_is_about_that_age(
 def _iso(custody_date: str) -> str:
     day, month, year = custody_date.split("/")
     return f"{year}-{month}-{day}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("PETERSON-MARSHALL", "Cheryl Peterson-Marshall"),
+        ("petersen-marshall", "Cheryl Peterson-Marshall"),
+        ("Marshall-Peterson", "Cheryl Peterson-Marshall"),
+        ("PETERSON-MARSHALL 14/02/1980", "Cheryl Peterson-Marshall"),
+        ("Ellis-Baker", "Susan Baker-Ellis"),
+    ],
+)
+def test_a_double_barrelled_surname_alone_finds_who_holds_it_in_either_order(
+    people: Engine, settings: Settings, typed: str, first: str
+) -> None:
+    found = _found(people, settings, typed)
+    best = next(iter(found))
+    assert best.startswith(f"{first} "), found
+    assert found[best] > max([0.0, *list(found.values())[1:]]), found  # alone at the top

@@ -165,6 +165,13 @@ def test_an_initial_with_one_surname_reads_each_part_only_when_nobody_holds_the_
     assert _enough(plain, person_terms(plain)) == 2 * STRONG
 
 
+def test_a_hyphenated_surname_alone_looks_up_its_whole_in_either_order() -> None:
+    (alone,) = person_terms(parse("Ellis-Baker"))
+    assert alone["n:ELLISBAKER"] == alone["n:BAKERELLIS"] == STRONG
+    assert not any(key.startswith("f:") for key in alone)  # its parts are no forename
+    assert "n:BAKERELLIS" in name_keys("Susan", "Baker-Ellis")
+
+
 def test_a_surname_is_keyed_with_each_town_the_person_has_an_address_in() -> None:
     row = {"forename": "Ann", "surname": "Cooper-Hale", "towns": "Codsall\nNewcastle-under-Lyme"}
     lives = {key for key in person_keys(row) if key.startswith("l:")}

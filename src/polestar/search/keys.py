@@ -349,6 +349,19 @@ def query_name_keys(token: str) -> dict[str, int]:
     return keys
 
 
+# The most parts of a hyphenated word whose other orders are looked up (3: six orders).
+_MOST_REORDERED = 3
+
+
+def reordered_keys(parts: Sequence[str]) -> dict[str, int]:
+    """What a hyphenated word typed alone looks up beside its whole's keys: its whole with the
+    parts in every other order (`Ellis-Baker` → BAKERELLIS), as strongly: systems write a
+    double-barrelled surname either way round, and no record pairs its parts to find it by."""
+    if len(parts) > _MOST_REORDERED:
+        return {}
+    return {f"n:{''.join(order)}": STRONG for order in permutations(parts)}
+
+
 def query_pair_keys(names: Sequence[str]) -> dict[str, int]:
     """What a query of two or more name words looks up: every ordered pair of its words as
     forename and surname (either may come first), weighted: the pair as typed, then one

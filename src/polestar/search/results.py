@@ -46,6 +46,7 @@ from polestar.search.keys import (
     postcode_part_keys,
     query_name_keys,
     query_pair_keys,
+    reordered_keys,
     town_keys,
     year_key,
 )
@@ -204,23 +205,28 @@ def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]
     """The index terms a person query looks up (an entity must hit one).
 
     Two or more name words look up their pairs (one term, a few rows per key), unless they
-    are one hyphenated surname's parts and whole beside an initial; initials look
-    up each with each word (`J SMITH`), a term of its own beside the pairs, since a
-    double-barrelled surname's parts pair with nobody's forename but the initial meets its
-    whole (`P MARTINPARRYMAGEE`); one word alone looks up its own keys. A date of birth is a
+    are one hyphenated word's parts and whole; initials look up each with each word
+    (`J SMITH`), a term of its own beside the pairs, since a double-barrelled surname's parts
+    pair with nobody's forename but the initial meets its whole (`P MARTINPARRYMAGEE`); one
+    word alone looks up its own keys, and so does a hyphenated word alone, by its whole
+    (`peterson-marshall`: no record pairs its parts, so their pairs found Peter Marshall and
+    missed every Peterson-Marshall). A date of birth is a
     term of its own, so a name with the right date comes first but a mistyped date does not
     lose the name; so is a year of birth or an age range (as of `today`), as each word with
     each year it allows (`y` keys): among more namesakes than the candidates, `smith 1977`
     read the first 60 Smiths by id, not those born in 1977.
     """
     terms: list[dict[str, int]] = []
-    if len(query.names) > 1 and not _initial_with_one_surname(query):
+    hyphenated = _one_hyphenated(query)
+    if len(query.names) > 1 and not hyphenated:
         terms.append(query_pair_keys(query.names))
     if query.names and query.initials:
         terms.append(initial_keys(query.initials, query.names))
-    elif len(query.names) == 1:
-        name = query.names[0]
+    elif len(query.names) == 1 or hyphenated:
+        name = query.names[-1]
         keys = query_name_keys(name)
+        if hyphenated:
+            keys = reordered_keys(query.names[:-1]) | keys
         if name in query.surnames:
             # A surname with its prefix joined (`o brian`) is not the word without it: Brian's
             # thousands of holders would crowd out the O'Briens.
@@ -233,11 +239,16 @@ def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]
     return terms
 
 
-def _initial_with_one_surname(query: Query) -> bool:
-    """Whether the query is initials with one hyphenated surname (`N. Cook-Smith`): its words
-    are the surname's parts and its whole (`keys.tokens`), none a forename to pair."""
+def _one_hyphenated(query: Query) -> bool:
+    """Whether the query's names are one hyphenated word's parts and its whole
+    (`keys.tokens`: `Cook-Smith` → COOK, SMITH, COOKSMITH), none a forename to pair."""
     names = query.names
-    return bool(query.initials) and len(names) > 2 and "".join(names[:-1]) == names[-1]
+    return len(names) > 2 and "".join(names[:-1]) == names[-1]
+
+
+def _initial_with_one_surname(query: Query) -> bool:
+    """Whether the query is initials with one hyphenated surname (`N. Cook-Smith`)."""
+    return bool(query.initials) and _one_hyphenated(query)
 
 
 def _enough(query: Query, terms: list[dict[str, int]]) -> int:
