@@ -1,7 +1,8 @@
 """A name typed as a report or a briefing describes someone (issue 6): with a title (`Mrs
 Smith`; on the demo `mr stevenson` read MR as an initial and put Maria Collinder-Stevenson and
 Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first) or with an age after
-it (`Jack Stevenson, 26` found nobody: the number was read as a house's), or by a
+it (`Jack Stevenson, 26` found nobody: the number was read as a house's, and `Orlagh Vega,
+42` left out the Orlagh Vega whose age nobody took), or by a
 double-barrelled surname alone (`PETERSON-MARSHALL` on the demo found Peter Marshall and not
 Cheryl Peterson-Marshall)."""
 
@@ -39,6 +40,7 @@ PEOPLE = [
     ("PETERSON-MARSHALL", "Cheryl", "14/02/1980", "F"),
     ("MARSHALL", "Peter", "20/02/1947", "M"),
     ("BAKER-ELLIS", "Susan", "03/03/1991", "F"),
+    ("VEGA", "Orlagh", "", "F"),  # nobody took her date of birth
 ]
 
 
@@ -86,6 +88,14 @@ def test_an_age_after_a_name_finds_who_is_about_that_age(
     found = _found(people, settings, typed)
     assert list(found) == [f"Jane Smith {_iso(_born_aged(30))}"], found
     assert _found(people, settings, "jane smith 45") == {}
+
+
+@pytest.mark.parametrize("typed", ["Orlagh Vega, 42", "orlagh vega aged 40-45"])
+def test_an_age_leaves_in_who_has_no_date_of_birth_as_a_year_does(
+    people: Engine, settings: Settings, typed: str
+) -> None:
+    assert _found(people, settings, typed) == _found(people, settings, "Orlagh Vega 1984")
+    assert list(_found(people, settings, typed)) == ["Orlagh Vega None"]
 
 
 def _iso(custody_date: str) -> str:

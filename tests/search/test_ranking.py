@@ -129,10 +129,13 @@ def test_a_different_date_of_birth_lowers_the_score() -> None:
     assert right > swapped > wrong
 
 
-def test_an_age_range_excludes_people_outside_it() -> None:
-    assert person_score(parse("Smith-Jones aged 40-50"), JOHN, TODAY) > THRESHOLD
+def test_an_age_range_excludes_people_outside_it_and_puts_the_unknown_after() -> None:
+    aged = parse("Smith-Jones aged 40-50")
+    assert person_score(aged, JOHN, TODAY) == person_score(parse("Smith-Jones"), JOHN, TODAY)
     assert person_score(parse("Smith-Jones aged 20-30"), JOHN, TODAY) == 0.0
-    assert person_score(parse("Smith-Jones aged 40-50"), {**JOHN, "dob": None}, TODAY) == 0.0
+    unknown = person_score(aged, {**JOHN, "dob": None}, TODAY)
+    assert THRESHOLD < unknown < person_score(aged, JOHN, TODAY)
+    assert unknown == person_score(parse("Smith-Jones 1980"), {**JOHN, "dob": None}, TODAY)
 
 
 def test_a_name_the_viewer_may_not_see_matches_nothing() -> None:

@@ -227,15 +227,14 @@ def born_years(query: Query, today: date) -> list[int]:
 def _birth(query: Query, born: date | None, today: date) -> float | None:
     """How a record's date of birth agrees with the query's: 1 agrees, 0.3 unknown, 0.5
     near (same year, or day and month swapped), -0.5 disagrees; None excludes the record
-    (outside an age range, or unknown when a range is asked for)."""
-    if query.ages is not None and (
-        born is None or not query.ages[0] <= age_on(born, today) <= query.ages[1]
-    ):
+    (outside an age range). A record with no date of birth is not left out by an age, as by a
+    year: `Orlagh Vega, 42` is the caller whose age nobody took as well."""
+    if born is None:
+        return 0.3
+    if query.ages is not None and not query.ages[0] <= age_on(born, today) <= query.ages[1]:
         return None
     if query.dob is None and query.year is None:
         return 1.0
-    if born is None:
-        return 0.3
     if query.dob is not None:
         if born == query.dob:
             return 1.0
@@ -256,7 +255,7 @@ def person_score(query: Query, values: Mapping[str, Any], today: date) -> float:
     if not query.names and not query.initials:
         return 1.0 if birth == 1.0 else 0.0
     name = max((_name_score(query, given, family) for given, family in _names(values)))
-    if query.dob is None and query.year is None:
+    if query.dob is None and query.year is None and query.ages is None:
         return name
     return max(0.0, 0.85 * name + 0.15 * birth)
 
