@@ -263,9 +263,9 @@ def _enough(query: Query, terms: list[dict[str, int]]) -> int:
 
 
 def _scored(
-    conn: Connection, scope: Scope, query: Query, today: date, found: dict[str, list[int]]
+    conn: Connection, scope: Scope, query: Query, today: date, found: search_index.Candidates
 ) -> list[_Hit]:
-    rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
+    rows_of = search_index.candidate_rows(conn, scope, "person", found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
         scores = [person_score(query, row.values, today) for row in rows]
@@ -291,7 +291,7 @@ def _people(
 ) -> list[_Hit]:
     terms = person_terms(query, today)
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
-    hits = _scored(conn, scope, query, today, found.records)
+    hits = _scored(conn, scope, query, today, found)
     many = len(query.names) > 1 or query.initials
     if word_by_word and many and found.best < _enough(query, terms):
         # Nobody's name is a letter or a nickname away on both words (or has the initial
@@ -308,10 +308,8 @@ def _people(
         need = max(1, len(words) - 1)
         # Nobody born that day: the date is mistyped (a day and month swapped, say), and the
         # name is looked for everywhere, as without a date.
-        more = search_index.candidates(conn, words, need, CANDIDATES, born or None).records
-        for entity in found.records:
-            more.pop(entity, None)
-        hits += _scored(conn, scope, query, today, more)
+        more = search_index.candidates(conn, words, need, CANDIDATES, born or None)
+        hits += _scored(conn, scope, query, today, more.without(found.records))
     return hits
 
 
@@ -393,7 +391,7 @@ def _with_residents(
     """`people` with the residents the name's keys hold scored as well: among a thousand
     namesakes, the one living there need not be among the name's candidates."""
     terms = person_terms(query, today)
-    found = search_index.candidates(conn, terms, 1, CANDIDATES, sorted(residents)).records
+    found = search_index.candidates(conn, terms, 1, CANDIDATES, sorted(residents))
     return people + _scored(conn, scope, query, today, found)
 
 
@@ -401,8 +399,8 @@ def _referenced(conn: Connection, scope: Scope, references: tuple[str, ...]) -> 
     """The people with a reference number typed (`Query.references`) in a row the viewer may
     see, the number included."""
     terms = [dict.fromkeys(map(identifier_key, references), STRONG)]
-    found = search_index.candidates(conn, terms, 1, CANDIDATES).records
-    rows_of = search_index.entity_rows(conn, scope, "person", list(found), found, _RANKED)
+    found = search_index.candidates(conn, terms, 1, CANDIDATES)
+    rows_of = search_index.candidate_rows(conn, scope, "person", found, _RANKED)
     return [
         _Hit(entity_id, "person", 1.0, rows)
         for entity_id, rows in rows_of.items()
@@ -416,16 +414,16 @@ def _vehicles(conn: Connection, scope: Scope, fragment: str) -> list[_Hit]:
     from it: a witness's misread character, a keystroke missed or swapped."""
     if len(fragment) < 3:
         return []
-    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES).records
+    found = search_index.candidates(conn, [{f"v:{fragment}": STRONG}], 1, CANDIDATES)
     score: Callable[[str | None], float] = partial(fragment_score, fragment)
     if (
-        not found
+        not found.records
         and len(fragment) >= MIN_SLIPPED_PLATE
         and not search_index.held(conn, [f"p:{fragment}"])
     ):
         slips = plate_slips(fragment)
         terms = [dict.fromkeys((f"v:{slip}" for slip in slips), STRONG)]
-        found = search_index.candidates(conn, terms, 1, CANDIDATES).records
+        found = search_index.candidates(conn, terms, 1, CANDIDATES)
         score = partial(slipped_fragment_score, slips)
     return _vehicle_hits(conn, scope, found, lambda row: score(row.values.get("vrm")))
 
@@ -434,7 +432,7 @@ def _patterned_vehicles(conn: Connection, scope: Scope, pattern: str) -> list[_H
     """Plates fitting a plate typed with unknown characters (`Query.plate_pattern`): read by
     every run of known characters together (`v` keys), then fitted whole."""
     terms = [{f"v:{run}": STRONG} for run in pattern_runs(pattern)]
-    found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
+    found = search_index.candidates(conn, terms, len(terms), CANDIDATES)
     return _vehicle_hits(
         conn, scope, found, lambda row: pattern_score(pattern, row.values.get("vrm"))
     )
@@ -465,7 +463,7 @@ def _described(
         return []
     if fragment:
         terms.append({f"v:{fragment}": STRONG})
-    found = search_index.candidates(conn, terms, len(terms), CANDIDATES).records
+    found = search_index.candidates(conn, terms, len(terms), CANDIDATES)
 
     def score(row: VisibleRow) -> float:
         plate = fragment_score(fragment, row.values.get("vrm")) if fragment else 1.0
@@ -477,11 +475,11 @@ def _described(
 def _vehicle_hits(
     conn: Connection,
     scope: Scope,
-    found: dict[str, list[int]],
+    found: search_index.Candidates,
     score: Callable[[VisibleRow], float],
 ) -> list[_Hit]:
     """The candidate vehicles the viewer may see, each by its best visible row's score."""
-    rows_of = search_index.entity_rows(conn, scope, "vehicle", list(found), found, _RANKED)
+    rows_of = search_index.candidate_rows(conn, scope, "vehicle", found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
         best = max(score(row) for row in rows)
@@ -507,12 +505,12 @@ def _locations(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
     # number's are tens of thousands at 1M. They are read as every word but one, for each
     # word left out, through the index as a search holding every word is (`candidates`):
     # grouped at once, `10 Duke Lane ST13` took 620 ms at 1M.
-    found = search_index.candidates(conn, groups, len(groups), CANDIDATES).records
-    if not found and len(groups) > 2:
+    found = search_index.candidates(conn, groups, len(groups), CANDIDATES)
+    if not found.records and len(groups) > 2:
         for left_out in range(len(groups)):
             others = groups[:left_out] + groups[left_out + 1 :]
-            found.update(search_index.candidates(conn, others, len(others), CANDIDATES).records)
-    rows_of = search_index.entity_rows(conn, scope, "location", list(found), found, _RANKED)
+            found = found.joined(search_index.candidates(conn, others, len(others), CANDIDATES))
+    rows_of = search_index.candidate_rows(conn, scope, "location", found, _RANKED)
     hits = []
     for entity_id, rows in rows_of.items():
         best = 0.0

@@ -64,6 +64,11 @@ _CHUNK = 2_000
 ROWS_PER_PROBE = 1
 # Source records per source system read to rank one candidate entity.
 PER_SOURCE = 2
+# Its next best records per source system, read only when the viewer may not see some of those
+# (`candidate_rows`): a partner sees some of a source's records (CPS the crime records naming a
+# suspect), and a person's best two were often others (the CPS found nobody for `June
+# Ruiz-Myers` though it may see her record of that name).
+FURTHER_PER_SOURCE = 8
 # The entity kinds search finds, with the typed table and the columns their keys come from.
 _SOURCES: dict[str, tuple[Kind, sa.Table, tuple[str, ...]]] = {
     "person": (
@@ -613,10 +618,28 @@ def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -
 
 @dataclass(frozen=True)
 class Candidates:
-    """Candidate entities, best first, each with the source records to rank it by."""
+    """Candidate entities, best first, each with the source records to rank it by and its
+    further records hitting the search, next best (`FURTHER_PER_SOURCE`)."""
 
     records: dict[str, list[int]]
     best: int  # the best entity's score: the sum of its best weight per term
+    further: dict[str, list[int]] = field(default_factory=dict)
+
+    def without(self, entity_ids: Collection[str]) -> Candidates:
+        """These candidates but those entities."""
+        return Candidates(
+            {e: r for e, r in self.records.items() if e not in entity_ids},
+            self.best,
+            {e: r for e, r in self.further.items() if e not in entity_ids},
+        )
+
+    def joined(self, other: Candidates) -> Candidates:
+        """These candidates and another search's, the other's records for an entity in both."""
+        return Candidates(
+            {**self.records, **other.records},
+            max(self.best, other.best),
+            {**self.further, **other.further},
+        )
 
 
 @contextmanager
@@ -833,11 +856,35 @@ def candidates(
         .subquery()
     )
     records: dict[str, list[int]] = {entity_id: [] for entity_id in chosen}
-    for entity_id, record_id in conn.execute(
-        sa.select(numbered.c.entity_id, numbered.c.record_id).where(numbered.c.place <= PER_SOURCE)
+    further: dict[str, list[int]] = defaultdict(list)
+    for entity_id, record_id, place in conn.execute(
+        sa.select(numbered.c.entity_id, numbered.c.record_id, numbered.c.place)
+        .where(numbered.c.place <= PER_SOURCE + FURTHER_PER_SOURCE)
+        .order_by(numbered.c.place)
     ):
-        records[entity_id].append(record_id)
-    return Candidates(records, best)
+        (records if place <= PER_SOURCE else further)[entity_id].append(record_id)
+    return Candidates(records, best, dict(further))
+
+
+def candidate_rows(
+    conn: Connection,
+    scope: Scope,
+    kind: str,
+    found: Candidates,
+    only: frozenset[str] | None = None,
+) -> dict[str, list[VisibleRow]]:
+    """The candidates' rows `scope` shows (`entity_rows`): of the records to rank each by, and,
+    for an entity some of those records of which it hides, of its further records as well."""
+    rows_of = entity_rows(conn, scope, kind, list(found.records), found.records, only)
+    hidden = {
+        entity_id: found.further[entity_id]
+        for entity_id, chosen in found.records.items()
+        if entity_id in found.further
+        and not {row.record_id for row in rows_of.get(entity_id, ())}.issuperset(chosen)
+    }
+    for entity_id, rows in entity_rows(conn, scope, kind, list(hidden), hidden, only).items():
+        rows_of.setdefault(entity_id, []).extend(rows)
+    return rows_of
 
 
 def entity_rows(
