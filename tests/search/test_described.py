@@ -4,7 +4,7 @@ Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first) or wit
 it (`Jack Stevenson, 26` found nobody: the number was read as a house's, and `Orlagh Vega,
 42` left out the Orlagh Vega whose age nobody took), or by a
 double-barrelled surname alone (`PETERSON-MARSHALL` on the demo found Peter Marshall and not
-Cheryl Peterson-Marshall)."""
+Cheryl Peterson-Marshall), or by an initial and a misspelt surname (`J Thoms` found nobody)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ PEOPLE = [
     ("MARSHALL", "Peter", "20/02/1947", "M"),
     ("BAKER-ELLIS", "Susan", "03/03/1991", "F"),
     ("VEGA", "Orlagh", "", "F"),  # nobody took her date of birth
+    ("THOMAS", "Jack", "02/02/1982", "M"),
+    ("THOMAS", "Jill", "03/03/1983", "F"),
+    ("THOMAS", "Paul", "04/04/1984", "M"),
 ]
 
 
@@ -120,3 +123,12 @@ def test_a_double_barrelled_surname_alone_finds_who_holds_it_in_either_order(
     best = next(iter(found))
     assert best.startswith(f"{first} "), found
     assert found[best] > max([0.0, *list(found.values())[1:]]), found  # alone at the top
+
+
+@pytest.mark.parametrize("typed", ["J Thoms", "j. thomsa", "THOMAS, J", "J Htomas"])
+def test_an_initial_with_a_surname_one_slip_out_finds_those_of_that_initial(
+    people: Engine, settings: Settings, typed: str
+) -> None:
+    found = _found(people, settings, typed)
+    assert {name.rsplit(" ", 1)[0] for name in found} == {"Jack Thomas", "Jill Thomas"}, found
+    assert min(found.values()) >= 0.95, found

@@ -289,7 +289,7 @@ def _other_sex(sex: str, rows: list[VisibleRow]) -> bool:
 def _people(
     conn: Connection, scope: Scope, query: Query, today: date, word_by_word: bool = True
 ) -> list[_Hit]:
-    terms = person_terms(query, today)
+    terms = [_initials_respelt(conn, query, term) for term in person_terms(query, today)]
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found)
     many = len(query.names) > 1 or query.initials
@@ -311,6 +311,25 @@ def _people(
         more = search_index.candidates(conn, words, need, CANDIDATES, born or None)
         hits += _scored(conn, scope, query, today, more.without(found.records))
     return hits
+
+
+def _initials_respelt(conn: Connection, query: Query, term: dict[str, int]) -> dict[str, int]:
+    """A term of initials with a name (`i:J THOMS`) and, where nobody holds one of its keys,
+    the keys one slip from each name among those starting with its first two letters, as
+    strongly (`i:J THOMAS`): the initials are indexed with whole names, without a name's
+    deletions, so `J Thoms` found nobody, and each word's own keys, read instead, are the
+    first 60 of thousands of Thomases, few of them a J. Other terms as they are."""
+    if not next(iter(term)).startswith("i:") or search_index.held(conn, list(term)):
+        return term
+    respelt = dict(term)
+    for initial in query.initials:
+        for name in query.names:
+            if len(name) < _RESPELT_FROM or not name.isalpha():
+                continue
+            for key in search_index.keys_starting(conn, f"i:{initial} {name[:2]}", _RESPELLINGS):
+                if one_slip(name, key.partition(" ")[2]):
+                    respelt[key] = STRONG
+    return respelt
 
 
 def _near(

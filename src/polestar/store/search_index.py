@@ -818,6 +818,8 @@ def candidates(
     if not any(terms) or (among is not None and not among):
         return Candidates({}, 0)
     strongest = None if among is not None else _strongest(conn, terms, need, limit)
+    if strongest == []:
+        return Candidates({}, 0)  # every term needed, its keys alike, and none held
     if strongest is not None:
         chosen, best, probed = strongest, sum(max(keys.values()) for keys in terms), False
         read = _rows_named(conn, terms, ROWS_PER_PROBE * sum(map(len, terms)) * len(chosen))
