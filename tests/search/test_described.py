@@ -4,7 +4,8 @@ Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first) or wit
 it (`Jack Stevenson, 26` found nobody: the number was read as a house's, and `Orlagh Vega,
 42` left out the Orlagh Vega whose age nobody took), or by a
 double-barrelled surname alone (`PETERSON-MARSHALL` on the demo found Peter Marshall and not
-Cheryl Peterson-Marshall), or by an initial and a misspelt surname (`J Thoms` found nobody)."""
+Cheryl Peterson-Marshall), by an initial and a misspelt surname (`J Thoms` found nobody), or
+by a name and an address (`Jack Stevenson 10 Vernon Road` found nobody)."""
 
 from __future__ import annotations
 
@@ -132,3 +133,31 @@ def test_an_initial_with_a_surname_one_slip_out_finds_those_of_that_initial(
     found = _found(people, settings, typed)
     assert {name.rsplit(" ", 1)[0] for name in found} == {"Jack Thomas", "Jill Thomas"}, found
     assert min(found.values()) >= 0.95, found
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "home"),
+    [
+        ("Jill Thomas 10 Park Road", "Jill Thomas", "10 Park Road"),
+        ("THOMAS, J., 9 Park Rd Stafford", "Jack Thomas", "9 Park Road"),
+        ("Mr Thomas 11 Park Road ST16 2DJ", "Paul Thomas", "11 Park Road"),
+    ],
+)
+def test_a_name_before_an_address_finds_who_lives_there_then_the_place(
+    people: Engine, settings: Settings, typed: str, first: str, home: str
+) -> None:
+    viewer = viewer_for(people, "home-analyst", "investigation", None)
+    page = search(people, settings, viewer, typed)
+    person, place = page.results[:2]
+    assert (person.kind, person.display_name, person.score) == ("person", first, 1.0), page
+    assert person.place == f"{home}, Stafford, ST16 2DJ", page
+    assert (place.kind, place.display_name) == ("location", person.place), page
+
+
+def test_a_name_before_an_address_not_theirs_still_finds_them_below_who_lives_there(
+    people: Engine, settings: Settings
+) -> None:
+    found = _found(people, settings, "Jill Thomas 11 Park Road")  # Paul's: her record is old
+    jill = next(name for name in found if name.startswith("Jill Thomas"))
+    assert found[jill] == 0.85, found
+    assert max(found, key=found.__getitem__).startswith("Paul Thomas"), found  # lives there

@@ -380,3 +380,27 @@ def test_nothing_searchable_is_a_clear_422(typed: str) -> None:
         parse(typed)
     assert raised.value.status == 422
     assert raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "names", "words"),
+    [
+        ("Jack Stevenson 10 Vernon Road", ("JACK", "STEVENSON"), ("10", "VERNON", "ROAD")),
+        ("SMITH, John, 4 Park Rd Stone", ("SMITH", "JOHN"), ("4", "PARK", "RD", "STONE")),
+    ],
+)
+def test_a_name_before_a_house_number_is_read_apart_from_the_address(
+    typed: str, names: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.addressed, query.names, query.words) == (True, names, words)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["rear of 32 Linden St", "High Street 10 Stone", "flat 2 10 Vernon Road", "10 Mill Lane"],
+)
+def test_words_placing_or_naming_a_street_before_a_number_are_the_address(typed: str) -> None:
+    query = parse(typed)
+    assert not query.addressed, query
+    assert not query.names, query

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
-from polestar.pole.addresses import STREET_FORMS
+from polestar.pole.addresses import RELATIVE_PREFIXES, STREET_FORMS
 from polestar.pole.dates import DateValue
 from polestar.pole.identifiers import person_references
 from polestar.pole.names import match_key, strip_affixes
@@ -119,6 +119,9 @@ class Query:
             or probation CRN (`pole.identifiers.person_references`), the only reading.
         sex: `M` or `F` when a title typed says so (`Mrs Smith`): those of it come first, but
             a record of the other sex is not left out (records get it wrong).
+        addressed: a name typed before an address (`Jack Stevenson 10 Vernon Road`): `names`
+            and `initials` are the name's, `words` the address's. The name's people linked to
+            the places the address finds come first.
     """
 
     names: tuple[str, ...] = ()
@@ -142,6 +145,7 @@ class Query:
     plate_pattern: str | None = None
     references: tuple[str, ...] = ()
     sex: str | None = None
+    addressed: bool = False
 
     @property
     def is_address(self) -> bool:
@@ -227,6 +231,22 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with a digit in it (a house number, `ST13`) has none."""
     found = [token for word in words if not _has_digit(word) for token in tokens(word)]
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
+
+
+def _name_before_number(words: list[str]) -> list[str]:
+    """The words before an address's house number when they read as a name (`Jack Stevenson
+    10 Vernon Road`): two or more, of letters, none a street type or a word placing the
+    address (`rear of 32 Linden St`); else none."""
+    first = next((i for i, word in enumerate(words) if _has_digit(word)), 0)
+    named = words[:first]
+    if len(named) < 2 or first == len(words) - 1:
+        return []
+    if " ".join(named).lower().startswith(RELATIVE_PREFIXES):
+        return []
+    keys = [key for word in named for key in tokens(word)]
+    if not keys or any(key in STREET_FORMS for key in keys):
+        return []
+    return named
 
 
 def _titled_sex(segments: list[list[str]]) -> str | None:
@@ -361,6 +381,18 @@ def parse(text: str) -> Query:
             names, initials = _names(_untitled(segments))
             sex = _titled_sex(segments)
             query = replace(query, names=names, initials=initials, near=near, sex=sex)
+        elif named := _name_before_number(words):
+            names, initials = _names(_untitled([named]))
+            address, _ = _names(words[len(named) :])
+            sex = _titled_sex([named])
+            query = replace(
+                query,
+                words=numbers + address,
+                names=names,
+                initials=initials,
+                sex=sex,
+                addressed=bool(names),
+            )
     else:
         words, sex = _untitled(segments), _titled_sex(segments)
         names, initials = _names(words)

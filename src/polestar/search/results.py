@@ -355,6 +355,29 @@ def _near(
     ]
 
 
+def _at_places(
+    conn: Connection,
+    scope: Scope,
+    query: Query,
+    today: date,
+    people: list[_Hit],
+    places: list[_Hit],
+) -> list[_Hit]:
+    """The people of a name typed with an address (`Query.addressed`): those linked to one of
+    the best places it finds, in rows the viewer may see, keep their score, the place shown;
+    the others fall below them (`_ELSEWHERE`), as the address may be old or mistyped."""
+    top = sorted(places, key=_order)[:_LINKED]
+    shown = {row.key: _display("location", place.rows) or "" for place in top for row in place.rows}
+    residents: dict[str, set[str]] = {}
+    rows = [row for place in top for row in place.rows]
+    for _, entity_id, targets in search_index.linked_people(conn, scope, rows):
+        residents.setdefault(entity_id, set()).update(shown[target] for target in targets)
+    return [
+        _placed(hit, residents.get(hit.entity_id), 1.0)
+        for hit in _with_residents(conn, scope, query, today, people, residents)
+    ]
+
+
 def _in_town(conn: Connection, scope: Scope, town: str, query: Query, today: date) -> list[_Hit]:
     """The people of a name read with a town (`Query.in_town`): those with an address in it
     the viewer may see at `_IN_TOWN` of their score, the others at `_ELSEWHERE`."""
@@ -631,7 +654,12 @@ def _find(
     # A name beside a district no address is in is no name: `ford KV6` is a car.
     near = query.near
     named = near is not None and search_index.held(conn, [f"p:{''.join(near)}"])
-    if (query.names or query.dob) and "person" in kinds and (named or not query.is_address):
+    places = _locations(conn, scope, query) if query.addressed else None
+    if (
+        (query.names or query.dob)
+        and "person" in kinds
+        and (named or query.addressed or not query.is_address)
+    ):
         # A surname prefix typed apart (`mc donald`, `o brien`) is read joined as well; read
         # apart (Mc Donald, O. Brien), the words are not then looked up one by one: a second,
         # slower way to name someone nobody may be called (`john o brien` 950 ms at 1M).
@@ -645,6 +673,8 @@ def _find(
         people += _people(conn, scope, query, today, word_by_word=alone)
         if near is not None:
             people = _near(conn, scope, query, near, today, people)
+        if places is not None:
+            people = _at_places(conn, scope, query, today, people, places)
         if town is not None:
             people += _in_town(conn, scope, *town, today)
         for hit in people:
@@ -669,7 +699,7 @@ def _find(
     if query.fragment or address or (query.names and (kinds == {"location"} or street)):
         if not query.is_address and not query.fragment:
             query = replace(query, words=query.names)
-        places = _locations(conn, scope, query)
+        places = _locations(conn, scope, query) if places is None else places
         for hit in places if "location" in kinds else ():
             _keep(found, hit)
         for hit in _linked(conn, scope, places, None) if "person" in kinds else ():
