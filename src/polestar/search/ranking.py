@@ -229,6 +229,8 @@ def _birth(query: Query, born: date | None, today: date) -> float | None:
     near (same year, or day and month swapped), -0.5 disagrees; None excludes the record
     (outside an age range). A record with no date of birth is not left out by an age, as by a
     year: `Orlagh Vega, 42` is the caller whose age nobody took as well."""
+    if query.dob is None and query.year is None and query.ages is None:
+        return 1.0
     if born is None:
         return 0.3
     if query.ages is not None and not query.ages[0] <= age_on(born, today) <= query.ages[1]:
