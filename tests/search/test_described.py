@@ -1,11 +1,11 @@
 """A name typed as a report or a briefing describes someone (issue 6): with a title (`Mrs
 Smith`; on the demo `mr stevenson` read MR as an initial and put Maria Collinder-Stevenson and
-Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first) or with an age after
-it (`Jack Stevenson, 26` found nobody: the number was read as a house's, and `Orlagh Vega,
-42` left out the Orlagh Vega whose age nobody took), or by a
-double-barrelled surname alone (`PETERSON-MARSHALL` on the demo found Peter Marshall and not
-Cheryl Peterson-Marshall), by an initial and a misspelt surname (`J Thoms` found nobody), or
-by a name and an address (`Jack Stevenson 10 Vernon Road` found nobody)."""
+Mary Stephenson before Jack Stevenson, and `Mrs Stevenson` put men first); with an age after
+it (`Jack Stevenson, 26` found nobody: the number was read as a house's; `Orlagh Vega, 42` left
+out the Orlagh Vega whose age nobody took); by a double-barrelled surname alone
+(`PETERSON-MARSHALL` found Peter Marshall, not Cheryl Peterson-Marshall); by an initial and a
+misspelt surname (`J Thoms` found nobody); or by a name and an address (`Jack Stevenson 10
+Vernon Road` found nobody)."""
 
 from __future__ import annotations
 
