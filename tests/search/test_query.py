@@ -387,6 +387,7 @@ def test_nothing_searchable_is_a_clear_422(typed: str) -> None:
     [
         ("Jack Stevenson 10 Vernon Road", ("JACK", "STEVENSON"), ("10", "VERNON", "ROAD")),
         ("SMITH, John, 4 Park Rd Stone", ("SMITH", "JOHN"), ("4", "PARK", "RD", "STONE")),
+        ("John Smith flat 2 8 Mill Lane", ("JOHN", "SMITH"), ("2", "8", "FLAT", "MILL", "LANE")),
     ],
 )
 def test_a_name_before_a_house_number_is_read_apart_from_the_address(

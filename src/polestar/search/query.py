@@ -236,10 +236,13 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _name_before_number(words: list[str]) -> list[str]:
     """The words before an address's house number when they read as a name (`Jack Stevenson
     10 Vernon Road`): two or more, of letters, none a street type or a word placing the
-    address (`rear of 32 Linden St`); else none."""
+    address (`rear of 32 Linden St`), a street's words after the number; else none. A flat's
+    word before its number is the address's (`John Smith flat 2 …`)."""
     first = next((i for i, word in enumerate(words) if _has_digit(word)), 0)
+    if first and words[first - 1].upper() in _DWELLINGS:
+        first -= 1
     named = words[:first]
-    if len(named) < 2 or first == len(words) - 1:
+    if len(named) < 2 or all(_has_digit(word) for word in words[first + 1 :]):
         return []
     if " ".join(named).lower().startswith(RELATIVE_PREFIXES):
         return []
@@ -247,6 +250,10 @@ def _name_before_number(words: list[str]) -> list[str]:
     if not keys or any(key in STREET_FORMS for key in keys):
         return []
     return named
+
+
+# Words naming a dwelling within a building, before its number.
+_DWELLINGS = frozenset({"FLAT", "APARTMENT", "APT", "UNIT", "ROOM"})
 
 
 def _titled_sex(segments: list[list[str]]) -> str | None:
