@@ -233,6 +233,10 @@ def _names(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(t for t in found if len(t) > 1), tuple(t for t in found if len(t) == 1)
 
 
+# Words naming a dwelling within a building, before its number.
+_DWELLINGS = frozenset({"FLAT", "APARTMENT", "APT", "UNIT", "ROOM"})
+
+
 def _name_before_number(words: list[str]) -> list[str]:
     """The words before an address's house number when they read as a name (`Jack Stevenson
     10 Vernon Road`): two or more, of letters, none a street type or a word placing the
@@ -250,10 +254,6 @@ def _name_before_number(words: list[str]) -> list[str]:
     if not keys or any(key in STREET_FORMS for key in keys):
         return []
     return named
-
-
-# Words naming a dwelling within a building, before its number.
-_DWELLINGS = frozenset({"FLAT", "APARTMENT", "APT", "UNIT", "ROOM"})
 
 
 def _titled_sex(segments: list[list[str]]) -> str | None:

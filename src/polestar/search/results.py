@@ -654,11 +654,12 @@ def _find(
     # A name beside a district no address is in is no name: `ford KV6` is a car.
     near = query.near
     named = near is not None and search_index.held(conn, [f"p:{''.join(near)}"])
-    places = _locations(conn, scope, query) if query.addressed else None
+    addressed = query.addressed and "person" in kinds
+    places = _locations(conn, scope, query) if addressed else None
     if (
         (query.names or query.dob)
         and "person" in kinds
-        and (named or query.addressed or not query.is_address)
+        and (named or addressed or not query.is_address)
     ):
         # A surname prefix typed apart (`mc donald`, `o brien`) is read joined as well; read
         # apart (Mc Donald, O. Brien), the words are not then looked up one by one: a second,
