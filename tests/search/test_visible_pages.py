@@ -4,6 +4,10 @@ still to be visited, searches ran at p95 91 ms against 41 ms once marked (docs/s
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 import sqlalchemy as sa
 
@@ -55,6 +59,38 @@ def _without_autovacuum(canary: Seeded) -> None:
             conn.execute(sa.text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = off)'))
 
 
+def _vacuums(canary: Seeded) -> int:
+    """How many times the keys' table has been vacuumed other than by autovacuum."""
+    with canary.engine.connect() as conn:
+        query = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'search_keys'"
+        return int(conn.execute(sa.text(query)).scalar_one())
+
+
+@contextmanager
+def _snapshot_until_vacuumed(canary: Seeded) -> Iterator[None]:
+    """Another session holding a snapshot, as a search begun before a rebuild commits does,
+    let go once the keys' table has been vacuumed once more."""
+    before = _vacuums(canary)
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with canary.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            conn.execute(sa.text("SELECT 1"))  # the transaction's snapshot, taken now
+            taken.set()
+            while _vacuums(canary) == before and not done.wait(0.01):
+                pass
+            conn.rollback()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait()
+    try:
+        yield
+    finally:
+        done.set()
+        holder.join()
+
+
 def test_a_rebuild_leaves_every_page_visible_and_the_table_no_larger(canary: Seeded) -> None:
     _without_autovacuum(canary)
     rebuild(canary.engine)
@@ -63,3 +99,13 @@ def test_a_rebuild_leaves_every_page_visible_and_the_table_no_larger(canary: See
     # The old keys are truncated, not deleted: a second build does not double the table.
     rebuild(canary.engine)
     assert _pages(canary) == (size, size, size), _holding_back(canary)
+
+
+def test_a_rebuild_vacuums_again_once_an_older_snapshot_is_let_go(canary: Seeded) -> None:
+    _without_autovacuum(canary)
+    before = _vacuums(canary)
+    with _snapshot_until_vacuumed(canary):
+        rebuild(canary.engine)
+    size, pages, visible = _pages(canary)
+    assert size == pages == visible > 0, _holding_back(canary)
+    assert _vacuums(canary) - before >= 2  # the first VACUUM could mark nothing
