@@ -5,7 +5,10 @@ it (`Jack Stevenson, 26` found nobody: the number was read as a house's; `Orlagh
 out the Orlagh Vega whose age nobody took); by a double-barrelled surname alone
 (`PETERSON-MARSHALL` found Peter Marshall, not Cheryl Peterson-Marshall); by an initial and a
 misspelt surname (`J Thoms` found nobody); or by a name and an address (`Jack Stevenson 10
-Vernon Road` found nobody)."""
+Vernon Road` found nobody); with a surname cut short by a `*` (`Frazer Will*` found Frazers
+named William); with a date of birth spaced (`Frazer Williams 17 10 1972` found nobody); or
+with a forename far from a record's and a double-barrelled surname (`Cheril Peterson-Marshall`
+found a Cheryl Marshall, not the one Peterson-Marshall, a Chheryl)."""
 
 from __future__ import annotations
 
@@ -45,6 +48,12 @@ PEOPLE = [
     ("THOMAS", "Jack", "02/02/1982", "M"),
     ("THOMAS", "Jill", "03/03/1983", "F"),
     ("THOMAS", "Paul", "04/04/1984", "M"),
+    ("ASHWORTH-KELLY", "Chheryl", "05/05/1985", "F"),  # her forename mistyped at custody
+    ("KELLY", "Cheryl", "06/06/1966", "F"),
+    ("WILLIAMS", "Frazer", "17/10/1972", "M"),
+    ("WILLIS", "Frazer", "18/10/1973", "M"),
+    ("HEWITT", "Frazer", "19/10/1974", "M"),
+    ("HUGHES", "William", "20/10/1975", "M"),
 ]
 
 
@@ -161,3 +170,42 @@ def test_a_name_before_an_address_not_theirs_still_finds_them_below_who_lives_th
     jill = next(name for name in found if name.startswith("Jill Thomas"))
     assert found[jill] == 0.85, found
     assert max(found, key=found.__getitem__).startswith("Paul Thomas"), found  # lives there
+
+
+@pytest.mark.parametrize("typed", ["Cheril Ashworth-Kelly", "Cher Kelly-Ashworth"])
+def test_a_double_barrelled_surname_with_a_forename_far_out_finds_who_holds_it(
+    people: Engine, settings: Settings, typed: str
+) -> None:
+    found = _found(people, settings, typed)
+    assert next(iter(found)) == "Chheryl Ashworth-Kelly 1985-05-05", found
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Frazer Will*", {"Frazer Williams", "Frazer Willis"}),
+        ("WILL*, Frazer", {"Frazer Williams", "Frazer Willis"}),
+        ("frazer wi*", {"Frazer Williams", "Frazer Willis"}),
+        ("Williams*", {"Frazer Williams"}),
+        ("F Willi*", {"Frazer Williams", "Frazer Willis"}),
+    ],
+)
+def test_a_name_cut_short_by_a_star_finds_the_names_starting_so(
+    people: Engine, settings: Settings, typed: str, expected: set[str]
+) -> None:
+    found = _found(people, settings, typed)
+    first = {name.rsplit(" ", 1)[0] for name in list(found)[: len(expected)]}
+    assert first == expected, found
+    assert min(list(found.values())[: len(expected)]) > 0.9, found
+
+
+@pytest.mark.parametrize(
+    "typed", ["Frazer Williams 17 10 1972", "WILLIAMS 17 10 1972", "frazer williams 17  10 1972"]
+)
+def test_a_date_of_birth_spaced_is_read_as_one(
+    people: Engine, settings: Settings, typed: str
+) -> None:
+    found = _found(people, settings, typed)
+    assert next(iter(found)) == "Frazer Williams 1972-10-17", found
+    slashed = " ".join(typed.split()).replace("17 10 1972", "17/10/1972")
+    assert found == _found(people, settings, slashed)

@@ -29,11 +29,34 @@ def test_a_name_with_a_date_of_birth() -> None:
         "cooper 30-Oct-1986",
         "cooper dob 30/10/1986",
         "COOPER D.O.B.: 30/10/86",
+        "cooper 30 10 1986",
     ],
 )
 def test_a_date_of_birth_as_officers_type_it(typed: str) -> None:
     query = parse(typed)
     assert (query.names, query.dob) == (("COOPER",), date(1986, 10, 30))
+
+
+def test_spaced_numbers_that_are_no_date_are_an_address() -> None:
+    query = parse("31 02 1986 high street")
+    assert (query.dob, query.year, query.words[:2]) == (None, 1986, ("31", "02"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "names", "prefixed"),
+    [
+        ("Frazer Will*", ("FRAZER", "WILL"), ("WILL",)),
+        ("SMI**", ("SMI",), ("SMI",)),
+        ("o'bri* john", ("OBRI", "JOHN"), ("OBRI",)),
+        ("smith-jo*", ("SMITH", "JO", "SMITHJO"), ("SMITHJO",)),
+        ("Frazer W*", ("FRAZER",), ()),  # a letter alone is an initial
+    ],
+)
+def test_a_name_cut_short_by_a_star(
+    typed: str, names: tuple[str, ...], prefixed: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.names, query.prefixed) == (names, prefixed)
 
 
 def test_a_two_digit_year_is_the_latest_not_to_come() -> None:

@@ -38,7 +38,8 @@ _MONTH = (
 )
 # Dates of birth as officers type them: `1980-03-01`, `01/03/1980`, `1.3.80`, `1 Mar 80`,
 # `1st March 1980`, and run together as the PNC writes them, `01031980` or `010380` (read as a
-# date only when it is one: six digits may be part of a telephone number).
+# date only when it is one: six digits may be part of a telephone number), or spaced with a
+# whole year, `01 03 1980` (likewise: numbers of an address may be spaced so).
 _DATES = (
     (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"), True),
     (re.compile(r"\b(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})\b"), True),
@@ -49,6 +50,7 @@ _DATES = (
         ),
         True,
     ),
+    (re.compile(r"\b(?P<d>\d{1,2})\s+(?P<m>\d{1,2})\s+(?P<y>\d{4})\b"), False),
     (re.compile(r"\b(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{4}|\d{2})\b"), False),
 )
 # Words that only announce a date of birth: `dob 01/03/1980`, `born 1980`.
@@ -122,6 +124,8 @@ class Query:
         addressed: a name typed before an address (`Jack Stevenson 10 Vernon Road`): `names`
             and `initials` are the name's, `words` the address's. The name's people linked to
             the places the address finds come first.
+        prefixed: names typed with a `*` after them (`Frazer Will*`, `Smi*`), two letters or
+            more, also in `names`: any name starting so answers them.
     """
 
     names: tuple[str, ...] = ()
@@ -146,6 +150,7 @@ class Query:
     references: tuple[str, ...] = ()
     sex: str | None = None
     addressed: bool = False
+    prefixed: tuple[str, ...] = ()
 
     @property
     def is_address(self) -> bool:
@@ -254,6 +259,17 @@ def _name_before_number(words: list[str]) -> list[str]:
     if not keys or any(key in STREET_FORMS for key in keys):
         return []
     return named
+
+
+# A name typed with `*` for whatever follows (`Will*`).
+_PREFIXED = re.compile(r"^(?P<stem>[^\W\d_](?:[^\W\d_]|['-])+)\*+$")
+
+
+def _prefixed(words: list[str]) -> tuple[str, ...]:
+    """`Query.prefixed`: the match keys of the words typed with `*` after them; of a
+    hyphenated one (`smith-jo*`), its whole (`keys.tokens` puts it last)."""
+    found = (_PREFIXED.match(word) for word in words)
+    return tuple(tokens(typed["stem"])[-1] for typed in found if typed)
 
 
 def _titled_sex(segments: list[list[str]]) -> str | None:
@@ -403,7 +419,15 @@ def parse(text: str) -> Query:
     else:
         words, sex = _untitled(segments), _titled_sex(segments)
         names, initials = _names(words)
-        query = Query(names=names, initials=initials, dob=dob, year=year, ages=ages, sex=sex)
+        query = Query(
+            names=names,
+            initials=initials,
+            dob=dob,
+            year=year,
+            ages=ages,
+            sex=sex,
+            prefixed=_prefixed(words),
+        )
         joined = _joined(words)
         surnames = {key for word in joined if word not in words for key in tokens(word)}
         # The name before a town read with its prefixes joined: no town is `Mc`.

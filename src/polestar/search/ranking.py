@@ -122,7 +122,7 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
     wholes = {word[-1] for word in typed_words(query.names) if len(word) > 1}
     pairs = sorted(
         (
-            (_whole_alike(term, token) if t in wholes else similarity(term, token), t, r)
+            (_term_alike(query, term, token, t in wholes), t, r)
             for t, term in enumerate(query.names)
             for r, (token, surname) in enumerate(record)
             if surname or term not in query.surnames
@@ -158,6 +158,15 @@ def _name_score(query: Query, given: list[str], family: list[str]) -> float:
     # most people go by their first, so those who bear the name first come before.
     by_middle = bool(given) and 0 not in matched and bool(matched & set(range(1, len(given))))
     return score * _BY_MIDDLE_NAME if by_middle else score
+
+
+def _term_alike(query: Query, term: str, token: str, whole: bool) -> float:
+    """How alike a query's name and a record token are (`similarity`); a name typed with `*`
+    after it (`Query.prefixed`) is cut short from any token starting with it, however short
+    (`WI` for Williams); a hyphenated word's whole by `_whole_alike`."""
+    if term in query.prefixed and token.startswith(term):
+        return max(similarity(term, token), _CUT_SHORT)
+    return _whole_alike(term, token) if whole else similarity(term, token)
 
 
 def _whole_alike(whole: str, token: str) -> float:

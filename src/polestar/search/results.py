@@ -64,6 +64,7 @@ from polestar.search.ranking import (
     postcode_score,
     reference_score,
     slipped_fragment_score,
+    typed_words,
 )
 from polestar.settings import Settings
 from polestar.store import search_index
@@ -84,6 +85,8 @@ _RESPELLINGS = 2_000
 # People born on one day beyond which a typed date of birth does not narrow the name fallback
 # (a placeholder date many records share); a real day has a few dozen in a million.
 _BORN_MOST = 1_000
+# The most keys, per table of the index, a name typed with `*` after it is looked up by.
+_PREFIX_NAMES = 50
 # Vehicles and places whose linked people join the results.
 _LINKED = 10
 # People found through a plate, an address or a phone rank just below what matched.
@@ -220,13 +223,13 @@ def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]
     hyphenated = _one_hyphenated(query)
     if len(query.names) > 1 and not hyphenated:
         terms.append(query_pair_keys(query.names))
+        if not query.initials:
+            terms.extend(_surname_whole(parts) for parts in _hyphenated_parts(query.names))
     if query.names and query.initials:
         terms.append(initial_keys(query.initials, query.names))
     elif len(query.names) == 1 or hyphenated:
         name = query.names[-1]
-        keys = query_name_keys(name)
-        if hyphenated:
-            keys = reordered_keys(query.names[:-1]) | keys
+        keys = _surname_whole(query.names[:-1]) if hyphenated else query_name_keys(name)
         if name in query.surnames:
             # A surname with its prefix joined (`o brian`) is not the word without it: Brian's
             # thousands of holders would crowd out the O'Briens.
@@ -237,6 +240,17 @@ def person_terms(query: Query, today: date | None = None) -> list[dict[str, int]
     elif query.names and (years := born_years(query, today or date.today())):
         terms.append({year_key(name, year): STRONG for name in query.names for year in years})
     return terms
+
+
+def _surname_whole(parts: Sequence[str]) -> dict[str, int]:
+    """What a hyphenated word looks up by its whole, its parts in any order as strongly
+    (`reordered_keys`)."""
+    return reordered_keys(parts) | query_name_keys("".join(parts))
+
+
+def _hyphenated_parts(names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The parts of each hyphenated word among a query's names (`typed_words`)."""
+    return [tuple(names[i] for i in word[:-1]) for word in typed_words(names) if len(word) > 1]
 
 
 def _one_hyphenated(query: Query) -> bool:
@@ -290,6 +304,7 @@ def _people(
     conn: Connection, scope: Scope, query: Query, today: date, word_by_word: bool = True
 ) -> list[_Hit]:
     terms = [_initials_respelt(conn, query, term) for term in person_terms(query, today)]
+    terms = _prefixes_spelt_out(conn, query, terms)
     found = search_index.candidates(conn, terms, 1, CANDIDATES)
     hits = _scored(conn, scope, query, today, found)
     many = len(query.names) > 1 or query.initials
@@ -311,6 +326,33 @@ def _people(
         more = search_index.candidates(conn, words, need, CANDIDATES, born or None)
         hits += _scored(conn, scope, query, today, more.without(found.records))
     return hits
+
+
+def _prefixes_spelt_out(
+    conn: Connection, query: Query, terms: list[dict[str, int]]
+) -> list[dict[str, int]]:
+    """The terms with, in the first (the name's), the keys the index holds starting with each
+    name typed with `*` after it (`Query.prefixed`), as strongly as a name typed whole: beside
+    each other word as a pair (`Frazer Will*`: FRAZER WILLIAMS, FRAZER WILLIS…), beside each
+    initial (`J Smi*`: J SMITH…), or alone (`Smi*`: SMITH…), `_PREFIX_NAMES` of each at most.
+    No record is indexed under the starts of its surname, so `Frazer Will*` had found only
+    Frazers with a forename William."""
+    if not query.prefixed or not terms:
+        return terms
+    first = dict(terms[0])
+    words = [[query.names[index] for index in word] for word in typed_words(query.names)]
+    for stem in query.prefixed:
+        others = [word[-1] for word in words if word[-1] != stem]
+        if query.initials:
+            starts, weight = [f"i:{initial} {stem}" for initial in query.initials], STRONG
+        elif others:
+            starts, weight = [f"f:{other} {stem}" for other in others], EXACT
+        else:
+            starts, weight = [f"n:{stem}"], STRONG
+        for start in starts:
+            spelt = search_index.keys_starting(conn, start, _PREFIX_NAMES)
+            first.update(dict.fromkeys(spelt, weight))
+    return [first, *terms[1:]]
 
 
 def _initials_respelt(conn: Connection, query: Query, term: dict[str, int]) -> dict[str, int]:
