@@ -565,7 +565,7 @@ def _flush_on_commit(conn: Connection) -> None:
 
 
 # VACUUMs a rebuild runs at most, and the pause before the second (doubled before each later).
-VACUUM_TRIES = 4
+_VACUUM_TRIES = 4
 _VACUUM_PAUSE = 0.25
 
 
@@ -581,12 +581,12 @@ def mark_visible(conn: Connection) -> None:
     A snapshot another session of the database took before the rebuild committed (a search
     begun before it, autovacuum analysing a catalog) keeps VACUUM from marking a page of the
     rebuild's rows: it marked none, twice in full test runs. So while pages are left unmarked
-    it runs again after a pause, `VACUUM_TRIES` times at most; each pass reads only the pages
-    the last left unmarked."""
+    it runs again after a pause, `_VACUUM_TRIES` times at most; a pass skips the runs of pages
+    the last marked."""
     if conn.dialect.name != "postgresql":
         return
     autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
-    for attempt in range(VACUUM_TRIES):
+    for attempt in range(_VACUUM_TRIES):
         if attempt:
             time.sleep(_VACUUM_PAUSE * 2 ** (attempt - 1))
         autocommit.execute(sa.text(f"VACUUM {search_keys.name}"))
