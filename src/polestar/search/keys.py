@@ -365,12 +365,18 @@ def reordered_keys(parts: Sequence[str]) -> dict[str, int]:
 def query_pair_keys(names: Sequence[str]) -> dict[str, int]:
     """What a query of two or more name words looks up: every ordered pair of its words as
     forename and surname (either may come first), weighted: the pair as typed, then one
-    letter away or a nickname's formal form, then the same sounds."""
+    letter away or a nickname's formal form, then the same sounds. A short form typed with a
+    surname one slip out (`Liz Beryr`) looks up its formal forms with the surname's deletions,
+    as a record of the formal form is indexed with its own (`f:LISA BERY` for Lisa Berry):
+    a nickname with a slip had found only those the nickname itself names."""
     keys: dict[str, int] = {}
     for first, second in permutations(names, 2):
         for key in pair_keys(first, second):
             weight = {"f": STRONG, "h": STRONG, "g": WEAK}[key[0]]
             keys[key] = max(keys.get(key, 0), weight)
+        for form in formal_forms().get(first, ()):
+            for slipped in deletions(second, _MIN_PAIR_DELETE):
+                keys.setdefault(f"f:{form} {slipped}", STRONG)
         keys[f"f:{first} {second}"] = EXACT
     return keys
 
