@@ -45,17 +45,35 @@ CRIMES = [
 ]
 
 
-@pytest.fixture
-def june(db: Engine, settings: Settings, tmp_path: Path, canary_model: dict[str, Any]) -> str:
+# Her probation case, which makes her a supervised person: probation may see the records
+# naming her a suspect or an offender in crime and custody records (its agreement's
+# `entity_in`). It names her otherwise, so only her crime records answer `June Ruiz`.
+PROBATION = [
+    "crn,surname,forename,dob,gender,pnc_id,ni_number,address,postcode,phone,rosh_level,"
+    "supervision_status,supervision_start,supervision_end,offender_manager",
+    f"X654321,Myers,Juniper,1997-03-26,F,{PNC},,,,,low,active,2024-02-01,2027-02-01,A. Khan",
+]
+
+
+@pytest.fixture(params=["unsupervised", "supervised"])
+def june(
+    request: pytest.FixtureRequest,
+    db: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    canary_model: dict[str, Any],
+) -> str:
     exports = tmp_path / "exports"
     exports.mkdir()
     write_crime(exports, list(CRIMES))
+    if request.param == "supervised":
+        (exports / "probation.csv").write_text("\n".join(PROBATION) + "\n", encoding="utf-8")
     # The model was trained on 300 people: on a store this small, records sharing a PNC ID, a
     # date of birth and a name score between 0.9 and 0.99 (`tests.canary.copied_canary`).
     searchable(db, settings.model_copy(update={"link_match_threshold": 0.9}), exports, canary_model)
     with db.connect() as conn:
         entities = {entity for source, _, entity in members(conn, "person") if source == "crime"}
-    assert len(entities) == 1, entities  # one woman in three records
+    assert len(entities) == 1, entities  # one woman in three records (four, supervised)
     return entities.pop()
 
 
@@ -69,3 +87,14 @@ def test_a_partner_finds_a_person_by_a_record_it_may_see_behind_others_it_may_no
     found = [(result.entity_id, result.display_name) for result in page.results]
     assert found == [(june, "June Ruiz-Myers")], page.results
     assert page.results[0].score >= 0.9
+
+
+def test_probation_finds_a_supervised_person_by_a_record_it_may_see_behind_others(
+    db: Engine, settings: Settings, june: str
+) -> None:
+    viewer = viewer_for(db, "probation-caseworker", "offender-management", "case review")
+    page = search(db, settings, viewer, "June Ruiz", kind="person")
+    found = [result.entity_id for result in page.results]
+    with db.connect() as conn:
+        supervised = any(source == "probation" for source, _, _ in members(conn, "person"))
+    assert found == ([june] if supervised else []), page.results
