@@ -21,6 +21,9 @@ from sqlalchemy.engine import Engine
 
 from polestar.access import viewer_for
 from polestar.search import search
+from polestar.search.keys import STRONG
+from polestar.search.query import parse
+from polestar.search.results import _initials_respelt, person_terms
 from polestar.settings import Settings
 from tests.canary import canary_model
 from tests.search.linked import custody_row, searchable_custody
@@ -142,6 +145,19 @@ def test_an_initial_with_a_surname_one_slip_out_finds_those_of_that_initial(
     found = _found(people, settings, typed)
     assert {name.rsplit(" ", 1)[0] for name in found} == {"Jack Thomas", "Jill Thomas"}, found
     assert min(found.values()) >= 0.95, found
+
+
+@pytest.mark.parametrize("typed", ["J Htomas", "HTOMAS, J."])
+def test_an_initial_with_a_surname_one_slip_out_looks_up_its_respelling(
+    people: Engine, typed: str
+) -> None:
+    """At 1M people the word's own keys, read where no `i` key is held, are the first 60 of
+    thousands of Thomases: the initial's key respelt is looked up instead, for a slip in the
+    first two letters too (`J Htomas` found 12 of the J Thomases, `J Thomas` 60)."""
+    query = parse(typed)
+    with people.connect() as conn:
+        (term,) = [_initials_respelt(conn, query, term) for term in person_terms(query)]
+    assert term.get("i:J THOMAS") == STRONG, term
 
 
 @pytest.mark.parametrize(

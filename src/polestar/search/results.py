@@ -360,7 +360,8 @@ def _initials_respelt(conn: Connection, query: Query, term: dict[str, int]) -> d
     the keys one slip from each name among those starting with its first two letters, as
     strongly (`i:J THOMAS`): the initials are indexed with whole names, without a name's
     deletions, so `J Thoms` found nobody, and each word's own keys, read instead, are the
-    first 60 of thousands of Thomases, few of them a J. Other terms as they are."""
+    first 60 of thousands of Thomases, few of them a J. Those two letters are read swapped as
+    well, the slip being theirs (`J Htomas`). Other terms as they are."""
     if not next(iter(term)).startswith("i:") or search_index.held(conn, list(term)):
         return term
     respelt = dict(term)
@@ -368,9 +369,10 @@ def _initials_respelt(conn: Connection, query: Query, term: dict[str, int]) -> d
         for name in query.names:
             if len(name) < _RESPELT_FROM or not name.isalpha():
                 continue
-            for key in search_index.keys_starting(conn, f"i:{initial} {name[:2]}", _RESPELLINGS):
-                if one_slip(name, key.partition(" ")[2]):
-                    respelt[key] = STRONG
+            for start in dict.fromkeys((name[:2], name[1::-1])):
+                for key in search_index.keys_starting(conn, f"i:{initial} {start}", _RESPELLINGS):
+                    if one_slip(name, key.partition(" ")[2]):
+                        respelt[key] = STRONG
     return respelt
 
 
