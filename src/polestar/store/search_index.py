@@ -926,10 +926,9 @@ def _may_show(
 ) -> dict[str, list[int]]:
     """Of the entities' further records, those some grant of `scope` could show by their
     source and, where it names some (`Grant.entity_in`), the sources of the entity's other
-    records: a superset of what `entity_rows` shows, read on the store's membership alone.
-    A probation officer's search had read the further records of every namesake, nearly none
-    supervised, row by row through its conditions (p95 57 ms at 1M people on PostgreSQL,
-    48 ms before the further records were read)."""
+    records: a superset of what `entity_rows` shows, read on the store's membership alone
+    (no value of a record). A probation officer's search had read the further records of
+    every namesake, nearly none supervised, through its visibility conditions row by row."""
     grants = scope.grants_for(_SOURCES[kind][0])
     holds = _sources_held(conn, list(further), {s for g in grants for s in g.entity_in or ()})
 
