@@ -256,8 +256,8 @@ def _hyphenated_parts(names: tuple[str, ...]) -> list[tuple[str, ...]]:
 def _one_hyphenated(query: Query) -> bool:
     """Whether the query's names are one hyphenated word's parts and its whole
     (`keys.tokens`: `Cook-Smith` → COOK, SMITH, COOKSMITH), none a forename to pair."""
-    names = query.names
-    return len(names) > 2 and "".join(names[:-1]) == names[-1]
+    words = typed_words(query.names)
+    return len(words) == 1 and len(words[0]) > 2
 
 
 def _initial_with_one_surname(query: Query) -> bool:
