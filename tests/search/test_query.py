@@ -116,33 +116,44 @@ def test_a_street_named_as_a_title_is_kept_in_an_address() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "words", "numbers", "fragment"),
+    ("typed", "readings"),
     [
-        ("KV6 honda", ("HONDA",), ("KV6",), "KV6"),
-        ("blue ford focus zq11", ("BLUE", "FORD", "FOCUS"), ("ZQ11",), "ZQ11"),
-        ("green honda civic", ("GREEN", "HONDA", "CIVIC"), (), None),
-        ("Land Rover", ("LAND", "ROVER"), (), None),
-        ("grey rav4", ("GREY",), ("RAV4",), "RAV4"),
-        ("audi a3", ("AUDI",), ("A3",), None),
-        ("bmw 5 series", ("BMW", "SERIES"), ("5",), None),
-        ("mercedes a-class", ("MERCEDES", "A", "CLASS", "ACLASS"), (), None),
+        ("KV6 honda", [(("HONDA", "KV6"), None), (("HONDA",), "KV6")]),
+        ("green honda civic", [(("GREEN", "HONDA", "CIVIC"), None)]),
+        ("Land Rover", [(("LAND", "ROVER"), None)]),
+        ("grey rav4", [(("GREY", "RAV4"), None), (("GREY",), "RAV4")]),
+        ("audi a3", [(("AUDI", "A3"), None)]),
+        ("mercedes a-class", [(("MERCEDES", "A", "CLASS", "ACLASS"), None)]),
+        # A plate typed in its parts; a model's number beside one; a model or make as typed.
+        (
+            "blue ford AN74 TLB",
+            [
+                (("BLUE", "FORD", "TLB", "AN74"), None),
+                (("BLUE", "FORD", "TLB"), "AN74"),
+                (("BLUE", "FORD"), "AN74TLB"),
+            ],
+        ),
+        (
+            "bmw x3 AR61",
+            [(("BMW", "X3", "AR61"), None), (("BMW",), "X3AR61"), (("BMW", "X3"), "AR61")],
+        ),
+        ("honda cr v", [(("HONDA", "CRV"), None)]),
+        ("vw golf", [(("VOLKSWAGEN", "GOLF"), None)]),
     ],
 )
 def test_words_beside_a_plate_or_two_or_more_alone_may_describe_a_vehicle(
-    typed: str, words: tuple[str, ...], numbers: tuple[str, ...], fragment: str | None
+    typed: str, readings: list[tuple[tuple[str, ...], str | None]]
 ) -> None:
-    # A word with a digit may be part of a plate or a model's: both are read.
-    query = parse(typed)
-    assert (query.vehicle_words, query.vehicle_numbers, query.vehicle_fragment) == (
-        words,
-        numbers,
-        fragment,
-    )
+    # Each way to read it: the words its make, model and colour hold, and the plate's part.
+    found = [(reading.words, reading.fragment) for reading in parse(typed).vehicles]
+    assert found == readings
 
 
-@pytest.mark.parametrize("typed", ["ford", "10 Duke Lane", "ab12 c", "smith, j."])
+@pytest.mark.parametrize(
+    "typed", ["ford", "10 Duke Lane", "10 Duke Lane ST13", "ab12 c", "smith, j.", "j smith"]
+)
 def test_a_word_alone_a_house_number_or_a_letter_describes_no_vehicle(typed: str) -> None:
-    assert parse(typed).vehicle_words == ()
+    assert parse(typed).vehicles == ()
 
 
 def test_a_district_after_an_address_is_its_postcode_in_part() -> None:

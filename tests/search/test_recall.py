@@ -5,6 +5,7 @@ and plates and postcodes typed in part (five characters or more)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,51 @@ def test_a_model_with_a_digit_in_it_finds_the_vehicle(linked: tuple[Engine, Sett
     make, model, colour, entity = next(v for v in vehicles if any(c.isdigit() for c in v[1] or ""))
     for typed in (f"{make} {model}", f"{colour} {model}".lower()):
         assert entity in _analyst_search(linked, typed), typed
+
+
+def _vehicles(linked: tuple[Engine, Settings]) -> list[sa.Row[Any]]:
+    """Vehicles with a make, a colour and a plate, and their entities."""
+    return _rows(
+        linked,
+        "SELECT o.make, o.model, o.colour, o.vrm, m.entity_id FROM objects o "
+        "JOIN entity_members m ON m.kind = 'vehicle' AND m.record_id = o.record_id "
+        "AND m.source_key = o.source_key WHERE o.object_type = 'vehicle' AND o.make IS NOT NULL "
+        "AND o.colour IS NOT NULL AND o.vrm IS NOT NULL ORDER BY o.id",
+    )
+
+
+def _numbered(model: str | None) -> bool:
+    return any(ch.isdigit() for ch in model or "")
+
+
+@pytest.mark.parametrize(
+    ("fits", "typed"),
+    [
+        # The plate typed in its two parts beside the colour and make (`yellow honda AN74 TLB`).
+        (lambda v: True, "{colour} {make} {head} {tail}"),
+        (lambda v: True, "{make} {head} {tail}"),
+        # A model with a digit beside the plate (`bmw x3 AR61`): which is whose, the index tells.
+        (lambda v: _numbered(v.model), "{make} {model} {head}"),
+        # A hyphenated model typed apart, and a make as often typed.
+        (lambda v: v.model == "CR-V", "honda cr v {head}"),
+        (lambda v: v.make == "Volkswagen", "vw {model} {head}"),
+    ],
+    ids=["colour-make-plate-in-parts", "make-plate-in-parts", "numbered-model", "cr-v", "vw"],
+)
+def test_a_plate_beside_the_vehicle_s_description_finds_it(
+    linked: tuple[Engine, Settings], fits: Callable[[Any], bool], typed: str
+) -> None:
+    # Before, each found nothing: the plate's letters or the model's number were read as
+    # part of the description or the plate, `cr` and `v` as too short, `vw` as no make.
+    vehicle = next(v for v in _vehicles(linked) if fits(v))
+    text = typed.format(
+        make=vehicle.make,
+        model=vehicle.model,
+        colour=vehicle.colour,
+        head=vehicle.vrm[:4],
+        tail=vehicle.vrm[4:],
+    )
+    assert _analyst_search(linked, text)[:1] == [vehicle.entity_id], text
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["postcode", "district"])

@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
 from polestar.errors import InvalidInput, InvalidValue
 from polestar.pole.addresses import RELATIVE_PREFIXES, STREET_FORMS
@@ -70,6 +69,12 @@ _PLATE_PATTERN = re.compile(r"^[A-Z0-9?*]{3,9}$")
 # The shortest word read as part of a vehicle's description, and the shortest plate fragment
 # beside one.
 _SHORTEST_WORD = 3
+# A plate's letters typed apart from its digits (`AN74 TLB`), three at most; and the most
+# words one plate is typed in (`AN 74 T LB`).
+_PLATE_LETTERS = 3
+_PLATE_WORDS = 4
+# Makes as often typed (`vw golf`).
+_MAKES_SHORT = {"VW": "VOLKSWAGEN", "MERC": "MERCEDES"}
 # The most words a town's name has (`Newcastle under Lyme`).
 _TOWN_WORDS = 3
 # Surname prefixes often typed as words of their own: `mc donald`, `o brien`, `de souza`.
@@ -77,6 +82,16 @@ _TOWN_WORDS = 3
 _PREFIXES = frozenset(
     {"MC", "MAC", "O", "ST", "DE", "DA", "DI", "DU", "LA", "LE", "VAN", "VON", "DER", "DEN", "DEL"}
 )
+
+
+@dataclass(frozen=True)
+class Described:
+    """One reading of words typed to describe a vehicle (`Query.vehicles`): what its make,
+    model and colour must hold — match keys, and model numbers compact (`RAV4`, the 5 of
+    `5 Series`) — and the plate fragment typed beside them, if any."""
+
+    words: tuple[str, ...]
+    fragment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +111,10 @@ class Query:
             text reads as an address: it holds a number or a postcode.
         phone: a telephone number in E.164; `phone_start` the start of one (`07700 9001`:
             +4477009001), eight digits or more after the 0.
-        vehicle_words: words that may describe a vehicle — make, model, colour — typed beside
-            a plate fragment (`vehicle_fragment`: `KV6 honda`) or alone, two or more
-            (`green honda civic`): match keys. `vehicle_numbers`: the words with digits beside
-            them read as words of a model too (`grey rav4`, `audi a3`, `bmw 5 series`), compact.
+        vehicles: the ways the words may describe a vehicle — make, model, colour — beside a
+            plate typed whole or in parts (`KV6 honda`, `yellow honda AN74 TLB`) or alone, two
+            or more (`green honda civic`). A word with digits is read as a plate's and as a
+            model's (`grey rav4`, `audi a3`, `bmw x3 AR61`): the index tells which it is.
         joined: the same name read with each surname prefix joined to the word after it
             (`mc donald`, `o brien`, `mc-donald` → MCDONALD, OBRIEN), when one was typed
             apart: most records hold such a name as one word, which the words apart, each a
@@ -139,9 +154,7 @@ class Query:
     words: tuple[str, ...] = ()
     phone: str | None = None
     phone_start: str | None = None
-    vehicle_words: tuple[str, ...] = ()
-    vehicle_numbers: tuple[str, ...] = ()
-    vehicle_fragment: str | None = None
+    vehicles: tuple[Described, ...] = ()
     near: tuple[str, str] | None = None
     joined: Query | None = None
     surnames: tuple[str, ...] = ()
@@ -355,7 +368,7 @@ def parse(text: str) -> Query:
         text = text.replace(found[0], " ")
     if dob or year:
         text = _BORN.sub(" ", text)
-    vehicle = _vehicle_reading(text)
+    vehicles = _vehicle_readings(text)
     if ages is None and dob is None and year is None:
         # After the vehicle reading: `land rover 90` is a Defender as well.
         text, ages = _take_trailing_age(text)
@@ -366,7 +379,7 @@ def parse(text: str) -> Query:
     if _IDENTIFIER.match(compact) and _has_digit(compact) and not worded:
         parts = typed_parts(text)
         query = Query(fragment=compact, postcode_parts=parts, dob=dob, year=year, ages=ages)
-        return replace(query, **vehicle)
+        return replace(query, vehicles=vehicles)
     postcode = None
     if found := _FULL_POSTCODE.search(text):
         postcode = compact_postcode(found[0])
@@ -441,7 +454,7 @@ def parse(text: str) -> Query:
             "nothing to search for: type a name, date of birth, postcode, number plate or "
             "phone number (a year or an age range narrows a name)"
         )
-    return replace(query, plate_pattern=pattern, **vehicle)
+    return replace(query, plate_pattern=pattern, vehicles=vehicles)
 
 
 def _plate_pattern(text: str) -> str | None:
@@ -454,23 +467,55 @@ def _plate_pattern(text: str) -> str | None:
     return compact if pattern_runs(compact) else None
 
 
-def _vehicle_reading(text: str) -> dict[str, Any]:
-    """`Query.vehicle_words`, `vehicle_numbers` and `vehicle_fragment` of text that may
-    describe a vehicle: words of three letters or more, beside words with digits (`KV6 honda`,
-    `grey rav4`, `bmw 5 series`) or two or more alone (`green honda civic`); nothing else in
-    it."""
-    words = text.replace(",", " ").split()
-    described = [
-        word for word in words if word.replace("-", "").isalpha() and len(word) >= _SHORTEST_WORD
+def _vehicle_readings(text: str) -> tuple[Described, ...]:
+    """`Query.vehicles` of text that may describe a vehicle and nothing else: every way to
+    read a run of its words as a plate (`AN74 TLB`; digits with letters, three at most, or
+    more digits), the other words as the description, and no plate at all. Letters typed
+    apart are one word (`cr v` → CRV, as `CR-V` is indexed)."""
+    typed = text.replace(",", " ").split()
+    words = _apart_joined([_MAKES_SHORT.get(word.upper(), word) for word in typed])
+    plated = [
+        (word.isalnum() and _has_digit(word)) or (word.isalpha() and len(word) <= _PLATE_LETTERS)
+        for word in words
     ]
-    numbered = [word.upper() for word in words if word.isalnum() and _has_digit(word)]
-    if not described or len(described) + len(numbered) < len(words):
-        return {}
-    plate = "".join(numbered)
-    fragment = plate if len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate) else None
+    if not all(plate or _describing(word) for word, plate in zip(words, plated, strict=True)):
+        return ()
     # Beside a street type the numbers are a house's (`10 Duke Lane`), not a model's.
-    numbers = () if any(word.upper() in STREET_FORMS for word in described) else tuple(numbered)
-    if (numbered and not (fragment or numbers)) or (not numbered and len(described) < 2):
-        return {}
-    keys = tuple(key for word in described for key in tokens(word))
-    return {"vehicle_words": keys, "vehicle_numbers": numbers, "vehicle_fragment": fragment}
+    street = any(word.upper() in STREET_FORMS for word in words)
+    readings = [_described(words, None, street)]
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + _PLATE_WORDS) + 1):
+            if not plated[end - 1]:
+                break
+            plate = "".join(words[start:end]).upper()
+            if _has_digit(plate) and len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate):
+                readings.append(_described(words[:start] + words[end:], plate, street))
+    return tuple(dict.fromkeys(reading for reading in readings if reading))
+
+
+def _described(words: list[str], plate: str | None, street: bool) -> Described | None:
+    """One reading of `_vehicle_readings`: words of letters, three or more, beside the plate,
+    or two or more alone; words with digits, a model's, but beside a street type."""
+    letters = [word for word in words if not _has_digit(word)]
+    numbers = tuple(word.upper() for word in words if _has_digit(word))
+    if not letters or not all(_describing(word) for word in letters) or (numbers and street):
+        return None
+    if plate is None and not numbers and len(letters) < 2:
+        return None  # a word alone is a name or a place
+    return Described((*(key for word in letters for key in tokens(word)), *numbers), plate)
+
+
+def _describing(word: str) -> bool:
+    return word.replace("-", "").isalpha() and len(word) >= _SHORTEST_WORD
+
+
+def _apart_joined(words: list[str]) -> list[str]:
+    """Runs of words of letters, each shorter than a description's, as one word."""
+    joined: list[str] = []
+    for word in words:
+        short = word.isalpha() and len(word) < _SHORTEST_WORD
+        if short and joined and joined[-1].isalpha() and len(joined[-1]) < _SHORTEST_WORD:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined

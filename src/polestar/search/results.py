@@ -525,15 +525,15 @@ def _patterned_vehicles(conn: Connection, scope: Scope, pattern: str) -> list[_H
 
 
 def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_Hit]:
-    """Vehicles described by the words typed: beside a plate fragment (`KV6 honda`), with the
-    words with digits as a model's (`grey rav4`, `audi a3`; `Query.vehicle_numbers`), or
-    alone (`green honda civic`). Which a word with digits is, the index tells."""
-    hits = []
-    if query.vehicle_fragment:
-        hits += _described(conn, scope, query.vehicle_words, query.vehicle_fragment)
-    if query.vehicle_numbers or not query.vehicle_fragment:
-        hits += _described(conn, scope, query.vehicle_words + query.vehicle_numbers, None)
-    return hits
+    """Vehicles described by the words typed, in every reading of them (`Query.vehicles`):
+    beside a plate typed whole or in parts (`KV6 honda`, `honda AN74 TLB`), with words with
+    digits as a model's (`grey rav4`, `bmw x3 AR61`), or alone (`green honda civic`). Which
+    reading finds anything, the index tells."""
+    return [
+        hit
+        for reading in query.vehicles
+        for hit in _described(conn, scope, reading.words, reading.fragment)
+    ]
 
 
 def _described(
@@ -729,7 +729,7 @@ def _find(
     for hit in [
         *(_vehicles(conn, scope, query.fragment) if query.fragment else ()),
         *(_patterned_vehicles(conn, scope, query.plate_pattern) if query.plate_pattern else ()),
-        *(_described_vehicles(conn, scope, query) if query.vehicle_words else ()),
+        *(_described_vehicles(conn, scope, query) if query.vehicles else ()),
     ]:
         _keep(vehicles, hit)
     for hit in vehicles.values() if "vehicle" in kinds else ():
