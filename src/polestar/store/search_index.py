@@ -607,16 +607,17 @@ def _all_visible(conn: Connection) -> bool:
 Terms = Sequence[Mapping[str, int]]
 
 
-def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
+def _term_hits(conn: Connection, terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     """(entity_id, record_id, term, weight) for every key of every term, optionally for some
     entities only."""
     parts = []
     for number, keys in enumerate(terms):
         for weight in sorted(set(keys.values())):
             for table in search_key_tables:
-                conditions = [table.c.key.in_(sorted(k for k, w in keys.items() if w == weight))]
+                weighed = sorted(k for k, w in keys.items() if w == weight)
+                conditions = [_one_of(conn, table.c.key, weighed)]
                 if chosen is not None:
-                    conditions.append(table.c.entity_id.in_(chosen))
+                    conditions.append(_one_of(conn, table.c.entity_id, chosen))
                 parts.append(
                     sa.select(
                         table.c.entity_id,
@@ -628,7 +629,9 @@ def _term_hits(terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     return sa.union_all(*parts).subquery()
 
 
-def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -> sa.Subquery:
+def _chosen_hits(
+    conn: Connection, terms: Terms, chosen: Sequence[str], probed: bool, read: int
+) -> sa.Subquery:
     """The chosen entities' rows of `_term_hits`, read the cheaper way: by probing the
     `(key, entity_id)` index with every key for every entity, or, when the keys name fewer
     rows than that makes probes, by reading those rows again and keeping the chosen ones. (A
@@ -637,10 +640,10 @@ def _chosen_hits(terms: Terms, chosen: Sequence[str], probed: bool, read: int) -
     were found by probing (`probed`) are probed again: read by key alone, a common word's rows
     would all be."""
     if probed or read > ROWS_PER_PROBE * sum(len(keys) for keys in terms) * len(chosen):
-        return _term_hits(terms, chosen)
+        return _term_hits(conn, terms, chosen)
     # Materialised, so the database does not fold the entities back into the index probe.
-    again = _term_hits(terms, None).select().cte("hits").prefix_with("MATERIALIZED")
-    return sa.select(again).where(again.c.entity_id.in_(chosen)).subquery()
+    again = _term_hits(conn, terms, None).select().cte("hits").prefix_with("MATERIALIZED")
+    return sa.select(again).where(_one_of(conn, again.c.entity_id, chosen)).subquery()
 
 
 @dataclass(frozen=True)
@@ -703,7 +706,7 @@ def keyed(conn: Connection, keys: Collection[str], most: int) -> list[str] | Non
         found.update(
             conn.execute(
                 sa.select(table.c.entity_id)
-                .where(table.c.key.in_(sorted(keys)))
+                .where(_one_of(conn, table.c.key, sorted(keys)))
                 .distinct()
                 .limit(most + 1)
             ).scalars()
@@ -736,7 +739,9 @@ def keys_starting(conn: Connection, prefix: str, most: int) -> list[str]:
 def held(conn: Connection, keys: Collection[str]) -> bool:
     """Whether any entity is indexed under any of the keys: a row at most read per table."""
     return any(
-        conn.execute(sa.select(table.c.key).where(table.c.key.in_(keys)).limit(1)).first()
+        conn.execute(
+            sa.select(table.c.key).where(_one_of(conn, table.c.key, list(keys))).limit(1)
+        ).first()
         for table in search_key_tables
     )
 
@@ -757,7 +762,7 @@ def _strongest(conn: Connection, terms: Terms, need: int, limit: int) -> list[st
         held.append(
             sa.union(
                 *(
-                    sa.select(table.c.entity_id).where(table.c.key.in_(strongest))
+                    sa.select(table.c.entity_id).where(_one_of(conn, table.c.key, strongest))
                     for table in search_key_tables
                 )
             ).subquery()
@@ -779,7 +784,9 @@ def _rows_named(conn: Connection, terms: Terms, most: int) -> int:
     keys = sorted({key for term in terms for key in term})
     counted = 0
     for table in search_key_tables:
-        named = sa.select(table.c.key).where(table.c.key.in_(keys)).limit(most + 1 - counted)
+        named = (
+            sa.select(table.c.key).where(_one_of(conn, table.c.key, keys)).limit(most + 1 - counted)
+        )
         counted += conn.execute(
             sa.select(sa.func.count()).select_from(named.subquery())
         ).scalar_one()
@@ -793,7 +800,7 @@ def _ranked(
 ) -> list[Any]:
     """(entity, score, rows read) of the best `limit` entities hitting `need` terms or more,
     by score, then id: every row the terms' keys name, grouped."""
-    hits = _term_hits(terms, among)
+    hits = _term_hits(conn, terms, among)
     per_term = (
         sa.select(
             hits.c.entity_id,
@@ -857,7 +864,7 @@ def candidates(
             return Candidates({}, 0)
         chosen = [entity_id for entity_id, _, _ in scored]
         best, probed, read = int(scored[0][1]), among is not None, scored[0][2]
-    hits = _chosen_hits(terms, chosen, probed, read)
+    hits = _chosen_hits(conn, terms, chosen, probed, read)
     per_record_term = (
         sa.select(hits.c.entity_id, hits.c.record_id, sa.func.max(hits.c.weight).label("weight"))
         .group_by(hits.c.entity_id, hits.c.record_id, hits.c.term)
