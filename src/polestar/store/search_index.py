@@ -898,7 +898,7 @@ def candidates(
         sa.select(numbered.c.entity_id, numbered.c.record_id, numbered.c.source, numbered.c.place)
         .where(numbered.c.place <= PER_SOURCE + FURTHER_PER_SOURCE)
         .order_by(numbered.c.place)
-    ):
+    ).all():
         if place <= PER_SOURCE:
             records[entity_id].append(record_id)
         else:
@@ -1006,7 +1006,7 @@ def entity_rows(
                 sa.select(member.c.record_id, member.c.source_key, member.c.entity_id).where(
                     *conditions
                 )
-            )
+            ).all()
         }
         if not owner:
             continue
@@ -1265,7 +1265,7 @@ def summaries(
     query = sa.select(member.c.entity_id, row.c.source, row.c.record_id, markers).where(
         *joined, visible_clause(scope, pole_kind)
     )
-    for entity_id, source, record_id, codes in conn.execute(query):
+    for entity_id, source, record_id, codes in conn.execute(query).all():
         found[entity_id].sources.add(source)
         records[record_id].add(entity_id)
         found[entity_id].markers.update(
@@ -1288,7 +1288,7 @@ def summaries(
             )
             .group_by(events.c.record_id)
         )
-        for record_id, when in conn.execute(query):
+        for record_id, when in conn.execute(query).all():
             if when is None:
                 continue
             when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)

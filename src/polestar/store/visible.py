@@ -386,14 +386,15 @@ def visible_rows(
         .order_by(row.c.source, row.c.source_key, row.c.record_id)
     )
     # Plain tuples, not mappings: a walk reads thousands of rows, and a mapping per row (and a
-    # failed lookup of a subtype the kind does not have) cost more than the query itself.
+    # failed lookup of a subtype the kind does not have) cost more than the query itself. All
+    # fetched at once: psycopg then makes the rows in C, not one call each.
     names = [c.name for c in columns]
     subtype = names.index(_SUBTYPE[kind]) if kind in _SUBTYPE else None
     record_id, source, source_key = (names.index(name) for name in _BASE_COLUMNS)
     # Rows match few combinations of grants: each combination's redaction is worked out once.
     redactions: dict[tuple[bool, ...], _Redaction] = {}
     found = []
-    for result in conn.execute(query):
+    for result in conn.execute(query).all():
         matches = tuple(bool(matched) for matched in result[len(names) :])
         redaction = redactions.get(matches)
         if redaction is None:
