@@ -468,10 +468,10 @@ def _plate_pattern(text: str) -> str | None:
 
 
 def _vehicle_readings(text: str) -> tuple[Described, ...]:
-    """`Query.vehicles` of text that may describe a vehicle and nothing else: every way to
-    read a run of its words as a plate (`AN74 TLB`; digits with letters, three at most, or
-    more digits), the other words as the description, and no plate at all. Letters typed
-    apart are one word (`cr v` → CRV, as `CR-V` is indexed)."""
+    """`Query.vehicles` of text that may describe a vehicle and nothing else: each run of
+    words with digits, and words of three letters at most beside them, read as the plate
+    (`AN74 TLB`), the other words as the description; and the words with no plate at all.
+    Letters typed apart are one word (`cr v` → CRV, as `CR-V` is indexed)."""
     typed = text.replace(",", " ").split()
     words = _apart_joined([_MAKES_SHORT.get(word.upper(), word) for word in typed])
     plated = [
@@ -482,18 +482,18 @@ def _vehicle_readings(text: str) -> tuple[Described, ...]:
         return ()
     # Beside a street type the numbers are a house's (`10 Duke Lane`), not a model's.
     street = any(word.upper() in STREET_FORMS for word in words)
-    readings = [_described(words, None, street)]
+    readings = [_reading(words, None, street)]
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + _PLATE_WORDS) + 1):
             if not plated[end - 1]:
                 break
             plate = "".join(words[start:end]).upper()
             if _has_digit(plate) and len(plate) >= _SHORTEST_WORD and _IDENTIFIER.match(plate):
-                readings.append(_described(words[:start] + words[end:], plate, street))
+                readings.append(_reading(words[:start] + words[end:], plate, street))
     return tuple(dict.fromkeys(reading for reading in readings if reading))
 
 
-def _described(words: list[str], plate: str | None, street: bool) -> Described | None:
+def _reading(words: list[str], plate: str | None, street: bool) -> Described | None:
     """One reading of `_vehicle_readings`: words of letters, three or more, beside the plate,
     or two or more alone; words with digits, a model's, but beside a street type."""
     letters = [word for word in words if not _has_digit(word)]
