@@ -138,6 +138,11 @@ def test_a_street_named_as_a_title_is_kept_in_an_address() -> None:
             [(("BMW", "X3", "AR61"), None), (("BMW",), "X3AR61"), (("BMW", "X3"), "AR61")],
         ),
         ("honda cr v", [(("HONDA", "CRV"), None)]),
+        ("mercedes a class", [(("MERCEDES", "A", "CLASS"), None)]),
+        (
+            "ford ka AB12",
+            [(("FORD", "KA", "AB12"), None), (("FORD",), "KAAB12"), (("FORD", "KA"), "AB12")],
+        ),
         ("vw golf", [(("VOLKSWAGEN", "GOLF"), None)]),
     ],
 )
@@ -150,7 +155,8 @@ def test_words_beside_a_plate_or_two_or_more_alone_may_describe_a_vehicle(
 
 
 @pytest.mark.parametrize(
-    "typed", ["ford", "10 Duke Lane", "10 Duke Lane ST13", "ab12 c", "smith, j.", "j smith"]
+    "typed",
+    ["ford", "ford ka", "10 Duke Lane", "10 Duke Lane ST13", "ab12 c", "smith, j.", "j smith"],
 )
 def test_a_word_alone_a_house_number_or_a_letter_describes_no_vehicle(typed: str) -> None:
     assert parse(typed).vehicles == ()

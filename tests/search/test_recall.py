@@ -129,20 +129,29 @@ def _numbered(model: str | None) -> bool:
         (lambda v: _numbered(v.model), "{make} {model} {head}"),
         # A hyphenated model typed apart, and a make as often typed.
         (lambda v: v.model == "CR-V", "honda cr v {head}"),
+        (lambda v: v.model in ("A-Class", "C-Class"), "mercedes {spaced} {head}"),
         (lambda v: v.make == "Volkswagen", "vw {model} {head}"),
     ],
-    ids=["colour-make-plate-in-parts", "make-plate-in-parts", "numbered-model", "cr-v", "vw"],
+    ids=[
+        "colour-make-plate-in-parts",
+        "make-plate-in-parts",
+        "numbered-model",
+        "cr-v",
+        "a-class",
+        "vw",
+    ],
 )
 def test_a_plate_beside_the_vehicle_s_description_finds_it(
     linked: tuple[Engine, Settings], fits: Callable[[Any], bool], typed: str
 ) -> None:
     # Before, each found nothing: the plate's letters or the model's number were read as
-    # part of the description or the plate, `cr` and `v` as too short, `vw` as no make.
+    # part of the description or the plate, `cr`, `v` and `a` as too short, `vw` as no make.
     vehicle = next(v for v in _vehicles(linked) if fits(v))
     text = typed.format(
         make=vehicle.make,
         model=vehicle.model,
         colour=vehicle.colour,
+        spaced=str(vehicle.model).replace("-", " ").lower(),
         head=vehicle.vrm[:4],
         tail=vehicle.vrm[4:],
     )

@@ -495,11 +495,16 @@ def _vehicle_readings(text: str) -> tuple[Described, ...]:
 
 def _reading(words: list[str], plate: str | None, street: bool) -> Described | None:
     """One reading of `_vehicle_readings`: words of letters, three or more, beside the plate,
-    or two or more alone; words with digits, a model's, but beside a street type."""
+    or two or more alone; shorter ones among them beside a plate, a model's number or two
+    such words (`ford ka AB12`, `mercedes a class`: `A-Class` is indexed under A); words
+    with digits, a model's, but beside a street type."""
     letters = [word for word in words if not _has_digit(word)]
     numbers = tuple(word.upper() for word in words if _has_digit(word))
-    if not letters or not all(_describing(word) for word in letters) or (numbers and street):
+    described = [word for word in letters if _describing(word)]
+    if not described or (numbers and street):
         return None
+    if len(described) < len(letters) and not (plate or numbers or len(described) > 1):
+        return None  # `j smith`
     if plate is None and not numbers and len(letters) < 2:
         return None  # a word alone is a name or a place
     return Described((*(key for word in letters for key in tokens(word)), *numbers), plate)
