@@ -25,6 +25,7 @@ from polestar.search.keys import STRONG
 from polestar.search.query import parse
 from polestar.search.results import _initials_respelt, person_terms
 from polestar.settings import Settings
+from polestar.store import search_index
 from tests.canary import canary_model
 from tests.search.linked import custody_row, searchable_custody
 
@@ -177,6 +178,25 @@ def test_a_name_before_an_address_finds_who_lives_there_then_the_place(
     assert (person.kind, person.display_name, person.score) == ("person", first, 1.0), page
     assert person.place == f"{home}, Stafford, ST16 2DJ", page
     assert (place.kind, place.display_name) == ("location", person.place), page
+
+
+def test_a_name_before_an_address_reads_who_lives_there_once(
+    people: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The people linked to the places found were read twice: for the name, then to list them
+    # beside the places.
+    read: list[str] = []
+    linked_people = search_index.linked_people
+
+    def counted(conn: Any, scope: Any, rows: Any, *args: Any) -> Any:
+        read.extend({row.kind.value for row in rows})
+        return linked_people(conn, scope, rows, *args)
+
+    monkeypatch.setattr(search_index, "linked_people", counted)
+    viewer = viewer_for(people, "home-analyst", "investigation", None)
+    page = search(people, settings, viewer, "Jill Thomas 10 Park Road")
+    assert page.results[0].display_name == "Jill Thomas", page
+    assert read.count("location") == 1, read
 
 
 def test_a_name_before_an_address_not_theirs_still_finds_them_below_who_lives_there(

@@ -177,6 +177,12 @@ class _Hit:
     place: str | None = None  # `Result.place`
 
 
+# Person rows linked to some rows, each with its entity and the keys of those it links to
+# (`search_index.linked_people`); and the best vehicles or places with theirs (`_linked_to`).
+_People = list[tuple[VisibleRow, str, set[tuple[int, str]]]]
+_LinkedTo = tuple[list[_Hit], _People]
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
 
@@ -405,16 +411,15 @@ def _at_places(
     query: Query,
     today: date,
     people: list[_Hit],
-    places: list[_Hit],
+    places: _LinkedTo,
 ) -> list[_Hit]:
     """The people of a name typed with an address (`Query.addressed`): those linked to one of
     the best places it finds, in rows the viewer may see, keep their score, the place shown;
     the others fall below them (`_ELSEWHERE`), as the address may be old or mistyped."""
-    top = sorted(places, key=_order)[:_LINKED]
+    top, linked = places
     shown = {row.key: _display("location", place.rows) or "" for place in top for row in place.rows}
     residents: dict[str, set[str]] = {}
-    rows = [row for place in top for row in place.rows]
-    for _, entity_id, targets in search_index.linked_people(conn, scope, rows):
+    for _, entity_id, targets in linked:
         residents.setdefault(entity_id, set()).update(shown[target] for target in targets)
     return [
         _placed(hit, residents.get(hit.entity_id), 1.0)
@@ -644,19 +649,12 @@ def _held_prefix(conn: Connection, postcode: str) -> str:
     return held
 
 
-def _people_linked(
-    conn: Connection,
-    scope: Scope,
-    rows: list[VisibleRow],
-    object_type: str | None,
-    scores: dict[tuple[int, str], float],
-) -> list[_Hit]:
-    """People whose visible rows link to `rows`, each at the best score of the rows it links
-    to (`scores`, by `VisibleRow.key`), with those person rows (for their name); read for all
-    the rows at once (one read per place made a postcode fragment's search 38 statements, a
-    third of its time on PostgreSQL)."""
+def _people_linked(linked: _People, scores: dict[tuple[int, str], float]) -> list[_Hit]:
+    """People whose visible rows link to the rows read (`search_index.linked_people`), each at
+    the best score of the rows it links to (`scores`, by `VisibleRow.key`), with those person
+    rows (for their name)."""
     found: dict[str, _Hit] = {}
-    for person, entity_id, targets in search_index.linked_people(conn, scope, rows, object_type):
+    for person, entity_id, targets in linked:
         score = max(scores[target] for target in targets)
         hit = found.setdefault(entity_id, _Hit(entity_id, "person", score))
         hit.score = max(hit.score, score)
@@ -664,18 +662,27 @@ def _people_linked(
     return list(found.values())
 
 
-def _linked(
-    conn: Connection, scope: Scope, things: list[_Hit], object_type: str | None
-) -> list[_Hit]:
+def _linked_to(
+    conn: Connection, scope: Scope, things: list[_Hit], object_type: str | None = None
+) -> _LinkedTo:
+    """The best-matching vehicles or places (`_LINKED`), and the visible person rows linked to
+    them: read for all their rows at once (one read per place made a postcode fragment's
+    search 38 statements, a third of its time on PostgreSQL), and once a search, for the name
+    typed with an address (`_at_places`) and for the people found beside the places."""
+    top = sorted(things, key=_order)[:_LINKED]
+    rows = [row for thing in top for row in thing.rows]
+    return top, search_index.linked_people(conn, scope, rows, object_type)
+
+
+def _linked(things: _LinkedTo) -> list[_Hit]:
     """The people linked to the best-matching vehicles or places, just below them: each at the
     score of the best it links to."""
-    top = sorted(things, key=_order)[:_LINKED]
+    top, linked = things
     scores: dict[tuple[int, str], float] = {}
     for thing in top:
         for row in thing.rows:
             scores[row.key] = max(scores.get(row.key, 0.0), thing.score * _LINKED_FACTOR)
-    rows = [row for thing in top for row in thing.rows]
-    return _people_linked(conn, scope, rows, object_type, scores)
+    return _people_linked(linked, scores)
 
 
 def _find(
@@ -692,7 +699,8 @@ def _find(
             phones = search_index.phones(conn, scope, number, start)
             score = _PHONE_START if start else 1.0
             scores = dict.fromkeys((row.key for row in phones), score)
-            for hit in _people_linked(conn, scope, phones, "phone", scores):
+            linked = search_index.linked_people(conn, scope, phones, "phone")
+            for hit in _people_linked(linked, scores):
                 _keep(found, hit)
         return sorted(found.values(), key=_order)
     # A name beside a district no address is in is no name: `ford KV6` is a car.
@@ -700,6 +708,7 @@ def _find(
     named = near is not None and search_index.held(conn, [f"p:{''.join(near)}"])
     addressed = query.addressed and "person" in kinds
     places = _locations(conn, scope, query) if addressed else None
+    places_linked = _linked_to(conn, scope, places) if places is not None else None
     if (
         (query.names or query.dob)
         and "person" in kinds
@@ -718,8 +727,8 @@ def _find(
         people += _people(conn, scope, query, today, word_by_word=alone)
         if near is not None:
             people = _near(conn, scope, query, near, today, people)
-        if places is not None:
-            people = _at_places(conn, scope, query, today, people, places)
+        if places_linked is not None:
+            people = _at_places(conn, scope, query, today, people, places_linked)
         if town is not None:
             people += _in_town(conn, scope, *town, today)
         for hit in people:
@@ -735,7 +744,9 @@ def _find(
     for hit in vehicles.values() if "vehicle" in kinds else ():
         _keep(found, hit)
     for hit in (
-        _linked(conn, scope, list(vehicles.values()), "vehicle") if "person" in kinds else ()
+        _linked(_linked_to(conn, scope, list(vehicles.values()), "vehicle"))
+        if "person" in kinds
+        else ()
     ):
         _keep(found, hit)
     street = "location" in kinds and _names_a_street(query)
@@ -747,8 +758,10 @@ def _find(
         places = _locations(conn, scope, query) if places is None else places
         for hit in places if "location" in kinds else ():
             _keep(found, hit)
-        for hit in _linked(conn, scope, places, None) if "person" in kinds else ():
-            _keep(found, hit)
+        if "person" in kinds:
+            places_linked = places_linked or _linked_to(conn, scope, places)
+            for hit in _linked(places_linked):
+                _keep(found, hit)
     return sorted(found.values(), key=_order)
 
 
