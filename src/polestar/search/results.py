@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -177,10 +177,8 @@ class _Hit:
     place: str | None = None  # `Result.place`
 
 
-# Person rows linked to some rows, each with its entity and the keys of those it links to
-# (`search_index.linked_people`); and the best vehicles or places with theirs (`_linked_to`).
-_People = list[tuple[VisibleRow, str, set[tuple[int, str]]]]
-_LinkedTo = tuple[list[_Hit], _People]
+# The best vehicles or places, and the person rows linked to them (`_linked_to`).
+_LinkedTo = tuple[list[_Hit], search_index.LinkedPeople]
 
 
 def _cursor(offset: int) -> str:
@@ -533,10 +531,19 @@ def _described_vehicles(conn: Connection, scope: Scope, query: Query) -> list[_H
     """Vehicles described by the words typed, in every reading of them (`Query.vehicles`):
     beside a plate typed whole or in parts (`KV6 honda`, `honda AN74 TLB`), with words with
     digits as a model's (`grey rav4`, `bmw x3 AR61`), or alone (`green honda civic`). Which
-    reading finds anything, the index tells."""
+    reading finds anything, the index tells. A word no vehicle's description holds (`DAVID`
+    of `david brown`) rules out every reading with it, each word probed once at most: read
+    whole, a colour or make that is also a surname (`d:BROWN`, `d:FORD`: a thousand vehicles
+    at 1M) took 10 ms of each such name's search."""
+
+    @cache
+    def held(word: str) -> bool:
+        return search_index.held(conn, list(description_keys(word)))
+
     return [
         hit
         for reading in query.vehicles
+        if all(held(word) for word in reading.words)
         for hit in _described(conn, scope, reading.words, reading.fragment)
     ]
 
@@ -547,11 +554,6 @@ def _described(
     """Vehicles whose make, model and colour, as the viewer may see them, hold every word,
     each as typed or one slip away (`description_score`), scored with the plate fragment's."""
     terms = [description_keys(word) for word in words]
-    # A word no vehicle's description holds (`DAVID` of `david brown`) rules it out in one
-    # probe: read whole, a colour or make that is also a surname (`d:BROWN`, `d:FORD`: a
-    # thousand vehicles at 1M) took 10 ms of each such name's search.
-    if not all(search_index.held(conn, list(term)) for term in terms):
-        return []
     if fragment:
         terms.append({f"v:{fragment}": STRONG})
     found = search_index.candidates(conn, terms, len(terms), CANDIDATES)
@@ -649,7 +651,9 @@ def _held_prefix(conn: Connection, postcode: str) -> str:
     return held
 
 
-def _people_linked(linked: _People, scores: dict[tuple[int, str], float]) -> list[_Hit]:
+def _people_linked(
+    linked: search_index.LinkedPeople, scores: dict[tuple[int, str], float]
+) -> list[_Hit]:
     """People whose visible rows link to the rows read (`search_index.linked_people`), each at
     the best score of the rows it links to (`scores`, by `VisibleRow.key`), with those person
     rows (for their name)."""

@@ -1025,13 +1025,18 @@ def entity_rows(
     return dict(found)
 
 
+# Person rows linked to some rows, each with its entity and the keys (`VisibleRow.key`) of
+# those it links to.
+LinkedPeople = list[tuple[VisibleRow, str, set[tuple[int, str]]]]
+
+
 def linked_people(
     conn: Connection,
     scope: Scope,
     rows: Sequence[VisibleRow],
     object_type: str | None = None,
     only: frozenset[str] | None = None,
-) -> list[tuple[VisibleRow, str, set[tuple[int, str]]]]:
+) -> LinkedPeople:
     """Visible person rows linked to any of `rows` within their own source records, each with
     its entity and which of `rows` (as `VisibleRow.key`) it links to (`object_type` names the
     link kind of object rows: `vehicle`, `phone`; `only` the fields to read, as
