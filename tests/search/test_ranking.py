@@ -171,6 +171,11 @@ def test_a_plate_with_characters_unseen_ranks_whole_then_start_then_inside() -> 
          {"forename": "Karina", "surname": "Diaconu-Jastrzebska"}),
         ("Tom Williams", {"forename": "Tom", "surname": "Williams"},
          {"forename": "Thomas", "surname": "Williams"}),
+        # A middle name is seldom typed, a surname's other part usually is.
+        ("John Lee", {"forename": "John", "middle_names": "Mark", "surname": "Lee"},
+         {"forename": "John", "surname": "Lee-Evans"}),
+        ("John Lee", {"forename": "John", "middle_names": "Mark", "surname": "Lee"},
+         {"forename": "John", "surname": "Smith Lee"}),
     ],
 )  # fmt: skip
 def test_among_equal_scores_the_name_as_typed_comes_first(
