@@ -106,7 +106,11 @@ def _cases(engine: Engine) -> Iterator[tuple[str, Terms, int]]:
         yield text, [dict.fromkeys(keys, 1) for keys in words], len(words)
 
 
-@pytest.mark.parametrize("strongest", [True, False], ids=["strongest-first", "ranked"])
+@pytest.mark.parametrize(
+    ("strongest", "few_rows"),
+    [(True, -1), (True, 5), (False, -1)],
+    ids=["strongest-intersected", "strongest-from-the-rarest", "ranked"],
+)
 @pytest.mark.parametrize(("rows_per_probe", "read"), [(0, "probed"), (10**9, "again")])
 def test_candidates_are_what_the_keys_say_on_either_read(
     linked: tuple[Engine, Settings],
@@ -114,20 +118,33 @@ def test_candidates_are_what_the_keys_say_on_either_read(
     rows_per_probe: int,
     read: str,
     strongest: bool,
+    few_rows: int,
 ) -> None:
     # Read first by the strongest keys alone (`search_index._strongest`), when enough entities
-    # hold them, or by every key's rows grouped; either way the same candidates.
+    # hold them, or by every key's rows grouped; either way the same candidates. The strongest
+    # keys' entities are intersected in SQL, or found from the term naming fewest rows and
+    # probed for the others' keys (`_from_the_rarest`), here whenever one names 5 or fewer and
+    # another more, and with `FEW_ROWS` at -1 never.
     engine, _ = linked
     monkeypatch.setattr(search_index, "ROWS_PER_PROBE", rows_per_probe)
-    first = search_index._strongest
+    monkeypatch.setattr(search_index, "FEW_ROWS", few_rows)
+    first, rarest = search_index._strongest, search_index._from_the_rarest
     shortcuts = []
+    from_the_rarest = []
 
     def strongest_first(*args: Any) -> list[str] | None:
         found = first(*args) if strongest else None
         shortcuts.append(found is not None)
         return found
 
+    def rarest_first(*args: Any) -> list[str] | None:
+        found = rarest(*args)
+        if found is not None:
+            from_the_rarest.append(found)
+        return found
+
     monkeypatch.setattr(search_index, "_strongest", strongest_first)
+    monkeypatch.setattr(search_index, "_from_the_rarest", rarest_first)
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -156,3 +173,35 @@ def test_candidates_are_what_the_keys_say_on_either_read(
                 taken += shortcuts[0]
     assert checked >= 20
     assert (taken >= 10) if strongest else (taken == 0)
+    found_from_the_rarest = [found for found in from_the_rarest if found]
+    assert (len(found_from_the_rarest) >= 10) if few_rows > 0 else not from_the_rarest
+
+
+def test_entities_found_from_the_rarest_term_hold_every_term(
+    linked: tuple[Engine, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rare key (a person's full name) beside common ones (a surname, a forename) some of
+    # whose holders lack the rare key: the entities found from the rare one are kept only where
+    # they hold a key of every other term too, as the index says (`_from_the_rarest`).
+    engine, _ = linked
+    monkeypatch.setattr(search_index, "FEW_ROWS", 5)
+    holders: dict[str, set[str]] = defaultdict(set)
+    rows: dict[str, int] = defaultdict(int)
+    for key, entity, _record in index_keys(engine):
+        holders[key].add(entity)
+        rows[key] += 1
+    rare = sorted(key for key, count in rows.items() if len(holders[key]) > 1 and count <= 5)
+    common = sorted(key for key, count in rows.items() if count > 5)
+    narrowed = 0
+    with engine.connect() as conn:
+        for key in rare[:40]:
+            for other in common:
+                shared = holders[key] & holders[other]
+                if not shared or shared == holders[key]:
+                    continue
+                for terms in ([[key], [other]], [[other], [key], [other, key]]):
+                    found = search_index._from_the_rarest(conn, terms)
+                    assert found == sorted(shared), (key, other)
+                narrowed += 1
+                break
+    assert narrowed >= 5
