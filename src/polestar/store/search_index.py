@@ -610,14 +610,19 @@ def _all_visible(conn: Connection) -> bool:
 Terms = Sequence[Mapping[str, int]]
 
 
+def _weighing(keys: Mapping[str, int], weight: int) -> list[str]:
+    """The keys of a term that weigh `weight`, in order."""
+    return sorted(key for key, weighs in keys.items() if weighs == weight)
+
+
 def _term_hits(conn: Connection, terms: Terms, chosen: Sequence[str] | None) -> sa.Subquery:
     """(entity_id, record_id, term, weight) for every key of every term, optionally for some
     entities only."""
     parts = []
     for number, keys in enumerate(terms):
         for weight in sorted(set(keys.values())):
+            weighed = _weighing(keys, weight)
             for table in search_key_tables:
-                weighed = sorted(k for k, w in keys.items() if w == weight)
                 conditions = [_one_of(conn, table.c.key, weighed)]
                 if chosen is not None:
                     conditions.append(_one_of(conn, table.c.entity_id, chosen))
@@ -758,7 +763,7 @@ def _strongest(conn: Connection, terms: Terms, need: int, limit: int) -> list[st
     district: `10 Duke Lane ST13`): nobody else can be a candidate."""
     if not all(terms):
         return None
-    strongest = [sorted(k for k, w in keys.items() if w == max(keys.values())) for keys in terms]
+    strongest = [_weighing(keys, max(keys.values())) for keys in terms]
     # Counting the terms' rows first pays where every term is needed, as an address's words
     # are, from its house number and `LANE` to its street's name; a name's terms are fewer
     # and more alike, and counting them cost PostgreSQL 1.3 ms a search and saved nothing.
