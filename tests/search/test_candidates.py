@@ -180,9 +180,9 @@ def test_candidates_are_what_the_keys_say_on_either_read(
 def test_entities_found_from_the_rarest_term_hold_every_term(
     linked: tuple[Engine, Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A rare key (a person's full name) beside common ones (a surname, a forename) some of
-    # whose holders lack the rare key: the entities found from the rare one are kept only where
-    # they hold a key of every other term too, as the index says (`_from_the_rarest`).
+    # A key few rows hold beside one more rows hold, some of whose holders lack the first: the
+    # entities found from the rarer are kept only where they hold a key of every other term
+    # too, as the index says (`_from_the_rarest`), whichever order the terms come in.
     engine, _ = linked
     monkeypatch.setattr(search_index, "FEW_ROWS", 5)
     holders: dict[str, set[str]] = defaultdict(set)
