@@ -832,36 +832,22 @@ class _Probing(Join):
 def _sqlite_cross_join(join: _Probing, compiler: SQLCompiler, **kw: Any) -> str:
     kw.pop("asfrom", None)  # the sides are FROM items, the condition is not (`visit_join`)
     left, right = (compiler.process(side, asfrom=True, **kw) for side in (join.left, join.right))
-    assert join.onclause is not None  # made with one (`_probed`)
+    assert join.onclause is not None  # made with one (`_entities_under`)
     return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
 
 
-def _probed(
-    conn: Connection, table: sa.Table, keys: Sequence[str], among: Sequence[str]
-) -> sa.Select[Any]:
-    """`table`'s rows under `keys` of the entities `among`, each entity's probed by the
-    `(key, entity_id)` index (`_Probing`)."""
-    if conn.dialect.name != "sqlite":
-        return sa.select(table).where(
-            _one_of(conn, table.c.key, keys), _one_of(conn, table.c.entity_id, among)
-        )
-    chosen = sa.func.json_each(json.dumps(list(among))).table_valued("value").alias("among")
-    return (
-        sa.select(table)
-        .select_from(_Probing(chosen, table, table.c.entity_id == chosen.c.value))
-        .where(_one_of(conn, table.c.key, keys))
-    )
-
-
 def _entities_under(conn: Connection, keys: Sequence[str], among: Sequence[str] | None) -> set[str]:
-    """The entities indexed under any of `keys`, of `among` only when given."""
+    """The entities indexed under any of `keys`; of `among` only, when given, each probed by
+    the `(key, entity_id)` index (`_Probing`)."""
     found: set[str] = set()
     for table in search_key_tables:
-        if among is None:
-            query = sa.select(table.c.entity_id).where(_one_of(conn, table.c.key, keys))
-        else:
-            query = _probed(conn, table, keys, among).with_only_columns(table.c.entity_id)
-        found.update(conn.execute(query.distinct()).scalars())
+        query = sa.select(table.c.entity_id).where(_one_of(conn, table.c.key, keys)).distinct()
+        if among is not None and conn.dialect.name == "sqlite":
+            ids = sa.func.json_each(json.dumps(list(among))).table_valued("value").alias("among")
+            query = query.select_from(_Probing(ids, table, table.c.entity_id == ids.c.value))
+        elif among is not None:
+            query = query.where(_one_of(conn, table.c.entity_id, among))
+        found.update(conn.execute(query).scalars())
     return found
 
 
