@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Category, Grant, Scope
-from polestar.store.visible import eighteen_years_before, visible_rows
+from polestar.store.visible import eighteen_years_before, visible_clause, visible_rows
 from tests.canary import Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
@@ -85,6 +86,24 @@ def test_flags_and_entity_in(canary: Seeded) -> None:
         "custody:CU-000901",
         "probation:X123456",
     ]
+
+
+def test_the_sources_the_grants_name_come_first_and_match_no_index() -> None:
+    """Every grant names its sources, so their union is tested first. On PostgreSQL it is
+    written so that no index matches it: as a bare `source IN (…)` the planner ANDed a bitmap of
+    every row of those sources into reads of a few rows by record id."""
+    scope = _scope(
+        Grant(Kind.EVENT, frozenset({"occurred_at"}), sources=frozenset({"probation"})),
+        Grant(Kind.EVENT, frozenset({"occurred_at"}), sources=frozenset({"crime", "custody"})),
+    )
+    clause = visible_clause(scope, Kind.EVENT)
+    union = "events.source IN ('crime', 'custody', 'probation')"
+
+    def written(dialect: sa.Dialect) -> str:
+        return str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    assert written(postgresql.dialect()).startswith(f"(({union}) IS TRUE) AND ")
+    assert written(sqlite.dialect()).startswith(f"likely({union})")
 
 
 def test_eighteen_years_before_a_leap_day() -> None:

@@ -153,6 +153,22 @@ def _sqlite_likely(element: likely, compiler: SQLCompiler, **kw: Any) -> str:
     return f"likely({compiler.process(element.clauses, **kw)})"
 
 
+class implied(likely):
+    """A condition the rest of a clause implies, written out so a row failing it is turned
+    away before costlier ones (`_visible`): on PostgreSQL as `(…) IS TRUE`, which no index
+    matches. As a bare `source IN (…)` beside the grants', PostgreSQL ANDed into a read of a
+    partner's 370 events by record id a bitmap of every event of the granted sources, 345,000
+    at 1M: 20 ms against 3, until the statement was prepared with a generic plan."""
+
+    name = "implied"
+    inherit_cache = True
+
+
+@compiles(implied, "postgresql")
+def _postgresql_implied(element: implied, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(({compiler.process(element.clauses, **kw)}) IS TRUE)"
+
+
 # Grants and scopes are frozen, and a clause is a pure function of them: built once, reused by
 # every read of a request (and grants by every request), not rebuilt per query.
 @lru_cache(maxsize=1024)
@@ -271,7 +287,7 @@ def _visible(scope: Scope, kind: Kind, *, record_shown: bool) -> sa.ColumnElemen
         # cost, and the grants' cost their probes': for a probation caseworker it checked a
         # third of a namesake's rows for intelligence and victims, to turn them away by source).
         granted = sorted(set().union(*(grant.sources or () for grant in grants)))
-        conditions.append(likely(row.c.source.in_(granted)))
+        conditions.append(implied(row.c.source.in_(granted)))
     if not record_shown:
         conditions.append(
             sa.exists().where(
