@@ -105,6 +105,25 @@ def test_a_title_or_a_suffix_is_no_part_of_a_name(
     assert (query.names, query.initials) == (names, initials)
 
 
+@pytest.mark.parametrize(
+    ("typed", "names", "initials"),
+    [
+        ("Dd Myers", ("MYERS",), ("D",)),
+        ("MYERS, Dd", ("MYERS",), ("D",)),
+        ("Mr MM. Knight-Johnson", ("KNIGHT", "JOHNSON", "KNIGHTJOHNSON"), ("M",)),
+        ("Aung Oo", ("AUNG", "OO"), ()),  # where the surname stands, a name
+        ("Oo, Aung", ("OO", "AUNG"), ()),
+        ("Oo", ("OO",), ()),
+        ("Di Myers", ("DI", "MYERS"), ()),
+    ],
+)
+def test_a_letter_typed_twice_where_the_forename_stands_is_an_initial(
+    typed: str, names: tuple[str, ...], initials: tuple[str, ...]
+) -> None:
+    query = parse(typed)
+    assert (query.names, query.initials) == (names, initials)
+
+
 def test_a_title_before_a_name_with_a_district_is_left_out_of_the_name() -> None:
     query = parse("mrs smith ST5")
     assert query.names == ("SMITH",)
