@@ -41,7 +41,6 @@ PERSON_SCHEMA = pa.schema(
         ("source", pa.string()),
         ("source_key", pa.string()),
         ("forename", pa.string()),
-        ("middle_names", pa.string()),
         ("surname", pa.string()),
         ("dob", pa.date32()),
         ("gender", pa.string()),

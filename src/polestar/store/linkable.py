@@ -95,7 +95,6 @@ def person_batches(
             persons.c.source,
             persons.c.source_key,
             persons.c.forename,
-            persons.c.middle_names,
             persons.c.surname,
             persons.c.dob,
             persons.c.gender,
