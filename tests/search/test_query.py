@@ -96,18 +96,7 @@ def test_surname_and_forename_apart_by_a_slash_or_a_comma(typed: str) -> None:
         ("john smith jnr", ("JOHN", "SMITH"), ()),
         ("lord", ("LORD",), ()),  # a title alone is a name: `Lord` is a surname
         ("jack lord", ("JACK", "LORD"), ()),
-    ],
-)
-def test_a_title_or_a_suffix_is_no_part_of_a_name(
-    typed: str, names: tuple[str, ...], initials: tuple[str, ...]
-) -> None:
-    query = parse(typed)
-    assert (query.names, query.initials) == (names, initials)
-
-
-@pytest.mark.parametrize(
-    ("typed", "names", "initials"),
-    [
+        # A letter typed twice where the forename stands is the initial meant.
         ("Dd Myers", ("MYERS",), ("D",)),
         ("MYERS, Dd", ("MYERS",), ("D",)),
         ("Mr MM. Knight-Johnson", ("KNIGHT", "JOHNSON", "KNIGHTJOHNSON"), ("M",)),
@@ -117,7 +106,7 @@ def test_a_title_or_a_suffix_is_no_part_of_a_name(
         ("Di Myers", ("DI", "MYERS"), ()),
     ],
 )
-def test_a_letter_typed_twice_where_the_forename_stands_is_an_initial(
+def test_a_title_or_a_suffix_is_no_part_of_a_name_and_a_letter_twice_an_initial(
     typed: str, names: tuple[str, ...], initials: tuple[str, ...]
 ) -> None:
     query = parse(typed)
