@@ -293,24 +293,27 @@ def _titled_sex(segments: list[list[str]]) -> str | None:
     return None
 
 
-def _untitled(segments: list[list[str]]) -> list[str]:
-    """The words of a name typed, without a title (`Mrs Smith` is no forename starting M;
-    `SMITH, Mr John`) or a generational suffix (`John Smith Jnr`): records are stored without
-    them (`pole.names`). A letter typed twice where the forename stands is the initial meant
-    (`Dd Myers`, `MYERS, Dd`): no forename is one letter doubled, and read as a name it met
-    nobody's but by its sound, among every holder of the surname (`_people`'s words one by
-    one: 85 ms at 1M people). A surname so spelt stays one (`Aung Oo`)."""
+def _name_words(segments: list[list[str]]) -> list[str]:
+    """The words of a name typed, as records hold names: without a title (`Mrs Smith` is no
+    forename starting M; `SMITH, Mr John`) or a generational suffix (`John Smith Jnr`), which
+    records are stored without (`pole.names`), and with a letter typed twice where the
+    forename stands read as its initial (`_initial_typed_twice`)."""
     named = [list(strip_affixes(segment)) for segment in segments]
     if len(named) == 1 and len(named[0]) > 1:
-        forenames = named[0]  # `Dd Myers`
+        _initial_typed_twice(named[0])  # `Dd Myers`
     elif len(named) == 2 and named[0] and named[1]:
-        forenames = named[1]  # `MYERS, Dd`
-    else:
-        forenames = []
-    first = forenames[0].rstrip(".") if forenames else ""
+        _initial_typed_twice(named[1])  # `MYERS, Dd`
+    return [word for segment in named for word in segment]
+
+
+def _initial_typed_twice(forenames: list[str]) -> None:
+    """The first forename as the initial meant when it is one letter typed twice (`Dd`, `MM.`):
+    no forename is one letter doubled, and read as a name it met nobody's but by its sound,
+    among every holder of the surname (`_people`'s words one by one: 85 ms at 1M people). Only
+    where the forename stands: a surname so spelt stays one (`Aung Oo`)."""
+    first = forenames[0].rstrip(".")
     if len(first) == 2 and first.isalpha() and first[0].upper() == first[1].upper():
         forenames[0] = first[0]
-    return [word for segment in named for word in segment]
 
 
 def _in_town(query: Query, words: list[str], surnames: set[str]) -> Iterator[tuple[str, Query]]:
@@ -427,11 +430,11 @@ def parse(text: str) -> Query:
         if names and not numbers and not any(name in STREET_FORMS for name in names):
             # No house number, no street: a name, perhaps, and where its person lives.
             near = (postcode[:-3], postcode[-3:]) if postcode else parts
-            names, initials = _names(_untitled(segments))
+            names, initials = _names(_name_words(segments))
             sex = _titled_sex(segments)
             query = replace(query, names=names, initials=initials, near=near, sex=sex)
         elif named := _name_before_number(words):
-            names, initials = _names(_untitled([named]))
+            names, initials = _names(_name_words([named]))
             address, _ = _names(words[len(named) :])
             sex = _titled_sex([named])
             query = replace(
@@ -443,7 +446,7 @@ def parse(text: str) -> Query:
                 addressed=bool(names),
             )
     else:
-        words, sex = _untitled(segments), _titled_sex(segments)
+        words, sex = _name_words(segments), _titled_sex(segments)
         names, initials = _names(words)
         query = Query(
             names=names,
