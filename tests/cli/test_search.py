@@ -34,6 +34,25 @@ def test_json_holds_exactly_the_contract_fields(canary: Seeded, user: str) -> No
     assert {c for c in ALL if c in result.stdout.lower()} <= allowed
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_the_operator_is_told_what_a_justification_would_also_show(
+    canary: Seeded, as_json: bool
+) -> None:
+    asked = ["zqchild brownlow", "--as", "home-officer", "--purpose", "investigation"]
+    hint = "a justification would also show:"
+    json_flag = ["--json"] if as_json else []
+    unjustified = _search(*asked, *json_flag)
+    assert unjustified.exit_code == 0, unjustified.stderr
+    # Under 18: found only with a justification, which stderr says it would take.
+    assert canary.entity("child") not in unjustified.stdout
+    told = unjustified.stderr
+    assert hint in told, told
+    assert "under-18" in told.split(hint)[1], told
+    justified = _search(*asked, "--justification", "case file 4711", *json_flag)
+    assert canary.entity("child") in justified.stdout
+    assert hint not in justified.stderr, justified.stderr
+
+
 def test_kind_narrows_the_results(canary: Seeded) -> None:
     result = _search("ST15 8AB", "--purpose", "investigation", "--kind", "location", "--json")
     assert result.exit_code == 0, result.stderr

@@ -114,6 +114,26 @@ def test_the_search_page_finds_only_what_each_user_may_see(
         assert canaries_on_page(str(page.select_one("#results"))) <= (allowed or set()), person
 
 
+def test_the_search_page_says_what_a_justification_would_also_show(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    child = f"/persons/{canary.entity('child')}"
+    for justified in (False, True):
+        token = signed_in(app_client, canary, passwords, "home-officer", justified)
+        posted = app_client.post("/search", data={"query": NAMES["child"], "csrf_token": token})
+        page = BeautifulSoup(posted.text, "html.parser")
+        found = [a["href"] for a in page.select("#result-list a")]
+        notice = page.select_one("#results #withheld")
+        # Under 18: found only with a justification, which the page says it would take.
+        assert (child in found) is justified, found
+        if justified:
+            assert notice is None, notice
+        else:
+            assert notice is not None, page.select("#results")
+            assert "under-18" in notice.get_text(), notice
+            assert notice.select_one("a")["href"] == "/purpose?next=/search"
+
+
 def test_the_search_box_shows_examples_it_reads(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:

@@ -51,6 +51,19 @@ def test_search_route_shows_each_user_exactly_what_their_agreement_allows(
             assert canaries_in(response.text) <= allowed, (person, response.text)
 
 
+def test_a_search_names_what_a_justification_would_also_show(
+    client: TestClient, canary: Seeded
+) -> None:
+    for justified in (False, True):
+        body = {"query": NAMES["child"]}
+        found = _post(client, canary, "home-officer", body, justified=justified).json()
+        ids = [result["entity_id"] for result in found["results"]]
+        # Under 18: found only with a justification, which the response says it would take.
+        assert (canary.entity("child") in ids) is justified, found
+        assert ("under-18" in found["withheld"]) is not justified, found
+    assert found["withheld"] == []
+
+
 def test_pages_follow_one_another_without_gaps_or_repeats(
     client: TestClient, canary: Seeded
 ) -> None:

@@ -8,7 +8,17 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, app, print_json, stdout, store, viewer
+from polestar.cli.app import (
+    AS_USER,
+    JUSTIFICATION,
+    PURPOSE,
+    app,
+    print_json,
+    stderr,
+    stdout,
+    store,
+    viewer,
+)
 from polestar.search import Result, SearchPage, search
 from polestar.search.results import DEFAULT_LIMIT
 from polestar.settings import get_settings
@@ -42,6 +52,8 @@ def search_command(
         print_json(page.as_dict())
     else:
         _render(page)
+    if page.withheld:
+        stderr.print(f"a justification would also show: {', '.join(page.withheld)}")
 
 
 def _named(result: Result) -> str:

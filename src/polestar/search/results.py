@@ -156,11 +156,14 @@ class Result:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of results; `cursor` asks for the next page, None on the last."""
+    """One page of results; `cursor` asks for the next page, None on the last. `withheld` is
+    what a justification would add to what the viewer may see (`Scope.withheld`): a search
+    that finds nothing may have found someone it may not yet show."""
 
     results: list[Result]
     total: int
     cursor: str | None = None
+    withheld: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The shape of `polestar search --json`."""
@@ -928,4 +931,9 @@ def search(
         ),
         settings,
     )
-    return SearchPage(results, len(hits), _cursor(offset + limit) if more else None)
+    return SearchPage(
+        results,
+        len(hits),
+        _cursor(offset + limit) if more else None,
+        tuple(sorted(scope.withheld)),
+    )

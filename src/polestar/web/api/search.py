@@ -53,6 +53,10 @@ class SearchOut(BaseModel):
     results: list[ResultOut]
     total: int
     cursor: str | None = Field(description="Pass it back for the next page; null on the last.")
+    withheld: list[str] = Field(
+        description="What a justification (`X-Polestar-Justification`) would also show: the "
+        "restricted categories and sensitive fields your agreement holds back without one."
+    )
 
 
 @router.post("/search", response_model=SearchOut)
@@ -76,4 +80,6 @@ def post_search(
         limit=body.limit,
         cursor=body.cursor,
     )
-    return SearchOut.model_validate({**page.as_dict(), "cursor": page.cursor})
+    return SearchOut.model_validate(
+        {**page.as_dict(), "cursor": page.cursor, "withheld": page.withheld}
+    )
