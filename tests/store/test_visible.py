@@ -3,6 +3,7 @@ redaction to the union of the matching grants' fields."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -104,6 +105,23 @@ def test_the_sources_the_grants_name_come_first_and_match_no_index() -> None:
 
     assert written(postgresql.dialect()).startswith(f"(({union}) IS TRUE) AND ")
     assert written(sqlite.dialect()).startswith(f"likely({union})")
+
+
+def test_a_viewers_clauses_are_built_once_a_day() -> None:
+    """A scope is built for each request, at its moment; its clauses read only the day (the
+    `under-18` cutoff), so the requests of one day share them and the next day's differ."""
+    grant = Grant(Kind.PERSON, frozenset({"forename"}), sources=frozenset({"crime"}))
+    morning = Scope("cps", "prosecution", datetime(2026, 12, 1, 9, tzinfo=UTC), grants=(grant,))
+    evening = replace(morning, as_of=datetime(2026, 12, 1, 21, 30, 5, 17, tzinfo=UTC))
+    next_day = replace(morning, as_of=datetime(2026, 12, 2, 0, 0, 1, tzinfo=UTC))
+    assert visible_clause(morning, Kind.PERSON) is visible_clause(evening, Kind.PERSON)
+
+    def cutoff(scope: Scope) -> str:
+        clause = visible_clause(scope, Kind.PERSON)
+        return str(clause.compile(compile_kwargs={"literal_binds": True}))
+
+    assert "'2008-12-01'" in cutoff(evening)
+    assert "'2008-12-02'" in cutoff(next_day)
 
 
 def test_eighteen_years_before_a_leap_day() -> None:
