@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.canary import (
+    DOB,
     PERSONS,
     USERS,
     Seeded,
@@ -62,6 +63,17 @@ def test_a_search_names_what_a_justification_would_also_show(
         assert (canary.entity("child") in ids) is justified, found
         assert ("under-18" in found["withheld"]) is not justified, found
     assert found["withheld"] == []
+
+
+def test_each_result_gives_the_date_of_birth_the_caller_may_see(
+    client: TestClient, canary: Seeded
+) -> None:
+    """Namesakes are told apart by their date of birth, as the search page does, where the
+    caller may see it: the home force may, the fire service may not."""
+    for user, born in (("home-officer", DOB), ("fire-caseworker", None)):
+        found = _post(client, canary, user, {"query": NAMES["target"]}).json()["results"]
+        target = next(result for result in found if result["entity_id"] == canary.target)
+        assert target["born"] == born, (user, target)
 
 
 def test_pages_follow_one_another_without_gaps_or_repeats(

@@ -47,6 +47,11 @@ class ResultOut(BaseModel):
     sources: int = Field(description="How many source systems hold a record you may see.")
     last_seen: str | None
     markers: list[str] = Field(description="Warning marker codes, in the PNC's order.")
+    born: date | None = Field(
+        None,
+        description="A person's date of birth as most of their records you may see give it, "
+        "to tell namesakes apart; null where none you may see gives one, and for other kinds.",
+    )
 
 
 class SearchOut(BaseModel):
@@ -80,6 +85,9 @@ def post_search(
         limit=body.limit,
         cursor=body.cursor,
     )
-    return SearchOut.model_validate(
-        {**page.as_dict(), "cursor": page.cursor, "withheld": page.withheld}
+    return SearchOut(
+        results=[ResultOut(**result.as_dict(), born=result.born) for result in page.results],
+        total=page.total,
+        cursor=page.cursor,
+        withheld=list(page.withheld),
     )
