@@ -157,8 +157,8 @@ class Result:
 @dataclass(frozen=True)
 class SearchPage:
     """One page of results; `cursor` asks for the next page, None on the last. `withheld` is
-    what a justification would add to what the viewer may see (`Scope.withheld`): a search
-    that finds nothing may have found someone it may not yet show."""
+    what a justification would add to what the viewer may see (`Scope.withheld`), said
+    whatever matched: a search that finds nothing may be one a justification would answer."""
 
     results: list[Result]
     total: int

@@ -170,7 +170,8 @@ def _postgresql_implied(element: implied, compiler: SQLCompiler, **kw: Any) -> s
 
 
 # Grants and scopes are frozen, and a clause is a pure function of them: built once, reused by
-# every read of a request (and grants by every request), not rebuilt per query.
+# every read under the same scope that day (`_on_its_day`; grants' by every request), not
+# rebuilt per query.
 @lru_cache(maxsize=1024)
 def grant_clause(grant: Grant) -> sa.ColumnElement[bool]:
     """Whether a row of `grant.kind`'s table matches every condition the grant states."""
@@ -275,8 +276,8 @@ def visible_in_shown_records(scope: Scope, kind: Kind) -> sa.ColumnElement[bool]
 
 def _on_its_day(scope: Scope) -> Scope:
     """`scope` as of the start of its day, which is all a clause reads of its time (`under-18`):
-    so a viewer's searches that day share their clauses (`_visible`'s cache), where each new
-    moment built them anew (a partner's took 0.8 ms a search) and pushed older ones out."""
+    so the day's searches under one scope share their clauses (`_visible`'s cache), where each new
+    moment built them anew (a partner's took 0.7 ms a search) and pushed older ones out."""
     return replace(scope, as_of=datetime.combine(scope.as_of.date(), time(), scope.as_of.tzinfo))
 
 
