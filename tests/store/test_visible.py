@@ -107,7 +107,7 @@ def test_the_sources_the_grants_name_come_first_and_match_no_index() -> None:
     assert written(sqlite.dialect()).startswith(f"likely({union})")
 
 
-def test_a_viewers_clauses_are_built_once_a_day() -> None:
+def test_a_scopes_clauses_are_built_once_a_day() -> None:
     """A scope is built for each request, at its moment; its clauses read only the day (the
     `under-18` cutoff), so the requests of one day share them and the next day's differ."""
     grant = Grant(Kind.PERSON, frozenset({"forename"}), sources=frozenset({"crime"}))
