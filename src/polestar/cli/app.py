@@ -11,6 +11,7 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -67,6 +68,13 @@ AS_USER = typer.Option(None, "--as", help="Act as this user (made with `polestar
 
 stderr = Console(stderr=True)
 stdout = Console()
+
+
+def tell_withheld(withheld: Sequence[str]) -> None:
+    """Say on stderr what a justification would add (`Scope.withheld`), when it would add
+    anything: said whatever the command found, so it tells nothing of what matched."""
+    if withheld:
+        stderr.print(f"a justification would also show: {', '.join(withheld)}")
 
 
 @app.callback()

@@ -20,6 +20,7 @@ from polestar.cli.app import (
     stderr,
     stdout,
     store,
+    tell_withheld,
     viewer,
     warn,
 )
@@ -217,5 +218,4 @@ def _show_explanation(explained: dict[str, Any]) -> None:
     stdout.print(f"match probability {explained['match_probability']:.6f}")
     decision = explained["decision"]
     stdout.print("human decision: " + ("none" if decision is None else str(decision["decision"])))
-    if explained["withheld"]:
-        stderr.print(f"a justification would also show: {', '.join(explained['withheld'])}")
+    tell_withheld(explained["withheld"])

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from polestar.cli import sections
-from polestar.cli.app import stderr, stdout
+from polestar.cli.app import stdout, tell_withheld
 from polestar.search.profile import person_view
 
 
@@ -60,8 +60,7 @@ def _render(view: dict[str, Any]) -> None:
     stdout.print(f"records: {counts}")
     if view["last_seen"] is not None:
         stdout.print(f"last seen: {view['last_seen'][:16].replace('T', ' ')} UTC")
-    if view["withheld"]:
-        stderr.print(f"a justification would also show: {', '.join(view['withheld'])}")
+    tell_withheld(view["withheld"])
 
 
 sections.show_group("person", "People: golden person entities.", "PER", person_view, _render)

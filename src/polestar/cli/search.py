@@ -14,9 +14,9 @@ from polestar.cli.app import (
     PURPOSE,
     app,
     print_json,
-    stderr,
     stdout,
     store,
+    tell_withheld,
     viewer,
 )
 from polestar.search import Result, SearchPage, search
@@ -52,8 +52,7 @@ def search_command(
         print_json(page.as_dict())
     else:
         _render(page)
-    if page.withheld:
-        stderr.print(f"a justification would also show: {', '.join(page.withheld)}")
+    tell_withheld(page.withheld)
 
 
 def _named(result: Result) -> str:

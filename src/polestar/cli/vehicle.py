@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from polestar.cli import sections
-from polestar.cli.app import stderr, stdout
+from polestar.cli.app import stdout, tell_withheld
 from polestar.search.vehicle_profile import FACTS, vehicle_view
 
 
@@ -19,8 +19,7 @@ def _render(view: dict[str, Any]) -> None:
     sections.events(view["events"])
     sections.timeline(view["timeline"], view["timeline_total"])
     sections.provenance(view["provenance"])
-    if view["withheld"]:
-        stderr.print(f"a justification would also show: {', '.join(view['withheld'])}")
+    tell_withheld(view["withheld"])
 
 
 sections.show_group("vehicle", "Vehicles: golden vehicle entities.", "VEH", vehicle_view, _render)
