@@ -5,6 +5,7 @@ and `bench/search.py`)."""
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,10 +15,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from polestar.pole.nicknames import formal_forms
 from polestar.search.query import parse
 from polestar.synth.queries import Named, Sought, fragment_queries, name_queries, named_people
 
 Search = Callable[[str, str], list[str]]  # (text, kind) → entity ids, best first
+_WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+# The shortest typed forename read as the start of longer ones (`search.ranking`).
+_SHORTEST_CUT = 3
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,9 @@ class Truth:
     plates: list[Sought]
     postcodes: list[Sought]
     # How many true identities each query cannot tell from its target: its namesakes (the same
-    # name, initial and surname for an initialled query, and the date or year of birth when
+    # name, initial and surname for an initialled query; for a nickname, everyone of that
+    # surname the typed forename names as well; for half a double-barrelled surname, everyone
+    # of that forename whose surname is or holds the half; and the date or year of birth when
     # typed), or every plate or postcode the fragment fits. A ranking that cannot tell them
     # apart puts the target first 1 time in that many on average, in the top 10 10 times.
     alike: dict[Sought, int]
@@ -112,16 +119,78 @@ def _name_key(person: Named, shape: _Shape) -> tuple[object, ...]:
     )
 
 
+def _typed_words(sought: Sought) -> list[str]:
+    """The name's words as typed, without a date or year of birth (`jack ANDERSON 1970`)."""
+    return [word for word in _WORDS.findall(sought.text.upper()) if not word.isdigit()]
+
+
+def _names_too(typed: str) -> Callable[[str], bool]:
+    """Whether a forename is one a typed nickname or short form names as well as the true one
+    (`JACK`: Jack, John, Jon, Jacqueline; `TON`, a name the nicknames do not know: Tony,
+    Tonicha), as search scores them (`search.ranking`: a form of the same name, cut short)."""
+    forms = formal_forms()
+    typed_forms = forms.get(typed, frozenset())
+
+    def fits(forename: str) -> bool:
+        return (
+            forename == typed
+            or forename in typed_forms
+            or bool(forms.get(forename, frozenset()) & typed_forms)
+            or (len(typed) >= _SHORTEST_CUT and forename.startswith(typed))
+        )
+
+    return fits
+
+
+def _fits_alike(sought: Sought, shape: _Shape, target: Named) -> Callable[[Named], bool]:
+    """For a nickname or half a double-barrelled surname: who the query fits as well as its
+    target. A plain `Anderson` and a `Jack` fit `jack anderson` as well as John Anderson."""
+    typed = _typed_words(sought)
+    key = _name_key(target, shape)
+    if sought.variant == "nickname":
+        forename_fits = _names_too(typed[0])
+        surname = target.surname.upper()
+
+        def named(person: Named) -> bool:
+            return person.surname.upper() == surname and forename_fits(person.forename.upper())
+    else:
+        forename, halves = target.forename.upper(), set(typed[1:])
+
+        def named(person: Named) -> bool:
+            surname = person.surname.upper()
+            return person.forename.upper() == forename and halves <= {surname, *surname.split("-")}
+
+    def fits(person: Named) -> bool:
+        person_key = _name_key(person, shape)
+        return person_key == key or (named(person) and person_key[2:] == key[2:])
+
+    return fits
+
+
 def _namesakes(people: list[Named], queries: list[Sought]) -> dict[Sought, int]:
     by_id = {person.true_id: person for person in people}
     shapes = {sought: _shape(sought) for sought in queries}
     counts: Counter[tuple[_Shape, tuple[object, ...]]] = Counter()
     for shape in set(shapes.values()):
         counts.update((shape, _name_key(person, shape)) for person in people)
-    return {
-        sought: max(1, counts[shape, _name_key(by_id[sought.true_id], shape)])
-        for sought, shape in shapes.items()
-    }
+    # Nicknames and halves: the people sharing a part of the target's surname, checked one by one.
+    by_part: dict[str, list[Named]] = defaultdict(list)
+    for person in people:
+        surname = person.surname.upper()
+        for part in {surname, *surname.split("-")}:
+            by_part[part].append(person)
+    found = {}
+    for sought, shape in shapes.items():
+        target = by_id[sought.true_id]
+        typed = _typed_words(sought)
+        if sought.variant in ("nickname", "barrel") and len(typed) > 1:
+            fits = _fits_alike(sought, shape, target)
+            part = target.surname.upper() if sought.variant == "nickname" else typed[-1]
+            sharing = by_part[part]
+            found[sought] = max(1, len({person.true_id for person in sharing if fits(person)}))
+        else:
+            found[sought] = max(1, counts[shape, _name_key(target, shape)])
+    return found
 
 
 def _fitting(

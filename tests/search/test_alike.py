@@ -40,3 +40,33 @@ def test_fragments_count_every_value_they_fit() -> None:
     inside = Sought("b12", "vehicle", "fragment", "V1")
     assert _fitting(places, [prefix], str.startswith) == {prefix: 2}
     assert _fitting(plates, [inside], str.__contains__) == {inside: 2}
+
+
+def test_a_nickname_or_half_a_surname_fits_everyone_it_names_as_well() -> None:
+    people = [
+        Named("T1", "John", "Anderson", date(1980, 1, 1)),
+        Named("T2", "Jack", "Anderson", date(1975, 2, 2)),  # Jack is typed, and names John
+        Named("T3", "Jon", "Anderson", None),  # a form of John, as Jack is
+        Named("T4", "Mary", "Anderson", date(1980, 1, 1)),
+        Named("T5", "David", "Glass-Dunn", date(1990, 3, 3)),
+        Named("T6", "David", "Dunn", date(1985, 4, 4)),  # `david dunn` names him outright
+        Named("T7", "David", "Dunn-Smith", date(1990, 3, 3)),
+        Named("T8", "Dave", "Dunn", None),  # another forename: a half fits only the forename
+        Named("T9", "Tonicha", "Reid", None),
+        Named("T10", "Tony", "Reid", None),  # `TON`, cut short, starts both
+    ]
+    jack = Sought("jack anderson", "person", "nickname", "T1")
+    jack_born = Sought("Jack Anderson 01/01/1980", "person", "nickname", "T1")
+    half = Sought("David DUNN", "person", "barrel", "T5")
+    half_year = Sought("david dunn 1990", "person", "barrel", "T5")
+    both_halves = Sought("david glass dunn", "person", "barrel", "T5")
+    cut_short = Sought("Ton Reid", "person", "nickname", "T9")
+    queries = [jack, jack_born, half, half_year, both_halves, cut_short]
+    assert _namesakes(people, queries) == {
+        jack: 3,  # John, Jack and Jon Anderson, not Mary
+        jack_born: 1,  # the date leaves John
+        half: 3,  # David Glass-Dunn, Dunn and Dunn-Smith
+        half_year: 2,  # the two born in 1990
+        both_halves: 1,
+        cut_short: 2,
+    }
