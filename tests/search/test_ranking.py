@@ -176,6 +176,11 @@ def test_a_plate_with_characters_unseen_ranks_whole_then_start_then_inside() -> 
          {"forename": "John", "surname": "Lee-Evans"}),
         ("John Lee", {"forename": "John", "middle_names": "Mark", "surname": "Lee"},
          {"forename": "John", "surname": "Smith Lee"}),
+        # However many middle names: all of them are one thing left out.
+        ("EVANS, Mark", {"forename": "Mark", "middle_names": "Robert Jon", "surname": "Evans"},
+         {"forename": "Mark", "surname": "Lawrence-Evans"}),
+        ("Mark Evans", {"forename": "Mark", "middle_names": "Robert Jon Paul", "surname": "Evans"},
+         {"forename": "Mark", "middle_names": "Carter", "surname": "Lawrence-Evans"}),
     ],
 )  # fmt: skip
 def test_among_equal_scores_the_name_as_typed_comes_first(

@@ -278,19 +278,23 @@ def literal_match(query: Query, values: Mapping[str, Any]) -> float:
     well as the name as typed (each is the same person, written another way); among rows of
     equal score, the one written as typed comes first: each word typed exactly counts 1 (an
     initial counts when the row has that letter as a word: `W Slater`), the typed words in
-    the row's order 0.5 more, and each word of the row the query leaves out -0.25; a part of
-    a double-barrelled surname left out costs as much again. Middle names are seldom typed,
-    a surname's parts usually are: for `John Lee`, John Mark Lee before John Lee-Evans.
+    the row's order 0.5 more, and each word of the row the query leaves out -0.25, its
+    middle names counted as one however many; a part of a double-barrelled surname left out
+    costs as much again. Middle names are seldom typed, a surname's parts usually are: for
+    `John Lee`, John Mark Lee before John Lee-Evans, and for `Mark Evans`, Mark Robert Jon
+    Evans before Mark Lawrence-Evans.
     """
     typed = len(query.names) + len(query.initials)
     best = float("-inf")
     for forenames, surname in _written_names(values):
+        given = tokens(forenames.replace("-", " "))
         parts = tokens(surname.replace("-", " "))
-        words = tokens(forenames.replace("-", " ")) + parts
+        words = given + parts
         places = [words.index(name) for name in query.names if name in words]
         exact = len(places) + sum(initial in words for initial in query.initials)
         in_order = len(places) > 1 and places == sorted(places)
         left_out = max(0, len(words) - typed)
+        left_out -= max(0, min(left_out, len(given) - 1) - 1)  # the middle names, as one
         parts_left_out = sum(part not in query.names for part in parts) if len(parts) > 1 else 0
         best = max(best, exact + 0.5 * in_order - 0.25 * (left_out + parts_left_out))
     return best
