@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -117,6 +117,8 @@ _TOWN_NAMED_MOST = 500
 # (at 1M, reading the 470 Smiths of Stafford took `smith stafford` from 115 to 335 ms).
 _TOWN_LIVING_MOST = 200
 _MARKER_ORDER = {marker.value: index for index, marker in enumerate(WarningMarker)}
+_T = TypeVar("_T", str, date)
+
 # The fields ranking reads and a result's name shows (of those the viewer may see).
 _RANKED = frozenset(
     {"forename", "middle_names", "surname", "aliases", "dob", "gender", *PERSON_REFERENCES}
@@ -795,9 +797,8 @@ def _plate(vrm: str | None) -> str | None:
 
 
 def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
-    if kind == "person":
-        names = Counter(n for row in rows if (n := _person_name(row.values)))
-    elif kind == "vehicle":
+    """A vehicle's or place's name as most of these rows give it (a person's: `_person_named`)."""
+    if kind == "vehicle":
         names = Counter(
             " ".join(
                 part
@@ -825,17 +826,34 @@ def _display(kind: str, rows: Sequence[VisibleRow]) -> str | None:
             or str(row.values.get("description") or "")  # as a call handler wrote it
             for row in rows
         )
-    ranked = sorted(((-count, name) for name, count in names.items() if name))
-    return ranked[0][1] if ranked else None
+    return _most_given(names, Counter())
 
 
-def _born(kind: str, rows: Sequence[VisibleRow]) -> date | None:
-    dates = Counter(born for row in rows if isinstance(born := row.values.get("dob"), date))
-    return dates.most_common(1)[0][0] if kind == "person" and dates else None
+def _most_given(given: Counter[_T], matched: Counter[_T]) -> _T | None:
+    """What most records give; among equals, what most of those that answered the query give,
+    then the first in order."""
+    ranked = sorted((value for value in given if value), key=lambda v: (-given[v], -matched[v], v))
+    return ranked[0] if ranked else None
 
 
-def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
-    """Sources, last seen and markers of a page, from the rows the viewer may see."""
+def _person_named(
+    hit: _Hit, summary: search_index.Summary, by_name: bool
+) -> tuple[str | None, date | None]:
+    """A person's name and date of birth as most of the records the viewer may see give them.
+    A search by name shows the name as the records that answered it give it, which says why
+    the person was found (`Mor Butler-Cook` for `morris butler`, whose other records name
+    Morgan Cook); any other search, the name of most of their records: by a date one record
+    mistyped (`Many Cxo` for Mandy Cox, born 8 July, on 7 August) she was named by that record
+    alone."""
+    names = Counter(name for row in hit.rows if (name := _person_name(row.values)))
+    births = Counter(born for row in hit.rows if isinstance(born := row.values.get("dob"), date))
+    name = _most_given(names, summary.names) if by_name else _most_given(summary.names, names)
+    return name, _most_given(summary.births, births)
+
+
+def _describe(conn: Connection, scope: Scope, page: list[_Hit], by_name: bool) -> list[Result]:
+    """Names, sources, last seen and markers of a page, from the rows the viewer may see;
+    `by_name` when the query named someone (`_person_named`)."""
     summaries: dict[str, search_index.Summary] = {}
     for kind in KINDS:
         ids = [hit.entity_id for hit in page if hit.kind == kind]
@@ -844,18 +862,23 @@ def _describe(conn: Connection, scope: Scope, page: list[_Hit]) -> list[Result]:
     results = []
     for hit in page:
         summary = summaries[hit.entity_id]
+        name, born = (
+            _person_named(hit, summary, by_name)
+            if hit.kind == "person"
+            else (_display(hit.kind, hit.rows), None)
+        )
         results.append(
             Result(
                 entity_id=hit.entity_id,
                 kind=hit.kind,
                 score=round(hit.score, 4),
-                display_name=_display(hit.kind, hit.rows),
+                display_name=name,
                 sources=len(summary.sources),
                 last_seen=summary.last_seen,
                 markers=sorted(
                     summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
                 ),
-                born=_born(hit.kind, hit.rows),
+                born=born,
                 place=hit.place,
             )
         )
@@ -916,7 +939,7 @@ def search(
             )
             hits = filters.narrow(conn, scope, _find(conn, scope, query, kinds, now.date()))
             page = hits[offset : offset + limit]
-            results = _describe(conn, scope, page)
+            results = _describe(conn, scope, page, bool(query.names or query.initials))
     except PolestarError as exc:
         refusal = {"status": exc.status, "reason": type(exc).__name__}
         audit.record(engine, replace(entry, details=refusal).denied(), settings)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
@@ -1291,11 +1291,14 @@ def phones(conn: Connection, scope: Scope, number: str, start: bool = False) -> 
 
 @dataclass
 class Summary:
-    """What a result line shows of an entity beyond its name, from its visible rows only."""
+    """What a result line shows of an entity, from its visible rows only: for a person, the
+    names and dates of birth they give, each with how many give it."""
 
     sources: set[str] = field(default_factory=set)
     markers: set[str] = field(default_factory=set)
     last_seen: datetime | None = None
+    names: Counter[str] = field(default_factory=Counter)
+    births: Counter[date] = field(default_factory=Counter)
 
 
 def _members_of(
@@ -1326,13 +1329,23 @@ def _showing(scope: Scope, kind: Kind, name: str) -> sa.ColumnElement[bool] | No
     return sa.or_(*(grant_clause(grant) for grant in showing))
 
 
+# A person's name as written and date of birth, as a summary counts them.
+_NAMED = ("forename", "middle_names", "surname", "dob")
+
+
+def _field_shown(scope: Scope, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """The column where a grant matching the row shows it, else null."""
+    shown = _showing(scope, Kind.PERSON, column.name)
+    return sa.null() if shown is None else sa.case((shown, column))
+
+
 def summaries(
     conn: Connection, scope: Scope, kind: str, entity_ids: Sequence[str]
 ) -> dict[str, Summary]:
-    """Sources, warning markers and last seen of each entity, from the rows `scope` shows:
-    aggregated in SQL, so a prolific person's hundreds of records cost a few index probes, not
-    hundreds of decoded rows. Last seen is the latest visible event in a source record that
-    holds one of the entity's visible rows."""
+    """Sources, warning markers and last seen of each entity, and a person's names and dates
+    of birth, from the rows `scope` shows: read in one statement, so a prolific person's
+    hundreds of records cost a few index probes, not hundreds of decoded rows. Last seen is the
+    latest visible event in a source record that holds one of the entity's visible rows."""
     pole_kind, row, _ = _SOURCES[kind]
     found = {entity_id: Summary() for entity_id in entity_ids}
     if not entity_ids or not scope.grants_for(pole_kind):
@@ -1345,15 +1358,23 @@ def summaries(
     markers: sa.ColumnElement[Any] = sa.null()
     if shown is not None:
         markers = sa.case((sa.and_(marked(), shown), persons.c.markers))
-    query = sa.select(member.c.entity_id, row.c.source, row.c.record_id, markers).where(
+    named = [_field_shown(scope, persons.c[name]) for name in _NAMED] if kind == "person" else []
+    query = sa.select(member.c.entity_id, row.c.source, row.c.record_id, markers, *named).where(
         *joined, visible_clause(scope, pole_kind)
     )
-    for entity_id, source, record_id, codes in conn.execute(query).all():
-        found[entity_id].sources.add(source)
+    for entity_id, source, record_id, codes, *name in conn.execute(query).all():
+        summary = found[entity_id]
+        summary.sources.add(source)
         records[record_id].add(entity_id)
-        found[entity_id].markers.update(
+        summary.markers.update(
             str(marker.get("code")) for marker in codes or () if isinstance(marker, dict)
         )
+        if name:
+            *parts, born = name
+            if written := " ".join(part for part in parts if part):
+                summary.names[written] += 1
+            if isinstance(born, date):
+                summary.births[born] += 1
     timed = _showing(scope, Kind.EVENT, "occurred_at")
     if timed is None or not records:
         return found
