@@ -842,9 +842,9 @@ def _person_named(
     """A person's name and date of birth as most of the records the viewer may see give them.
     A search by name shows the name as the records that answered it give it, which says why
     the person was found (`Mor Butler-Cook` for `morris butler`, whose other records name
-    Morgan Cook); any other search, the name of most of their records: by a date one record
-    mistyped (`Many Cxo` for Mandy Cox, born 8 July, on 7 August) she was named by that record
-    alone."""
+    Morgan Cook); any other search, the name of most of their records: found by the date two
+    of Mandy Cox's records give with day and month transposed, she was named `Many Cxo`, as
+    only those name her."""
     names = Counter(name for row in hit.rows if (name := _person_name(row.values)))
     births = Counter(born for row in hit.rows if isinstance(born := row.values.get("dob"), date))
     name = _most_given(names, summary.names) if by_name else _most_given(summary.names, names)
