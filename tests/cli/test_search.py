@@ -97,3 +97,36 @@ def test_refusals_exit_2_with_one_line(canary: Seeded, arguments: list[str]) -> 
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "found"),
+    [
+        (["--source", "probation"], True),
+        (["--source", "incidents", "--source", "fire_premises"], False),  # none of his records
+        (["--born-from", "1980-03-01", "--born-to", "1980-03-01"], True),
+        (["--born-from", "1980-03-02"], False),
+        (["--born-to", "1980-02-29"], False),
+    ],
+)
+def test_sources_and_a_date_of_birth_range_narrow_the_results(
+    canary: Seeded, narrowed: list[str], found: bool
+) -> None:
+    result = _search("quillfeather", "--purpose", "investigation", *narrowed, "--json")
+    assert result.exit_code == 0, result.stderr
+    ids = [item["entity_id"] for item in json.loads(result.stdout)["results"]]
+    assert (canary.target in ids) == found, ids
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "said"),
+    [
+        (["--born-from", "1980-13-01"], "Invalid value for '--born-from'"),
+        (["--born-from", "1981-01-01", "--born-to", "1980-01-01"], "error: the date of birth"),
+    ],
+)
+def test_a_bad_date_of_birth_range_exits_2(canary: Seeded, narrowed: list[str], said: str) -> None:
+    result = _search("quillfeather", "--purpose", "investigation", *narrowed)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert said in result.stderr, result.stderr

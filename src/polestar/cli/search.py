@@ -3,6 +3,8 @@ address or phone number, as the acting user may see them; audited."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 from rich import box
 from rich.markup import escape
@@ -20,6 +22,7 @@ from polestar.cli.app import (
     viewer,
 )
 from polestar.search import Result, SearchPage, search
+from polestar.search.filters import Filters
 from polestar.search.results import DEFAULT_LIMIT
 from polestar.settings import get_settings
 
@@ -35,17 +38,34 @@ def search_command(
     justification: str | None = JUSTIFICATION,
     as_user: str | None = AS_USER,
     kind: str | None = typer.Option(None, "--kind", help="Only person, vehicle or location."),
+    sources: list[str] | None = typer.Option(
+        None,
+        "--source",
+        help="Only entities with a record you may see from this source system (repeatable).",
+    ),
+    born_from: datetime | None = typer.Option(
+        None, "--born-from", formats=["%Y-%m-%d"], help="Only people born on or after this day."
+    ),
+    born_to: datetime | None = typer.Option(
+        None, "--born-to", formats=["%Y-%m-%d"], help="Only people born on or before this day."
+    ),
     limit: int = typer.Option(DEFAULT_LIMIT, "--limit", help="Most results to show (1–100)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Search people, vehicles and places you may see, best match first; audited."""
     engine = store()
+    filters = Filters(
+        frozenset(sources or ()),
+        None if born_from is None else born_from.date(),
+        None if born_to is None else born_to.date(),
+    )
     page = search(
         engine,
         get_settings(),
         viewer(as_user, purpose, justification),
         query,
         kind=kind,
+        filters=filters,
         limit=limit,
     )
     if as_json:
