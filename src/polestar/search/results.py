@@ -27,6 +27,7 @@ from polestar.access import Viewer, scope_for
 from polestar.errors import FieldError, InvalidInput, InvalidValue, PolestarError
 from polestar.pole.addresses import STREET_FORMS, street_forms
 from polestar.pole.identifiers import PERSON_REFERENCES
+from polestar.pole.names import full_name
 from polestar.pole.postcodes import Postcode
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
@@ -786,11 +787,6 @@ def _order(hit: _Hit) -> tuple[float, float, int, str]:
     return (-round(hit.score, 4), -hit.literal, -len(hit.rows), hit.entity_id)
 
 
-def _person_name(values: dict[str, Any] | Any) -> str | None:
-    parts = [values.get(name) for name in ("forename", "middle_names", "surname")]
-    return " ".join(part for part in parts if part) or None
-
-
 def _plate(vrm: str | None) -> str | None:
     """A plate spaced as printed, or as stored if it is in no GB format."""
     return display(vrm) if vrm else None
@@ -845,7 +841,7 @@ def _person_named(
     Morgan Cook); any other search, the name of most of their records: found by the date two
     of Mandy Cox's records give with day and month transposed, she was named `Many Cxo`, as
     only those name her."""
-    names = Counter(name for row in hit.rows if (name := _person_name(row.values)))
+    names = Counter(name for row in hit.rows if (name := full_name(row.values)))
     births = Counter(born for row in hit.rows if isinstance(born := row.values.get("dob"), date))
     name = _most_given(names, summary.names) if by_name else _most_given(summary.names, names)
     return name, _most_given(summary.births, births)

@@ -27,6 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Join
 
 from polestar.pole.identifiers import PERSON_REFERENCES
+from polestar.pole.names import full_name
 from polestar.pole.vocabularies import Kind
 from polestar.store.scope import Scope
 from polestar.store.tables import (
@@ -1370,10 +1371,10 @@ def summaries(
             str(marker.get("code")) for marker in codes or () if isinstance(marker, dict)
         )
         if name:
-            *parts, born = name
-            if written := " ".join(part for part in parts if part):
+            values = dict(zip(_NAMED, name, strict=True))
+            if written := full_name(values):
                 summary.names[written] += 1
-            if isinstance(born, date):
+            if isinstance(born := values["dob"], date):
                 summary.births[born] += 1
     timed = _showing(scope, Kind.EVENT, "occurred_at")
     if timed is None or not records:
