@@ -22,6 +22,8 @@ PAIRS = {
     "intelligence": (("custody", "CU-000901"), ("crime", "NOM-ZQINTEL")),
     "victim-child": (("crime", "CR-25-000902/persons/1"), ("crime", "CR-25-000901/persons/1")),
 }
+# Why each is queued (`linkage.review_queue.GROUNDS`).
+GROUNDS = {"target": "uncertain", "intelligence": "uncertain", "victim-child": "forenames differ"}
 # The people whose canaries each item may carry.
 PEOPLE = {"target": ("target",), "intelligence": ("target",), "victim-child": ("victim", "child")}
 
@@ -52,6 +54,7 @@ def queue_canary_items(seeded: Seeded) -> dict[str, int]:
                         "source_key_r": right[1],
                         "match_probability": 0.8,
                         "match_weight": 2.0,
+                        "queued_because": GROUNDS[name],
                     }
                 ],
                 run_id,

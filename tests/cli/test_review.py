@@ -26,7 +26,7 @@ from tests.canary import (
     canary_model,
     expected,
 )
-from tests.canary_review import PEOPLE, queue_canary_items
+from tests.canary_review import GROUNDS, PEOPLE, queue_canary_items
 from tests.search.indexed import indexed
 
 __all__ = ["canary", "canary_model", "indexed"]
@@ -70,6 +70,25 @@ def test_review_list_shows_each_user_only_what_their_agreement_allows(
     # shares custody and crime records of charged people); other partners see one or none.
     if user.startswith("home-") or user == "cps-caseworker":
         assert items["target"] in listed, page
+
+
+def test_each_item_says_why_it_was_queued(canary: Seeded, items: dict[str, int]) -> None:
+    page = json.loads(_list("home-analyst", True).stdout)
+    listed = {entry["item"]: entry["queued_because"] for entry in page["items"]}
+    assert {name: listed.get(items[name]) for name in GROUNDS} == GROUNDS
+    purpose = PURPOSES["home-analyst"]
+    table = _invoke(
+        "review",
+        "list",
+        "--as",
+        "home-analyst",
+        "--purpose",
+        purpose,
+        "--justification",
+        JUSTIFICATION,
+    )
+    assert table.exit_code == 0, table.stderr
+    assert all(word in table.stdout for word in ("queued", "forenames", "differ", "uncertain"))
 
 
 def test_permitted_fields_arrive_and_others_are_left_out(

@@ -22,7 +22,7 @@ from tests.canary import (
     canary_model,
     expected,
 )
-from tests.canary_review import PEOPLE, queue_canary_items
+from tests.canary_review import GROUNDS, PEOPLE, queue_canary_items
 from tests.search.indexed import indexed
 
 __all__ = ["canary", "canary_model", "indexed"]
@@ -56,6 +56,15 @@ def test_review_list_shows_each_user_only_what_their_agreement_allows(
         people = next((PEOPLE[n] for n, i in items.items() if i == entry["item"]), PERSONS)
         mine = set().union(*(expected(user, p, justified) or set() for p in people))
         assert canaries_in(str(entry)) <= mine, entry
+
+
+def test_each_item_says_why_it_was_queued(
+    client: TestClient, canary: Seeded, items: dict[str, int]
+) -> None:
+    response = client.get("/api/v1/review", headers=api_headers(canary, "home-analyst", True))
+    assert response.status_code == 200, response.text
+    listed = {entry["item"]: entry["queued_because"] for entry in response.json()["items"]}
+    assert {name: listed.get(items[name]) for name in GROUNDS} == GROUNDS
 
 
 def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded) -> None:

@@ -64,6 +64,9 @@ def test_only_reviewers_have_the_queue_and_see_only_what_they_may(
     assert canaries_in(response.text) <= allowed
     page = BeautifulSoup(response.text, "html.parser")
     assert page.select_one(f"#item-{items['target']}") is not None
+    ground = page.select_one(f"#item-{items['target']} .ground")
+    assert ground is not None
+    assert "the model was unsure" in ground.text
     assert _actions(canary, user)[-1] == "link.review.list"
 
 

@@ -62,12 +62,12 @@ def _describe(values: dict[str, object]) -> str:
 
 
 def _render(page: ReviewPage) -> None:
-    table = Table("item", "probability", "record", "entity", "record", "entity")
+    table = Table("item", "probability, queued because", "record", "entity", "record", "entity")
     for entry in page.items:
         left, right = entry.records
         table.add_row(
             str(entry.item),
-            f"{entry.match_probability:.3f}",
+            f"{entry.match_probability:.3f}\n{entry.queued_because}",
             f"{left.record}\n{_describe(left.values)}",
             left.entity_id or "—",
             f"{right.record}\n{_describe(right.values)}",

@@ -237,7 +237,7 @@ def link_people(
         decided,
     )
     logger.info("person clustering held %d scored pairs apart", held_apart)
-    review = review_queue.band_pairs(con, engine, scored.predictions, settings)
+    review = review_queue.pairs_to_review(con, engine, scored.predictions, stored.model, settings)
     joins = strongest_joins(con, scored.predictions, clusters, settings.link_match_threshold)
     frequencies = term_frequencies.measured(
         con, linker_for(stored.model), term_frequencies.adjusted_columns(stored.model)

@@ -10,8 +10,10 @@ join two people by itself.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -75,6 +77,26 @@ def conflict(model: dict[str, Any], bound: float) -> str:
         if differ is None or differ < bound:
             parts.append(expression)
     return " OR ".join(parts) or "false"
+
+
+@dataclass(frozen=True)
+class LevelSql:
+    """One comparison of a model as Splink's SQL gives a pair's level of it."""
+
+    case: str  # Splink's case statement, `CASE ... END as <gamma>`
+    gamma: str  # the level's column, `gamma_forename`
+    columns: tuple[str, ...]  # the features it reads, each as `<name>_l` and `<name>_r`
+
+
+def level_sql(model: dict[str, Any], output_column: str) -> LevelSql:
+    """The SQL giving a pair's level of one comparison of this (stored) model: the model that
+    scored a run, not this module's current comparisons."""
+    parsed = SettingsCreator.from_path_or_dict(copy.deepcopy(model)).get_settings("duckdb")
+    (comparison,) = (c for c in parsed.comparisons if c.output_column_name == output_column)
+    columns = tuple(
+        dict.fromkeys(c.unquote().name for c in comparison._input_columns_used_by_case_statement)
+    )
+    return LevelSql(comparison._case_statement, comparison._gamma_column_name, columns)
 
 
 def _identifier(column: str, label: str) -> ComparisonCreator:

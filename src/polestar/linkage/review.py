@@ -27,6 +27,7 @@ from polestar.linkage.decisions import (
     check_reason,
     check_reviewer,
 )
+from polestar.linkage.review_queue import GROUNDS
 from polestar.settings import Settings
 from polestar.store import decisions as ledger_store
 from polestar.store import entities as entity_store
@@ -68,14 +69,21 @@ class ReviewEntry:
     item: int
     match_probability: float
     match_weight: float
+    queued_because: str  # a key of `review_queue.GROUNDS`
     queued_at: datetime
     records: tuple[ReviewRecord, ReviewRecord]
+
+    @property
+    def ground(self) -> str:
+        """Why the pair is in the queue, in words."""
+        return GROUNDS.get(self.queued_because, self.queued_because)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "item": self.item,
             "match_probability": self.match_probability,
             "match_weight": self.match_weight,
+            "queued_because": self.queued_because,
             "queued_at": self.queued_at.isoformat(),
             "records": [record.as_dict() for record in self.records],
         }
@@ -143,7 +151,12 @@ def review_list(
         )
         entries.append(
             ReviewEntry(
-                item.id, item.match_probability, item.match_weight, item.queued_at, (left, right)
+                item.id,
+                item.match_probability,
+                item.match_weight,
+                item.queued_because,
+                item.queued_at,
+                (left, right),
             )
         )
     page = ReviewPage(

@@ -1,4 +1,4 @@
-"""The review queue: pairs of person rows a run scored in the uncertain band, open until decided.
+"""The review queue: pairs of person rows a run put in front of a person, open until decided.
 
 Reads take a `Scope`: an item is listed only when the viewer may see both of its rows, so the
 queue never reveals a record the viewer may not see (ARCHITECTURE.md premise 2).
@@ -30,6 +30,7 @@ ITEM_COLUMNS = (
     "source_key_r",
     "match_probability",
     "match_weight",
+    "queued_because",
 )
 
 
@@ -50,6 +51,7 @@ class ReviewItem:
     right_source: str
     match_probability: float
     match_weight: float
+    queued_because: str  # `linkage.review_queue.GROUNDS`
     run_id: int
     queued_at: datetime
     decision_id: int | None
@@ -70,6 +72,7 @@ def _item(row: Any) -> ReviewItem:
         row.source_r,
         row.match_probability,
         row.match_weight,
+        row.queued_because,
         row.run_id,
         _utc(row.queued_at),
         row.decision_id,

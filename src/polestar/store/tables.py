@@ -353,6 +353,13 @@ review_items = sa.Table(
     *_pair_columns(),
     sa.Column("match_probability", sa.Float, nullable=False, comment="when it was queued"),
     sa.Column("match_weight", sa.Float, nullable=False),
+    sa.Column(
+        "queued_because",
+        sa.String(32),
+        nullable=False,
+        server_default="uncertain",
+        comment="linkage.review_queue.GROUNDS: why a person is asked to look at the pair",
+    ),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column("queued_at", UtcDateTime, nullable=False),
     sa.Column(

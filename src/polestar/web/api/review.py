@@ -32,6 +32,11 @@ class ReviewItemOut(BaseModel):
     item: int
     match_probability: float
     match_weight: float
+    queued_because: str = Field(
+        description="`uncertain` (scored inside the review band) or `forenames differ` (joined "
+        "on a surname and a place; the forenames wholly differ and one record has no date of "
+        "birth)"
+    )
     queued_at: str
     records: list[ReviewRecordOut]
 
