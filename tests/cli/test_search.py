@@ -90,6 +90,7 @@ def test_the_table_shows_where_a_place_typed_with_the_name_found_him(canary: See
         ["", "--purpose", "investigation"],
         ["smith", "--purpose", "investigation", "--kind", "weapon"],
         ["smith"],
+        ["smith", "--purpose", "investigation", "--source", "probaton"],
     ],
 )
 def test_refusals_exit_2_with_one_line(canary: Seeded, arguments: list[str]) -> None:

@@ -38,12 +38,31 @@ def test_a_source_filter_keeps_entities_with_a_visible_record_there(canary: Seed
     assert fire.total == 0
 
 
-def test_a_source_the_viewer_may_not_see_keeps_nothing(canary: Seeded) -> None:
+def test_a_source_the_viewer_may_see_nothing_from_is_a_clear_422(canary: Seeded) -> None:
     # The fire service sees him through custody and crime, never his probation record.
     assert canary.target in _ids(_search(canary, "fire-caseworker", "Tobias Quillfeather"))
     only_probation = frozenset({"probation"})
-    page = _search(canary, "fire-caseworker", "Tobias Quillfeather", sources=only_probation)
-    assert _ids(page) == []
+    with pytest.raises(InvalidInput) as refused:
+        _search(canary, "fire-caseworker", "Tobias Quillfeather", sources=only_probation)
+    assert "no source system probation among those you may see" in str(refused.value)
+    (error,) = refused.value.errors
+    assert error.field == "sources"
+    assert "custody" in error.message
+    assert "probation" not in error.message
+
+
+def test_a_source_the_store_does_not_hold_is_a_clear_422(canary: Seeded) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _search(canary, "home-officer", "Quillfeather", sources=frozenset({"probaton"}))
+    (error,) = refused.value.errors
+    assert "no source system probaton" in str(refused.value)
+    assert {"crime", "custody", "probation", "fire_premises"} <= set(
+        error.message.removeprefix("one of: ").split(", ")
+    )
+    refusals = audit.by_user(
+        canary.engine, "home-officer", reader=audit.Actor(ACTOR), settings=canary.settings
+    )
+    assert refusals[-1].entry.outcome == "denied"
 
 
 @pytest.mark.parametrize(
@@ -86,13 +105,13 @@ def test_the_audit_entry_names_the_filters(canary: Seeded) -> None:
         canary,
         "cps-caseworker",
         "quillfeather",
-        sources=frozenset({"courts"}),
+        sources=frozenset({"custody"}),
         born_from=date(1980, 1, 1),
     )
     found = audit.by_user(
         canary.engine, "cps-caseworker", reader=audit.Actor(ACTOR), settings=canary.settings
     )[-1]
-    assert found.entry.details["sources"] == ["courts"]
+    assert found.entry.details["sources"] == ["custody"]
     assert found.entry.details["born_range"] is True
     assert found.query == "quillfeather [born 1980-01-01..]"
     assert "1980" not in str(found.entry.as_dict())

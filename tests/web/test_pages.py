@@ -146,6 +146,26 @@ def test_the_search_box_shows_examples_it_reads(
         assert parse(example), example  # read, not refused with a 422
 
 
+def test_the_source_filter_offers_what_each_user_may_narrow_by(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    offered = {}
+    for user in ("home-officer", "fire-caseworker"):
+        token = signed_in(app_client, canary, passwords, user)
+        page = BeautifulSoup(app_client.get("/search").text, "html.parser")
+        offered[user] = {option["value"] for option in page.select("#source option")} - {""}
+        if user == "fire-caseworker":
+            asked = {"query": "Quillfeather", "csrf_token": token, "source": "probation"}
+            refused = app_client.post("/search", data=asked)
+            assert refused.status_code == 422, refused.text
+            error = BeautifulSoup(refused.text, "html.parser").select_one("#search-error")
+            assert "no source system probation" in error.get_text()
+    assert {"crime", "custody", "probation", "fire_premises"} <= offered["home-officer"]
+    # The fire service's agreement shares no probation record: it is not offered.
+    assert "custody" in offered["fire-caseworker"]
+    assert "probation" not in offered["fire-caseworker"]
+
+
 def test_pages_are_audited_like_the_api(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:

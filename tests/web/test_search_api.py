@@ -127,6 +127,18 @@ def test_filters_narrow_the_results(client: TestClient, canary: Seeded) -> None:
     assert _post(client, canary, "home-officer", body).json()["total"] == 0
 
 
+def test_a_source_the_caller_may_see_nothing_from_is_a_422(
+    client: TestClient, canary: Seeded
+) -> None:
+    for user, source in (("home-officer", "nope"), ("fire-caseworker", "probation")):
+        body = {"query": NAMES["target"], "sources": [source]}
+        response = _post(client, canary, user, body)
+        assert response.status_code == 422, response.text
+        envelope = response.json()
+        assert f"no source system {source}" in envelope["error"]
+        assert envelope["errors"][0]["field"] == "sources"
+
+
 def test_a_search_without_a_purpose_is_a_422(client: TestClient, canary: Seeded) -> None:
     headers = {"Authorization": f"Bearer {canary.tokens['home-officer']}"}
     response = client.post("/api/v1/search", json={"query": "smith"}, headers=headers)

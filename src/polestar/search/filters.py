@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.engine import Connection
 
 from polestar.errors import FieldError, InvalidInput
+from polestar.pole.vocabularies import Kind
 from polestar.store import search_index
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
@@ -30,6 +31,8 @@ class Hit(Protocol):
 
 
 H = TypeVar("H", bound=Hit)
+# The kinds of records a search's results are entities of (vehicles are objects).
+_FOUND_KINDS = frozenset({Kind.PERSON, Kind.OBJECT, Kind.LOCATION})
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,20 @@ class Filters:
             for row in rows
         )
 
+    def check(self, conn: Connection, scope: Scope) -> None:
+        """Refuse a source system none of the viewer's records could come from (`open_to`): a
+        mistyped name would otherwise narrow every search to nothing, and say nothing."""
+        if not self.sources:
+            return
+        named = open_to(conn, scope)
+        unknown = sorted(self.sources - named)
+        if unknown:
+            listed = ", ".join(sorted(named)) or "none"
+            raise InvalidInput(
+                f"no source system {', '.join(unknown)} among those you may see ({listed})",
+                [FieldError("sources", f"one of: {listed}")],
+            )
+
     def narrow(self, conn: Connection, scope: Scope, hits: list[H]) -> list[H]:
         """The hits that pass, in their order."""
         if self.born:
@@ -84,3 +101,14 @@ class Filters:
         """The filters as the consultation entry's details name them (no dates: those are
         part of what was asked, and travel with the query text)."""
         return {"sources": sorted(self.sources), "born_range": self.born}
+
+
+def open_to(conn: Connection, scope: Scope) -> set[str]:
+    """The source systems a viewer may narrow a search to: those their grants name, and where
+    a grant takes every source (the home force's), those the store holds
+    (`search_index.sources_held`). Names only, no record: a form may offer them unaudited."""
+    grants = [grant for grant in scope.grants if grant.kind in _FOUND_KINDS]
+    named = {source for grant in grants for source in grant.sources or ()}
+    if any(grant.sources is None for grant in grants):
+        named |= search_index.sources_held(conn)
+    return named

@@ -31,7 +31,7 @@ from polestar.pole.names import full_name
 from polestar.pole.postcodes import Postcode
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
-from polestar.search.filters import Filters
+from polestar.search.filters import Filters, open_to
 from polestar.search.keys import (
     EXACT,
     MIN_SLIPPED_PLATE,
@@ -893,6 +893,21 @@ def _check(kind: str | None, limit: int) -> frozenset[str]:
     return frozenset({kind} if kind else KINDS)
 
 
+def sources_to_narrow_by(
+    engine: Engine, settings: Settings, viewer: Viewer, now: datetime | None = None
+) -> list[str]:
+    """The source systems `viewer` may narrow a search to (`filters.open_to`), for a form to
+    offer: a name they could not use would only bring a 422."""
+    with engine.connect() as conn:
+        scope = scope_for(
+            conn,
+            viewer,
+            now or datetime.now(UTC),
+            require_justification=settings.require_justification,
+        )
+        return sorted(open_to(conn, scope))
+
+
 def search(
     engine: Engine,
     settings: Settings,
@@ -916,8 +931,9 @@ def search(
         now: when the search happens (agreements' dates, ages); the present by default.
 
     Raises:
-        InvalidInput: (422) nothing searchable, too long, a bad kind, limit or cursor, or no
-            purpose the viewer may state. Recorded as a denied consultation.
+        InvalidInput: (422) nothing searchable, too long, a bad kind, limit or cursor, a
+            source the viewer may see nothing from, or no purpose the viewer may state.
+            Recorded as a denied consultation.
     """
     now = now or datetime.now(UTC)
     filters = filters or Filters()
@@ -933,6 +949,7 @@ def search(
             scope = scope_for(
                 conn, viewer, now, require_justification=settings.require_justification
             )
+            filters.check(conn, scope)
             hits = filters.narrow(conn, scope, _find(conn, scope, query, kinds, now.date()))
             page = hits[offset : offset + limit]
             results = _describe(conn, scope, page, bool(query.names or query.initials))

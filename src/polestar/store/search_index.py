@@ -723,26 +723,46 @@ def keyed(conn: Connection, keys: Collection[str], most: int) -> list[str] | Non
     return None if len(found) > most else sorted(found)
 
 
+def _stepped(
+    table: sa.Table, name: str, start: str | None = None, end: str | None = None
+) -> sa.Select[Any]:
+    """The distinct values of an indexed column (from `start`, before `end`), one seek of its
+    index apiece: a recursive statement stepping to the next value, not a read of every row."""
+    column, after = table.c[name], table.alias().c[name]
+    first = (
+        sa.select(sa.func.min(column).label("value"))
+        .where(
+            *([] if start is None else [column >= start]), *([] if end is None else [column < end])
+        )
+        .cte("stepped", recursive=True)
+    )
+    step = sa.select(sa.func.min(after)).where(
+        after > first.c.value, *([] if end is None else [after < end])
+    )
+    stepped = first.union_all(sa.select(step.scalar_subquery()).where(first.c.value.is_not(None)))
+    return sa.select(stepped.c.value).where(stepped.c.value.is_not(None))
+
+
 def keys_starting(conn: Connection, prefix: str, most: int) -> list[str]:
-    """The distinct keys starting with `prefix`, `most` of each table at most: one seek of the
-    key index apiece (a recursive statement stepping to the next key), not a read of every row
-    under them, thousands for `a:ST` at 1M. On the index alone, like `held`."""
+    """The distinct keys starting with `prefix`, `most` of each table at most (`_stepped`), not
+    a read of every row under them, thousands for `a:ST` at 1M. On the index alone, like
+    `held`."""
     end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     found: set[str] = set()
     for table in search_key_tables:
-        after = table.alias()
-        first = (
-            sa.select(sa.func.min(table.c.key).label("key"))
-            .where(table.c.key >= prefix, table.c.key < end)
-            .cte("spelt", recursive=True)
-        )
-        step = sa.select(sa.func.min(after.c.key)).where(
-            after.c.key > first.c.key, after.c.key < end
-        )
-        spelt = first.union_all(sa.select(step.scalar_subquery()).where(first.c.key.is_not(None)))
-        query = sa.select(spelt.c.key).where(spelt.c.key.is_not(None)).limit(most)
+        query = _stepped(table, "key", prefix, end).limit(most)
         found.update(key for key in conn.execute(query).scalars() if key.startswith(prefix))
     return sorted(found)
+
+
+def sources_held(conn: Connection) -> set[str]:
+    """The source systems the store holds people, objects or places from: by each table's
+    `(source, source_key)` index, a seek per source (`_stepped`)."""
+    return {
+        source
+        for table in (persons, objects, locations)
+        for source in conn.execute(_stepped(table, "source")).scalars()
+    }
 
 
 def held(conn: Connection, keys: Collection[str]) -> bool:

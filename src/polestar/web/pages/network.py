@@ -14,6 +14,7 @@ is personal data), so the filters are a GET form.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -24,14 +25,20 @@ from polestar.errors import FieldError, InvalidInput
 from polestar.graph import network as network_graph
 from polestar.graph import paths as paths_graph
 from polestar.graph.ties import TIE_TYPES, Filters
+from polestar.sources.mapping import builtin_mappings
 from polestar.web.deps import SettingsDep, StoreDep
-from polestar.web.pages.search import source_names
 from polestar.web.pages.shell import templates
 from polestar.web.sessions import PageViewer
 
 router = APIRouter()
 _PROFILES = {"person": "persons", "vehicle": "vehicles", "location": "locations"}
 _PREFIXES = {"PER": "person", "VEH": "vehicle", "LOC": "location"}
+
+
+@cache
+def source_names() -> tuple[str, ...]:
+    """The source systems a walk may be limited to: one per shipped mapping."""
+    return tuple(mapping.source for mapping in builtin_mappings())
 
 
 def profile_path(kind: str, entity_id: str) -> str:

@@ -9,7 +9,6 @@ JavaScript the same form posts and the whole page comes back.
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -19,20 +18,13 @@ from pydantic import BaseModel, Field, field_validator
 from polestar.errors import InvalidInput
 from polestar.search import search
 from polestar.search.filters import Filters
-from polestar.search.results import KINDS
-from polestar.sources.mapping import builtin_mappings
+from polestar.search.results import KINDS, sources_to_narrow_by
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.shell import templates
 from polestar.web.sessions import PageViewer
 
 router = APIRouter()
 PAGE_SIZE = 20
-
-
-@cache
-def source_names() -> tuple[str, ...]:
-    """The source systems a search may be narrowed to: one per shipped mapping."""
-    return tuple(mapping.source for mapping in builtin_mappings())
 
 
 class SearchForm(BaseModel):
@@ -51,16 +43,23 @@ class SearchForm(BaseModel):
         return None if value == "" else value
 
 
-def _render(request: Request, form: SearchForm, status: int = 200, **found: Any) -> HTMLResponse:
-    context = {"form": form, "kinds": KINDS, "sources": source_names(), **found}
+def _render(
+    request: Request,
+    form: SearchForm,
+    sources: list[str],
+    status: int = 200,
+    **found: Any,
+) -> HTMLResponse:
+    context = {"form": form, "kinds": KINDS, "sources": sources, **found}
     return templates.TemplateResponse(request, "search.html", context, status_code=status)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_form(request: Request, viewer: PageViewer) -> HTMLResponse:
-    """The empty form."""
-    del viewer  # signed in with a purpose, and shown in the shell
-    return _render(request, SearchForm())
+def search_form(
+    request: Request, viewer: PageViewer, engine: StoreDep, settings: SettingsDep
+) -> HTMLResponse:
+    """The empty form, offering the sources the viewer may narrow a search to."""
+    return _render(request, SearchForm(), sources_to_narrow_by(engine, settings, viewer))
 
 
 @router.post("/search", response_class=HTMLResponse)
@@ -72,6 +71,7 @@ def search_results(
     settings: SettingsDep,
 ) -> HTMLResponse:
     """Entities answering the query, as the viewer may see them; audited by `search`."""
+    sources = sources_to_narrow_by(engine, settings, viewer)
     try:
         filters = Filters(
             frozenset({form.source}) if form.source else frozenset(),
@@ -89,5 +89,5 @@ def search_results(
             cursor=form.cursor,
         )
     except InvalidInput as exc:
-        return _render(request, form, 422, error=exc)
-    return _render(request, form, page=page)
+        return _render(request, form, sources, 422, error=exc)
+    return _render(request, form, sources, page=page)
