@@ -38,8 +38,13 @@ from polestar.store.audit_log import head
 from tests.canary import ACTOR, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
-# Takes a Viewer but returns only the rules that apply to it, never personal data.
-NOT_PERSONAL = {"polestar.access.scopes.scope_for", "polestar.access.administration.may"}
+# Takes a Viewer but returns only the rules that apply to it (or the names of the source
+# systems they let it narrow a search by), never personal data.
+NOT_PERSONAL = {
+    "polestar.access.scopes.scope_for",
+    "polestar.access.administration.may",
+    "polestar.search.results.sources_to_narrow_by",
+}
 
 Call = Callable[[Seeded, Path], Any]
 CALLS: dict[str, tuple[str, Call]] = {
