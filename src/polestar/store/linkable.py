@@ -66,7 +66,10 @@ def _sqlite_batches(conn: Connection, query: sa.Select[Any], size: int) -> Itera
     Values are converted by the same result processors SQLAlchemy would use (dates, JSON).
     """
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    # `compiled.params` builds the whole mapping anew each time it is read: read once, not once
+    # per parameter (a chunk's 20,000 record ids cost 32 s read per parameter).
+    bound = compiled.params
+    params = [bound[name] for name in compiled.positiontup or ()]
     columns = [
         (column.name, column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None))
         for column in query.selected_columns
