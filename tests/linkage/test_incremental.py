@@ -26,14 +26,15 @@ from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage import person_model
 from polestar.linkage.arrivals import link_unplaced, start_arrivals
 from polestar.linkage.person_index import index_path, key_rules
+from polestar.linkage.review_queue import FORENAMES_DIFFER
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
-from polestar.store.tables import entity_changes, runs
+from polestar.store.tables import entity_changes, review_items, runs
 from tests.conftest import another_store
-from tests.ingest.exports import CUSTODY_HEADER
+from tests.ingest.exports import CUSTODY_HEADER, write_custody
 from tests.linkage.models import ACTOR, store_person_model
 from tests.search.indexed import index_keys
 
@@ -339,3 +340,59 @@ def test_rules_joining_on_the_same_keys_index_each_record_once() -> None:
     assert len(shapes) == len(set(shapes))
     caller = next(rule for rule in rules if rule.left == ("sn", "SUBSTRING(fn, 1, 2)"))
     assert caller.filter == "(l.dob IS NULL) OR (r.dob IS NULL)"
+
+
+def _custody(folder: Path, *rows: str) -> Path:
+    folder.mkdir()
+    write_custody(folder, list(rows))
+    return folder
+
+
+HOME = '"7 Quarry Bank, Cheadle",ST10 1QB,07700 900991'
+
+
+def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_review(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A threshold this model's joins of the household clear; the ground is what is tested.
+    monkeypatch.setenv("POLESTAR_LINK_MATCH_THRESHOLD", "0.5")
+    get_settings.cache_clear()
+    settings = settings.model_copy(update={"link_match_threshold": 0.5})
+    first, _later, _county = split
+    william = f"Q,14/03/2024 02:17,MCKILLOP,William,05/06/1991,M,,,{HOME},Assault,Stafford,"
+    known = _custody(
+        tmp_path / "known", william.replace("Q", "CU-Q1", 1), william.replace("Q", "CU-Q2", 1)
+    )
+    _linked(db, settings, [first, known], model)
+    arriving = _custody(
+        tmp_path / "arriving",
+        f"CU-Q3,01/05/2024 09:00,MCKILLOP,David,,M,,,{HOME},Theft,Stafford,",  # his relative
+        f"CU-Q4,02/05/2024 09:00,MCKILLOP,Bill,,M,,,{HOME},Theft,Stafford,",  # William himself
+    )
+    ingest(db, plan_inputs([arriving]), settings, actor=ACTOR)
+
+    result = runner.invoke(app, ["link", "--incremental", "--json"])
+
+    assert result.exit_code == 0, result.output
+    placement = _placement(db, "person")
+    williams = {placement[("custody", "CU-Q1")], placement[("custody", "CU-Q2")]}
+    assert williams == {placement[("custody", "CU-Q3")]} == {placement[("custody", "CU-Q4")]}
+    with db.connect() as conn:
+        items = conn.execute(
+            sa.select(review_items.c.source_key_l, review_items.c.source_key_r)
+            .join(runs, runs.c.id == review_items.c.run_id)
+            .where(
+                review_items.c.queued_because == FORENAMES_DIFFER,
+                runs.c.command == "link-incremental",
+            )
+        ).all()
+    (queued,) = [set(item) for item in items if {"CU-Q3", "CU-Q4"} & set(item)]
+    assert "CU-Q3" in queued, "David, joined on the surname and the home alone"
+    assert "CU-Q4" not in queued, "Bill is a short form of William"
+    assert (queued - {"CU-Q3"}) <= {"CU-Q1", "CU-Q2"}
+    assert json.loads(result.stdout)["person"]["review_items"] == len(items)

@@ -67,7 +67,8 @@ def ingest_command(
     if linker is not None:
         stderr.print(
             f"linked on arrival: {linked.person['records']:,} person records "
-            f"({linked.person['new_entities']:,} new people), {linked.vehicle:,} vehicles, "
+            f"({linked.person['new_entities']:,} new people, "
+            f"{linked.person['review_items']:,} queued for review), {linked.vehicle:,} vehicles, "
             f"{linked.location:,} locations"
         )
     # The map's base layer: the generator writes the county's geometry beside its exports.

@@ -92,7 +92,7 @@ def _incremental(as_json: bool) -> None:
         f"placed {people['records']:,} person records ({people['joined']:,} joined existing "
         f"people, {people['new_entities']:,} new, {people['merged']:,} merges), "
         f"{arrivals.vehicle:,} vehicles and {arrivals.location:,} locations "
-        f"in {arrivals.seconds:.1f} s"
+        f"in {arrivals.seconds:.1f} s; {people['review_items']:,} queued for review"
     )
 
 

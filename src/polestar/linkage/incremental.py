@@ -14,16 +14,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
+from polestar.linkage import review_queue
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import PROFILES_SQL, Tag, conflicts_sql, greedy
 from polestar.linkage.person_index import PersonIndex, ScoredPair
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
+from polestar.store import review_items
 
 CANDIDATE_FLOOR = 0.01  # candidates below this probability are not worth showing
 CANDIDATES_SHOWN = 20
@@ -48,6 +52,7 @@ class Assigned:
     new_entities: int = 0
     merged: int = 0  # entities retired into another because an arrival bridged them
     pairs_scored: int = 0
+    review_items: int = 0  # arrivals joined on a surname and a place alone (`review_queue`)
     candidates: dict[str, list[Candidate]] | None = None  # per arriving SOURCE:KEY
 
     def add(self, other: Assigned) -> None:
@@ -56,6 +61,7 @@ class Assigned:
         self.new_entities += other.new_entities
         self.merged += other.merged
         self.pairs_scored += other.pairs_scored
+        self.review_items += other.review_items
 
 
 def assign_people(
@@ -79,7 +85,9 @@ def assign_people(
     groups, entities_of_group = cluster_arrivals(
         arrivals, edges, settings.link_match_threshold, profiles
     )
-    _place(engine, index, run_id, groups, entities_of_group, report)
+    review = _to_review(engine, settings, index, edges, groups, entities_of_group)
+    _place(engine, index, run_id, groups, entities_of_group, report, review)
+    report.review_items = len(review)
     return report
 
 
@@ -144,8 +152,10 @@ def _place(
     groups: dict[int, list[int]],
     entities_of_group: dict[int, list[str]],
     report: Assigned,
+    review: list[dict[str, Any]],
 ) -> None:
-    """Give each group an entity by the batch's stable-id rules; write store and index."""
+    """Give each group an entity by the batch's stable-id rules; write store and index, and
+    the review items in the same transaction (a commit of a large SQLite store took 0.16 s)."""
     con = index.con
     arriving = {
         uid: Member((record_id, key), source)
@@ -162,6 +172,7 @@ def _place(
         ],
         run_id,
         index.model_version,
+        also=lambda conn: review_items.add_items(conn, "person", review, run_id, datetime.now(UTC)),
     )
     report.new_entities += assignment.new_entities
     report.merged += len(assignment.changes.retired)
@@ -191,6 +202,81 @@ def _place(
     for old, new in merged_ids(assignment):
         for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
             con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+
+
+def _to_review(
+    engine: Engine,
+    settings: Settings,
+    index: PersonIndex,
+    edges: Sequence[ScoredPair],
+    groups: dict[int, list[int]],
+    entities_of_group: dict[int, list[str]],
+) -> list[dict[str, Any]]:
+    """The review items for arrivals with no date of birth about to be joined on a surname and
+    a place alone, as a batch run would queue them (`review_queue`, ground `forenames
+    differ`). Each group with the entities it joins is one cluster, as placed. Judged among
+    the records this assignment involved (`involved`): every record sharing a blocking key
+    with an arrival, so every one giving its forename and surname; reading each entity's every
+    record would read the index whole, a chunk at a time."""
+    con = index.con
+    undated = {
+        uid for (uid,) in con.sql("SELECT unique_id FROM arriving WHERE dob IS NULL").fetchall()
+    }
+    joining = [  # the groups joining an undated arrival to anyone
+        root
+        for root, uids in groups.items()
+        if (len(uids) > 1 or root in entities_of_group) and undated.intersection(uids)
+    ]
+    if not joining:
+        return []
+    con.register(
+        "_labels",
+        pa.table(
+            {
+                "unique_id": pa.array([u for root in joining for u in groups[root]], pa.int64()),
+                "label": pa.array([root for root in joining for _ in groups[root]], pa.int64()),
+            }
+        ),
+    )
+    joined = [(e, root) for root in joining for e in entities_of_group.get(root, [])]
+    con.register(
+        "_entity_labels",
+        pa.table(
+            {
+                "entity_id": pa.array([entity for entity, _ in joined], pa.string()),
+                "label": pa.array([root for _, root in joined], pa.int64()),
+            }
+        ),
+    )
+    con.register(
+        "_arrival_pairs",
+        pa.table(
+            {
+                "unique_id_l": pa.array([edge[0] for edge in edges], pa.int64()),
+                "unique_id_r": pa.array([edge[1] for edge in edges], pa.int64()),
+                "match_weight": pa.array([edge[2] for edge in edges], pa.float64()),
+                "match_probability": pa.array([edge[3] for edge in edges], pa.float64()),
+            }
+        ),
+    )
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE placed_clusters AS "
+            "SELECT l.label, a.unique_id, a.record_id, a.source_key, a.source "
+            "FROM arriving a JOIN _labels l USING (unique_id) "
+            "UNION ALL SELECT e.label, i.unique_id, i.record_id, i.source_key, i.source "
+            "FROM involved i JOIN _entity_labels e USING (entity_id)"
+        )
+        placed = review_queue.Placed(
+            "_arrival_pairs",
+            "placed_clusters",
+            "involved",
+            "f.unique_id IN (FROM arriving SELECT unique_id)",
+        )
+        return review_queue.arrivals_to_review(con, engine, index.forename_level, placed, settings)
+    finally:
+        for name in ("_labels", "_entity_labels", "_arrival_pairs"):
+            con.unregister(name)
 
 
 def _components(edges: list[tuple[int, int]]) -> dict[int, int]:

@@ -151,6 +151,7 @@ class PersonIndex:
         self.model = stored.model
         self.model_version = stored.version
         self.conflict = person_model.conflict(stored.model, conflict_bound)
+        self.forename_level = person_model.level_sql(stored.model, "forename")
         self.run_id = run_id
         self.rules = key_rules(stored.model)
         self.scorer = scorer

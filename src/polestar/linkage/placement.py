@@ -9,9 +9,9 @@ reaching no entity founds one, a group reaching two merges them into the older i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from polestar.linkage.clusters import Assignment, Member, assign_ids
 from polestar.store.entities import apply_changes, entity_sizes, members_of, next_entity_number
@@ -20,9 +20,15 @@ Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
 
 
 def place_groups(
-    engine: Engine, kind: str, groups: Sequence[Group], run_id: int, model_version: int | None
+    engine: Engine,
+    kind: str,
+    groups: Sequence[Group],
+    run_id: int,
+    model_version: int | None,
+    also: Callable[[Connection], object] | None = None,
 ) -> Assignment:
-    """Write each group's placement in one transaction; returns the assignment made.
+    """Write each group's placement in one transaction, with whatever `also` writes; returns
+    the assignment made.
 
     Most groups join one entity, which by the stable-id rules keeps its id and simply grows:
     those are placed without reading the entity's records (a prolific offender's can number
@@ -51,6 +57,8 @@ def place_groups(
         assignment.entities += len(joining)
         assignment.changed_entities += len(joining)
         apply_changes(conn, changes, run_id, model_version)
+        if also is not None:
+            also(conn)
     return assignment
 
 

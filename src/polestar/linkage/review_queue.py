@@ -18,13 +18,15 @@ A pair is queued on one of two grounds (`GROUNDS`, stored with the item as `queu
   would part those 215, so the join is made and shown to a person. The pair queued is the
   strongest that joined the record.
 
-Pairs a decision already covers, and pairs already open in the queue, are skipped; at most
-`POLESTAR_LINK_REVIEW_LIMIT` are added per run, `forenames differ` first (there are few), then
-the likeliest matches, in one bulk insert.
+A batch run queues on both grounds (`pairs_to_review`), incremental linkage on the second
+(`arrivals_to_review`). Pairs a decision already covers, and pairs already open in the queue,
+are skipped; at most `POLESTAR_LINK_REVIEW_LIMIT` are added per run, `forenames differ` first
+(there are few), then the likeliest matches, in one bulk insert.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
@@ -34,6 +36,7 @@ import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from polestar.linkage import person_model
+from polestar.linkage.person_model import LevelSql
 from polestar.settings import Settings
 from polestar.store import decisions, review_items
 
@@ -89,8 +92,8 @@ _BOTH_RECORDS = """
         l.record_id AS lr, l.source AS ls, l.source_key AS lk,
         r.record_id AS rr, r.source AS rs, r.source_key AS rk
     FROM {pairs} e
-    JOIN final_clusters l ON l.unique_id = e.unique_id_l
-    JOIN final_clusters r ON r.unique_id = e.unique_id_r
+    JOIN {clusters} l ON l.unique_id = e.unique_id_l
+    JOIN {clusters} r ON r.unique_id = e.unique_id_r
 """
 
 _IN_BAND = (
@@ -110,11 +113,12 @@ _IN_BAND = (
 # takes 0.7 s); working out the level of every joined pair with an undated side took 1.6 s.
 _FORENAMES_DIFFER = """
     WITH members AS (
-        SELECT f.label, p.unique_id, p.fn, p.dob, p.pnc_id, p.crn, p.ni_number
-        FROM final_clusters f JOIN people p USING (unique_id)
+        SELECT f.label, p.unique_id, p.fn, p.dob, p.pnc_id, p.crn, p.ni_number,
+            {judged} AS judged
+        FROM {clusters} f JOIN {people} p USING (unique_id)
     ), candidates AS (
         SELECT m.unique_id, m.label FROM members m
-        WHERE m.dob IS NULL AND m.fn IS NOT NULL AND NOT EXISTS (
+        WHERE m.judged AND m.dob IS NULL AND m.fn IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM members o
             WHERE o.label = m.label AND o.unique_id <> m.unique_id
                 AND coalesce(
@@ -132,16 +136,16 @@ _FORENAMES_DIFFER = """
     ), sides AS (
         SELECT c.unique_id AS undated, h.* FROM hits h
         JOIN candidates c ON c.unique_id = h.unique_id_l
-        JOIN final_clusters o ON o.unique_id = h.unique_id_r AND o.label = c.label
+        JOIN {clusters} o ON o.unique_id = h.unique_id_r AND o.label = c.label
         UNION ALL
         SELECT c.unique_id AS undated, h.* FROM hits h
         JOIN candidates c ON c.unique_id = h.unique_id_r
-        JOIN final_clusters o ON o.unique_id = h.unique_id_l AND o.label = c.label
+        JOIN {clusters} o ON o.unique_id = h.unique_id_l AND o.label = c.label
     ), levels AS (
         SELECT *, {level} FROM (
             SELECT s.*, {columns} FROM sides s
-            JOIN people l ON l.unique_id = s.unique_id_l
-            JOIN people r ON r.unique_id = s.unique_id_r
+            JOIN {people} l ON l.unique_id = s.unique_id_l
+            JOIN {people} r ON r.unique_id = s.unique_id_r
         )
     ), ranked AS (
         SELECT *,
@@ -158,19 +162,31 @@ _FORENAMES_DIFFER = """
 """
 
 
-def _forenames_differ(model: dict[str, Any], predictions: str, threshold: float) -> str:
-    level = person_model.level_sql(model, "forename")
+@dataclass(frozen=True)
+class Placed:
+    """Where a run's placement is, in DuckDB, for `_forenames_differ`."""
+
+    pairs: str  # the scored pairs: unique_id_l, unique_id_r, match_probability, match_weight
+    clusters: str = "final_clusters"  # label, unique_id, record_id, source_key, source
+    people: str = "people"  # the records' features
+    judged: str = "true"  # which records may be queued (an expression on `f`, the clusters)
+
+
+def _forenames_differ(level: LevelSql, placed: Placed, threshold: float) -> str:
     columns = ", ".join(
         f"{side}.{column} AS {column}_{side}" for column in level.columns for side in "lr"
     )
     pairs = _FORENAMES_DIFFER.format(
         columns=columns,
-        predictions=predictions,
+        predictions=placed.pairs,
+        clusters=placed.clusters,
+        people=placed.people,
+        judged=placed.judged,
         threshold=threshold,
         level=level.case,
         gamma=level.gamma,
     )
-    return pairs + _BOTH_RECORDS.format(pairs="lone_pairs")
+    return pairs + _BOTH_RECORDS.format(pairs="lone_pairs", clusters=placed.clusters)
 
 
 def pairs_to_review(
@@ -180,8 +196,50 @@ def pairs_to_review(
     model: dict[str, Any],
     settings: Settings,
 ) -> list[dict[str, Any]]:
-    """The person pairs of this run to queue for review, each with its ground (after
+    """The person pairs of a batch run to queue for review, each with its ground (after
     `constrained.cluster`, scored under `model`)."""
+    low, high = settings.link_review_band
+    threshold = float(settings.link_match_threshold)
+    return _queue_rows(
+        con,
+        engine,
+        settings,
+        {
+            FORENAMES_DIFFER: _forenames_differ(
+                person_model.level_sql(model, "forename"), Placed(predictions), threshold
+            ),
+            UNCERTAIN: _IN_BAND.format(
+                pairs=predictions,
+                clusters="final_clusters",
+                low=float(low),
+                high=float(high),
+                threshold=threshold,
+            ),
+        },
+    )
+
+
+def arrivals_to_review(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    forename: LevelSql,
+    placed: Placed,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """The pairs to queue for review after incremental linkage has placed arrivals: on the
+    ground `forenames differ` only, judged on the pairs incremental linkage keeps (the
+    strongest between an arrival and each entity or other arrival), the band being a batch
+    run's. `forename` is the model's forename level (`person_model.level_sql`, worked out
+    once per index: parsing a model takes tens of milliseconds)."""
+    scored = _forenames_differ(forename, placed, float(settings.link_match_threshold))
+    return _queue_rows(con, engine, settings, {FORENAMES_DIFFER: scored})
+
+
+def _queue_rows(
+    con: duckdb.DuckDBPyConnection, engine: Engine, settings: Settings, grounds: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The rows each ground's query finds (in order, up to the limit in all), less the pairs
+    decided or open already, each pair once."""
     with engine.connect() as conn:
         skip = list(
             chain(decisions.decided_pairs(conn, "person"), review_items.open_pairs(conn, "person"))
@@ -198,14 +256,6 @@ def pairs_to_review(
             schema=_SKIP_SCHEMA,
         ),
     )
-    low, high = settings.link_review_band
-    threshold = float(settings.link_match_threshold)
-    grounds = {
-        FORENAMES_DIFFER: _forenames_differ(model, predictions, threshold),
-        UNCERTAIN: _IN_BAND.format(
-            pairs=predictions, low=float(low), high=float(high), threshold=threshold
-        ),
-    }
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     try:
         for ground, scored in grounds.items():
