@@ -229,37 +229,26 @@ def _to_review(
     ]
     if not joining:
         return []
-    con.register(
-        "_labels",
-        pa.table(
-            {
-                "unique_id": pa.array([u for root in joining for u in groups[root]], pa.int64()),
-                "label": pa.array([root for root in joining for _ in groups[root]], pa.int64()),
-            }
-        ),
-    )
     joined = [(e, root) for root in joining for e in entities_of_group.get(root, [])]
-    con.register(
-        "_entity_labels",
-        pa.table(
-            {
-                "entity_id": pa.array([entity for entity, _ in joined], pa.string()),
-                "label": pa.array([root for _, root in joined], pa.int64()),
-            }
-        ),
-    )
-    con.register(
-        "_arrival_pairs",
-        pa.table(
-            {
-                "unique_id_l": pa.array([edge[0] for edge in edges], pa.int64()),
-                "unique_id_r": pa.array([edge[1] for edge in edges], pa.int64()),
-                "match_weight": pa.array([edge[2] for edge in edges], pa.float64()),
-                "match_probability": pa.array([edge[3] for edge in edges], pa.float64()),
-            }
-        ),
-    )
+    tables = {
+        "_labels": {
+            "unique_id": pa.array([u for root in joining for u in groups[root]], pa.int64()),
+            "label": pa.array([root for root in joining for _ in groups[root]], pa.int64()),
+        },
+        "_entity_labels": {
+            "entity_id": pa.array([entity for entity, _ in joined], pa.string()),
+            "label": pa.array([root for _, root in joined], pa.int64()),
+        },
+        "_arrival_pairs": {
+            "unique_id_l": pa.array([edge[0] for edge in edges], pa.int64()),
+            "unique_id_r": pa.array([edge[1] for edge in edges], pa.int64()),
+            "match_weight": pa.array([edge[2] for edge in edges], pa.float64()),
+            "match_probability": pa.array([edge[3] for edge in edges], pa.float64()),
+        },
+    }
     try:
+        for name, columns in tables.items():
+            con.register(name, pa.table(columns))
         con.execute(
             "CREATE OR REPLACE TEMP TABLE placed_clusters AS "
             "SELECT l.label, a.unique_id, a.record_id, a.source_key, a.source "
@@ -275,7 +264,7 @@ def _to_review(
         )
         return review_queue.arrivals_to_review(con, engine, index.forename_level, placed, settings)
     finally:
-        for name in ("_labels", "_entity_labels", "_arrival_pairs"):
+        for name in tables:
             con.unregister(name)
 
 
