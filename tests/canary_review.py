@@ -22,7 +22,7 @@ PAIRS = {
     "intelligence": (("custody", "CU-000901"), ("crime", "NOM-ZQINTEL")),
     "victim-child": (("crime", "CR-25-000902/persons/1"), ("crime", "CR-25-000901/persons/1")),
 }
-# Why each is queued (`linkage.review_queue.GROUNDS`).
+# Why each is queued (`linkage.grounds.GROUNDS`).
 GROUNDS = {"target": "uncertain", "intelligence": "uncertain", "victim-child": "forenames differ"}
 # The people whose canaries each item may carry.
 PEOPLE = {"target": ("target",), "intelligence": ("target",), "victim-child": ("victim", "child")}

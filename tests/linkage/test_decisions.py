@@ -21,8 +21,8 @@ from polestar.errors import Forbidden, InvalidInput
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage.decisions import Reviewer, UnknownReference, history, merge, split
 from polestar.linkage.explanations import explain
+from polestar.linkage.grounds import FORENAMES_DIFFER, UNCERTAIN
 from polestar.linkage.review import decide
-from polestar.linkage.review_queue import FORENAMES_DIFFER, UNCERTAIN
 from polestar.linkage.run import link
 from polestar.settings import Settings
 from polestar.store.entities import members, resolve

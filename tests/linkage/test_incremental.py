@@ -25,8 +25,8 @@ from polestar.cli.linking import Linker
 from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage import person_model
 from polestar.linkage.arrivals import link_unplaced, start_arrivals
+from polestar.linkage.grounds import FORENAMES_DIFFER
 from polestar.linkage.person_index import index_path, key_rules
-from polestar.linkage.review_queue import FORENAMES_DIFFER
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings

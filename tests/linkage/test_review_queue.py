@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.linkage import person_model
+from polestar.linkage.grounds import FORENAMES_DIFFER, UNCERTAIN
 from polestar.linkage.people import PERSON_SCHEMA, PHONE_SCHEMA, PLACE_SCHEMA, derive_features
-from polestar.linkage.review_queue import FORENAMES_DIFFER, UNCERTAIN, pairs_to_review
+from polestar.linkage.review_queue import pairs_to_review
 from polestar.settings import Settings
 
 # Records by unique id: (forename, surname, date of birth, PNC ID).

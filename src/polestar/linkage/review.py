@@ -27,7 +27,7 @@ from polestar.linkage.decisions import (
     check_reason,
     check_reviewer,
 )
-from polestar.linkage.review_queue import GROUNDS
+from polestar.linkage.grounds import GROUNDS
 from polestar.settings import Settings
 from polestar.store import decisions as ledger_store
 from polestar.store import entities as entity_store
@@ -69,7 +69,7 @@ class ReviewEntry:
     item: int
     match_probability: float
     match_weight: float
-    queued_because: str  # a key of `review_queue.GROUNDS`
+    queued_because: str  # a key of `grounds.GROUNDS`
     queued_at: datetime
     records: tuple[ReviewRecord, ReviewRecord]
 

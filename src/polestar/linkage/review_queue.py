@@ -1,6 +1,7 @@
 """Which scored pairs a batch run puts in front of a person, and queueing them.
 
-A pair is queued on one of two grounds (`GROUNDS`, stored with the item as `queued_because`):
+A pair is queued on one of two grounds (`grounds.GROUNDS`, stored with the item as
+`queued_because`):
 
 * `uncertain`: its match probability lies in `POLESTAR_LINK_REVIEW_BAND` and a decision about
   it would change an entity: its records ended in different entities (a join the model nearly
@@ -36,19 +37,10 @@ import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from polestar.linkage import person_model
+from polestar.linkage.grounds import FORENAMES_DIFFER, UNCERTAIN
 from polestar.linkage.person_model import LevelSql
 from polestar.settings import Settings
 from polestar.store import decisions, review_items
-
-UNCERTAIN = "uncertain"
-FORENAMES_DIFFER = "forenames differ"
-GROUNDS = {  # each completes "Queued because ..."
-    UNCERTAIN: "the model was unsure: the pair scored inside the review band",
-    FORENAMES_DIFFER: (
-        "the records were joined on a surname and an address or phone alone: their forenames "
-        "wholly differ and one has no date of birth (often a relative)"
-    ),
-}
 
 _SKIP_SCHEMA = pa.schema(
     [

@@ -51,7 +51,7 @@ class ReviewItem:
     right_source: str
     match_probability: float
     match_weight: float
-    queued_because: str  # `linkage.review_queue.GROUNDS`
+    queued_because: str  # `linkage.grounds.GROUNDS`
     run_id: int
     queued_at: datetime
     decision_id: int | None

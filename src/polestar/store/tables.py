@@ -358,7 +358,7 @@ review_items = sa.Table(
         sa.String(32),
         nullable=False,
         server_default="uncertain",
-        comment="linkage.review_queue.GROUNDS: why a person is asked to look at the pair",
+        comment="linkage.grounds.GROUNDS: why a person is asked to look at the pair",
     ),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column("queued_at", UtcDateTime, nullable=False),

@@ -28,7 +28,7 @@ def upgrade() -> None:
                 sa.String(32),
                 nullable=False,
                 server_default="uncertain",
-                comment="linkage.review_queue.GROUNDS: why a person is asked to look at the pair",
+                comment="linkage.grounds.GROUNDS: why a person is asked to look at the pair",
             )
         )
 
