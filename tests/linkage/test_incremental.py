@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
+from polestar.store.review_items import add_items
 from polestar.store.tables import entity_changes, review_items, runs
 from tests.conftest import another_store
 from tests.ingest.exports import CUSTODY_HEADER, write_custody
@@ -351,14 +353,17 @@ def _custody(folder: Path, *rows: str) -> Path:
 HOME = '"7 Quarry Bank, Cheadle",ST10 1QB,07700 900991'
 
 
-def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_review(
+def _household(
     db: Engine,
     settings: Settings,
     split: tuple[Path, Path, Path],
     model: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> tuple[Settings, dict[str, int]]:
+    """William McKillop's two records linked by a batch run; then, at his home with no date
+    of birth, David (his relative) and Bill (William himself) ingested, not yet placed.
+    Returns the settings and the arrivals' record ids by source key."""
     # A threshold this model's joins of the household clear; the ground is what is tested.
     monkeypatch.setenv("POLESTAR_LINK_MATCH_THRESHOLD", "0.5")
     get_settings.cache_clear()
@@ -375,13 +380,15 @@ def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_
         f"CU-Q4,02/05/2024 09:00,MCKILLOP,Bill,,M,,,{HOME},Theft,Stafford,",  # William himself
     )
     ingest(db, plan_inputs([arriving]), settings, actor=ACTOR)
+    with db.connect() as conn:
+        found = conn.execute(
+            sa.text("SELECT source_key, id FROM source_records WHERE source_key LIKE 'CU-Q%'")
+        ).all()
+    return settings, {str(key): int(record_id) for key, record_id in found}
 
-    result = runner.invoke(app, ["link", "--incremental", "--json"])
 
-    assert result.exit_code == 0, result.output
-    placement = _placement(db, "person")
-    williams = {placement[("custody", "CU-Q1")], placement[("custody", "CU-Q2")]}
-    assert williams == {placement[("custody", "CU-Q3")]} == {placement[("custody", "CU-Q4")]}
+def _queued_on_arrival(db: Engine) -> list[set[str]]:
+    """The source keys of each `forenames differ` item incremental linkage queued."""
     with db.connect() as conn:
         items = conn.execute(
             sa.select(review_items.c.source_key_l, review_items.c.source_key_r)
@@ -391,8 +398,89 @@ def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_
                 runs.c.command == "link-incremental",
             )
         ).all()
-    (queued,) = [set(item) for item in items if {"CU-Q3", "CU-Q4"} & set(item)]
+    return [set(item) for item in items]
+
+
+def _assert_the_household_joined(db: Engine) -> None:
+    placement = _placement(db, "person")
+    williams = {placement[("custody", "CU-Q1")], placement[("custody", "CU-Q2")]}
+    assert williams == {placement[("custody", "CU-Q3")]} == {placement[("custody", "CU-Q4")]}
+
+
+def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_review(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _household(db, settings, split, model, tmp_path, monkeypatch)
+
+    result = runner.invoke(app, ["link", "--incremental", "--json"])
+
+    assert result.exit_code == 0, result.output
+    _assert_the_household_joined(db)
+    items = _queued_on_arrival(db)
+    (queued,) = [item for item in items if {"CU-Q3", "CU-Q4"} & item]
     assert "CU-Q3" in queued, "David, joined on the surname and the home alone"
     assert "CU-Q4" not in queued, "Bill is a short form of William"
     assert (queued - {"CU-Q3"}) <= {"CU-Q1", "CU-Q2"}
     assert json.loads(result.stdout)["person"]["review_items"] == len(items)
+
+
+def test_the_duplicate_check_queues_an_undated_record_joined_on_a_surname_and_a_place_alone(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One record at a time (`check_person`) judges as a chunk does: David is queued, Bill not.
+    settings, record_ids = _household(db, settings, split, model, tmp_path, monkeypatch)
+
+    with start_arrivals(db, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
+        for key in ("CU-Q3", "CU-Q4"):
+            arrivals.check_person(record_ids[key])
+        counted = arrivals.report().person["review_items"]
+
+    _assert_the_household_joined(db)
+    (queued,) = _queued_on_arrival(db)
+    assert "CU-Q3" in queued, "David, joined on the surname and the home alone"
+    assert (queued - {"CU-Q3"}) <= {"CU-Q1", "CU-Q2"}
+    assert counted == 1
+
+
+def test_the_duplicate_check_does_not_queue_a_pair_already_open(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, record_ids = _household(db, settings, split, model, tmp_path, monkeypatch)
+    open_items = [
+        {
+            "record_id_l": record_ids[william],
+            "source_l": "custody",
+            "source_key_l": william,
+            "record_id_r": record_ids["CU-Q3"],
+            "source_r": "custody",
+            "source_key_r": "CU-Q3",
+            "match_probability": 0.9,
+            "match_weight": 3.0,
+            "queued_because": FORENAMES_DIFFER,
+        }
+        for william in ("CU-Q1", "CU-Q2")
+    ]
+    with db.begin() as conn:
+        run_id = conn.execute(sa.select(sa.func.max(runs.c.id))).scalar_one()
+        add_items(conn, "person", open_items, run_id, datetime.now(UTC))
+
+    with start_arrivals(db, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
+        arrivals.check_person(record_ids["CU-Q3"])
+        counted = arrivals.report().person["review_items"]
+    assert counted == 0
+    assert _queued_on_arrival(db) == []

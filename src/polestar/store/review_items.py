@@ -93,6 +93,23 @@ def open_pairs(conn: Connection, kind: str) -> Iterator[Pair]:
         yield (record_l, key_l), (record_r, key_r)
 
 
+def is_open(conn: Connection, kind: str, left: MemberKey, right: MemberKey) -> bool:
+    """Whether an open item holds the pair of records `left` < `right`."""
+    found = conn.execute(
+        sa.select(review_items.c.id)
+        .where(
+            review_items.c.kind == kind,
+            review_items.c.record_id_l == left[0],
+            review_items.c.source_key_l == left[1],
+            review_items.c.record_id_r == right[0],
+            review_items.c.source_key_r == right[1],
+            review_items.c.decision_id.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def add_items(
     conn: Connection, kind: str, rows: Sequence[dict[str, Any]], run_id: int, now: datetime
 ) -> int:
