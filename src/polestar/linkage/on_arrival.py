@@ -22,6 +22,11 @@ def link_arrivals(pipe: Connection, placed: Connection, settings: Settings, acto
     to end; then answer through `pipe` with what was placed (an `ArrivalsReport`), or why not.
     """
     engine = create_engine(settings=settings)
+    # The ingest keeps a core busy throughout, and the indexing process another once it has
+    # work: DuckDB's threads beyond the rest only contend. bench/incremental.py's delta at 1M,
+    # on 2 cores, alternated: 50.8–53.4 s with one thread against 52.5–55.5 s with two
+    # (89 against 92 CPU-seconds).
+    settings = settings.model_copy(update={"link_threads": max(1, settings.link_threads - 1)})
     try:
         with failure_sent(pipe):
             arrivals = start_arrivals(engine, settings, actor)
