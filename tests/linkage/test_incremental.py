@@ -353,7 +353,8 @@ def _custody(folder: Path, *rows: str) -> Path:
 HOME = '"7 Quarry Bank, Cheadle",ST10 1QB,07700 900991'
 
 
-def _household(
+@pytest.fixture
+def household(
     db: Engine,
     settings: Settings,
     split: tuple[Path, Path, Path],
@@ -408,15 +409,8 @@ def _assert_the_household_joined(db: Engine) -> None:
 
 
 def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_review(
-    db: Engine,
-    settings: Settings,
-    split: tuple[Path, Path, Path],
-    model: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    db: Engine, household: tuple[Settings, dict[str, int]]
 ) -> None:
-    _household(db, settings, split, model, tmp_path, monkeypatch)
-
     result = runner.invoke(app, ["link", "--incremental", "--json"])
 
     assert result.exit_code == 0, result.output
@@ -430,15 +424,10 @@ def test_an_undated_arrival_joined_on_a_surname_and_a_place_alone_is_queued_for_
 
 
 def test_the_duplicate_check_queues_an_undated_record_joined_on_a_surname_and_a_place_alone(
-    db: Engine,
-    settings: Settings,
-    split: tuple[Path, Path, Path],
-    model: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    db: Engine, household: tuple[Settings, dict[str, int]]
 ) -> None:
     # One record at a time (`check_person`) judges as a chunk does: David is queued, Bill not.
-    settings, record_ids = _household(db, settings, split, model, tmp_path, monkeypatch)
+    settings, record_ids = household
 
     with start_arrivals(db, settings, ACTOR) as arrivals:  # type: ignore[union-attr]
         for key in ("CU-Q3", "CU-Q4"):
@@ -453,14 +442,9 @@ def test_the_duplicate_check_queues_an_undated_record_joined_on_a_surname_and_a_
 
 
 def test_the_duplicate_check_does_not_queue_a_pair_already_open(
-    db: Engine,
-    settings: Settings,
-    split: tuple[Path, Path, Path],
-    model: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    db: Engine, household: tuple[Settings, dict[str, int]]
 ) -> None:
-    settings, record_ids = _household(db, settings, split, model, tmp_path, monkeypatch)
+    settings, record_ids = household
     open_items = [
         {
             "record_id_l": record_ids[william],
