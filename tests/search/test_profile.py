@@ -11,7 +11,9 @@ from polestar.errors import InvalidInput, NotFound
 from polestar.search.profile import PersonView, person_view
 from polestar.store.entities import AssignmentChanges, apply_changes
 from polestar.store.runs import finish_run, start_run
+from polestar.store.tables import review_items
 from tests.canary import ACTOR, INTEL_SEEN, JUSTIFICATION, Seeded, canary, canary_model
+from tests.canary_review import GROUNDS, PAIRS, queue_canary_items
 
 __all__ = ["canary", "canary_model"]
 
@@ -181,6 +183,56 @@ def test_a_join_to_a_record_the_viewer_may_not_see_is_not_shown(canary: Seeded) 
     assert [item["record"] for item in cps.provenance if item["join"] is None] == [
         hidden[0]["record"]
     ]
+
+
+def _under_review(
+    canary: Seeded, who: tuple[str, str, str | None], entity_id: str
+) -> dict[str, set[str]] | None:
+    """Each record's grounds in the profile `who` sees; None where they may see no record."""
+    try:
+        view = _view(canary, who[0], who[1], entity_id, who[2])
+    except NotFound:
+        return None
+    return {item["record"]: set(item["under_review"]) for item in view.provenance}
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        ("home-officer", "investigation", None),
+        ("home-analyst", "intelligence", JUSTIFICATION),
+        ("cps-caseworker", "prosecution", None),
+    ],
+)
+def test_a_record_a_reviewer_may_yet_part_from_the_entity_says_why(
+    canary: Seeded, who: tuple[str, str, str | None]
+) -> None:
+    before = _under_review(canary, who, canary.target)
+    victim_before = _under_review(canary, who, canary.victim)
+    ids = queue_canary_items(canary)
+    try:
+        view = _view(canary, who[0], who[1], canary.target, who[2])
+        victim = _under_review(canary, who, canary.victim)
+    finally:
+        with canary.engine.begin() as conn:
+            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
+    # An item adds its ground to both its records only where the viewer sees both in the
+    # profile: the target's own pair, and his record with the intelligence log record for one
+    # who may see intelligence; never the victim and the child, who are other people.
+    added: dict[str, set[str]] = {}
+    for name in ("target", "intelligence"):
+        pair = [f"{source}:{key}" for source, key in PAIRS[name]]
+        if set(pair) <= set(view.records):
+            for record in pair:
+                added.setdefault(record, set()).add(GROUNDS[name])
+    assert before is not None
+    assert {item["record"]: set(item["under_review"]) for item in view.provenance} == {
+        record: grounds | added.get(record, set()) for record, grounds in before.items()
+    }
+    assert ("crime:NOM-ZQINTEL" in added) == (who[0] == "home-analyst")
+    assert victim == victim_before, "the child's record is another person's"
+    if who[0] == "home-officer":
+        assert set(added) == {"custody:CU-000901", "crime:NOM-0009001"}
 
 
 def test_conflicting_values_are_all_shown_with_their_records(canary: Seeded) -> None:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from polestar import audit
 from polestar.access.users import reset_password
 from polestar.search.query import parse
+from polestar.store.tables import review_items
 from polestar.web.app import create_app
 from polestar.web.pages import search as search_page
 from tests.canary import (
@@ -31,6 +32,7 @@ from tests.canary import (
     expected_location,
     expected_vehicle,
 )
+from tests.canary_review import queue_canary_items
 from tests.search.indexed import indexed
 from tests.search.test_results import NAMES
 from tests.web.sessions import BASE_URL, open_session
@@ -233,3 +235,33 @@ def test_pages_need_a_session_and_a_purpose(app_client: TestClient, canary: Seed
     response = app_client.get(f"/persons/{canary.target}")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/sign-in?next=")
+
+
+def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    ids = queue_canary_items(canary)
+    try:
+        signed_in(app_client, canary, passwords, "home-officer")
+        page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
+        api = app_client.get(
+            f"/api/v1/persons/{canary.target}",
+            headers={
+                "Authorization": f"Bearer {canary.tokens['home-officer']}",
+                "X-Polestar-Purpose": PURPOSES["home-officer"],
+            },
+        ).json()
+    finally:
+        with canary.engine.begin() as conn:
+            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
+    rows = {
+        row.select_one("td").get_text(strip=True): row
+        for row in page.select("#provenance tbody tr")
+    }
+    marked = rows["custody:CU-000901"].select_one(".under-review")
+    assert marked is not None
+    assert marked.get_text(strip=True) == "under review: uncertain"
+    assert str(marked["title"]).startswith("Queued because the model was unsure")
+    by_record = {item["record"]: item for item in api["provenance"]}
+    assert by_record["custody:CU-000901"]["under_review"] == ["uncertain"]
+    assert by_record["crime:NOM-0009001"]["under_review"] == ["uncertain"]

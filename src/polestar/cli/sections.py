@@ -146,7 +146,8 @@ def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
 
 
 def provenance(records: Sequence[Mapping[str, Any]]) -> None:
-    """Each record's source record, file, line and arrival, and the join that placed it."""
+    """Each record's source record, file, line and arrival, the join that placed it, and
+    whether a reviewer is yet to look at it."""
     if not records:
         return
     table = Table(
@@ -156,6 +157,7 @@ def provenance(records: Sequence[Mapping[str, Any]]) -> None:
     for item in records:
         join = item.get("join")
         joined = f"{join['other']} ({join['match_weight']:+.1f})" if join else ""
+        joined += "".join(f" · under review: {ground}" for ground in item.get("under_review", ()))
         table.add_row(
             item["record"],
             item.get("source_record", ""),

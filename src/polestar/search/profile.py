@@ -32,7 +32,7 @@ from polestar.pole.names import full_name
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
-from polestar.store import neighbours
+from polestar.store import neighbours, review_items
 from polestar.store import persons as person_store
 from polestar.store.person_joins import joins_of
 from polestar.store.provenance import Provenance, provenance
@@ -153,20 +153,34 @@ def last_seen(found: Sequence[Involvement]) -> datetime | None:
     return max((t for item in found if (t := item.occurred_at) is not None), default=None)
 
 
+@dataclass(frozen=True)
+class Placing:
+    """How a profile's person records came to be where they are: the stored joins that placed
+    them, and the open review items naming them (a reviewer may yet part them)."""
+
+    joins: Mapping[tuple[int, str], tuple[tuple[int, str], Any]]
+    reviews: Sequence[review_items.Item]
+
+
 def record_provenance(
-    rows: Sequence[VisibleRow],
-    origins: Mapping[int, Provenance],
-    joins: Mapping[tuple[int, str], tuple[tuple[int, str], Any]] | None = None,
+    rows: Sequence[VisibleRow], origins: Mapping[int, Provenance], placing: Placing | None = None
 ) -> list[dict[str, Any]]:
     """Each row's record with its source record's provenance and, for a person row, the
-    stored join that placed it — only when the other record of the join is visible too."""
+    stored join that placed it and the grounds of the open review items pairing it with
+    another of the entity's records (`under_review`), each only when the other record is
+    visible too."""
     visible = {row.key for row in rows}
+    reviewed: dict[tuple[int, str], set[str]] = {}
+    for left, right, ground in placing.reviews if placing is not None else ():
+        if left in visible and right in visible:
+            for key in (left, right):
+                reviewed.setdefault(key, set()).add(ground)
     found = []
     for row in rows:
         origin = origins.get(row.record_id)
         item: dict[str, Any] = {"record": row.name, **(origin.as_dict() if origin else {})}
-        if joins is not None:
-            other, join = joins.get(row.key, (None, None))
+        if placing is not None:
+            other, join = placing.joins.get(row.key, (None, None))
             item["join"] = (
                 {
                     "other": join.other,
@@ -177,6 +191,7 @@ def record_provenance(
                 if join is not None and other in visible
                 else None
             )
+            item["under_review"] = sorted(reviewed.get(row.key, ()))
         found.append(item)
     return found
 
@@ -318,7 +333,14 @@ def _read(
         timeline_total=total,
         associates=[associate.as_dict() for associate in linked],
         associates_total=len(everyone),
-        provenance=record_provenance(people, origins, joins_of(conn, [row.key for row in people])),
+        provenance=record_provenance(
+            people,
+            origins,
+            Placing(
+                joins_of(conn, [row.key for row in people]),
+                review_items.open_naming(conn, "person", [row.key for row in people]),
+            ),
+        ),
     )
     shown = Shown(
         entity_ids=[current, *(a.entity_id for a in linked)],

@@ -6,7 +6,7 @@ queue never reveals a record the viewer may not see (ARCHITECTURE.md premise 2).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,10 @@ from polestar.store.scope import Scope
 from polestar.store.tables import persons, review_items
 from polestar.store.visible import VisibleRow, visible_clause, visible_rows
 
+# Record ids bound per statement: a prolific person's records number thousands.
+_CHUNK = 5_000
+# An open item's pair and why it was queued: (left, right, `queued_because`).
+Item = tuple[MemberKey, MemberKey, str]
 ITEM_COLUMNS = (
     "record_id_l",
     "source_l",
@@ -108,6 +112,31 @@ def is_open(conn: Connection, kind: str, left: MemberKey, right: MemberKey) -> b
         .limit(1)
     ).first()
     return found is not None
+
+
+def open_naming(conn: Connection, kind: str, keys: Iterable[MemberKey]) -> list[Item]:
+    """The open items naming any of these records: each (left, right, `queued_because`).
+    Read by record id from either side's index; few open items name any one record."""
+    wanted = set(keys)
+    ids = sorted({record_id for record_id, _ in wanted})
+    c = review_items.c
+    found: dict[int, Item] = {}
+    for record_id in (c.record_id_l, c.record_id_r):
+        for start in range(0, len(ids), _CHUNK):
+            rows = conn.execute(
+                sa.select(
+                    c.id, c.record_id_l, c.source_key_l, c.record_id_r, c.source_key_r,
+                    c.queued_because,
+                ).where(
+                    c.kind == kind,
+                    record_id.in_(ids[start : start + _CHUNK]),
+                    c.decision_id.is_(None),
+                )
+            )  # fmt: skip
+            for item_id, id_l, key_l, id_r, key_r, ground in rows:
+                if {(id_l, key_l), (id_r, key_r)} & wanted:
+                    found[item_id] = ((id_l, key_l), (id_r, key_r), ground)
+    return [found[item_id] for item_id in sorted(found)]
 
 
 def add_items(

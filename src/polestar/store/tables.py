@@ -372,6 +372,8 @@ review_items = sa.Table(
         "ix_review_items_pair", "kind", "record_id_l", "source_key_l", "record_id_r", "source_key_r"
     ),
     sa.Index("ix_review_items_open", "kind", "decision_id"),
+    # An item is found by its right record too (a profile's `review_items.open_naming`).
+    sa.Index("ix_review_items_right", "kind", "record_id_r", "source_key_r"),
 )
 
 # Audit: the s.62 log, an append-only HMAC chain (docs/audit.md). Lists and details are JSON

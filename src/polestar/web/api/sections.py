@@ -65,6 +65,7 @@ class ProvenanceOut(BaseModel):
     ingested_at: str | None = None
     content_hash: str | None = None
     join: JoinOut | None = None
+    under_review: list[str] | None = None  # people: grounds of open items on its place
 
 
 class LinkedPersonOut(BaseModel):

@@ -21,6 +21,7 @@ from starlette.routing import Match
 
 from polestar.access import Viewer
 from polestar.access.roles import Ability, abilities
+from polestar.linkage.grounds import GROUNDS
 from polestar.web.privacy import CACHEABLE_PATHS
 
 SIGN_OUT = "/sign-out"
@@ -99,3 +100,5 @@ def london(stamp: str | None) -> str:
 
 
 templates.env.filters["london"] = london
+# Why a review item was queued, in words (a profile's records under review say it).
+templates.env.globals["grounds"] = GROUNDS
