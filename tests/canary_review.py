@@ -8,13 +8,16 @@ child witness, seen only by those who may see both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from polestar.store import decisions
 from polestar.store.review_items import add_items
 from polestar.store.runs import start_run
-from polestar.store.tables import entity_members
+from polestar.store.tables import entity_members, link_constraints, link_decisions
 from tests.canary import ACTOR, Seeded
 
 PAIRS = {
@@ -62,3 +65,37 @@ def queue_canary_items(seeded: Seeded) -> dict[str, int]:
             )
             ids[name] = int(conn.execute(sa.text("SELECT max(id) FROM review_items")).scalar_one())
     return ids
+
+
+@contextmanager
+def ruled_apart(seeded: Seeded, one: tuple[str, str], other: tuple[str, str]) -> Iterator[None]:
+    """A reviewer's rejection of two person records (each (source, key)) in force for the
+    block, as `link review decide` leaves it until the next run; taken back afterwards."""
+    with seeded.engine.begin() as conn:
+        record_of = {
+            (source, key): (record_id, key)
+            for source, key, record_id in conn.execute(
+                sa.select(
+                    entity_members.c.source, entity_members.c.source_key, entity_members.c.record_id
+                ).where(entity_members.c.kind == "person")
+            )
+        }
+        decision_id = decisions.record_decision(
+            conn, kind="person", decision="reject", actor=ACTOR, organisation="home-force",
+            reason="not the same man", now=datetime.now(UTC),
+        )  # fmt: skip
+        pair = (record_of[one], record_of[other])
+        sources = {record_of[one]: one[0], record_of[other]: other[0]}
+        decisions.constrain(conn, decision_id, "person", decisions.CANNOT, [pair], sources)
+    try:
+        yield
+    finally:
+        with seeded.engine.begin() as conn:
+            constraints = link_constraints.c
+            conn.execute(link_constraints.delete().where(constraints.decision_id == decision_id))
+            conn.execute(
+                link_constraints.update()
+                .where(constraints.superseded_by == decision_id)
+                .values(superseded_by=None)
+            )
+            conn.execute(link_decisions.delete().where(link_decisions.c.id == decision_id))

@@ -12,8 +12,16 @@ from polestar.search.profile import PersonView, person_view
 from polestar.store.entities import AssignmentChanges, apply_changes
 from polestar.store.runs import finish_run, start_run
 from polestar.store.tables import review_items
-from tests.canary import ACTOR, INTEL_SEEN, JUSTIFICATION, Seeded, canary, canary_model
-from tests.canary_review import GROUNDS, PAIRS, queue_canary_items
+from tests.canary import (
+    ACTOR,
+    INTEL_SEEN,
+    JUSTIFICATION,
+    PURPOSES,
+    Seeded,
+    canary,
+    canary_model,
+)
+from tests.canary_review import GROUNDS, PAIRS, queue_canary_items, ruled_apart
 
 __all__ = ["canary", "canary_model"]
 
@@ -233,6 +241,30 @@ def test_a_record_a_reviewer_may_yet_part_from_the_entity_says_why(
     assert victim == victim_before, "the child's record is another person's"
     if who[0] == "home-officer":
         assert set(added) == {"custody:CU-000901", "crime:NOM-0009001"}
+
+
+def test_records_a_decision_says_are_not_one_person_say_so_until_a_run_parts_them(
+    canary: Seeded,
+) -> None:
+    # A rejection takes effect at the next run: until then the profile says which records a
+    # reviewer ruled apart, to each viewer who sees both.
+    with ruled_apart(canary, ("custody", "CU-000901"), ("crime", "NOM-0009001")):
+        views = {
+            user: _view(canary, user, PURPOSES[user], canary.target)
+            for user in ("home-officer", "cps-caseworker", "courts-caseworker")
+        }
+    both = {"custody:CU-000901", "crime:NOM-0009001"}
+    for user, view in views.items():
+        parted = {item["record"]: item["not_the_same_as"] for item in view.provenance}
+        if both <= set(view.records):
+            assert parted["custody:CU-000901"] == ["crime:NOM-0009001"], user
+            assert parted["crime:NOM-0009001"] == ["custody:CU-000901"], user
+        assert all(not others for record, others in parted.items() if record not in both), user
+        assert all(set(others) <= set(view.records) for others in parted.values()), user
+    assert both <= set(views["home-officer"].records)
+    courts = views["courts-caseworker"]  # sees the custody record, not the crime nominal
+    assert "crime:NOM-0009001" not in courts.records
+    assert all(not item["not_the_same_as"] for item in courts.provenance)
 
 
 def test_conflicting_values_are_all_shown_with_their_records(canary: Seeded) -> None:

@@ -32,7 +32,7 @@ from tests.canary import (
     expected_location,
     expected_vehicle,
 )
-from tests.canary_review import queue_canary_items
+from tests.canary_review import queue_canary_items, ruled_apart
 from tests.search.indexed import indexed
 from tests.search.test_results import NAMES
 from tests.web.sessions import BASE_URL, open_session
@@ -243,7 +243,8 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     ids = queue_canary_items(canary)
     try:
         signed_in(app_client, canary, passwords, "home-officer")
-        page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
+        with ruled_apart(canary, ("courts", "D-000901"), ("probation", "X123456")):
+            page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
         api = app_client.get(
             f"/api/v1/persons/{canary.target}",
             headers={
@@ -265,3 +266,6 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     by_record = {item["record"]: item for item in api["provenance"]}
     assert by_record["custody:CU-000901"]["under_review"] == ["uncertain"]
     assert by_record["crime:NOM-0009001"]["under_review"] == ["uncertain"]
+    parted = rows["courts:D-000901"].select_one(".not-the-same")
+    assert parted is not None
+    assert parted.get_text(strip=True) == "not the same person as probation:X123456"

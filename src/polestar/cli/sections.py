@@ -158,6 +158,8 @@ def provenance(records: Sequence[Mapping[str, Any]]) -> None:
         join = item.get("join")
         joined = f"{join['other']} ({join['match_weight']:+.1f})" if join else ""
         joined += "".join(f" · under review: {ground}" for ground in item.get("under_review", ()))
+        if item.get("not_the_same_as"):
+            joined += f" · not the same person as {', '.join(item['not_the_same_as'])}"
         table.add_row(
             item["record"],
             item.get("source_record", ""),

@@ -32,8 +32,9 @@ from polestar.pole.names import full_name
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
-from polestar.store import neighbours, review_items
+from polestar.store import decisions, neighbours, review_items
 from polestar.store import persons as person_store
+from polestar.store.decisions import Pair
 from polestar.store.person_joins import joins_of
 from polestar.store.provenance import Provenance, provenance
 from polestar.store.scope import Scope
@@ -156,25 +157,33 @@ def last_seen(found: Sequence[Involvement]) -> datetime | None:
 @dataclass(frozen=True)
 class Placing:
     """How a profile's person records came to be where they are: the stored joins that placed
-    them, and the open review items naming them (a reviewer may yet part them)."""
+    them, the open review items naming them (a reviewer may yet part them), and the pairs a
+    decision in force says are not one person (parted by the next run; confirm and reject
+    take effect then)."""
 
     joins: Mapping[tuple[int, str], tuple[tuple[int, str], Any]]
     reviews: Sequence[review_items.Item]
+    cannot: Sequence[Pair]
 
 
 def record_provenance(
     rows: Sequence[VisibleRow], origins: Mapping[int, Provenance], placing: Placing | None = None
 ) -> list[dict[str, Any]]:
     """Each row's record with its source record's provenance and, for a person row, the
-    stored join that placed it and the grounds of the open review items pairing it with
-    another of the entity's records (`under_review`), each only when the other record is
-    visible too."""
-    visible = {row.key for row in rows}
+    stored join that placed it, the grounds of the open review items pairing it with another
+    of the entity's records (`under_review`), and the records of the entity a decision says
+    it is not (`not_the_same_as`), each only when the other record is visible too."""
+    name_of = {row.key: row.name for row in rows}
     reviewed: dict[tuple[int, str], set[str]] = {}
     for left, right, ground in placing.reviews if placing is not None else ():
-        if left in visible and right in visible:
+        if left in name_of and right in name_of:
             for key in (left, right):
                 reviewed.setdefault(key, set()).add(ground)
+    parted: dict[tuple[int, str], set[str]] = {}
+    for left, right in placing.cannot if placing is not None else ():
+        if left in name_of and right in name_of:
+            parted.setdefault(left, set()).add(name_of[right])
+            parted.setdefault(right, set()).add(name_of[left])
     found = []
     for row in rows:
         origin = origins.get(row.record_id)
@@ -188,10 +197,11 @@ def record_provenance(
                     "match_probability": join.match_probability,
                     "model_version": join.model_version,
                 }
-                if join is not None and other in visible
+                if join is not None and other in name_of
                 else None
             )
             item["under_review"] = sorted(reviewed.get(row.key, ()))
+            item["not_the_same_as"] = sorted(parted.get(row.key, set()) - {row.name})
         found.append(item)
     return found
 
@@ -339,6 +349,7 @@ def _read(
             Placing(
                 joins_of(conn, [row.key for row in people]),
                 review_items.open_naming(conn, "person", [row.key for row in people]),
+                decisions.constraints(conn, "person", [row.key for row in people]).cannot,
             ),
         ),
     )

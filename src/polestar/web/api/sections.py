@@ -66,6 +66,7 @@ class ProvenanceOut(BaseModel):
     content_hash: str | None = None
     join: JoinOut | None = None
     under_review: list[str] | None = None  # people: grounds of open items on its place
+    not_the_same_as: list[str] | None = None  # people: a decision parts them next run
 
 
 class LinkedPersonOut(BaseModel):
