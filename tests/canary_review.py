@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from polestar.store import decisions
 from polestar.store.review_items import add_items
 from polestar.store.runs import start_run
-from polestar.store.tables import entity_members, link_constraints, link_decisions
+from polestar.store.tables import entity_members, link_constraints, link_decisions, review_items
 from tests.canary import ACTOR, Seeded
 
 PAIRS = {
@@ -65,6 +65,18 @@ def queue_canary_items(seeded: Seeded) -> dict[str, int]:
             )
             ids[name] = int(conn.execute(sa.text("SELECT max(id) FROM review_items")).scalar_one())
     return ids
+
+
+@contextmanager
+def items_queued(seeded: Seeded) -> Iterator[dict[str, int]]:
+    """The three pairs queued for the block (`queue_canary_items`), removed afterwards: the
+    canary county is shared by a module's tests."""
+    ids = queue_canary_items(seeded)
+    try:
+        yield ids
+    finally:
+        with seeded.engine.begin() as conn:
+            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
 
 
 @contextmanager

@@ -12,7 +12,6 @@ from typer.testing import CliRunner, Result
 from polestar import audit
 from polestar.cli import app
 from polestar.cli.app import stdout
-from polestar.store.tables import review_items
 from tests.canary import (
     ALL,
     JUSTIFICATION,
@@ -23,7 +22,7 @@ from tests.canary import (
     canary_model,
     expected,
 )
-from tests.canary_review import queue_canary_items
+from tests.canary_review import items_queued
 
 __all__ = ["canary", "canary_model"]
 runner = CliRunner()
@@ -83,12 +82,8 @@ def test_readable_output_says_which_records_a_reviewer_may_yet_part(
     canary: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(stdout, "_width", 240)  # the records table unwrapped
-    ids = queue_canary_items(canary)
-    try:
+    with items_queued(canary):
         result = _show(canary.target, "--purpose", "investigation")
-    finally:
-        with canary.engine.begin() as conn:
-            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
     assert result.exit_code == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if "under review: uncertain" in line]
     assert {"custody:CU-000901", "crime:NOM-0009001"} <= {

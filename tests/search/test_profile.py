@@ -11,7 +11,6 @@ from polestar.errors import InvalidInput, NotFound
 from polestar.search.profile import PersonView, person_view
 from polestar.store.entities import AssignmentChanges, apply_changes
 from polestar.store.runs import finish_run, start_run
-from polestar.store.tables import review_items
 from tests.canary import (
     ACTOR,
     INTEL_SEEN,
@@ -21,7 +20,7 @@ from tests.canary import (
     canary,
     canary_model,
 )
-from tests.canary_review import GROUNDS, PAIRS, queue_canary_items, ruled_apart
+from tests.canary_review import GROUNDS, PAIRS, items_queued, ruled_apart
 
 __all__ = ["canary", "canary_model"]
 
@@ -217,13 +216,9 @@ def test_a_record_a_reviewer_may_yet_part_from_the_entity_says_why(
 ) -> None:
     before = _under_review(canary, who, canary.target)
     victim_before = _under_review(canary, who, canary.victim)
-    ids = queue_canary_items(canary)
-    try:
+    with items_queued(canary):
         view = _view(canary, who[0], who[1], canary.target, who[2])
         victim = _under_review(canary, who, canary.victim)
-    finally:
-        with canary.engine.begin() as conn:
-            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
     # An item adds its ground to both its records only where the viewer sees both in the
     # profile: the target's own pair, and his record with the intelligence log record for one
     # who may see intelligence; never the victim and the child, who are other people.

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from polestar import audit
 from polestar.access.users import reset_password
 from polestar.search.query import parse
-from polestar.store.tables import review_items
 from polestar.web.app import create_app
 from polestar.web.pages import search as search_page
 from tests.canary import (
@@ -32,7 +31,7 @@ from tests.canary import (
     expected_location,
     expected_vehicle,
 )
-from tests.canary_review import queue_canary_items, ruled_apart
+from tests.canary_review import items_queued, ruled_apart
 from tests.search.indexed import indexed
 from tests.search.test_results import NAMES
 from tests.web.sessions import BASE_URL, open_session
@@ -240,9 +239,8 @@ def test_pages_need_a_session_and_a_purpose(app_client: TestClient, canary: Seed
 def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
-    ids = queue_canary_items(canary)
-    try:
-        signed_in(app_client, canary, passwords, "home-officer")
+    signed_in(app_client, canary, passwords, "home-officer")
+    with items_queued(canary):
         with ruled_apart(canary, ("courts", "D-000901"), ("probation", "X123456")):
             page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
         api = app_client.get(
@@ -252,9 +250,6 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
                 "X-Polestar-Purpose": PURPOSES["home-officer"],
             },
         ).json()
-    finally:
-        with canary.engine.begin() as conn:
-            conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
     rows = {
         row.select_one("td").get_text(strip=True): row
         for row in page.select("#provenance tbody tr")
