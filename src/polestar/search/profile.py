@@ -166,6 +166,16 @@ class Placing:
     cannot: Sequence[Pair]
 
 
+def placing_of(conn: Connection, people: Sequence[VisibleRow]) -> Placing:
+    """How these person rows came to be where they are (`Placing`), read by their records."""
+    keys = [row.key for row in people]
+    return Placing(
+        joins_of(conn, keys),
+        review_items.open_naming(conn, "person", keys),
+        decisions.constraints(conn, "person", keys).cannot,
+    )
+
+
 def record_provenance(
     rows: Sequence[VisibleRow], origins: Mapping[int, Provenance], placing: Placing | None = None
 ) -> list[dict[str, Any]]:
@@ -346,11 +356,7 @@ def _read(
         provenance=record_provenance(
             people,
             origins,
-            Placing(
-                joins_of(conn, [row.key for row in people]),
-                review_items.open_naming(conn, "person", [row.key for row in people]),
-                decisions.constraints(conn, "person", [row.key for row in people]).cannot,
-            ),
+            placing_of(conn, people),
         ),
     )
     shown = Shown(
