@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -128,6 +129,35 @@ def test_any_custody_row_maps_or_is_rejected_and_nothing_else(row: dict[str, str
     result = map_or_none(CUSTODY, row)
     if result is not None:
         assert result.key == row["custody_ref"].strip()
+
+
+COURTS = Mapper(load_mapping(MAPPINGS_DIR / "courts.yaml"))
+
+
+def hearing_at(hearing: dict[str, str]) -> Any:
+    """When the courts mapping puts a case's hearing (`hearing`: the element's attributes)."""
+    case = {"@number": "T1", "court": "Stafford", "hearing": hearing, "outcome": "Adjourned"}
+    (event,) = (r for r in COURTS.map(case).records if r.record_kind == "event")
+    return event.values.get("occurred_at")
+
+
+def test_a_hearing_is_at_its_listed_time_in_london() -> None:
+    """The date and the time are two attributes: read as one local time (BST here)."""
+    assert hearing_at({"@date": "2024-05-02", "@time": "10:30"}) == datetime(
+        2024, 5, 2, 9, 30, tzinfo=UTC
+    )
+
+
+def test_a_hearing_listed_without_a_time_is_at_the_start_of_its_day() -> None:
+    assert hearing_at({"@date": "2024-12-02", "@time": " "}) == datetime(2024, 12, 2, tzinfo=UTC)
+    assert hearing_at({"@date": "2024-12-02"}) == datetime(2024, 12, 2, tzinfo=UTC)
+
+
+def test_a_hearing_time_that_is_not_a_time_is_kept_raw_with_a_warning() -> None:
+    case = {"@number": "T1", "hearing": {"@date": "2024-05-02", "@time": "after lunch"}}
+    result = COURTS.map(case)
+    (warning,) = result.warnings
+    assert (warning.field, warning.value) == ("occurred_at", "2024-05-02 after lunch")
 
 
 @given(crime_lines)

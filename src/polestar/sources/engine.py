@@ -365,7 +365,14 @@ class Mapper:
             value = resolve(context, raw, spec.path or "")
             return None if _absent(value, null_values) else [value]
         values = [resolve(context, raw, path) for path in spec.paths]
-        return None if all(_absent(value, null_values) for value in values) else values
+        present = [value for value in values if not _absent(value, null_values)]
+        if not present:
+            return None
+        if spec.type in COMPOSITE_TYPES:
+            return values
+        # A value type reads its paths as one text, in order, the empty ones left out: a date
+        # and a time an export keeps apart (`paths: [hearing.@date, hearing.@time]`).
+        return [" ".join(_raw_text(value).strip() for value in present)]
 
     def _clean(self, name: str, spec: FieldSpec, raws: list[Any]) -> _Applied | str:
         """What the field puts in its record, or why its value type refused the raw values.

@@ -34,7 +34,8 @@ class FieldSpec(_Strict):
 
     `path` is a dotted path into the record (`location.postcode`, `@number` for an XML
     attribute); `$.` at its start means from the record's root rather than the current item.
-    `paths` feeds a composite type several values (the `grid` type takes easting, northing).
+    `paths` feeds a composite type several values (the `grid` type takes easting, northing),
+    and a value type one text, the paths' values joined by spaces (a date and a time apart).
     """
 
     path: str | None = None
