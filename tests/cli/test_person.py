@@ -78,6 +78,20 @@ def test_readable_output_shows_markers_first(canary: Seeded) -> None:
     assert out.index("Tobias Quillfeather") < out.index("FI firearms") < out.index("names")
 
 
+def test_readable_output_shows_times_on_the_london_clock_as_pages_do(
+    canary: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stdout, "_width", 240)  # the tables unwrapped
+    result = _show(canary.target, "--purpose", "investigation")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "2025-03-14 02:17" in out  # the custody arrest, in events and in the timeline
+    assert "T02:17" not in out
+    assert "UTC" not in out
+    # The court hearing listed at 10:00 on 2 May: BST, stored as 09:00 UTC.
+    assert "last seen: 2025-05-02 10:00" in out.splitlines(), out
+
+
 def test_readable_output_says_which_records_a_reviewer_may_yet_part(
     canary: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from polestar.errors import InvalidValue
-from polestar.pole.times import LocalTime, LocalTimeResult
+from polestar.pole.times import LocalTime, LocalTimeResult, wall_clock
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -135,3 +135,12 @@ def test_only_raises_invalid_value(raw: str) -> None:
     except InvalidValue:
         return
     assert result.utc.tzinfo is UTC
+
+
+def test_times_are_shown_on_the_london_clock() -> None:
+    assert wall_clock("2025-07-01T12:00:00+00:00") == "2025-07-01 13:00"  # BST
+    assert wall_clock(utc(2024, 5, 6, 23, 0)) == "2024-05-07 00:00"  # midnight BST: its own day
+    assert wall_clock("2025-01-10T22:00:00") == "2025-01-10 22:00"  # GMT; stored UTC
+    assert wall_clock("1980-03-01") == "1980-03-01"  # a date stays a date
+    assert wall_clock("not a time at all") == "not a time at all"
+    assert wall_clock(None) == wall_clock("") == ""

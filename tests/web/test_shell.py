@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from polestar.access import Viewer
 from polestar.access.roles import Ability, UserRole, abilities
 from polestar.settings import Settings
-from polestar.web.pages.shell import london, navigation
+from polestar.web.pages.shell import navigation
 from tests.web.sessions import browser, make_account, sign_in, store
 
 __all__ = ["browser", "store"]
@@ -73,10 +73,3 @@ def test_pages_anyone_may_open_show_who_is_signed_in(
             "Map",
             "Review queue",
         ]
-
-
-def test_pages_show_times_in_london() -> None:
-    assert london("2025-07-01T12:00:00+00:00") == "2025-07-01 13:00"  # BST
-    assert london("2025-01-10T22:00:00") == "2025-01-10 22:00"  # GMT; stored UTC
-    assert london("1980-03-01") == "1980-03-01"  # a date stays a date
-    assert london(None) == ""

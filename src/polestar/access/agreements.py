@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Engine
@@ -29,6 +28,7 @@ from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.errors import FieldError, InvalidInput
 from polestar.pole.model import EVENT_TYPES, FIELDS, OBJECT_TYPES
+from polestar.pole.times import LONDON
 from polestar.pole.vocabularies import PURPOSES, Kind, Role
 from polestar.settings import Settings
 from polestar.store.accounts import agreement_row, agreement_rows, store_agreement_row
@@ -38,7 +38,6 @@ from polestar.yaml_documents import validated
 DEMO_AGREEMENTS = Path(__file__).with_name("agreements")
 FLAGS = ("wanted", "missing", "markers")
 _SOURCE = re.compile(r"^[a-z][a-z0-9_-]*$")
-_LONDON = ZoneInfo("Europe/London")
 
 
 class InvalidAgreement(InvalidInput):
@@ -115,7 +114,7 @@ class Agreement(_Strict):
 
     def in_force(self, now: datetime) -> bool:
         """Whether the agreement applies at `now` (dates are Europe/London days, inclusive)."""
-        today = now.astimezone(_LONDON).date()
+        today = now.astimezone(LONDON).date()
         return self.starts <= today and (self.ends is None or today <= self.ends)
 
 

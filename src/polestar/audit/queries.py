@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,11 +20,11 @@ from sqlalchemy.engine import Engine
 from polestar.audit.entries import LogEntry, UnreadableEntry, dumps, parse_entry
 from polestar.audit.events import Actor, Consultation, Operation
 from polestar.audit.log import record
+from polestar.pole.times import LONDON
 from polestar.settings import Settings
 from polestar.store import audit_log
 
 logger = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 _LOOKUPS = frozenset({Operation.CONSULTATION, Operation.DISCLOSURE})
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -16,14 +15,13 @@ from rich.table import Table
 from polestar.audit import Actor, Found, by_user, export, verify, who_viewed
 from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
 from polestar.errors import InvalidInput
+from polestar.pole.times import LONDON
 from polestar.settings import get_settings
 
 audit_app = typer.Typer(
     help="The audit log: verify, export, who viewed what.", no_args_is_help=True
 )
 app.add_typer(audit_app, name="audit")
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def _reader() -> Actor:

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from polestar.cli import sections
 from polestar.cli.app import stdout, tell_withheld
+from polestar.pole.times import wall_clock
 from polestar.search.profile import person_view
 
 
@@ -59,7 +60,7 @@ def _render(view: dict[str, Any]) -> None:
     counts = ", ".join(f"{source} {count}" for source, count in view["source_counts"].items())
     stdout.print(f"records: {counts}")
     if view["last_seen"] is not None:
-        stdout.print(f"last seen: {view['last_seen'][:16].replace('T', ' ')} UTC")
+        stdout.print(f"last seen: {wall_clock(view['last_seen'])}")
     tell_withheld(view["withheld"])
 
 

@@ -6,8 +6,6 @@ shows personal data, so it takes `--purpose` and `--as` like `person show`.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import typer
 from rich.table import Table
 
@@ -15,10 +13,10 @@ from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, print_json, stdout
 from polestar.cli.link import link_app
 from polestar.linkage.decisions import Outcome, Reviewer, history, merge, split
 from polestar.linkage.review import ReviewPage, decide, review_list
+from polestar.pole.times import LONDON
 from polestar.search import refresh
 from polestar.settings import get_settings
 
-LONDON = ZoneInfo("Europe/London")
 review_app = typer.Typer(help="The review queue of uncertain person pairs.", no_args_is_help=True)
 link_app.add_typer(review_app, name="review")
 _REASON = typer.Option(..., "--reason", help="Why: kept in the ledger and the audit trail.")

@@ -21,6 +21,7 @@ from polestar.cli.app import (
     tell_withheld,
     viewer,
 )
+from polestar.pole.times import wall_clock
 from polestar.search import Result, SearchPage, search
 from polestar.search.filters import Filters
 from polestar.search.results import DEFAULT_LIMIT
@@ -105,6 +106,6 @@ def _render(page: SearchPage) -> None:
             *(("" if result.born is None else result.born.isoformat(),) if born else ()),
             " ".join(f"[bold red]{code}[/bold red]" for code in result.markers),
             str(result.sources),
-            "" if result.last_seen is None else f"{result.last_seen:%Y-%m-%d}",
+            wall_clock(result.last_seen)[:10],
         )
     stdout.print(table)

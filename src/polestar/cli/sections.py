@@ -22,6 +22,7 @@ from polestar.cli.app import (
     store,
     viewer,
 )
+from polestar.pole.times import wall_clock
 from polestar.settings import get_settings
 
 EVENTS_LIMIT = typer.Option(20, "--events-limit", help="Events per page (1-200).")
@@ -120,7 +121,7 @@ def events(page: Mapping[str, Any] | None) -> None:
     for item in page["items"]:
         what = item.get("offence") or item.get("category") or item.get("outcome") or ""
         table.add_row(
-            (item["occurred_at"] or "")[:16],
+            wall_clock(item["occurred_at"]),
             item["event"],
             item["event_type"] or "",
             ", ".join(item["roles"]),
@@ -141,7 +142,7 @@ def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
     )
     for entry in entries:
         what = entry["event_type"] or entry["what"]
-        table.add_row(entry["at"][:16], what, entry["record"], ", ".join(entry["roles"]))
+        table.add_row(wall_clock(entry["at"]), what, entry["record"], ", ".join(entry["roles"]))
     stdout.print(table)
 
 
@@ -165,7 +166,7 @@ def provenance(records: Sequence[Mapping[str, Any]]) -> None:
             item.get("source_record", ""),
             item.get("file", "").rsplit("/", 1)[-1],
             item.get("line", ""),
-            item.get("ingested_at", "")[:16],
+            wall_clock(item.get("ingested_at")),
             joined,
         )
     stdout.print(table)

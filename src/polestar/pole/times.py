@@ -18,6 +18,26 @@ from polestar.errors import InvalidValue
 
 TimeFlag = Literal["ambiguous", "nonexistent"]
 _EXAMPLE = datetime(1987, 6, 25, 14, 30, 0)
+# The county's clock: sources without an offset are read in it, and people are shown it.
+LONDON = ZoneInfo("Europe/London")
+
+
+def wall_clock(moment: str | datetime | None) -> str:
+    """A stored time as people read it, on pages and at the command line alike: Europe/London,
+    to the minute (a hearing at midnight BST is on its own day, not 23:00 the day before). A
+    date without a time, or text that is not a time, is shown as it is."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        if len(moment) <= 10:
+            return moment
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return str(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from polestar.access import Principal, oversight
 from polestar.audit import Found
+from polestar.pole.times import LONDON
 from polestar.web.deps import Caller, SettingsDep, StoreDep, viewer_of
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-LONDON = ZoneInfo("Europe/London")
 
 
 class EntryOut(BaseModel):

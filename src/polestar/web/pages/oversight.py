@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse
 
 from polestar import audit
 from polestar.access import oversight
+from polestar.pole.times import LONDON
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.abilities import OversightViewer
-from polestar.web.pages.shell import LONDON, templates
+from polestar.web.pages.shell import templates
 
 router = APIRouter(prefix="/oversight")
 SHOWN = 500  # the most recent entries of an answer; the CLI and the API give them all

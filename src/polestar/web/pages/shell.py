@@ -10,10 +10,8 @@ in this app and that the viewer's roles may use (`access.roles.Ability`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -22,10 +20,10 @@ from starlette.routing import Match
 from polestar.access import Viewer
 from polestar.access.roles import Ability, abilities
 from polestar.linkage.grounds import GROUNDS
+from polestar.pole.times import wall_clock
 from polestar.web.privacy import CACHEABLE_PATHS
 
 SIGN_OUT = "/sign-out"
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -83,22 +81,6 @@ templates = Jinja2Templates(
 )
 
 
-def london(stamp: str | None) -> str:
-    """An ISO time as pages show it: Europe/London, to the minute (CONVENTIONS.md, Time).
-    A date without a time, or text that is not a time, is shown as it is."""
-    if not stamp:
-        return ""
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if len(stamp) <= 10:
-        return stamp
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
-
-
-templates.env.filters["london"] = london
+templates.env.filters["london"] = wall_clock
 # Why a review item was queued, in words (a profile's records under review say it).
 templates.env.globals["grounds"] = GROUNDS
