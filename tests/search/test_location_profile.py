@@ -39,6 +39,35 @@ def test_his_custody_home_shows_the_hazard_and_him_living_there(canary: Seeded) 
     assert resident["display_name"] == "Tobias Zqcustodymiddle Quillfeather"
 
 
+def test_the_timeline_dates_his_home_by_his_arrest_for_those_who_may_see_the_arrest(
+    canary: Seeded,
+) -> None:
+    """The custody record gives the place as his home: the officer, who sees the arrest, has
+    the record at its time; the fire service, which does not, only at its arrival."""
+
+    def dated(user: str, purpose: str) -> dict[str, tuple[str, str, str | None]]:
+        view = _view(canary, user, purpose, canary.location)
+        return {
+            record: (entry["at"], entry["what"], entry["event_type"])
+            for entry in view.timeline
+            for record in entry["records"]
+        }
+
+    received = {
+        item["record"]: item["ingested_at"]
+        for item in _view(canary, "home-officer", "investigation", canary.location).provenance
+    }
+    officer = dated("home-officer", "investigation")
+    assert officer["custody:CU-000901"] == ("2025-03-14T02:17:00+00:00", "mentioned", "custody")
+    assert officer["fire_premises:FP-000901"] == (
+        received["fire_premises:FP-000901"],
+        "record-received",
+        None,
+    )
+    fire = dated("fire-caseworker", "fire-safety")
+    assert fire["custody:CU-000901"] == (received["custody:CU-000901"], "record-received", None)
+
+
 def test_a_scene_shows_what_happened_there(canary: Seeded) -> None:
     officer = viewer_for(canary.engine, "home-officer", "investigation")
     with canary.engine.connect() as conn:

@@ -264,3 +264,15 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     parted = rows["courts:D-000901"].select_one(".not-the-same")
     assert parted is not None
     assert parted.get_text(strip=True) == "not the same person as probation:X123456"
+
+
+def test_a_place_shows_when_an_arrest_gave_it_as_a_home(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    signed_in(app_client, canary, passwords, "home-officer")
+    page = BeautifulSoup(app_client.get(f"/locations/{canary.location}").text, "html.parser")
+    rows = [
+        [cell.get_text(strip=True) for cell in row.select("td")]
+        for row in page.select("#timeline tbody tr")
+    ]
+    assert ["2025-03-14 02:17", "custody (mentioned)", "custody:CU-000901", ""] in rows, rows

@@ -142,6 +142,8 @@ def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
     )
     for entry in entries:
         what = entry["event_type"] or entry["what"]
+        if entry["what"] == "mentioned":
+            what += " (mentioned)"
         table.add_row(wall_clock(entry["at"]), what, entry["record"], ", ".join(entry["roles"]))
     stdout.print(table)
 

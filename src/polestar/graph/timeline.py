@@ -1,10 +1,12 @@
 """An entity's timeline: its dated events and the sightings of its records, newest first.
 
 Each visible record of the entity appears once: at the time of the dated event its source
-record holds (a custody arrest, a crime), or, when that record holds no dated event the viewer
-may see (a fire premises occupant, a probation case before its supervision starts), as a
-sighting at the time Polestar received it. Built only from rows already read through the
-viewer's Scope, so nothing invisible is dated here.
+record holds (a custody arrest, a crime). Where the entity has no role in that event but the
+record mentions it (a home address given in a crime report), the record appears at the event's
+time all the same, as a mention, when the viewer may see that event. Where the record holds no
+dated event the viewer may see (a fire premises register, a probation case before its
+supervision starts), it appears as a sighting at the time Polestar received it. Built only
+from rows already read through the viewer's Scope, so nothing invisible is dated here.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def timeline(
     rows: Sequence[VisibleRow],
     provenance: Mapping[int, Provenance],
     limit: int = LIMIT,
+    mentioned_in: Sequence[Involvement] = (),
 ) -> tuple[list[dict[str, Any]], int]:
     """The newest `limit` entries and how many there are in all.
 
@@ -32,6 +35,8 @@ def timeline(
         involvements: the entity's visible events with its roles in them.
         rows: the entity's own visible rows.
         provenance: each source record's provenance, by source record id.
+        mentioned_in: other visible events, which date the entity's rows in their source
+            records (a place by the events of the people who gave it as their home).
     """
     entries: list[tuple[datetime, dict[str, Any]]] = []
     dated = set()
@@ -49,8 +54,14 @@ def timeline(
             "records": list(item.records),
         }
         entries.append((moment, entry))
+    mentioning = _mentions(mentioned_in, rows, dated)
+    entries.extend((moment, entry) for moment, entry in mentioning.values())
     for row in rows:
-        if row.record_id in dated or (origin := provenance.get(row.record_id)) is None:
+        if (
+            row.record_id in dated
+            or row.record_id in mentioning
+            or (origin := provenance.get(row.record_id)) is None
+        ):
             continue
         entry = {
             "at": origin.ingested_at.isoformat(),
@@ -63,3 +74,35 @@ def timeline(
         entries.append((origin.ingested_at, entry))
     entries.sort(key=lambda pair: (pair[0], pair[1]["record"]), reverse=True)
     return [entry for _, entry in entries[:limit]], len(entries)
+
+
+def _mentions(
+    events: Sequence[Involvement], rows: Sequence[VisibleRow], dated: set[int]
+) -> dict[int, tuple[datetime, dict[str, Any]]]:
+    """An entry for each source record that holds some of `rows` and one of the dated
+    `events` but none of the entity's own: at that event's time (the latest, if it holds
+    several), naming the rows."""
+    latest: dict[int, tuple[datetime, str, Involvement]] = {}
+    for item in events:
+        moment, record_id = item.occurred_at, item.event.record_id
+        if moment is None or record_id in dated:
+            continue
+        if record_id not in latest or (moment, item.event.name) > latest[record_id][:2]:
+            latest[record_id] = (moment, item.event.name, item)
+    names: dict[int, list[str]] = {}
+    for row in rows:
+        if row.record_id in latest and row.name not in names.get(row.record_id, ()):
+            names.setdefault(row.record_id, []).append(row.name)
+    found = {}
+    for record_id, named in names.items():
+        moment, _, item = latest[record_id]
+        entry = {
+            "at": moment.isoformat(),
+            "what": "mentioned",
+            "event_type": item.event.subtype,
+            "record": item.event.name,
+            "roles": [],
+            "records": named,
+        }
+        found[record_id] = (moment, entry)
+    return found

@@ -20,7 +20,7 @@ from polestar.access import Viewer
 from polestar.access.consultations import Shown, consult
 from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
-from polestar.graph.involvements import EventPage, involvements
+from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.people import Linked, by_entity, linked_people
 from polestar.graph.timeline import timeline
 from polestar.pole.addresses import one_line
@@ -92,10 +92,13 @@ def _attribute(row: VisibleRow, name: str) -> Any:
     return (row.values.get("attributes") or {}).get(name)
 
 
-def _residents(conn: Connection, scope: Scope, found: Sequence[Linked]) -> list[dict[str, Any]]:
-    """Who lives or lived here, each with the first and last dates of their records' events."""
+def _residents(
+    conn: Connection, scope: Scope, found: Sequence[Linked], lives: Sequence[Involvement]
+) -> list[dict[str, Any]]:
+    """Who lives or lived here, each with the first and last dates of their records' events
+    (`lives`: the visible events of the people in `found`)."""
     rows = [person for person, _, _ in found]
-    dates = record_dates(involvements(conn, scope, rows, "to"))
+    dates = record_dates(lives)
     placed = neighbours.placed_in(conn, "person", rows)
     times: dict[str, list[datetime]] = {}
     for row in rows:
@@ -123,13 +126,14 @@ def _read(
     if current is None or not rows:
         raise not_found(entity_id[:64])
     lived = linked_people(conn, scope, rows, frozenset({Role.RESIDES_AT.value}))
+    lives = involvements(conn, scope, [person for person, _, _ in lived], "to")
     found = involvements(conn, scope, rows, "from")
     events = involvement_graph.page(conn, scope, found, limit, cursor)
     origins = provenance(conn, {row.record_id for row in rows})
     addresses = collect((one_line(row.values), row.name) for row in rows)
     records = list(dict.fromkeys(row.name for row in rows))
-    entries, total = timeline(found, rows, origins)
-    residents = _residents(conn, scope, lived)
+    entries, total = timeline(found, rows, origins, mentioned_in=lives)
+    residents = _residents(conn, scope, lived, lives)
     view = LocationView(
         entity_id=current,
         display_name=addresses[0].value if addresses else None,
