@@ -12,6 +12,7 @@ from typer.testing import CliRunner, Result
 
 from polestar import audit
 from polestar.cli import app
+from polestar.cli.app import stdout
 from tests.canary import (
     CUSTODY_NAME,
     DOB,
@@ -101,6 +102,26 @@ def test_permitted_fields_arrive_and_others_are_left_out(
     assert items["intelligence"] not in {e["item"] for e in page["items"]}
     assert all("markers" not in r["values"] for r in entry["records"])
     assert {r["entity_id"] for r in entry["records"]} == {canary.target}
+
+
+def test_each_record_comes_with_the_homes_and_phones_linkage_weighed(
+    canary: Seeded, items: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = json.loads(_list("home-analyst", True).stdout)
+    entry = next(e for e in page["items"] if e["item"] == items["target"])
+    sides = {r["record"]: (r["homes"], r["reported_from"], r["phones"]) for r in entry["records"]}
+    assert sides["custody:CU-000901"] == (
+        ["7 Zqcustodyhome Lane, Stone, ST15 8AB"],
+        [],
+        ["+447700900901"],
+    )
+    assert sides["crime:NOM-0009001"] == ([], [], [])  # the second crime gives no address
+    listed = ("review", "list", "--as", "home-analyst", "--purpose", PURPOSES["home-analyst"])
+    assert "…" not in _invoke(*listed).stdout  # folded at 80 columns, never cut short
+    monkeypatch.setattr(stdout, "_width", 240)
+    table = _invoke(*listed).stdout
+    assert "home 7 Zqcustodyhome Lane, Stone, ST15 8AB" in table, table
+    assert "phone +447700900901" in table, table
 
 
 def test_each_review_list_is_a_consultation_of_the_records_it_showed(

@@ -70,6 +70,25 @@ def test_only_reviewers_have_the_queue_and_see_only_what_they_may(
     assert _actions(canary, user)[-1] == "link.review.list"
 
 
+def test_an_item_reads_names_first_and_shows_the_home_and_phone_linkage_weighed(
+    canary: Seeded, items: dict[str, int]
+) -> None:
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, _token):
+        page = BeautifulSoup(client.get("/review").text, "html.parser")
+    rows = {
+        row.select_one("th").get_text(strip=True): [
+            cell.get_text(strip=True) for cell in row.select("td")
+        ]
+        for row in page.select(f"#item-{items['target']} tbody tr")
+    }
+    assert list(rows)[:3] == ["forename", "middle names", "surname"]
+    assert list(rows)[-3:] == ["home", "reported from", "phone"]
+    custody = 1  # the pair's records in order: the crime record's row, then the custody one
+    assert rows["home"][custody] == "7 Zqcustodyhome Lane, Stone, ST15 8AB"
+    assert rows["phone"][custody] == "+447700900901"
+    assert rows["wanted"] in (["yes", "no"], ["no", "no"])
+
+
 def test_a_decision_without_the_csrf_token_is_refused(
     canary: Seeded, items: dict[str, int]
 ) -> None:

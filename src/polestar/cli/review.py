@@ -7,12 +7,12 @@ shows personal data, so it takes `--purpose` and `--as` like `person show`.
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, print_json, stdout, store, viewer
 from polestar.cli.link import link_app
 from polestar.linkage.decisions import Outcome, Reviewer, history, merge, split
-from polestar.linkage.review import ReviewPage, decide, review_list
+from polestar.linkage.review import ReviewPage, ReviewRecord, decide, review_list
 from polestar.pole.times import LONDON
 from polestar.search import refresh
 from polestar.settings import get_settings
@@ -53,22 +53,28 @@ def list_command(
         _render(page)
 
 
-def _describe(values: dict[str, object]) -> str:
+def _describe(record: ReviewRecord) -> str:
+    values = record.values
     name = " ".join(str(values[f]) for f in ("forename", "surname") if values.get(f))
     born = f"born {values['dob']}" if values.get("dob") else ""
-    return ", ".join(part for part in (name, born) if part) or "(no fields visible)"
+    described = ", ".join(part for part in (name, born) if part) or "(no fields visible)"
+    places = [f"home {home}" for home in record.homes]
+    places += [f"reported from {place}" for place in record.reported_from]
+    return "\n".join([described, *places, *(f"phone {phone}" for phone in record.phones)])
 
 
 def _render(page: ReviewPage) -> None:
-    table = Table("item", "probability, queued because", "record", "entity", "record", "entity")
+    # Folded, never cut short: a phone number or an address elided is worse than none.
+    headers = ("item", "probability, queued because", "record", "entity", "record", "entity")
+    table = Table(*(Column(header, overflow="fold") for header in headers))
     for entry in page.items:
         left, right = entry.records
         table.add_row(
             str(entry.item),
             f"{entry.match_probability:.3f}\n{entry.queued_because}",
-            f"{left.record}\n{_describe(left.values)}",
+            f"{left.record}\n{_describe(left)}",
             left.entity_id or "—",
-            f"{right.record}\n{_describe(right.values)}",
+            f"{right.record}\n{_describe(right)}",
             right.entity_id or "—",
         )
     stdout.print(table)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from polestar import audit
 from polestar.access import Viewer, scope_for
@@ -28,11 +28,16 @@ from polestar.linkage.decisions import (
     check_reviewer,
 )
 from polestar.linkage.grounds import GROUNDS
+from polestar.pole.addresses import one_line
+from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import decisions as ledger_store
 from polestar.store import entities as entity_store
+from polestar.store import persons as person_store
 from polestar.store import review_items
 from polestar.store.decisions import CANNOT, MUST
+from polestar.store.scope import Scope
+from polestar.store.visible import VisibleRow
 
 LIST_ACTION = "link.review.list"
 DECISIONS = {"confirm": MUST, "reject": CANNOT}
@@ -52,14 +57,47 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ReviewRecord:
-    """One side of an item: the record, its entity now, and the fields the viewer may see."""
+    """One side of an item: the record, its entity now, the fields the viewer may see, and
+    what linkage weighed beside them that the viewer may see too: the homes the record
+    gives, the places its reports came from and its phones (a `forenames differ` join rests
+    on a surname and these)."""
 
     record: str
     entity_id: str | None
     values: dict[str, Any]
+    homes: list[str] = field(default_factory=list)
+    reported_from: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # the rows those came from, for the audit
 
     def as_dict(self) -> dict[str, Any]:
-        return {"record": self.record, "entity_id": self.entity_id, "values": self.values}
+        return {
+            "record": self.record,
+            "entity_id": self.entity_id,
+            "values": self.values,
+            "homes": self.homes,
+            "reported_from": self.reported_from,
+            "phones": self.phones,
+        }
+
+
+def _review_record(
+    conn: Connection, scope: Scope, row: VisibleRow, name: str, entity_id: str | None
+) -> ReviewRecord:
+    """One side of an item, read through `scope`: a row at a time, so what a source record's
+    other people link to (two people of one crime report, paired) is not taken for its."""
+    homes = person_store.linked_from(conn, scope, Kind.LOCATION, [row], {Role.RESIDES_AT.value})
+    reported = person_store.report_places(conn, scope, [row])
+    phones = person_store.linked_from(conn, scope, Kind.OBJECT, [row], {Role.USES.value})
+    return ReviewRecord(
+        name,
+        entity_id,
+        _plain(dict(row.values)),
+        homes=list(dict.fromkeys(t for home in homes if (t := one_line(home.values)))),
+        reported_from=list(dict.fromkeys(t for p in reported if (t := one_line(p.values)))),
+        phones=list(dict.fromkeys(n for p in phones if (n := p.values.get("phone_number")))),
+        shown=[other.name for other in (*homes, *reported, *phones)],
+    )
 
 
 @dataclass(frozen=True)
@@ -139,16 +177,19 @@ def review_list(
             keys = [key for item in items for key in (item.left, item.right)]
             rows = review_items.visible_person_rows(conn, scope, keys)
             entity_of = entity_store.placed(conn, KIND, keys)
+            sides = [
+                tuple(
+                    _review_record(conn, scope, rows[key], name, entity_of.get(key))
+                    for key, name in zip((item.left, item.right), item.names, strict=True)
+                )
+                for item in items
+            ]
     except PolestarError as exc:
         refusal = {"status": exc.status, "reason": type(exc).__name__}
         audit.record(engine, replace(entry, details=refusal).denied(), settings)
         raise
     entries = []
-    for item in items:
-        left, right = (
-            ReviewRecord(name, entity_of.get(key), _plain(dict(rows[key].values)))
-            for key, name in zip((item.left, item.right), item.names, strict=True)
-        )
+    for item, (left, right) in zip(items, sides, strict=True):
         entries.append(
             ReviewEntry(
                 item.id,
@@ -167,7 +208,14 @@ def review_list(
         replace(
             entry,
             entity_ids=tuple(dict.fromkeys(v for v in entity_of.values())),
-            record_ids=tuple(dict.fromkeys(n for item in items for n in item.names)),
+            record_ids=tuple(
+                dict.fromkeys(
+                    name
+                    for entry in entries
+                    for side in entry.records
+                    for name in (side.record, *side.shown)
+                )
+            ),
             details={"items": len(items), "withheld": page.withheld},
         ),
         settings,

@@ -21,11 +21,15 @@ _ITEM_MAX = 2**63 - 1
 
 
 class ReviewRecordOut(BaseModel):
-    """One record of a pair: only the fields the caller may see are in `values`."""
+    """One record of a pair: only the fields the caller may see are in `values`, and only the
+    homes, places reported from and phones the caller may see beside them."""
 
     record: str
     entity_id: str | None
     values: dict[str, Any]
+    homes: list[str] = Field(description="addresses the record gives as the person's home")
+    reported_from: list[str] = Field(description="where events the person reported happened")
+    phones: list[str]
 
 
 class ReviewItemOut(BaseModel):

@@ -10,7 +10,8 @@ in form bodies only, never in a URL.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from polestar.access import Viewer
 from polestar.linkage.decisions import Reviewer, history, merge, split
 from polestar.linkage.explanations import explain
-from polestar.linkage.review import decide, review_list
+from polestar.linkage.review import ReviewRecord, decide, review_list
 from polestar.search import refresh
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.abilities import ReviewerViewer
@@ -28,6 +29,67 @@ router = APIRouter(prefix="/review")
 PAGE_SIZE = 20
 Reason = Annotated[str, Form(max_length=2000)]
 Name = Annotated[str, Form(max_length=320)]
+
+
+# The fields of a pair in the order a reviewer reads them: names, birth, identifiers, flags.
+FIELD_ORDER = (
+    "forename",
+    "middle_names",
+    "surname",
+    "aliases",
+    "dob",
+    "gender",
+    "pnc_id",
+    "cro_number",
+    "ni_number",
+    "crn",
+    "markers",
+    "wanted",
+    "missing",
+)
+# What linkage weighed beside the fields, read through the viewer's scope like them.
+SURROUNDINGS = (("home", "homes"), ("reported from", "reported_from"), ("phone", "phones"))
+
+
+def readable(value: Any) -> str:
+    """A value of a record as a reviewer reads it: yes or no, a marker with its date, an
+    alias as a name, lists one after another, nothing as a dash."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        if "code" in value:  # a warning marker
+            return f"{value['code']} ({value['date']})" if value.get("date") else value["code"]
+        if {"forename", "surname"} & set(value):  # an alias
+            named = (value.get(part) for part in ("forename", "middle_names", "surname"))
+            return " ".join(part for part in named if part) or "—"
+        shown = [f"{key.replace('_', ' ')}: {readable(item)}" for key, item in value.items()]
+        return "; ".join(shown) or "—"
+    if isinstance(value, list | tuple):
+        return "; ".join(readable(item) for item in value)
+    return str(value)
+
+
+def compared(records: Sequence[ReviewRecord]) -> list[tuple[str, str, str]]:
+    """An item's rows: (label, left, right) for each field either record shows, in
+    `FIELD_ORDER` then any other, and then the homes, places reported from and phones."""
+    left, right = records
+    present = [*left.values, *(name for name in right.values if name not in left.values)]
+    ordered = [name for name in FIELD_ORDER if name in present]
+    ordered += [name for name in present if name not in FIELD_ORDER]
+    rows = [
+        (name.replace("_", " "), readable(left.values.get(name)), readable(right.values.get(name)))
+        for name in ordered
+    ]
+    rows += [
+        (label, readable(getattr(left, name)), readable(getattr(right, name)))
+        for label, name in SURROUNDINGS
+    ]
+    return rows
+
+
+templates.env.filters["compared"] = compared
 
 
 def reviewer_of(viewer: Viewer) -> Reviewer:
