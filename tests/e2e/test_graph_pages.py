@@ -61,11 +61,13 @@ def test_a_tap_on_a_map_point_opens_its_details(
             const point = data.points[0];
             const at = window.polestar.map.latLngToContainerPoint(
                 [point.latitude, point.longitude]);
-            return {x: at.x, y: at.y};
+            return {x: at.x, y: at.y, address: point.address};
         }"""
     )
-    tap(page, layout, "#map", spot)
+    tap(page, layout, "#map", {"x": spot["x"], "y": spot["y"]})
     expect(page.locator(".leaflet-popup-content")).to_contain_text("crime:")
+    assert spot["address"]
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(spot["address"])
     check_page(page, layout, "map-popup-analyst")
 
 

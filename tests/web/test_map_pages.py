@@ -55,6 +55,10 @@ def test_his_events_on_the_map_and_in_the_table(analyst: TestClient, canary: See
         point["records"][0] for point in points
     ]
     assert f"/locations/{points[0]['place']}" in {a["href"] for a in page.select("#map-events a")}
+    # Each place named as its record gives it, not by its entity id alone.
+    assert points[1]["address"] == "1 Market Square, Stone, ST15 8AA"
+    links = [a.get_text() for a in page.select("#map-events a")]
+    assert links[1:] == ["1 Market Square, Stone, ST15 8AA"] * 2, links
     assert "3 more with no place" in page.select_one("#map-summary").get_text()
     assert page.select_one(f"a[href='/persons/{canary.target}']") is not None
     # Shown in Europe/London time: 22:00 UTC in January is 22:00, 21:00 in February too.

@@ -21,6 +21,7 @@ from polestar.access.consultations import Shown, consult
 from polestar.errors import FieldError, InvalidInput
 from polestar.graph.involvements import involvements, utc
 from polestar.graph.network import not_found
+from polestar.pole.addresses import one_line
 from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import neighbours
@@ -76,6 +77,7 @@ class Point:
     longitude: float
     place: str | None
     records: tuple[str, ...]
+    address: str | None = None  # the place as its visible record gives it, on one line
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +88,7 @@ class Point:
             "latitude": self.latitude,
             "longitude": self.longitude,
             "place": self.place,
+            "address": self.address,
             "records": list(self.records),
         }
 
@@ -153,6 +156,7 @@ def _points(
                     longitude=lon,
                     place=entities.get(place.key),
                     records=tuple(dict.fromkeys((event.name, place.name))),
+                    address=one_line(place.values),
                 )
             )
     return MapPoints(points[:limit], unplaced, len(points) > limit)

@@ -37,6 +37,9 @@ class PointOut(BaseModel):
     latitude: float
     longitude: float
     place: str | None = Field(description="The place's location entity id, if linked.")
+    address: str | None = Field(
+        None, description="The place as its record gives it, on one line (or its description)."
+    )
     records: list[str] = Field(description="The records behind the point: event and place.")
 
 

@@ -50,7 +50,8 @@
   for (const point of page.points) {
     const where = [point.latitude, point.longitude];
     bounds.push(where);
-    const place = point.place ? `<br><a href="/locations/${encodeURIComponent(point.place)}">${text(point.place)}</a>` : "";
+    const named = text(point.address || point.place || "");
+    const place = point.place ? `<br><a href="/locations/${encodeURIComponent(point.place)}">${named}</a>` : (named ? `<br>${named}` : "");
     L.circleMarker(where, { radius: 9, color: "#ffffff", weight: 2, fillColor: "#d4351c", fillOpacity: 0.9 })
       .bindPopup(
         `<strong>${text(point.event_type || "event")}</strong>${point.category ? " · " + text(point.category.replace(/-/g, " ")) : ""}` +
