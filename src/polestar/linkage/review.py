@@ -10,7 +10,7 @@ An item is named by its id, as the list prints it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,9 +33,10 @@ from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import decisions as ledger_store
 from polestar.store import entities as entity_store
-from polestar.store import persons as person_store
-from polestar.store import review_items
+from polestar.store import neighbours, review_items
 from polestar.store.decisions import CANNOT, MUST
+from polestar.store.entities import MemberKey
+from polestar.store.persons import linked_from
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
@@ -81,22 +82,73 @@ class ReviewRecord:
         }
 
 
+@dataclass(frozen=True)
+class _Beside:
+    """What one person row links to within its source record and a viewer may see."""
+
+    homes: list[VisibleRow]
+    reported_from: list[VisibleRow]
+    phones: list[VisibleRow]
+
+
+def _by_key(rows: Sequence[VisibleRow]) -> dict[MemberKey, VisibleRow]:
+    return {row.key: row for row in rows}
+
+
+def _beside(conn: Connection, scope: Scope, rows: Sequence[VisibleRow]) -> dict[MemberKey, _Beside]:
+    """For each of `rows`, its visible homes, places its reports came from and phones: read for
+    all rows at once, then paired by the links of their source records, so that of two people
+    in one crime report (a pair can be) each keeps only what is theirs."""
+    homes = _by_key(linked_from(conn, scope, Kind.LOCATION, rows, {Role.RESIDES_AT.value}))
+    phones = _by_key(linked_from(conn, scope, Kind.OBJECT, rows, {Role.USES.value}))
+    reported = neighbours.linked(conn, scope, Kind.EVENT, rows, "to", {Role.REPORTER.value})
+    reports = _by_key(reported)
+    places = _by_key(
+        neighbours.linked(conn, scope, Kind.LOCATION, reported, "to", {Role.OCCURRED_AT.value})
+    )
+    ends: dict[tuple[int, str, str, str], set[str]] = {}
+    for link in neighbours.links_within(conn, {row.record_id for row in rows}):
+        ends.setdefault((link.record_id, link.from_kind, link.from_key, link.role), set()).add(
+            link.to_key
+        )
+
+    def reached(
+        row: VisibleRow, role: Role, found: Mapping[MemberKey, VisibleRow]
+    ) -> list[VisibleRow]:
+        keys = ends.get((row.record_id, row.link_kind, row.source_key, role.value), set())
+        return [found[row.record_id, key] for key in sorted(keys) if (row.record_id, key) in found]
+
+    return {
+        row.key: _Beside(
+            reached(row, Role.RESIDES_AT, homes),
+            [
+                place
+                for report in reached(row, Role.REPORTER, reports)
+                for place in reached(report, Role.OCCURRED_AT, places)
+            ],
+            reached(row, Role.USES, phones),
+        )
+        for row in rows
+    }
+
+
 def _review_record(
-    conn: Connection, scope: Scope, row: VisibleRow, name: str, entity_id: str | None
+    row: VisibleRow, name: str, entity_id: str | None, beside: _Beside
 ) -> ReviewRecord:
-    """One side of an item, read through `scope`: a row at a time, so what a source record's
-    other people link to (two people of one crime report, paired) is not taken for its."""
-    homes = person_store.linked_from(conn, scope, Kind.LOCATION, [row], {Role.RESIDES_AT.value})
-    reported = person_store.report_places(conn, scope, [row])
-    phones = person_store.linked_from(conn, scope, Kind.OBJECT, [row], {Role.USES.value})
+    """One side of an item: the row's visible fields and what it links to."""
+
+    def lines(places: Sequence[VisibleRow]) -> list[str]:
+        return list(dict.fromkeys(text for place in places if (text := one_line(place.values))))
+
+    numbers = (phone.values.get("phone_number") for phone in beside.phones)
     return ReviewRecord(
         name,
         entity_id,
         _plain(dict(row.values)),
-        homes=list(dict.fromkeys(t for home in homes if (t := one_line(home.values)))),
-        reported_from=list(dict.fromkeys(t for p in reported if (t := one_line(p.values)))),
-        phones=list(dict.fromkeys(n for p in phones if (n := p.values.get("phone_number")))),
-        shown=[other.name for other in (*homes, *reported, *phones)],
+        homes=lines(beside.homes),
+        reported_from=lines(beside.reported_from),
+        phones=list(dict.fromkeys(number for number in numbers if number)),
+        shown=[other.name for other in (*beside.homes, *beside.reported_from, *beside.phones)],
     )
 
 
@@ -177,19 +229,17 @@ def review_list(
             keys = [key for item in items for key in (item.left, item.right)]
             rows = review_items.visible_person_rows(conn, scope, keys)
             entity_of = entity_store.placed(conn, KIND, keys)
-            sides = [
-                tuple(
-                    _review_record(conn, scope, rows[key], name, entity_of.get(key))
-                    for key, name in zip((item.left, item.right), item.names, strict=True)
-                )
-                for item in items
-            ]
+            beside = _beside(conn, scope, list(rows.values()))
     except PolestarError as exc:
         refusal = {"status": exc.status, "reason": type(exc).__name__}
         audit.record(engine, replace(entry, details=refusal).denied(), settings)
         raise
     entries = []
-    for item, (left, right) in zip(items, sides, strict=True):
+    for item in items:
+        left, right = (
+            _review_record(rows[key], name, entity_of.get(key), beside[key])
+            for key, name in zip((item.left, item.right), item.names, strict=True)
+        )
         entries.append(
             ReviewEntry(
                 item.id,
