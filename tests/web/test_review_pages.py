@@ -130,6 +130,21 @@ def test_the_explanation_comes_as_a_fragment_for_htmx(
     assert fragment.select_one("header") is None  # a fragment, not a page
     assert len(fragment.select("tbody tr")) >= 3, response.text
     assert _actions(canary, "home-analyst")[-1] == "link.explain"
+    # A waterfall: from the prior, each comparison's weight with its term frequency
+    # adjustment added to the running total, which ends at the match weight.
+    rows = [
+        [cell.get_text(strip=True) for cell in row.select("td")]
+        for row in fragment.select("tbody tr")
+    ]
+    running = float(rows[0][-1])
+    for _level, weight, tf, total, after in rows[1:]:
+        assert float(total) == pytest.approx(float(weight) + float(tf or 0), abs=0.011)
+        running += float(total)
+        assert float(after) == pytest.approx(running, abs=0.011 * len(rows))
+    final = fragment.select_one("tfoot .final td:last-child")
+    assert final is not None
+    assert float(final.get_text()) == pytest.approx(float(rows[-1][-1]), abs=0.011)
+    assert any(tf for _, _, tf, _, _ in rows[1:]), "a name comparison's frequency adjustment"
 
 
 def test_an_analyst_confirms_an_item_with_a_reason(canary: Seeded, items: dict[str, int]) -> None:
