@@ -90,6 +90,9 @@ def test_readable_output_shows_times_on_the_london_clock_as_pages_do(
     assert "UTC" not in out
     # The court hearing listed at 10:00 on 2 May: BST, stored as 09:00 UTC.
     assert "last seen: 2025-05-02 10:00" in out.splitlines(), out
+    # A marker is dated by its day alone, in the timeline as at the head of the profile.
+    (marked,) = [line for line in out.splitlines() if "warning marker: FI firearms" in line]
+    assert "2011-11-11 " in marked
 
 
 def test_readable_output_says_which_records_a_reviewer_may_yet_part(

@@ -15,6 +15,7 @@ from tests.canary import (
     ACTOR,
     INTEL_SEEN,
     JUSTIFICATION,
+    MARKER_DATE,
     PURPOSES,
     Seeded,
     canary,
@@ -104,6 +105,31 @@ def test_the_timeline_is_newest_first_and_holds_only_visible_events(canary: Seed
     assert analyst.timeline[0]["record"] == "crime:IN-26-000903"
     assert analyst.timeline[0]["at"].lower().startswith(INTEL_SEEN)
     assert analyst.timeline_total == officer.timeline_total + 1
+
+
+def test_the_timeline_dates_his_warning_marker_for_those_who_may_see_markers(
+    canary: Seeded,
+) -> None:
+    def noted(view: PersonView) -> list[dict[str, object]]:
+        return [entry for entry in view.timeline if entry["what"] == "marker"]
+
+    officer = _view(canary, "home-officer", "investigation", canary.target)
+    assert noted(officer) == [
+        {
+            "at": MARKER_DATE,
+            "what": "marker",
+            "event_type": None,
+            "record": "crime:NOM-0009001",
+            "roles": [],
+            "records": ["crime:NOM-0009001"],
+            "detail": "FI firearms",
+        }
+    ]
+    assert officer.timeline_total == len(officer.timeline)  # within the limit: all of it
+    assert officer.timeline[-1]["at"] == MARKER_DATE  # his oldest fact, last
+    cps = _view(canary, "cps-caseworker", "prosecution", canary.target)
+    assert "person.markers" in cps.withheld
+    assert noted(cps) == []
 
 
 def test_events_page_through_every_visible_event_once_in_a_stable_order(

@@ -276,3 +276,15 @@ def test_a_place_shows_when_an_arrest_gave_it_as_a_home(
         for row in page.select("#timeline tbody tr")
     ]
     assert ["2025-03-14 02:17", "custody (mentioned)", "custody:CU-000901", ""] in rows, rows
+
+
+def test_his_timeline_shows_the_day_his_warning_marker_was_applied(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    signed_in(app_client, canary, passwords, "home-officer")
+    page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
+    rows = [
+        [cell.get_text(strip=True) for cell in row.select("td")]
+        for row in page.select("#timeline tbody tr")
+    ]
+    assert rows[-1] == ["2011-11-11", "warning marker: FI firearms", "crime:NOM-0009001", ""]

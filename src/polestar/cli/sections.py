@@ -144,6 +144,8 @@ def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
         what = entry["event_type"] or entry["what"]
         if entry["what"] == "mentioned":
             what += " (mentioned)"
+        elif entry["what"] == "marker":
+            what = f"warning marker: {entry['detail']}"
         table.add_row(wall_clock(entry["at"]), what, entry["record"], ", ".join(entry["roles"]))
     stdout.print(table)
 

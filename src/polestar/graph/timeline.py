@@ -11,7 +11,7 @@ from rows already read through the viewer's Scope, so nothing invisible is dated
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ def timeline(
     provenance: Mapping[int, Provenance],
     limit: int = LIMIT,
     mentioned_in: Sequence[Involvement] = (),
+    noted: Iterable[tuple[datetime, dict[str, Any]]] = (),
 ) -> tuple[list[dict[str, Any]], int]:
     """The newest `limit` entries and how many there are in all.
 
@@ -37,6 +38,8 @@ def timeline(
         provenance: each source record's provenance, by source record id.
         mentioned_in: other visible events, which date the entity's rows in their source
             records (a place by the events of the people who gave it as their home).
+        noted: further dated entries built from the same visible rows (a person's warning
+            markers, on the day each was applied), as (time, entry).
     """
     entries: list[tuple[datetime, dict[str, Any]]] = []
     dated = set()
@@ -52,6 +55,7 @@ def timeline(
             "record": item.event.name,
             "roles": list(item.roles),
             "records": list(item.records),
+            "detail": None,
         }
         entries.append((moment, entry))
     mentioning = _mentions(mentioned_in, rows, dated)
@@ -70,8 +74,10 @@ def timeline(
             "record": origin.record,
             "roles": [],
             "records": [row.name],
+            "detail": None,
         }
         entries.append((origin.ingested_at, entry))
+    entries.extend(noted)
     entries.sort(key=lambda pair: (pair[0], pair[1]["record"]), reverse=True)
     return [entry for _, entry in entries[:limit]], len(entries)
 
@@ -103,6 +109,7 @@ def _mentions(
             "record": item.event.name,
             "roles": [],
             "records": named,
+            "detail": None,
         }
         found[record_id] = (moment, entry)
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -29,6 +29,7 @@ from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.timeline import timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
+from polestar.pole.times import LONDON
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
@@ -123,6 +124,11 @@ def _aliases(row: VisibleRow) -> Iterable[tuple[str | None, str]]:
             yield full_name(alias), row.name
 
 
+def _label(code: str) -> str:
+    """A warning marker's name in words (`violent`), or its code when it is not the PNC's."""
+    return MARKER_LABELS.get(WarningMarker(code), code) if code in _MARKER_ORDER else code
+
+
 def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
     """Warning markers by code, in the PNC's order, with their dates and records."""
     found: dict[str, dict[str, Any]] = {}
@@ -130,15 +136,7 @@ def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
         for marker in row.values.get("markers") or ():
             code = str(marker.get("code"))
             item = found.setdefault(
-                code,
-                {
-                    "code": code,
-                    "label": MARKER_LABELS.get(WarningMarker(code), code)
-                    if code in _MARKER_ORDER
-                    else code,
-                    "dates": [],
-                    "sources": [],
-                },
+                code, {"code": code, "label": _label(code), "dates": [], "sources": []}
             )
             if marker.get("date") and marker["date"] not in item["dates"]:
                 item["dates"].append(marker["date"])
@@ -147,6 +145,36 @@ def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
     for item in found.values():
         item["dates"].sort()
     return sorted(found.values(), key=lambda item: _MARKER_ORDER.get(item["code"], 99))
+
+
+def marker_entries(people: Sequence[VisibleRow]) -> list[tuple[datetime, dict[str, Any]]]:
+    """Each dated warning marker as a timeline entry on the day it was applied, once however
+    many records give it, naming them (`graph.timeline.timeline`'s `noted`)."""
+    held: dict[tuple[str, date], list[str]] = {}
+    for row in people:
+        for marker in row.values.get("markers") or ():
+            try:
+                day = date.fromisoformat(str(marker.get("date"))[:10])
+            except ValueError:
+                continue  # undated: it heads the profile, but has no place in time
+            names = held.setdefault((str(marker.get("code")), day), [])
+            if row.name not in names:
+                names.append(row.name)
+    return [
+        (
+            datetime.combine(day, time(), LONDON),
+            {
+                "at": day.isoformat(),
+                "what": "marker",
+                "event_type": None,
+                "record": names[0],
+                "roles": [],
+                "records": names,
+                "detail": f"{code} {_label(code)}",
+            },
+        )
+        for (code, day), names in held.items()
+    ]
 
 
 def last_seen(found: Sequence[Involvement]) -> datetime | None:
@@ -319,7 +347,7 @@ def _read(
     identifiers = {
         name: collect((row.values.get(name), row.name) for row in people) for name in IDENTIFIERS
     }
-    entries, total = timeline(found, people, origins)
+    entries, total = timeline(found, people, origins, noted=marker_entries(people))
     view = PersonView(
         entity_id=current,
         display_name=names[0].value if names else None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SourcedOut(BaseModel):
@@ -45,6 +45,7 @@ class TimelineEntryOut(BaseModel):
     record: str
     roles: list[str]
     records: list[str]
+    detail: str | None = Field(None, description="a warning marker's code and name")
 
 
 class JoinOut(BaseModel):
