@@ -73,3 +73,17 @@ def test_pages_anyone_may_open_show_who_is_signed_in(
             "Map",
             "Review queue",
         ]
+
+
+def test_a_visitor_is_offered_the_sign_in_page_everywhere_but_on_it(
+    browser: TestClient, store: Engine, settings: Settings
+) -> None:
+    for path in ("/", "/no/such/page"):
+        page = BeautifulSoup(browser.get(path).text, "html.parser")
+        assert [a["href"] for a in page.select(".site-nav a")] == ["/sign-in"], path
+        assert page.select_one("#shell-user") is None
+    own = BeautifulSoup(browser.get("/sign-in").text, "html.parser")
+    assert own.select(".site-nav a") == []
+    sign_in(browser, make_account(store, settings, "zqofficer", "home-force", "officer"))
+    home = BeautifulSoup(browser.get("/").text, "html.parser")
+    assert "/sign-in" not in [a["href"] for a in home.select(".site-nav a")]

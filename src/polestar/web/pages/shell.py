@@ -22,6 +22,7 @@ from polestar.access.roles import Ability, abilities
 from polestar.linkage.grounds import GROUNDS
 from polestar.pole.times import wall_clock
 from polestar.web.privacy import CACHEABLE_PATHS
+from polestar.web.sessions import SIGN_IN
 
 SIGN_OUT = "/sign-out"
 
@@ -63,7 +64,7 @@ def navigation(request: Request, viewer: Viewer) -> list[NavItem]:
 def _shell(request: Request) -> dict[str, Any]:
     if request.url.path in CACHEABLE_PATHS:
         # A page the service worker keeps must not keep who was signed in, nor their token.
-        return {"viewer": None, "nav": [], "sign_out": None, "csrf_token": None}
+        return {"viewer": None, "nav": [], "sign_in": None, "sign_out": None, "csrf_token": None}
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     session = getattr(request.state, "session", None)
     if viewer is None and session is not None:  # a page anyone may see, seen signed in
@@ -71,6 +72,10 @@ def _shell(request: Request) -> dict[str, Any]:
     return {
         "viewer": viewer,
         "nav": navigation(request, viewer) if viewer else [],
+        # Offered to a visitor on every page but its own: the home page is open to anyone.
+        "sign_in": SIGN_IN
+        if viewer is None and request.url.path != SIGN_IN and _routed(request, SIGN_IN)
+        else None,
         "sign_out": SIGN_OUT if _routed(request, SIGN_OUT, "POST") else None,
         "csrf_token": getattr(request.state, "csrf_token", None),
     }
