@@ -266,15 +266,20 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     assert parted.get_text(strip=True) == "not the same person as probation:X123456"
 
 
+def _timeline(client: TestClient, path: str) -> list[list[str]]:
+    """The cells of each row of a profile page's timeline."""
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    return [
+        [cell.get_text(strip=True) for cell in row.select("td")]
+        for row in page.select("#timeline tbody tr")
+    ]
+
+
 def test_a_place_shows_when_an_arrest_gave_it_as_a_home(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
     signed_in(app_client, canary, passwords, "home-officer")
-    page = BeautifulSoup(app_client.get(f"/locations/{canary.location}").text, "html.parser")
-    rows = [
-        [cell.get_text(strip=True) for cell in row.select("td")]
-        for row in page.select("#timeline tbody tr")
-    ]
+    rows = _timeline(app_client, f"/locations/{canary.location}")
     assert ["2025-03-14 02:17", "custody (mentioned)", "custody:CU-000901", ""] in rows, rows
 
 
@@ -282,9 +287,5 @@ def test_his_timeline_shows_the_day_his_warning_marker_was_applied(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
     signed_in(app_client, canary, passwords, "home-officer")
-    page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
-    rows = [
-        [cell.get_text(strip=True) for cell in row.select("td")]
-        for row in page.select("#timeline tbody tr")
-    ]
+    rows = _timeline(app_client, f"/persons/{canary.target}")
     assert rows[-1] == ["2011-11-11", "warning marker: FI firearms", "crime:NOM-0009001", ""]
