@@ -106,6 +106,10 @@ def test_readable_output_says_which_records_a_reviewer_may_yet_part(
     assert {"custody:CU-000901", "crime:NOM-0009001"} <= {
         record for line in rows for record in line.split() if ":" in record
     }, result.stdout
+    head = result.stdout[: result.stdout.index("\nnames")]
+    (said,) = [line for line in head.splitlines() if line.startswith("under review: ")]
+    named = said[said.index(" find ") + 6 : said.index(" to be another person")]
+    assert {"crime:NOM-0009001", "custody:CU-000901"} <= set(named.split(", ")), said
 
 
 def test_the_operator_without_a_purpose_is_refused_with_exit_2_and_recorded(

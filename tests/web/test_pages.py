@@ -264,6 +264,15 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     parted = rows["courts:D-000901"].select_one(".not-the-same")
     assert parted is not None
     assert parted.get_text(strip=True) == "not the same person as probation:X123456"
+    # Said at the head of the profile too, beside his warnings, while it stands.
+    notice = page.select_one("#in-question")
+    assert notice is not None
+    said = " ".join(notice.get_text().split())
+    named = said[said.index(" find ") + 6 : said.index(" to be another person")]
+    assert {"crime:NOM-0009001", "custody:CU-000901"} <= set(named.split(", ")), said
+    assert "found courts:D-000901, probation:X123456 not to be one person" in said
+    victim = app_client.get(f"/persons/{canary.entity('victim')}").text
+    assert BeautifulSoup(victim, "html.parser").select_one("#in-question") is None
 
 
 def _timeline(client: TestClient, path: str) -> list[list[str]]:

@@ -9,7 +9,7 @@ from rich.table import Table
 from polestar.cli import sections
 from polestar.cli.app import stdout, tell_withheld
 from polestar.pole.times import wall_clock
-from polestar.search.profile import person_view
+from polestar.search.profile import in_question, person_view
 
 
 def _markers(markers: list[dict[str, Any]]) -> None:
@@ -31,6 +31,17 @@ def _render(view: dict[str, Any]) -> None:
     sections.sourced("flags", view["flags"])
     if view["conflicts"]:
         stdout.print(f"[yellow]sources disagree on: {', '.join(view['conflicts'])}[/yellow]")
+    doubted = in_question(view["provenance"])
+    if doubted.under_review:
+        under = ", ".join(doubted.under_review)
+        stdout.print(
+            f"[yellow]under review: a reviewer may yet find {under} to be another person[/yellow]"
+        )
+    if doubted.ruled_apart:
+        apart = ", ".join(doubted.ruled_apart)
+        stdout.print(
+            f"[yellow]ruled apart: {apart} are not one person (parted at the next run)[/yellow]"
+        )
     sections.sourced("names", view["names"])
     sections.sourced("aliases", view["aliases"])
     sections.sourced("dates of birth", view["dates_of_birth"])

@@ -244,6 +244,27 @@ def record_provenance(
     return found
 
 
+@dataclass(frozen=True)
+class InQuestion:
+    """The profile's records a reviewer may yet part from the person (`under_review`), and
+    those a decision says are another person (`ruled_apart`, until the next run parts them):
+    said at the head of the profile, beside its warnings, not only in its provenance."""
+
+    under_review: list[str]
+    ruled_apart: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.under_review or self.ruled_apart)
+
+
+def in_question(provenance: Sequence[Mapping[str, Any]]) -> InQuestion:
+    """What `record_provenance`'s items say of the records' placing, gathered."""
+    return InQuestion(
+        list(dict.fromkeys(item["record"] for item in provenance if item.get("under_review"))),
+        list(dict.fromkeys(item["record"] for item in provenance if item.get("not_the_same_as"))),
+    )
+
+
 def record_dates(found: Sequence[Involvement]) -> dict[int, list[datetime]]:
     """The dated events' times (start and end) of each source record."""
     dates: dict[int, list[datetime]] = {}

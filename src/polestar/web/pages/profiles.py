@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from polestar.search.location_profile import location_view
-from polestar.search.profile import person_view
+from polestar.search.profile import in_question, person_view
 from polestar.search.vehicle_profile import FACTS, vehicle_view
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.shell import templates
@@ -35,7 +35,9 @@ def person_page(
     view = person_view(
         engine, settings, viewer, entity_id, events_limit=EVENTS, events_cursor=events_cursor
     )
-    return templates.TemplateResponse(request, "person.html", {"view": view.as_dict()})
+    shown = view.as_dict()
+    context = {"view": shown, "in_question": in_question(shown["provenance"])}
+    return templates.TemplateResponse(request, "person.html", context)
 
 
 @router.get("/vehicles/{entity_id}", response_class=HTMLResponse)
