@@ -12,6 +12,7 @@ from polestar import audit
 from polestar.access import viewer_for
 from polestar.errors import InvalidInput, NotFound
 from polestar.linkage.explanations import Explanation, explain
+from polestar.linkage.waterfall import in_words
 from polestar.store.person_joins import join_of
 from polestar.store.tables import person_joins, source_records
 from tests.canary import DOB, JUSTIFICATION, PNC_TEXT, Seeded, canary, canary_model
@@ -67,6 +68,32 @@ def test_a_joined_pair_explains_to_exactly_its_stored_weight(canary: Seeded) -> 
     assert forename["tf_weight"] is not None, forename
     assert explained["same_entity"] is True
     assert explained["records"][0]["entity_id"] == canary.target
+
+
+def test_each_level_is_said_in_words_not_in_splink_s_column_names(canary: Seeded) -> None:
+    pair = ("custody:CU-000901", "crime:NOM-0009001")
+    fire = _explain(canary, "fire-caseworker", "fire-safety", *pair).as_dict()
+    levels = {c["comparison"]: c["level"] for c in fire["comparisons"]}
+    assert levels["dob"] == "Date of birth missing on one side or both"  # withheld from fire
+    assert levels["pnc_id"] == "PNC ID missing on one side or both"
+    jargon = ("is NULL", "Exact match on", "All other comparisons", "distance of")
+    assert not [level for level in levels.values() if any(word in level for word in jargon)]
+
+
+@pytest.mark.parametrize(
+    ("comparison", "label", "words"),
+    [
+        ("surname", "Exact match on sn", "Surname equal"),
+        ("forename", "Jaro-Winkler distance of fn >= 0.9", "Forename spelt alike"),
+        ("phone", "All other comparisons", "Phone number differs (no level above)"),
+        ("postcode", "Exact match on sector", "Postcode sector equal"),
+        ("pnc_id", "PNC ID equal, DOB or sex differ", "PNC ID equal, DOB or sex differ"),
+    ],
+)
+def test_splink_s_stock_labels_are_reworded_and_ours_kept(
+    comparison: str, label: str, words: str
+) -> None:
+    assert in_words(comparison, label).startswith(words)
 
 
 def test_fields_the_viewer_may_not_see_weigh_nothing(canary: Seeded) -> None:

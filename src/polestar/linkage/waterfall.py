@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,31 @@ from polestar.linkage.people import (
 
 # Splink's comparison vector value of a null level: a field missing on either side.
 _NULL_LEVEL = -1
+# The features Splink's stock levels name (`Exact match on sn`) and the comparisons holding
+# them, as a reviewer says them.
+_FEATURES = {
+    "fn": "forename",
+    "sn": "surname",
+    "forename": "forename",
+    "surname": "surname",
+    "dob": "date of birth",
+    "gender": "sex",
+    "postcode": "home postcode",
+    "sector": "postcode sector",
+    "outcode": "postcode district",
+    "phone": "phone number",
+    "pnc_id": "PNC ID",
+    "crn": "CRN",
+    "ni_number": "NI number",
+}
+_STOCK_LEVELS = (
+    (re.compile(r"^Exact match on (\w+)$"), "{feature} equal"),
+    (re.compile(r"^(\w+) is NULL$"), "{feature} missing on one side or both"),
+    (
+        re.compile(r"^Jaro-Winkler distance of (\w+) >= ([\d.]+)$"),
+        "{feature} spelt alike (Jaro-Winkler similarity at least {value})",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +179,24 @@ def _compiled(model: dict[str, Any]) -> _Compiled:
     return found
 
 
+def in_words(comparison: str, label: str) -> str:
+    """A level's label as a reviewer reads it: Splink's stock labels name a feature column
+    (`Exact match on sn`, `dob is NULL`) and say `All other comparisons`; our own levels are
+    worded already and pass through, as does any label a stored model words otherwise."""
+    if label == "All other comparisons":
+        return _sentence(f"{_FEATURES.get(comparison, comparison)} differs (no level above)")
+    for pattern, words in _STOCK_LEVELS:
+        if found := pattern.match(label):
+            feature = _FEATURES.get(found.group(1), found.group(1))
+            value = found.group(2) if found.lastindex == 2 else ""
+            return _sentence(words.format(feature=feature, value=value))
+    return label
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _steps(record: dict[str, Any], compiled: _Compiled) -> tuple[float, tuple[Step, ...]]:
     """Splink's own waterfall rows for one scored pair, folded into one step per comparison."""
     # Splink's waterfall chart data, untyped in Splink; its rows are plain dicts.
@@ -173,7 +217,7 @@ def _steps(record: dict[str, Any], compiled: _Compiled) -> tuple[float, tuple[St
         steps.append(
             Step(
                 comparison=name,
-                level=str(row["label_for_charts"]),
+                level=in_words(name, str(row["label_for_charts"])),
                 missing=missing,
                 weight=float(row["log2_bayes_factor"]),
                 tf_weight=tf.get(name),
