@@ -297,6 +297,21 @@ def test_conflicting_values_are_all_shown_with_their_records(canary: Seeded) -> 
     assert "dates_of_birth" not in view.conflicts  # every record agrees
 
 
+def test_the_audit_entry_names_every_record_the_timeline_shows_past_the_events_page(
+    canary: Seeded,
+) -> None:
+    viewer = viewer_for(canary.engine, "home-officer", "investigation")
+    view = person_view(canary.engine, canary.settings, viewer, canary.target, events_limit=1)
+    found = audit.by_user(
+        canary.engine, "home-officer", reader=audit.Actor(ACTOR), settings=canary.settings
+    )[-1]
+    assert view.events is not None
+    assert len(view.events.items) == 1 < len(view.timeline)
+    named = {entry["record"] for entry in view.timeline}
+    assert named - {item["event"] for item in view.events.items}  # past the page
+    assert named <= set(found.entry.record_ids)
+
+
 def test_addresses_over_time_are_dated_by_their_records_events(canary: Seeded) -> None:
     view = _view(canary, "home-officer", "investigation", canary.target)
     custody = next(a for a in view.address_history if "Zqcustodyhome" in a["address"])

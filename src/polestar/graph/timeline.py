@@ -113,3 +113,9 @@ def _mentions(
         }
         found[record_id] = (moment, entry)
     return found
+
+
+def records_named(entries: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every record the entries name, for the consultation's audit entry: a timeline reaches
+    past the page of events it sits beside."""
+    return list(dict.fromkeys(n for entry in entries for n in (entry["record"], *entry["records"])))

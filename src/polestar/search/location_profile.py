@@ -22,7 +22,7 @@ from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.people import Linked, by_entity, linked_people
-from polestar.graph.timeline import timeline
+from polestar.graph.timeline import records_named, timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.vocabularies import Kind, Role
 from polestar.search.profile import ENTITY_ID, last_seen, record_dates, record_provenance
@@ -160,7 +160,12 @@ def _read(
     )
     shown = Shown(
         entity_ids=[current, *(r["entity_id"] for r in residents)],
-        record_ids=[*records, *events.shown, *(r for p in residents for r in p["records"])],
+        record_ids=[
+            *records,
+            *events.shown,
+            *records_named(entries),
+            *(r for p in residents for r in p["records"]),
+        ],
     )
     return view, shown
 

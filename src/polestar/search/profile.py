@@ -26,7 +26,7 @@ from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.associates import associates
 from polestar.graph.involvements import EventPage, Involvement, involvements
-from polestar.graph.timeline import timeline
+from polestar.graph.timeline import records_named, timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
 from polestar.pole.times import LONDON
@@ -413,6 +413,7 @@ def _read(
         record_ids=[
             *records,
             *events.shown,
+            *records_named(entries),
             *(row.name for row in [*homes, *vehicles, *phones]),
             *(record for a in linked for record in sorted(a.records)),
         ],

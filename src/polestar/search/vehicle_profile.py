@@ -20,7 +20,7 @@ from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.involvements import EventPage, involvements
 from polestar.graph.people import by_entity, linked_people
-from polestar.graph.timeline import timeline
+from polestar.graph.timeline import records_named, timeline
 from polestar.pole.vocabularies import ObjectType
 from polestar.search.profile import ENTITY_ID, last_seen, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
@@ -107,7 +107,12 @@ def _read(
     )
     shown = Shown(
         entity_ids=[current, *(person.entity_id for person in people)],
-        record_ids=[*records, *events.shown, *(r for p in people for r in sorted(p.records))],
+        record_ids=[
+            *records,
+            *events.shown,
+            *records_named(entries),
+            *(r for p in people for r in sorted(p.records)),
+        ],
     )
     return view, shown
 
