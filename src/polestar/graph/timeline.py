@@ -1,4 +1,5 @@
-"""An entity's timeline: its dated events and the sightings of its records, newest first.
+"""An entity's timeline, newest first: its dated events, the events that mention it, dated
+facts its records give (a person's warning markers), and the sightings of its records.
 
 Each visible record of the entity appears once: at the time of the dated event its source
 record holds (a custody arrest, a crime). Where the entity has no role in that event but the

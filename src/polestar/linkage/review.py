@@ -261,8 +261,8 @@ def review_list(
             record_ids=tuple(
                 dict.fromkeys(
                     name
-                    for entry in entries
-                    for side in entry.records
+                    for listed in entries
+                    for side in listed.records
                     for name in (side.record, *side.shown)
                 )
             ),
