@@ -150,6 +150,23 @@ def test_review_list_without_a_purpose_exits_2_and_is_recorded(canary: Seeded) -
     )
 
 
+def test_the_list_narrows_to_one_ground_and_an_unknown_one_exits_2(
+    canary: Seeded, items: dict[str, int]
+) -> None:
+    purpose = ("--as", "home-analyst", "--purpose", PURPOSES["home-analyst"])
+    listed = _invoke(
+        "review", "list", *purpose, "--justification", JUSTIFICATION,
+        "--ground", "forenames differ", "--json",
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.stderr
+    entries = json.loads(listed.stdout)["items"]
+    assert {entry["queued_because"] for entry in entries} == {"forenames differ"}
+    assert items["victim-child"] in {entry["item"] for entry in entries}
+    refused = _invoke("review", "list", *purpose, "--ground", "a hunch")
+    assert refused.exit_code == 2
+    assert "no ground 'a hunch'" in refused.stderr
+
+
 def test_history_of_an_unknown_entity_exits_2(canary: Seeded) -> None:
     result = _invoke("history", "PER-99999999")
     assert result.exit_code == 2

@@ -67,6 +67,24 @@ def test_each_item_says_why_it_was_queued(
     assert {name: listed.get(items[name]) for name in GROUNDS} == GROUNDS
 
 
+def test_the_list_narrows_to_one_ground_and_refuses_an_unknown_one(
+    client: TestClient, canary: Seeded, items: dict[str, int]
+) -> None:
+    headers = api_headers(canary, "home-analyst", True)
+    for ground in set(GROUNDS.values()):
+        response = client.get("/api/v1/review", params={"ground": ground}, headers=headers)
+        assert response.status_code == 200, response.text
+        listed = response.json()["items"]
+        assert {entry["queued_because"] for entry in listed} == {ground}
+        assert {n for n, g in GROUNDS.items() if g == ground} <= {
+            n for n, i in items.items() if i in {entry["item"] for entry in listed}
+        }
+    refused = client.get("/api/v1/review", params={"ground": "a hunch"}, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["ok"] is False
+    assert "a hunch" in refused.text
+
+
 def test_review_list_without_a_purpose_is_422(client: TestClient, canary: Seeded) -> None:
     headers = {"Authorization": f"Bearer {canary.tokens['home-analyst']}"}
     response = client.get("/api/v1/review", headers=headers)

@@ -89,6 +89,22 @@ def test_an_item_reads_names_first_and_shows_the_home_and_phone_linkage_weighed(
     assert rows["wanted"] in (["yes", "no"], ["no", "no"])
 
 
+def test_the_queue_narrows_to_one_ground(canary: Seeded, items: dict[str, int]) -> None:
+    with signed_in_as(canary.engine, canary.settings, "home-analyst") as (client, _token):
+        page = BeautifulSoup(client.get("/review?ground=uncertain").text, "html.parser")
+        refused = client.get("/review?ground=a+hunch")
+    grounds = {p.get_text(strip=True) for p in page.select(".review-item .ground")}
+    assert grounds == {
+        "Queued because the model was unsure: the pair scored inside the review band."
+    }
+    assert page.select_one(f"#item-{items['target']}") is not None
+    chosen = page.select_one("#ground option[selected]")
+    assert chosen is not None
+    assert chosen["value"] == "uncertain"
+    assert refused.status_code == 422
+    assert "no ground" in refused.text
+
+
 def test_a_decision_without_the_csrf_token_is_refused(
     canary: Seeded, items: dict[str, int]
 ) -> None:

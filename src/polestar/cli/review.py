@@ -36,6 +36,9 @@ def list_command(
     as_user: str | None = AS_USER,
     limit: int = typer.Option(50, "--limit", help="Items per page (1–500)."),
     cursor: int | None = typer.Option(None, "--cursor", help="The next_cursor of a page."),
+    ground: str | None = typer.Option(
+        None, "--ground", help="Only items queued on it: uncertain, or forenames differ."
+    ),
     as_json: bool = _JSON,
 ) -> None:
     """List open review items whose records you may see; the lookup is audited."""
@@ -46,6 +49,7 @@ def list_command(
         viewer(as_user, purpose, justification),
         limit=limit,
         cursor=cursor,
+        ground=ground,
     )
     if as_json:
         print_json(page.as_dict())

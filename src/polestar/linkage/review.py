@@ -202,6 +202,7 @@ def review_list(
     *,
     limit: int = 50,
     cursor: int | None = None,
+    ground: str | None = None,
     now: datetime | None = None,
 ) -> ReviewPage:
     """Open review items whose both records `viewer` may see, recorded as a consultation.
@@ -209,10 +210,11 @@ def review_list(
     Args:
         limit: items per page (1–500).
         cursor: the `next_cursor` of the previous page.
+        ground: only items queued on this ground (a key of `grounds.GROUNDS`).
 
     Raises:
-        InvalidInput: (422) no purpose or a disallowed one, a limit out of range. Recorded as
-            a denied consultation.
+        InvalidInput: (422) no purpose or a disallowed one, a limit out of range, an unknown
+            ground. Recorded as a denied consultation.
     """
     now = now or datetime.now(UTC)
     entry = replace(viewer.consultation(LIST_ACTION), in_results=True, occurred_at=now)
@@ -221,11 +223,16 @@ def review_list(
             raise InvalidInput(
                 f"limit must be 1 to {MAX_LIMIT}", [FieldError("limit", f"got {limit}")]
             )
+        if ground is not None and ground not in GROUNDS:
+            known = ", ".join(sorted(GROUNDS))
+            raise InvalidInput(
+                f"no ground {ground[:64]!r}", [FieldError("ground", f"one of {known}")]
+            )
         with engine.connect() as conn:
             scope = scope_for(
                 conn, viewer, now, require_justification=settings.require_justification
             )
-            items = review_items.visible_open_items(conn, scope, KIND, cursor, limit)
+            items = review_items.visible_open_items(conn, scope, KIND, cursor, limit, ground)
             keys = [key for item in items for key in (item.left, item.right)]
             rows = review_items.visible_person_rows(conn, scope, keys)
             entity_of = entity_store.placed(conn, KIND, keys)
@@ -266,7 +273,7 @@ def review_list(
                     for name in (side.record, *side.shown)
                 )
             ),
-            details={"items": len(items), "withheld": page.withheld},
+            details={"items": len(items), "withheld": page.withheld, "ground": ground},
         ),
         settings,
     )

@@ -171,9 +171,15 @@ def _visible_side(scope: Scope, side: str) -> sa.Exists:
 
 
 def visible_open_items(
-    conn: Connection, scope: Scope, kind: str, after: int | None, limit: int
+    conn: Connection,
+    scope: Scope,
+    kind: str,
+    after: int | None,
+    limit: int,
+    ground: str | None = None,
 ) -> list[ReviewItem]:
-    """Open items whose both rows `scope` shows, by id after the cursor `after`."""
+    """Open items whose both rows `scope` shows, by id after the cursor `after`; only those
+    queued on `ground` (`queued_because`), if given."""
     query = (
         sa.select(review_items)
         .where(
@@ -187,6 +193,8 @@ def visible_open_items(
     )
     if after is not None:
         query = query.where(review_items.c.id > after)
+    if ground is not None:
+        query = query.where(review_items.c.queued_because == ground)
     return [_item(row) for row in conn.execute(query)]
 
 

@@ -64,10 +64,14 @@ def list_items(
     justification: Justification = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[int | None, Query(ge=0, le=_ITEM_MAX)] = None,
+    ground: Annotated[
+        str | None,
+        Query(max_length=64, description="Only items queued on this ground (`queued_because`)."),
+    ] = None,
 ) -> ReviewPageOut:
     """Open items whose both records the caller may see, for the purpose in the header."""
     viewer = viewer_of(caller, purpose, justification)
-    page = review_list(engine, settings, viewer, limit=limit, cursor=cursor)
+    page = review_list(engine, settings, viewer, limit=limit, cursor=cursor, ground=ground)
     return ReviewPageOut.model_validate(page.as_dict())
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from polestar.access import Viewer
@@ -105,10 +105,13 @@ def queue(
     settings: SettingsDep,
     cursor: int | None = None,
     decided: int | None = None,
+    ground: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    """Open items whose both records the viewer may see, a page at a time."""
-    page = review_list(engine, settings, viewer, limit=PAGE_SIZE, cursor=cursor)
-    context = {"page": page, "decided": decided}
+    """Open items whose both records the viewer may see, a page at a time, of one ground or
+    all."""
+    ground = ground or None  # the filter's "all grounds" sends an empty value
+    page = review_list(engine, settings, viewer, limit=PAGE_SIZE, cursor=cursor, ground=ground)
+    context = {"page": page, "decided": decided, "ground": ground}
     return templates.TemplateResponse(request, "review/queue.html", context)
 
 
