@@ -101,6 +101,8 @@ def test_the_queue_narrows_to_one_ground(canary: Seeded, items: dict[str, int]) 
     chosen = page.select_one("#ground option[selected]")
     assert chosen is not None
     assert chosen["value"] == "uncertain"
+    kept = {field["value"] for field in page.select("form.decision input[name=ground]")}
+    assert kept == {"uncertain"}  # a decision returns to the same ground
     assert refused.status_code == 422
     assert "no ground" in refused.text
 
@@ -208,9 +210,16 @@ def test_a_supervisor_rejects_an_item_and_it_leaves_the_queue(
     with signed_in_as(canary.engine, canary.settings, "home-supervisor") as (client, token):
         response = client.post(
             f"/review/{item}/decision",
-            data={"decision": "reject", "reason": "Victim and witness differ", "csrf_token": token},
+            data={
+                "decision": "reject",
+                "reason": "Victim and witness differ",
+                "csrf_token": token,
+                "ground": "forenames differ",
+            },
         )
         assert response.status_code == 303, response.text
+        # Back to the ground the supervisor was working through.
+        assert response.headers["location"] == f"/review?decided={item}&ground=forenames+differ"
         page = BeautifulSoup(client.get("/review").text, "html.parser")
     assert page.select_one(f"#item-{item}") is None
     decided = [

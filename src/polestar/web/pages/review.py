@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from polestar.access import Viewer
 from polestar.linkage.decisions import Reviewer, history, merge, split
 from polestar.linkage.explanations import explain
+from polestar.linkage.grounds import GROUNDS
 from polestar.linkage.review import ReviewRecord, decide, review_list
 from polestar.search import refresh
 from polestar.web.deps import SettingsDep, StoreDep
@@ -123,10 +125,13 @@ def decide_item(
     settings: SettingsDep,
     decision: Annotated[str, Form(max_length=16)],
     reason: Reason,
+    ground: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
-    """Confirm (one person) or reject (two people) an item's pair, then back to the queue."""
+    """Confirm (one person) or reject (two people) an item's pair, then back to the queue,
+    on the ground the reviewer was working through."""
     decide(engine, settings, reviewer_of(viewer), item, decision, reason)
-    return RedirectResponse(f"/review?decided={item}", status_code=303)
+    query = {"decided": item, **({"ground": ground} if ground in GROUNDS else {})}
+    return RedirectResponse(f"/review?{urlencode(query)}", status_code=303)
 
 
 @router.post("/explanation", response_class=HTMLResponse)
