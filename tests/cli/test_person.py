@@ -76,6 +76,7 @@ def test_readable_output_shows_markers_first(canary: Seeded) -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.index("Tobias Quillfeather") < out.index("FI firearms") < out.index("names")
+    assert "…" not in out  # at 80 columns long values fold, none is cut short
 
 
 def test_readable_output_shows_times_on_the_london_clock_as_pages_do(

@@ -6,10 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from polestar.access import list_agreements, load_agreements
-from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.cli.app import actor, app, folded_table, print_json, stdout, store
 from polestar.settings import get_settings
 
 agreements_app = typer.Typer(help="Sharing agreements between organisations.", no_args_is_help=True)
@@ -45,7 +44,7 @@ def list_command(
     if as_json:
         print_json({"agreements": [item.as_dict(now) for item in stored]})
         return
-    table = Table("organisation", "version", "title", "dates", "in force", "purposes")
+    table = folded_table("organisation", "version", "title", "dates", "in force", "purposes")
     for item in stored:
         agreement = item.agreement
         table.add_row(

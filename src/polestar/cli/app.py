@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.table import Column, Table
 
 from polestar.access import Viewer, operator, viewer_for
 from polestar.errors import InvalidInput, PolestarError
@@ -68,6 +69,12 @@ AS_USER = typer.Option(None, "--as", help="Act as this user (made with `polestar
 
 stderr = Console(stderr=True)
 stdout = Console()
+
+
+def folded_table(*headers: str, **options: Any) -> Table:
+    """A table whose long values fold onto more lines instead of ending in `…`: a record
+    name, an address or a phone number cut short is worse than a taller table."""
+    return Table(*(Column(header, overflow="fold") for header in headers), **options)
 
 
 def tell_withheld(withheld: Sequence[str]) -> None:

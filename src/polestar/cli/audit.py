@@ -10,10 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from polestar.audit import Actor, Found, by_user, export, verify, who_viewed
-from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
+from polestar.cli.app import (
+    actor,
+    app,
+    error,
+    folded_table,
+    print_json,
+    stderr,
+    stdout,
+    store,
+    warn,
+)
 from polestar.errors import InvalidInput
 from polestar.pole.times import LONDON
 from polestar.settings import get_settings
@@ -98,7 +107,7 @@ def _moment(text: str) -> datetime:
 
 
 def _show(found: list[Found], title: str) -> None:
-    table = Table(
+    table = folded_table(
         "seq",
         "when",
         "who",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from polestar.cli.app import app, print_json, stderr, stdout
+from polestar.cli.app import app, folded_table, print_json, stderr, stdout
 
 
 @app.command("generate")
@@ -26,7 +25,7 @@ def generate_command(
     if as_json:
         print_json(counts)
         return
-    table = Table("records", "count", title=f"synthetic county in {out}")
+    table = folded_table("records", "count", title=f"synthetic county in {out}")
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     stdout.print(table)

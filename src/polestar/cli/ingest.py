@@ -7,9 +7,18 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
-from polestar.cli.app import actor, app, error, print_json, stderr, stdout, store, warn
+from polestar.cli.app import (
+    actor,
+    app,
+    error,
+    folded_table,
+    print_json,
+    stderr,
+    stdout,
+    store,
+    warn,
+)
 from polestar.graph import county
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
 from polestar.settings import get_settings
@@ -85,7 +94,9 @@ def ingest_command(
 
 
 def _show(report: IngestReport) -> None:
-    table = Table("source", "read", "new", "changed", "unchanged", "quarantined", "withdrawn")
+    table = folded_table(
+        "source", "read", "new", "changed", "unchanged", "quarantined", "withdrawn"
+    )
     for name, counts in [*report.sources.items(), ("total", report.total)]:
         table.add_row(
             name,

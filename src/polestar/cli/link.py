@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from polestar.cli.app import (
     AS_USER,
@@ -16,6 +15,7 @@ from polestar.cli.app import (
     actor,
     app,
     error,
+    folded_table,
     print_json,
     stderr,
     stdout,
@@ -97,7 +97,7 @@ def _incremental(as_json: bool) -> None:
 
 
 def _show(report: LinkReport) -> None:
-    table = Table(
+    table = folded_table(
         "kind",
         "records",
         "entities",
@@ -141,7 +141,7 @@ def evaluate_command(
     if as_json:
         print_json(report)
         return
-    table = Table(
+    table = folded_table(
         "kind", "records", "missing", "pairwise P/R/F1", "cluster P/R/F1", "blocking recall"
     )
     for kind, scores in report.items():
@@ -192,7 +192,7 @@ def explain_command(
 def _show_explanation(explained: dict[str, Any]) -> None:
     for record in explained["records"]:
         stdout.print(f"{record['record']}  {record['entity_id'] or '(not linked yet)'}")
-    table = Table(
+    table = folded_table(
         "comparison",
         "level",
         "weight",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
 from polestar.cli import sections
-from polestar.cli.app import stdout, tell_withheld
+from polestar.cli.app import folded_table, stdout, tell_withheld
 from polestar.pole.times import wall_clock
 from polestar.search.profile import in_question, person_view
 
@@ -15,7 +13,9 @@ from polestar.search.profile import in_question, person_view
 def _markers(markers: list[dict[str, Any]]) -> None:
     if not markers:
         return
-    table = Table("marker", "dates", "records", title="warning markers", title_justify="left")
+    table = folded_table(
+        "marker", "dates", "records", title="warning markers", title_justify="left"
+    )
     for marker in markers:
         table.add_row(
             f"[bold red]{marker['code']}[/bold red] {marker['label']}",
@@ -46,12 +46,16 @@ def _render(view: dict[str, Any]) -> None:
     sections.sourced("aliases", view["aliases"])
     sections.sourced("dates of birth", view["dates_of_birth"])
     if view["identifiers"]:
-        table = Table("identifier", "value", "records", title="identifiers", title_justify="left")
+        table = folded_table(
+            "identifier", "value", "records", title="identifiers", title_justify="left"
+        )
         for item in view["identifiers"]:
             table.add_row(item["type"], item["value"], ", ".join(item["sources"]))
         stdout.print(table)
     if view["address_history"]:
-        table = Table("address", "from", "to", "records", title="addresses", title_justify="left")
+        table = folded_table(
+            "address", "from", "to", "records", title="addresses", title_justify="left"
+        )
         for item in view["address_history"]:
             table.add_row(
                 item["address"], item["from"] or "", item["to"] or "", ", ".join(item["sources"])

@@ -7,9 +7,8 @@ and is recorded as a consultation (CONVENTIONS.md, "The operator").
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from polestar.cli.app import app, print_json, stderr, stdout, store, viewer, warn
+from polestar.cli.app import app, folded_table, print_json, stderr, stdout, store, viewer, warn
 from polestar.ingest.reports import field_warnings, quarantine_raw, store_summary
 from polestar.settings import get_settings
 
@@ -74,7 +73,7 @@ def list_command(
     if as_json:
         print_json(payload)
         return
-    table = Table("source", "reason", "count", title="quarantine (open)")
+    table = folded_table("source", "reason", "count", title="quarantine (open)")
     for row in payload["quarantine"]:  # type: ignore[attr-defined]
         table.add_row(row["source"], row["reason"], f"{row['count']:,}")
     stdout.print(table)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich.table import Table
 
 from polestar import audit
-from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.cli.app import actor, app, folded_table, print_json, stdout, store
 from polestar.retention.review import due, retain
 from polestar.settings import get_settings
 
@@ -35,7 +34,7 @@ def review_command(
     if as_json:
         print_json({"due": [item.as_dict() for item in listed]})
         return
-    table = Table("entity", "group", "last event", "due", "retained")
+    table = folded_table("entity", "group", "last event", "due", "retained")
     for item in listed:
         table.add_row(
             item.entity_id,

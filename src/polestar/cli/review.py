@@ -7,9 +7,17 @@ shows personal data, so it takes `--purpose` and `--as` like `person show`.
 from __future__ import annotations
 
 import typer
-from rich.table import Column, Table
 
-from polestar.cli.app import AS_USER, JUSTIFICATION, PURPOSE, print_json, stdout, store, viewer
+from polestar.cli.app import (
+    AS_USER,
+    JUSTIFICATION,
+    PURPOSE,
+    folded_table,
+    print_json,
+    stdout,
+    store,
+    viewer,
+)
 from polestar.cli.link import link_app
 from polestar.linkage.decisions import Outcome, Reviewer, history, merge, split
 from polestar.linkage.review import ReviewPage, ReviewRecord, decide, review_list
@@ -70,7 +78,7 @@ def _describe(record: ReviewRecord) -> str:
 def _render(page: ReviewPage) -> None:
     # Folded, never cut short: a phone number or an address elided is worse than none.
     headers = ("item", "probability, queued because", "record", "entity", "record", "entity")
-    table = Table(*(Column(header, overflow="fold") for header in headers))
+    table = folded_table(*headers)
     for entry in page.items:
         left, right = entry.records
         table.add_row(
@@ -153,7 +161,7 @@ def history_command(
     if as_json:
         print_json({"entity_id": entity_id, "decisions": [d.as_dict() for d in found]})
         return
-    table = Table("decision", "when", "who", "what", "entities", "reason")
+    table = folded_table("decision", "when", "who", "what", "entities", "reason")
     for item in found:
         table.add_row(
             str(item.id),

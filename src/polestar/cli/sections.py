@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from polestar.cli.app import (
     AS_USER,
     JUSTIFICATION,
     PURPOSE,
     app,
+    folded_table,
     print_json,
     stdout,
     store,
@@ -72,7 +72,7 @@ def sourced(title: str, items: Sequence[Mapping[str, Any]]) -> None:
     """Values with the records that hold each; several values are a conflict, shown."""
     if not items:
         return
-    table = Table("value", "records", title=title, title_justify="left")
+    table = folded_table("value", "records", title=title, title_justify="left")
     for item in items:
         table.add_row(str(item["value"]), ", ".join(item["sources"]))
     stdout.print(table)
@@ -82,7 +82,7 @@ def people(title: str, found: Sequence[Mapping[str, Any]]) -> None:
     """Linked people: entity, name, roles and (for residents) dates."""
     if not found:
         return
-    table = Table("entity", "name", "roles", "from", "to", title=title, title_justify="left")
+    table = folded_table("entity", "name", "roles", "from", "to", title=title, title_justify="left")
     for person in found:
         table.add_row(
             person["entity_id"],
@@ -99,7 +99,7 @@ def associates(found: Sequence[Mapping[str, Any]], total: int) -> None:
     if not found:
         return
     title = f"associates ({len(found)} of {total})" if total > len(found) else "associates"
-    table = Table("entity", "name", "reasons", title=title, title_justify="left")
+    table = folded_table("entity", "name", "reasons", title=title, title_justify="left")
     for associate in found:
         reasons = "; ".join(
             f"{r['reason']} ({r['via']}{', ' + ' / '.join(r['roles']) if r['roles'] else ''})"
@@ -114,7 +114,7 @@ def events(page: Mapping[str, Any] | None) -> None:
     if not page or not page["total"]:
         return
     roles = ", ".join(f"{role} {count}" for role, count in page["by_role"].items())
-    table = Table(
+    table = folded_table(
         "when", "event", "type", "roles", "what", "where",
         title=f"events ({page['total']}: {roles})", title_justify="left",
     )  # fmt: skip
@@ -137,7 +137,7 @@ def timeline(entries: Sequence[Mapping[str, Any]], total: int) -> None:
     """The newest entries of the timeline."""
     if not entries:
         return
-    table = Table(
+    table = folded_table(
         "when", "what", "record", "roles", title=f"timeline ({total})", title_justify="left"
     )
     for entry in entries:
@@ -155,7 +155,7 @@ def provenance(records: Sequence[Mapping[str, Any]]) -> None:
     whether a reviewer is yet to look at it."""
     if not records:
         return
-    table = Table(
+    table = folded_table(
         "record", "source record", "file", "line", "ingested", "joined by",
         title="records", title_justify="left",
     )  # fmt: skip

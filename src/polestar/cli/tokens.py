@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import typer
-from rich.table import Table
 
 from polestar.access import create_token, list_tokens, revoke_token
 from polestar.access.tokens import DEFAULT_DAYS
-from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.cli.app import actor, app, folded_table, print_json, stdout, store
 from polestar.settings import get_settings
 
 tokens_app = typer.Typer(
@@ -56,7 +55,7 @@ def list_command(
     if as_json:
         print_json({"tokens": [token.as_dict() for token in tokens]})
         return
-    table = Table("id", "user", "scopes", "created", "expires", "status")
+    table = folded_table("id", "user", "scopes", "created", "expires", "status")
     for token in tokens:
         table.add_row(
             token.id,

@@ -7,10 +7,9 @@ import sys
 from datetime import UTC, datetime
 
 import typer
-from rich.table import Table
 
 from polestar.access import add_user, disable_user, list_users, reset_password
-from polestar.cli.app import actor, app, print_json, stdout, store
+from polestar.cli.app import actor, app, folded_table, print_json, stdout, store
 from polestar.settings import get_settings
 
 users_app = typer.Typer(help="Users, their organisation and roles.", no_args_is_help=True)
@@ -53,7 +52,7 @@ def list_command(
     if as_json:
         print_json({"users": [user.as_dict() for user in users]})
         return
-    table = Table("username", "name", "organisation", "roles", "status")
+    table = folded_table("username", "name", "organisation", "roles", "status")
     for user in users:
         table.add_row(
             user.username,
