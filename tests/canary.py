@@ -44,6 +44,7 @@ CUSTODY_HOME = "zqcustodyhome"  # his home in custody
 PROBATION_HOME = "zqprobationstreet"  # a probation-only address
 COURTS_HOME = "zqcourtshome"  # the courts' address for him
 CRN = "x123456"  # probation's identifier for him
+SUPERVISION_START = "2024-07-10"  # a day in summer: stored at 23:00 UTC the day before
 MARKER_DATE = "2011-11-11"  # his firearms marker: a field CPS and probation mark sensitive
 DOB = "1980-03-01"  # his date of birth: not shared with fire
 PNC_TEXT = PNC.lower()  # not shared with fire
@@ -93,7 +94,7 @@ PROBATION = [
     "crn,surname,forename,dob,gender,pnc_id,ni_number,address,postcode,phone,rosh_level,"
     "supervision_status,supervision_start,supervision_end,offender_manager",
     f'X123456,Quillfeather,Tobias,1980-03-01,M,{PNC},,"9 Zqprobationstreet, Leek",ST13 5AA,,'
-    "medium,active,2024-01-10,2026-01-10,J. Patel",
+    f"medium,active,{SUPERVISION_START},2026-07-10,J. Patel",
 ]
 
 COURTS = f"""<?xml version="1.0" encoding="UTF-8"?>

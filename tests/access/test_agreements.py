@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from polestar.access import list_agreements, load_agreements
-from polestar.access.agreements import DEMO_AGREEMENTS, InvalidAgreement
+from polestar.access.agreements import DEMO_AGREEMENTS, GrantSpec, InvalidAgreement
+from polestar.pole.vocabularies import Kind
 from polestar.settings import Settings
 from tests.access.conftest import NOW
 
@@ -141,3 +142,12 @@ def test_list_says_whether_each_agreement_is_in_force(db: Engine, settings: Sett
     }
     assert later["fire"]["in_force"] is False
     assert later["home-force"]["in_force"] is True
+
+
+def test_a_grant_of_when_an_event_happened_says_whether_only_the_day_is_known() -> None:
+    """A partner shown an event's time is told when its source gave only the day, or it
+    would read the midnight the day is stored at as the time it happened."""
+    timed = GrantSpec(kind=Kind.EVENT, fields=["occurred_at", "category"])
+    assert timed.field_names() == {"occurred_at", "day_only", "category"}
+    assert "day_only" not in GrantSpec(kind=Kind.EVENT, fields=["category"]).field_names()
+    assert "day_only" in GrantSpec(kind=Kind.EVENT, fields="all").field_names()

@@ -16,6 +16,7 @@ from tests.canary import (
     ALL,
     JUSTIFICATION,
     PURPOSES,
+    SUPERVISION_START,
     USERS,
     Seeded,
     canary,
@@ -94,6 +95,13 @@ def test_readable_output_shows_times_on_the_london_clock_as_pages_do(
     # A marker is dated by its day alone, in the timeline as at the head of the profile.
     (marked,) = [line for line in out.splitlines() if "warning marker: FI firearms" in line]
     assert "2011-11-11 " in marked
+    # Probation gave the day his supervision started, not a time: the day alone, in the
+    # events and in the timeline.
+    supervised = [line for line in out.splitlines() if "probation:X123456 " in line]
+    supervised = [line for line in supervised if "supervision" in line]
+    assert len(supervised) == 2, out
+    assert all(f"{SUPERVISION_START} " in line for line in supervised), supervised
+    assert f"{SUPERVISION_START} 00:00" not in out
 
 
 def test_readable_output_says_which_records_a_reviewer_may_yet_part(

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from polestar.pole.times import wall_clock
 from tests.e2e.browser import Layout, check_page
 from tests.e2e.county import County
 from tests.e2e.steps import face, signed_in_pages, tap
@@ -61,13 +62,16 @@ def test_a_tap_on_a_map_point_opens_its_details(
             const point = data.points[0];
             const at = window.polestar.map.latLngToContainerPoint(
                 [point.latitude, point.longitude]);
-            return {x: at.x, y: at.y, address: point.address};
+            return {x: at.x, y: at.y, address: point.address, at: point.occurred_at};
         }"""
     )
     tap(page, layout, "#map", {"x": spot["x"], "y": spot["y"]})
     expect(page.locator(".leaflet-popup-content")).to_contain_text("crime:")
     assert spot["address"]
     expect(page.locator(".leaflet-popup-content")).to_contain_text(spot["address"])
+    # On the London clock, as the table below the map writes it.
+    assert spot["at"]
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(wall_clock(spot["at"]))
     check_page(page, layout, "map-popup-analyst")
 
 

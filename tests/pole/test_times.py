@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from polestar.errors import InvalidValue
-from polestar.pole.times import LocalTime, LocalTimeResult, wall_clock
+from polestar.pole.times import LocalTime, LocalTimeResult, event_time, wall_clock
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -144,3 +144,29 @@ def test_times_are_shown_on_the_london_clock() -> None:
     assert wall_clock("1980-03-01") == "1980-03-01"  # a date stays a date
     assert wall_clock("not a time at all") == "not a time at all"
     assert wall_clock(None) == wall_clock("") == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "formats", "day_only"),
+    [
+        ("2025-03-07", ("%Y-%m-%d",), True),
+        ("07/03/2025", ("%d/%m/%Y %H:%M", "%d/%m/%Y"), True),
+        ("07/03/2025 00:00", ("%d/%m/%Y %H:%M", "%d/%m/%Y"), False),  # midnight, as recorded
+        ("2025-03-07 9pm", ("%Y-%m-%d %I%p",), False),
+        ("2025-03-07T00:00:00+00:00", ("%Y-%m-%d",), False),  # ISO with an offset: a time
+    ],
+)
+def test_a_format_without_hours_reads_a_day(
+    raw: str, formats: tuple[str, ...], day_only: bool
+) -> None:
+    assert LocalTime.clean(raw, formats).day_only is day_only
+
+
+def test_an_event_given_as_a_day_is_shown_as_its_london_day() -> None:
+    summer_day = LocalTime.clean("2025-07-01", ("%Y-%m-%d",)).utc  # 2025-06-30 23:00 UTC
+    assert event_time(summer_day, day_only=True) == "2025-07-01"
+    assert wall_clock(event_time(summer_day, day_only=True)) == "2025-07-01"
+    assert event_time(summer_day) == "2025-06-30T23:00:00+00:00"
+    assert wall_clock(event_time(summer_day)) == "2025-07-01 00:00"
+    assert event_time(datetime(2025, 1, 10, 22, 0)) == "2025-01-10T22:00:00+00:00"  # naive: UTC
+    assert event_time(None, day_only=True) is None

@@ -17,6 +17,7 @@ from tests.canary import (
     JUSTIFICATION,
     MARKER_DATE,
     PURPOSES,
+    SUPERVISION_START,
     Seeded,
     canary,
     canary_model,
@@ -37,9 +38,9 @@ def test_last_seen_and_source_counts_come_from_visible_records_only(canary: Seed
     officer = _view(canary, "home-officer", "investigation", canary.target)
     analyst = _view(canary, "home-analyst", "investigation", canary.target, JUSTIFICATION)
     assert officer.last_seen is not None
-    assert not officer.last_seen.isoformat().lower().startswith(INTEL_SEEN)
+    assert not officer.last_seen.lower().startswith(INTEL_SEEN)
     assert analyst.last_seen is not None
-    assert analyst.last_seen.isoformat().lower().startswith(INTEL_SEEN)
+    assert analyst.last_seen.lower().startswith(INTEL_SEEN)
     assert officer.source_counts == {"courts": 1, "crime": 1, "custody": 1, "probation": 1}
     assert analyst.source_counts == {"courts": 1, "crime": 2, "custody": 1, "probation": 1}
 
@@ -318,7 +319,8 @@ def test_addresses_over_time_are_dated_by_their_records_events(canary: Seeded) -
     assert (custody["from"], custody["to"]) == ("2025-03-14", "2025-03-14")
     assert custody["entity_ids"] == [canary.location]
     probation = next(a for a in view.address_history if "Zqprobationstreet" in a["address"])
-    assert (probation["from"], probation["to"]) == ("2024-01-10", "2026-01-10")
+    # Days the probation service gave, kept as London days (in summer, an hour after UTC's).
+    assert (probation["from"], probation["to"]) == (SUPERVISION_START, "2026-07-10")
 
 
 def test_vehicles_and_phones_come_with_their_records(canary: Seeded) -> None:
@@ -347,3 +349,16 @@ def test_the_audit_entry_names_the_associates_and_every_record_shown(canary: See
     assert {item["event"] for item in view.events.items} <= shown
     assert "custody:CU-000901" in shown
     assert "crime:CR-25-000901/vehicles/0" in shown
+
+
+def test_an_event_its_source_gave_as_a_day_is_the_day_not_midnight(canary: Seeded) -> None:
+    """Probation gives the day a supervision starts: stored at the start of that London day
+    (23:00 UTC the day before, in summer), and given back as the day, in the events and the
+    timeline alike. A custody arrest keeps its time."""
+    view = _view(canary, "home-officer", "investigation", canary.target)
+    assert view.events is not None
+    when = {item["event"]: item["occurred_at"] for item in view.events.items}
+    assert when["probation:X123456"] == SUPERVISION_START
+    assert when["custody:CU-000901"] == "2025-03-14T02:17:00+00:00"
+    at = {entry["record"]: entry["at"] for entry in view.timeline}
+    assert at["probation:X123456"] == SUPERVISION_START

@@ -132,25 +132,62 @@ def test_any_custody_row_maps_or_is_rejected_and_nothing_else(row: dict[str, str
 
 
 COURTS = Mapper(load_mapping(MAPPINGS_DIR / "courts.yaml"))
+PROBATION = Mapper(load_mapping(MAPPINGS_DIR / "probation.yaml"))
 
 
-def hearing_at(hearing: dict[str, str]) -> Any:
-    """When the courts mapping puts a case's hearing (`hearing`: the element's attributes)."""
+def hearing_at(hearing: dict[str, str]) -> tuple[Any, Any]:
+    """When the courts mapping puts a case's hearing (`hearing`: the element's attributes),
+    and whether it says the court gave only the day."""
     case = {"@number": "T1", "court": "Stafford", "hearing": hearing, "outcome": "Adjourned"}
     (event,) = (r for r in COURTS.map(case).records if r.record_kind == "event")
-    return event.values.get("occurred_at")
+    return event.values.get("occurred_at"), event.values.get("day_only")
 
 
 def test_a_hearing_is_at_its_listed_time_in_london() -> None:
     """The date and the time are two attributes: read as one local time (BST here)."""
-    assert hearing_at({"@date": "2024-05-02", "@time": "10:30"}) == datetime(
-        2024, 5, 2, 9, 30, tzinfo=UTC
+    assert hearing_at({"@date": "2024-05-02", "@time": "10:30"}) == (
+        datetime(2024, 5, 2, 9, 30, tzinfo=UTC),
+        None,
     )
 
 
-def test_a_hearing_listed_without_a_time_is_at_the_start_of_its_day() -> None:
-    assert hearing_at({"@date": "2024-12-02", "@time": " "}) == datetime(2024, 12, 2, tzinfo=UTC)
-    assert hearing_at({"@date": "2024-12-02"}) == datetime(2024, 12, 2, tzinfo=UTC)
+def test_a_hearing_listed_without_a_time_is_the_start_of_its_day_known_as_the_day() -> None:
+    winter = (datetime(2024, 12, 2, tzinfo=UTC), True)
+    assert hearing_at({"@date": "2024-12-02", "@time": " "}) == winter
+    assert hearing_at({"@date": "2024-12-02"}) == winter
+    assert hearing_at({"@date": "2024-05-02"}) == (datetime(2024, 5, 1, 23, tzinfo=UTC), True)
+
+
+def test_a_supervision_starts_on_a_day() -> None:
+    row = {"crn": "X123456", "surname": "Smith", "forenames": "John"}
+    row |= {"supervision_start": "2025-03-07", "supervision_end": "2026-03-06"}
+    (event,) = (r for r in PROBATION.map(row).records if r.record_kind == "event")
+    assert event.values["occurred_at"] == datetime(2025, 3, 7, tzinfo=UTC)
+    assert event.values["day_only"] is True
+
+
+def test_an_attribute_given_as_a_day_keeps_the_day() -> None:
+    """An attribute is JSON: the day itself, not the UTC time its start falls at (which is
+    the day before in summer)."""
+    mapping = Mapper(
+        parse_mapping(
+            """
+source: log
+format: csv
+key: id
+records:
+  entry:
+    kind: event
+    event_type: incident
+    fields:
+      attributes.recorded: {path: recorded, type: datetime, formats: ["%Y-%m-%d"]}
+""",
+            "log.yaml",
+        )
+    )
+    (event,) = mapping.map({"id": "1", "recorded": "2024-05-02"}).records
+    assert event.attributes == {"recorded": "2024-05-02"}
+    assert "day_only" not in event.values
 
 
 def test_a_hearing_time_that_is_not_a_time_is_kept_raw_with_a_warning() -> None:

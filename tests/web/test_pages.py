@@ -22,6 +22,7 @@ from tests.canary import (
     JUSTIFICATION,
     PERSONS,
     PURPOSES,
+    SUPERVISION_START,
     USERS,
     Seeded,
     canaries_on_page,
@@ -298,3 +299,16 @@ def test_his_timeline_shows_the_day_his_warning_marker_was_applied(
     signed_in(app_client, canary, passwords, "home-officer")
     rows = _timeline(app_client, f"/persons/{canary.target}")
     assert rows[-1] == ["2011-11-11", "warning marker: FI firearms", "crime:NOM-0009001", ""]
+
+
+def test_his_supervision_is_on_the_day_probation_gave_not_at_midnight(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    signed_in(app_client, canary, passwords, "home-officer")
+    rows = _timeline(app_client, f"/persons/{canary.target}")
+    assert [SUPERVISION_START, "supervision", "probation:X123456", "subject"] in rows, rows
+    page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
+    events = [
+        [td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("#events tr")
+    ]
+    assert [SUPERVISION_START, "probation:X123456"] in [[row[0], row[-1]] for row in events if row]

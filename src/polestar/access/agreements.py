@@ -27,7 +27,7 @@ from polestar import audit
 from polestar.access.organisations import organisations
 from polestar.access.roles import ROLES
 from polestar.errors import FieldError, InvalidInput
-from polestar.pole.model import EVENT_TYPES, FIELDS, OBJECT_TYPES
+from polestar.pole.model import DAY_ONLY, EVENT_TYPES, FIELDS, OBJECT_TYPES
 from polestar.pole.times import LONDON
 from polestar.pole.vocabularies import PURPOSES, Kind, Role
 from polestar.settings import Settings
@@ -51,7 +51,8 @@ class _Strict(BaseModel):
 class GrantSpec(_Strict):
     """One grant as written: see `store.scope.Grant` for what each condition means.
 
-    `fields: all` grants every field of the kind, attributes included.
+    `fields: all` grants every field of the kind, attributes included. A time given only to
+    the day says so wherever the time is shown (`pole.model.DAY_ONLY`).
     """
 
     kind: Kind
@@ -65,7 +66,7 @@ class GrantSpec(_Strict):
     def field_names(self) -> frozenset[str]:
         if self.fields == "all":
             return all_fields(self.kind)
-        return frozenset(self.fields)
+        return frozenset(self.fields) | {DAY_ONLY[n] for n in self.fields if n in DAY_ONLY}
 
     def grant(self) -> Grant:
         def optional(values: list[str] | None) -> frozenset[str] | None:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from polestar.errors import FieldError, InvalidInput
 from polestar.pole.addresses import one_line
+from polestar.pole.times import event_time
 from polestar.pole.vocabularies import Kind, Role
 from polestar.store import neighbours
 from polestar.store.scope import Scope
@@ -52,6 +53,12 @@ class Involvement:
     @property
     def occurred_at(self) -> datetime | None:
         return utc(self.event.values.get("occurred_at"))
+
+    @property
+    def when(self) -> str | None:
+        """When it happened, as shown (`pole.times.event_time`): the day, if that is all its
+        source gave."""
+        return event_time(self.occurred_at, bool(self.event.values.get("day_only")))
 
     @property
     def sort_key(self) -> SortKey:
@@ -186,12 +193,11 @@ def page(
 
 
 def _item(item: Involvement, places: list[str]) -> dict[str, Any]:
-    moment = item.occurred_at
     values = item.event.values
     return {
         "event": item.event.name,
         "event_type": item.event.subtype,
-        "occurred_at": None if moment is None else moment.isoformat(),
+        "occurred_at": item.when,
         **{name: values[name] for name in _EVENT_FIELDS if values.get(name) is not None},
         "roles": list(item.roles),
         "records": list(item.records),

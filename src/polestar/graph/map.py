@@ -22,6 +22,7 @@ from polestar.errors import FieldError, InvalidInput
 from polestar.graph.involvements import involvements, utc
 from polestar.graph.network import not_found
 from polestar.pole.addresses import one_line
+from polestar.pole.times import event_time, london_day
 from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import neighbours
@@ -59,9 +60,11 @@ class When:
         if self.since is None and self.until is None:
             return True
         moment = utc(event.values.get("occurred_at"))
-        return moment is not None and (
-            (self.since is None or self.since <= moment.date())
-            and (self.until is None or moment.date() <= self.until)
+        if moment is None:
+            return False
+        day = london_day(moment)  # the dates are the county's days
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
         )
 
 
@@ -72,7 +75,7 @@ class Point:
     event: str
     event_type: str | None
     category: str | None
-    occurred_at: datetime | None
+    occurred_at: str | None  # as shown: `pole.times.event_time`
     latitude: float
     longitude: float
     place: str | None
@@ -84,7 +87,7 @@ class Point:
             "event": self.event,
             "event_type": self.event_type,
             "category": self.category,
-            "occurred_at": None if self.occurred_at is None else self.occurred_at.isoformat(),
+            "occurred_at": self.occurred_at,
             "latitude": self.latitude,
             "longitude": self.longitude,
             "place": self.place,
@@ -151,7 +154,9 @@ def _points(
                     event=event.name,
                     event_type=event.subtype,
                     category=event.values.get("category"),
-                    occurred_at=utc(event.values.get("occurred_at")),
+                    occurred_at=event_time(
+                        utc(event.values.get("occurred_at")), bool(event.values.get("day_only"))
+                    ),
                     latitude=lat,
                     longitude=lon,
                     place=entities.get(place.key),

@@ -25,6 +25,7 @@ from polestar.graph.associates import SUSPECT_ROLES
 from polestar.graph.involvements import utc
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
+from polestar.pole.times import london_day
 from polestar.pole.vocabularies import Kind, ObjectType, Role
 from polestar.pole.vrms import display
 from polestar.store import neighbours
@@ -145,7 +146,7 @@ class _Records:
         for (kind, record_id, _), row in self.rows.items():
             moment = utc(row.values.get("occurred_at")) if kind == Kind.EVENT else None
             if moment is not None:
-                self.dates.setdefault(record_id, []).append(moment.date())
+                self.dates.setdefault(record_id, []).append(london_day(moment))
 
 
 class Walker:
@@ -231,7 +232,7 @@ class Walker:
         for key, taking_part in events.items():
             event = batch.rows[key]
             moment = utc(event.values.get("occurred_at"))
-            when = [] if moment is None else [moment.date()]
+            when = [] if moment is None else [london_day(moment)]
             for (x, x_roles), (y, y_roles) in combinations(sorted(taking_part.items()), 2):
                 kind = _pair_type((self.kinds[x], x_roles), (self.kinds[y], y_roles))
                 if kind is not None:

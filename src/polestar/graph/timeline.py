@@ -50,7 +50,7 @@ def timeline(
             continue
         dated.add(item.event.record_id)
         entry = {
-            "at": moment.isoformat(),
+            "at": item.when,
             "what": "event",
             "event_type": item.event.subtype,
             "record": item.event.name,
@@ -104,7 +104,7 @@ def _mentions(
     for record_id, named in names.items():
         moment, _, item = latest[record_id]
         entry = {
-            "at": moment.isoformat(),
+            "at": item.when,
             "what": "mentioned",
             "event_type": item.event.subtype,
             "record": item.event.name,

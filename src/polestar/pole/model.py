@@ -69,12 +69,20 @@ LOCATION: dict[str, Field] = {
 EVENT: dict[str, Field] = {
     "occurred_at": Field("datetime", False, "When it happened (or began), UTC."),
     "ended_at": Field("datetime", False, "When it ended, UTC."),
+    "day_only": Field(
+        "bool", False, "The source gave the day it happened, not the time: shown as the day."
+    ),
     "category": Field("text", False, "Crime category slug or the source's incident type."),
     "offence": Field("text", False, "Offence or charge as the source words it."),
     "outcome": Field("text", False, "Outcome or result."),
     "grade": Field("text", False, "Call grade (1–4) or intelligence grading."),
     "summary": Field("text", False, "Free-text summary."),
 }
+
+# A time a source may give only to the day, and the field that then says so: set by the
+# mapping engine, and shown wherever the time is (`access.agreements`), so that the midnight
+# such a time is stored at is never read as the time it happened.
+DAY_ONLY: dict[str, str] = {"occurred_at": "day_only"}
 
 FIELDS: dict[Kind, dict[str, Field]] = {
     Kind.PERSON: PERSON,

@@ -8,9 +8,10 @@ anyone comparing times around a clock change knows the order may be out by an ho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,8 @@ from polestar.errors import InvalidValue
 
 TimeFlag = Literal["ambiguous", "nonexistent"]
 _EXAMPLE = datetime(1987, 6, 25, 14, 30, 0)
+# The strptime directives that read a time of day; a format with none of them reads a day.
+_TIME_OF_DAY = re.compile(r"%[HIMSXcpfT]")
 # The county's clock: sources without an offset are read in it, and people are shown it.
 LONDON = ZoneInfo("Europe/London")
 
@@ -40,6 +43,25 @@ def wall_clock(moment: str | datetime | None) -> str:
     return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
 
 
+def london_day(moment: datetime) -> date:
+    """The county's day a stored time falls on: a supervision that starts on 1 July is stored
+    at 23:00 UTC on 30 June, and starts on 1 July."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def event_time(moment: datetime | None, day_only: bool = False) -> str | None:
+    """An event's time in ISO 8601, as the API gives it and `wall_clock` shows it: the London
+    day alone (`2025-03-07`) when its source gave no time of day, so that nobody reads the
+    midnight it is stored at as the time it happened."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return london_day(moment).isoformat() if day_only else moment.isoformat()
+
+
 @dataclass(frozen=True)
 class LocalTimeResult:
     """A moment in UTC, with a flag when the local time it came from was unclear.
@@ -49,10 +71,13 @@ class LocalTimeResult:
         flag: `ambiguous` for a time in the hour repeated when clocks go back (the first
             occurrence was taken); `nonexistent` for a time in the hour skipped when clocks
             go forward (moved forward by the gap); None otherwise.
+        day_only: the source gave a day and no time of day (a format without hours): `utc`
+            is the start of that day in the zone, which is not a time anyone recorded.
     """
 
     utc: datetime
     flag: TimeFlag | None = None
+    day_only: bool = False
 
 
 class LocalTime:
@@ -87,25 +112,27 @@ class LocalTime:
         if not text:
             raise InvalidValue("time is empty")
         try:
-            parsed = _parse(text, formats)
+            parsed, fmt = _parse(text, formats)
             if parsed.tzinfo is not None:
                 return LocalTimeResult(parsed.astimezone(UTC))
-            return _from_wall_clock(parsed, _zone(zone))
+            placed = _from_wall_clock(parsed, _zone(zone))
+            return replace(placed, day_only=fmt is not None and not _TIME_OF_DAY.search(fmt))
         except OverflowError as error:
             raise InvalidValue(f"{raw!r} is too far from the present to hold") from error
 
 
-def _parse(text: str, formats: Sequence[str]) -> datetime:
+def _parse(text: str, formats: Sequence[str]) -> tuple[datetime, str | None]:
+    """The time `text` names, and the format that read it (None for ISO with an offset)."""
     try:
         given = datetime.fromisoformat(text)
     except ValueError:
         pass
     else:
         if given.tzinfo is not None:
-            return given
+            return given, None
     for fmt in formats:
         try:
-            return datetime.strptime(text, fmt)
+            return datetime.strptime(text, fmt), fmt
         except ValueError:
             continue
     examples = ", ".join(_EXAMPLE.strftime(fmt) for fmt in formats)

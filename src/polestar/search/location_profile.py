@@ -24,6 +24,7 @@ from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.people import Linked, by_entity, linked_people
 from polestar.graph.timeline import records_named, timeline
 from polestar.pole.addresses import one_line
+from polestar.pole.times import london_day
 from polestar.pole.vocabularies import Kind, Role
 from polestar.search.profile import ENTITY_ID, last_seen, record_dates, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
@@ -61,7 +62,7 @@ class LocationView:
     timeline_total: int = 0
     provenance: list[dict[str, Any]] = field(default_factory=list)
     source_counts: dict[str, int] = field(default_factory=dict)
-    last_seen: datetime | None = None
+    last_seen: str | None = None
     withheld: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,7 +84,7 @@ class LocationView:
             "timeline_total": self.timeline_total,
             "provenance": self.provenance,
             "source_counts": self.source_counts,
-            "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
+            "last_seen": self.last_seen,
             "withheld": self.withheld,
         }
 
@@ -110,8 +111,8 @@ def _residents(
         residents.append(
             {
                 **person.as_dict(),
-                "from": min(moments).date().isoformat() if moments else None,
-                "to": max(moments).date().isoformat() if moments else None,
+                "from": london_day(min(moments)).isoformat() if moments else None,
+                "to": london_day(max(moments)).isoformat() if moments else None,
             }
         )
     return sorted(residents, key=lambda r: (r["to"] or "", r["entity_id"]), reverse=True)

@@ -29,7 +29,7 @@ from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.timeline import records_named, timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
-from polestar.pole.times import LONDON
+from polestar.pole.times import LONDON, london_day
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
@@ -76,7 +76,7 @@ class PersonView:
     flags: list[Sourced] = field(default_factory=list)
     addresses: list[Sourced] = field(default_factory=list)
     source_counts: dict[str, int] = field(default_factory=dict)
-    last_seen: datetime | None = None
+    last_seen: str | None = None
     withheld: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     address_history: list[dict[str, Any]] = field(default_factory=list)
@@ -103,7 +103,7 @@ class PersonView:
             "flags": [item.as_dict() for item in self.flags],
             "addresses": [item.as_dict() for item in self.addresses],
             "source_counts": self.source_counts,
-            "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
+            "last_seen": self.last_seen,
             "withheld": self.withheld,
             "conflicts": self.conflicts,
             "address_history": self.address_history,
@@ -177,9 +177,10 @@ def marker_entries(people: Sequence[VisibleRow]) -> list[tuple[datetime, dict[st
     ]
 
 
-def last_seen(found: Sequence[Involvement]) -> datetime | None:
-    """The time of the latest dated visible event."""
-    return max((t for item in found if (t := item.occurred_at) is not None), default=None)
+def last_seen(found: Sequence[Involvement]) -> str | None:
+    """When the latest dated visible event happened, as shown (`Involvement.when`)."""
+    dated = [item for item in found if item.occurred_at is not None]
+    return max(dated, key=lambda item: item.sort_key).when if dated else None
 
 
 @dataclass(frozen=True)
@@ -298,8 +299,8 @@ def _address_history(
     history = []
     for item in grouped.values():
         times = item.pop("times")
-        item["from"] = min(times).date().isoformat() if times else None
-        item["to"] = max(times).date().isoformat() if times else None
+        item["from"] = london_day(min(times)).isoformat() if times else None
+        item["to"] = london_day(max(times)).isoformat() if times else None
         history.append(item)
     return sorted(history, key=lambda h: (h["to"] or "", h["address"]), reverse=True)
 

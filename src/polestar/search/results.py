@@ -29,6 +29,7 @@ from polestar.pole.addresses import STREET_FORMS, street_forms
 from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.names import full_name
 from polestar.pole.postcodes import Postcode
+from polestar.pole.times import event_time
 from polestar.pole.vocabularies import WarningMarker
 from polestar.pole.vrms import display
 from polestar.search.filters import Filters, open_to
@@ -136,7 +137,7 @@ class Result:
     score: float
     display_name: str | None
     sources: int
-    last_seen: datetime | None
+    last_seen: str | None  # as shown: `pole.times.event_time`
     markers: list[str]
     # A person's date of birth as most of the visible records give it: a result list of
     # namesakes is told apart by it. Not in `as_dict`, whose shape issue 6 fixes.
@@ -152,7 +153,7 @@ class Result:
             "score": self.score,
             "display_name": self.display_name,
             "sources": self.sources,
-            "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
+            "last_seen": self.last_seen,
             "markers": self.markers,
         }
 
@@ -870,7 +871,7 @@ def _describe(conn: Connection, scope: Scope, page: list[_Hit], by_name: bool) -
                 score=round(hit.score, 4),
                 display_name=name,
                 sources=len(summary.sources),
-                last_seen=summary.last_seen,
+                last_seen=event_time(summary.last_seen, summary.last_seen_day_only),
                 markers=sorted(
                     summary.markers, key=lambda code: (_MARKER_ORDER.get(code, 99), code)
                 ),

@@ -52,7 +52,7 @@ class VehicleView:
     timeline_total: int = 0
     provenance: list[dict[str, Any]] = field(default_factory=list)
     source_counts: dict[str, int] = field(default_factory=dict)
-    last_seen: datetime | None = None
+    last_seen: str | None = None
     conflicts: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)
 
@@ -69,7 +69,7 @@ class VehicleView:
             "timeline_total": self.timeline_total,
             "provenance": self.provenance,
             "source_counts": self.source_counts,
-            "last_seen": None if self.last_seen is None else self.last_seen.isoformat(),
+            "last_seen": self.last_seen,
             "conflicts": self.conflicts,
             "withheld": self.withheld,
         }

@@ -15,10 +15,10 @@ from functools import cache
 from typing import Any
 
 from polestar.errors import FieldError, InvalidMapping, InvalidValue
-from polestar.pole.model import EVENT_TYPES, record_kind
+from polestar.pole.model import DAY_ONLY, EVENT_TYPES, record_kind
 from polestar.pole.vocabularies import Kind, Role
 from polestar.sources.mapping import FieldSpec, KeySpec, Mapping, RecordSpec
-from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Noted, Options
+from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Day, Noted, Options
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ROLES = frozenset(role.value for role in Role)
@@ -136,7 +136,13 @@ def _applied(cleaned: dict[str, Any]) -> _Applied:
         if isinstance(value, Noted):
             note, value = value.note, value.value
         if name.startswith("attributes."):
+            if isinstance(value, Day):
+                value = value.day
             entries.append((name, True, name.removeprefix("attributes."), _json_safe(value), note))
+        elif isinstance(value, Day):
+            entries.append((name, False, name, value.start, note))
+            if name in DAY_ONLY:
+                entries.append((name, False, DAY_ONLY[name], True, None))
         else:
             entries.append((name, False, name, value, note))
     return tuple(entries)

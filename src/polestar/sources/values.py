@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from polestar.errors import InvalidValue
 from polestar.pole.dates import DateValue
@@ -48,6 +49,15 @@ class Noted:
     note: str
 
 
+@dataclass(frozen=True)
+class Day:
+    """A time its source gave only to the day: stored at the start of that day, and known as
+    the day (`pole.model.DAY_ONLY`)."""
+
+    start: datetime
+    day: date
+
+
 def _text(raw: Any) -> str:
     if isinstance(raw, dict | list):
         raise InvalidValue(f"expected a single value, got {type(raw).__name__}")
@@ -74,14 +84,17 @@ def _datetime(raw: Any, options: Options) -> Any:
     result = LocalTime.clean(
         _text(raw), formats=options.formats or ("%Y-%m-%dT%H:%M:%S",), zone=options.zone
     )
+    moment: datetime | Day = result.utc
+    if result.day_only:
+        moment = Day(result.utc, result.utc.astimezone(ZoneInfo(options.zone)).date())
     if result.flag == "ambiguous":
         return Noted(
-            result.utc,
+            moment,
             f"{raw!r} is in the repeated hour at a clock change: read as the first occurrence",
         )
     if result.flag == "nonexistent":
-        return Noted(result.utc, f"{raw!r} is in the hour skipped at a clock change: moved forward")
-    return result.utc
+        return Noted(moment, f"{raw!r} is in the hour skipped at a clock change: moved forward")
+    return moment
 
 
 def _bool(raw: Any, _options: Options) -> bool:

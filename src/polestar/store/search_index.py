@@ -1318,6 +1318,7 @@ class Summary:
     sources: set[str] = field(default_factory=set)
     markers: set[str] = field(default_factory=set)
     last_seen: datetime | None = None
+    last_seen_day_only: bool = False  # its source gave the day alone (`pole.model.DAY_ONLY`)
     names: Counter[str] = field(default_factory=Counter)
     births: Counter[date] = field(default_factory=Counter)
 
@@ -1403,8 +1404,13 @@ def summaries(
     # would make of a four-way join. Each record holds a row the scope shows (its currency and
     # record-wide categories are settled), so only the event grants are tested.
     for chunk in _chunks(sorted(records)):
+        day_only = sa.func.coalesce(events.c.day_only, sa.false())
         query = (
-            sa.select(events.c.record_id, sa.func.max(events.c.occurred_at))
+            sa.select(
+                events.c.record_id,
+                sa.func.max(sa.case((day_only, None), else_=events.c.occurred_at)),
+                sa.func.max(sa.case((day_only, events.c.occurred_at))),
+            )
             .where(
                 _one_of(conn, events.c.record_id, chunk),
                 events.c.occurred_at.is_not(None),
@@ -1413,12 +1419,14 @@ def summaries(
             )
             .group_by(events.c.record_id)
         )
-        for record_id, when in conn.execute(query).all():
-            if when is None:
-                continue
-            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-            for entity_id in records[record_id]:
-                summary = found[entity_id]
-                if summary.last_seen is None or when > summary.last_seen:
-                    summary.last_seen = when
+        for record_id, *latest in conn.execute(query).all():
+            # The later of its latest timed event and its latest event known only to the day.
+            for when, to_the_day in zip(latest, (False, True), strict=True):
+                if when is None:
+                    continue
+                when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+                for entity_id in records[record_id]:
+                    summary = found[entity_id]
+                    if summary.last_seen is None or when > summary.last_seen:
+                        summary.last_seen, summary.last_seen_day_only = when, to_the_day
     return found

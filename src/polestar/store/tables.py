@@ -148,6 +148,7 @@ events = sa.Table(
     sa.Column("event_type", sa.String(32), nullable=False),
     sa.Column("occurred_at", UtcDateTime),
     sa.Column("ended_at", UtcDateTime),
+    sa.Column("day_only", sa.Boolean),
     sa.Column("category", sa.String(64)),
     sa.Column("offence", sa.String(256)),
     sa.Column("outcome", sa.String(256)),

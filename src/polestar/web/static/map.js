@@ -18,6 +18,18 @@
 
   const text = (value) => String(value == null ? "" : value)
     .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  // An event's time as the tables below show it (`pole.times.wall_clock`): the London day and
+  // minute, or the day alone when its source gave no time of day.
+  const clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  const when = (moment) => {
+    if (!moment) return "undated";
+    if (moment.length <= 10) return moment;
+    const part = Object.fromEntries(clock.formatToParts(new Date(moment)).map((p) => [p.type, p.value]));
+    return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+  };
 
   // The base layer: boundary and postcode districts as outlines, streets as thin lines, towns
   // as labelled dots. Geometry only: the county's, never anyone's.
@@ -55,7 +67,7 @@
     L.circleMarker(where, { radius: 9, color: "#ffffff", weight: 2, fillColor: "#d4351c", fillOpacity: 0.9 })
       .bindPopup(
         `<strong>${text(point.event_type || "event")}</strong>${point.category ? " · " + text(point.category.replace(/-/g, " ")) : ""}` +
-        `<br>${text(point.occurred_at ? new Date(point.occurred_at).toLocaleString("en-GB", { timeZone: "Europe/London" }) : "undated")}` +
+        `<br>${text(when(point.occurred_at))}` +
         `${place}<br><span class="sources">${text(point.records.join(", "))}</span>`
       )
       .addTo(map);
