@@ -16,7 +16,7 @@ from polestar.access import create_token, revoke_token
 from polestar.settings import Settings
 from polestar.store.engine import Engine
 from polestar.web.app import create_app
-from tests.canary import ACTOR, Seeded, canary, canary_model
+from tests.canary import ACTOR, SUPERVISION_START, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
 NOW = datetime.now(UTC)
@@ -135,6 +135,19 @@ def test_a_lookup_records_the_ids_returned_and_the_justification(
     assert shown[: len(body["records"])] == body["records"]
     assert {item["event"] for item in body["events"]["items"]} <= set(shown)
     assert (found.entry.purpose, found.justification) == ("prosecution", "charging decision")
+
+
+def test_an_event_its_source_gave_as_a_day_is_a_date_and_the_schema_says_so(
+    client: TestClient, canary: Seeded
+) -> None:
+    headers = _bearer(canary.tokens["home-officer"], "investigation")
+    body = client.get(f"/api/v1/persons/{canary.target}", headers=headers).json()
+    when = {item["event"]: item["occurred_at"] for item in body["events"]["items"]}
+    assert when["probation:X123456"] == SUPERVISION_START
+    assert when["custody:CU-000901"] == "2025-03-14T02:17:00+00:00"
+    schemas = create_app(canary.settings).openapi()["components"]["schemas"]
+    fields = schemas["EventOut"]["properties"]
+    assert "a date alone" in fields["occurred_at"]["description"]
 
 
 def test_an_unexpected_path_is_an_enveloped_404(client: TestClient) -> None:

@@ -14,6 +14,7 @@ from polestar.web.api.sections import (
     EventPageOut,
     EventsCursor,
     EventsLimit,
+    LastSeen,
     LinkedPersonOut,
     ProvenanceOut,
     SourcedOut,
@@ -48,7 +49,7 @@ class LocationOut(BaseModel):
     timeline_total: int
     provenance: list[ProvenanceOut]
     source_counts: dict[str, int]
-    last_seen: str | None
+    last_seen: LastSeen
     withheld: list[str]
 
 

@@ -19,6 +19,7 @@ from polestar.graph import county
 from polestar.graph import hotspots as hotspot_map
 from polestar.graph import map as event_map
 from polestar.pole.vocabularies import CRIME_CATEGORIES
+from polestar.web.api.sections import When
 from polestar.web.deps import Caller, Justification, Purpose, SettingsDep, StoreDep, viewer_of
 
 router = APIRouter(prefix="/map", tags=["map"])
@@ -33,7 +34,7 @@ class PointOut(BaseModel):
     event: str = Field(description="The event's record, SOURCE:KEY.")
     event_type: str | None
     category: str | None
-    occurred_at: str | None
+    occurred_at: When
     latitude: float
     longitude: float
     place: str | None = Field(description="The place's location entity id, if linked.")

@@ -14,6 +14,7 @@ from polestar.web.api.sections import (
     EventPageOut,
     EventsCursor,
     EventsLimit,
+    LastSeen,
     ProvenanceOut,
     SourcedOut,
     TimelineEntryOut,
@@ -79,7 +80,7 @@ class PersonOut(BaseModel):
     flags: list[SourcedOut]
     addresses: list[SourcedOut]
     source_counts: dict[str, int]
-    last_seen: str | None
+    last_seen: LastSeen
     withheld: list[str]
     conflicts: list[str]
     address_history: list[AddressOut]

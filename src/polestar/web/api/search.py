@@ -16,6 +16,7 @@ from polestar.access import Principal
 from polestar.search import search
 from polestar.search.filters import Filters
 from polestar.search.results import ACTION, DEFAULT_LIMIT, MAX_LIMIT
+from polestar.web.api.sections import LastSeen
 from polestar.web.deps import Caller, Justification, Purpose, SettingsDep, StoreDep, viewer_of
 
 router = APIRouter(tags=["search"])
@@ -45,7 +46,7 @@ class ResultOut(BaseModel):
     score: float
     display_name: str | None
     sources: int = Field(description="How many source systems hold a record you may see.")
-    last_seen: str | None
+    last_seen: LastSeen
     markers: list[str] = Field(description="Warning marker codes, in the PNC's order.")
     born: date | None = Field(
         None,

@@ -8,6 +8,16 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, Field
 
+# When something happened, as the API gives it (`pole.times.event_time`).
+_WHEN = (
+    "ISO 8601: a time in UTC, or a date alone (the Europe/London day) where the source gave "
+    "only the day, such as a supervision's start"
+)
+When = Annotated[str | None, Field(description=_WHEN)]
+LastSeen = Annotated[
+    str | None, Field(description=f"When the latest event you may see happened. {_WHEN}.")
+]
+
 
 class SourcedOut(BaseModel):
     value: str
@@ -17,7 +27,7 @@ class SourcedOut(BaseModel):
 class EventOut(BaseModel):
     event: str
     event_type: str | None
-    occurred_at: str | None
+    occurred_at: When
     category: str | None = None
     offence: str | None = None
     outcome: str | None = None
@@ -39,7 +49,7 @@ class EventPageOut(BaseModel):
 
 
 class TimelineEntryOut(BaseModel):
-    at: str
+    at: str = Field(description=_WHEN)
     what: str
     event_type: str | None
     record: str

@@ -14,6 +14,7 @@ from polestar.web.api.sections import (
     EventPageOut,
     EventsCursor,
     EventsLimit,
+    LastSeen,
     LinkedPersonOut,
     ProvenanceOut,
     SourcedOut,
@@ -42,7 +43,7 @@ class VehicleOut(BaseModel):
     timeline_total: int
     provenance: list[ProvenanceOut]
     source_counts: dict[str, int]
-    last_seen: str | None
+    last_seen: LastSeen
     conflicts: list[str]
     withheld: list[str]
 
