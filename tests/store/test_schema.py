@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from polestar.store.schema import (
     upgrade,
 )
 from polestar.store.tables import (
+    events,
     metadata,
     search_keys,
     search_keys_recent,
@@ -145,5 +147,52 @@ def test_a_store_indexed_before_the_keys_were_versioned_holds_the_first_version(
         upgrade(engine)
         with engine.connect() as conn:
             assert search_index.keys_version(conn) == version
+    finally:
+        engine.dispose()
+
+
+def test_supervisions_and_hearings_stored_at_a_london_midnight_are_marked_days_on_upgrade(
+    blank_database_url: str,
+) -> None:
+    # Migration 0024: events stored before it were read by mappings that gave supervisions
+    # (and hearings listed without a time) as days, at the start of their London day.
+    engine = create_engine(settings=Settings(database_url=blank_database_url))
+    stored = {
+        1: ("supervision", datetime(2024, 7, 9, 23, 0, tzinfo=UTC)),  # 10 July, BST
+        2: ("supervision", datetime(2024, 1, 10, 0, 0, tzinfo=UTC)),  # 10 January, GMT
+        3: ("hearing", datetime(2024, 7, 10, 9, 30, tzinfo=UTC)),  # listed at 10:30
+        4: ("custody", datetime(2024, 1, 10, 0, 0, tzinfo=UTC)),  # an arrest at midnight
+        5: ("supervision", None),
+    }
+    try:
+        upgrade(engine, "0023")
+        with engine.begin() as conn:
+            now = datetime.now(UTC)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO runs (id, command, actor, started_at, status) "
+                    "VALUES (1, 'ingest', 'cli:test', :now, 'completed')"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO source_records (id, source, source_key, current_version, "
+                    "content_hash, first_run_id, last_run_id) "
+                    "VALUES (1, 'probation', 'X1', 1, 'h', 1, 1)"
+                )
+            )
+            for event_id, (event_type, moment) in stored.items():
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO events (id, record_id, source, source_key, event_type, "
+                        "occurred_at) VALUES (:id, 1, 'probation', :key, :type, :at)"
+                    ),
+                    {"id": event_id, "key": f"X1/{event_id}", "type": event_type, "at": moment},
+                )
+        upgrade(engine)
+        with engine.connect() as conn:
+            marked = dict(conn.execute(sa.select(events.c.id, events.c.day_only)).all())
+        assert marked == {1: True, 2: True, 3: None, 4: None, 5: None}
     finally:
         engine.dispose()
