@@ -9,7 +9,8 @@ time is stored at the start of its London day, and was shown as midnight. `day_o
 (`pole.model.DAY_ONLY`; the mapping engine sets it from now on). Of the events already
 stored, the supervisions and hearings at the start of a London day are marked: the shipped
 probation mapping reads days only, and no court lists a hearing at midnight. Other events
-stay timed until their source record is ingested again.
+stay timed until a changed version of their source record arrives (an unchanged one is not
+mapped again).
 """
 
 from __future__ import annotations
