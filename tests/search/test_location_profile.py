@@ -59,13 +59,19 @@ def test_the_timeline_dates_his_home_by_his_arrest_for_those_who_may_see_the_arr
     }
     officer = dated("home-officer", "investigation")
     assert officer["custody:CU-000901"] == ("2025-03-14T02:17:00+00:00", "mentioned", "custody")
-    assert officer["fire_premises:FP-000901"] == (
-        received["fire_premises:FP-000901"],
-        "record-received",
-        None,
-    )
     fire = dated("fire-caseworker", "fire-safety")
     assert fire["custody:CU-000901"] == (received["custody:CU-000901"], "record-received", None)
+
+
+@pytest.mark.parametrize(
+    ("user", "purpose"), [("home-officer", "investigation"), ("fire-caseworker", "fire-safety")]
+)
+def test_the_premises_register_is_dated_by_its_last_inspection_not_its_arrival(
+    canary: Seeded, user: str, purpose: str
+) -> None:
+    view = _view(canary, user, purpose, canary.location)
+    premises = [entry for entry in view.timeline if "fire_premises:FP-000901" in entry["records"]]
+    assert [(entry["at"], entry["what"]) for entry in premises] == [("2025-01-15", "inspected")]
 
 
 def test_a_scene_shows_what_happened_there(canary: Seeded) -> None:

@@ -291,6 +291,8 @@ def test_a_place_shows_when_an_arrest_gave_it_as_a_home(
     signed_in(app_client, canary, passwords, "home-officer")
     rows = _timeline(app_client, f"/locations/{canary.location}")
     assert ["2025-03-14 02:17", "custody (mentioned)", "custody:CU-000901", ""] in rows, rows
+    # The fire service's register, on the day of its last inspection.
+    assert ["2025-01-15", "inspected", "fire_premises:FP-000901", ""] in rows, rows
 
 
 def test_his_timeline_shows_the_day_his_warning_marker_was_applied(

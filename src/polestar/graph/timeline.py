@@ -1,11 +1,12 @@
 """An entity's timeline, newest first: its dated events, the events that mention it, dated
-facts its records give (a person's warning markers), and the sightings of its records.
+facts its records give (a person's warning markers, a premises' last inspection), and the
+sightings of its records.
 
 Each visible record of the entity appears once: at the time of the dated event its source
 record holds (a custody arrest, a crime). Where the entity has no role in that event but the
 record mentions it (a home address given in a crime report), the record appears at the event's
-time all the same, as a mention, when the viewer may see that event. Where the record holds no
-dated event the viewer may see (a fire premises register, a probation case before its
+time all the same, as a mention, when the viewer may see that event. A record a dated fact
+dates appears with that fact. Where the record holds neither (a probation case before its
 supervision starts), it appears as a sighting at the time Polestar received it. Built only
 from rows already read through the viewer's Scope, so nothing invisible is dated here.
 """
@@ -39,10 +40,13 @@ def timeline(
         provenance: each source record's provenance, by source record id.
         mentioned_in: other visible events, which date the entity's rows in their source
             records (a place by the events of the people who gave it as their home).
-        noted: further dated entries built from the same visible rows (a person's warning
-            markers, on the day each was applied), as (time, entry).
+        noted: further dated entries built from the same visible rows, as (time, entry): a
+            person's warning markers on the day each was applied, a premises record on the
+            day of its last inspection. A row one names is not also shown as a sighting.
     """
-    entries: list[tuple[datetime, dict[str, Any]]] = []
+    entries: list[tuple[datetime, dict[str, Any]]] = list(noted)
+    # Rows a noted fact dates (a premises record by its inspection) are not sightings too.
+    noted_records = {name for _, entry in entries for name in entry["records"]}
     dated = set()
     for item in involvements:
         moment = item.occurred_at
@@ -65,6 +69,7 @@ def timeline(
         if (
             row.record_id in dated
             or row.record_id in mentioning
+            or row.name in noted_records
             or (origin := provenance.get(row.record_id)) is None
         ):
             continue
@@ -78,7 +83,6 @@ def timeline(
             "detail": None,
         }
         entries.append((origin.ingested_at, entry))
-    entries.extend(noted)
     entries.sort(key=lambda pair: (pair[0], pair[1]["record"]), reverse=True)
     return [entry for _, entry in entries[:limit]], len(entries)
 

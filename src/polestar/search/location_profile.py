@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -24,7 +24,7 @@ from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.people import Linked, by_entity, linked_people
 from polestar.graph.timeline import records_named, timeline
 from polestar.pole.addresses import one_line
-from polestar.pole.times import london_day
+from polestar.pole.times import LONDON, london_day
 from polestar.pole.vocabularies import Kind, Role
 from polestar.search.profile import ENTITY_ID, last_seen, record_dates, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
@@ -118,6 +118,29 @@ def _residents(
     return sorted(residents, key=lambda r: (r["to"] or "", r["entity_id"]), reverse=True)
 
 
+def inspection_entries(rows: Sequence[VisibleRow]) -> list[tuple[datetime, dict[str, Any]]]:
+    """Each visible premises record as a timeline entry on the day the fire service last
+    inspected it (`graph.timeline.timeline`'s `noted`): the register's one date, which says
+    more of the record than the day Polestar received it."""
+    found = []
+    for row in rows:
+        try:
+            day = date.fromisoformat(str(_attribute(row, "last_inspected")))
+        except ValueError:
+            continue  # not a premises record, the date withheld, or not a date
+        entry = {
+            "at": day.isoformat(),
+            "what": "inspected",
+            "event_type": None,
+            "record": row.name,
+            "roles": [],
+            "records": [row.name],
+            "detail": None,
+        }
+        found.append((datetime.combine(day, time(), LONDON), entry))
+    return found
+
+
 def _read(
     conn: Connection, scope: Scope, entity_id: str, limit: int, cursor: str | None
 ) -> tuple[LocationView, Shown]:
@@ -133,7 +156,9 @@ def _read(
     origins = provenance(conn, {row.record_id for row in rows})
     addresses = collect((one_line(row.values), row.name) for row in rows)
     records = list(dict.fromkeys(row.name for row in rows))
-    entries, total = timeline(found, rows, origins, mentioned_in=lives)
+    entries, total = timeline(
+        found, rows, origins, mentioned_in=lives, noted=inspection_entries(rows)
+    )
     residents = _residents(conn, scope, lived, lives)
     view = LocationView(
         entity_id=current,
