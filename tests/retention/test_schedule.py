@@ -15,7 +15,7 @@ from polestar.retention.groups import Placement, default_rules
 from polestar.retention.schedule import add_years, schedules
 from polestar.store.entities import members
 from polestar.store.tables import events
-from tests.canary import ACTOR, COURTS, Seeded
+from tests.canary import ACTOR, COURTS, CUSTODY, Seeded
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,21 @@ def test_partner_records_neither_start_nor_extend_the_clear_period(
         date(2026, 2, 3),
         date(2036, 2, 3),
     )
+
+
+def test_the_last_event_is_dated_by_the_county_s_day(canary_copy: Seeded, tmp_path: Path) -> None:
+    """An arrest at 00:30 on 1 August (BST) is 23:30 UTC on 31 July: its day is 1 August."""
+    later = tmp_path / "later"
+    later.mkdir()
+    header, arrest = CUSTODY
+    arrest = arrest.replace("CU-000901", "CU-000902").replace(
+        "14/03/2025 02:17", "01/08/2031 00:30"
+    )
+    (later / "custody.csv").write_text(f"{header}\n{arrest}\n", encoding="utf-8")
+    ingest(canary_copy.engine, plan_inputs([later]), canary_copy.settings, actor=ACTOR)
+    link(canary_copy.engine, canary_copy.settings, actor=ACTOR, warn=lambda _message: None)
+    with canary_copy.engine.connect() as conn:
+        entity = {(s, k): e for s, k, e in members(conn, "person")}
+        found = schedules(conn, default_rules())
+    assert entity["custody", "CU-000902"] == canary_copy.target
+    assert found[canary_copy.target].last_event == date(2031, 8, 1)

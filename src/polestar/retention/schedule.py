@@ -8,11 +8,12 @@ events' groups (groups.yaml). A retain decision pushes the review to the date it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.engine import Connection
 
 from polestar.access.organisations import organisations
+from polestar.pole.times import london_day
 from polestar.retention.groups import GroupRules, Placement
 from polestar.store import retention as retention_store
 
@@ -55,11 +56,6 @@ def partner_sources(conn: Connection) -> set[str]:
     }
 
 
-def _day(moment: datetime) -> date:
-    utc = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return utc.astimezone(UTC).date()
-
-
 def schedules(
     conn: Connection, rules: GroupRules, entity_id: str | None = None
 ) -> dict[str, Schedule]:
@@ -71,7 +67,7 @@ def schedules(
         group = rules.group_of(Placement(event.offence, event.category, event.outcome))
         groups[event.entity_id] = min(group, groups.get(event.entity_id, group))
         if event.occurred_at is not None:
-            day = _day(event.occurred_at)
+            day = london_day(event.occurred_at)  # the county's day, as reviews are dated
             last[event.entity_id] = max(day, last.get(event.entity_id, day))
     retained = retention_store.retained_until(conn)
     found: dict[str, Schedule] = {}
