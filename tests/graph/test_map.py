@@ -4,7 +4,7 @@ happened in Market Square, Stone): points and counts only from what each viewer 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,12 @@ import pytest
 from polestar.access import viewer_for
 from polestar.errors import InvalidInput, NotFound
 from polestar.graph import county
-from polestar.graph.hotspots import Hotspots, hotspots_view
+from polestar.graph.hotspots import Hotspots, hotspots_view, month_range
 from polestar.graph.map import Box, MapPoints, When, area_view, map_view
+from polestar.pole.vocabularies import Kind
 from polestar.settings import Settings
 from polestar.store.entities import members
+from polestar.store.visible import VisibleRow
 from tests.canary import JUSTIFICATION, Seeded, canary, canary_model
 
 __all__ = ["canary", "canary_model"]
@@ -141,3 +143,25 @@ def test_ingest_keeps_the_county_geometry_where_the_app_finds_it(tmp_path: Path)
     assert county.geometry(settings) == shape
     elsewhere = Settings(data_dir=tmp_path / "none", county_geojson=exports / "county.geojson")
     assert county.geometry(elsewhere) == shape
+
+
+@pytest.mark.parametrize(
+    ("month", "start", "end"),
+    [
+        ("2025-06", datetime(2025, 5, 31, 23, tzinfo=UTC), datetime(2025, 6, 30, 23, tzinfo=UTC)),
+        ("2025-01", datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC)),
+    ],
+)
+def test_a_month_is_the_county_s_month(month: str, start: datetime, end: datetime) -> None:
+    assert month_range(month, None) == ([month], start, end)
+
+
+def test_a_crime_just_after_midnight_on_the_first_is_in_that_month_and_on_that_day() -> None:
+    """00:30 BST on 1 June is 23:30 UTC on 31 May: June's, on the hotspots and on the map."""
+    crime = VisibleRow(
+        Kind.EVENT, 1, "crime", "CR-1", {"occurred_at": datetime(2025, 5, 31, 23, 30)}, "crime"
+    )
+    _, start, end = month_range("2025-06", None)
+    assert start <= datetime(2025, 5, 31, 23, 30, tzinfo=UTC) < end
+    assert When(since=date(2025, 6, 1), until=date(2025, 6, 1)).keeps(crime)
+    assert not When(until=date(2025, 5, 31)).keeps(crime)

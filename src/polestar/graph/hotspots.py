@@ -23,6 +23,7 @@ from polestar.access import Viewer
 from polestar.access.consultations import Shown, consult
 from polestar.errors import FieldError, InvalidInput
 from polestar.graph.involvements import utc
+from polestar.pole.times import LONDON
 from polestar.pole.vocabularies import CRIME_CATEGORIES, EventType
 from polestar.settings import Settings
 from polestar.store.points import coordinates, events_between, occurred_at
@@ -75,7 +76,8 @@ class Hotspots:
 
 
 def month_range(first: str, last: str | None) -> tuple[list[str], datetime, datetime]:
-    """The months from `first` to `last` (YYYY-MM), and [start, end) as UTC times."""
+    """The months from `first` to `last` (YYYY-MM), and [start, end) as UTC times: the
+    county's months, from midnight in London (a crime at 00:30 BST on 1 June is June's)."""
     bad = [
         FieldError(name, "YYYY-MM, e.g. 2025-03")
         for name, value in (("month", first), ("to_month", last))
@@ -83,8 +85,8 @@ def month_range(first: str, last: str | None) -> tuple[list[str], datetime, date
     ]
     if bad:
         raise InvalidInput("months are written YYYY-MM", bad)
-    start = datetime.strptime(first, "%Y-%m").replace(tzinfo=UTC)
-    final = datetime.strptime(last or first, "%Y-%m").replace(tzinfo=UTC)
+    start = datetime.strptime(first, "%Y-%m")
+    final = datetime.strptime(last or first, "%Y-%m")
     count = (final.year - start.year) * 12 + final.month - start.month + 1
     if not 1 <= count <= MAX_MONTHS:
         raise InvalidInput(
@@ -96,8 +98,13 @@ def month_range(first: str, last: str | None) -> tuple[list[str], datetime, date
         for i in range(count)
     ]
     end_year, end_month = divmod(final.year * 12 + final.month, 12)
-    end = datetime(end_year, end_month + 1, 1, tzinfo=UTC)
-    return months, start, end
+    end = datetime(end_year, end_month + 1, 1)
+    return months, _utc(start), _utc(end)
+
+
+def _utc(local: datetime) -> datetime:
+    """London's midnight as a UTC time (clocks never change at midnight there)."""
+    return local.replace(tzinfo=LONDON).astimezone(UTC)
 
 
 def check(cell: float, categories: Sequence[str] | None) -> None:
@@ -136,7 +143,7 @@ def hotspots(
             continue
         key = (math.floor(spot[0] / cell), math.floor(spot[1] / cell))
         cells.setdefault(key, Counter())[crime.values.get("category") or "unknown"] += 1
-        by_month[f"{moment:%Y-%m}"] += 1
+        by_month[f"{moment.astimezone(LONDON):%Y-%m}"] += 1
     found = [
         Cell(round(i * cell, 6), round(j * cell, 6), cell, dict(sorted(counts.items())))
         for (i, j), counts in cells.items()

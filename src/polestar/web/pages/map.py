@@ -12,7 +12,7 @@ an area is posted, since a small enough box can single out a house (as the API d
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, field_validator
 from polestar.errors import InvalidInput
 from polestar.graph import hotspots as hotspot_map
 from polestar.graph import map as event_map
+from polestar.pole.times import LONDON, london_day
 from polestar.pole.vocabularies import CRIME_CATEGORIES
 from polestar.web.deps import SettingsDep, StoreDep
 from polestar.web.pages.network import profile_of
@@ -60,7 +61,7 @@ class AreaForm(EventsForm):
 
 
 def _last_twelve_months() -> tuple[str, str]:
-    today = datetime.now(UTC).date()
+    today = datetime.now(LONDON).date()
     first = today.year * 12 + today.month - 1 - (hotspot_map.MAX_MONTHS - 1)
     return f"{first // 12:04d}-{first % 12 + 1:02d}", f"{today:%Y-%m}"
 
@@ -102,7 +103,7 @@ def hotspots_page(
         return _render(request, 422, mode="hotspots", form=shown, error=exc)
     # A cell's "events here" asks for the same months as an area's dates.
     _months, start, end = hotspot_map.month_range(month, to_month)
-    dates = (start.date(), (end - timedelta(days=1)).date())
+    dates = (london_day(start), london_day(end - timedelta(days=1)))
     return _render(request, mode="hotspots", form=shown, hotspots=found.as_dict(), dates=dates)
 
 
