@@ -14,10 +14,11 @@ from rows already read through the viewer's Scope, so nothing invisible is dated
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from polestar.graph.involvements import Involvement
+from polestar.pole.times import LONDON
 from polestar.store.provenance import Provenance
 from polestar.store.visible import VisibleRow
 
@@ -118,6 +119,23 @@ def _mentions(
         }
         found[record_id] = (moment, entry)
     return found
+
+
+def dated_fact(
+    day: date, what: str, records: Sequence[str], detail: str | None = None
+) -> tuple[datetime, dict[str, Any]]:
+    """A `noted` entry for a fact its records date to a day (a marker applied, a premises
+    inspected): at the start of that day in London, given as the day."""
+    entry = {
+        "at": day.isoformat(),
+        "what": what,
+        "event_type": None,
+        "record": records[0],
+        "roles": [],
+        "records": list(records),
+        "detail": detail,
+    }
+    return datetime.combine(day, time(), LONDON), entry
 
 
 def records_named(entries: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -22,9 +22,9 @@ from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.involvements import EventPage, Involvement, involvements
 from polestar.graph.people import Linked, by_entity, linked_people
-from polestar.graph.timeline import records_named, timeline
+from polestar.graph.timeline import dated_fact, records_named, timeline
 from polestar.pole.addresses import one_line
-from polestar.pole.times import LONDON, london_day
+from polestar.pole.times import london_day
 from polestar.pole.vocabularies import Kind, Role
 from polestar.search.profile import ENTITY_ID, last_seen, record_dates, record_provenance
 from polestar.search.sourced import Sourced, collect, source_counts
@@ -128,16 +128,7 @@ def inspection_entries(rows: Sequence[VisibleRow]) -> list[tuple[datetime, dict[
             day = date.fromisoformat(str(_attribute(row, "last_inspected")))
         except ValueError:
             continue  # not a premises record, the date withheld, or not a date
-        entry = {
-            "at": day.isoformat(),
-            "what": "inspected",
-            "event_type": None,
-            "record": row.name,
-            "roles": [],
-            "records": [row.name],
-            "detail": None,
-        }
-        found.append((datetime.combine(day, time(), LONDON), entry))
+        found.append(dated_fact(day, "inspected", [row.name]))
     return found
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -26,10 +26,10 @@ from polestar.errors import NotFound
 from polestar.graph import involvements as involvement_graph
 from polestar.graph.associates import associates
 from polestar.graph.involvements import EventPage, Involvement, involvements
-from polestar.graph.timeline import records_named, timeline
+from polestar.graph.timeline import dated_fact, records_named, timeline
 from polestar.pole.addresses import one_line
 from polestar.pole.names import full_name
-from polestar.pole.times import LONDON, london_day
+from polestar.pole.times import london_day
 from polestar.pole.vocabularies import MARKER_LABELS, Kind, ObjectType, Role, WarningMarker
 from polestar.search.sourced import Sourced, collect, source_counts
 from polestar.settings import Settings
@@ -161,18 +161,7 @@ def marker_entries(people: Sequence[VisibleRow]) -> list[tuple[datetime, dict[st
             if row.name not in names:
                 names.append(row.name)
     return [
-        (
-            datetime.combine(day, time(), LONDON),
-            {
-                "at": day.isoformat(),
-                "what": "marker",
-                "event_type": None,
-                "record": names[0],
-                "roles": [],
-                "records": names,
-                "detail": f"{code} {_label(code)}",
-            },
-        )
+        dated_fact(day, "marker", names, f"{code} {_label(code)}")
         for (code, day), names in held.items()
     ]
 
