@@ -182,14 +182,27 @@ def test_supervisions_and_hearings_stored_at_a_london_midnight_are_marked_days_o
                     "VALUES (1, 'probation', 'X1', 1, 'h', 1, 1)"
                 )
             )
-            for event_id, (event_type, moment) in stored.items():
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO events (id, record_id, source, source_key, event_type, "
-                        "occurred_at) VALUES (:id, 1, 'probation', :key, :type, :at)"
-                    ),
-                    {"id": event_id, "key": f"X1/{event_id}", "type": event_type, "at": moment},
-                )
+            # Written as the store writes them (on SQLite, UTC text without an offset).
+            before = sa.table(
+                "events",
+                *(sa.column(name) for name in ("id", "record_id", "source", "source_key")),
+                sa.column("event_type"),
+                sa.column("occurred_at", sa.DateTime(timezone=True)),
+            )
+            conn.execute(
+                before.insert(),
+                [
+                    {
+                        "id": event_id,
+                        "record_id": 1,
+                        "source": "probation",
+                        "source_key": f"X1/{event_id}",
+                        "event_type": event_type,
+                        "occurred_at": moment,
+                    }
+                    for event_id, (event_type, moment) in stored.items()
+                ],
+            )
         upgrade(engine)
         with engine.connect() as conn:
             marked = dict(conn.execute(sa.select(events.c.id, events.c.day_only)).all())
