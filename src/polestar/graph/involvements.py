@@ -42,6 +42,12 @@ def utc(moment: datetime | None) -> datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def shown_time(event: VisibleRow) -> str | None:
+    """When a visible event happened, as shown (`pole.times.event_time`): the day, if that is
+    all its source gave."""
+    return event_time(utc(event.values.get("occurred_at")), bool(event.values.get("day_only")))
+
+
 @dataclass(frozen=True)
 class Involvement:
     """One visible event and the roles the entity's rows (`records`) had in it."""
@@ -56,9 +62,7 @@ class Involvement:
 
     @property
     def when(self) -> str | None:
-        """When it happened, as shown (`pole.times.event_time`): the day, if that is all its
-        source gave."""
-        return event_time(self.occurred_at, bool(self.event.values.get("day_only")))
+        return shown_time(self.event)
 
     @property
     def sort_key(self) -> SortKey:

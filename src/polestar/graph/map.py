@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection, Engine
 from polestar.access import Viewer
 from polestar.access.consultations import Shown, consult
 from polestar.errors import FieldError, InvalidInput
-from polestar.graph.involvements import involvements, utc
+from polestar.graph.involvements import involvements, shown_time, utc
 from polestar.graph.network import not_found
 from polestar.pole.addresses import one_line
-from polestar.pole.times import event_time, london_day
+from polestar.pole.times import london_day
 from polestar.pole.vocabularies import Kind, Role
 from polestar.settings import Settings
 from polestar.store import neighbours
@@ -154,9 +154,7 @@ def _points(
                     event=event.name,
                     event_type=event.subtype,
                     category=event.values.get("category"),
-                    occurred_at=event_time(
-                        utc(event.values.get("occurred_at")), bool(event.values.get("day_only"))
-                    ),
+                    occurred_at=shown_time(event),
                     latitude=lat,
                     longitude=lon,
                     place=entities.get(place.key),
