@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         2e6,
         description="Random pairs sampled to estimate u probabilities when training.",
     )
+    # 2 million: at 1M person records the two sessions blocked 9.2 M and 7.2 M pairs and took
+    # 12.2 s; sampled to about 2 M each, 8.2 s, with the same B-cubed scores at the threshold
+    # and every trained weight but two rare levels' within 0.1 (docs/linkage.md).
+    link_em_max_pairs: float = Field(
+        2e6,
+        description=(
+            "Blocked pairs expectation maximisation trains on at most, when training (a "
+            "deterministic sample of the records where a training rule blocks more)."
+        ),
+    )
     # Police records of one person carry wholly different dates of birth rarely (2 pairs in
     # 10,000 in the county at 1M); a list whose copies change them freely (FEBRL's: 5 to 7 in
     # 100) has them weighed instead (`person_model.conflict`, docs/linkage.md).

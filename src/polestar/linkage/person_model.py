@@ -295,13 +295,14 @@ def _sql(rule: str | BlockingRuleCreator) -> str:
 
 
 def train(
-    linker_for: Callable[[Any], Linker], seed: int, u_max_pairs: float
+    linker_for: Callable[[Any], Linker], seed: int, u_max_pairs: float, em_max_pairs: float
 ) -> tuple[Linker, list[str]]:
     """Unsupervised training as Splink's documentation recommends: the trained linker, and
     what fell back because these records have no pair for a rule.
 
     The prior from deterministic rules, u by random sampling, then m by expectation
-    maximisation on two blocking rules so that each comparison is trained in one of them.
+    maximisation on two blocking rules so that each comparison is trained in one of them, each
+    on at most `em_max_pairs` of the pairs its rule blocks (Splink samples records to that).
     """
     fallbacks: list[str] = []
     linker = linker_for(settings())
@@ -321,7 +322,7 @@ def train(
             before = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True
+                    rule, estimate_without_term_frequencies=True, max_pairs=em_max_pairs
                 )
             except EMTrainingException:
                 # The refused session has already set the linker's prior to its own starting
