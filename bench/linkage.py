@@ -973,7 +973,8 @@ def main() -> None:
     print(
         f"settings: DuckDB threads {settings.link_threads}, memory limit "
         f"{settings.link_duckdb_memory_limit}; Polestar match threshold "
-        f"{settings.link_match_threshold}, u max pairs {settings.link_u_max_pairs:.0e}; "
+        f"{settings.link_match_threshold}, u max pairs {settings.link_u_max_pairs:.0e}, "
+        f"EM max pairs {settings.link_em_max_pairs:.0e}; "
         f"baseline: predict at p >= {BASELINE_PREDICT_THRESHOLD}, cluster at "
         f"{BASELINE_CLUSTER_THRESHOLD}, u max pairs {BASELINE_U_MAX_PAIRS:.0e}"
     )
