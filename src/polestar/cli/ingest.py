@@ -113,6 +113,11 @@ def _show(report: IngestReport) -> None:
             ),
         )
     stdout.print(table)
+    if remapped := report.total.remapped:
+        stdout.print(
+            f"{remapped:,} unchanged record(s) mapped again: their mapping, or how Polestar "
+            "reads it, changed since they were stored"
+        )
 
 
 def _warn_of_raw_values(report: IngestReport) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from polestar import audit, processes
 from polestar.errors import InvalidInput, UnreadableInput
 from polestar.settings import Settings
-from polestar.sources.engine import Mapper, RecordRejected
+from polestar.sources.engine import Mapper, RecordRejected, mapping_digest
 from polestar.sources.mapping import Mapping, builtin_mappings
 from polestar.sources.readers import KEEP_BYTES, RawRecord, read_records
 from polestar.store import quarantine as quarantine_store
@@ -56,6 +56,7 @@ class SourceCounts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    remapped: int = 0  # of `unchanged`: mapped again, as another mapping made their rows
     quarantined: int = 0
     suppressed: int = 0
     withdrawn: int = 0
@@ -308,11 +309,12 @@ def _ingest_file(
     on_progress: Callable[[int], None] | None,
     warn: Callable[[str], None],
 ) -> None:
+    digest = mapping_digest(item.mapping)
     with _few_collections():
         for chunk in _mapped_chunks(item, settings, warn):
             with engine.begin() as conn:
                 result = write_chunk(
-                    conn, run_id, item.mapping.source, chunk.landings, chunk.rejections
+                    conn, run_id, item.mapping.source, chunk.landings, chunk.rejections, digest
                 )
             _count(counts, result, chunk.read)
             for (kind, name), warned in result.warned.items():
@@ -446,5 +448,6 @@ def _count(counts: SourceCounts, result: ChunkResult, read: int) -> None:
     counts.new += result.new
     counts.changed += result.changed
     counts.unchanged += result.unchanged
+    counts.remapped += result.remapped
     counts.quarantined += result.quarantined
     counts.suppressed += result.suppressed

@@ -7,6 +7,7 @@ no key, a missing required field or no usable event type is refused (`RecordReje
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
@@ -20,9 +21,22 @@ from polestar.pole.vocabularies import Kind, Role
 from polestar.sources.mapping import FieldSpec, KeySpec, Mapping, RecordSpec
 from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Day, Noted, Options
 
+# How the engine reads a mapping's values: raised whenever it reads them otherwise (a value
+# type added or read differently), so the next ingest of each export maps its records again,
+# unchanged ones too (`mapping_digest`).
+ENGINE_VERSION = 1
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ROLES = frozenset(role.value for role in Role)
 _REMEMBERED = 100_000  # cleaned text values a mapper keeps: names, towns and dates repeat
+
+
+def mapping_digest(mapping: Mapping) -> str:
+    """What made a record's stored rows: the mapping as read and the engine's version. An
+    unchanged record stored under another digest is mapped again when its export is next
+    ingested, so a corrected mapping reaches every record it reads, not only those that
+    changed since. A mapping's file globs choose files, not values, and are left out."""
+    text = f"{ENGINE_VERSION}\0{mapping.model_dump_json(exclude={'files'})}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class RecordRejected(Exception):

@@ -91,6 +91,8 @@ class ChunkResult:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    # Of `unchanged`: mapped again, as another mapping or engine version made their rows.
+    remapped: int = 0
     quarantined: int = 0
     suppressed: int = 0
     rows_written: int = 0
@@ -142,6 +144,7 @@ def _existing(conn: Connection, source: str, keys: Sequence[str]) -> dict[str, A
             source_records.c.id,
             source_records.c.source_key,
             source_records.c.content_hash,
+            source_records.c.mapping_digest,
             source_records.c.current_version,
             source_records.c.last_run_id,
         ).where(source_records.c.source == source, source_records.c.source_key.in_(keys))
@@ -155,11 +158,14 @@ def write_chunk(
     source: str,
     landings: Sequence[Landing],
     rejections: Sequence[Rejection],
+    mapping_digest: str,
 ) -> ChunkResult:
     """Write one chunk of a source's records inside the caller's transaction.
 
     A key seen earlier in the same run is quarantined as a duplicate (the first occurrence
-    stands), which keeps a re-run of the same input from making new versions.
+    stands), which keeps a re-run of the same input from making new versions. An unchanged
+    record whose rows another mapping made (`mapping_digest`) gets the rows of this one, in
+    the same version.
     """
     now = datetime.now(UTC)
     result = ChunkResult()
@@ -168,6 +174,7 @@ def write_chunk(
     rejections = list(rejections)
     new: list[Landing] = []
     changed: list[tuple[Landing, Any]] = []
+    remapped: list[tuple[Landing, Any]] = []
     unchanged_ids: list[int] = []
     seen: set[str] = set()
     for landing in landings:
@@ -184,6 +191,8 @@ def write_chunk(
             new.append(landing)
         elif current.content_hash != landing.content_hash:
             changed.append((landing, current))
+        elif current.mapping_digest != mapping_digest:
+            remapped.append((landing, current))
         else:
             unchanged_ids.append(current.id)
 
@@ -194,6 +203,12 @@ def write_chunk(
             .values(last_run_id=run_id, withdrawn_run_id=None)
         )
         result.unchanged = len(unchanged_ids)
+    reprojected = [current.id for _landing, current in (*changed, *remapped)]
+    if reprojected:
+        _delete_projection(conn, reprojected)
+        # Its search keys go with its old values: until re-indexed (by the ingest's indexing
+        # process, or `polestar link`) it has none, which is how `stale_record_ids` finds it.
+        search_index.delete_record_keys(conn, reprojected)
 
     versions: list[dict[str, Any]] = []
     stored: list[tuple[int, Landing]] = []
@@ -206,6 +221,7 @@ def write_chunk(
                     "source_key": landing.source_key,
                     "current_version": 1,
                     "content_hash": landing.content_hash,
+                    "mapping_digest": mapping_digest,
                     "first_run_id": run_id,
                     "last_run_id": run_id,
                 }
@@ -224,6 +240,7 @@ def write_chunk(
             .values(
                 current_version=sa.bindparam("version"),
                 content_hash=sa.bindparam("hash"),
+                mapping_digest=mapping_digest,
                 last_run_id=run_id,
                 withdrawn_run_id=None,
             ),
@@ -236,15 +253,19 @@ def write_chunk(
                 for landing, current in changed
             ],
         )
-        changed_ids = [current.id for _landing, current in changed]
-        _delete_projection(conn, changed_ids)
-        # Its search keys go with its old values: until re-indexed (by the ingest's indexing
-        # process, or `polestar link`) it has none, which is how `stale_record_ids` finds it.
-        search_index.delete_record_keys(conn, changed_ids)
         for landing, current in changed:
             stored.append((current.id, landing))
             versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
         result.changed = len(changed)
+    if remapped:
+        conn.execute(
+            source_records.update()
+            .where(source_records.c.id.in_([current.id for _landing, current in remapped]))
+            .values(mapping_digest=mapping_digest, last_run_id=run_id, withdrawn_run_id=None)
+        )
+        stored.extend((current.id, landing) for landing, current in remapped)
+        result.unchanged += len(remapped)
+        result.remapped = len(remapped)
     if versions:
         insert_many(conn, record_versions, versions)
         result.rows_written += len(versions)

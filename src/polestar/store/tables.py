@@ -46,6 +46,12 @@ source_records = sa.Table(
     sa.Column("source_key", sa.String(256), nullable=False),
     sa.Column("current_version", sa.Integer, nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False, comment="of the current version"),
+    sa.Column(
+        "mapping_digest",
+        sa.String(16),
+        comment="the mapping and engine version its rows were made by "
+        "(sources.engine.mapping_digest; none: stored before Polestar recorded it)",
+    ),
     sa.Column("first_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column("last_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column(
