@@ -6,21 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from polestar.cli import app
 from polestar.sources.mapping import MAPPINGS_DIR
 from tests.canary import Seeded, canary_copy, canary_model
 from tests.cli.test_search_on_arrival import NEWCOMER
+from tests.cli.test_search_on_arrival import _search as search
 
 __all__ = ["canary_copy", "canary_model"]
 runner = CliRunner()
 
 
 def _names(query: str) -> list[str]:
-    result: Result = runner.invoke(
-        app, ["search", query, "--purpose", "investigation", "--kind", "person", "--json"]
-    )
+    result = search(query, "--kind", "person")
     assert result.exit_code == 0, result.stderr
     return [item["display_name"] for item in json.loads(result.stdout)["results"]]
 
