@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from polestar.audit.entries import LogEntry, UnreadableEntry, dumps, parse_entry
 from polestar.audit.events import Actor, Consultation, Operation
 from polestar.audit.log import record
-from polestar.pole.times import LONDON
+from polestar.pole.times import london_midnight
 from polestar.settings import Settings
 from polestar.store import audit_log
 
@@ -86,8 +86,7 @@ def heavy_users(
     """Actors whose consultations on `day` (midnight to midnight, Europe/London) exceed
     `threshold` (default `POLESTAR_AUDIT_LOOKUPS_PER_DAY_ALERT`), most first."""
     limit = settings.audit_lookups_per_day_alert if threshold is None else threshold
-    start = datetime.combine(day, time(), LONDON).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), LONDON).astimezone(UTC)
+    start, end = london_midnight(day), london_midnight(day + timedelta(days=1))
     with engine.connect() as conn:
         counts = audit_log.consultations_per_actor(conn, start, end)
     heavy = [HeavyUser(actor, lookups) for actor, lookups in counts if lookups > limit]

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -23,7 +23,7 @@ from polestar.access import Viewer
 from polestar.access.consultations import Shown, consult
 from polestar.errors import FieldError, InvalidInput
 from polestar.graph.involvements import utc
-from polestar.pole.times import LONDON
+from polestar.pole.times import LONDON, london_midnight
 from polestar.pole.vocabularies import CRIME_CATEGORIES, EventType
 from polestar.settings import Settings
 from polestar.store.points import coordinates, events_between, occurred_at
@@ -99,12 +99,7 @@ def month_range(first: str, last: str | None) -> tuple[list[str], datetime, date
     ]
     end_year, end_month = divmod(final.year * 12 + final.month, 12)
     end = datetime(end_year, end_month + 1, 1)
-    return months, _utc(start), _utc(end)
-
-
-def _utc(local: datetime) -> datetime:
-    """London's midnight as a UTC time (clocks never change at midnight there)."""
-    return local.replace(tzinfo=LONDON).astimezone(UTC)
+    return months, london_midnight(start.date()), london_midnight(end.date())
 
 
 def check(cell: float, categories: Sequence[str] | None) -> None:

@@ -14,11 +14,11 @@ from rows already read through the viewer's Scope, so nothing invisible is dated
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from polestar.graph.involvements import Involvement
-from polestar.pole.times import LONDON
+from polestar.pole.times import london_midnight
 from polestar.store.provenance import Provenance
 from polestar.store.visible import VisibleRow
 
@@ -135,7 +135,7 @@ def dated_fact(
         "records": list(records),
         "detail": detail,
     }
-    return datetime.combine(day, time(), LONDON), entry
+    return london_midnight(day), entry
 
 
 def records_named(entries: Iterable[Mapping[str, Any]]) -> list[str]:

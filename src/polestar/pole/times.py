@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +49,12 @@ def london_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LONDON).date()
+
+
+def london_midnight(day: date) -> datetime:
+    """The start of the county's `day` as a UTC time: the bounds of a day or a month of
+    stored times, as `london_day` reads them back."""
+    return datetime.combine(day, time(), LONDON).astimezone(UTC)
 
 
 def event_time(moment: datetime | None, day_only: bool = False) -> str | None:
