@@ -50,4 +50,4 @@ def test_a_corrected_mapping_reaches_a_record_already_linked_and_indexed(
     unchanged = runner.invoke(app, ["ingest", str(later)])
     assert "mapped again" not in unchanged.stdout
     back = runner.invoke(app, ["ingest", str(later), "--mapping", str(wrong)])
-    assert "1 unchanged record(s) mapped again" in back.stdout
+    assert "1 unchanged record(s) mapped again to other rows" in back.stdout

@@ -1,5 +1,6 @@
 """A changed mapping reaches the records already stored: ingest maps an unchanged record again
-when another mapping, or another version of the engine, made its rows (both dialects)."""
+when another mapping, or another version of the engine, made its rows, and rewrites those it
+maps to other rows (both dialects)."""
 
 from __future__ import annotations
 
@@ -91,14 +92,49 @@ def test_a_mapping_that_differs_only_in_the_files_it_reads_maps_nothing_again(
     assert (report.total.unchanged, report.total.remapped) == (3, 0)
 
 
-def test_records_stored_before_polestar_kept_the_digest_are_mapped_again_once(
+def test_a_mapping_change_rewrites_only_the_records_whose_rows_it_changes(
+    db: Engine, settings: Settings, exports: Path, tmp_path: Path
+) -> None:
+    export = write_custody(exports)
+    _run(db, settings, export, _mapping(tmp_path, _BUILT_IN))
+    # Markers split at commas: only CU-000001 holds markers (`VI;WE`), read now as one.
+    commas = _BUILT_IN.replace('split: ";"', 'split: ","')
+    assert commas != _BUILT_IN
+    with db.connect() as conn:
+        before = _digests(conn)
+
+    placed: list[int] = []
+    report = _run(db, settings, export, _mapping(tmp_path, commas, "commas.yaml"), placed)
+
+    assert (report.total.unchanged, report.total.remapped) == (3, 1)
+    with db.connect() as conn:
+        marked = conn.execute(
+            sa.select(source_records.c.id).where(source_records.c.source_key == "CU-000001")
+        ).scalar_one()
+        after = _digests(conn)
+    assert placed == [marked]  # only the rewritten record goes on to linkage and search
+    # Every record now carries the new mapping's digest; only the rewritten one's rows moved.
+    assert len({mapping for mapping, _rows in after.values()}) == 1
+    assert {key for key in after if after[key][1] != before[key][1]} == {"CU-000001"}
+    again = _run(db, settings, export, _mapping(tmp_path, commas, "commas.yaml"))
+    assert (again.total.unchanged, again.total.remapped) == (3, 0)
+
+
+def _digests(conn: sa.Connection) -> dict[str, tuple[str | None, str | None]]:
+    query = sa.select(
+        source_records.c.source_key, source_records.c.mapping_digest, source_records.c.rows_digest
+    )
+    return {key: (mapping, rows) for key, mapping, rows in conn.execute(query)}
+
+
+def test_records_stored_before_polestar_kept_the_digests_are_rewritten_once(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path
 ) -> None:
     export = write_custody(exports)
     mapping = _mapping(tmp_path, _BUILT_IN)
     _run(db, settings, export, mapping)
     with db.begin() as conn:  # as migration 0025 leaves them
-        conn.execute(source_records.update().values(mapping_digest=None))
+        conn.execute(source_records.update().values(mapping_digest=None, rows_digest=None))
 
     first, second = (_run(db, settings, export, mapping) for _ in range(2))
 
@@ -106,14 +142,37 @@ def test_records_stored_before_polestar_kept_the_digest_are_mapped_again_once(
     assert (second.total.unchanged, second.total.remapped) == (3, 0)
 
 
-def test_a_new_version_of_the_engine_maps_every_record_again(
+def test_records_stored_before_the_mapping_digest_but_with_their_rows_are_left_alone(
+    db: Engine, settings: Settings, exports: Path, tmp_path: Path
+) -> None:
+    export = write_custody(exports)
+    mapping = _mapping(tmp_path, _BUILT_IN)
+    _run(db, settings, export, mapping)
+    with db.begin() as conn:
+        conn.execute(source_records.update().values(mapping_digest=None))
+
+    report = _run(db, settings, export, mapping)
+
+    assert (report.total.unchanged, report.total.remapped) == (3, 0)
+    with db.connect() as conn:
+        assert None not in {mapping for mapping, _rows in _digests(conn).values()}
+
+
+def test_a_new_version_of_the_engine_reads_every_record_again(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = write_custody(exports)
     mapping = _mapping(tmp_path, _BUILT_IN)
     _run(db, settings, export, mapping)
+    with db.connect() as conn:
+        before = _digests(conn)
     monkeypatch.setattr(mapping_engine, "ENGINE_VERSION", mapping_engine.ENGINE_VERSION + 1)
 
     report = _run(db, settings, export, mapping)
 
-    assert (report.total.unchanged, report.total.remapped) == (3, 3)
+    # This engine reads the export as the last did: every record is read, none rewritten.
+    assert (report.total.unchanged, report.total.remapped) == (3, 0)
+    with db.connect() as conn:
+        after = _digests(conn)
+    assert all(after[key][0] != before[key][0] for key in before)
+    assert all(after[key][1] == before[key][1] for key in before)

@@ -115,8 +115,8 @@ def _show(report: IngestReport) -> None:
     stdout.print(table)
     if remapped := report.total.remapped:
         stdout.print(
-            f"{remapped:,} unchanged record(s) mapped again: their mapping, or how Polestar "
-            "reads it, changed since they were stored"
+            f"{remapped:,} unchanged record(s) mapped again to other rows: their mapping, or "
+            "how Polestar reads it, changed since they were stored"
         )
 
 

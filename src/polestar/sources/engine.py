@@ -23,7 +23,7 @@ from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Day, Noted, Op
 
 # How the engine reads a mapping's values: raised whenever it reads them otherwise (a value
 # type added or read differently), so the next ingest of each export maps its records again,
-# unchanged ones too (`mapping_digest`).
+# unchanged ones too (`mapping_digest`), and rewrites those it reads to other rows.
 ENGINE_VERSION = 1
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ROLES = frozenset(role.value for role in Role)

@@ -7,9 +7,11 @@ typed rows, links and quarantine entries as after an uninterrupted one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,7 +93,7 @@ class ChunkResult:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    # Of `unchanged`: mapped again, as another mapping or engine version made their rows.
+    # Of `unchanged`: rows another mapping or engine version made, which this one changes.
     remapped: int = 0
     quarantined: int = 0
     suppressed: int = 0
@@ -105,12 +107,56 @@ def _overflow(kind: str, key: str, field: str, value: str, width: int) -> FieldW
     return FieldWarning(kind, key, field, value, reason)
 
 
+@dataclass(frozen=True)
+class _Projection:
+    """The rows one version maps to: typed rows, links and field warnings, each row without
+    the record's id, which a new record is given as it is written."""
+
+    typed: dict[str, list[dict[str, Any]]]
+    links: list[dict[str, Any]]
+    warnings: list[FieldWarning]
+
+    @cached_property
+    def digest(self) -> str:
+        """What the rows hold (`source_records.rows_digest`), so a record mapped again to the
+        rows it has is left alone. Their values are text, numbers, dates and the JSON a
+        mapping gives, whose `repr` is the same in every process; a JSON object with its keys
+        in another order reads as other rows, which costs a rewrite, never a stale row."""
+        text = repr((self.typed, self.links, self.warnings))
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _projected(source: str, mapped: MappedSourceRecord) -> _Projection:
+    """The rows one version maps to; a value too long for its column is left out with a
+    warning (premise 7: a bad optional value never costs the record)."""
+    warnings = list(mapped.warnings)
+    typed = _typed_rows(source, mapped, warnings)
+    link_rows: list[dict[str, Any]] = []
+    for link in mapped.links:
+        if len(link.role) > _ROLE_WIDTH:
+            warnings.append(
+                _overflow(link.from_kind, link.from_key, "role", link.role, _ROLE_WIDTH)
+            )
+            continue
+        link_rows.append(
+            {
+                "source": source,
+                "from_kind": link.from_kind,
+                "from_key": link.from_key,
+                "role": link.role,
+                "to_kind": link.to_kind,
+                "to_key": link.to_key,
+            }
+        )
+    return _Projection(typed, link_rows, warnings)
+
+
 def _typed_rows(
-    record_id: int, source: str, mapped: MappedSourceRecord, warnings: list[FieldWarning]
-) -> dict[str, list[Any]]:
-    """The typed rows of one version; a value too long for its column is left out with a
-    warning in `warnings` (premise 7: a bad optional value never costs the record)."""
-    rows: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
+    source: str, mapped: MappedSourceRecord, warnings: list[FieldWarning]
+) -> dict[str, list[dict[str, Any]]]:
+    """The typed rows of one version, without their record's id; a value too long for its
+    column is left out with a warning in `warnings`."""
+    rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in POLE_TABLES}
     for record in mapped.records:
         kind = record.kind.value
         row = dict.fromkeys(_TABLE_COLUMNS[kind])
@@ -122,7 +168,6 @@ def _typed_rows(
                 warnings.append(_overflow(record.record_kind, record.key, name, value, width))
                 row[name] = None
         row.update(
-            record_id=record_id,
             source=source,
             source_key=record.key,
             attributes=record.attributes or None,
@@ -145,6 +190,7 @@ def _existing(conn: Connection, source: str, keys: Sequence[str]) -> dict[str, A
             source_records.c.source_key,
             source_records.c.content_hash,
             source_records.c.mapping_digest,
+            source_records.c.rows_digest,
             source_records.c.current_version,
             source_records.c.last_run_id,
         ).where(source_records.c.source == source, source_records.c.source_key.in_(keys))
@@ -165,7 +211,7 @@ def write_chunk(
     A key seen earlier in the same run is quarantined as a duplicate (the first occurrence
     stands), which keeps a re-run of the same input from making new versions. An unchanged
     record whose rows another mapping made (`mapping_digest`) gets the rows of this one, in
-    the same version.
+    the same version, and is handed on as `remapped`, unless they are the rows it holds.
     """
     now = datetime.now(UTC)
     result = ChunkResult()
@@ -174,7 +220,7 @@ def write_chunk(
     rejections = list(rejections)
     new: list[Landing] = []
     changed: list[tuple[Landing, Any]] = []
-    remapped: list[tuple[Landing, Any]] = []
+    other_mapping: list[tuple[Landing, Any]] = []
     unchanged_ids: list[int] = []
     seen: set[str] = set()
     for landing in landings:
@@ -192,17 +238,15 @@ def write_chunk(
         elif current.content_hash != landing.content_hash:
             changed.append((landing, current))
         elif current.mapping_digest != mapping_digest:
-            remapped.append((landing, current))
+            other_mapping.append((landing, current))
         else:
             unchanged_ids.append(current.id)
 
-    if unchanged_ids:
-        conn.execute(
-            source_records.update()
-            .where(source_records.c.id.in_(unchanged_ids))
-            .values(last_run_id=run_id, withdrawn_run_id=None)
-        )
-        result.unchanged = len(unchanged_ids)
+    remapped, same = _split_by_rows(source, other_mapping)
+    _seen_again(conn, run_id, unchanged_ids)
+    # Mapped again to the rows they hold: the digest of the mapping moves on, nothing else.
+    _seen_again(conn, run_id, [current.id for _rows, current in same], mapping_digest)
+    result.unchanged = len(unchanged_ids) + len(same)
     reprojected = [current.id for _landing, current in (*changed, *remapped)]
     if reprojected:
         _delete_projection(conn, reprojected)
@@ -211,8 +255,9 @@ def write_chunk(
         search_index.delete_record_keys(conn, reprojected)
 
     versions: list[dict[str, Any]] = []
-    stored: list[tuple[int, Landing]] = []
+    stored: list[tuple[int, _Projection]] = []
     if new:
+        projected = [_projected(source, landing.mapped) for landing in new]
         inserted = conn.execute(
             sa.insert(source_records).returning(source_records.c.id, sort_by_parameter_order=True),
             [
@@ -222,18 +267,22 @@ def write_chunk(
                     "current_version": 1,
                     "content_hash": landing.content_hash,
                     "mapping_digest": mapping_digest,
+                    "rows_digest": projection.digest,
                     "first_run_id": run_id,
                     "last_run_id": run_id,
                 }
-                for landing in new
+                for landing, projection in zip(new, projected, strict=True)
             ],
         )
-        for record_id, landing in zip(inserted.scalars(), new, strict=True):
-            stored.append((record_id, landing))
+        for record_id, landing, projection in zip(inserted.scalars(), new, projected, strict=True):
+            stored.append((record_id, projection))
             versions.append(_version(record_id, 1, landing, run_id, now))
         result.new = len(new)
         result.rows_written += len(new)
     if changed:
+        rewritten = [
+            (landing, current, _projected(source, landing.mapped)) for landing, current in changed
+        ]
         conn.execute(
             source_records.update()
             .where(source_records.c.id == sa.bindparam("record_id"))
@@ -241,6 +290,7 @@ def write_chunk(
                 current_version=sa.bindparam("version"),
                 content_hash=sa.bindparam("hash"),
                 mapping_digest=mapping_digest,
+                rows_digest=sa.bindparam("rows"),
                 last_run_id=run_id,
                 withdrawn_run_id=None,
             ),
@@ -249,34 +299,73 @@ def write_chunk(
                     "record_id": current.id,
                     "version": current.current_version + 1,
                     "hash": landing.content_hash,
+                    "rows": projection.digest,
                 }
-                for landing, current in changed
+                for landing, current, projection in rewritten
             ],
         )
-        for landing, current in changed:
-            stored.append((current.id, landing))
+        for landing, current, projection in rewritten:
+            stored.append((current.id, projection))
             versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
         result.changed = len(changed)
     if remapped:
         conn.execute(
             source_records.update()
-            .where(source_records.c.id.in_([current.id for _landing, current in remapped]))
-            .values(mapping_digest=mapping_digest, last_run_id=run_id, withdrawn_run_id=None)
+            .where(source_records.c.id == sa.bindparam("record_id"))
+            .values(
+                mapping_digest=mapping_digest,
+                rows_digest=sa.bindparam("rows"),
+                last_run_id=run_id,
+                withdrawn_run_id=None,
+            ),
+            [
+                {"record_id": current.id, "rows": projection.digest}
+                for projection, current in remapped
+            ],
         )
-        stored.extend((current.id, landing) for landing, current in remapped)
+        stored.extend((current.id, projection) for projection, current in remapped)
         result.unchanged += len(remapped)
         result.remapped = len(remapped)
     if versions:
         insert_many(conn, record_versions, versions)
         result.rows_written += len(versions)
     result.rows_written += _write_projection(conn, source, stored, result.warned)
-    result.record_ids = [record_id for record_id, _landing in stored]
+    result.record_ids = [record_id for record_id, _projection in stored]
 
     landed_keys = [landing.source_key for landing in landings if landing.source_key in seen]
     quarantine_store.resolve(conn, run_id, source, landed_keys)
     result.quarantined = quarantine_store.add(conn, run_id, source, rejections)
     result.rows_written += result.quarantined
     return result
+
+
+def _seen_again(
+    conn: Connection, run_id: int, record_ids: Sequence[int], mapping_digest: str | None = None
+) -> None:
+    """Mark unchanged records as read by this run (and, given one, made by this mapping)."""
+    if not record_ids:
+        return
+    values: dict[str, Any] = {"last_run_id": run_id, "withdrawn_run_id": None}
+    if mapping_digest is not None:
+        values["mapping_digest"] = mapping_digest
+    conn.execute(
+        source_records.update().where(source_records.c.id.in_(record_ids)).values(**values)
+    )
+
+
+def _split_by_rows(
+    source: str, other_mapping: Sequence[tuple[Landing, Any]]
+) -> tuple[list[tuple[_Projection, Any]], list[tuple[_Projection, Any]]]:
+    """Records another mapping made, mapped by this one: those whose rows it changes, and
+    those it maps to the rows they hold (`rows_digest`; a record stored before it was kept
+    has none, and is rewritten)."""
+    changes: list[tuple[_Projection, Any]] = []
+    same: list[tuple[_Projection, Any]] = []
+    for landing, current in other_mapping:
+        projection = _projected(source, landing.mapped)
+        held = current.rows_digest is not None and projection.digest == current.rows_digest
+        (same if held else changes).append((projection, current))
+    return changes, same
 
 
 def _without_disposed(
@@ -340,35 +429,18 @@ def _delete_projection(conn: Connection, record_ids: Sequence[int]) -> None:
 def _write_projection(
     conn: Connection,
     source: str,
-    stored: Iterable[tuple[int, Landing]],
+    stored: Iterable[tuple[int, _Projection]],
     warned: dict[tuple[str, str], WarnedField],
 ) -> int:
     """Insert the typed rows, links and field warnings of newly stored versions; counts the
     warnings into `warned` by kind and field."""
-    typed: dict[str, list[Any]] = {kind: [] for kind in POLE_TABLES}
+    typed: dict[str, list[dict[str, Any]]] = {kind: [] for kind in POLE_TABLES}
     link_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
-    for record_id, landing in stored:
-        warnings = list(landing.mapped.warnings)
-        for kind, rows in _typed_rows(record_id, source, landing.mapped, warnings).items():
-            typed[kind].extend(rows)
-        for link in landing.mapped.links:
-            if len(link.role) > _ROLE_WIDTH:
-                warnings.append(
-                    _overflow(link.from_kind, link.from_key, "role", link.role, _ROLE_WIDTH)
-                )
-                continue
-            link_rows.append(
-                {
-                    "record_id": record_id,
-                    "source": source,
-                    "from_kind": link.from_kind,
-                    "from_key": link.from_key,
-                    "role": link.role,
-                    "to_kind": link.to_kind,
-                    "to_key": link.to_key,
-                }
-            )
+    for record_id, projection in stored:
+        for kind, rows in projection.typed.items():
+            typed[kind].extend({**row, "record_id": record_id} for row in rows)
+        link_rows.extend({**link, "record_id": record_id} for link in projection.links)
         warning_rows.extend(
             {
                 "record_id": record_id,
@@ -379,9 +451,9 @@ def _write_projection(
                 "value": warning.value,
                 "reason": warning.reason[:256],
             }
-            for warning in warnings
+            for warning in projection.warnings
         )
-        for warning in (warning for warning in warnings if warning.left_out):
+        for warning in (warning for warning in projection.warnings if warning.left_out):
             key = (warning.kind, warning.field)
             if key not in warned:
                 warned[key] = WarnedField.first(warning)

@@ -52,6 +52,12 @@ source_records = sa.Table(
         comment="the mapping and engine version its rows were made by "
         "(sources.engine.mapping_digest; none: stored before Polestar recorded it)",
     ),
+    sa.Column(
+        "rows_digest",
+        sa.String(16),
+        comment="what its typed rows, links and field warnings hold (store.records; none: "
+        "stored before Polestar recorded it)",
+    ),
     sa.Column("first_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column("last_run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
     sa.Column(
