@@ -86,10 +86,14 @@ def test_a_mapping_that_differs_only_in_the_files_it_reads_maps_nothing_again(
     _run(db, settings, export, _mapping(tmp_path, _BUILT_IN))
     globs = _BUILT_IN.replace("files: [custody.csv]", "files: [custody*.csv, cust-*.csv]")
     assert globs != _BUILT_IN
+    with db.connect() as conn:
+        before = _digests(conn)
 
     report = _run(db, settings, export, _mapping(tmp_path, globs, "globs.yaml"))
 
     assert (report.total.unchanged, report.total.remapped) == (3, 0)
+    with db.connect() as conn:  # not even read again: the mapping's digest is the same
+        assert _digests(conn) == before
 
 
 def test_a_mapping_change_rewrites_only_the_records_whose_rows_it_changes(
