@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from polestar.ingest.pipeline import IngestReport, ingest, plan_inputs
 from polestar.settings import Settings
 from polestar.sources import engine as mapping_engine
+from polestar.sources import values
 from polestar.sources.mapping import MAPPINGS_DIR, load_mapping
 from polestar.store.tables import events, persons, record_versions, source_records
 from tests.ingest.exports import write_custody
@@ -162,7 +163,7 @@ def test_records_stored_before_the_mapping_digest_but_with_their_rows_are_left_a
         assert None not in {mapping for mapping, _rows in _digests(conn).values()}
 
 
-def test_a_new_version_of_the_engine_reads_every_record_again(
+def test_changed_code_that_makes_rows_reads_every_record_again_and_rewrites_none_it_leaves(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = write_custody(exports)
@@ -170,13 +171,41 @@ def test_a_new_version_of_the_engine_reads_every_record_again(
     _run(db, settings, export, mapping)
     with db.connect() as conn:
         before = _digests(conn)
-    monkeypatch.setattr(mapping_engine, "ENGINE_VERSION", mapping_engine.ENGINE_VERSION + 1)
+    monkeypatch.setattr(mapping_engine, "engine_fingerprint", lambda: "a later polestar")
 
     report = _run(db, settings, export, mapping)
 
-    # This engine reads the export as the last did: every record is read, none rewritten.
+    # This code reads the export as the last did: every record is read, none rewritten.
     assert (report.total.unchanged, report.total.remapped) == (3, 0)
     with db.connect() as conn:
         after = _digests(conn)
     assert all(after[key][0] != before[key][0] for key in before)
     assert all(after[key][1] == before[key][1] for key in before)
+
+
+def test_a_polestar_that_reads_a_value_otherwise_rewrites_the_records_it_reads_otherwise(
+    db: Engine, settings: Settings, exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = write_custody(exports)
+    mapping = _mapping(tmp_path, _BUILT_IN)
+    _run(db, settings, export, mapping)
+    with db.connect() as conn:
+        before = _digests(conn)
+        ids = dict(conn.execute(sa.select(source_records.c.source_key, source_records.c.id)).all())
+    # A phone number read otherwise, as a change to `pole.phones` would (its text, which
+    # `engine_fingerprint` reads, changes with it).
+    read_as_before = values.VALUE_TYPES["phone"]
+    monkeypatch.setitem(
+        values.VALUE_TYPES, "phone", lambda raw, options: f"{read_as_before(raw, options)} "
+    )
+    monkeypatch.setattr(mapping_engine, "engine_fingerprint", lambda: "a later polestar")
+
+    placed: list[int] = []
+    report = _run(db, settings, export, mapping, placed)
+
+    # Only CU-000001 gives a phone number: it alone is rewritten and handed on.
+    assert (report.total.unchanged, report.total.remapped) == (3, 1)
+    assert placed == [ids["CU-000001"]]
+    with db.connect() as conn:
+        after = _digests(conn)
+    assert {key for key in before if after[key][1] != before[key][1]} == {"CU-000001"}

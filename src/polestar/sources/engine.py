@@ -13,6 +13,7 @@ from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from polestar.errors import FieldError, InvalidMapping, InvalidValue
@@ -21,21 +22,41 @@ from polestar.pole.vocabularies import Kind, Role
 from polestar.sources.mapping import FieldSpec, KeySpec, Mapping, RecordSpec
 from polestar.sources.values import COMPOSITE_TYPES, VALUE_TYPES, Day, Noted, Options
 
-# How the engine reads a mapping's values: raised whenever it reads them otherwise (a value
-# type added or read differently), so the next ingest of each export maps its records again,
-# unchanged ones too (`mapping_digest`), and rewrites those it reads to other rows.
-ENGINE_VERSION = 1
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ROLES = frozenset(role.value for role in Role)
 _REMEMBERED = 100_000  # cleaned text values a mapper keeps: names, towns and dates repeat
+# The code that makes a record's rows from its content, relative to the `polestar` package:
+# this engine and its value types, the POLE normalisers, and the writer of typed rows.
+_ROW_MAKERS = ("sources/*.py", "pole/*.py", "store/records.py")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@cache
+def engine_fingerprint() -> str:
+    """A digest of the code that makes rows (`_ROW_MAKERS`), read as files, not imported. Any
+    change to it, a comment's included, changes every mapping's digest, so the first ingest
+    after it maps every record again and rewrites those whose rows it changes: no version to
+    remember to raise. A library it calls is not in it (they are pinned in uv.lock)."""
+    return fingerprint_of(_PACKAGE)
+
+
+def fingerprint_of(package: Path) -> str:
+    """`engine_fingerprint` of the `polestar` package in this folder."""
+    digest = hashlib.sha256()
+    for pattern in _ROW_MAKERS:
+        for path in sorted(package.glob(pattern)):
+            digest.update(f"{path.relative_to(package)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def mapping_digest(mapping: Mapping) -> str:
-    """What made a record's stored rows: the mapping as read and the engine's version. An
-    unchanged record stored under another digest is mapped again when its export is next
-    ingested, so a corrected mapping reaches every record it reads, not only those that
-    changed since. A mapping's file globs choose files, not values, and are left out."""
-    text = f"{ENGINE_VERSION}\0{mapping.model_dump_json(exclude={'files'})}"
+    """What made a record's stored rows: the mapping as read and the code that applies it
+    (`engine_fingerprint`). An unchanged record stored under another digest is mapped again
+    when its export is next ingested, so a corrected mapping reaches every record it reads,
+    not only those that changed since. A mapping's file globs choose files, not values, and
+    are left out."""
+    text = f"{engine_fingerprint()}\0{mapping.model_dump_json(exclude={'files'})}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -93,7 +93,7 @@ class ChunkResult:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    # Of `unchanged`: rows another mapping or engine version made, which this one changes.
+    # Of `unchanged`: rows another mapping or Polestar made, which this one changes.
     remapped: int = 0
     quarantined: int = 0
     suppressed: int = 0

@@ -4,7 +4,7 @@ Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-07
 
-0025 maps an unchanged record again when another mapping or engine version made its rows,
+0025 maps an unchanged record again when another mapping or Polestar made its rows,
 and rewrote every such record: its rows, its search keys, and its place in linkage. Most
 mapping changes move few of them (a column read for one field), so each record now keeps a
 digest of the rows it was mapped to, and a record mapped again to the same rows is left
