@@ -112,15 +112,7 @@ def test_a_mapping_change_rewrites_only_the_records_whose_rows_it_changes(
     report = _run(db, settings, export, _mapping(tmp_path, commas, "commas.yaml"), placed)
 
     assert (report.total.unchanged, report.total.remapped) == (3, 1)
-    with db.connect() as conn:
-        marked = conn.execute(
-            sa.select(source_records.c.id).where(source_records.c.source_key == "CU-000001")
-        ).scalar_one()
-        after = _digests(conn)
-    assert placed == [marked]  # only the rewritten record goes on to linkage and search
-    # Every record now carries the new mapping's digest; only the rewritten one's rows moved.
-    assert len({mapping for mapping, _rows in after.values()}) == 1
-    assert {key for key in after if after[key][1] != before[key][1]} == {"CU-000001"}
+    _only_rewritten(db, before, placed, "CU-000001")
     again = _run(db, settings, export, _mapping(tmp_path, commas, "commas.yaml"))
     assert (again.total.unchanged, again.total.remapped) == (3, 0)
 
@@ -130,6 +122,24 @@ def _digests(conn: sa.Connection) -> dict[str, tuple[str | None, str | None]]:
         source_records.c.source_key, source_records.c.mapping_digest, source_records.c.rows_digest
     )
     return {key: (mapping, rows) for key, mapping, rows in conn.execute(query)}
+
+
+def _only_rewritten(
+    db: Engine, before: dict[str, tuple[str | None, str | None]], placed: list[int], key: str
+) -> None:
+    """Every record now carries the new mapping digest, but only the record `key` has other
+    rows, and only it went on to linkage and search."""
+    with db.connect() as conn:
+        rewritten = conn.execute(
+            sa.select(source_records.c.id).where(source_records.c.source_key == key)
+        ).scalar_one()
+        after = _digests(conn)
+    assert placed == [rewritten]
+    assert {mapping for mapping, _rows in after.values()}.isdisjoint(
+        {mapping for mapping, _rows in before.values()}
+    )
+    assert len({mapping for mapping, _rows in after.values()}) == 1
+    assert {k for k in after if after[k][1] != before[k][1]} == {key}
 
 
 def test_records_stored_before_polestar_kept_the_digests_are_rewritten_once(
@@ -191,7 +201,6 @@ def test_a_polestar_that_reads_a_value_otherwise_rewrites_the_records_it_reads_o
     _run(db, settings, export, mapping)
     with db.connect() as conn:
         before = _digests(conn)
-        ids = dict(conn.execute(sa.select(source_records.c.source_key, source_records.c.id)).all())
     # A phone number read otherwise, as a change to `pole.phones` would (its text, which
     # `engine_fingerprint` reads, changes with it).
     read_as_before = values.VALUE_TYPES["phone"]
@@ -205,7 +214,4 @@ def test_a_polestar_that_reads_a_value_otherwise_rewrites_the_records_it_reads_o
 
     # Only CU-000001 gives a phone number: it alone is rewritten and handed on.
     assert (report.total.unchanged, report.total.remapped) == (3, 1)
-    assert placed == [ids["CU-000001"]]
-    with db.connect() as conn:
-        after = _digests(conn)
-    assert {key for key in before if after[key][1] != before[key][1]} == {"CU-000001"}
+    _only_rewritten(db, before, placed, "CU-000001")
