@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -110,20 +109,22 @@ def _overflow(kind: str, key: str, field: str, value: str, width: int) -> FieldW
 @dataclass(frozen=True)
 class _Projection:
     """The rows one version maps to: typed rows, links and field warnings, each row without
-    the record's id, which a new record is given as it is written."""
+    the record's id until it is written (a new record has none before), and their digest."""
 
     typed: dict[str, list[dict[str, Any]]]
     links: list[dict[str, Any]]
     warnings: list[FieldWarning]
+    # What the rows hold (`source_records.rows_digest`), so a record mapped again to the rows
+    # it has is left alone.
+    digest: str
 
-    @cached_property
-    def digest(self) -> str:
-        """What the rows hold (`source_records.rows_digest`), so a record mapped again to the
-        rows it has is left alone. Their values are text, numbers, dates and the JSON a
-        mapping gives, whose `repr` is the same in every process; a JSON object with its keys
-        in another order reads as other rows, which costs a rewrite, never a stale row."""
-        text = repr((self.typed, self.links, self.warnings))
-        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+def _digest(typed: Any, links: Any, warnings: Any) -> str:
+    """A digest of rows whose values are text, numbers, dates and the JSON a mapping gives:
+    their `repr` is the same in every process. A JSON object with its keys in another order
+    reads as other rows, which costs a rewrite, never a stale row."""
+    text = repr((typed, links, warnings))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def _projected(source: str, mapped: MappedSourceRecord) -> _Projection:
@@ -148,7 +149,7 @@ def _projected(source: str, mapped: MappedSourceRecord) -> _Projection:
                 "to_key": link.to_key,
             }
         )
-    return _Projection(typed, link_rows, warnings)
+    return _Projection(typed, link_rows, warnings, _digest(typed, link_rows, warnings))
 
 
 def _typed_rows(
@@ -437,10 +438,14 @@ def _write_projection(
     typed: dict[str, list[dict[str, Any]]] = {kind: [] for kind in POLE_TABLES}
     link_rows: list[dict[str, Any]] = []
     warning_rows: list[dict[str, Any]] = []
-    for record_id, projection in stored:
+    for record_id, projection in stored:  # its digest taken, a projection is given its id
         for kind, rows in projection.typed.items():
-            typed[kind].extend({**row, "record_id": record_id} for row in rows)
-        link_rows.extend({**link, "record_id": record_id} for link in projection.links)
+            for row in rows:
+                row["record_id"] = record_id
+            typed[kind].extend(rows)
+        for link in projection.links:
+            link["record_id"] = record_id
+        link_rows.extend(projection.links)
         warning_rows.extend(
             {
                 "record_id": record_id,
