@@ -1,0 +1,40 @@
+"""The engine's fingerprint: the code that makes a record's rows, so a change to it reaches the
+records already stored (`sources.engine.mapping_digest`) with no version raised by hand."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from polestar.sources.engine import _PACKAGE, engine_fingerprint, fingerprint_of
+
+
+def _package(tmp_path: Path) -> Path:
+    """A copy of the `polestar` package's Python files, to change."""
+    copy = tmp_path / "polestar"
+    shutil.copytree(_PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.yaml"))
+    return copy
+
+
+def _edit(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+
+
+def test_a_change_to_a_normaliser_the_engine_or_the_row_writer_changes_it(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    first = fingerprint_of(package)
+    assert first == engine_fingerprint()  # the copy is the code as installed
+    seen = {first}
+    for changed in ("pole/phones.py", "sources/values.py", "store/records.py"):
+        _edit(package / changed)
+        now = fingerprint_of(package)
+        assert now not in seen, changed
+        seen.add(now)
+
+
+def test_a_change_elsewhere_leaves_it(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    first = fingerprint_of(package)
+    for elsewhere in ("search/keys.py", "store/search_index.py", "cli/ingest.py"):
+        _edit(package / elsewhere)
+    assert fingerprint_of(package) == first
