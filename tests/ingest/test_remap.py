@@ -16,7 +16,7 @@ from polestar.sources import engine as mapping_engine
 from polestar.sources import values
 from polestar.sources.mapping import MAPPINGS_DIR, load_mapping
 from polestar.store.tables import events, persons, record_versions, source_records
-from tests.ingest.exports import write_custody
+from tests.ingest.exports import CUSTODY_HEADER, CUSTODY_ROWS, write_custody
 
 _BUILT_IN = (MAPPINGS_DIR / "custody.yaml").read_text(encoding="utf-8")
 # The mistake a force might make and correct: the offence read from the custody suite's column.
@@ -215,3 +215,35 @@ def test_a_polestar_that_reads_a_value_otherwise_rewrites_the_records_it_reads_o
     # Only CU-000001 gives a phone number: it alone is rewritten and handed on.
     assert (report.total.unchanged, report.total.remapped) == (3, 1)
     _only_rewritten(db, before, placed, "CU-000001")
+
+
+def _exported(folder: Path, times: list[str]) -> Path:
+    """The custody export with a column of its own no mapping reads: when each row was
+    exported."""
+    path = folder / "custody.csv"
+    rows = [f"{row},{time}" for row, time in zip(CUSTODY_ROWS, times, strict=True)]
+    path.write_text("\n".join([f"{CUSTODY_HEADER},exported_at", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_change_no_mapping_reads_makes_a_version_and_leaves_the_rows(
+    db: Engine, settings: Settings, exports: Path, tmp_path: Path
+) -> None:
+    mapping = _mapping(tmp_path, _BUILT_IN)
+    _run(db, settings, _exported(exports, ["2024-03-15"] * 3), mapping)
+    with db.connect() as conn:
+        rows_before = conn.execute(sa.select(persons.c.id, persons.c.source_key)).all()
+
+    placed: list[int] = []
+    later = ["2024-03-16", "2024-03-15", "2024-03-15"]
+    report = _run(db, settings, _exported(exports, later), mapping, placed)
+
+    assert (report.total.changed, report.total.unchanged) == (1, 2)
+    assert placed == []  # nothing for linkage or the search index to do
+    with db.connect() as conn:
+        versions = conn.execute(
+            sa.select(source_records.c.source_key, source_records.c.current_version)
+        ).all()
+        assert conn.execute(sa.select(persons.c.id, persons.c.source_key)).all() == rows_before
+    assert dict(versions) == {"CU-000001": 2, "CU-000002": 1, "CU-000003": 1}
+    assert _count(db, record_versions) == 4

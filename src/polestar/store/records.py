@@ -248,7 +248,17 @@ def write_chunk(
     # Mapped again to the rows they hold: the digest of the mapping moves on, nothing else.
     _seen_again(conn, run_id, [current.id for _rows, current in same], mapping_digest)
     result.unchanged = len(unchanged_ids) + len(same)
-    reprojected = [current.id for _landing, current in (*changed, *remapped)]
+    versioned = [
+        (landing, current, _projected(source, landing.mapped)) for landing, current in changed
+    ]
+    # A change only in what no mapping reads (an export's own "last updated" column) makes a
+    # version, not rows: the record keeps its rows, their ids, its search keys and its place.
+    moved = [
+        (current, projection)
+        for _landing, current, projection in versioned
+        if projection.digest != current.rows_digest
+    ]
+    reprojected = [current.id for current, _ in moved] + [current.id for _, current in remapped]
     if reprojected:
         _delete_projection(conn, reprojected)
         # Its search keys go with its old values: until re-indexed (by the ingest's indexing
@@ -281,9 +291,6 @@ def write_chunk(
         result.new = len(new)
         result.rows_written += len(new)
     if changed:
-        rewritten = [
-            (landing, current, _projected(source, landing.mapped)) for landing, current in changed
-        ]
         conn.execute(
             source_records.update()
             .where(source_records.c.id == sa.bindparam("record_id"))
@@ -302,12 +309,14 @@ def write_chunk(
                     "hash": landing.content_hash,
                     "rows": projection.digest,
                 }
-                for landing, current, projection in rewritten
+                for landing, current, projection in versioned
             ],
         )
-        for landing, current, projection in rewritten:
-            stored.append((current.id, projection))
-            versions.append(_version(current.id, current.current_version + 1, landing, run_id, now))
+        stored.extend((current.id, projection) for current, projection in moved)
+        versions.extend(
+            _version(current.id, current.current_version + 1, landing, run_id, now)
+            for landing, current, _projection in versioned
+        )
         result.changed = len(changed)
     if remapped:
         conn.execute(
