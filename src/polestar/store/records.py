@@ -243,22 +243,16 @@ def write_chunk(
         else:
             unchanged_ids.append(current.id)
 
-    remapped, same = _split_by_rows(source, other_mapping)
+    remapped, same = _by_rows(source, other_mapping)
     _seen_again(conn, run_id, unchanged_ids)
     # Mapped again to the rows they hold: the digest of the mapping moves on, nothing else.
-    _seen_again(conn, run_id, [current.id for _rows, current in same], mapping_digest)
+    _seen_again(conn, run_id, [current.id for _, current, _ in same], mapping_digest)
     result.unchanged = len(unchanged_ids) + len(same)
-    versioned = [
-        (landing, current, _projected(source, landing.mapped)) for landing, current in changed
-    ]
     # A change only in what no mapping reads (an export's own "last updated" column) makes a
     # version, not rows: the record keeps its rows, their ids, its search keys and its place.
-    moved = [
-        (current, projection)
-        for _landing, current, projection in versioned
-        if projection.digest != current.rows_digest
-    ]
-    reprojected = [current.id for current, _ in moved] + [current.id for _, current in remapped]
+    moved, held = _by_rows(source, changed)
+    versioned = [*moved, *held]
+    reprojected = [current.id for _, current, _ in (*moved, *remapped)]
     if reprojected:
         _delete_projection(conn, reprojected)
         # Its search keys go with its old values: until re-indexed (by the ingest's indexing
@@ -312,7 +306,7 @@ def write_chunk(
                 for landing, current, projection in versioned
             ],
         )
-        stored.extend((current.id, projection) for current, projection in moved)
+        stored.extend((current.id, projection) for _, current, projection in moved)
         versions.extend(
             _version(current.id, current.current_version + 1, landing, run_id, now)
             for landing, current, _projection in versioned
@@ -330,10 +324,10 @@ def write_chunk(
             ),
             [
                 {"record_id": current.id, "rows": projection.digest}
-                for projection, current in remapped
+                for _, current, projection in remapped
             ],
         )
-        stored.extend((current.id, projection) for projection, current in remapped)
+        stored.extend((current.id, projection) for _, current, projection in remapped)
         result.unchanged += len(remapped)
         result.remapped = len(remapped)
     if versions:
@@ -363,19 +357,23 @@ def _seen_again(
     )
 
 
-def _split_by_rows(
-    source: str, other_mapping: Sequence[tuple[Landing, Any]]
-) -> tuple[list[tuple[_Projection, Any]], list[tuple[_Projection, Any]]]:
-    """Records another mapping made, mapped by this one: those whose rows it changes, and
-    those it maps to the rows they hold (`rows_digest`; a record stored before it was kept
-    has none, and is rewritten)."""
-    changes: list[tuple[_Projection, Any]] = []
-    same: list[tuple[_Projection, Any]] = []
-    for landing, current in other_mapping:
+# A stored record with the rows one of its versions maps to.
+_Mapped = tuple[Landing, Any, _Projection]
+
+
+def _by_rows(
+    source: str, stored: Sequence[tuple[Landing, Any]]
+) -> tuple[list[_Mapped], list[_Mapped]]:
+    """Stored records as this mapping maps them: those it maps to other rows than they hold,
+    and those it maps to the rows they hold (`rows_digest`; a record stored before it was
+    kept has none, and its rows count as other)."""
+    other: list[_Mapped] = []
+    same: list[_Mapped] = []
+    for landing, current in stored:
         projection = _projected(source, landing.mapped)
         held = current.rows_digest is not None and projection.digest == current.rows_digest
-        (same if held else changes).append((projection, current))
-    return changes, same
+        (same if held else other).append((landing, current, projection))
+    return other, same
 
 
 def _without_disposed(
