@@ -83,12 +83,9 @@ def test_a_corrected_mapping_maps_the_unchanged_records_again_in_the_same_versio
 def test_a_mapping_that_differs_only_in_the_files_it_reads_maps_nothing_again(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path
 ) -> None:
-    export = write_custody(exports)
-    _run(db, settings, export, _mapping(tmp_path, _BUILT_IN))
+    export, _mapped, before = _ingested(db, settings, exports, tmp_path)
     globs = _BUILT_IN.replace("files: [custody.csv]", "files: [custody*.csv, cust-*.csv]")
     assert globs != _BUILT_IN
-    with db.connect() as conn:
-        before = _digests(conn)
 
     report = _run(db, settings, export, _mapping(tmp_path, globs, "globs.yaml"))
 
@@ -100,13 +97,10 @@ def test_a_mapping_that_differs_only_in_the_files_it_reads_maps_nothing_again(
 def test_a_mapping_change_rewrites_only_the_records_whose_rows_it_changes(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path
 ) -> None:
-    export = write_custody(exports)
-    _run(db, settings, export, _mapping(tmp_path, _BUILT_IN))
+    export, _mapped, before = _ingested(db, settings, exports, tmp_path)
     # Markers split at commas: only CU-000001 holds markers (`VI;WE`), read now as one.
     commas = _BUILT_IN.replace('split: ";"', 'split: ","')
     assert commas != _BUILT_IN
-    with db.connect() as conn:
-        before = _digests(conn)
 
     placed: list[int] = []
     report = _run(db, settings, export, _mapping(tmp_path, commas, "commas.yaml"), placed)
@@ -117,16 +111,30 @@ def test_a_mapping_change_rewrites_only_the_records_whose_rows_it_changes(
     assert (again.total.unchanged, again.total.remapped) == (3, 0)
 
 
-def _digests(conn: sa.Connection) -> dict[str, tuple[str | None, str | None]]:
+# Each record's (mapping digest, rows digest), by source key.
+Digests = dict[str, tuple[str | None, str | None]]
+
+
+def _ingested(
+    db: Engine, settings: Settings, exports: Path, tmp_path: Path
+) -> tuple[Path, Path, Digests]:
+    """The custody export ingested through the built-in mapping: the export, the mapping and
+    each record's digests."""
+    export = write_custody(exports)
+    mapping = _mapping(tmp_path, _BUILT_IN)
+    _run(db, settings, export, mapping)
+    with db.connect() as conn:
+        return export, mapping, _digests(conn)
+
+
+def _digests(conn: sa.Connection) -> Digests:
     query = sa.select(
         source_records.c.source_key, source_records.c.mapping_digest, source_records.c.rows_digest
     )
     return {key: (mapping, rows) for key, mapping, rows in conn.execute(query)}
 
 
-def _only_rewritten(
-    db: Engine, before: dict[str, tuple[str | None, str | None]], placed: list[int], key: str
-) -> None:
+def _only_rewritten(db: Engine, before: Digests, placed: list[int], key: str) -> None:
     """Every record now carries the new mapping digest, but only the record `key` has other
     rows, and only it went on to linkage and search."""
     with db.connect() as conn:
@@ -145,9 +153,7 @@ def _only_rewritten(
 def test_records_stored_before_polestar_kept_the_digests_are_rewritten_once(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path
 ) -> None:
-    export = write_custody(exports)
-    mapping = _mapping(tmp_path, _BUILT_IN)
-    _run(db, settings, export, mapping)
+    export, mapping, _digested = _ingested(db, settings, exports, tmp_path)
     with db.begin() as conn:  # as migration 0025 leaves them
         conn.execute(source_records.update().values(mapping_digest=None, rows_digest=None))
 
@@ -160,9 +166,7 @@ def test_records_stored_before_polestar_kept_the_digests_are_rewritten_once(
 def test_records_stored_before_the_mapping_digest_but_with_their_rows_are_left_alone(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path
 ) -> None:
-    export = write_custody(exports)
-    mapping = _mapping(tmp_path, _BUILT_IN)
-    _run(db, settings, export, mapping)
+    export, mapping, _digested = _ingested(db, settings, exports, tmp_path)
     with db.begin() as conn:
         conn.execute(source_records.update().values(mapping_digest=None))
 
@@ -176,11 +180,7 @@ def test_records_stored_before_the_mapping_digest_but_with_their_rows_are_left_a
 def test_changed_code_that_makes_rows_reads_every_record_again_and_rewrites_none_it_leaves(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export = write_custody(exports)
-    mapping = _mapping(tmp_path, _BUILT_IN)
-    _run(db, settings, export, mapping)
-    with db.connect() as conn:
-        before = _digests(conn)
+    export, mapping, before = _ingested(db, settings, exports, tmp_path)
     monkeypatch.setattr(mapping_engine, "engine_fingerprint", lambda: "a later polestar")
 
     report = _run(db, settings, export, mapping)
@@ -196,11 +196,7 @@ def test_changed_code_that_makes_rows_reads_every_record_again_and_rewrites_none
 def test_a_polestar_that_reads_a_value_otherwise_rewrites_the_records_it_reads_otherwise(
     db: Engine, settings: Settings, exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export = write_custody(exports)
-    mapping = _mapping(tmp_path, _BUILT_IN)
-    _run(db, settings, export, mapping)
-    with db.connect() as conn:
-        before = _digests(conn)
+    export, mapping, before = _ingested(db, settings, exports, tmp_path)
     # A phone number read otherwise, as a change to `pole.phones` would (its text, which
     # `engine_fingerprint` reads, changes with it).
     read_as_before = values.VALUE_TYPES["phone"]

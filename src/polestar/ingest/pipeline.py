@@ -56,7 +56,7 @@ class SourceCounts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    remapped: int = 0  # of `unchanged`: another mapping made their rows, this one others
+    remapped: int = 0  # of `unchanged`: mapped to other rows than they hold
     quarantined: int = 0
     suppressed: int = 0
     withdrawn: int = 0
