@@ -1,10 +1,14 @@
-"""The engine's fingerprint: the code that makes a record's rows, so a change to it reaches the
-records already stored (`sources.engine.mapping_digest`) with no version raised by hand."""
+"""The engine's fingerprint: the code that makes a record's rows and the libraries it calls,
+so a change to either reaches the records already stored (`sources.engine.mapping_digest`)
+with no version raised by hand."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 from pathlib import Path
+
+import pytest
 
 from polestar.sources.engine import _PACKAGE, engine_fingerprint, fingerprint_of
 
@@ -37,4 +41,34 @@ def test_a_change_elsewhere_leaves_it(tmp_path: Path) -> None:
     first = fingerprint_of(package)
     for elsewhere in ("search/keys.py", "store/search_index.py", "cli/ingest.py"):
         _edit(package / elsewhere)
+    assert fingerprint_of(package) == first
+
+
+def _upgraded(monkeypatch: pytest.MonkeyPatch, library: str) -> None:
+    """As if `library` were installed at another version."""
+    installed = importlib.metadata.version
+
+    def version(name: str) -> str:
+        return "99.0" if name == library else installed(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+
+
+@pytest.mark.parametrize("library", ["pyproj", "defusedxml", "nicknames"])
+def test_an_upgrade_of_a_library_the_row_makers_import_changes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    package = _package(tmp_path)
+    first = fingerprint_of(package)
+    _upgraded(monkeypatch, library)
+    assert fingerprint_of(package) != first
+
+
+@pytest.mark.parametrize("library", ["jellyfish", "duckdb", "fastapi"])
+def test_an_upgrade_of_a_library_only_others_import_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    package = _package(tmp_path)
+    first = fingerprint_of(package)
+    _upgraded(monkeypatch, library)
     assert fingerprint_of(package) == first

@@ -7,9 +7,12 @@ no key, a missing required field or no usable event type is refused (`RecordReje
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import importlib.metadata
 import re
-from collections.abc import Iterator, Set
+import sys
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -33,21 +36,42 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 @cache
 def engine_fingerprint() -> str:
-    """A digest of the code that makes rows (`_ROW_MAKERS`), read as files, not imported. Any
-    change to it, a comment's included, changes every mapping's digest, so the first ingest
-    after it maps every record again and rewrites those whose rows it changes: no version to
-    remember to raise. A library it calls is not in it (they are pinned in uv.lock)."""
+    """A digest of the code that makes rows (`_ROW_MAKERS`), read as files, not imported, and of
+    the versions of the libraries it imports. Any change to either, a comment's included,
+    changes every mapping's digest, so the first ingest after it maps every record again and
+    rewrites those whose rows it changes: no version to remember to raise."""
     return fingerprint_of(_PACKAGE)
 
 
 def fingerprint_of(package: Path) -> str:
     """`engine_fingerprint` of the `polestar` package in this folder."""
     digest = hashlib.sha256()
+    sources = []
     for pattern in _ROW_MAKERS:
         for path in sorted(package.glob(pattern)):
+            sources.append(path.read_bytes())
             digest.update(f"{path.relative_to(package)}\0".encode())
-            digest.update(path.read_bytes())
+            digest.update(sources[-1])
+    for library in libraries_of(sources):
+        digest.update(f"{library}\0".encode())
     return digest.hexdigest()[:16]
+
+
+def libraries_of(sources: Iterable[bytes]) -> list[str]:
+    """`name==version` of each installed distribution these modules import, and Python's
+    minor version: an upgrade of what the normalisers call (pyproj's grid transformations,
+    the Unicode data that folds names) can change rows as a change of their own code can."""
+    modules: set[str] = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module.partition(".")[0])
+    provided = importlib.metadata.packages_distributions()
+    names = sorted({name for module in modules for name in provided.get(module, ())})
+    python = "python=={}.{}".format(*sys.version_info[:2])
+    return [*(f"{name}=={importlib.metadata.version(name)}" for name in names), python]
 
 
 def mapping_digest(mapping: Mapping) -> str:
