@@ -49,7 +49,7 @@ source_records = sa.Table(
     sa.Column(
         "mapping_digest",
         sa.String(16),
-        comment="the mapping and engine version its rows were made by "
+        comment="the mapping, code and library versions its rows were made by "
         "(sources.engine.mapping_digest; none: stored before Polestar recorded it)",
     ),
     sa.Column(
