@@ -8,7 +8,7 @@ child witness, seen only by those who may see both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -31,8 +31,8 @@ GROUNDS = {"target": "uncertain", "intelligence": "uncertain", "victim-child": "
 PEOPLE = {"target": ("target",), "intelligence": ("target",), "victim-child": ("victim", "child")}
 
 
-def queue_canary_items(seeded: Seeded) -> dict[str, int]:
-    """Queue the three pairs; returns each one's item id."""
+def queue_canary_items(seeded: Seeded, names: Iterable[str] = tuple(PAIRS)) -> dict[str, int]:
+    """Queue these pairs (by default the three); returns each one's item id."""
     run_id = start_run(seeded.engine, "test", ACTOR)
     ids = {}
     with seeded.engine.begin() as conn:
@@ -42,8 +42,8 @@ def queue_canary_items(seeded: Seeded) -> dict[str, int]:
             ).where(entity_members.c.kind == "person")
         )
         record_of = {(source, key): record_id for source, key, record_id in rows}
-        for name, pair in PAIRS.items():
-            (left, right) = sorted(pair, key=lambda r: (record_of[r], r[1]))
+        for name in names:
+            (left, right) = sorted(PAIRS[name], key=lambda r: (record_of[r], r[1]))
             add_items(
                 conn,
                 "person",
@@ -77,6 +77,24 @@ def items_queued(seeded: Seeded) -> Iterator[dict[str, int]]:
     finally:
         with seeded.engine.begin() as conn:
             conn.execute(review_items.delete().where(review_items.c.id.in_(list(ids.values()))))
+
+
+@contextmanager
+def only_queued(seeded: Seeded, *names: str) -> Iterator[dict[str, int]]:
+    """Only these pairs in the queue for the block: the items the canary county's own run
+    queued (on a store this small, every pair of the target's records) are set aside, and put
+    back afterwards."""
+    with seeded.engine.begin() as conn:
+        held = [dict(row._mapping) for row in conn.execute(sa.select(review_items))]
+        conn.execute(review_items.delete())
+    try:
+        ids = queue_canary_items(seeded, names)
+        yield ids
+    finally:
+        with seeded.engine.begin() as conn:
+            conn.execute(review_items.delete())
+            if held:
+                conn.execute(review_items.insert(), held)
 
 
 @contextmanager

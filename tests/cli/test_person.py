@@ -23,7 +23,7 @@ from tests.canary import (
     canary_model,
     expected,
 )
-from tests.canary_review import items_queued
+from tests.canary_review import items_queued, only_queued, ruled_apart
 
 __all__ = ["canary", "canary_model"]
 runner = CliRunner()
@@ -119,6 +119,20 @@ def test_readable_output_says_which_records_a_reviewer_may_yet_part(
     (said,) = [line for line in head.splitlines() if line.startswith("under review: ")]
     named = said[said.index(" find ") + 6 : said.index(" to be another person")]
     assert {"crime:NOM-0009001", "custody:CU-000901"} <= set(named.split(", ")), said
+
+
+def test_readable_output_marks_a_warning_only_records_in_question_give(canary: Seeded) -> None:
+    with (
+        only_queued(canary),
+        ruled_apart(canary, ("custody", "CU-000901"), ("probation", "X123456")),
+    ):
+        result = _show(canary.target, "--purpose", "investigation")
+    assert result.exit_code == 0, result.stderr
+    head = result.stdout[: result.stdout.index("\nnames")]
+    (violent,) = [line for line in head.splitlines() if "VI violent" in line]
+    (firearms,) = [line for line in head.splitlines() if "FI " in line]
+    assert "(only from records in question)" in violent, head
+    assert "in question" not in firearms, head
 
 
 def test_the_operator_without_a_purpose_is_refused_with_exit_2_and_recorded(

@@ -22,7 +22,7 @@ from tests.canary import (
     canary,
     canary_model,
 )
-from tests.canary_review import GROUNDS, PAIRS, items_queued, ruled_apart
+from tests.canary_review import GROUNDS, PAIRS, items_queued, only_queued, ruled_apart
 
 __all__ = ["canary", "canary_model"]
 
@@ -362,3 +362,32 @@ def test_an_event_its_source_gave_as_a_day_is_the_day_not_midnight(canary: Seede
     assert when["custody:CU-000901"] == "2025-03-14T02:17:00+00:00"
     at = {entry["record"]: entry["at"] for entry in view.timeline}
     assert at["probation:X123456"] == SUPERVISION_START
+
+
+def _in_question(canary: Seeded, who: tuple[str, str, str | None]) -> dict[str, bool]:
+    """Whether each of the target's warning markers, as `who` sees them, is in question."""
+    view = _view(canary, who[0], who[1], canary.target, who[2])
+    sources = {m["code"]: m["sources"] for m in view.markers}
+    assert sources == {"VI": ["custody:CU-000901"], "FI": ["crime:NOM-0009001"]}, sources
+    return {m["code"]: m["in_question"] for m in view.markers}
+
+
+PROBATION = ("probation", "X123456")
+
+
+def test_a_warning_only_records_in_question_give_says_so(canary: Seeded) -> None:
+    # The violent marker comes from the custody record alone, which a reviewer may yet find
+    # to be the man in the intelligence log, not the target; the firearms marker's record is
+    # in no open pair. Only a viewer who sees both records of the pair is told.
+    analyst = ("home-analyst", "intelligence", JUSTIFICATION)
+    officer = ("home-officer", "investigation", None)
+    with only_queued(canary):
+        assert _in_question(canary, analyst) == {"VI": False, "FI": False}
+    with only_queued(canary, "intelligence"):
+        assert _in_question(canary, analyst) == {"VI": True, "FI": False}
+        assert _in_question(canary, officer) == {"VI": False, "FI": False}
+    with only_queued(canary, "target"):
+        assert _in_question(canary, officer) == {"VI": True, "FI": True}
+    # Ruled apart from the probation record, until the next run parts them.
+    with only_queued(canary), ruled_apart(canary, ("custody", "CU-000901"), PROBATION):
+        assert _in_question(canary, officer) == {"VI": True, "FI": False}

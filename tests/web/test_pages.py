@@ -32,7 +32,7 @@ from tests.canary import (
     expected_location,
     expected_vehicle,
 )
-from tests.canary_review import items_queued, ruled_apart
+from tests.canary_review import items_queued, only_queued, ruled_apart
 from tests.search.indexed import indexed
 from tests.search.test_results import NAMES
 from tests.web.sessions import BASE_URL, open_session
@@ -274,6 +274,33 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     assert "found courts:D-000901, probation:X123456 not to be one person" in said
     victim = app_client.get(f"/persons/{canary.entity('victim')}").text
     assert BeautifulSoup(victim, "html.parser").select_one("#in-question") is None
+
+
+def test_a_warning_only_records_in_question_give_is_marked_so(
+    app_client: TestClient, canary: Seeded, passwords: dict[str, str]
+) -> None:
+    # Violent comes from the custody record alone, ruled apart from the probation record;
+    # firearms from the crime nominal, in question nowhere.
+    signed_in(app_client, canary, passwords, "home-officer")
+    with (
+        only_queued(canary),
+        ruled_apart(canary, ("custody", "CU-000901"), ("probation", "X123456")),
+    ):
+        page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
+        api = app_client.get(
+            f"/api/v1/persons/{canary.target}",
+            headers={
+                "Authorization": f"Bearer {canary.tokens['home-officer']}",
+                "X-Polestar-Purpose": PURPOSES["home-officer"],
+            },
+        ).json()
+    markers = {item.select_one("abbr").get_text(): item for item in page.select("#markers li")}
+    assert set(markers) == {"VI", "FI"}
+    assert "in-question" in markers["VI"]["class"]
+    assert "it may be someone else's" in markers["VI"].get_text()
+    assert "in-question" not in markers["FI"]["class"]
+    assert "someone else's" not in markers["FI"].get_text()
+    assert {m["code"]: m["in_question"] for m in api["markers"]} == {"VI": True, "FI": False}
 
 
 def _timeline(client: TestClient, path: str) -> list[list[str]]:

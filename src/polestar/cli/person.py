@@ -17,8 +17,9 @@ def _markers(markers: list[dict[str, Any]]) -> None:
         "marker", "dates", "records", title="warning markers", title_justify="left"
     )
     for marker in markers:
+        doubt = " [yellow](only from records in question)[/yellow]" if marker["in_question"] else ""
         table.add_row(
-            f"[bold red]{marker['code']}[/bold red] {marker['label']}",
+            f"[bold red]{marker['code']}[/bold red] {marker['label']}{doubt}",
             ", ".join(marker["dates"]),
             ", ".join(marker["sources"]),
         )

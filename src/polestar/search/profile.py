@@ -13,7 +13,7 @@ those rows alone and records the consultation. An entity none of whose records i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -129,8 +129,10 @@ def _label(code: str) -> str:
     return MARKER_LABELS.get(WarningMarker(code), code) if code in _MARKER_ORDER else code
 
 
-def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
-    """Warning markers by code, in the PNC's order, with their dates and records."""
+def markers(people: Sequence[VisibleRow], doubted: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Warning markers by code, in the PNC's order, with their dates and records; each
+    `in_question` when every record giving it is one a reviewer may yet part from the person,
+    or has ruled apart (`doubted`, `in_question`): the warning may be someone else's."""
     found: dict[str, dict[str, Any]] = {}
     for row in people:
         for marker in row.values.get("markers") or ():
@@ -144,6 +146,7 @@ def markers(people: Sequence[VisibleRow]) -> list[dict[str, Any]]:
                 item["sources"].append(row.name)
     for item in found.values():
         item["dates"].sort()
+        item["in_question"] = all(record in doubted for record in item["sources"])
     return sorted(found.values(), key=lambda item: _MARKER_ORDER.get(item["code"], 99))
 
 
@@ -359,10 +362,12 @@ def _read(
         name: collect((row.values.get(name), row.name) for row in people) for name in IDENTIFIERS
     }
     entries, total = timeline(found, people, origins, noted=marker_entries(people))
+    placed = record_provenance(people, origins, placing_of(conn, people))
+    doubted = in_question(placed)
     view = PersonView(
         entity_id=current,
         display_name=names[0].value if names else None,
-        markers=markers(people),
+        markers=markers(people, {*doubted.under_review, *doubted.ruled_apart}),
         names=names,
         dates_of_birth=dates_of_birth,
         records=records,
@@ -392,11 +397,7 @@ def _read(
         timeline_total=total,
         associates=[associate.as_dict() for associate in linked],
         associates_total=len(everyone),
-        provenance=record_provenance(
-            people,
-            origins,
-            placing_of(conn, people),
-        ),
+        provenance=placed,
     )
     shown = Shown(
         entity_ids=[current, *(a.entity_id for a in linked)],

@@ -34,6 +34,10 @@ class MarkerOut(BaseModel):
     label: str
     dates: list[str]
     sources: list[str]
+    in_question: bool = Field(
+        description="Every record giving it is under review or ruled apart from this person: "
+        "the warning may be someone else's."
+    )
 
 
 class AddressOut(BaseModel):
