@@ -468,3 +468,86 @@ def test_the_duplicate_check_does_not_queue_a_pair_already_open(
         counted = arrivals.report().person["review_items"]
     assert counted == 0
     assert _queued_on_arrival(db) == []
+
+
+def _detained(key: str, surname: str, forename: str, born: str, pnc: str, home: str) -> str:
+    return f"{key},14/03/2024 02:17,{surname},{forename},{born},M,{pnc},,{home},Assault,Stafford,"
+
+
+WILLIAM = ("MCKILLOP", "William", "05/06/1991", "2019/0123456E", HOME)
+GEORGE = ("HALE", "George", "19/04/1983", "", '"2 Kiln Lane, Leek",ST13 5AA,')
+ELSEWHERE = '"4 Park Road, Stafford",ST16 2DJ,'
+
+
+def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_it(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    known = _custody(
+        tmp_path / "known",
+        _detained("CU-R1", *WILLIAM),
+        _detained("CU-R2", *WILLIAM),
+        _detained("CU-R3", "ZANETTI", "Bruno", "11/11/1966", "", ELSEWHERE),
+        *(_detained(f"CU-R{n}", *GEORGE) for n in (4, 5, 6)),
+    )
+    assert runner.invoke(app, ["ingest", str(first), str(known)]).exit_code == 0
+    store_person_model(db, model)
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    before = _placement(db, "person")
+    william, bruno, george = (before["custody", f"CU-R{n}"] for n in (1, 3, 4))
+    assert before["custody", "CU-R2"] == william
+    assert before["custody", "CU-R5"] == before["custody", "CU-R6"] == george
+    assert len({william, bruno, george}) == 3
+    # The custody system corrects its records: CU-R1 was another man; CU-R3 was William,
+    # not Bruno; CU-R4 and CU-R5 were one other man, not George.
+    chidi = ("NWOSU", "Chidi", "02/02/1975", "", ELSEWHERE)
+    corrected = _custody(
+        tmp_path / "corrected",
+        _detained("CU-R1", "OKONJO", "Felix", "30/01/1958", "", ELSEWHERE),
+        _detained("CU-R3", *WILLIAM),
+        _detained("CU-R4", *chidi),
+        _detained("CU-R5", *chidi),
+    )
+
+    result = runner.invoke(app, ["ingest", str(corrected), "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"]["changed"] == 4
+    after = _placement(db, "person")
+    held = {e: {r[1] for r, x in after.items() if x == e} for e in set(after.values())}
+    felix, williams = after["custody", "CU-R1"], after["custody", "CU-R2"]
+    assert held[felix] == {"CU-R1"}
+    assert held[williams] == {"CU-R2", "CU-R3"}
+    assert held[george] == {"CU-R4", "CU-R5"}  # two of George's three records keep his id
+    lone = after["custody", "CU-R6"]
+    assert held[lone] == {"CU-R6"}
+    # Every id change is recorded, and a retired id resolves to the one it merged into. Of
+    # William's two records, the one left as it was keeps his id.
+    with db.connect() as conn:
+        changes = set(
+            conn.execute(
+                sa.select(entity_changes.c.old_id, entity_changes.c.new_id, entity_changes.c.reason)
+            ).all()
+        )
+        assert resolve(conn, william) == resolve(conn, bruno) == williams
+        report = conn.execute(
+            sa.select(runs.c.report).where(runs.c.command == "link-incremental")
+        ).scalar_one()
+    retired = ({william, bruno} - {williams}).pop()
+    assert {(william, felix, "split"), (george, lone, "split")} <= changes, changes
+    assert (retired, williams, "merged") in changes, changes
+    moved = 1 + (williams != bruno)
+    assert report["person"]["moved"] == moved
+    assert f"{moved} changed records moved to another person" in " ".join(result.stderr.split())
+    # The rest of the county stayed where the batch put it.
+    assert {r: e for r, e in after.items() if r[1][:4] != "CU-R"} == {
+        r: e for r, e in before.items() if r[1][:4] != "CU-R"
+    }
+    # Searchable as placed, George's record that did not change included: the index holds
+    # what a full build of the new placement holds.
+    indexed = index_keys(db)
+    rebuild(db)
+    assert index_keys(db) == indexed
+    # And a batch run agrees with every placement.
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    assert _companions(_placement(db, "person")) == _companions(after)

@@ -77,6 +77,7 @@ def ingest_command(
         stderr.print(
             f"linked on arrival: {linked.person['records']:,} person records "
             f"({linked.person['new_entities']:,} new people, "
+            f"{linked.person['moved']:,} changed records moved to another person, "
             f"{linked.person['review_items']:,} queued for review), {linked.vehicle:,} vehicles, "
             f"{linked.location:,} locations"
         )

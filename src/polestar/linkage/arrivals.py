@@ -64,18 +64,28 @@ class Arrivals:
         self.one_record: OneRecord | None = None
         self.started = time.perf_counter()
 
-    def assign(self, record_ids: Sequence[int]) -> None:
-        """Place every unplaced person, vehicle and location row of these source records."""
+    def assign(self, record_ids: Sequence[int], *, changed: bool = False) -> list[int]:
+        """Place every unplaced person, vehicle and location row of these source records, and
+        with `changed` (an ingest's new and changed records) every person row anew; returns
+        the source records to index for search again: these, and any other that changed
+        entity (a changed record left an entity, and what stayed lost its id)."""
         if self.one_record is not None:  # its placements into the index, then rebuilt if needed
             self.one_record.flush()
             self.one_record.close()
             self.one_record = None
         with duck.memory_explained(self.settings, _THEN):
-            self.people.add(
-                assign_people(self.engine, self.settings, self.index, record_ids, self.run_id)
+            people = assign_people(
+                self.engine,
+                self.settings,
+                self.index,
+                record_ids,
+                self.run_id,
+                "anew" if changed else "skip",
             )
+            self.people.add(people)
             for kind, keyed in self.keyed.items():
                 self.placed[kind] += keyed.assign(self.engine, record_ids, self.run_id)
+        return sorted({*record_ids, *(people.others_moved or ())})
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
         """The duplicate warning at entry: place one new record's people and return, for each,
@@ -93,7 +103,7 @@ class Arrivals:
 
     def report(self) -> ArrivalsReport:
         people = asdict(self.people)
-        del people["candidates"]
+        del people["candidates"], people["others_moved"]
         return ArrivalsReport(
             seconds=round(time.perf_counter() - self.started, 3),
             model_version=self.index.model_version,

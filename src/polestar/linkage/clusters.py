@@ -9,7 +9,7 @@ the other parts of a split get new ids. Every id change is recorded old → new.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -47,6 +47,7 @@ def assign_ids(
     clusters: Sequence[Sequence[Member]],
     previous: dict[MemberKey, str],
     next_number: int,
+    rewritten: Collection[MemberKey] = frozenset(),
 ) -> Assignment:
     """Give each cluster an entity id, keeping ids stable across runs.
 
@@ -55,19 +56,26 @@ def assign_ids(
         clusters: every current record of the kind, grouped; order does not matter.
         previous: the last run's placement of records (absent for new records).
         next_number: the number the next new entity id takes.
+        rewritten: records placed before whose content changed since (placed anew on
+            arrival): of two parts of an entity with as many of its records, the one with
+            more records left as they were keeps its id.
     """
     ordered = sorted((sorted(c, key=lambda m: m.key) for c in clusters if c), key=_first_key)
     share: dict[str, Counter[int]] = defaultdict(Counter)
+    unchanged: dict[str, Counter[int]] = defaultdict(Counter)
     for index, cluster in enumerate(ordered):
         for member in cluster:
             old = previous.get(member.key)
             if old is not None:
                 share[old][index] += 1
+                unchanged[old][index] += member.key not in rewritten
     claims: dict[int, list[str]] = defaultdict(list)
     home_of: dict[str, int] = {}
     for old, counts in share.items():
-        # Most records wins; a tie goes to the cluster that sorts first, so runs agree.
-        home = min(counts, key=lambda index: (-counts[index], index))
+        # Most records wins; then most unchanged; then the cluster that sorts first, so runs
+        # agree.
+        kept = unchanged[old]
+        home = min(counts, key=lambda i: (-counts[i], -kept[i], i))
         claims[home].append(old)
         home_of[old] = home
 

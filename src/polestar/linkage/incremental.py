@@ -20,11 +20,11 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from polestar.linkage import review_queue
+from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import PROFILES_SQL, Tag, conflicts_sql, greedy
-from polestar.linkage.person_index import PersonIndex, ScoredPair
-from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.person_index import PersonIndex, Placed, ScoredPair
+from polestar.linkage.placement import place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
 from polestar.store import review_items
@@ -53,7 +53,10 @@ class Assigned:
     merged: int = 0  # entities retired into another because an arrival bridged them
     pairs_scored: int = 0
     review_items: int = 0  # arrivals joined on a surname and a place alone (`review_queue`)
+    moved: int = 0  # changed records placed anew in another entity than they were in
     candidates: dict[str, list[Candidate]] | None = None  # per arriving SOURCE:KEY
+    # Source records that did not arrive but changed entity, to index again with the arrivals.
+    others_moved: list[int] | None = None
 
     def add(self, other: Assigned) -> None:
         self.records += other.records
@@ -62,14 +65,21 @@ class Assigned:
         self.merged += other.merged
         self.pairs_scored += other.pairs_scored
         self.review_items += other.review_items
+        self.moved += other.moved
 
 
 def assign_people(
-    engine: Engine, settings: Settings, index: PersonIndex, record_ids: Sequence[int], run_id: int
+    engine: Engine,
+    settings: Settings,
+    index: PersonIndex,
+    record_ids: Sequence[int],
+    run_id: int,
+    placed: Placed = "skip",
 ) -> Assigned:
-    """Place the person rows of these source records that no entity holds yet."""
+    """Place the person rows of these source records that no entity holds yet, and with
+    `placed="anew"` those it does as well, anew (`PersonIndex.add`)."""
     con = index.con
-    arrivals = index.add(engine, record_ids)
+    arrivals = index.add(engine, record_ids, placed=placed)
     if not arrivals:
         return Assigned()
     index.candidate_pairs(arrivals)
@@ -173,6 +183,7 @@ def _place(
         run_id,
         index.model_version,
         also=lambda conn: review_items.add_items(conn, "person", review, run_id, datetime.now(UTC)),
+        replacing=index.replacing,
     )
     report.new_entities += assignment.new_entities
     report.merged += len(assignment.changes.retired)
@@ -199,9 +210,21 @@ def _place(
         "WHERE involved.unique_id = p.unique_id"
     )
     con.unregister("_placed")
-    for old, new in merged_ids(assignment):
+    # Records already indexed that changed entity: those of an entity merged into another,
+    # and what stayed of one a changed record left where that part lost its id (a split).
+    moved = {key: entity for key, _source, entity in assignment.changes.placed if key not in uid_of}
+    if moved:
+        con.register("_moved", duck.placement_table(moved))
         for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
-            con.execute(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+            con.execute(
+                f"UPDATE {table} SET entity_id = m.entity_id FROM _moved m "
+                f"WHERE {table}.record_id = m.record_id AND {table}.source_key = m.source_key"
+            )
+        con.unregister("_moved")
+    report.others_moved = sorted({record_id for record_id, _key in moved})
+    report.moved += sum(
+        assignment.entity_of[key] != entity for key, entity in index.replacing.items()
+    )
 
 
 def _to_review(

@@ -19,7 +19,7 @@ from polestar.linkage import duck, locations, vehicles
 from polestar.linkage.clusters import Member
 from polestar.linkage.placement import merged_ids, place_groups
 from polestar.linkage.union_find import UnionFind
-from polestar.store.entities import current_members, members_since, placed_keys
+from polestar.store.entities import current_members, members_since, placed_in
 
 Loader = Callable[[duckdb.DuckDBPyConnection, Engine, Sequence[int] | None], int]
 KINDS: dict[str, tuple[str, Loader, str]] = {
@@ -93,7 +93,7 @@ class KeyIndex:
         if self.load(con, engine, record_ids) == 0:
             return 0
         with engine.connect() as conn:
-            placed = placed_keys(conn, self.kind, record_ids)
+            placed = placed_in(conn, self.kind, record_ids)
         arriving = {
             uid: Member((record_id, key), source)
             for uid, record_id, key, source in con.sql(

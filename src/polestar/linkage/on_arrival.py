@@ -35,9 +35,9 @@ def link_arrivals(pipe: Connection, placed: Connection, settings: Settings, acto
             with arrivals:
                 arrivals.index.drop_lookup_indexes()  # batches are chunks: hash joins
                 for batch in handed_over(pipe):
-                    arrivals.assign(batch)
+                    to_index = arrivals.assign(batch, changed=True)
                     with suppress(OSError):  # the indexing process stopped: the ingest asks why
-                        placed.send(batch)
+                        placed.send(to_index)
             with suppress(OSError):
                 placed.send(None)
             pipe.send(arrivals.report())

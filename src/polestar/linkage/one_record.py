@@ -38,7 +38,7 @@ from polestar.linkage.sql_python import compile_pair, compile_row
 from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
 from polestar.store import decisions, linkable, review_items
-from polestar.store.entities import placed_keys
+from polestar.store.entities import placed_in
 
 Row = dict[str, Any]
 _PROFILE = ("dob", "dob_swapped", "dob_md", "yob", "gender")
@@ -228,7 +228,7 @@ class OneRecord:
             people = _rows_of(linkable.person_batches(conn, record_ids=[record_id]))
             if not people:
                 return []
-            placed = placed_keys(conn, "person", [record_id])
+            placed = placed_in(conn, "person", [record_id])
             phones = _least(linkable.phone_batches(conn, record_ids=[record_id]))
             homes, places = places_of(linkable.place_batches(conn, record_ids=[record_id]))
         arrivals = []

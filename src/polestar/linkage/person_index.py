@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -32,7 +32,7 @@ from polestar.linkage import duck, keyed, person_model
 from polestar.linkage.people import load_people
 from polestar.linkage.scoring import Scorer, compile_scorer
 from polestar.settings import Settings
-from polestar.store.entities import current_members, members_since, placed_keys
+from polestar.store.entities import MemberKey, current_members, members_since, placed_in
 from polestar.store.link_models import StoredModel, latest_model
 from polestar.store.runs import last_completed_run
 
@@ -51,6 +51,8 @@ _INDEXES = (
 )
 # Up to this many values, a lookup uses the ART index value by value; beyond, one hash join.
 _POINT_LOOKUPS = 500
+# What `PersonIndex.add` does with rows an entity already holds.
+Placed = Literal["skip", "index", "anew"]
 # A scored pair: (left, right, match weight, match probability, left's entity, right's).
 ScoredPair = tuple[int, int, float, float, str | None, str | None]
 # Lookups finding up to this many rows read the index, not the table.
@@ -157,6 +159,7 @@ class PersonIndex:
         self.scorer = scorer
         self.filters = {rule.number: rule.filter for rule in self.rules if rule.filter}
         self.arriving_keys: list[tuple[str, int]] = []
+        self.replacing: dict[MemberKey, str] = {}  # `add`: arrivals placed before, by entity
         # Statements run for every arrival are planned once: Splink's scoring SQL is long.
         con.execute("CREATE TEMP TABLE arriving AS FROM idx.people LIMIT 0")
         con.execute("CREATE TEMP TABLE involved AS FROM idx.people LIMIT 0")
@@ -210,7 +213,7 @@ class PersonIndex:
             later = members_since(conn, "person", self.run_id)
         if not later:
             return
-        self.add(engine, sorted({key[0] for key in later}), placed_too=True)
+        self.add(engine, sorted({key[0] for key in later}), placed="index")
         self.con.register("_later", duck.placement_table(later))
         self.con.execute(
             "UPDATE idx.people SET entity_id = l.entity_id FROM _later l "
@@ -219,33 +222,42 @@ class PersonIndex:
         self.con.unregister("_later")
 
     def add(
-        self, engine: Engine, record_ids: Sequence[int], *, placed_too: bool = False
+        self, engine: Engine, record_ids: Sequence[int], *, placed: Placed = "skip"
     ) -> list[int]:
-        """Index these source records' person rows that no entity holds yet, unplaced; they
-        form the temp table `arriving`. Returns their unique ids.
+        """Index these source records' person rows, unplaced; they form the temp table
+        `arriving`. Returns their unique ids.
 
-        A record already placed keeps its entity until the next batch run (a changed version
-        included); one left unplaced by an interrupted assignment is indexed anew.
+        Rows an entity already holds are left out (`skip`: `link --incremental` places what
+        no entity holds); indexed, for the caller to give their entities (`index`: catching up
+        with placements since the batch run); or placed anew (`anew`: an ingest hands on new
+        and changed records, and a changed record is placed as a batch run would place it,
+        from the entity it was in, `replacing`). Rows indexed before go first either way: a
+        changed version's rows have new ids.
         """
         con = self.con
+        self.replacing = {}
         if load_people(con, engine, record_ids) == 0:
             return []
-        placed: set[tuple[int, str]] = set()
-        if not placed_too:
+        if placed != "index":
             with engine.connect() as conn:
-                placed = placed_keys(conn, "person", record_ids)
-        if placed:
-            con.register(
-                "_placed",
-                pa.table(
-                    {
-                        "record_id": pa.array([key[0] for key in placed], pa.int64()),
-                        "source_key": pa.array([key[1] for key in placed], pa.string()),
-                    }
-                ),
-            )
-            con.execute("DELETE FROM people WHERE (record_id, source_key) IN (FROM _placed)")
-            con.unregister("_placed")
+                held = placed_in(conn, "person", record_ids)
+            if placed == "anew":
+                self.replacing = held
+            elif held:
+                con.register("_held", duck.placement_table(held))
+                con.execute(
+                    "DELETE FROM people WHERE (record_id, source_key) IN "
+                    "(SELECT record_id, source_key FROM _held)"
+                )
+                con.unregister("_held")
+        indexed = con.sql(
+            "SELECT i.unique_id FROM idx.people i JOIN people p USING (record_id, source_key)"
+        ).fetchall()
+        if indexed:
+            con.register("_indexed", pa.table({"unique_id": [uid for (uid,) in indexed]}))
+            for table in ("idx.keys", "idx.people"):
+                con.execute(f"DELETE FROM {table} WHERE unique_id IN (FROM _indexed)")
+            con.unregister("_indexed")
         tf = ", ".join(
             f"coalesce(t_{c}.tf_{c}, {self.rarest[c]!r}) AS tf_{c}" for c in self.scorer.tf_columns
         )
@@ -259,9 +271,6 @@ class PersonIndex:
         )
         ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
         if ids:
-            con.execute(
-                "DELETE FROM idx.people WHERE unique_id IN (SELECT unique_id FROM arriving)"
-            )
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
             self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
             con.register(

@@ -9,12 +9,18 @@ reaching no entity founds one, a group reaching two merges them into the older i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.engine import Connection, Engine
 
 from polestar.linkage.clusters import Assignment, Member, assign_ids
-from polestar.store.entities import apply_changes, entity_sizes, members_of, next_entity_number
+from polestar.store.entities import (
+    MemberKey,
+    apply_changes,
+    entity_sizes,
+    members_of,
+    next_entity_number,
+)
 
 Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
 
@@ -26,27 +32,50 @@ def place_groups(
     run_id: int,
     model_version: int | None,
     also: Callable[[Connection], object] | None = None,
+    replacing: Mapping[MemberKey, str] | None = None,
 ) -> Assignment:
     """Write each group's placement in one transaction, with whatever `also` writes; returns
     the assignment made.
 
     Most groups join one entity, which by the stable-id rules keeps its id and simply grows:
     those are placed without reading the entity's records (a prolific offender's can number
-    hundreds). Groups founding an entity or bridging several go through `assign_ids`.
+    hundreds). Groups founding an entity or bridging several go through `assign_ids`, and so
+    do those of arriving members an entity held before (`replacing`: a changed record placed
+    anew, by the entity it was in), with what stays of each entity they leave as a cluster of
+    its own: it keeps its id if it keeps most of its records, as in a batch run.
     """
-    joining = [(arriving, entities[0]) for arriving, entities in groups if len(entities) == 1]
-    others = [(arriving, entities) for arriving, entities in groups if len(entities) != 1]
+    replacing = replacing or {}
+    left = set(replacing.values())
+
+    def grows(arriving: list[Member], entities: list[str]) -> bool:
+        return (
+            len(entities) == 1
+            and entities[0] not in left
+            and not any(member.key in replacing for member in arriving)
+        )
+
+    joining = [
+        (arriving, entities[0]) for arriving, entities in groups if grows(arriving, entities)
+    ]
+    others = [
+        (arriving, entities) for arriving, entities in groups if not grows(arriving, entities)
+    ]
+    joined = {e for _, entities in others for e in entities}
     with engine.begin() as conn:
-        holding = members_of(conn, kind, sorted({e for _, entities in others for e in entities}))
+        holding = members_of(conn, kind, sorted(joined | left))
+        placing = {member.key for arriving, _ in others for member in arriving}
         by_entity: dict[str, list[Member]] = defaultdict(list)
         for key, (source, entity) in holding.items():
-            by_entity[entity].append(Member(key, source))
+            if key not in placing:
+                by_entity[entity].append(Member(key, source))
         clusters = [
             arriving + [member for entity in entities for member in by_entity[entity]]
             for arriving, entities in others
         ]
+        clusters += [by_entity[entity] for entity in sorted(left - joined) if by_entity[entity]]
         previous = {key: entity for key, (_source, entity) in holding.items()}
-        assignment = assign_ids(kind, clusters, previous, next_entity_number(conn, kind))
+        number = next_entity_number(conn, kind)
+        assignment = assign_ids(kind, clusters, previous, number, replacing.keys())
         sizes = entity_sizes(conn, [entity for _, entity in joining])
         changes = assignment.changes
         for arriving, entity in joining:

@@ -49,16 +49,17 @@ def members_since(conn: Connection, kind: str, run_id: int) -> dict[MemberKey, s
     return {(record_id, key): entity_id for record_id, key, entity_id in rows}
 
 
-def placed_keys(conn: Connection, kind: str, record_ids: Sequence[int]) -> set[MemberKey]:
-    """Which rows of `kind` of these source records an entity holds."""
-    found: set[MemberKey] = set()
+def placed_in(conn: Connection, kind: str, record_ids: Sequence[int]) -> dict[MemberKey, str]:
+    """The rows of `kind` of these source records an entity holds, with the entity."""
+    found: dict[MemberKey, str] = {}
+    m = entity_members.c
     for chunk in _chunked(list(record_ids), 5_000):
         rows = conn.execute(
-            sa.select(entity_members.c.record_id, entity_members.c.source_key).where(
-                entity_members.c.kind == kind, entity_members.c.record_id.in_(chunk)
+            sa.select(m.record_id, m.source_key, m.entity_id).where(
+                m.kind == kind, m.record_id.in_(chunk)
             )
         )
-        found.update((row[0], row[1]) for row in rows)
+        found.update(((record_id, key), entity) for record_id, key, entity in rows)
     return found
 
 
