@@ -250,14 +250,22 @@ class PersonIndex:
                     "(SELECT record_id, source_key FROM _held)"
                 )
                 con.unregister("_held")
+        # The rows indexed before go, and the keys of those of an earlier version (other ids):
+        # a row indexed again under its own id has the same keys, and deleting from the key
+        # table reads all of it (at 1M, 2.8 s of a chunk of 20,000 held-out records' 17 s).
         indexed = con.sql(
-            "SELECT i.unique_id FROM idx.people i JOIN people p USING (record_id, source_key)"
+            "SELECT i.unique_id, p.unique_id IS NULL AS stale FROM idx.people i "
+            "LEFT JOIN people p USING (unique_id) "
+            "WHERE (i.record_id, i.source_key) IN (SELECT record_id, source_key FROM people)"
         ).fetchall()
-        if indexed:
-            con.register("_indexed", pa.table({"unique_id": [uid for (uid,) in indexed]}))
-            for table in ("idx.keys", "idx.people"):
+        for table, ids in (
+            ("idx.people", [uid for uid, _stale in indexed]),
+            ("idx.keys", [uid for uid, stale in indexed if stale]),
+        ):
+            if ids:
+                con.register("_indexed", pa.table({"unique_id": pa.array(ids, pa.int64())}))
                 con.execute(f"DELETE FROM {table} WHERE unique_id IN (FROM _indexed)")
-            con.unregister("_indexed")
+                con.unregister("_indexed")
         tf = ", ".join(
             f"coalesce(t_{c}.tf_{c}, {self.rarest[c]!r}) AS tf_{c}" for c in self.scorer.tf_columns
         )
