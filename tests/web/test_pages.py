@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -237,6 +238,18 @@ def test_pages_need_a_session_and_a_purpose(app_client: TestClient, canary: Seed
     assert response.headers["location"].startswith("/sign-in?next=")
 
 
+def _officers_api_profile(client: TestClient, canary: Seeded) -> dict[str, Any]:
+    """The target's profile from the API, as the home-force officer sees it."""
+    response = client.get(
+        f"/api/v1/persons/{canary.target}",
+        headers={
+            "Authorization": f"Bearer {canary.tokens['home-officer']}",
+            "X-Polestar-Purpose": PURPOSES["home-officer"],
+        },
+    )
+    return dict(response.json())
+
+
 def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     app_client: TestClient, canary: Seeded, passwords: dict[str, str]
 ) -> None:
@@ -244,13 +257,7 @@ def test_the_profile_says_which_records_a_reviewer_may_yet_part_from_it(
     with items_queued(canary):
         with ruled_apart(canary, ("courts", "D-000901"), ("probation", "X123456")):
             page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
-        api = app_client.get(
-            f"/api/v1/persons/{canary.target}",
-            headers={
-                "Authorization": f"Bearer {canary.tokens['home-officer']}",
-                "X-Polestar-Purpose": PURPOSES["home-officer"],
-            },
-        ).json()
+        api = _officers_api_profile(app_client, canary)
     rows = {
         row.select_one("td").get_text(strip=True): row
         for row in page.select("#provenance tbody tr")
@@ -287,13 +294,7 @@ def test_a_warning_only_records_in_question_give_is_marked_so(
         ruled_apart(canary, ("custody", "CU-000901"), ("probation", "X123456")),
     ):
         page = BeautifulSoup(app_client.get(f"/persons/{canary.target}").text, "html.parser")
-        api = app_client.get(
-            f"/api/v1/persons/{canary.target}",
-            headers={
-                "Authorization": f"Bearer {canary.tokens['home-officer']}",
-                "X-Polestar-Purpose": PURPOSES["home-officer"],
-            },
-        ).json()
+        api = _officers_api_profile(app_client, canary)
     markers = {item.select_one("abbr").get_text(): item for item in page.select("#markers li")}
     assert set(markers) == {"VI", "FI"}
     assert "in-question" in markers["VI"]["class"]
