@@ -548,6 +548,11 @@ def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_i
     indexed = index_keys(db)
     rebuild(db)
     assert index_keys(db) == indexed
+    # The places too: CU-R3's home is now William's; CU-R1's, CU-R4's and CU-R5's are one.
+    places = _placement(db, "location")
+    home = {n: places["custody", f"CU-R{n}"] for n in range(1, 7)}
+    assert home[3] == home[2] != home[1] == home[4] == home[5] != home[6]
     # And a batch run agrees with every placement.
     assert runner.invoke(app, ["link"]).exit_code == 0
     assert _companions(_placement(db, "person")) == _companions(after)
+    assert _companions(_placement(db, "location")) == _companions(places)

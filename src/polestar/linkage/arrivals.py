@@ -66,7 +66,7 @@ class Arrivals:
 
     def assign(self, record_ids: Sequence[int], *, changed: bool = False) -> list[int]:
         """Place every unplaced person, vehicle and location row of these source records, and
-        with `changed` (an ingest's new and changed records) every person row anew; returns
+        with `changed` (an ingest's new and changed records) every row anew; returns
         the source records to index for search again: these, and any other that changed
         entity (a changed record left an entity, and what stayed lost its id)."""
         if self.one_record is not None:  # its placements into the index, then rebuilt if needed
@@ -83,9 +83,12 @@ class Arrivals:
                 "anew" if changed else "skip",
             )
             self.people.add(people)
+            moved = set(people.others_moved or ())
             for kind, keyed in self.keyed.items():
-                self.placed[kind] += keyed.assign(self.engine, record_ids, self.run_id)
-        return sorted({*record_ids, *(people.others_moved or ())})
+                placed, others = keyed.assign(self.engine, record_ids, self.run_id, anew=changed)
+                self.placed[kind] += placed
+                moved |= others
+        return sorted({*record_ids, *moved})
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
         """The duplicate warning at entry: place one new record's people and return, for each,

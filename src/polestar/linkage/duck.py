@@ -6,7 +6,7 @@ features, blocking, scoring, clustering — happens here, never in the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import duckdb
@@ -104,3 +104,18 @@ def placement_table(placed: Mapping[tuple[int, str], str]) -> pa.Table:
             "entity_id": pa.array(list(placed.values()), pa.string()),
         }
     )
+
+
+def reassign(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str], moved: Mapping[tuple[int, str], str]
+) -> None:
+    """Give these placed rows (by record id and source key) their new entities in `tables`."""
+    if not moved:
+        return
+    con.register("_moved", placement_table(moved))
+    for table in tables:
+        con.execute(
+            f"UPDATE {table} SET entity_id = m.entity_id FROM _moved m "
+            f"WHERE {table}.record_id = m.record_id AND {table}.source_key = m.source_key"
+        )
+    con.unregister("_moved")

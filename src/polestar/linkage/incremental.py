@@ -24,7 +24,7 @@ from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import PROFILES_SQL, Tag, conflicts_sql, greedy
 from polestar.linkage.person_index import PersonIndex, Placed, ScoredPair
-from polestar.linkage.placement import place_groups
+from polestar.linkage.placement import moved_members, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
 from polestar.store import review_items
@@ -210,17 +210,8 @@ def _place(
         "WHERE involved.unique_id = p.unique_id"
     )
     con.unregister("_placed")
-    # Records already indexed that changed entity: those of an entity merged into another,
-    # and what stayed of one a changed record left where that part lost its id (a split).
-    moved = {key: entity for key, _source, entity in assignment.changes.placed if key not in uid_of}
-    if moved:
-        con.register("_moved", duck.placement_table(moved))
-        for table in ("idx.people", "involved"):  # the index, and this assignment's view of it
-            con.execute(
-                f"UPDATE {table} SET entity_id = m.entity_id FROM _moved m "
-                f"WHERE {table}.record_id = m.record_id AND {table}.source_key = m.source_key"
-            )
-        con.unregister("_moved")
+    moved = moved_members(assignment, uid_of)
+    duck.reassign(con, ("idx.people", "involved"), moved)  # the index; this assignment's view
     report.others_moved = sorted({record_id for record_id, _key in moved})
     report.moved += sum(
         assignment.entity_of[key] != entity for key, entity in index.replacing.items()

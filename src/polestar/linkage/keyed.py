@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.linkage import duck, locations, vehicles
 from polestar.linkage.clusters import Member
-from polestar.linkage.placement import merged_ids, place_groups
+from polestar.linkage.placement import moved_members, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.store.entities import current_members, members_since, placed_in
 
@@ -87,11 +87,17 @@ class KeyIndex:
         con.execute(f"INSERT INTO {self.table} {_keyed_rows(self.kind, '_later')}")
         con.unregister("_later")
 
-    def assign(self, engine: Engine, record_ids: Sequence[int], run_id: int) -> int:
-        """Place this kind's rows of these source records that no entity holds yet."""
+    def assign(
+        self, engine: Engine, record_ids: Sequence[int], run_id: int, *, anew: bool = False
+    ) -> tuple[int, set[int]]:
+        """Place this kind's rows of these source records that no entity holds yet, and with
+        `anew` (an ingest's new and changed records) those it does as well, anew: a changed
+        record joins whatever its keys now reach, as in a batch run, under the stable-id rules
+        (`placement.place_groups`). Returns how many rows were placed, and the other source
+        records that changed entity (for the search index)."""
         con = self.con
         if self.load(con, engine, record_ids) == 0:
-            return 0
+            return 0, set()
         with engine.connect() as conn:
             placed = placed_in(conn, self.kind, record_ids)
         arriving = {
@@ -99,10 +105,18 @@ class KeyIndex:
             for uid, record_id, key, source in con.sql(
                 f"SELECT unique_id, record_id, source_key, source FROM {self.raw}"
             ).fetchall()
-            if (record_id, key) not in placed
+            if anew or (record_id, key) not in placed
         }
         if not arriving:
-            return 0
+            return 0, set()
+        replacing = placed if anew else {}
+        if replacing:  # its keys as they were: a changed plate no longer reaches the old entity
+            con.register("_replacing", duck.placement_table(replacing))
+            con.execute(
+                f"DELETE FROM {self.table} t USING _replacing r "
+                "WHERE t.record_id = r.record_id AND t.source_key = r.source_key"
+            )
+            con.unregister("_replacing")
         keyed = [
             (uid, key, entity)
             for uid, key, entity in con.sql(
@@ -118,9 +132,10 @@ class KeyIndex:
             [([arriving[uid] for uid in uids], entities) for uids, entities in groups],
             run_id,
             None,
+            replacing=replacing,
         )
-        for old, new in merged_ids(assignment):
-            con.execute(f"UPDATE {self.table} SET entity_id = ? WHERE entity_id = ?", [new, old])
+        moved = moved_members(assignment, {member.key for member in arriving.values()})
+        duck.reassign(con, (self.table,), moved)
         rows = {
             (key, *arriving[uid].key, assignment.entity_of[arriving[uid].key])
             for uid, key, _entity in keyed
@@ -138,7 +153,7 @@ class KeyIndex:
         )
         con.execute(f"INSERT INTO {self.table} SELECT * FROM _new")
         con.unregister("_new")
-        return len(arriving)
+        return len(arriving), {record_id for record_id, _key in moved}
 
 
 def _groups(

@@ -9,7 +9,7 @@ reaching no entity founds one, a group reaching two merges them into the older i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -94,3 +94,12 @@ def place_groups(
 def merged_ids(assignment: Assignment) -> list[tuple[str, str]]:
     """(retired id, id it was merged into) for each merge the assignment made."""
     return [(old, new) for old, new, reason, _ in assignment.changes.changes if reason == "merged"]
+
+
+def moved_members(assignment: Assignment, arriving: Collection[MemberKey]) -> dict[MemberKey, str]:
+    """Members placed before, not arriving, that the assignment gave another entity: those of
+    an entity merged into another, and what stayed of one a changed record left where that
+    part lost its id (a split). An index of placements updates them (`duck.reassign`)."""
+    return {
+        key: entity for key, _source, entity in assignment.changes.placed if key not in arriving
+    }
