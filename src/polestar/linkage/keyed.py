@@ -109,7 +109,9 @@ class KeyIndex:
         }
         if not arriving:
             return 0, set()
-        replacing = placed if anew else {}
+        replacing = {
+            member.key: placed[member.key] for member in arriving.values() if member.key in placed
+        }
         if replacing:  # its keys as they were: a changed plate no longer reaches the old entity
             con.register("_replacing", duck.placement_table(replacing))
             con.execute(

@@ -241,8 +241,9 @@ class PersonIndex:
         if placed != "index":
             with engine.connect() as conn:
                 held = placed_in(conn, "person", record_ids)
-            if placed == "anew":
-                self.replacing = held
+            if placed == "anew":  # rows the new version still has (a dropped one keeps its place)
+                rows = set(con.sql("SELECT record_id, source_key FROM people").fetchall())
+                self.replacing = {key: entity for key, entity in held.items() if key in rows}
             elif held:
                 con.register("_held", duck.placement_table(held))
                 con.execute(
