@@ -131,8 +131,8 @@ def _label(code: str) -> str:
 
 def markers(people: Sequence[VisibleRow], doubted: Collection[str] = ()) -> list[dict[str, Any]]:
     """Warning markers by code, in the PNC's order, with their dates and records; each
-    `in_question` when every record giving it is one a reviewer may yet part from the person,
-    or has ruled apart (`doubted`, `in_question`): the warning may be someone else's."""
+    `in_question` when every record giving it is `doubted` (one a reviewer may yet part from
+    the person, or has ruled apart: `in_question`), so the warning may be someone else's."""
     found: dict[str, dict[str, Any]] = {}
     for row in people:
         for marker in row.values.get("markers") or ():
@@ -362,8 +362,8 @@ def _read(
         name: collect((row.values.get(name), row.name) for row in people) for name in IDENTIFIERS
     }
     entries, total = timeline(found, people, origins, noted=marker_entries(people))
-    placed = record_provenance(people, origins, placing_of(conn, people))
-    doubted = in_question(placed)
+    provenance_items = record_provenance(people, origins, placing_of(conn, people))
+    doubted = in_question(provenance_items)
     view = PersonView(
         entity_id=current,
         display_name=names[0].value if names else None,
@@ -397,7 +397,7 @@ def _read(
         timeline_total=total,
         associates=[associate.as_dict() for associate in linked],
         associates_total=len(everyone),
-        provenance=placed,
+        provenance=provenance_items,
     )
     shown = Shown(
         entity_ids=[current, *(a.entity_id for a in linked)],
