@@ -74,8 +74,10 @@ def test_expectation_maximisation_trains_on_a_deterministic_sample_where_a_rule_
         finally:
             con.close()
     everything, sampled, again = models
-    assert sampled == again
-    assert sampled != everything
+    # The same sample; DuckDB's threads may sum its pairs in another order, which moves the
+    # last bit of a probability (0.7142857143174256 against ...257 in one CI run).
+    assert sampled == pytest.approx(again, rel=1e-9)
+    assert sampled != pytest.approx(everything, rel=1e-9)
 
 
 def test_a_run_drops_the_pairs_training_left_before_predicting(
