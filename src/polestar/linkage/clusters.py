@@ -68,7 +68,8 @@ def assign_ids(
             old = previous.get(member.key)
             if old is not None:
                 share[old][index] += 1
-                unchanged[old][index] += member.key not in rewritten
+                if rewritten:  # a batch run rewrites none: its hot loop is left alone
+                    unchanged[old][index] += member.key not in rewritten
     claims: dict[int, list[str]] = defaultdict(list)
     home_of: dict[str, int] = {}
     for old, counts in share.items():

@@ -109,7 +109,8 @@ def placement_table(placed: Mapping[tuple[int, str], str]) -> pa.Table:
 def reassign(
     con: duckdb.DuckDBPyConnection, tables: Sequence[str], moved: Mapping[tuple[int, str], str]
 ) -> None:
-    """Give these placed rows (by record id and source key) their new entities in `tables`."""
+    """Give these placed rows (by record id and source key) their entities in `tables`: rows
+    placed since an index was built, or moved by a merge or a split."""
     if not moved:
         return
     con.register("_moved", placement_table(moved))

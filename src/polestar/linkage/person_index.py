@@ -214,12 +214,7 @@ class PersonIndex:
         if not later:
             return
         self.add(engine, sorted({key[0] for key in later}), placed="index")
-        self.con.register("_later", duck.placement_table(later))
-        self.con.execute(
-            "UPDATE idx.people SET entity_id = l.entity_id FROM _later l "
-            "WHERE idx.people.record_id = l.record_id AND idx.people.source_key = l.source_key"
-        )
-        self.con.unregister("_later")
+        duck.reassign(self.con, ("idx.people",), later)
 
     def add(
         self, engine: Engine, record_ids: Sequence[int], *, placed: Placed = "skip"
