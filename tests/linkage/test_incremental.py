@@ -32,9 +32,9 @@ from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
 from polestar.store.entities import members, resolve
-from polestar.store.linkable import unplaced_record_ids
+from polestar.store.linkable import awaiting_placement, unplaced_record_ids
 from polestar.store.review_items import add_items
-from polestar.store.tables import entity_changes, review_items, runs
+from polestar.store.tables import entity_changes, review_items, runs, source_records
 from tests.conftest import another_store
 from tests.ingest.exports import CUSTODY_HEADER, write_custody
 from tests.linkage.models import ACTOR, store_person_model
@@ -162,6 +162,8 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     indexed = index_keys(db)
     rebuild(db)
     assert index_keys(db) == indexed
+    # Nothing is left waiting to be placed anew.
+    assert _awaiting(db) == set()
     assert index_path(settings).stat().st_mtime_ns == built  # loaded, not built again
     assert len(batches) >= 3, batches
     assert all(80 <= size < 80 + 50 for size in batches[:-1]), batches
@@ -479,8 +481,14 @@ GEORGE = ("HALE", "George", "19/04/1983", "", '"2 Kiln Lane, Leek",ST13 5AA,')
 ELSEWHERE = '"4 Park Road, Stafford",ST16 2DJ,'
 
 
-def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_it(
-    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+@pytest.mark.parametrize("placed", ["on arrival", "after a killed ingest"])
+def test_a_changed_record_is_placed_anew_as_a_batch_run_would_place_it(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    tmp_path: Path,
+    placed: str,
 ) -> None:
     first, _later, _county = split
     known = _custody(
@@ -509,10 +517,19 @@ def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_i
         _detained("CU-R5", *chidi),
     )
 
-    result = runner.invoke(app, ["ingest", str(corrected), "--json"])
-
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["total"]["changed"] == 4
+    if placed == "on arrival":
+        result = runner.invoke(app, ["ingest", str(corrected), "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["total"]["changed"] == 4
+    else:
+        # Committed, never handed over: the records stay where their old rows were placed,
+        # until `link --incremental` places them anew.
+        ingest(db, plan_inputs([corrected]), settings, actor=ACTOR)
+        assert _placement(db, "person") == before
+        assert _awaiting(db) == {"CU-R1", "CU-R3", "CU-R4", "CU-R5"}
+        result = runner.invoke(app, ["link", "--incremental", "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["person"]["records"] == 4
     after = _placement(db, "person")
     held = {e: {r[1] for r, x in after.items() if x == e} for e in set(after.values())}
     felix, williams = after["custody", "CU-R1"], after["custody", "CU-R2"]
@@ -538,7 +555,9 @@ def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_i
     assert (retired, williams, "merged") in changes, changes
     moved = 1 + (williams != bruno)
     assert report["person"]["moved"] == moved
-    assert f"{moved} changed records moved to another person" in " ".join(result.stderr.split())
+    if placed == "on arrival":
+        said = " ".join(result.stderr.split())
+        assert f"{moved} changed records moved to another person" in said
     # The rest of the county stayed where the batch put it.
     assert {r: e for r, e in after.items() if r[1][:4] != "CU-R"} == {
         r: e for r, e in before.items() if r[1][:4] != "CU-R"
@@ -548,6 +567,8 @@ def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_i
     indexed = index_keys(db)
     rebuild(db)
     assert index_keys(db) == indexed
+    # Nothing is left waiting to be placed anew.
+    assert _awaiting(db) == set()
     # The places too: CU-R3's home is now William's; CU-R1's, CU-R4's and CU-R5's are one.
     places = _placement(db, "location")
     home = {n: places["custody", f"CU-R{n}"] for n in range(1, 7)}
@@ -556,3 +577,28 @@ def test_a_changed_record_is_placed_anew_on_arrival_as_a_batch_run_would_place_i
     assert runner.invoke(app, ["link"]).exit_code == 0
     assert _companions(_placement(db, "person")) == _companions(after)
     assert _companions(_placement(db, "location")) == _companions(places)
+
+
+def _awaiting(db: Engine) -> set[str]:
+    """The keys of the source records waiting to be placed anew."""
+    with db.connect() as conn:
+        awaiting = awaiting_placement(conn)
+        return set(
+            conn.execute(
+                sa.select(source_records.c.source_key).where(source_records.c.id.in_(awaiting))
+            ).scalars()
+        )
+
+
+def test_a_batch_run_places_anew_what_an_ingest_left_waiting(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first = _custody(tmp_path / "first", _detained("CU-R1", *WILLIAM))
+    _linked(db, settings, [split[0], first], model)
+    corrected = _custody(tmp_path / "corrected", _detained("CU-R1", *GEORGE))
+    ingest(db, plan_inputs([corrected]), settings, actor=ACTOR)  # no hook: never placed
+    assert _awaiting(db) == {"CU-R1"}
+
+    assert runner.invoke(app, ["link"]).exit_code == 0
+
+    assert _awaiting(db) == set()

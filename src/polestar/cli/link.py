@@ -49,7 +49,8 @@ def link_command(
     incremental: bool = typer.Option(
         False,
         "--incremental",
-        help="Place only records no entity holds yet, against the last batch run's entities.",
+        help="Place only records no entity holds yet, and anew those an ingest changed but "
+        "did not place, against the last batch run's entities.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
     engine: Engine = typer.Option(

@@ -3,8 +3,8 @@ the duplicate warning at entry call.
 
 `Arrivals` holds the warm indexes (people by blocking key and score, vehicles and locations by
 key) for as long as records keep arriving; each call places the given source records' rows
-that no entity holds yet. The whole session is one run in the store and one combination entry
-in the audit trail, as a batch run is.
+that no entity holds yet, or (an ingest's changed records) all of them anew. The whole session
+is one run in the store and one combination entry in the audit trail, as a batch run is.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
 from polestar.store.link_models import latest_model
-from polestar.store.linkable import unplaced_record_ids
+from polestar.store.linkable import awaiting_placement, placed_anew, unplaced_record_ids
 from polestar.store.runs import finish_run, last_completed_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -66,13 +66,18 @@ class Arrivals:
 
     def assign(self, record_ids: Sequence[int], *, changed: bool = False) -> list[int]:
         """Place every unplaced person, vehicle and location row of these source records, and
-        with `changed` (an ingest's new and changed records) every row anew; returns
-        the source records to index for search again: these, and any other that changed
-        entity (a changed record left an entity, and what stayed lost its id)."""
+        with `changed` (an ingest's new and changed records) every row anew, clearing their
+        mark if they awaited it (`awaiting_placement`); returns the source records to index
+        for search again: these, and any other that changed entity (a changed record left an
+        entity, and what stayed lost its id)."""
         if self.one_record is not None:  # its placements into the index, then rebuilt if needed
             self.one_record.flush()
             self.one_record.close()
             self.one_record = None
+        awaiting: dict[int, str | None] = {}
+        if changed:
+            with self.engine.connect() as conn:
+                awaiting = awaiting_placement(conn, record_ids)
         with duck.memory_explained(self.settings, _THEN):
             people = assign_people(
                 self.engine,
@@ -88,6 +93,8 @@ class Arrivals:
                 placed, others = keyed.assign(self.engine, record_ids, self.run_id, anew=changed)
                 self.placed[kind] += placed
                 moved |= others
+        with self.engine.begin() as conn:
+            placed_anew(conn, awaiting)
         return sorted({*record_ids, *moved})
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
@@ -162,19 +169,24 @@ def start_arrivals(engine: Engine, settings: Settings, actor: str) -> Arrivals |
 def link_unplaced(
     engine: Engine, settings: Settings, actor: str, chunk: int = CHUNK
 ) -> ArrivalsReport | None:
-    """`polestar link --incremental`: place every record no entity holds yet, in chunks."""
+    """`polestar link --incremental`: place anew every record whose rows an ingest replaced
+    but did not hand over to be placed (`awaiting_placement`), then every record no entity
+    holds yet, in chunks."""
     arrivals = start_arrivals(engine, settings, actor)
     if arrivals is None:
         return None
     with arrivals:
         with engine.connect() as conn:
-            record_ids = sorted(
+            replaced = sorted(awaiting_placement(conn))
+            unplaced = sorted(
                 {
                     rid
                     for kind in ("person", "vehicle", "location")
                     for rid in unplaced_record_ids(conn, kind)
                 }
+                - set(replaced)
             )
-        for start in range(0, len(record_ids), chunk):
-            arrivals.assign(record_ids[start : start + chunk])
+        for record_ids, changed in ((replaced, True), (unplaced, False)):
+            for start in range(0, len(record_ids), chunk):
+                arrivals.assign(record_ids[start : start + chunk], changed=changed)
     return arrivals.report()

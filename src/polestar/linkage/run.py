@@ -19,6 +19,7 @@ from polestar.linkage.person_index import save_index
 from polestar.linkage.vehicles import link_vehicles
 from polestar.settings import Settings
 from polestar.store.entities import apply_changes, current_members, next_entity_number
+from polestar.store.linkable import awaiting_placement, placed_anew
 from polestar.store.person_joins import replace_joins
 from polestar.store.runs import finish_run, start_run
 from polestar.store.term_frequencies import replace_term_frequencies
@@ -98,6 +99,8 @@ def link(
     # Splink logs every parameter it cannot train; the run reports them once, in words.
     logging.getLogger("splink").setLevel(logging.ERROR)
     run_id = start_run(engine, "link", actor)
+    with engine.connect() as conn:  # before the rows are read: what they are placed from
+        awaiting = awaiting_placement(conn)
     try:
         con = duck.connect(settings)
         try:
@@ -115,6 +118,8 @@ def link(
             queued = review_queue.queue(engine, "person", people.review, run_id)
             vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
+            with engine.begin() as conn:
+                placed_anew(conn, awaiting)
         finally:
             con.close()
     except BaseException:

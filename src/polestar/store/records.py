@@ -258,6 +258,12 @@ def write_chunk(
         # Its search keys go with its old values: until re-indexed (by the ingest's indexing
         # process, or `polestar link`) it has none, which is how `stale_record_ids` finds it.
         search_index.delete_record_keys(conn, reprojected)
+        # Its place in linkage is its old rows': until placed anew, it says so.
+        conn.execute(
+            source_records.update()
+            .where(source_records.c.id.in_(reprojected))
+            .values(rows_replaced_run_id=run_id)
+        )
 
     versions: list[dict[str, Any]] = []
     stored: list[tuple[int, _Projection]] = []

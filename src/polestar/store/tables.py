@@ -66,6 +66,13 @@ source_records = sa.Table(
         sa.ForeignKey("runs.id"),
         comment="the snapshot run from whose export the record was absent",
     ),
+    sa.Column(
+        "rows_replaced_run_id",
+        sa.Integer,
+        sa.ForeignKey("runs.id"),
+        comment="the ingest that gave it other rows, until linkage has placed them anew "
+        "(store.linkable.awaiting_placement)",
+    ),
     sa.UniqueConstraint("source", "source_key"),
 )
 
