@@ -9,7 +9,7 @@ land with the same companions as in that batch run.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,16 +27,18 @@ from polestar.ingest.pipeline import ingest, plan_inputs
 from polestar.linkage import person_model
 from polestar.linkage.arrivals import link_unplaced, start_arrivals
 from polestar.linkage.grounds import FORENAMES_DIFFER
-from polestar.linkage.person_index import index_path, key_rules
+from polestar.linkage.keyed import KEY_TABLES, KINDS, KeyIndex
+from polestar.linkage.person_index import index_path, key_rules, open_index
 from polestar.linkage.run import link
 from polestar.search.index import rebuild
 from polestar.settings import Settings, get_settings
+from polestar.store import replaced_rows
 from polestar.store.entities import members, resolve
-from polestar.store.linkable import awaiting_placement, unplaced_record_ids
+from polestar.store.linkable import unplaced_record_ids
 from polestar.store.review_items import add_items
-from polestar.store.tables import entity_changes, review_items, runs, source_records
+from polestar.store.tables import entities, entity_changes, review_items, runs, source_records
 from tests.conftest import another_store
-from tests.ingest.exports import CUSTODY_HEADER, write_custody
+from tests.ingest.exports import CUSTODY_HEADER, crime_line, write_crime, write_custody
 from tests.linkage.models import ACTOR, store_person_model
 from tests.search.indexed import index_keys
 
@@ -569,6 +571,9 @@ def test_a_changed_record_is_placed_anew_as_a_batch_run_would_place_it(
     assert index_keys(db) == indexed
     # Nothing is left waiting to be placed anew.
     assert _awaiting(db) == set()
+    # A later session's person index holds the records as they are now, as one built anew
+    # would: CU-R4 and CU-R5 stayed in George's entity, but as Chidi.
+    _assert_index_as_built(db, settings)
     # The places too: CU-R3's home is now William's; CU-R1's, CU-R4's and CU-R5's are one.
     places = _placement(db, "location")
     home = {n: places["custody", f"CU-R{n}"] for n in range(1, 7)}
@@ -579,10 +584,35 @@ def test_a_changed_record_is_placed_anew_as_a_batch_run_would_place_it(
     assert _companions(_placement(db, "location")) == _companions(places)
 
 
+def _assert_index_as_built(db: Engine, settings: Settings) -> None:
+    """The person index a later session opens (the batch run's, caught up) holds what one
+    built from the store now holds, term frequencies aside (a build counts them anew)."""
+    caught_up = _index_tables(db, settings)
+    index_path(settings).unlink()
+    assert _index_tables(db, settings) == caught_up
+
+
+def _index_tables(db: Engine, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+    index = open_index(db, settings)
+    assert index is not None
+    try:
+        for kind in KINDS:  # as an arrivals session opens them
+            KeyIndex(index.con, db, kind, index.run_id)
+        return {
+            table: index.con.sql(
+                f"SELECT COLUMNS(lambda c: NOT starts_with(c, 'tf_')) FROM idx.{table} "  # noqa: S608
+                "ORDER BY ALL"
+            ).fetchall()
+            for table in ("people", "keys", *KEY_TABLES)
+        }
+    finally:
+        index.close()
+
+
 def _awaiting(db: Engine) -> set[str]:
     """The keys of the source records waiting to be placed anew."""
     with db.connect() as conn:
-        awaiting = awaiting_placement(conn)
+        awaiting = replaced_rows.awaiting(conn)
         return set(
             conn.execute(
                 sa.select(source_records.c.source_key).where(source_records.c.id.in_(awaiting))
@@ -602,3 +632,60 @@ def test_a_batch_run_places_anew_what_an_ingest_left_waiting(
     assert runner.invoke(app, ["link"]).exit_code == 0
 
     assert _awaiting(db) == set()
+
+
+def test_rows_a_changed_record_dropped_leave_their_entities_on_arrival(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    carl = {"nominal_id": "NOM-0009999", "role": "suspect", "forename": "Carl", "surname": "Boyd"}
+    crimes = tmp_path / "crimes"
+    crimes.mkdir()
+    write_crime(crimes, [crime_line("CR-24-000001"), crime_line("CR-24-000002", persons=[carl])])
+    _linked(db, settings, [first, crimes], model)
+    before = {kind: _placement(db, kind) for kind in ("person", "vehicle")}
+    dropped = {
+        "person": {("crime", "CR-24-000001/persons/1"), ("crime", "NOM-0009999")},
+        "vehicle": {("crime", "CR-24-000001/vehicles/0"), ("crime", "CR-24-000002/vehicles/0")},
+    }
+    lost = {before[kind][key] for kind, keys in dropped.items() for key in keys}
+    # The crime system corrects both reports: the first names no victim and no vehicle, the
+    # second no one and nothing at all.
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    suspect = crime_line()["persons"][:1]  # type: ignore[index]
+    write_crime(
+        corrected,
+        [
+            crime_line("CR-24-000001", persons=suspect, vehicles=[]),
+            crime_line("CR-24-000002", persons=[], vehicles=[]),
+        ],
+    )
+
+    result = runner.invoke(app, ["ingest", str(corrected), "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"]["changed"] == 2
+    after = {kind: _placement(db, kind) for kind in ("person", "vehicle")}
+    for kind, keys in dropped.items():
+        assert after[kind] == {key: e for key, e in before[kind].items() if key not in keys}
+    # An entity counts only the records it holds, and one left with none is retired: the
+    # victim, Carl, and the vehicle both reports named.
+    with db.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.select(entities.c.id, entities.c.records).where(
+                    entities.c.kind.in_(after), entities.c.retired_run_id.is_(None)
+                )
+            ).all()
+        )
+    held = Counter(entity for placement in after.values() for entity in placement.values())
+    assert counts == dict(held)
+    assert len(lost) == 3
+    assert not lost & counts.keys()
+    # A later session's index holds neither the rows dropped nor their keys.
+    _assert_index_as_built(db, settings)
+    # And a batch run agrees.
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    for kind in ("person", "vehicle"):
+        assert _companions(_placement(db, kind)) == _companions(after[kind])

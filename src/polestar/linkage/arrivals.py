@@ -24,8 +24,9 @@ from polestar.linkage.keyed import KINDS, KeyIndex
 from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
+from polestar.store import replaced_rows
 from polestar.store.link_models import latest_model
-from polestar.store.linkable import awaiting_placement, placed_anew, unplaced_record_ids
+from polestar.store.linkable import unplaced_record_ids
 from polestar.store.runs import finish_run, last_completed_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -66,18 +67,18 @@ class Arrivals:
 
     def assign(self, record_ids: Sequence[int], *, changed: bool = False) -> list[int]:
         """Place every unplaced person, vehicle and location row of these source records, and
-        with `changed` (an ingest's new and changed records) every row anew, clearing their
-        mark if they awaited it (`awaiting_placement`); returns the source records to index
+        with `changed` (an ingest's new and changed records) every row anew, noting it
+        of those that awaited it (`store.replaced_rows`); returns the source records to index
         for search again: these, and any other that changed entity (a changed record left an
         entity, and what stayed lost its id)."""
         if self.one_record is not None:  # its placements into the index, then rebuilt if needed
             self.one_record.flush()
             self.one_record.close()
             self.one_record = None
-        awaiting: dict[int, str | None] = {}
-        if changed:
+        awaiting: replaced_rows.Entries = {}
+        if changed:  # read before the rows are
             with self.engine.connect() as conn:
-                awaiting = awaiting_placement(conn, record_ids)
+                awaiting = replaced_rows.awaiting(conn, record_ids)
         with duck.memory_explained(self.settings, _THEN):
             people = assign_people(
                 self.engine,
@@ -94,7 +95,7 @@ class Arrivals:
                 self.placed[kind] += placed
                 moved |= others
         with self.engine.begin() as conn:
-            placed_anew(conn, awaiting)
+            replaced_rows.placed(conn, awaiting, self.run_id)
         return sorted({*record_ids, *moved})
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:
@@ -170,14 +171,14 @@ def link_unplaced(
     engine: Engine, settings: Settings, actor: str, chunk: int = CHUNK
 ) -> ArrivalsReport | None:
     """`polestar link --incremental`: place anew every record whose rows an ingest replaced
-    but did not hand over to be placed (`awaiting_placement`), then every record no entity
+    but did not hand over to be placed (`store.replaced_rows`), then every record no entity
     holds yet, in chunks."""
     arrivals = start_arrivals(engine, settings, actor)
     if arrivals is None:
         return None
     with arrivals:
         with engine.connect() as conn:
-            replaced = sorted(awaiting_placement(conn))
+            replaced = sorted(replaced_rows.awaiting(conn))
             unplaced = sorted(
                 {
                     rid

@@ -80,11 +80,13 @@ def assign_people(
     `placed="anew"` those it does as well, anew (`PersonIndex.add`)."""
     con = index.con
     arrivals = index.add(engine, record_ids, placed=placed)
-    if not arrivals:
+    if not arrivals and not index.replacing:
         return Assigned()
-    index.candidate_pairs(arrivals)
-    edges = index.edges(settings.link_match_threshold)
-    pairs = con.sql("SELECT count(*) FROM pairs").fetchall()[0][0]
+    edges: list[ScoredPair] = []
+    if arrivals:  # else only rows changed records dropped, to take out of their entities
+        index.candidate_pairs(arrivals)
+        edges = index.edges(settings.link_match_threshold)
+    pairs = con.sql("SELECT count(*) FROM pairs").fetchall()[0][0] if arrivals else 0
     report = Assigned(records=len(arrivals), pairs_scored=pairs)
 
     def profiles(
@@ -213,8 +215,8 @@ def _place(
     moved = moved_members(assignment, uid_of)
     duck.reassign(con, ("idx.people", "involved"), moved)  # the index; this assignment's view
     report.others_moved = sorted({record_id for record_id, _key in moved})
-    report.moved += sum(
-        assignment.entity_of[key] != entity for key, entity in index.replacing.items()
+    report.moved += sum(  # a dropped row has no entity now: it is not counted
+        assignment.entity_of.get(key, entity) != entity for key, entity in index.replacing.items()
     )
 
 

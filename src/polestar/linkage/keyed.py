@@ -19,6 +19,7 @@ from polestar.linkage import duck, locations, vehicles
 from polestar.linkage.clusters import Member
 from polestar.linkage.placement import moved_members, place_groups
 from polestar.linkage.union_find import UnionFind
+from polestar.store import replaced_rows
 from polestar.store.entities import current_members, members_since, placed_in
 
 Loader = Callable[[duckdb.DuckDBPyConnection, Engine, Sequence[int] | None], int]
@@ -73,19 +74,23 @@ class KeyIndex:
         self._catch_up(engine, run_id)
 
     def _catch_up(self, engine: Engine, run_id: int) -> None:
+        """Take in the rows runs placed after batch run `run_id`, and the rows as they are
+        now of the records placed anew since (`replaced_rows`: the keys of a row a new
+        version dropped or changed go)."""
         with engine.connect() as conn:
-            later = members_since(conn, self.kind, run_id)
-        if not later:
-            return
+            later = {key[0] for key in members_since(conn, self.kind, run_id)}
+            record_ids = sorted(later | set(replaced_rows.placed_since_batch(conn)))
+            if not record_ids:
+                return
+            placed = placed_in(conn, self.kind, record_ids)
         con = self.con
-        con.register("_later", duck.placement_table(later))
-        con.execute(
-            f"DELETE FROM {self.table} t USING _later l "
-            "WHERE t.record_id = l.record_id AND t.source_key = l.source_key"
-        )
-        self.load(con, engine, sorted({key[0] for key in later}))
-        con.execute(f"INSERT INTO {self.table} {_keyed_rows(self.kind, '_later')}")
-        con.unregister("_later")
+        con.register("_records", pa.table({"record_id": pa.array(record_ids, pa.int64())}))
+        con.execute(f"DELETE FROM {self.table} WHERE record_id IN (FROM _records)")
+        con.unregister("_records")
+        con.register("_placed", duck.placement_table(placed))
+        self.load(con, engine, record_ids)
+        con.execute(f"INSERT INTO {self.table} {_keyed_rows(self.kind, '_placed')}")
+        con.unregister("_placed")
 
     def assign(
         self, engine: Engine, record_ids: Sequence[int], run_id: int, *, anew: bool = False
@@ -93,10 +98,12 @@ class KeyIndex:
         """Place this kind's rows of these source records that no entity holds yet, and with
         `anew` (an ingest's new and changed records) those it does as well, anew: a changed
         record joins whatever its keys now reach, as in a batch run, under the stable-id rules
-        (`placement.place_groups`). Returns how many rows were placed, and the other source
-        records that changed entity (for the search index)."""
+        (`placement.place_groups`); a row the new version no longer has leaves its entity.
+        Returns how many rows were placed, and the other source records that changed entity
+        (for the search index)."""
         con = self.con
-        if self.load(con, engine, record_ids) == 0:
+        loaded = self.load(con, engine, record_ids)
+        if not (loaded or anew):
             return 0, set()
         with engine.connect() as conn:
             placed = placed_in(conn, self.kind, record_ids)
@@ -107,11 +114,10 @@ class KeyIndex:
             ).fetchall()
             if anew or (record_id, key) not in placed
         }
-        if not arriving:
+        # Placed anew: every row an entity held, those the new version dropped included.
+        replacing = placed if anew else {}
+        if not (arriving or replacing):
             return 0, set()
-        replacing = {
-            member.key: placed[member.key] for member in arriving.values() if member.key in placed
-        }
         if replacing:  # its keys as they were: a changed plate no longer reaches the old entity
             con.register("_replacing", duck.placement_table(replacing))
             con.execute(

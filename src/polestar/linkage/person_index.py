@@ -32,6 +32,7 @@ from polestar.linkage import duck, keyed, person_model
 from polestar.linkage.people import load_people
 from polestar.linkage.scoring import Scorer, compile_scorer
 from polestar.settings import Settings
+from polestar.store import replaced_rows
 from polestar.store.entities import MemberKey, current_members, members_since, placed_in
 from polestar.store.link_models import StoredModel, latest_model
 from polestar.store.runs import last_completed_run
@@ -208,13 +209,18 @@ class PersonIndex:
         ).fetchall()
 
     def catch_up(self, engine: Engine) -> None:
-        """Take in what incremental runs placed after the batch run the index was built from."""
+        """Take in what incremental runs placed after the batch run the index was built from,
+        and the rows as they are now of the records placed anew since (`replaced_rows`: a
+        record that stayed where it was, or whose new version dropped a row)."""
         with engine.connect() as conn:
             later = members_since(conn, "person", self.run_id)
-        if not later:
+            replaced = replaced_rows.placed_since_batch(conn)
+        record_ids = sorted({key[0] for key in later} | set(replaced))
+        if not record_ids:
             return
-        self.add(engine, sorted({key[0] for key in later}), placed="index")
-        duck.reassign(self.con, ("idx.people",), later)
+        self.add(engine, record_ids, placed="index")
+        with engine.connect() as conn:
+            duck.reassign(self.con, ("idx.people",), placed_in(conn, "person", record_ids))
 
     def add(
         self, engine: Engine, record_ids: Sequence[int], *, placed: Placed = "skip"
@@ -226,19 +232,18 @@ class PersonIndex:
         no entity holds); indexed, for the caller to give their entities (`index`: catching up
         with placements since the batch run); or placed anew (`anew`: an ingest hands on new
         and changed records, and a changed record is placed as a batch run would place it,
-        from the entity it was in, `replacing`). Rows indexed before go first either way: a
-        changed version's rows have new ids.
+        from the entity it was in, `replacing`; a row the new version no longer has leaves
+        its entity). The records' rows indexed before go first, but for `skip` only those
+        indexed again: a changed version's rows have new ids, and the rest are placed.
         """
         con = self.con
         self.replacing = {}
-        if load_people(con, engine, record_ids) == 0:
-            return []
-        if placed != "index":
+        loaded = load_people(con, engine, record_ids)
+        if placed == "anew" or (placed == "skip" and loaded):
             with engine.connect() as conn:
                 held = placed_in(conn, "person", record_ids)
-            if placed == "anew":  # rows the new version still has (a dropped one keeps its place)
-                rows = set(con.sql("SELECT record_id, source_key FROM people").fetchall())
-                self.replacing = {key: entity for key, entity in held.items() if key in rows}
+            if placed == "anew":
+                self.replacing = held
             elif held:
                 con.register("_held", duck.placement_table(held))
                 con.execute(
@@ -246,14 +251,22 @@ class PersonIndex:
                     "(SELECT record_id, source_key FROM _held)"
                 )
                 con.unregister("_held")
-        # The rows indexed before go, and the keys of those of an earlier version (other ids):
-        # a row indexed again under its own id has the same keys, and deleting from the key
-        # table reads all of it (at 1M, 2.8 s of a chunk of 20,000 held-out records' 17 s).
+        if not loaded and placed == "skip":
+            return []
+        # The keys of a row indexed again under its own id stay (deleting from the key table
+        # reads all of it: at 1M, 2.8 s of a chunk of 20,000 held-out records' 17 s); those of
+        # an earlier version's rows (other ids) and of dropped rows go.
+        con.register("_records", pa.table({"record_id": pa.array(record_ids, pa.int64())}))
         indexed = con.sql(
             "SELECT i.unique_id, p.unique_id IS NULL AS stale FROM idx.people i "
-            "LEFT JOIN people p USING (unique_id) "
-            "WHERE (i.record_id, i.source_key) IN (SELECT record_id, source_key FROM people)"
+            "LEFT JOIN people p USING (unique_id) WHERE "
+            + (
+                "(i.record_id, i.source_key) IN (SELECT record_id, source_key FROM people)"
+                if placed == "skip"
+                else "i.record_id IN (SELECT record_id FROM _records)"
+            )
         ).fetchall()
+        con.unregister("_records")
         for table, ids in (
             ("idx.people", [uid for uid, _stale in indexed]),
             ("idx.keys", [uid for uid, stale in indexed if stale]),
@@ -262,6 +275,7 @@ class PersonIndex:
                 con.register("_indexed", pa.table({"unique_id": pa.array(ids, pa.int64())}))
                 con.execute(f"DELETE FROM {table} WHERE unique_id IN (FROM _indexed)")
                 con.unregister("_indexed")
+        keyed = {uid for uid, stale in indexed if not stale}
         tf = ", ".join(
             f"coalesce(t_{c}.tf_{c}, {self.rarest[c]!r}) AS tf_{c}" for c in self.scorer.tf_columns
         )
@@ -274,15 +288,17 @@ class PersonIndex:
             f"FROM people p {joins}"
         )
         ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
+        self.arriving_keys = []
         if ids:
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
             self.arriving_keys = con.execute("EXECUTE arriving_keys").fetchall()
+            new_keys = [(key, uid) for key, uid in self.arriving_keys if uid not in keyed]
             con.register(
                 "_keys",
                 pa.table(
                     {
-                        "key": pa.array([key for key, _ in self.arriving_keys], pa.string()),
-                        "unique_id": pa.array([u for _, u in self.arriving_keys], pa.int64()),
+                        "key": pa.array([key for key, _ in new_keys], pa.string()),
+                        "unique_id": pa.array([uid for _, uid in new_keys], pa.int64()),
                     }
                 ),
             )

@@ -42,7 +42,9 @@ def place_groups(
     hundreds). Groups founding an entity or bridging several go through `assign_ids`, and so
     do those of arriving members an entity held before (`replacing`: a changed record placed
     anew, by the entity it was in), with what stays of each entity they leave as a cluster of
-    its own: it keeps its id if it keeps most of its records, as in a batch run.
+    its own: it keeps its id if it keeps most of its records, as in a batch run. A member of
+    `replacing` in no group is gone (a row a changed record's new version dropped): it leaves
+    its entity, which is retired if nothing stays.
     """
     replacing = replacing or {}
     left = set(replacing.values())
@@ -66,7 +68,7 @@ def place_groups(
         placing = {member.key for arriving, _ in others for member in arriving}
         by_entity: dict[str, list[Member]] = defaultdict(list)
         for key, (source, entity) in holding.items():
-            if key not in placing:
+            if key not in placing and key not in replacing:  # one replaced, not placed: gone
                 by_entity[entity].append(Member(key, source))
         clusters = [
             arriving + [member for entity in entities for member in by_entity[entity]]

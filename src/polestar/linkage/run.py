@@ -18,8 +18,8 @@ from polestar.linkage.people import PersonStage, link_people
 from polestar.linkage.person_index import save_index
 from polestar.linkage.vehicles import link_vehicles
 from polestar.settings import Settings
+from polestar.store import replaced_rows
 from polestar.store.entities import apply_changes, current_members, next_entity_number
-from polestar.store.linkable import awaiting_placement, placed_anew
 from polestar.store.person_joins import replace_joins
 from polestar.store.runs import finish_run, start_run
 from polestar.store.term_frequencies import replace_term_frequencies
@@ -100,7 +100,7 @@ def link(
     logging.getLogger("splink").setLevel(logging.ERROR)
     run_id = start_run(engine, "link", actor)
     with engine.connect() as conn:  # before the rows are read: what they are placed from
-        awaiting = awaiting_placement(conn)
+        replaced = replaced_rows.every(conn)
     try:
         con = duck.connect(settings)
         try:
@@ -119,7 +119,7 @@ def link(
             vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
             with engine.begin() as conn:
-                placed_anew(conn, awaiting)
+                replaced_rows.forget(conn, replaced)
         finally:
             con.close()
     except BaseException:

@@ -63,6 +63,7 @@ PLACES: dict[str, Place] = {
     "review items": lambda c, d: erase.review_items_of(c, d.record_ids),
     "link constraints": lambda c, d: erase.link_constraints_of(c, d.record_ids),
     "person joins": lambda c, d: erase.person_joins_of(c, d.record_ids),
+    "replaced rows": lambda c, d: erase.replaced_rows_of(c, d.record_ids),
     "search keys": lambda c, d: erase.search_keys_of(c, d.record_ids),
     "term frequencies": _term_frequencies,
     "entity members": lambda c, d: erase.members_of(c, d.record_ids, d.run_id),

@@ -25,6 +25,7 @@ from polestar.store.tables import (
     persons,
     quarantine,
     record_versions,
+    replaced_rows,
     review_items,
     source_records,
 )
@@ -57,6 +58,11 @@ def person_joins_of(conn: Connection, record_ids: Sequence[int]) -> int:
         person_joins.c.record_id.in_(record_ids), person_joins.c.other_record_id.in_(record_ids)
     )
     return _deleted(conn, person_joins.delete().where(either))
+
+
+def replaced_rows_of(conn: Connection, record_ids: Sequence[int]) -> int:
+    """The note that a disposed record's rows were replaced since the last batch run."""
+    return _deleted(conn, replaced_rows.delete().where(replaced_rows.c.record_id.in_(record_ids)))
 
 
 def search_keys_of(conn: Connection, record_ids: Sequence[int]) -> int:

@@ -8,7 +8,7 @@ of ingest just stored).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -253,37 +253,3 @@ def unplaced_record_ids(conn: Connection, kind: str) -> list[int]:
     if kind == "vehicle":
         query = query.where(objects.c.object_type == "vehicle")
     return list(conn.execute(query).scalars())
-
-
-def awaiting_placement(
-    conn: Connection, record_ids: Sequence[int] | None = None
-) -> dict[int, str | None]:
-    """Source records (of these, or all) whose rows an ingest replaced after linkage placed
-    the old ones, each with the digest of the rows awaiting placement.
-
-    An ingest's linking process places them anew; one killed before handing them over, or a
-    linking process that failed, leaves them to `link --incremental` or the next batch run.
-    Read before the rows are: a record whose rows are replaced again meanwhile keeps its mark.
-    """
-    query = sa.select(source_records.c.id, source_records.c.rows_digest).where(
-        source_records.c.rows_replaced_run_id.is_not(None)
-    )
-    if record_ids is not None:
-        query = query.where(source_records.c.id.in_(list(record_ids)))
-    return {row.id: row.rows_digest for row in conn.execute(query)}
-
-
-def placed_anew(conn: Connection, awaiting: Mapping[int, str | None]) -> None:
-    """Clear the mark of records `awaiting_placement` named, now placed, unless an ingest has
-    given them other rows since (their digest moved on)."""
-    if not awaiting:
-        return
-    conn.execute(
-        source_records.update()
-        .where(
-            source_records.c.id == sa.bindparam("record_id"),
-            source_records.c.rows_digest.is_not_distinct_from(sa.bindparam("digest")),
-        )
-        .values(rows_replaced_run_id=None),
-        [{"record_id": rid, "digest": digest} for rid, digest in awaiting.items()],
-    )

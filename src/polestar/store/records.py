@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from polestar.errors import without_values
 from polestar.sources.engine import FieldWarning, MappedSourceRecord
 from polestar.store import quarantine as quarantine_store
-from polestar.store import search_index
+from polestar.store import replaced_rows, search_index
 from polestar.store.bulk import insert_many
 from polestar.store.tables import (
     POLE_TABLES,
@@ -259,11 +259,7 @@ def write_chunk(
         # process, or `polestar link`) it has none, which is how `stale_record_ids` finds it.
         search_index.delete_record_keys(conn, reprojected)
         # Its place in linkage is its old rows': until placed anew, it says so.
-        conn.execute(
-            source_records.update()
-            .where(source_records.c.id.in_(reprojected))
-            .values(rows_replaced_run_id=run_id)
-        )
+        replaced_rows.mark(conn, reprojected, run_id)
 
     versions: list[dict[str, Any]] = []
     stored: list[tuple[int, _Projection]] = []

@@ -66,13 +66,6 @@ source_records = sa.Table(
         sa.ForeignKey("runs.id"),
         comment="the snapshot run from whose export the record was absent",
     ),
-    sa.Column(
-        "rows_replaced_run_id",
-        sa.Integer,
-        sa.ForeignKey("runs.id"),
-        comment="the ingest that gave it other rows, until linkage has placed them anew "
-        "(store.linkable.awaiting_placement)",
-    ),
     sa.UniqueConstraint("source", "source_key"),
 )
 
@@ -539,6 +532,22 @@ agreements = sa.Table(
     sa.Column("loaded_at", UtcDateTime, nullable=False),
     sa.Column("replaced_at", UtcDateTime, comment="when a newer version took its place"),
     sa.UniqueConstraint("organisation_id", "version"),
+)
+
+# Records whose rows an ingest replaced since the last batch run (docs/linkage.md, "Linking on
+# arrival"): awaiting placement anew until a linkage run has placed them, then for the
+# incremental index to take in their rows as they are now, until the next batch run reads them.
+replaced_rows = sa.Table(
+    "replaced_rows",
+    metadata,
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("source_records.id"), primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, comment="the ingest"),
+    sa.Column(
+        "placed_run_id",
+        sa.Integer,
+        sa.ForeignKey("runs.id"),
+        comment="the linkage run that placed them anew; none: awaiting placement",
+    ),
 )
 
 # Linkage evidence, written with each person placement (issue 5): what a profile and an
