@@ -36,7 +36,14 @@ from polestar.store import replaced_rows
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
 from polestar.store.review_items import add_items
-from polestar.store.tables import entities, entity_changes, review_items, runs, source_records
+from polestar.store.tables import (
+    entities,
+    entity_changes,
+    person_joins,
+    review_items,
+    runs,
+    source_records,
+)
 from tests.conftest import another_store
 from tests.ingest.exports import CUSTODY_HEADER, crime_line, write_crime, write_custody
 from tests.linkage.models import ACTOR, store_person_model
@@ -56,6 +63,25 @@ def _linked(engine: Engine, settings: Settings, exports: list[Path], model: Any)
 def _placement(engine: Engine, kind: str) -> Placement:
     with engine.connect() as conn:
         return {(source, key): entity for source, key, entity in members(conn, kind)}
+
+
+def _joins(engine: Engine) -> dict[tuple[str, str], tuple[tuple[str, str], float, float]]:
+    """Each stored join: (source, key) → the other record's, the weight and the probability."""
+    record, other = source_records.alias(), source_records.alias()
+    query = (
+        sa.select(
+            record.c.source,
+            person_joins.c.source_key,
+            other.c.source.label("other_source"),
+            person_joins.c.other_source_key,
+            person_joins.c.match_weight,
+            person_joins.c.match_probability,
+        )
+        .join(record, record.c.id == person_joins.c.record_id)
+        .join(other, other.c.id == person_joins.c.other_record_id)
+    )
+    with engine.connect() as conn:
+        return {(row[0], row[1]): ((row[2], row[3]), row[4], row[5]) for row in conn.execute(query)}
 
 
 def _companions(placement: Placement) -> dict[tuple[str, str], frozenset[tuple[str, str]]]:
@@ -99,11 +125,13 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
 
             ingest(engine, plan_inputs([later]), settings, actor=ACTOR, on_chunk_committed=arrive)
         incremental = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
+        our_joins = _joins(engine)
     with another_store(database_url, tmp_path / "batch") as (engine, settings):
         ingest(engine, plan_inputs([first, later]), settings, actor=ACTOR)
         store_person_model(engine, model)
         link(engine, settings, actor=ACTOR, warn=lambda _message: None)
         batch = {kind: _placement(engine, kind) for kind in ("person", "vehicle", "location")}
+        batch_joins = _joins(engine)
 
     arrived = [record for record in incremental["person"] if record not in before]
     assert len(arrived) >= 300, len(arrived)
@@ -115,6 +143,21 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
     ]
     for kind in ("vehicle", "location"):  # exact keys: the same partition, record for record
         assert _companions(incremental[kind]) == _companions(batch[kind]), kind
+    # Each record placed with others stores a pair that joined it, with another record of its
+    # entity, at or above the threshold; one placed alone stores none. Those of the arrivals
+    # are scored as the batch scores them.
+    threshold = get_settings().link_match_threshold
+    for record, companions in ours.items():
+        join = our_joins.get(record)
+        assert (join is None) == (len(companions) == 1), record
+        if join is not None:
+            assert join[0] in companions, (record, join)
+            assert join[2] >= threshold, (record, join)
+    # Mostly with the record the batch's own join names (314 of 328 here): a batch run scores
+    # with term frequencies of every record, and sees pairs with records that came later.
+    joined = our_joins.keys() & set(arrived)
+    same = [r for r in joined if our_joins[r][0] == batch_joins[r][0]]
+    assert len(same) >= 0.9 * len(joined), (len(same), len(joined))
 
 
 def test_ingest_links_on_arrival_once_a_batch_run_exists(
@@ -540,6 +583,13 @@ def test_a_changed_record_is_placed_anew_as_a_batch_run_would_place_it(
     assert held[george] == {"CU-R4", "CU-R5"}  # two of George's three records keep his id
     lone = after["custody", "CU-R6"]
     assert held[lone] == {"CU-R6"}
+    # The joins stored are the new versions': Felix is alone, CU-R3 joined William by CU-R2,
+    # and CU-R4 and CU-R5 each other.
+    joins = {record: join[0] for record, join in _joins(db).items() if record[0] == "custody"}
+    assert ("custody", "CU-R1") not in joins
+    assert joins["custody", "CU-R3"] == ("custody", "CU-R2")
+    assert joins["custody", "CU-R4"] == ("custody", "CU-R5")
+    assert joins["custody", "CU-R5"] == ("custody", "CU-R4")
     # Every id change is recorded, and a retired id resolves to the one it merged into. Of
     # William's two records, the one left as it was keeps his id.
     with db.connect() as conn:

@@ -12,13 +12,13 @@ nothing founds an entity, one that bridges two entities merges them into the old
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from polestar.linkage import duck, review_queue
 from polestar.linkage.clusters import Member
@@ -28,6 +28,8 @@ from polestar.linkage.placement import moved_members, place_groups
 from polestar.linkage.union_find import UnionFind
 from polestar.settings import Settings
 from polestar.store import review_items
+from polestar.store.entities import MemberKey
+from polestar.store.person_joins import JoinRow, place_joins
 
 CANDIDATE_FLOOR = 0.01  # candidates below this probability are not worth showing
 CANDIDATES_SHOWN = 20
@@ -98,9 +100,65 @@ def assign_people(
         arrivals, edges, settings.link_match_threshold, profiles
     )
     review = _to_review(engine, settings, index, edges, groups, entities_of_group)
-    _place(engine, index, run_id, groups, entities_of_group, report, review)
+    joined = arrival_joins(edges, groups, entities_of_group, settings.link_match_threshold)
+    _place(engine, index, run_id, (groups, entities_of_group), report, review, joined)
     report.review_items = len(review)
     return report
+
+
+class Join(NamedTuple):
+    """The pair that joined an arrival to its entity: the other record and the pair's scores."""
+
+    other: int  # unique id
+    weight: float
+    probability: float
+
+
+def arrival_joins(
+    scored: Iterable[ScoredPair],
+    groups: Mapping[int, Sequence[int]],
+    entities_of_group: Mapping[int, Sequence[str]],
+    threshold: float,
+) -> tuple[dict[int, Join], dict[int, Join]]:
+    """The joins behind a placement, as `linkage.joins` finds a batch run's: each record's
+    strongest scored pair at or above the threshold with another record of its cluster.
+
+    Returns those of the arrivals placed with others (one placed alone has none), and the
+    pairs offered to the records of the entities their groups join: such a record's pairs
+    with the arrivals are new, so its join is the strongest of them if stronger than the one
+    it has (it has none if it was alone until now).
+    """
+    group_of = {uid: root for root, uids in groups.items() for uid in uids}
+    arrivals: dict[int, Join] = {}
+    offered: dict[int, Join] = {}
+    for left, right, weight, probability, entity_l, entity_r in sorted(
+        scored, key=lambda pair: (-pair[2], pair[0], pair[1])
+    ):
+        if probability < threshold:
+            continue
+        for this, other, entity in ((left, right, entity_r), (right, left, entity_l)):
+            root = group_of.get(this)
+            if root is None:
+                continue
+            if group_of.get(other) == root or entity in entities_of_group.get(root, ()):
+                arrivals.setdefault(this, Join(other, weight, probability))
+                if other not in group_of:
+                    offered.setdefault(other, Join(this, weight, probability))
+    return arrivals, offered
+
+
+def join_rows(
+    joined: tuple[Mapping[int, Join], Mapping[int, Join]], key_of: Callable[[int], MemberKey]
+) -> tuple[list[JoinRow], list[JoinRow]]:
+    """`arrival_joins`'s joins as rows to store, each record named by `key_of`."""
+
+    def rows(joins: Mapping[int, Join]) -> list[JoinRow]:
+        return [
+            (*key_of(uid), *key_of(join.other), join.weight, join.probability)
+            for uid, join in joins.items()
+        ]
+
+    return rows(joined[0]), rows(joined[1])
 
 
 Profiles = Callable[
@@ -161,20 +219,39 @@ def _place(
     engine: Engine,
     index: PersonIndex,
     run_id: int,
-    groups: dict[int, list[int]],
-    entities_of_group: dict[int, list[str]],
+    clustered: tuple[dict[int, list[int]], dict[int, list[str]]],
     report: Assigned,
     review: list[dict[str, Any]],
+    joined: tuple[dict[int, Join], dict[int, Join]],
 ) -> None:
     """Give each group an entity by the batch's stable-id rules; write store and index, and
-    the review items in the same transaction (a commit of a large SQLite store took 0.16 s)."""
+    the review items and the joins (`arrival_joins`) in the same transaction (a commit of a
+    large SQLite store took 0.16 s)."""
     con = index.con
+    groups, entities_of_group = clustered
     arriving = {
         uid: Member((record_id, key), source)
         for uid, record_id, key, source in con.sql(
             "SELECT unique_id, record_id, source_key, source FROM arriving"
         ).fetchall()
     }
+    key_of = {uid: member.key for uid, member in arriving.items()}
+    arrivals, offered = joined
+    others = sorted({*(join.other for join in arrivals.values()), *offered} - key_of.keys())
+    if others:
+        key_of.update(
+            (uid, (record_id, key))
+            for uid, record_id, key in con.sql(
+                "SELECT unique_id, record_id, source_key FROM involved "
+                f"WHERE unique_id IN ({', '.join(map(str, others))})"
+            ).fetchall()
+        )
+    rows = join_rows(joined, key_of.__getitem__)
+
+    def also(conn: Connection) -> None:
+        review_items.add_items(conn, "person", review, run_id, datetime.now(UTC))
+        place_joins(conn, rows, index.replacing.keys(), run_id, index.model_version)
+
     assignment = place_groups(
         engine,
         "person",
@@ -184,7 +261,7 @@ def _place(
         ],
         run_id,
         index.model_version,
-        also=lambda conn: review_items.add_items(conn, "person", review, run_id, datetime.now(UTC)),
+        also=also,
         replacing=index.replacing,
     )
     report.new_entities += assignment.new_entities

@@ -27,7 +27,13 @@ from sqlalchemy.engine import Connection, Engine
 from polestar.linkage.clusters import Member
 from polestar.linkage.constrained import Tag
 from polestar.linkage.grounds import FORENAMES_DIFFER
-from polestar.linkage.incremental import Assigned, candidates_of, cluster_arrivals
+from polestar.linkage.incremental import (
+    Assigned,
+    arrival_joins,
+    candidates_of,
+    cluster_arrivals,
+    join_rows,
+)
 from polestar.linkage.locations import address_keys
 from polestar.linkage.person_features import person_features
 from polestar.linkage.person_index import KeyRule, PersonIndex, ScoredPair, probe_key
@@ -39,6 +45,7 @@ from polestar.pole.nicknames import name_form_pairs
 from polestar.settings import Settings
 from polestar.store import decisions, linkable, review_items
 from polestar.store.entities import placed_in
+from polestar.store.person_joins import place_joins
 
 Row = dict[str, Any]
 _PROFILE = ("dob", "dob_swapped", "dob_md", "yob", "gender")
@@ -132,6 +139,15 @@ class OneRecord:
         review = self._to_review(
             engine, settings, (by_uid, rows), scored, groups, entities_of_group
         )
+        joins = join_rows(
+            arrival_joins(scored, groups, entities_of_group, settings.link_match_threshold),
+            lambda uid: _member(rows[uid]).key,
+        )
+
+        def also(conn: Connection) -> None:
+            review_items.add_items(conn, "person", review, run_id, datetime.now(UTC))
+            place_joins(conn, joins, (), run_id, self.index.model_version)
+
         assignment = place_groups(
             engine,
             "person",
@@ -141,9 +157,7 @@ class OneRecord:
             ],
             run_id,
             self.index.model_version,
-            also=lambda conn: review_items.add_items(
-                conn, "person", review, run_id, datetime.now(UTC)
-            ),
+            also=also,
         )
         report.review_items = len(review)
         report.new_entities = assignment.new_entities

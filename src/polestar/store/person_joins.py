@@ -1,12 +1,14 @@
 """The link that joined each placed person record: its strongest scored pair within its entity.
 
-Written with the placement by every batch run (the previous run's rows are replaced), so a
-profile can show why a record is where it is without re-scoring (issue 5).
+Written with the placement by every batch run (the previous run's rows are replaced), and by
+linkage on arrival for the records it places, so a profile can show why a record is where it
+is without re-scoring (issue 5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TypeVar
@@ -69,7 +71,51 @@ def replace_joins(
                 sa.tuple_(person_joins.c.record_id, person_joins.c.source_key).in_(keys)
             )
         )
-    for chunk in _chunks(fresh):
+    _insert(conn, (row[:6] for row in fresh), run_id, model_version)
+    return len(fresh)
+
+
+def place_joins(
+    conn: Connection,
+    joins: tuple[Sequence[JoinRow], Sequence[JoinRow]],
+    replaced: Collection[tuple[int, str]],
+    run_id: int,
+    model_version: int,
+) -> None:
+    """Store the joins of a placement on arrival (`linkage.incremental.arrival_joins`), as a
+    batch run's placement stores its own: the arrivals' (those of rows placed before go first:
+    `replaced`, a changed record's rows, placed anew or dropped), and each pair offered to a
+    record already placed, where it has no join or a weaker one."""
+    placed, offered = joins
+    stored = {
+        (row.record_id, row.source_key): row.match_weight
+        for chunk in _chunks(sorted({row[0] for row in offered}))
+        for row in conn.execute(
+            sa.select(
+                person_joins.c.record_id, person_joins.c.source_key, person_joins.c.match_weight
+            ).where(person_joins.c.record_id.in_(chunk))
+        )
+    }
+    taken = [row for row in offered if row[4] > stored.get((row[0], row[1]), -math.inf)]
+    gone = [
+        {"record": record_id, "key": key}
+        for record_id, key in {*replaced, *((row[0], row[1]) for row in taken)}
+    ]
+    if gone:
+        conn.execute(
+            person_joins.delete().where(
+                person_joins.c.record_id == sa.bindparam("record"),
+                person_joins.c.source_key == sa.bindparam("key"),
+            ),
+            gone,
+        )
+    _insert(conn, [*placed, *taken], run_id, model_version)
+
+
+def _insert(
+    conn: Connection, rows: Iterable[JoinRow], run_id: int, model_version: int | None
+) -> None:
+    for chunk in _chunks(rows):
         insert_many(
             conn,
             person_joins,
@@ -84,10 +130,9 @@ def replace_joins(
                     "model_version": model_version,
                     "run_id": run_id,
                 }
-                for record_id, key, other_id, other_key, weight, probability, _ in chunk
+                for record_id, key, other_id, other_key, weight, probability in chunk
             ],
         )
-    return len(fresh)
 
 
 def join_of(conn: Connection, record_id: int, source_key: str) -> StoredJoin | None:
