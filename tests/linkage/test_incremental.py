@@ -739,3 +739,89 @@ def test_rows_a_changed_record_dropped_leave_their_entities_on_arrival(
     assert runner.invoke(app, ["link"]).exit_code == 0
     for kind in ("person", "vehicle"):
         assert _companions(_placement(db, kind)) == _companions(after[kind])
+
+
+def test_what_stays_of_an_entity_a_changed_record_left_is_clustered_anew(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    # T1 and T3 share a date of birth, T2 and T3 a home and a phone; T1 and T2 only a common
+    # name, which does not join them.
+    bridged = _custody(
+        tmp_path / "bridged",
+        _detained("CU-T1", "SMITH", "John", "05/05/1970", "", ",,"),
+        _detained("CU-T2", "SMITH", "John", "", "", HOME),
+        _detained("CU-T3", "SMITH", "John", "05/05/1970", "", HOME),
+    )
+    assert runner.invoke(app, ["ingest", str(first), str(bridged)]).exit_code == 0
+    store_person_model(db, model)
+    assert runner.invoke(app, ["link"]).exit_code == 0  # and indexes for search
+    before = _placement(db, "person")
+    assert before["custody", "CU-T1"] == before["custody", "CU-T2"] == before["custody", "CU-T3"]
+    corrected = _custody(
+        tmp_path / "corrected", _detained("CU-T3", "OKONJO", "Felix", "30/01/1958", "", ELSEWHERE)
+    )
+
+    assert runner.invoke(app, ["ingest", str(corrected)]).exit_code == 0
+
+    after = _placement(db, "person")
+    john = before["custody", "CU-T1"]
+    parts = {after["custody", "CU-T1"], after["custody", "CU-T2"]}
+    assert len(parts) == 2
+    assert john in parts  # one part keeps the id; the other's is recorded as split from it
+    with db.connect() as conn:
+        changes = set(
+            conn.execute(
+                sa.select(entity_changes.c.old_id, entity_changes.c.new_id, entity_changes.c.reason)
+            ).all()
+        )
+    assert (john, (parts - {john}).pop(), "split") in changes
+    # Both parts are searchable as placed: the index holds what a full build holds.
+    indexed = index_keys(db)
+    rebuild(db)
+    assert index_keys(db) == indexed
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    assert _companions(_placement(db, "person")) == _companions(after)
+
+
+def test_what_stays_of_a_place_a_changed_record_left_is_placed_anew(
+    db: Engine, settings: Settings, split: tuple[Path, Path, Path], model: Any, tmp_path: Path
+) -> None:
+    first, _later, _county = split
+    # A's scene shares its UPRN with B's and its street and postcode with C's: A joins them.
+    mill_lane = {"lines": ["12 Mill Lane"], "town": "Stone", "postcode": "ST15 8AB"}
+    scenes = {
+        "CR-24-00000A": {**mill_lane, "uprn": "100031644123"},
+        "CR-24-00000B": {
+            "lines": ["Mill House"],
+            "town": "Hanley",
+            "postcode": "ST1 1AA",
+            "uprn": "100031644123",
+        },
+        "CR-24-00000C": mill_lane,
+    }
+    crimes = tmp_path / "crimes"
+    crimes.mkdir()
+    write_crime(
+        crimes,
+        [crime_line(ref, location=at, persons=[], vehicles=[]) for ref, at in scenes.items()],
+    )
+    _linked(db, settings, [first, crimes], model)
+
+    def scene(ref: str) -> str:
+        return next(e for (s, k), e in _placement(db, "location").items() if k.startswith(ref))
+
+    assert scene("CR-24-00000A") == scene("CR-24-00000B") == scene("CR-24-00000C")
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    elsewhere = {"lines": ["9 Elm Road"], "town": "Leek", "postcode": "ST13 6BB"}
+    write_crime(
+        corrected, [crime_line("CR-24-00000A", location=elsewhere, persons=[], vehicles=[])]
+    )
+
+    assert runner.invoke(app, ["ingest", str(corrected)]).exit_code == 0
+
+    assert len({scene("CR-24-00000A"), scene("CR-24-00000B"), scene("CR-24-00000C")}) == 3
+    after = _placement(db, "location")
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    assert _companions(_placement(db, "location")) == _companions(after)

@@ -60,6 +60,17 @@ class Assigned:
     # Source records that did not arrive but changed entity, to index again with the arrivals.
     others_moved: list[int] | None = None
 
+    def add_consequences(self, other: Assigned, record_ids: Sequence[int]) -> None:
+        """Take in what placing these records anew did, records that did not arrive (what
+        stayed of an entity a changed record left): all of them are indexed again."""
+        self.new_entities += other.new_entities
+        self.merged += other.merged
+        self.pairs_scored += other.pairs_scored
+        self.review_items += other.review_items
+        self.others_moved = sorted(
+            {*(self.others_moved or ()), *record_ids, *(other.others_moved or ())}
+        )
+
     def add(self, other: Assigned) -> None:
         self.records += other.records
         self.joined += other.joined
@@ -77,9 +88,15 @@ def assign_people(
     record_ids: Sequence[int],
     run_id: int,
     placed: Placed = "skip",
+    done: frozenset[int] = frozenset(),
 ) -> Assigned:
     """Place the person rows of these source records that no entity holds yet, and with
-    `placed="anew"` those it does as well, anew (`PersonIndex.add`)."""
+    `placed="anew"` those it does as well, anew (`PersonIndex.add`).
+
+    What stays of an entity a changed record left is placed anew in turn, as a batch run
+    would cluster it: the changed record may have been what joined its parts. `done` are the
+    records placed anew already by the call that asks.
+    """
     con = index.con
     arrivals = index.add(engine, record_ids, placed=placed)
     if not arrivals and not index.replacing:
@@ -101,8 +118,13 @@ def assign_people(
     )
     review = _to_review(engine, settings, index, edges, groups, entities_of_group)
     joined = arrival_joins(edges, groups, entities_of_group, settings.link_match_threshold)
-    _place(engine, index, run_id, (groups, entities_of_group), report, review, joined)
+    rest = _place(engine, index, run_id, (groups, entities_of_group), report, review, joined)
     report.review_items = len(review)
+    done = done | set(record_ids)
+    rest = [record_id for record_id in rest if record_id not in done]
+    if rest:
+        again = assign_people(engine, settings, index, rest, run_id, "anew", done)
+        report.add_consequences(again, rest)
     return report
 
 
@@ -223,10 +245,10 @@ def _place(
     report: Assigned,
     review: list[dict[str, Any]],
     joined: tuple[dict[int, Join], dict[int, Join]],
-) -> None:
+) -> list[int]:
     """Give each group an entity by the batch's stable-id rules; write store and index, and
     the review items and the joins (`arrival_joins`) in the same transaction (a commit of a
-    large SQLite store took 0.16 s)."""
+    large SQLite store took 0.16 s). Returns what it leaves to place anew (`Placement.rest`)."""
     con = index.con
     groups, entities_of_group = clustered
     arriving = {
@@ -252,7 +274,7 @@ def _place(
         review_items.add_items(conn, "person", review, run_id, datetime.now(UTC))
         place_joins(conn, rows, index.replacing.keys(), run_id, index.model_version)
 
-    assignment = place_groups(
+    placement = place_groups(
         engine,
         "person",
         [
@@ -264,6 +286,7 @@ def _place(
         also=also,
         replacing=index.replacing,
     )
+    assignment = placement.assignment
     report.new_entities += assignment.new_entities
     report.merged += len(assignment.changes.retired)
     report.joined += sum(len(uids) for root, uids in groups.items() if root in entities_of_group)
@@ -295,6 +318,7 @@ def _place(
     report.moved += sum(  # a dropped row has no entity now: it is not counted
         assignment.entity_of.get(key, entity) != entity for key, entity in index.replacing.items()
     )
+    return placement.rest
 
 
 def _to_review(

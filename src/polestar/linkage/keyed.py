@@ -93,14 +93,21 @@ class KeyIndex:
         con.unregister("_placed")
 
     def assign(
-        self, engine: Engine, record_ids: Sequence[int], run_id: int, *, anew: bool = False
+        self,
+        engine: Engine,
+        record_ids: Sequence[int],
+        run_id: int,
+        *,
+        anew: bool = False,
+        done: frozenset[int] = frozenset(),
     ) -> tuple[int, set[int]]:
         """Place this kind's rows of these source records that no entity holds yet, and with
         `anew` (an ingest's new and changed records) those it does as well, anew: a changed
         record joins whatever its keys now reach, as in a batch run, under the stable-id rules
-        (`placement.place_groups`); a row the new version no longer has leaves its entity.
-        Returns how many rows were placed, and the other source records that changed entity
-        (for the search index)."""
+        (`placement.place_groups`); a row the new version no longer has leaves its entity, and
+        what stays of the entity is placed anew in turn (`Placement.rest`; `done` are the
+        records placed anew already by the call that asks). Returns how many rows were
+        placed, and the other source records that changed entity (for the search index)."""
         con = self.con
         loaded = self.load(con, engine, record_ids)
         if not (loaded or anew):
@@ -134,7 +141,7 @@ class KeyIndex:
             if uid in arriving
         ]
         groups = _groups(list(arriving), keyed)
-        assignment = place_groups(
+        placement = place_groups(
             engine,
             self.kind,
             [([arriving[uid] for uid in uids], entities) for uids, entities in groups],
@@ -142,6 +149,7 @@ class KeyIndex:
             None,
             replacing=replacing,
         )
+        assignment = placement.assignment
         moved = moved_members(assignment, {member.key for member in arriving.values()})
         duck.reassign(con, (self.table,), moved)
         rows = {
@@ -161,7 +169,13 @@ class KeyIndex:
         )
         con.execute(f"INSERT INTO {self.table} SELECT * FROM _new")
         con.unregister("_new")
-        return len(arriving), {record_id for record_id, _key in moved}
+        others = {record_id for record_id, _key in moved}
+        done = done | set(record_ids)
+        rest = [record_id for record_id in placement.rest if record_id not in done]
+        if rest:
+            _placed, moved_too = self.assign(engine, rest, run_id, anew=True, done=done)
+            others |= {*rest, *moved_too}
+        return len(arriving), others
 
 
 def _groups(

@@ -158,7 +158,7 @@ class OneRecord:
             run_id,
             self.index.model_version,
             also=also,
-        )
+        ).assignment
         report.review_items = len(review)
         report.new_entities = assignment.new_entities
         report.merged = len(assignment.changes.retired)

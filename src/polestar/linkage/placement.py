@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -25,6 +26,17 @@ from polestar.store.entities import (
 Group = tuple[list[Member], list[str]]  # arriving members, entity ids they join
 
 
+@dataclass(frozen=True)
+class Placement:
+    """What `place_groups` did, and what it leaves to place anew (`rest`): the source records
+    of what stayed of each entity a replaced member left (a changed record now elsewhere, or a
+    dropped row), which it joined perhaps. Placed anew in turn, as a batch run would cluster
+    them."""
+
+    assignment: Assignment
+    rest: list[int]
+
+
 def place_groups(
     engine: Engine,
     kind: str,
@@ -33,9 +45,9 @@ def place_groups(
     model_version: int | None,
     also: Callable[[Connection], object] | None = None,
     replacing: Mapping[MemberKey, str] | None = None,
-) -> Assignment:
+) -> Placement:
     """Write each group's placement in one transaction, with whatever `also` writes; returns
-    the assignment made.
+    the assignment made, and what it leaves to place anew.
 
     Most groups join one entity, which by the stable-id rules keeps its id and simply grows:
     those are placed without reading the entity's records (a prolific offender's can number
@@ -90,7 +102,9 @@ def place_groups(
         apply_changes(conn, changes, run_id, model_version)
         if also is not None:
             also(conn)
-    return assignment
+    parted = {old for key, old in replacing.items() if assignment.entity_of.get(key) != old}
+    rest = {member.key[0] for entity in parted for member in by_entity[entity]}
+    return Placement(assignment, sorted(rest))
 
 
 def merged_ids(assignment: Assignment) -> list[tuple[str, str]]:
