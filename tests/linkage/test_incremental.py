@@ -391,6 +391,12 @@ def test_rules_joining_on_the_same_keys_index_each_record_once() -> None:
     assert caller.filter == "(l.dob IS NULL) OR (r.dob IS NULL)"
 
 
+def _crimes(folder: Path, *lines: dict[str, object]) -> Path:
+    folder.mkdir()
+    write_crime(folder, list(lines))
+    return folder
+
+
 def _custody(folder: Path, *rows: str) -> Path:
     folder.mkdir()
     write_custody(folder, list(rows))
@@ -689,9 +695,9 @@ def test_rows_a_changed_record_dropped_leave_their_entities_on_arrival(
 ) -> None:
     first, _later, _county = split
     carl = {"nominal_id": "NOM-0009999", "role": "suspect", "forename": "Carl", "surname": "Boyd"}
-    crimes = tmp_path / "crimes"
-    crimes.mkdir()
-    write_crime(crimes, [crime_line("CR-24-000001"), crime_line("CR-24-000002", persons=[carl])])
+    crimes = _crimes(
+        tmp_path / "crimes", crime_line("CR-24-000001"), crime_line("CR-24-000002", persons=[carl])
+    )
     _linked(db, settings, [first, crimes], model)
     before = {kind: _placement(db, kind) for kind in ("person", "vehicle")}
     dropped = {
@@ -701,15 +707,11 @@ def test_rows_a_changed_record_dropped_leave_their_entities_on_arrival(
     lost = {before[kind][key] for kind, keys in dropped.items() for key in keys}
     # The crime system corrects both reports: the first names no victim and no vehicle, the
     # second no one and nothing at all.
-    corrected = tmp_path / "corrected"
-    corrected.mkdir()
     suspect = crime_line()["persons"][:1]  # type: ignore[index]
-    write_crime(
-        corrected,
-        [
-            crime_line("CR-24-000001", persons=suspect, vehicles=[]),
-            crime_line("CR-24-000002", persons=[], vehicles=[]),
-        ],
+    corrected = _crimes(
+        tmp_path / "corrected",
+        crime_line("CR-24-000001", persons=suspect, vehicles=[]),
+        crime_line("CR-24-000002", persons=[], vehicles=[]),
     )
 
     result = runner.invoke(app, ["ingest", str(corrected), "--json"])
@@ -800,11 +802,9 @@ def test_what_stays_of_a_place_a_changed_record_left_is_placed_anew(
         },
         "CR-24-00000C": mill_lane,
     }
-    crimes = tmp_path / "crimes"
-    crimes.mkdir()
-    write_crime(
-        crimes,
-        [crime_line(ref, location=at, persons=[], vehicles=[]) for ref, at in scenes.items()],
+    crimes = _crimes(
+        tmp_path / "crimes",
+        *(crime_line(ref, location=at, persons=[], vehicles=[]) for ref, at in scenes.items()),
     )
     _linked(db, settings, [first, crimes], model)
 
@@ -812,11 +812,10 @@ def test_what_stays_of_a_place_a_changed_record_left_is_placed_anew(
         return next(e for (s, k), e in _placement(db, "location").items() if k.startswith(ref))
 
     assert scene("CR-24-00000A") == scene("CR-24-00000B") == scene("CR-24-00000C")
-    corrected = tmp_path / "corrected"
-    corrected.mkdir()
     elsewhere = {"lines": ["9 Elm Road"], "town": "Leek", "postcode": "ST13 6BB"}
-    write_crime(
-        corrected, [crime_line("CR-24-00000A", location=elsewhere, persons=[], vehicles=[])]
+    corrected = _crimes(
+        tmp_path / "corrected",
+        crime_line("CR-24-00000A", location=elsewhere, persons=[], vehicles=[]),
     )
 
     assert runner.invoke(app, ["ingest", str(corrected)]).exit_code == 0
