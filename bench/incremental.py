@@ -3,7 +3,7 @@ with the batch, and the cost of linking an ingest on arrival.
 
 Usage:
   .venv/bin/python bench/incremental.py --store INGESTED.db [--held-out 1000] [--chunked 20000]
-      [--chunk 20000]
+      [--chunk 20000] [--changed 20000]
   .venv/bin/python bench/incremental.py --people N [--reuse DIR] [--repeat K] [--writers]
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
@@ -16,7 +16,11 @@ be: one record at a time through `Arrivals.check_person`, which scores it agains
 returns its candidates and writes its assignment (p50/p95/p99), then the others in chunks of
 `--chunk` source records (records/s; `polestar link --incremental` uses 20,000, an ingest
 15,000). Agreement: the share of held-out person records that land with exactly the companions
-the batch gave them.
+the batch gave them. Then `--changed` other source records are listed as changed records an
+ingest never had placed (`store.replaced_rows`, their content as it was) and `polestar link
+--incremental` places them anew, as the linking process places an ingest's changed records:
+every row out of the indexes, scored against everyone, through the stable-id rules
+(records/s; they should land with the companions they had).
 
 `--people N` generates a county of about N person records (a third as many people, as
 `bench/web.py` does), splits each export into its first 90% and last 10% of records, and
@@ -42,8 +46,12 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from polestar.settings import Settings
 
 GOAL_P95_MS = 50.0
 GOAL_RATE = 2_000
@@ -77,7 +85,11 @@ def _companions(engine: sa.Engine) -> dict[tuple[int, str], frozenset[tuple[int,
 
 
 def bench_store(
-    store: Path, work: Path, held_out: int, chunked: int, chunk: int, seed: int, linked: bool
+    store: Path,
+    work: Path,
+    sizes: tuple[int, int, int, int],
+    seed: int,
+    linked: bool,
 ) -> None:
     from polestar.linkage.arrivals import start_arrivals
     from polestar.linkage.run import link
@@ -102,8 +114,10 @@ def bench_store(
     gc.freeze()
     people = len(batch)
     record_ids = sorted({record_id for record_id, _ in batch})
-    chosen = random.Random(seed).sample(record_ids, held_out + chunked)
-    single, chunks = chosen[:held_out], chosen[held_out:]
+    held_out, chunked, chunk, changed = sizes
+    chosen = random.Random(seed).sample(record_ids, held_out + chunked + changed)
+    single, chunks = chosen[:held_out], chosen[held_out : held_out + chunked]
+    replaced, chosen = chosen[held_out + chunked :], chosen[: held_out + chunked]
 
     started = time.perf_counter()
     arrivals = start_arrivals(engine, settings, "cli:bench")
@@ -163,6 +177,43 @@ def bench_store(
         f"agreement with the batch: {agree:,} of {len(held):,} held-out person records "
         f"with the same companions = {share:.4f} "
         f"(goal ≥ {GOAL_AGREEMENT}: {'PASS' if share >= GOAL_AGREEMENT else 'FAIL'})"
+    )
+    if replaced:
+        _bench_changed(engine, settings, replaced, batch)
+
+
+def _bench_changed(
+    engine: sa.Engine,
+    settings: Settings,
+    replaced: list[int],
+    batch: dict[tuple[int, str], frozenset[tuple[int, str]]],
+) -> None:
+    """Place `replaced` anew as changed records an ingest never had placed."""
+    from polestar.linkage.arrivals import link_unplaced
+    from polestar.store import replaced_rows
+    from polestar.store.runs import last_completed_run
+
+    with engine.begin() as conn:
+        ingest_run = last_completed_run(conn, "ingest")
+        assert ingest_run is not None
+        replaced_rows.mark(conn, replaced, ingest_run)
+    gc.freeze()
+    started = time.perf_counter()
+    report = link_unplaced(engine, settings, "cli:bench")
+    seconds = time.perf_counter() - started
+    gc.unfreeze()
+    assert report is not None
+    records = report.person["records"]
+    after = _companions(engine)
+    chosen = set(replaced)
+    held = [key for key in batch if key[0] in chosen]
+    agree = sum(1 for key in held if after.get(key) == batch[key])
+    rate = records / seconds if seconds else 0.0
+    print(
+        f"changed records placed anew (link --incremental, opening the index included): "
+        f"{records:,} person records from {len(replaced):,} source records in {seconds:.1f} s "
+        f"= {rate:,.0f} records/s; {report.person['moved']:,} moved, "
+        f"{agree / len(held) if held else 1.0:.4f} with the same companions as before"
     )
 
 
@@ -315,6 +366,9 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=1_000)
     parser.add_argument("--chunked", type=int, default=20_000)
     parser.add_argument("--chunk", type=int, default=20_000, help="source records per chunk")
+    parser.add_argument(
+        "--changed", type=int, default=0, help="source records placed anew as changed records"
+    )
     parser.add_argument("--reuse", type=Path, default=None, help="work folder to keep and reuse")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -328,8 +382,8 @@ def main() -> None:
     args = parser.parse_args()
     work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
     if args.store:
-        sizes = (args.held_out, args.chunked, args.chunk)
-        bench_store(args.store, work / "store", *sizes, args.seed, args.linked)
+        sizes = (args.held_out, args.chunked, args.chunk, args.changed)
+        bench_store(args.store, work / "store", sizes, args.seed, args.linked)
     if args.people:
         bench_delta(
             args.people, work / f"delta-{args.people}", args.seed, args.repeat, args.writers

@@ -129,6 +129,15 @@ def test_the_incremental_benchmark_runs_on_a_small_county(tmp_path: Path) -> Non
     assert "ratio " in output
     for kind in ("unlinked", "linked"):
         assert f"audit entries beside the {kind} ingest (one due every 100 ms" in output
+    # Held-out and changed records placed again in the linked first part.
+    sizes = ["--held-out", "20", "--chunked", "100", "--chunk", "50", "--changed", "100"]
+    linked = tmp_path / "delta-900" / "first-linked.db"
+    work = ["--reuse", str(tmp_path)]
+    output = _run(
+        [sys.executable, "bench/incremental.py", "--store", str(linked), "--linked", *sizes, *work]
+    )
+    assert "chunked assignment:" in output
+    assert "changed records placed anew (link --incremental" in output
 
 
 @pytest.mark.slow

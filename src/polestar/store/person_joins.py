@@ -83,13 +83,14 @@ def place_joins(
     model_version: int,
 ) -> None:
     """Store the joins of a placement on arrival (`linkage.incremental.arrival_joins`), as a
-    batch run's placement stores its own: the arrivals' (those of rows placed before go first:
-    `replaced`, a changed record's rows, placed anew or dropped), and each pair offered to a
-    record already placed, where it has no join or a weaker one."""
+    batch run's placement stores its own: the arrivals' (whatever joins their rows had go:
+    `replaced`, a changed record's rows, placed anew or dropped, and any row placed again),
+    and each pair offered to a record already placed, where it has no join or a weaker one."""
     placed, offered = joins
+    # Read by the primary key's first column: SQLite reads a row-value IN list by scanning.
     stored = {
         (row.record_id, row.source_key): row.match_weight
-        for chunk in _chunks(sorted({row[0] for row in offered}))
+        for chunk in _chunks(sorted({row[0] for row in (*placed, *offered)}))
         for row in conn.execute(
             sa.select(
                 person_joins.c.record_id, person_joins.c.source_key, person_joins.c.match_weight
@@ -99,7 +100,10 @@ def place_joins(
     taken = [row for row in offered if row[4] > stored.get((row[0], row[1]), -math.inf)]
     gone = [
         {"record": record_id, "key": key}
-        for record_id, key in {*replaced, *((row[0], row[1]) for row in taken)}
+        for record_id, key in {
+            *replaced,
+            *((row[0], row[1]) for row in (*placed, *taken) if (row[0], row[1]) in stored),
+        }
     ]
     if gone:
         conn.execute(
