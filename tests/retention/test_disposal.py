@@ -23,13 +23,14 @@ from polestar.retention.disposal import dispose
 from polestar.search.index import rebuild, refresh
 from polestar.search.profile import person_view
 from polestar.search.results import search
-from polestar.store import search_index
+from polestar.store import replaced_rows, search_index
 from polestar.store.entities import members, members_of
 from polestar.store.tables import (
     audit_payloads,
     persons,
     quarantine,
     record_versions,
+    runs,
     source_records,
     tombstones,
 )
@@ -64,6 +65,10 @@ def _records(engine: Engine) -> set[str]:
         return {f"{row.source}:{row.source_key}" for row in rows}
 
 
+def _last_run(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.max(runs.c.id))).scalar_one()
+
+
 def _quarantine_a_copy(canary_copy: Seeded, folder: Path) -> None:
     """A custody export with his row twice: the second lands in the quarantine, raw."""
     folder.mkdir()
@@ -79,6 +84,12 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(
     # A consultation with free text naming him, whose payload must go with the records.
     viewer = viewer_for(engine, "home-analyst", "investigation", "Quillfeather burglary")
     person_view(engine, canary_copy.settings, viewer, canary_copy.target)
+    # His custody record's rows replaced by an ingest, awaiting placement anew.
+    with engine.begin() as conn:
+        custody = sa.select(source_records.c.id).where(
+            source_records.c.source == "custody", source_records.c.source_key == "CU-000901"
+        )
+        replaced_rows.mark(conn, [conn.execute(custody).scalar_one()], _last_run(conn))
 
     disposed = dispose(
         engine, canary_copy.settings, canary_copy.target, REASON, actor=audit.Actor(ACTOR)
@@ -86,6 +97,7 @@ def test_disposal_removes_every_copy_and_keeps_tombstones(
 
     assert disposed.records == HIS_HOME_RECORDS
     assert disposed.removed["quarantine"] == 1
+    assert disposed.removed["replaced rows"] == 1
     assert disposed.removed["audit payloads"] >= 1
     with engine.connect() as conn:
         stones = conn.execute(sa.select(tombstones)).all()
