@@ -124,14 +124,16 @@ def bench_store(
     if arrivals is None:
         sys.exit(f"{store} has no batch run: run `polestar link` on it first")
     opened = time.perf_counter() - started
-    with engine.begin() as conn:  # the held-out records become new arrivals
+    with engine.begin() as conn:  # the held-out records become new arrivals, with no joins
         for offset in range(0, len(chosen), CHUNK):
-            conn.execute(
-                sa.text(
-                    "DELETE FROM entity_members WHERE kind = 'person' AND record_id IN :ids"
-                ).bindparams(sa.bindparam("ids", expanding=True)),
-                {"ids": chosen[offset : offset + CHUNK]},
-            )
+            for statement in (
+                "DELETE FROM entity_members WHERE kind = 'person' AND record_id IN :ids",
+                "DELETE FROM person_joins WHERE record_id IN :ids",
+            ):
+                conn.execute(
+                    sa.text(statement).bindparams(sa.bindparam("ids", expanding=True)),
+                    {"ids": chosen[offset : offset + CHUNK]},
+                )
     latencies: list[float] = []
     with arrivals:
         started = time.perf_counter()

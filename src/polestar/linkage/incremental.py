@@ -137,7 +137,7 @@ class Join(NamedTuple):
 
 
 def arrival_joins(
-    scored: Iterable[ScoredPair],
+    strongest_first: Iterable[ScoredPair],
     groups: Mapping[int, Sequence[int]],
     entities_of_group: Mapping[int, Sequence[str]],
     threshold: float,
@@ -148,14 +148,13 @@ def arrival_joins(
     Returns those of the arrivals placed with others (one placed alone has none), and the
     pairs offered to the records of the entities their groups join: such a record's pairs
     with the arrivals are new, so its join is the strongest of them if stronger than the one
-    it has (it has none if it was alone until now).
+    it has (it has none if it was alone until now). The pairs come strongest first, ties in
+    the order of their ids (`PersonIndex.edges`'s order, `by_strength`).
     """
     group_of = {uid: root for root, uids in groups.items() for uid in uids}
     arrivals: dict[int, Join] = {}
     offered: dict[int, Join] = {}
-    for left, right, weight, probability, entity_l, entity_r in sorted(
-        scored, key=lambda pair: (-pair[2], pair[0], pair[1])
-    ):
+    for left, right, weight, probability, entity_l, entity_r in strongest_first:
         if probability < threshold:
             continue
         for this, other, entity in ((left, right, entity_r), (right, left, entity_l)):
@@ -167,6 +166,11 @@ def arrival_joins(
                 if other not in group_of:
                     offered.setdefault(other, Join(this, weight, probability))
     return arrivals, offered
+
+
+def by_strength(pair: ScoredPair) -> tuple[float, int, int]:
+    """Scored pairs sort strongest first by this, ties in the order of their ids."""
+    return -pair[2], pair[0], pair[1]
 
 
 def join_rows(

@@ -30,6 +30,7 @@ from polestar.linkage.grounds import FORENAMES_DIFFER
 from polestar.linkage.incremental import (
     Assigned,
     arrival_joins,
+    by_strength,
     candidates_of,
     cluster_arrivals,
     join_rows,
@@ -140,7 +141,12 @@ class OneRecord:
             engine, settings, (by_uid, rows), scored, groups, entities_of_group
         )
         joins = join_rows(
-            arrival_joins(scored, groups, entities_of_group, settings.link_match_threshold),
+            arrival_joins(
+                sorted(scored, key=by_strength),
+                groups,
+                entities_of_group,
+                settings.link_match_threshold,
+            ),
             lambda uid: _member(rows[uid]).key,
         )
 
