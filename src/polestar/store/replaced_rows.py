@@ -22,6 +22,7 @@ from polestar.store.bulk import insert_many
 from polestar.store.tables import replaced_rows
 
 Entries = dict[int, int]  # source record id → the ingest run that replaced its rows
+_CHUNK = 5_000
 
 
 def mark(conn: Connection, record_ids: Sequence[int], run_id: int) -> None:
@@ -37,9 +38,16 @@ def awaiting(conn: Connection, record_ids: Sequence[int] | None = None) -> Entri
     query = sa.select(replaced_rows.c.record_id, replaced_rows.c.run_id).where(
         replaced_rows.c.placed_run_id.is_(None)
     )
-    if record_ids is not None:
-        query = query.where(replaced_rows.c.record_id.in_(list(record_ids)))
-    return {row.record_id: row.run_id for row in conn.execute(query)}
+    if record_ids is None:
+        return {row.record_id: row.run_id for row in conn.execute(query)}
+    ids = list(record_ids)
+    return {  # a bound parameter each: SQLite takes at most 32,766 in a statement
+        row.record_id: row.run_id
+        for start in range(0, len(ids), _CHUNK)
+        for row in conn.execute(
+            query.where(replaced_rows.c.record_id.in_(ids[start : start + _CHUNK]))
+        )
+    }
 
 
 def placed_since_batch(conn: Connection) -> list[int]:

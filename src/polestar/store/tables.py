@@ -534,8 +534,8 @@ agreements = sa.Table(
     sa.UniqueConstraint("organisation_id", "version"),
 )
 
-# Records whose rows an ingest replaced since the last batch run (docs/linkage.md, "Linking on
-# arrival"): awaiting placement anew until a linkage run has placed them, then for the
+# Records whose rows an ingest replaced since the last batch run (docs/linkage.md, "Incremental
+# linkage"): awaiting placement anew until a linkage run has placed them, then for the
 # incremental index to take in their rows as they are now, until the next batch run reads them.
 replaced_rows = sa.Table(
     "replaced_rows",
