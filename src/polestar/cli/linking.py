@@ -13,10 +13,10 @@ the batches then depended on timing).
 
 Ingest commits small chunks (`Settings.ingest_chunk_records`) so a crash loses little; committed
 records are handed over once `HAND_OVER` have come, and the rest when the ingest ends. A killed
-ingest leaves unplaced what it had committed but not yet handed over (its changed records marked
-as awaiting placement: `store.replaced_rows`), and unindexed what was placed but
-not yet indexed (each process finishes the batch in hand, then stops at the end of its input):
-`polestar link --incremental` places and indexes both.
+ingest leaves unplaced what it had committed but not yet handed over (its changed records listed
+as awaiting placement: `store.replaced_rows`), and unindexed what was placed but not yet indexed
+(each process finishes the batch in hand, then stops at the end of its input): `polestar link
+--incremental` places and indexes both.
 
 The processes' bodies are `linkage.on_arrival` and `search.on_arrival`, outside the command
 line, and they start without running the `polestar` script again (`processes.start_spawned`):
