@@ -94,8 +94,9 @@ class Arrivals:
                 placed, others = keyed.assign(self.engine, record_ids, self.run_id, anew=changed)
                 self.placed[kind] += placed
                 moved |= others
-        with self.engine.begin() as conn:
-            replaced_rows.placed(conn, awaiting, self.run_id)
+        if awaiting:  # else no transaction: on SQLite each takes the store's one writer
+            with self.engine.begin() as conn:
+                replaced_rows.placed(conn, awaiting, self.run_id)
         return sorted({*record_ids, *moved})
 
     def check_person(self, record_id: int) -> dict[str, list[Candidate]]:

@@ -118,8 +118,9 @@ def link(
             queued = review_queue.queue(engine, "person", people.review, run_id)
             vehicle = _place(engine, "vehicle", *link_vehicles(con, engine), run_id, None)
             location = _place(engine, "location", *link_locations(con, engine), run_id, None)
-            with engine.begin() as conn:
-                replaced_rows.forget(conn, replaced)
+            if replaced:
+                with engine.begin() as conn:
+                    replaced_rows.forget(conn, replaced)
         finally:
             con.close()
     except BaseException:
