@@ -30,6 +30,7 @@ from polestar.pole.vocabularies import Kind, ObjectType, Role
 from polestar.pole.vrms import display
 from polestar.store import neighbours
 from polestar.store import network as network_store
+from polestar.store.bulk import chunks
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
@@ -174,8 +175,7 @@ class Walker:
         for batch in held.values():
             yield self._ties(batch, around)
         fresh = [record for record in records if record not in self._held]
-        for start in range(0, len(fresh), network_store.CHUNK):
-            chunk = fresh[start : start + network_store.CHUNK]
+        for chunk in chunks(fresh, network_store.CHUNK):
             batch = self._read(chunk)
             self._held.update(dict.fromkeys(chunk, batch))
             yield self._ties(batch, around)

@@ -25,6 +25,7 @@ from polestar.linkage.one_record import OneRecord
 from polestar.linkage.person_index import PersonIndex, open_index
 from polestar.settings import Settings
 from polestar.store import replaced_rows
+from polestar.store.bulk import chunks
 from polestar.store.link_models import latest_model
 from polestar.store.linkable import unplaced_record_ids
 from polestar.store.runs import finish_run, last_completed_run, start_run
@@ -189,6 +190,6 @@ def link_unplaced(
                 - set(replaced)
             )
         for record_ids, changed in ((replaced, True), (unplaced, False)):
-            for start in range(0, len(record_ids), chunk):
-                arrivals.assign(record_ids[start : start + chunk], changed=changed)
+            for records in chunks(record_ids, chunk):
+                arrivals.assign(records, changed=changed)
     return arrivals.report()

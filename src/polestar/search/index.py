@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from polestar.search.keys import KEYS_VERSION, location_keys, person_keys, vehicle_keys
 from polestar.store import search_index
+from polestar.store.bulk import chunks
 from polestar.store.search_index import Placed
 
 
@@ -140,8 +141,8 @@ def refresh_stale(engine: Engine) -> IndexReport:
     if outdated or len(stale) > REBUILD_SHARE * placed:
         return rebuild(engine)
     records = keys = 0
-    for start in range(0, len(stale), _REFRESHED):
-        report = refresh(engine, stale[start : start + _REFRESHED])
+    for chunk in chunks(stale, _REFRESHED):
+        report = refresh(engine, chunk)
         records, keys = records + report.records, keys + report.keys
     merge_if_due(engine)
     return IndexReport(records, keys, round(time.perf_counter() - started, 3))

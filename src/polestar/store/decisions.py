@@ -8,15 +8,15 @@ force never contradict each other directly (docs/linkage.md, "Review and decisio
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store.bulk import chunks
 from polestar.store.entities import MemberKey
 from polestar.store.tables import link_constraints, link_decisions
 
@@ -55,12 +55,6 @@ _PAIR = (
 )
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, _CHUNK)):
-        yield chunk
-
-
 def _in_force(conn: Connection, kind: str, where: sa.ColumnElement[bool]) -> Iterator[Any]:
     return iter(
         conn.execute(
@@ -77,7 +71,7 @@ def _touching(conn: Connection, kind: str, records: Collection[MemberKey]) -> li
     """Constraints in force with at least one side among `records`."""
     found: dict[int, Any] = {}
     keys = sorted(records)
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys, _CHUNK):
         for side in ("l", "r"):
             columns = (
                 link_constraints.c[f"record_id_{side}"],
@@ -158,13 +152,13 @@ def constrain(
         for row in _touching(conn, kind, records)
         if ((row.record_id_l, row.source_key_l), (row.record_id_r, row.source_key_r)) in replaced
     ]
-    for chunk in _chunks(stale):
+    for chunk in chunks(stale, _CHUNK):
         conn.execute(
             link_constraints.update()
             .where(link_constraints.c.id.in_(chunk))
             .values(superseded_by=decision_id)
         )
-    for chunk in _chunks(added):
+    for chunk in chunks(added, _CHUNK):
         conn.execute(
             link_constraints.insert(),
             [

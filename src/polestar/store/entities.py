@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.bulk import insert_many
+from polestar.store.bulk import chunks, insert_many
 from polestar.store.tables import entities, entity_changes, entity_members
 
 PREFIXES = {"person": "PER", "vehicle": "VEH", "location": "LOC"}
@@ -53,7 +53,7 @@ def placed_in(conn: Connection, kind: str, record_ids: Sequence[int]) -> dict[Me
     """The rows of `kind` of these source records an entity holds, with the entity."""
     found: dict[MemberKey, str] = {}
     m = entity_members.c
-    for chunk in _chunked(list(record_ids), 5_000):
+    for chunk in chunks(record_ids, 5_000):
         rows = conn.execute(
             sa.select(m.record_id, m.source_key, m.entity_id).where(
                 m.kind == kind, m.record_id.in_(chunk)
@@ -73,7 +73,7 @@ def members_of(
     """
     found: dict[MemberKey, tuple[str, str]] = {}
     prefix = f"{PREFIXES[kind]}-"
-    for chunk in _chunked([e for e in entity_ids if e.startswith(prefix)], 5_000):
+    for chunk in chunks([e for e in entity_ids if e.startswith(prefix)], 5_000):
         rows = conn.execute(
             sa.select(
                 entity_members.c.record_id,
@@ -89,7 +89,7 @@ def members_of(
 def entity_sizes(conn: Connection, entity_ids: Sequence[str]) -> dict[str, int]:
     """How many records each entity holds (its `records` count)."""
     found: dict[str, int] = {}
-    for chunk in _chunked(list(entity_ids), 5_000):
+    for chunk in chunks(entity_ids, 5_000):
         rows = conn.execute(
             sa.select(entities.c.id, entities.c.records).where(entities.c.id.in_(chunk))
         )
@@ -139,14 +139,14 @@ def apply_changes(
             ],
         )
     # Only members that were placed before have a row to delete (none on a first run).
-    for chunk in _chunked(changes.removed + changes.moved, 5_000):
+    for members in chunks(changes.removed + changes.moved, 5_000):
         conn.execute(
             entity_members.delete().where(
                 entity_members.c.kind == changes.kind,
-                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(chunk),
+                sa.tuple_(entity_members.c.record_id, entity_members.c.source_key).in_(members),
             )
         )
-    for chunk in _chunked(changes.placed, 5_000):
+    for placements in chunks(changes.placed, 5_000):
         insert_many(
             conn,
             entity_members,
@@ -160,7 +160,7 @@ def apply_changes(
                     "model_version": model_version,
                     "run_id": run_id,
                 }
-                for member, source, entity in chunk
+                for member, source, entity in placements
             ],
         )
     resized = [
@@ -176,9 +176,9 @@ def apply_changes(
             resized,
         )
     if changes.retired:
-        for chunk in _chunked(changes.retired, 5_000):
+        for retired in chunks(changes.retired, 5_000):
             conn.execute(
-                entities.update().where(entities.c.id.in_(chunk)).values(retired_run_id=run_id)
+                entities.update().where(entities.c.id.in_(retired)).values(retired_run_id=run_id)
             )
     if changes.changes:
         conn.execute(
@@ -188,11 +188,6 @@ def apply_changes(
                 for old, new, reason, n in changes.changes
             ],
         )
-
-
-def _chunked(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def resolve(conn: Connection, entity_id: str) -> str | None:
@@ -261,7 +256,7 @@ def entity_members_of(conn: Connection, entity_id: str) -> dict[MemberKey, str]:
 def placed(conn: Connection, kind: str, records: list[MemberKey]) -> dict[MemberKey, str]:
     """The entity each of `records` is in now (records never placed are absent)."""
     found: dict[MemberKey, str] = {}
-    for chunk in _chunked(sorted(set(records)), 2_000):
+    for chunk in chunks(sorted(set(records)), 2_000):
         rows = conn.execute(
             sa.select(
                 entity_members.c.record_id, entity_members.c.source_key, entity_members.c.entity_id
@@ -300,7 +295,7 @@ def move_members(
 ) -> None:
     """Move `records` from entity `old` to `new` at once (a person's merge or split), keeping
     the entities' sizes and recording the change old → new; `old` is retired if left empty."""
-    for chunk in _chunked(sorted(records), 2_000):
+    for chunk in chunks(sorted(records), 2_000):
         conn.execute(
             entity_members.update()
             .where(

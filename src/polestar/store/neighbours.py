@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from polestar.pole.vocabularies import Kind
 from polestar.store import entities as entity_store
+from polestar.store.bulk import chunks
 from polestar.store.scope import Scope
 from polestar.store.tables import entities, entity_members, links
 from polestar.store.visible import VisibleRow, table, visible_rows
@@ -90,7 +91,7 @@ def rows_named(
     of their source records by the table's record index, keeping those named."""
     row = table(kind)
     found: list[VisibleRow] = []
-    for chunk in _chunks(sorted(set(keys))):
+    for chunk in chunks(sorted(set(keys)), _CHUNK):
         named = set(chunk)
         where = row.c.record_id.in_(sorted({record_id for record_id, _ in chunk}))
         found.extend(r for r in visible_rows(conn, scope, kind, where) if r.key in named)
@@ -127,7 +128,7 @@ def linked(
     found: dict[tuple[int, str], VisibleRow] = {}
     for end_kind in sorted({end.link_kind for end in ends}):
         pairs = sorted({end.key for end in ends if end.link_kind == end_kind})
-        for chunk in _chunks(pairs):
+        for chunk in chunks(pairs, _CHUNK):
             conditions = [
                 links.c.record_id == row.c.record_id,
                 here[0] == target,
@@ -172,7 +173,7 @@ def links_within(
     if to_kinds is not None:
         conditions.append(links.c.to_kind.in_(sorted(set(to_kinds))))
     found: list[Link] = []
-    for chunk in _chunks(sorted(set(record_ids))):
+    for chunk in chunks(sorted(set(record_ids)), _CHUNK):
         rows = conn.execute(
             sa.select(
                 links.c.record_id,
@@ -193,7 +194,7 @@ def placed_in(
     """The entity each row is placed in (rows never placed are absent)."""
     wanted = {row.key for row in rows}
     found: dict[tuple[int, str], str] = {}
-    for chunk in _chunks(sorted({record_id for record_id, _ in wanted})):
+    for chunk in chunks(sorted({record_id for record_id, _ in wanted}), _CHUNK):
         # By the members' primary key (kind, record_id, …); a row-value IN list is not.
         members = conn.execute(
             sa.select(
@@ -206,8 +207,3 @@ def placed_in(
 
 def _subtype_column(kind: Kind) -> str:
     return {Kind.OBJECT: "object_type", Kind.EVENT: "event_type"}[kind]
-
-
-def _chunks(items: list[T]) -> Iterable[list[T]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from polestar.pole.vocabularies import Kind, ObjectType
 from polestar.store import entities as entity_store
+from polestar.store.bulk import chunks
 from polestar.store.scope import Scope
 from polestar.store.tables import entity_members, links, objects, source_records
 from polestar.store.visible import VisibleRow, table, visible_rows
@@ -54,8 +55,8 @@ def entity_records(
     newest first."""
     found: set[int] = set()
     ids = sorted(set(entity_ids))
-    for start in range(0, len(ids), CHUNK):
-        conditions = [entity_members.c.entity_id.in_(ids[start : start + CHUNK])]
+    for chunk in chunks(ids, CHUNK):
+        conditions = [entity_members.c.entity_id.in_(chunk)]
         if sources is not None:
             conditions.append(entity_members.c.source.in_(sorted(set(sources))))
         found.update(
@@ -72,8 +73,7 @@ def record_rows(
     happened (only a date filter asks, and each time read costs more than the row)."""
     found: list[VisibleRow] = []
     ids = sorted(set(record_ids))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids, CHUNK):
         for kind, fields in WALK_FIELDS.items():
             where: sa.ColumnElement[bool] = table(kind).c.record_id.in_(chunk)
             if kind is Kind.OBJECT:
@@ -88,7 +88,7 @@ def placed(conn: Connection, record_ids: Sequence[int]) -> dict[tuple[str, int, 
     as links name rows: (kind, record_id, source_key)."""
     found: dict[tuple[str, int, str], str] = {}
     ids = sorted(set(record_ids))
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids, CHUNK):
         # By the members' primary key (kind, record_id, source_key).
         rows = conn.execute(
             sa.select(
@@ -98,7 +98,7 @@ def placed(conn: Connection, record_ids: Sequence[int]) -> dict[tuple[str, int, 
                 entity_members.c.entity_id,
             ).where(
                 entity_members.c.kind.in_(NODE_KINDS),
-                entity_members.c.record_id.in_(ids[start : start + CHUNK]),
+                entity_members.c.record_id.in_(chunk),
             )
         )
         found.update({(kind, record, key): entity for kind, record, key, entity in rows})
@@ -109,11 +109,11 @@ def record_names(conn: Connection, record_ids: Sequence[int]) -> dict[int, str]:
     """Each source record's `SOURCE:KEY`, by id: the evidence a tie names."""
     found: dict[int, str] = {}
     ids = sorted(set(record_ids))
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids, CHUNK):
         rows = conn.execute(
             sa.select(
                 source_records.c.id, source_records.c.source, source_records.c.source_key
-            ).where(source_records.c.id.in_(ids[start : start + CHUNK]))
+            ).where(source_records.c.id.in_(chunk))
         )
         found.update({record_id: f"{source}:{key}" for record_id, source, key in rows})
     return found
@@ -127,7 +127,7 @@ def phone_users(conn: Connection, numbers: Sequence[str]) -> list[tuple[int, str
     `ix_links_record_id`, the linked rows' members by their primary key."""
     found: list[tuple[int, str, str, str]] = []
     wanted = sorted(set(numbers))
-    for start in range(0, len(wanted), CHUNK):
+    for chunk in chunks(wanted, CHUNK):
         rows = conn.execute(
             sa.select(
                 objects.c.record_id,
@@ -155,7 +155,7 @@ def phone_users(conn: Connection, numbers: Sequence[str]) -> list[tuple[int, str
                 ),
             )
             .where(
-                objects.c.phone_number.in_(wanted[start : start + CHUNK]),
+                objects.c.phone_number.in_(chunk),
                 objects.c.object_type == ObjectType.PHONE.value,
             )
         )

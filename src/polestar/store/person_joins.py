@@ -8,15 +8,14 @@ is without re-scoring (issue 5).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.bulk import insert_many
+from polestar.store.bulk import chunks, insert_many
 from polestar.store.tables import person_joins, source_records
 
 # (record_id, source_key, other_record_id, other_source_key, match_weight, match_probability)
@@ -34,12 +33,6 @@ class StoredJoin:
     match_probability: float
     model_version: int
     run_id: int
-
-
-def _chunks(rows: Iterable[T]) -> Iterator[list[T]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, _CHUNK)):
-        yield chunk
 
 
 def replace_joins(
@@ -65,7 +58,7 @@ def replace_joins(
     }
     stale = [key for key, row in stored.items() if wanted.get(key) != row]
     fresh = [row for key, row in wanted.items() if stored.get(key) != row]
-    for keys in _chunks(stale):
+    for keys in chunks(stale, _CHUNK):
         conn.execute(
             person_joins.delete().where(
                 sa.tuple_(person_joins.c.record_id, person_joins.c.source_key).in_(keys)
@@ -93,7 +86,7 @@ def place_joins(
     # took 18 s more at 1M).
     stored = {
         (row.record_id, row.source_key): row.match_weight
-        for chunk in _chunks(sorted({row[0] for row in (*placed, *offered)}))
+        for chunk in chunks(sorted({row[0] for row in (*placed, *offered)}), _CHUNK)
         for row in conn.execute(
             sa.select(
                 person_joins.c.record_id, person_joins.c.source_key, person_joins.c.match_weight
@@ -122,7 +115,7 @@ def place_joins(
 def _insert(
     conn: Connection, rows: Iterable[JoinRow], run_id: int, model_version: int | None
 ) -> None:
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows, _CHUNK):
         insert_many(
             conn,
             person_joins,
@@ -175,7 +168,7 @@ def joins_of(
     them checks the other record is one it may show."""
     wanted = set(keys)
     found: dict[tuple[int, str], tuple[tuple[int, str], StoredJoin]] = {}
-    for chunk in _chunks(sorted({record_id for record_id, _ in wanted})):
+    for chunk in chunks(sorted({record_id for record_id, _ in wanted}), _CHUNK):
         # By the primary key's first column: SQLite reads a row-value IN list by scanning.
         rows = conn.execute(
             sa.select(

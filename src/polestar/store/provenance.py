@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store.bulk import chunks
 from polestar.store.tables import record_versions, source_records
 
 _CHUNK = 2_000
@@ -46,7 +47,7 @@ def provenance(conn: Connection, record_ids: Iterable[int]) -> dict[int, Provena
     """The provenance of each source record (by id) that exists."""
     found: dict[int, Provenance] = {}
     ids = sorted(set(record_ids))
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids, _CHUNK):
         rows = conn.execute(
             sa.select(
                 source_records.c.id,
@@ -65,7 +66,7 @@ def provenance(conn: Connection, record_ids: Iterable[int]) -> dict[int, Provena
                     record_versions.c.version == source_records.c.current_version,
                 ),
             )
-            .where(source_records.c.id.in_(ids[start : start + _CHUNK]))
+            .where(source_records.c.id.in_(chunk))
         )
         for row in rows:
             at = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from polestar.store.bulk import insert_many
+from polestar.store.bulk import chunks, insert_many
 from polestar.store.tables import replaced_rows
 
 Entries = dict[int, int]  # source record id → the ingest run that replaced its rows
@@ -40,13 +40,10 @@ def awaiting(conn: Connection, record_ids: Sequence[int] | None = None) -> Entri
     )
     if record_ids is None:
         return {row.record_id: row.run_id for row in conn.execute(query)}
-    ids = list(record_ids)
-    return {  # a bound parameter each: SQLite takes at most 32,766 in a statement
+    return {
         row.record_id: row.run_id
-        for start in range(0, len(ids), _CHUNK)
-        for row in conn.execute(
-            query.where(replaced_rows.c.record_id.in_(ids[start : start + _CHUNK]))
-        )
+        for chunk in chunks(record_ids, _CHUNK)
+        for row in conn.execute(query.where(replaced_rows.c.record_id.in_(chunk)))
     }
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from polestar.pole.vocabularies import Kind
+from polestar.store.bulk import chunks
 from polestar.store.decisions import Pair
 from polestar.store.entities import MemberKey
 from polestar.store.scope import Scope
@@ -122,14 +123,14 @@ def open_naming(conn: Connection, kind: str, keys: Iterable[MemberKey]) -> list[
     c = review_items.c
     found: dict[int, Item] = {}
     for record_id in (c.record_id_l, c.record_id_r):
-        for start in range(0, len(ids), _CHUNK):
+        for chunk in chunks(ids, _CHUNK):
             rows = conn.execute(
                 sa.select(
                     c.id, c.record_id_l, c.source_key_l, c.record_id_r, c.source_key_r,
                     c.queued_because,
                 ).where(
                     c.kind == kind,
-                    record_id.in_(ids[start : start + _CHUNK]),
+                    record_id.in_(chunk),
                     c.decision_id.is_(None),
                 )
             )  # fmt: skip

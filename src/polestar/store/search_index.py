@@ -16,7 +16,6 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from sqlalchemy.sql.expression import Join
 from polestar.pole.identifiers import PERSON_REFERENCES
 from polestar.pole.names import full_name
 from polestar.pole.vocabularies import Kind
+from polestar.store.bulk import chunks
 from polestar.store.scope import Scope
 from polestar.store.tables import (
     entity_changes,
@@ -171,7 +171,7 @@ def arrived(conn: Connection, record_ids: Sequence[int]) -> Arrived:
     ids = set(record_ids)
     current: dict[str, str] = {}  # entity → kind
     for kind in _SOURCES:
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), _CHUNK):
             query = _placed_query(kind, entity_members.c.record_id.in_(chunk))
             found = list(_placed(conn, query, kind))
             rows += found
@@ -251,11 +251,6 @@ def placed_record_count(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _one_of(
     conn: Connection, column: sa.ColumnElement[Any], values: Sequence[Any]
 ) -> sa.ColumnElement[bool]:
@@ -277,8 +272,7 @@ def _write(conn: Connection, table: sa.TableClause, rows: Iterable[tuple[Any, ..
     names = [column.name for column in table.columns]
     insert = str(table.insert().compile(dialect=conn.dialect))
     written = 0
-    iterator = iter(rows)
-    while batch := list(islice(iterator, _BATCH)):
+    for batch in chunks(rows, _BATCH):
         if conn.dialect.name == "postgresql":
             raw: Any = conn.connection.driver_connection
             with (
@@ -450,7 +444,7 @@ def _delete_recent(conn: Connection, where: sa.ColumnElement[bool]) -> int:
 def delete_record_keys(conn: Connection, record_ids: Iterable[int]) -> int:
     """Drop every key of these source records, built or recent; returns how many."""
     deleted = 0
-    for chunk in _chunks(sorted(set(record_ids))):
+    for chunk in chunks(sorted(set(record_ids)), _CHUNK):
         result = conn.execute(search_keys.delete().where(search_keys.c.record_id.in_(chunk)))
         deleted += result.rowcount
         deleted += _delete_recent(conn, search_keys_recent_records.c.record_id.in_(chunk))
@@ -462,7 +456,7 @@ def delete_keys(conn: Connection, record_ids: Iterable[int], arrived: Arrived) -
     (found through their records' index, never by scanning the table)."""
     delete_record_keys(conn, record_ids)
     entities = sorted(arrived.entities)
-    for chunk in _chunks(sorted(arrived.records)):
+    for chunk in chunks(sorted(arrived.records), _CHUNK):
         conn.execute(
             search_keys.delete().where(
                 search_keys.c.record_id.in_(chunk), search_keys.c.entity_id.in_(entities)
@@ -1060,7 +1054,7 @@ def _sources_held(
     too (an entity's id names its kind), SQLite read every person's membership by the primary
     key's kind, 0.5 s a search at 1M people."""
     held: defaultdict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(sorted(entity_ids), 500) if sources else ():
+    for chunk in chunks(sorted(entity_ids), 500) if sources else ():
         query = (
             sa.select(entity_members.c.entity_id, entity_members.c.source)
             .where(
@@ -1094,7 +1088,7 @@ def entity_rows(
         return {}
     member = entity_members.alias()
     found: dict[str, list[VisibleRow]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(entity_ids)), 500):
+    for chunk in chunks(sorted(set(entity_ids)), 500):
         conditions = [member.c.kind == kind, _one_of(conn, member.c.entity_id, chunk)]
         if records is not None:
             wanted = sorted({r for entity_id in chunk for r in records.get(entity_id, ())})
@@ -1261,7 +1255,7 @@ def _living(
     }
     places = {
         place.key: place
-        for chunk in _chunks(sorted({record_id for record_id, _ in owner}))
+        for chunk in chunks(sorted({record_id for record_id, _ in owner}), _CHUNK)
         for place in visible_rows(
             conn,
             scope,
@@ -1271,7 +1265,7 @@ def _living(
         )
     }
     found: dict[str, list[VisibleRow]] = defaultdict(list)
-    for chunk in _chunks(sorted({record_id for record_id, _ in places})):
+    for chunk in chunks(sorted({record_id for record_id, _ in places}), _CHUNK):
         shown = {
             person.key
             for person in visible_rows(
@@ -1403,7 +1397,7 @@ def summaries(
     # Events by the records found above: one index range per record, whatever the planner
     # would make of a four-way join. Each record holds a row the scope shows (its currency and
     # record-wide categories are settled), so only the event grants are tested.
-    for chunk in _chunks(sorted(records)):
+    for chunk in chunks(sorted(records), _CHUNK):
         day_only = sa.func.coalesce(events.c.day_only, sa.false())
         query = (
             sa.select(

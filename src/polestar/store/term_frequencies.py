@@ -8,11 +8,11 @@ explanation, or a later single-record scorer, weighs a value exactly as the batc
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from itertools import islice
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from polestar.store.bulk import chunks
 from polestar.store.tables import link_term_frequencies
 
 _CHUNK = 5_000
@@ -27,8 +27,7 @@ def replace_term_frequencies(
     """Store a run's (value, frequency) pairs per feature, dropping every earlier run's."""
     conn.execute(link_term_frequencies.delete())
     for column, pairs in frequencies.items():
-        iterator = iter(pairs)
-        while chunk := list(islice(iterator, _CHUNK)):
+        for chunk in chunks(pairs, _CHUNK):
             conn.execute(
                 link_term_frequencies.insert(),
                 [
