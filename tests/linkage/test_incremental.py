@@ -65,7 +65,10 @@ def _placement(engine: Engine, kind: str) -> Placement:
         return {(source, key): entity for source, key, entity in members(conn, kind)}
 
 
-def _joins(engine: Engine) -> dict[tuple[str, str], tuple[tuple[str, str], float, float]]:
+Joins = dict[tuple[str, str], tuple[tuple[str, str], float, float]]
+
+
+def _joins(engine: Engine) -> Joins:
     """Each stored join: (source, key) → the other record's, the weight and the probability."""
     record, other = source_records.alias(), source_records.alias()
     query = (
@@ -89,6 +92,18 @@ def _companions(placement: Placement) -> dict[tuple[str, str], frozenset[tuple[s
     for record, entity in placement.items():
         by_entity[entity].add(record)
     return {record: frozenset(by_entity[entity]) for record, entity in placement.items()}
+
+
+def _assert_joins_within_entities(placement: Placement, joins: Joins) -> None:
+    """Each record placed with others stores a pair that joined it, with another record of its
+    entity, at or above the threshold; one placed alone stores none."""
+    threshold = get_settings().link_match_threshold
+    for record, companions in _companions(placement).items():
+        join = joins.get(record)
+        assert (join is None) == (len(companions) == 1), (record, join)
+        if join is not None:
+            assert join[0] in companions - {record}, (record, join)
+            assert join[2] >= threshold, (record, join)
 
 
 @pytest.mark.parametrize(
@@ -143,18 +158,10 @@ def test_arriving_records_land_with_the_same_companions_as_in_a_batch_run(
     ]
     for kind in ("vehicle", "location"):  # exact keys: the same partition, record for record
         assert _companions(incremental[kind]) == _companions(batch[kind]), kind
-    # Each record placed with others stores a pair that joined it, with another record of its
-    # entity, at or above the threshold; one placed alone stores none. Those of the arrivals
-    # are scored as the batch scores them.
-    threshold = get_settings().link_match_threshold
-    for record, companions in ours.items():
-        join = our_joins.get(record)
-        assert (join is None) == (len(companions) == 1), record
-        if join is not None:
-            assert join[0] in companions, (record, join)
-            assert join[2] >= threshold, (record, join)
-    # Mostly with the record the batch's own join names (314 of 328 here): a batch run scores
-    # with term frequencies of every record, and sees pairs with records that came later.
+    _assert_joins_within_entities(incremental["person"], our_joins)
+    # The arrivals' joins mostly name the record the batch's own join names (314 of 328 here):
+    # a batch run scores with term frequencies of every record, and sees pairs with records
+    # that came later.
     joined = our_joins.keys() & set(arrived)
     same = [r for r in joined if our_joins[r][0] == batch_joins[r][0]]
     assert len(same) >= 0.9 * len(joined), (len(same), len(joined))
@@ -596,6 +603,8 @@ def test_a_changed_record_is_placed_anew_as_a_batch_run_would_place_it(
     assert joins["custody", "CU-R3"] == ("custody", "CU-R2")
     assert joins["custody", "CU-R4"] == ("custody", "CU-R5")
     assert joins["custody", "CU-R5"] == ("custody", "CU-R4")
+    # And no join names a record another entity now holds: CU-R6, left alone, has none.
+    _assert_joins_within_entities(after, _joins(db))
     # Every id change is recorded, and a retired id resolves to the one it merged into. Of
     # William's two records, the one left as it was keeps his id.
     with db.connect() as conn:
@@ -735,6 +744,7 @@ def test_rows_a_changed_record_dropped_leave_their_entities_on_arrival(
     assert counts == dict(held)
     assert len(lost) == 3
     assert not lost & counts.keys()
+    _assert_joins_within_entities(after["person"], _joins(db))
     # A later session's index holds neither the rows dropped nor their keys.
     _assert_index_as_built(db, settings)
     # And a batch run agrees.
@@ -778,6 +788,7 @@ def test_what_stays_of_an_entity_a_changed_record_left_is_clustered_anew(
             ).all()
         )
     assert (john, (parts - {john}).pop(), "split") in changes
+    _assert_joins_within_entities(after, _joins(db))  # each part's record is alone
     # Both parts are searchable as placed: the index holds what a full build holds.
     indexed = index_keys(db)
     rebuild(db)

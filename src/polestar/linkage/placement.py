@@ -31,7 +31,7 @@ class Placement:
     """What `place_groups` did, and what it leaves to place anew (`rest`): the source records
     of what stayed of each entity a replaced member left (a changed record now elsewhere, or a
     dropped row), which it joined perhaps. Placed anew in turn, as a batch run would cluster
-    them."""
+    them, and their joins found anew: one may name the member that left."""
 
     assignment: Assignment
     rest: list[int]
@@ -102,7 +102,13 @@ def place_groups(
         apply_changes(conn, changes, run_id, model_version)
         if also is not None:
             also(conn)
-    parted = {old for key, old in replacing.items() if assignment.entity_of.get(key) != old}
+    # Parted: a replaced member is no longer with all that stayed, whichever part kept the id.
+    entity_of = assignment.entity_of
+    parted = {
+        old
+        for key, old in replacing.items()
+        if {entity_of[member.key] for member in by_entity[old]} - {entity_of.get(key)}
+    }
     rest = {member.key[0] for entity in parted for member in by_entity[entity]}
     return Placement(assignment, sorted(rest))
 
