@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import shutil
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from polestar.sources.engine import _PACKAGE, engine_fingerprint, fingerprint_of
+from polestar.sources.engine import _PACKAGE, engine_fingerprint, fingerprint_of, libraries_of
 
 
 def _package(tmp_path: Path) -> Path:
@@ -72,3 +73,25 @@ def test_an_upgrade_changes_it_only_for_a_library_the_row_makers_import(
     first = fingerprint_of(package)
     _upgraded(monkeypatch, library)
     assert (fingerprint_of(package) != first) == imported
+
+
+def test_a_new_release_of_the_time_zone_database_changes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The normalisers turn local times into UTC with `zoneinfo`, which reads the system's
+    database: a release that moves a clock change moves those times."""
+    package = _package(tmp_path)
+    first = fingerprint_of(package)
+    system = next(Path(folder) for folder in zoneinfo.TZPATH if Path(folder, "tzdata.zi").is_file())
+    assert f"tz=={Path(system, 'tzdata.zi').read_text().split()[2]}" in libraries_of(
+        [(_PACKAGE / "pole" / "times.py").read_bytes()]
+    )
+    released = tmp_path / "zoneinfo"
+    (released / "Europe").mkdir(parents=True)
+    shutil.copy(system / "Europe" / "London", released / "Europe" / "London")
+    (released / "tzdata.zi").write_text("# version 2099a\n", encoding="utf-8")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(released), *zoneinfo.TZPATH))
+    assert fingerprint_of(package) != first
+    # Without a listing, the zone file itself stands for the release.
+    (released / "tzdata.zi").unlink()
+    assert fingerprint_of(package) != first

@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import re
 import sys
+import zoneinfo
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,9 +59,10 @@ def fingerprint_of(package: Path) -> str:
 
 
 def libraries_of(sources: Iterable[bytes]) -> list[str]:
-    """`name==version` of each installed distribution these modules import, and Python's
-    minor version: an upgrade of what the normalisers call (pyproj's grid transformations,
-    the Unicode data that folds names) can change rows as a change of their own code can."""
+    """`name==version` of each installed distribution these modules import, Python's minor
+    version, and the time zone database's if they read it: an upgrade of what the normalisers
+    call (pyproj's grid transformations, the Unicode data that folds names, clock changes) can
+    change rows as a change of their own code can."""
     modules: set[str] = set()
     for source in sources:
         for node in ast.walk(ast.parse(source)):
@@ -71,7 +73,28 @@ def libraries_of(sources: Iterable[bytes]) -> list[str]:
     provided = importlib.metadata.packages_distributions()
     names = sorted({name for module in modules for name in provided.get(module, ())})
     python = "python=={}.{}".format(*sys.version_info[:2])
-    return [*(f"{name}=={importlib.metadata.version(name)}" for name in names), python]
+    found = [*(f"{name}=={importlib.metadata.version(name)}" for name in names), python]
+    return [*found, time_zone_database()] if "zoneinfo" in modules else found
+
+
+def time_zone_database() -> str:
+    """The release of the time zone database `zoneinfo` reads: the system's, where it looks
+    first, else the tzdata package's. A release can move a clock change, and with it the UTC
+    time of a local time a source gives."""
+    for folder in map(Path, zoneinfo.TZPATH):
+        london = folder / "Europe" / "London"
+        if london.is_file():
+            listing = folder / "tzdata.zi"  # its first line: "# version 2025b"
+            if listing.is_file():
+                with listing.open(encoding="utf-8") as lines:
+                    words = lines.readline().split()
+                if words[:2] == ["#", "version"] and len(words) == 3:
+                    return f"tz=={words[2]}"
+            return f"tz=={hashlib.sha256(london.read_bytes()).hexdigest()[:16]}"
+    try:
+        return f"tzdata=={importlib.metadata.version('tzdata')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "tz==none"
 
 
 def mapping_digest(mapping: Mapping) -> str:
