@@ -102,14 +102,16 @@ def place_groups(
         apply_changes(conn, changes, run_id, model_version)
         if also is not None:
             also(conn)
-    # Parted: a replaced member is no longer with all that stayed, whichever part kept the id.
-    entity_of = assignment.entity_of
-    parted = {
-        old
-        for key, old in replacing.items()
-        if {entity_of[member.key] for member in by_entity[old]} - {entity_of.get(key)}
-    }
-    rest = {member.key[0] for entity in parted for member in by_entity[entity]}
+    # Parted: what stayed is not all in the entity its replaced members are in now, whichever
+    # part kept the id (a dropped member is in none).
+    now: dict[str, set[str | None]] = defaultdict(set)
+    for key, old in replacing.items():
+        now[old].add(assignment.entity_of.get(key))
+    rest: set[int] = set()
+    for old, entities in now.items():
+        stayed = {assignment.entity_of[member.key] for member in by_entity[old]}
+        if stayed and len(stayed | entities) > 1:
+            rest.update(member.key[0] for member in by_entity[old])
     return Placement(assignment, sorted(rest))
 
 
