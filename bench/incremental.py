@@ -3,7 +3,7 @@ with the batch, and the cost of linking an ingest on arrival.
 
 Usage:
   .venv/bin/python bench/incremental.py --store INGESTED.db [--held-out 1000] [--chunked 20000]
-      [--chunk 20000] [--changed 20000]
+      [--chunk 20000] [--changed 20000] [--moved 20]
   .venv/bin/python bench/incremental.py --people N [--reuse DIR] [--repeat K] [--writers]
 
 `--store` takes an ingested SQLite store (for instance the `ingested.db` that
@@ -20,7 +20,11 @@ the batch gave them. Then `--changed` other source records are listed as changed
 ingest never had placed (`store.replaced_rows`, their content as it was) and `polestar link
 --incremental` places them anew, as the linking process places an ingest's changed records:
 every row out of the indexes, scored against everyone, through the stable-id rules
-(records/s; they should land with the companions they had).
+(records/s; they should land with the companions they had). `--moved N` then corrects one
+record of each of the N person entities holding the most records (a record with one person
+row, renamed to someone no one else is, its identifiers and date of birth cleared) and places
+them anew: each leaves its entity, and what stays of each entity is placed anew whole
+(`placement.Placement.rest`), the cost of a correction to a prolific offender's record.
 
 `--people N` generates a county of about N person records (a third as many people, as
 `bench/web.py` does), splits each export into its first 90% and last 10% of records, and
@@ -44,7 +48,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,7 +91,7 @@ def _companions(engine: sa.Engine) -> dict[tuple[int, str], frozenset[tuple[int,
 def bench_store(
     store: Path,
     work: Path,
-    sizes: tuple[int, int, int, int],
+    sizes: tuple[int, int, int, int, int],
     seed: int,
     linked: bool,
 ) -> None:
@@ -114,7 +118,7 @@ def bench_store(
     gc.freeze()
     people = len(batch)
     record_ids = sorted({record_id for record_id, _ in batch})
-    held_out, chunked, chunk, changed = sizes
+    held_out, chunked, chunk, changed, moved = sizes
     chosen = random.Random(seed).sample(record_ids, held_out + chunked + changed)
     single, chunks = chosen[:held_out], chosen[held_out : held_out + chunked]
     replaced, chosen = chosen[held_out + chunked :], chosen[: held_out + chunked]
@@ -182,6 +186,8 @@ def bench_store(
     )
     if replaced:
         _bench_changed(engine, settings, replaced, batch)
+    if moved:
+        _bench_moved(engine, settings, moved, set(chosen) | set(replaced))
 
 
 def _bench_changed(
@@ -224,6 +230,58 @@ def _bench_changed(
         f"{opened:.1f} s apart): {records:,} person records from {len(replaced):,} source "
         f"records in {seconds:.1f} s = {rate:,.0f} records/s; {report.person['moved']:,} moved, "
         f"{agree / len(held) if held else 1.0:.4f} with the same companions as before"
+    )
+
+
+def _bench_moved(engine: sa.Engine, settings: Settings, count: int, used: set[int]) -> None:
+    """Correct one record of each of the `count` largest person entities into someone else,
+    and place the corrections anew as `link --incremental` does: what stays of each entity is
+    placed anew with them."""
+    from polestar.linkage.arrivals import start_arrivals
+    from polestar.store import replaced_rows
+    from polestar.store.runs import last_completed_run
+
+    companions = _companions(engine)
+    rows = Counter(record_id for record_id, _ in companions)  # person rows per source record
+    largest = sorted(set(companions.values()), key=len, reverse=True)
+    corrected: list[tuple[int, str]] = []  # its one person row
+    sizes: list[int] = []
+    for members in largest:
+        single = sorted(m for m in members if rows[m[0]] == 1 and m[0] not in used)
+        if single:
+            corrected.append(single[0])
+            sizes.append(len(members))
+        if len(corrected) == count:
+            break
+    record_ids = [record_id for record_id, _ in corrected]
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE persons SET forename = 'Moved', middle_names = NULL, "
+                "surname = 'Qz' || record_id, dob = NULL, pnc_id = NULL, cro_number = NULL, "
+                "ni_number = NULL, crn = NULL, driving_licence = NULL, aliases = NULL "
+                "WHERE record_id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": record_ids},
+        )
+        ingest_run = last_completed_run(conn, "ingest")
+        assert ingest_run is not None
+        replaced_rows.mark(conn, record_ids, ingest_run)
+    arrivals = start_arrivals(engine, settings, "cli:bench")
+    assert arrivals is not None
+    with arrivals:
+        started = time.perf_counter()
+        placed = arrivals.assign(record_ids, changed=True)  # with what moved besides
+        seconds = time.perf_counter() - started
+    report = arrivals.report().person
+    after = _companions(engine)
+    apart = sum(1 for member in corrected if len(after[member]) == 1)
+    print(
+        f"corrections to the largest entities ({len(corrected)} records, one from each of "
+        f"entities of {min(sizes):,} to {max(sizes):,} records, {sum(sizes):,} in all) placed "
+        f"anew with what stays of each: {len(placed) - len(record_ids):,} other source records "
+        f"placed anew or moved with them, {report['pairs_scored']:,} pairs scored, in "
+        f"{seconds:.1f} s; {report['moved']:,} moved, {apart:,} now alone"
     )
 
 
@@ -379,6 +437,12 @@ def main() -> None:
     parser.add_argument(
         "--changed", type=int, default=0, help="source records placed anew as changed records"
     )
+    parser.add_argument(
+        "--moved",
+        type=int,
+        default=0,
+        help="records of the largest person entities corrected into someone else, placed anew",
+    )
     parser.add_argument("--reuse", type=Path, default=None, help="work folder to keep and reuse")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -392,7 +456,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.reuse or Path(__file__).resolve().parent / "out" / "incremental"
     if args.store:
-        sizes = (args.held_out, args.chunked, args.chunk, args.changed)
+        sizes = (args.held_out, args.chunked, args.chunk, args.changed, args.moved)
         bench_store(args.store, work / "store", sizes, args.seed, args.linked)
     if args.people:
         bench_delta(

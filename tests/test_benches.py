@@ -131,6 +131,7 @@ def test_the_incremental_benchmark_runs_on_a_small_county(tmp_path: Path) -> Non
         assert f"audit entries beside the {kind} ingest (one due every 100 ms" in output
     # Held-out and changed records placed again in the linked first part.
     sizes = ["--held-out", "20", "--chunked", "100", "--chunk", "50", "--changed", "100"]
+    sizes += ["--moved", "3"]
     linked = tmp_path / "delta-900" / "first-linked.db"
     work = ["--reuse", str(tmp_path)]
     output = _run(
@@ -138,6 +139,7 @@ def test_the_incremental_benchmark_runs_on_a_small_county(tmp_path: Path) -> Non
     )
     assert "chunked assignment:" in output
     assert "changed records placed anew (as link --incremental does" in output
+    assert re.search(r"corrections to the largest entities \(3 records.* 3 now alone", output)
 
 
 @pytest.mark.slow
