@@ -430,10 +430,12 @@ def open_index(engine: Engine, settings: Settings) -> PersonIndex | None:
         copy = Path(working.name) / INDEX_FILE.name
         shutil.copyfile(index_path(settings), copy)
         con.execute(f"ATTACH '{copy}' AS idx")
-        # The copy is deleted on close, so writing its tables back (a checkpoint) is wasted:
-        # DuckDB writes one whenever the WAL passes 16 MiB, when a statement writes enough to
-        # skip the WAL, and on detach. At 1M one took 0.9 s of a chunk of 20,000 records.
-        con.execute("SET checkpoint_threshold = '1TB'")
+        # The copy is deleted on close, so writing its tables back (a checkpoint) is mostly
+        # wasted: DuckDB writes one whenever the WAL passes 16 MiB, when a statement writes
+        # enough to skip the WAL, and on detach. At 1M one took 0.9 s of a chunk of 20,000
+        # records. Once the WAL passes 1 GiB it still writes one, so that what a long ingest
+        # adds is not all held in memory until the end.
+        con.execute("SET checkpoint_threshold = '1GiB'")
         con.execute(f"SET auto_checkpoint_skip_wal_threshold = {2**62}")
         con.execute("SET checkpoint_on_detach = 'DISABLED'")
         # A common key (a shared phone, a busy postcode) finds thousands of records; past
