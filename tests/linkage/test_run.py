@@ -454,6 +454,29 @@ def test_the_index_file_holds_its_art_indexes_and_each_process_works_in_a_copy(
     again.close()
 
 
+def test_a_process_never_writes_its_copy_back(
+    db: Engine, settings: Settings, county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is deleted on close, so what a process writes stays in its write-ahead log: a
+    checkpoint would write the tables back for nothing (at 1M 0.9 s of a chunk of arrivals)."""
+    _ingest(db, settings, county / "custody.csv")
+    _link(db, settings)
+    index = open_index(db, settings)
+    assert index is not None
+    working = Path(index.working.name)
+    copy = working / index_path(settings).name
+    as_copied = copy.read_bytes()
+    index.con.execute("UPDATE idx.people SET entity_id = NULL")
+    index.con.execute("DELETE FROM idx.keys")
+    monkeypatch.setattr(index.working, "cleanup", lambda: None)  # kept, to look at
+    index.close()
+
+    assert copy.read_bytes() == as_copied
+    assert Path(f"{copy}.wal").stat().st_size > 0
+    monkeypatch.undo()
+    index.working.cleanup()
+
+
 def test_retrain_stores_the_next_model_version(
     db: Engine, settings: Settings, county: Path
 ) -> None:
