@@ -457,8 +457,9 @@ def test_the_index_file_holds_its_art_indexes_and_each_process_works_in_a_copy(
 def test_a_process_never_writes_its_copy_back(
     db: Engine, settings: Settings, county: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The copy is deleted on close, so what a process writes stays in its write-ahead log: a
-    checkpoint would write the tables back for nothing (at 1M 0.9 s of a chunk of arrivals)."""
+    """The copy is deleted on close, so what a process writes stays in its write-ahead log
+    (until that passes 1 GiB): a checkpoint would write the tables back for nothing (at 1M
+    0.9 s of a chunk of arrivals)."""
     _ingest(db, settings, county / "custody.csv")
     _link(db, settings)
     index = open_index(db, settings)

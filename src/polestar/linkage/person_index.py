@@ -178,8 +178,8 @@ class PersonIndex:
         }
 
     def close(self) -> None:
-        # Detached first, without the checkpoint closing would write (`open_index`); a
-        # connection a failure left unusable is closed all the same.
+        # Detached first, so that closing writes no checkpoint (`open_index`); a connection a
+        # failure left unusable is closed all the same.
         with contextlib.suppress(duckdb.Error):
             self.con.execute("DETACH idx")
         self.con.close()
