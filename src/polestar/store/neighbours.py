@@ -9,7 +9,7 @@ crime involved), and the links themselves with their roles. Every row found goes
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal, NamedTuple, TypeVar
+from typing import Literal, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -24,7 +24,6 @@ from polestar.store.visible import VisibleRow, table, visible_rows
 # Entity members are kept for these link kinds (`entity_members.kind`) of these POLE kinds.
 MEMBER_KINDS = {"person": Kind.PERSON, "vehicle": Kind.OBJECT, "location": Kind.LOCATION}
 _CHUNK = 2_000
-T = TypeVar("T")
 
 
 class Link(NamedTuple):

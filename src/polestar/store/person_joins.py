@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,7 +20,6 @@ from polestar.store.tables import person_joins, source_records
 # (record_id, source_key, other_record_id, other_source_key, match_weight, match_probability)
 JoinRow = tuple[int, str, int, str, float, float]
 _CHUNK = 5_000
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
