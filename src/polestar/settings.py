@@ -78,6 +78,15 @@ class Settings(BaseSettings):
         10_000,
         description="Most review items one linkage run adds (the likeliest matches first).",
     )
+    link_batch_due_share: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of the person records placed on arrival since the last batch run past which "
+            "`polestar ingest` and `link --incremental` warn that a batch run is due (0: never)."
+        ),
+    )
     spark_master: str = Field(
         "local[2]",
         description="Spark master for `polestar link --engine spark` (local[N] or a cluster URL).",

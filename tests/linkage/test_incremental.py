@@ -36,9 +36,11 @@ from polestar.store import replaced_rows
 from polestar.store.entities import members, resolve
 from polestar.store.linkable import unplaced_record_ids
 from polestar.store.review_items import add_items
+from polestar.store.runs import last_completed_run
 from polestar.store.tables import (
     entities,
     entity_changes,
+    entity_members,
     person_joins,
     review_items,
     runs,
@@ -208,6 +210,9 @@ def test_ingest_links_on_arrival_once_a_batch_run_exists(
     assert {"total", "sources"} <= set(printed)
     assert not {"person", "linked"} & set(printed)
     assert "linked on arrival" in result.stderr
+    # More than a tenth of the people came since the batch run (`POLESTAR_LINK_BATCH_DUE_SHARE`).
+    assert "person records" in result.stderr
+    assert "were placed on arrival since the last batch run" in result.stderr
     # The arrivals' keys, a large share of the built ones, were merged in when it ended.
     assert index_keys(db, recent=True) == set()
     assert index_keys(db, recent=False)
@@ -255,6 +260,61 @@ def test_link_incremental_places_only_unplaced_records(
     again = link_unplaced(db, settings, ACTOR)
     assert again is not None
     assert again.person["records"] == 0
+
+
+def _person_records(db: Engine, since_run: int = 0) -> int:
+    """Source records of people placed by runs after `since_run`."""
+    with db.connect() as conn:
+        return conn.execute(
+            sa.select(sa.func.count(sa.distinct(entity_members.c.record_id))).where(
+                entity_members.c.kind == "person", entity_members.c.run_id > since_run
+            )
+        ).scalar_one()
+
+
+def test_a_batch_run_is_called_for_once_arrivals_pass_a_share_of_the_people(
+    db: Engine,
+    settings: Settings,
+    split: tuple[Path, Path, Path],
+    model: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, later, _county = split
+    _linked(db, settings, [first], model)
+    with db.connect() as conn:
+        batch_run = last_completed_run(conn, "link")
+    assert batch_run is not None
+    ingest(db, plan_inputs([later]), settings, actor=ACTOR)
+
+    def incremental(due: str) -> tuple[dict[str, int], str]:
+        monkeypatch.setenv("POLESTAR_LINK_BATCH_DUE_SHARE", due)
+        get_settings.cache_clear()
+        result = runner.invoke(app, ["link", "--incremental", "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["since_batch"], result.stderr
+
+    since, stderr = incremental("0")  # never
+    # Every person record placed since the batch run (arrivals, and those they moved) is
+    # counted once, against every person record.
+    held = _person_records(db)
+    placed = _person_records(db, batch_run)
+    assert since == {"records": placed, "of": held}
+    assert 0 < placed < held
+    assert "batch run" not in stderr
+    # A later session counts what the earlier placed (its catch-up); below the share it says
+    # nothing, at it warns.
+    since, stderr = incremental(f"{placed / held + 0.001:.6f}")
+    assert since == {"records": placed, "of": held}
+    assert "batch run" not in stderr
+    since, stderr = incremental(str(placed * 10**6 // held / 10**6))
+    assert since == {"records": placed, "of": held}
+    assert f"warning: {placed:,} of {held:,} person records" in stderr
+    assert "run `polestar link`" in stderr
+    # A batch run starts the count again.
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    since, stderr = incremental("0.0001")
+    assert since == {"records": 0, "of": held}
+    assert "batch run" not in stderr
 
 
 def test_linking_on_arrival_out_of_memory_says_which_settings_to_change(

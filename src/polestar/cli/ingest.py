@@ -38,7 +38,7 @@ def ingest_command(
     """Ingest exports: read, map, validate and store, quarantining what cannot be stored."""
     # Here, not at the top: linking loads Splink and DuckDB, half a second of every command's start.
     from polestar.cli.linking import Linker
-    from polestar.linkage.arrivals import linking_on_arrival
+    from polestar.linkage.arrivals import batch_due, linking_on_arrival
 
     chosen = load_mapping(mapping) if mapping else None
     plan = plan_inputs(paths, chosen, source, warn=warn)
@@ -81,6 +81,8 @@ def ingest_command(
             f"{linked.person['review_items']:,} queued for review), {linked.vehicle:,} vehicles, "
             f"{linked.location:,} locations"
         )
+        if (due := batch_due(linked, settings)) is not None:
+            warn(due)
     # The map's base layer: the generator writes the county's geometry beside its exports.
     county.keep(paths, settings)
     if as_json:

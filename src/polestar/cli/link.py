@@ -77,14 +77,17 @@ def link_command(
 
 
 def _incremental(as_json: bool) -> None:
-    from polestar.linkage.arrivals import link_unplaced
+    from polestar.linkage.arrivals import batch_due, link_unplaced
 
     database = store()
-    arrivals = link_unplaced(database, get_settings(), actor())
+    settings = get_settings()
+    arrivals = link_unplaced(database, settings, actor())
     if arrivals is None:
         error("no batch run has placed people yet: run `polestar link` first")
         raise typer.Exit(1)
     stderr.print(str(refresh_stale(database)))
+    if (due := batch_due(arrivals, settings)) is not None:
+        warn(due)
     if as_json:
         print_json(asdict(arrivals))
         return

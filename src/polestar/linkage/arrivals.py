@@ -52,6 +52,9 @@ class ArrivalsReport:
     person: dict[str, int] = field(default_factory=dict)
     vehicle: int = 0
     location: int = 0
+    # Source records of people placed on arrival since the last batch run, this session's
+    # included (`records`), and of every person the index holds (`of`).
+    since_batch: dict[str, int] = field(default_factory=dict)
 
 
 class Arrivals:
@@ -65,6 +68,7 @@ class Arrivals:
         self.placed = {"vehicle": 0, "location": 0}
         self.one_record: OneRecord | None = None
         self.started = time.perf_counter()
+        self.ended: ArrivalsReport | None = None
 
     def assign(self, record_ids: Sequence[int], *, changed: bool = False) -> list[int]:
         """Place every unplaced person, vehicle and location row of these source records, and
@@ -91,6 +95,7 @@ class Arrivals:
             )
             self.people.add(people)
             moved = set(people.others_moved or ())
+            self.index.since_batch.update(moved)  # they changed entity: placed anew
             for kind, keyed in self.keyed.items():
                 placed, others = keyed.assign(self.engine, record_ids, self.run_id, anew=changed)
                 self.placed[kind] += placed
@@ -115,6 +120,9 @@ class Arrivals:
         return self.one_record
 
     def report(self) -> ArrivalsReport:
+        """What the session placed; once it has ended, what it had placed by then."""
+        if self.ended is not None:
+            return self.ended
         people = asdict(self.people)
         del people["candidates"], people["others_moved"]
         return ArrivalsReport(
@@ -123,6 +131,10 @@ class Arrivals:
             person=people,
             vehicle=self.placed["vehicle"],
             location=self.placed["location"],
+            since_batch={
+                "records": len(self.index.since_batch),
+                "of": self.index.person_records(),
+            },
         )
 
     def __enter__(self) -> Arrivals:
@@ -135,7 +147,8 @@ class Arrivals:
         tb: TracebackType | None,
     ) -> None:
         status = "failed" if kind is not None else "completed"
-        report = asdict(self.report())
+        self.ended = self.report()
+        report = asdict(self.ended)
         finish_run(self.engine, self.run_id, status, report)
         audit.record(
             self.engine,
@@ -150,6 +163,23 @@ class Arrivals:
         if self.one_record is not None:
             self.one_record.close()
         self.index.close()
+
+
+def batch_due(report: ArrivalsReport, settings: Settings) -> str | None:
+    """A reminder that a batch `polestar link` is due, once the people placed on arrival since
+    the last one pass `Settings.link_batch_due_share` of all: they were scored with that run's
+    term frequencies, only a batch run queues their uncertain pairs for review, and every
+    linking process catches up with them when it starts (docs/linkage.md)."""
+    placed, held = report.since_batch.get("records", 0), report.since_batch.get("of", 0)
+    due = settings.link_batch_due_share
+    if not due or not held or placed < due * held:
+        return None
+    return (
+        f"{placed:,} of {held:,} person records ({placed / held:.0%}) were placed on arrival "
+        "since the last batch run, which linkage on arrival works against: run `polestar link` "
+        "(each ingest's linking catches up with all placed since, and only a batch run counts "
+        "their names and queues their uncertain pairs for review)"
+    )
 
 
 def linking_on_arrival(engine: Engine) -> bool:

@@ -162,6 +162,9 @@ class PersonIndex:
         self.filters = {rule.number: rule.filter for rule in self.rules if rule.filter}
         self.arriving_keys: list[tuple[str, int]] = []
         self.replacing: dict[MemberKey, str] = {}  # `add`: arrivals placed before, by entity
+        # Source records of people placed since the batch run the index was built from: those
+        # caught up with, and those this process placed (`Arrivals.since_batch`).
+        self.since_batch: set[int] = set()
         # Statements run for every arrival are planned once: Splink's scoring SQL is long.
         con.execute("CREATE TEMP TABLE arriving AS FROM idx.people LIMIT 0")
         con.execute("CREATE TEMP TABLE involved AS FROM idx.people LIMIT 0")
@@ -223,6 +226,7 @@ class PersonIndex:
         record_ids = sorted({key[0] for key in later} | set(replaced))
         if not record_ids:
             return
+        self.since_batch.update(record_ids)
         self.add(engine, record_ids, placed="index")
         with engine.connect() as conn:
             duck.reassign(self.con, ("idx.people",), placed_in(conn, "person", record_ids))
@@ -292,7 +296,10 @@ class PersonIndex:
             f"INSERT INTO arriving BY NAME SELECT p.*, {tf}, NULL::VARCHAR AS entity_id "
             f"FROM people p {joins}"
         )
-        ids = [uid for (uid,) in con.sql("SELECT unique_id FROM arriving").fetchall()]
+        arrived = con.sql("SELECT unique_id, record_id FROM arriving").fetchall()
+        ids = [uid for uid, _record in arrived]
+        if placed != "index":
+            self.since_batch.update(record for _uid, record in arrived)
         self.arriving_keys = []
         if ids:
             con.execute("INSERT INTO idx.people BY NAME SELECT * FROM arriving")
@@ -310,6 +317,11 @@ class PersonIndex:
             con.execute("INSERT INTO idx.keys FROM _keys")
             con.unregister("_keys")
         return ids
+
+    def person_records(self) -> int:
+        """How many source records the index holds people of."""
+        (count,) = self.con.sql("SELECT count(DISTINCT record_id) FROM idx.people").fetchall()[0]
+        return int(count)
 
     def drop_lookup_indexes(self) -> None:
         """Drop the ART indexes from this process's copy of the index, for a process that only
