@@ -18,9 +18,12 @@ from typing import Any
 import duckdb
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from polestar.access import load_agreements
 from polestar.cli import app, linking
 from polestar.cli.linking import Linker
 from polestar.ingest.pipeline import ingest, plan_inputs
@@ -46,10 +49,12 @@ from polestar.store.tables import (
     runs,
     source_records,
 )
+from polestar.web.app import create_app
 from tests.conftest import another_store
 from tests.ingest.exports import CUSTODY_HEADER, crime_line, write_crime, write_custody
 from tests.linkage.models import ACTOR, store_person_model
 from tests.search.indexed import index_keys
+from tests.web.sessions import BASE_URL, make_account, open_session
 
 runner = CliRunner()
 Placement = dict[tuple[str, str], str]
@@ -589,6 +594,54 @@ def test_the_duplicate_check_does_not_queue_a_pair_already_open(
         counted = arrivals.report().person["review_items"]
     assert counted == 0
     assert _queued_on_arrival(db) == []
+
+
+def test_a_review_item_says_which_record_changed_after_it_was_queued(
+    db: Engine, household: tuple[Settings, dict[str, int]], tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["link", "--incremental"]).exit_code == 0
+    (queued,) = [item for item in _queued_on_arrival(db) if "CU-Q3" in item]
+    (other,) = queued - {"CU-Q3"}
+    # David's record is corrected: he was Dafydd, born in 1994. Linked on arrival.
+    corrected = _custody(
+        tmp_path / "corrected",
+        f"CU-Q3,01/05/2024 09:00,MCKILLOP,Dafydd,02/02/1994,M,,,{HOME},Theft,Stafford,",
+    )
+    assert runner.invoke(app, ["ingest", str(corrected)]).exit_code == 0
+    load_agreements(db, [], datetime.now(UTC), actor=ACTOR, settings=household[0])
+
+    ground = ["--ground", FORENAMES_DIFFER]
+    result = runner.invoke(
+        app, ["link", "review", "list", "--purpose", "investigation", *ground, "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    (item,) = [
+        item
+        for item in json.loads(result.stdout)["items"]
+        if {record["record"] for record in item["records"]} == {"custody:CU-Q3", f"custody:{other}"}
+    ]
+    sides = {record["record"]: record for record in item["records"]}
+    david = sides["custody:CU-Q3"]
+    assert david["values"]["forename"] == "Dafydd"  # as it is now
+    assert david["changed_at"] is not None
+    assert datetime.fromisoformat(david["changed_at"]) > datetime.fromisoformat(item["queued_at"])
+    assert sides[f"custody:{other}"]["changed_at"] is None
+    table = runner.invoke(app, ["link", "review", "list", "--purpose", "investigation", *ground])
+    assert table.stdout.count("changed") == 1, table.stdout  # under David's record
+    # The review page says so above the pair, of David's record alone.
+    make_account(db, household[0], "reviewer", "home-force", "analyst")
+    web = create_app(household[0])
+    with TestClient(web, base_url=BASE_URL, follow_redirects=False) as client:
+        open_session(client, db, household[0], "reviewer", "investigation")
+        page = client.get("/review", params={"ground": FORENAMES_DIFFER})
+    assert page.status_code == 200, page.text
+    shown = BeautifulSoup(page.text, "html.parser").select_one(f"#item-{item['item']}")
+    assert shown is not None, page.text
+    notices = [notice.get_text(" ", strip=True) for notice in shown.select("p.changed")]
+    assert len(notices) == 1, notices
+    assert notices[0].startswith("custody:CU-Q3 changed on ")
+    assert "after this pair was queued" in notices[0]
 
 
 def _detained(key: str, surname: str, forename: str, born: str, pnc: str, home: str) -> str:

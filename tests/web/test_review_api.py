@@ -65,6 +65,9 @@ def test_each_item_says_why_it_was_queued(
     assert response.status_code == 200, response.text
     listed = {entry["item"]: entry["queued_because"] for entry in response.json()["items"]}
     assert {name: listed.get(items[name]) for name in GROUNDS} == GROUNDS
+    # No record changed since it was queued (tests/linkage/test_incremental.py: one that did).
+    changed = [r["changed_at"] for e in response.json()["items"] for r in e["records"]]
+    assert set(changed) == {None}
 
 
 def test_the_list_narrows_to_one_ground_and_refuses_an_unknown_one(

@@ -72,7 +72,10 @@ def _describe(record: ReviewRecord) -> str:
     described = ", ".join(part for part in (name, born) if part) or "(no fields visible)"
     places = [f"home {home}" for home in record.homes]
     places += [f"reported from {place}" for place in record.reported_from]
-    return "\n".join([described, *places, *(f"phone {phone}" for phone in record.phones)])
+    lines = [described, *places, *(f"phone {phone}" for phone in record.phones)]
+    if record.changed_at is not None:
+        lines.append(f"changed {record.changed_at:%Y-%m-%d %H:%M} UTC, after it was queued")
+    return "\n".join(lines)
 
 
 def _render(page: ReviewPage) -> None:

@@ -37,6 +37,7 @@ from polestar.store import neighbours, review_items
 from polestar.store.decisions import CANNOT, MUST
 from polestar.store.entities import MemberKey
 from polestar.store.persons import linked_from
+from polestar.store.provenance import Provenance, provenance
 from polestar.store.scope import Scope
 from polestar.store.visible import VisibleRow
 
@@ -70,6 +71,9 @@ class ReviewRecord:
     reported_from: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)  # the rows those came from, for the audit
+    # When a version of the record newer than the one the pair was scored on arrived: the
+    # values shown are the new ones, the item's probability the old version's (None: as scored).
+    changed_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +83,7 @@ class ReviewRecord:
             "homes": self.homes,
             "reported_from": self.reported_from,
             "phones": self.phones,
+            "changed_at": self.changed_at.isoformat() if self.changed_at else None,
         }
 
 
@@ -133,7 +138,7 @@ def _beside(conn: Connection, scope: Scope, rows: Sequence[VisibleRow]) -> dict[
 
 
 def _review_record(
-    row: VisibleRow, name: str, entity_id: str | None, beside: _Beside
+    row: VisibleRow, name: str, entity_id: str | None, beside: _Beside, changed_at: datetime | None
 ) -> ReviewRecord:
     """One side of an item: the row's visible fields and what it links to."""
 
@@ -149,7 +154,17 @@ def _review_record(
         reported_from=lines(beside.reported_from),
         phones=list(dict.fromkeys(number for number in numbers if number)),
         shown=[other.name for other in (*beside.homes, *beside.reported_from, *beside.phones)],
+        changed_at=changed_at,
     )
+
+
+def _changed_at(
+    arrived: Mapping[int, Provenance], key: MemberKey, item: review_items.ReviewItem
+) -> datetime | None:
+    """When the record's current version arrived, if after the item was queued: an ingest
+    replaced the version the pair was scored on."""
+    current = arrived.get(key[0])
+    return current.ingested_at if current and current.ingested_at > item.queued_at else None
 
 
 @dataclass(frozen=True)
@@ -237,6 +252,7 @@ def review_list(
             rows = review_items.visible_person_rows(conn, scope, keys)
             entity_of = entity_store.placed(conn, KIND, keys)
             beside = _beside(conn, scope, list(rows.values()))
+            arrived = provenance(conn, [record_id for record_id, _key in keys])
     except PolestarError as exc:
         refusal = {"status": exc.status, "reason": type(exc).__name__}
         audit.record(engine, replace(entry, details=refusal).denied(), settings)
@@ -244,7 +260,9 @@ def review_list(
     entries = []
     for item in items:
         left, right = (
-            _review_record(rows[key], name, entity_of.get(key), beside[key])
+            _review_record(
+                rows[key], name, entity_of.get(key), beside[key], _changed_at(arrived, key, item)
+            )
             for key, name in zip((item.left, item.right), item.names, strict=True)
         )
         entries.append(

@@ -30,6 +30,10 @@ class ReviewRecordOut(BaseModel):
     homes: list[str] = Field(description="addresses the record gives as the person's home")
     reported_from: list[str] = Field(description="where events the person reported happened")
     phones: list[str]
+    changed_at: str | None = Field(
+        description="when a version of the record newer than the one the pair was scored on "
+        "arrived (its values are shown, the probability is the old one's); null: as scored"
+    )
 
 
 class ReviewItemOut(BaseModel):
