@@ -163,7 +163,7 @@ class PersonIndex:
         self.arriving_keys: list[tuple[str, int]] = []
         self.replacing: dict[MemberKey, str] = {}  # `add`: arrivals placed before, by entity
         # Source records of people placed since the batch run the index was built from: those
-        # caught up with, and those this process placed (`Arrivals.since_batch`).
+        # caught up with, and those this process placed (`ArrivalsReport.since_batch`).
         self.since_batch: set[int] = set()
         # Statements run for every arrival are planned once: Splink's scoring SQL is long.
         con.execute("CREATE TEMP TABLE arriving AS FROM idx.people LIMIT 0")
